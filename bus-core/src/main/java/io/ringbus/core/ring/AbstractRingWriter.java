@@ -1,0 +1,145 @@
+package io.ringbus.core.ring;
+
+import static io.ringbus.core.ring.RecordDescriptor.HEADER_LENGTH;
+import static io.ringbus.core.ring.RecordDescriptor.LENGTH_OFFSET;
+import static io.ringbus.core.ring.RecordDescriptor.PADDING_TYPE;
+import static io.ringbus.core.ring.RecordDescriptor.STAMP_OFFSET;
+import static io.ringbus.core.ring.RecordDescriptor.TYPE_OFFSET;
+
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.Result;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** What both producer modes share: the record writes, commit, abort and the copying offers. */
+abstract sealed class AbstractRingWriter implements RingWriter permits SingleProducerWriter, ManyProducerWriter {
+    protected final Ring ring;
+    protected final MemorySegment segment;
+    protected final long dataOffset;
+    protected final int capacity;
+    protected final long mask;
+    private final int maxMessageLength;
+
+    AbstractRingWriter(Ring ring) {
+        this.ring = ring;
+        this.segment = ring.segment();
+        this.dataOffset = ring.dataOffset();
+        this.capacity = ring.capacity();
+        this.mask = capacity - 1;
+        this.maxMessageLength = ring.maxMessageLength();
+    }
+
+    @Override
+    public final long offer(int typeId, MemorySegment source, long offset, int length) {
+        long position = tryClaim(typeId, length);
+        if (position >= 0) {
+            MemorySegment.copy(source, offset, segment, payloadOffset(position), length);
+            commit(position);
+        }
+        return position;
+    }
+
+    @Override
+    public final long offer(int typeId, byte[] source, int offset, int length) {
+        long position = tryClaim(typeId, length);
+        if (position >= 0) {
+            MemorySegment.copy(source, offset, segment, ValueLayout.JAVA_BYTE, payloadOffset(position), length);
+            commit(position);
+        }
+        return position;
+    }
+
+    @Override
+    public final void commit(long position) {
+        Memory.setLongRelease(segment, recordOffset(position) + STAMP_OFFSET, RecordDescriptor.stampOf(position));
+    }
+
+    @Override
+    public final void abort(long position) {
+        segment.set(ValueLayout.JAVA_INT, recordOffset(position) + TYPE_OFFSET, PADDING_TYPE);
+        commit(position);
+    }
+
+    @Override
+    public final long payloadOffset(long position) {
+        return recordOffset(position) + HEADER_LENGTH;
+    }
+
+    @Override
+    public final MemorySegment buffer() {
+        return segment;
+    }
+
+    @Override
+    public final int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    final long recordOffset(long position) {
+        return dataOffset + (position & mask);
+    }
+
+    /** Record length for a payload, or an {@link IllegalArgumentException} for a programmer error. */
+    final int checkedRecordLength(int typeId, int length) {
+        if (length < 0 || length > maxMessageLength) {
+            throw new IllegalArgumentException("message of " + length + " bytes is outside [0, " + maxMessageLength
+                + "], the ring's maximum message length; split it or create the ring with a larger capacity");
+        }
+        if (typeId < 0) {
+            throw new IllegalArgumentException("typeId " + typeId + " is negative; negative types are reserved");
+        }
+        return RecordDescriptor.recordLength(length);
+    }
+
+    /**
+     * Bytes a claim at {@code tail} takes: the record, plus the padding up to the end of the data
+     * area when the record would not fit before it.
+     */
+    final long claimLength(long tail, int recordLength) {
+        int toEnd = capacity - (int) (tail & mask);
+        return recordLength <= toEnd ? recordLength : (long) toEnd + recordLength;
+    }
+
+    /**
+     * Writes the headers of a claimed region that starts at {@code tail} and returns the record's
+     * position: after a padding record when the claim covers the wrap.
+     */
+    final long writeClaim(long tail, long claimLength, int recordLength, int typeId, int length) {
+        long position = tail;
+        if (claimLength != recordLength) {
+            long padding = recordOffset(tail);
+            int paddingLength = (int) (claimLength - recordLength) - HEADER_LENGTH;
+            segment.set(ValueLayout.JAVA_INT, padding + LENGTH_OFFSET, paddingLength);
+            segment.set(ValueLayout.JAVA_INT, padding + TYPE_OFFSET, PADDING_TYPE);
+            Memory.setLongRelease(segment, padding + STAMP_OFFSET, RecordDescriptor.stampOf(tail));
+            position = tail + (claimLength - recordLength);
+        }
+        long record = recordOffset(position);
+        segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
+        segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, typeId);
+        return position;
+    }
+
+    /**
+     * The limit a claim may reach, from a fresh scan of the cursors. The tail is read (or, for a
+     * single producer, published) with volatile ordering before the scan: see
+     * {@link CursorDescriptor} for why a joining reader depends on that order.
+     */
+    final long scanLimit(long observedTail) {
+        long min = ring.minimumCursor(observedTail);
+        return min > Long.MAX_VALUE - capacity ? Long.MAX_VALUE : min + capacity;
+    }
+
+    /** The code for a claim that does not fit under {@code limit}. */
+    static long refusal(long tail, long claimLength) {
+        return tail > Long.MAX_VALUE - claimLength ? Result.MAX_POSITION_EXCEEDED : Result.BACK_PRESSURED;
+    }
+
+    /** A tail that no writer of this ring could have stored: negative or off a record boundary. */
+    static void checkTail(long tail) {
+        if ((tail & (Long.MIN_VALUE | (RecordDescriptor.ALIGNMENT - 1))) != 0) {
+            throw new CorruptRingException("Ring tail is " + tail + ", negative or not on a record boundary; another"
+                + " process wrote it. Remove the ring and recreate it.");
+        }
+    }
+}

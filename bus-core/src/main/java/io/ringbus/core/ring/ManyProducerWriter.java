@@ -1,0 +1,43 @@
+package io.ringbus.core.ring;
+
+/**
+ * A writer of a {@link ProducerMode#MANY} ring: each claim is a compare-and-set of the shared tail,
+ * so any number of these, in any threads and processes, may write at once. Each keeps its own
+ * cached limit; a stale one is still safe (a limit only ever covers records every cursor has
+ * passed, or that no reader joined in time to see), merely conservative.
+ */
+final class ManyProducerWriter extends AbstractRingWriter {
+    private long limit;
+
+    ManyProducerWriter(Ring ring) {
+        super(ring);
+        limit = refreshLimit();
+    }
+
+    @Override
+    public long tryClaim(int typeId, int length) {
+        int recordLength = checkedRecordLength(typeId, length);
+        while (true) {
+            long claimTail = Memory.getLongVolatile(segment, RingDescriptor.TAIL_OFFSET);
+            checkTail(claimTail);
+            long claimLength = claimLength(claimTail, recordLength);
+            long claimLimit = limit;
+            if (claimLength > claimLimit - claimTail) {
+                claimLimit = refreshLimit();
+                limit = claimLimit;
+                if (claimLength > claimLimit - claimTail) {
+                    return refusal(claimTail, claimLength);
+                }
+            }
+            if (Memory.casLong(segment, RingDescriptor.TAIL_OFFSET, claimTail, claimTail + claimLength)) {
+                return writeClaim(claimTail, claimLength, recordLength, typeId, length);
+            }
+        }
+    }
+
+    private long refreshLimit() {
+        long observedTail = Memory.getLongVolatile(segment, RingDescriptor.TAIL_OFFSET);
+        checkTail(observedTail);
+        return scanLimit(observedTail);
+    }
+}

@@ -1,0 +1,77 @@
+package io.ringbus.core.ring;
+
+/**
+ * Layout of one record in the ring's data area.
+ *
+ * <pre>
+ *   0                   4                   8                                  16
+ *   +-------------------+-------------------+-----------------------------------+
+ *   | length (int)      | type (int)        | commit stamp (long)               |
+ *   +-------------------+-------------------+-----------------------------------+
+ *   | payload: length bytes, then zero to 15 bytes of alignment ...             |
+ *   +---------------------------------------------------------------------------+
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>length</b>: payload bytes, not counting this header or the alignment.</li>
+ *   <li><b>type</b>: zero or more for a message (the publisher's type id); {@link #PADDING_TYPE} for
+ *       the padding record at the wrap and for an aborted claim.</li>
+ *   <li><b>commit stamp</b>: written last, with release ordering, once the payload is complete. It is
+ *       {@link #stampOf(long) stampOf(position)}, unique to the record's 64-bit position, so a reader
+ *       at position {@code p} can tell a record committed for {@code p} from bytes left by any earlier
+ *       lap, and from zeroed memory. Readers never write the ring (there are many of them), so this
+ *       stamp is what replaces the "zero after reading" of single-consumer rings.</li>
+ * </ul>
+ *
+ * Records start on {@link #ALIGNMENT}-byte boundaries so that a padding header always fits in the
+ * space left before the wrap.
+ */
+public final class RecordDescriptor {
+    /** Bytes of record header before the payload. */
+    public static final int HEADER_LENGTH = 16;
+    /** Every record starts on a multiple of this, measured from the data area's start. */
+    public static final int ALIGNMENT = 16;
+
+    /** Offset of the payload length within a record. */
+    public static final int LENGTH_OFFSET = 0;
+    /** Offset of the type within a record. */
+    public static final int TYPE_OFFSET = 4;
+    /** Offset of the commit stamp within a record. */
+    public static final int STAMP_OFFSET = 8;
+
+    /** Type of a padding record: at the wrap, or an aborted claim. Readers skip it. */
+    public static final int PADDING_TYPE = -1;
+
+    /** Odd, so multiplying by it is a bijection; the 64-bit golden ratio scatters nearby positions. */
+    private static final long STAMP_MULTIPLIER = 0x9E3779B97F4A7C15L;
+    /** Low bits every stamp carries: a stamp is never zero, nor all ones. */
+    private static final long STAMP_TAG = 0x5L;
+
+    private RecordDescriptor() {
+    }
+
+    /**
+     * The commit stamp for a record at {@code position}. Distinct aligned positions below 2^63 give
+     * distinct stamps (the multiplier is invertible modulo 2^60 and {@code position >>> 4} is below
+     * 2^59), none of them zero, and scattered so that payload bytes of ordinary data do not look like
+     * the stamp of a later record.
+     */
+    public static long stampOf(long position) {
+        return (((position >>> 4) * STAMP_MULTIPLIER) << 4) | STAMP_TAG;
+    }
+
+    /** Bytes a record with a payload of {@code length} takes in the ring, header and alignment included. */
+    public static int recordLength(int length) {
+        return align(HEADER_LENGTH + length);
+    }
+
+    /** {@code value} rounded up to a multiple of {@link #ALIGNMENT}. */
+    public static int align(int value) {
+        return (value + (ALIGNMENT - 1)) & -ALIGNMENT;
+    }
+
+    /** Whether a position is on a record boundary. */
+    public static boolean isAligned(long position) {
+        return (position & (ALIGNMENT - 1)) == 0;
+    }
+}

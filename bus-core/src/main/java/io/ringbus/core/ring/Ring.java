@@ -1,0 +1,164 @@
+package io.ringbus.core.ring;
+
+import static io.ringbus.core.ring.RingDescriptor.CURSOR_HIGH_MARK_OFFSET;
+import static io.ringbus.core.ring.RingDescriptor.TAIL_OFFSET;
+
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.RingBusException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A validated view of a ring laid out by {@link RingDescriptor} in a {@link MemorySegment}: a mapped
+ * file shared between processes, or {@code Arena} memory. The shape (capacity, cursors, producer
+ * mode) is read once, validated, and kept in final fields: later scribbles on the shared header
+ * cannot change what this view trusts.
+ *
+ * <p>Create writers with {@link #newWriter()} and readers with {@link #newReader()}.
+ */
+public final class Ring {
+    private final MemorySegment segment;
+    private final int capacity;
+    private final int maxMessageLength;
+    private final int maxCursors;
+    private final ProducerMode producerMode;
+    private final long initialPosition;
+    private final long dataOffset;
+
+    private Ring(MemorySegment segment) {
+        RingDescriptor.validate(segment);
+        this.segment = segment;
+        this.capacity = segment.get(ValueLayout.JAVA_INT, RingDescriptor.CAPACITY_OFFSET);
+        this.maxMessageLength = segment.get(ValueLayout.JAVA_INT, RingDescriptor.MAX_MESSAGE_LENGTH_OFFSET);
+        this.maxCursors = segment.get(ValueLayout.JAVA_INT, RingDescriptor.MAX_CURSORS_OFFSET);
+        int mode = segment.get(ValueLayout.JAVA_INT, RingDescriptor.PRODUCER_MODE_OFFSET);
+        this.producerMode = ProducerMode.fromCode(mode);
+        this.initialPosition = segment.get(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET);
+        this.dataOffset = RingDescriptor.dataOffset(maxCursors);
+    }
+
+    /**
+     * Lays out a new ring in {@code segment} (which must be zeroed or freshly allocated and not yet
+     * shared) and returns a view of it. The magic number is written last, with release ordering.
+     *
+     * @throws IllegalArgumentException when the config is invalid or the segment too small
+     */
+    public static Ring format(MemorySegment segment, RingConfig config) {
+        config.conclude();
+        if (segment.byteSize() < config.requiredLength()) {
+            throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is smaller than the "
+                + config.requiredLength() + " this ring needs");
+        }
+        if ((segment.address() & 7) != 0) {
+            throw new IllegalArgumentException("segment must be 8-byte aligned");
+        }
+        segment.asSlice(0, config.requiredLength()).fill((byte) 0);
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.VERSION_OFFSET, RingDescriptor.LAYOUT_VERSION);
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.CAPACITY_OFFSET, config.capacity());
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.MAX_CURSORS_OFFSET, config.maxCursors());
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.PRODUCER_MODE_OFFSET, config.producerMode().code());
+        segment.set(ValueLayout.JAVA_INT, RingDescriptor.BYTE_ORDER_OFFSET, RingDescriptor.BYTE_ORDER_MARK);
+        segment.set(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET, config.initialPosition());
+        segment.set(ValueLayout.JAVA_LONG, TAIL_OFFSET, config.initialPosition());
+        Memory.setLongRelease(segment, RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
+        return new Ring(segment);
+    }
+
+    /**
+     * A view of a ring already formatted in {@code segment}, perhaps by another process.
+     *
+     * @throws CorruptRingException when the header does not describe a ring that fits the segment
+     */
+    public static Ring wrap(MemorySegment segment) {
+        return new Ring(segment);
+    }
+
+    /** A writer of the ring's own producer mode. */
+    public RingWriter newWriter() {
+        return producerMode == ProducerMode.SINGLE ? new SingleProducerWriter(this) : new ManyProducerWriter(this);
+    }
+
+    /**
+     * A reader whose cursor starts at the tail: it sees every record claimed after it joined.
+     *
+     * @throws RingBusException when every cursor slot is taken
+     */
+    public RingReader newReader() {
+        return RingReader.join(this);
+    }
+
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    public int maxCursors() {
+        return maxCursors;
+    }
+
+    public ProducerMode producerMode() {
+        return producerMode;
+    }
+
+    public long initialPosition() {
+        return initialPosition;
+    }
+
+    /** Offset of the data area within {@link #segment()}. */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    /** The next position a producer will claim (volatile read). */
+    public long tail() {
+        return Memory.getLongVolatile(segment, TAIL_OFFSET);
+    }
+
+    /** Number of cursor slots producers scan, clamped to the validated slot count. */
+    int cursorHighMark() {
+        int mark = Memory.getIntVolatile(segment, CURSOR_HIGH_MARK_OFFSET);
+        return Math.max(0, Math.min(mark, maxCursors));
+    }
+
+    /**
+     * The position below which records may be overwritten: the smallest position among active
+     * cursors, or {@code tail} when there are none. Cursor values outside {@code [tail - capacity,
+     * tail]} cannot come from a reader of this ring and are clamped, so a scribbled cursor can stall
+     * producers but never let them overwrite unread records beyond one lap.
+     */
+    long minimumCursor(long tail) {
+        long min = tail;
+        int highMark = cursorHighMark();
+        for (int i = 0; i < highMark; i++) {
+            long slot = RingDescriptor.cursorOffset(i);
+            if (Memory.getIntVolatile(segment, slot + CursorDescriptor.STATE_OFFSET) == CursorDescriptor.ACTIVE) {
+                long position = Memory.getLongVolatile(segment, slot + CursorDescriptor.POSITION_OFFSET);
+                if (position < min) {
+                    min = Math.max(position, tail - capacity);
+                }
+            }
+        }
+        return min;
+    }
+
+    /** Number of cursor slots in state ACTIVE. */
+    public int activeCursors() {
+        int count = 0;
+        int highMark = cursorHighMark();
+        for (int i = 0; i < highMark; i++) {
+            long slot = RingDescriptor.cursorOffset(i);
+            if (Memory.getIntVolatile(segment, slot + CursorDescriptor.STATE_OFFSET) == CursorDescriptor.ACTIVE) {
+                count++;
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,109 @@
+package io.ringbus.core.ring;
+
+/**
+ * The shape of a new ring, with fluent setters; {@link #conclude()} fills the defaults and rejects
+ * anything out of range with an {@link IllegalArgumentException} that says which value and why.
+ */
+public final class RingConfig {
+    /** Default capacity: 1 MiB of data area. */
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Default number of cursor slots. */
+    public static final int DEFAULT_MAX_CURSORS = 64;
+
+    private int capacity = DEFAULT_CAPACITY;
+    private int maxMessageLength;
+    private int maxCursors = DEFAULT_MAX_CURSORS;
+    private ProducerMode producerMode = ProducerMode.MANY;
+    private long initialPosition;
+    private boolean concluded;
+
+    /** Bytes in the data area: a power of two. */
+    public RingConfig capacity(int capacity) {
+        this.capacity = capacity;
+        return this;
+    }
+
+    /** Largest payload a publisher may write; at most, and by default, capacity / 8. */
+    public RingConfig maxMessageLength(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+        return this;
+    }
+
+    /** How many readers may hold a cursor at once. */
+    public RingConfig maxCursors(int maxCursors) {
+        this.maxCursors = maxCursors;
+        return this;
+    }
+
+    /** One publisher (no compare-and-set) or many. */
+    public RingConfig producerMode(ProducerMode producerMode) {
+        this.producerMode = producerMode;
+        return this;
+    }
+
+    /** The position of the first record; a multiple of 16. Tests use it to start near 2^63. */
+    public RingConfig initialPosition(long initialPosition) {
+        this.initialPosition = initialPosition;
+        return this;
+    }
+
+    /** Fills defaults and validates; returns this. Idempotent. */
+    public RingConfig conclude() {
+        if (concluded) {
+            return this;
+        }
+        if (capacity < RingDescriptor.MIN_CAPACITY || capacity > RingDescriptor.MAX_CAPACITY
+            || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity " + capacity + " must be a power of two between "
+                + RingDescriptor.MIN_CAPACITY + " and " + RingDescriptor.MAX_CAPACITY);
+        }
+        if (maxMessageLength == 0) {
+            maxMessageLength = capacity / 8;
+        }
+        if (maxMessageLength < 1 || maxMessageLength > capacity / 8) {
+            throw new IllegalArgumentException("maxMessageLength " + maxMessageLength
+                + " must be between 1 and capacity/8 = " + (capacity / 8) + "; raise the capacity for longer messages");
+        }
+        if (maxCursors < 1 || maxCursors > RingDescriptor.MAX_CURSORS) {
+            throw new IllegalArgumentException("maxCursors " + maxCursors + " must be between 1 and "
+                + RingDescriptor.MAX_CURSORS);
+        }
+        if (producerMode == null) {
+            throw new IllegalArgumentException("producerMode must be SINGLE or MANY");
+        }
+        if (initialPosition < 0 || !RecordDescriptor.isAligned(initialPosition)
+            || initialPosition > Long.MAX_VALUE - 2L * capacity) {
+            throw new IllegalArgumentException("initialPosition " + initialPosition
+                + " must be a non-negative multiple of " + RecordDescriptor.ALIGNMENT
+                + " at least two capacities below 2^63");
+        }
+        concluded = true;
+        return this;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    public int maxCursors() {
+        return maxCursors;
+    }
+
+    public ProducerMode producerMode() {
+        return producerMode;
+    }
+
+    public long initialPosition() {
+        return initialPosition;
+    }
+
+    /** Bytes of segment this ring needs. */
+    public long requiredLength() {
+        conclude();
+        return RingDescriptor.requiredLength(capacity, maxCursors);
+    }
+}

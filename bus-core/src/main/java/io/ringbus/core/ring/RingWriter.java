@@ -1,0 +1,61 @@
+package io.ringbus.core.ring;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Writes records into a ring: a copying {@link #offer} or a zero-copy
+ * {@link #tryClaim}/{@link #commit}/{@link #abort}.
+ *
+ * <p><b>Results.</b> {@code offer} and {@code tryClaim} return the record's position (zero or more)
+ * or a negative {@link io.ringbus.core.Result} code: {@code BACK_PRESSURED} when the slowest active
+ * cursor is a whole capacity behind, {@code MAX_POSITION_EXCEEDED} near 2^63. Flow control never
+ * throws; a payload over {@link #maxMessageLength()} or a negative type is an
+ * {@link IllegalArgumentException}.
+ *
+ * <p><b>Ordering.</b> Every payload byte written before {@code commit} (or inside {@code offer}) is
+ * visible to a reader that sees the record: the commit stamp is a release store and readers load it
+ * with acquire. Records are delivered in position order; a record that is claimed but not yet
+ * committed holds back every record after it, for every reader.
+ *
+ * <p><b>Threads.</b> A {@link ProducerMode#SINGLE} writer must be used by one thread at a time and
+ * must be the ring's only writer. {@link ProducerMode#MANY} writers may be shared by threads and by
+ * processes; each claim is a compare-and-set of the ring's tail.
+ *
+ * <p>Every claim must end in exactly one {@code commit} or {@code abort}, soon: until then readers
+ * wait at that record.
+ */
+public interface RingWriter {
+    /**
+     * Copies {@code length} bytes at {@code offset} of {@code source} into a new record.
+     *
+     * @return the record's position, or a negative result code
+     */
+    long offer(int typeId, MemorySegment source, long offset, int length);
+
+    /** Copies {@code length} bytes of {@code source} from {@code offset} into a new record. */
+    long offer(int typeId, byte[] source, int offset, int length);
+
+    /**
+     * Reserves a record of {@code length} payload bytes. Write the payload into {@link #buffer()} at
+     * {@link #payloadOffset(long) payloadOffset(position)}, then {@code commit(position)} or
+     * {@code abort(position)}.
+     *
+     * @return the record's position, or a negative result code (nothing was reserved)
+     */
+    long tryClaim(int typeId, int length);
+
+    /** Publishes a claimed record to readers (a release store of its commit stamp). */
+    void commit(long position);
+
+    /** Turns a claimed record into padding, which readers skip. */
+    void abort(long position);
+
+    /** Where the payload of the record at {@code position} starts in {@link #buffer()}. */
+    long payloadOffset(long position);
+
+    /** The ring's memory, for writing claimed payloads. */
+    MemorySegment buffer();
+
+    /** Largest payload accepted. */
+    int maxMessageLength();
+}
