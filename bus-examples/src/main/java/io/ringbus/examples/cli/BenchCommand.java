@@ -1,0 +1,20 @@
+package io.ringbus.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bus bench}: the benchmarks, each a subcommand. */
+@Command(name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks of ringbus beside its peers, measured in the same run.",
+    subcommands = {CommandLine.HelpCommand.class},
+    footer = {"", "Example: ./bus bench ring --quick"})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
