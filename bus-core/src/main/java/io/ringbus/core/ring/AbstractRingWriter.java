@@ -10,6 +10,7 @@ import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.Result;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 
 /** What both producer modes share: the record writes, commit, abort and the copying offers. */
 abstract sealed class AbstractRingWriter implements RingWriter permits SingleProducerWriter, ManyProducerWriter {
@@ -19,8 +20,13 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     protected final int capacity;
     protected final long mask;
     private final int maxMessageLength;
+    private final int ownerId;
 
-    AbstractRingWriter(Ring ring) {
+    AbstractRingWriter(Ring ring, int ownerId) {
+        if (ownerId < 0) {
+            throw new IllegalArgumentException("ownerId " + ownerId + " is negative");
+        }
+        this.ownerId = ownerId;
         this.ring = ring;
         this.segment = ring.segment();
         this.dataOffset = ring.dataOffset();
@@ -117,6 +123,10 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
         long record = recordOffset(position);
         segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
         segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, typeId);
+        Memory.setLongRelease(segment, record + STAMP_OFFSET, RecordDescriptor.claimMarkerOf(position, ownerId));
+        // The marker must be visible before any payload byte: a validating reader of an earlier lap
+        // re-reads the stamp after copying and must see it changed if the payload did.
+        VarHandle.storeStoreFence();
         return position;
     }
 

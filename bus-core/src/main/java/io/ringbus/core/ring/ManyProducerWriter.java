@@ -7,10 +7,12 @@ package io.ringbus.core.ring;
  * passed, or that no reader joined in time to see), merely conservative.
  */
 final class ManyProducerWriter extends AbstractRingWriter {
+    private final ClaimIntent intent;
     private long limit;
 
-    ManyProducerWriter(Ring ring) {
-        super(ring);
+    ManyProducerWriter(Ring ring, int ownerId, ClaimIntent intent) {
+        super(ring, ownerId);
+        this.intent = intent;
         limit = refreshLimit();
     }
 
@@ -28,6 +30,10 @@ final class ManyProducerWriter extends AbstractRingWriter {
                 if (claimLength > claimLimit - claimTail) {
                     return refusal(claimTail, claimLength);
                 }
+            }
+            if (intent != null) {
+                // Plain stores: the compare-and-set below is a full fence that publishes them first.
+                intent.record(claimTail, claimLength);
             }
             if (Memory.casLong(segment, RingDescriptor.TAIL_OFFSET, claimTail, claimTail + claimLength)) {
                 return writeClaim(claimTail, claimLength, recordLength, typeId, length);

@@ -9,46 +9,50 @@ import java.lang.invoke.VarHandle;
  * {@code (MemorySegment, long byteOffset)}; all are native byte order and naturally aligned, which
  * every layout offset guarantees (the descriptors assert it).
  */
-final class Memory {
+public final class Memory {
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     private Memory() {
     }
 
-    static long getLongVolatile(MemorySegment segment, long offset) {
+    public static long getLongVolatile(MemorySegment segment, long offset) {
         return (long) LONG.getVolatile(segment, offset);
     }
 
-    static long getLongAcquire(MemorySegment segment, long offset) {
+    public static long getLongAcquire(MemorySegment segment, long offset) {
         return (long) LONG.getAcquire(segment, offset);
     }
 
-    static void setLongRelease(MemorySegment segment, long offset, long value) {
+    public static void setLongRelease(MemorySegment segment, long offset, long value) {
         LONG.setRelease(segment, offset, value);
     }
 
-    static void setLongVolatile(MemorySegment segment, long offset, long value) {
+    public static void setLongVolatile(MemorySegment segment, long offset, long value) {
         LONG.setVolatile(segment, offset, value);
     }
 
-    static boolean casLong(MemorySegment segment, long offset, long expected, long value) {
+    public static boolean casLong(MemorySegment segment, long offset, long expected, long value) {
         return LONG.compareAndSet(segment, offset, expected, value);
     }
 
-    static int getIntVolatile(MemorySegment segment, long offset) {
+    public static int getIntVolatile(MemorySegment segment, long offset) {
         return (int) INT.getVolatile(segment, offset);
     }
 
-    static void setIntVolatile(MemorySegment segment, long offset, int value) {
+    public static void setIntVolatile(MemorySegment segment, long offset, int value) {
         INT.setVolatile(segment, offset, value);
     }
 
-    static void setIntRelease(MemorySegment segment, long offset, int value) {
+    public static void setIntRelease(MemorySegment segment, long offset, int value) {
         INT.setRelease(segment, offset, value);
     }
 
-    static boolean casInt(MemorySegment segment, long offset, int expected, int value) {
+    public static int getAndAddInt(MemorySegment segment, long offset, int delta) {
+        return (int) INT.getAndAdd(segment, offset, delta);
+    }
+
+    public static boolean casInt(MemorySegment segment, long offset, int expected, int value) {
         return INT.compareAndSet(segment, offset, expected, value);
     }
 }

@@ -16,7 +16,11 @@ package io.ringbus.core.ring;
  *   <li><b>length</b>: payload bytes, not counting this header or the alignment.</li>
  *   <li><b>type</b>: zero or more for a message (the publisher's type id); {@link #PADDING_TYPE} for
  *       the padding record at the wrap and for an aborted claim.</li>
- *   <li><b>commit stamp</b>: written last, with release ordering, once the payload is complete. It is
+ *   <li><b>commit stamp</b>: while the record is claimed but not committed it holds the claim marker,
+ *       {@link #claimMarkerOf(long, int) claimMarkerOf(position, owner)}, naming the writer that owns
+ *       the claim (so that a dead writer's claim can be attributed and turned into padding). The
+ *       marker is stored right after the claim, before any payload byte; then, once the payload is
+ *       complete, the commit stamp replaces it with release ordering. The stamp is
  *       {@link #stampOf(long) stampOf(position)}, unique to the record's 64-bit position, so a reader
  *       at position {@code p} can tell a record committed for {@code p} from bytes left by any earlier
  *       lap, and from zeroed memory. Readers never write the ring (there are many of them), so this
@@ -42,6 +46,12 @@ public final class RecordDescriptor {
     /** Type of a padding record: at the wrap, or an aborted claim. Readers skip it. */
     public static final int PADDING_TYPE = -1;
 
+    /** Owner id of writers that belong to no publisher slot (plain rings, benchmarks, tests). */
+    public static final int NO_OWNER = Integer.MAX_VALUE;
+
+    /** Low bits of {@code marker ^ stamp}: markers end in 0xD where stamps end in 0x5. */
+    private static final long CLAIM_FLAG = 0x8L;
+
     /** Odd, so multiplying by it is a bijection; the 64-bit golden ratio scatters nearby positions. */
     private static final long STAMP_MULTIPLIER = 0x9E3779B97F4A7C15L;
     /** Low bits every stamp carries: a stamp is never zero, nor all ones. */
@@ -58,6 +68,26 @@ public final class RecordDescriptor {
      */
     public static long stampOf(long position) {
         return (((position >>> 4) * STAMP_MULTIPLIER) << 4) | STAMP_TAG;
+    }
+
+    /**
+     * The claim marker of a record at {@code position} claimed by writer {@code ownerId} (zero or
+     * more). It never equals any commit stamp (its low four bits differ) and encodes the owner.
+     */
+    public static long claimMarkerOf(long position, int ownerId) {
+        return stampOf(position) ^ (((long) ownerId << 32) | CLAIM_FLAG);
+    }
+
+    /**
+     * The owner named by a claim marker {@code field} found at {@code position}, or -1 when the field
+     * is not a claim marker for that position.
+     */
+    public static int claimOwner(long field, long position) {
+        long difference = field ^ stampOf(position);
+        if ((difference & 0xFFFF_FFFFL) != CLAIM_FLAG || difference < 0) {
+            return -1;
+        }
+        return (int) (difference >>> 32);
     }
 
     /** Bytes a record with a payload of {@code length} takes in the ring, header and alignment included. */

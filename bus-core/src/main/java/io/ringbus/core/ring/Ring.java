@@ -74,9 +74,20 @@ public final class Ring {
         return new Ring(segment);
     }
 
-    /** A writer of the ring's own producer mode. */
+    /** A writer of the ring's own producer mode that belongs to no publisher slot. */
     public RingWriter newWriter() {
-        return producerMode == ProducerMode.SINGLE ? new SingleProducerWriter(this) : new ManyProducerWriter(this);
+        return newWriter(RecordDescriptor.NO_OWNER, null);
+    }
+
+    /**
+     * A writer of the ring's own producer mode whose claim markers name {@code ownerId}, and which,
+     * in many-producer mode, records each claim's intent in {@code intent} (may be null) before it
+     * competes for the tail. See {@link RecordDescriptor} and {@link ClaimIntent}.
+     */
+    public RingWriter newWriter(int ownerId, ClaimIntent intent) {
+        return producerMode == ProducerMode.SINGLE
+            ? new SingleProducerWriter(this, ownerId)
+            : new ManyProducerWriter(this, ownerId, intent);
     }
 
     /**

@@ -8,24 +8,34 @@ import static io.ringbus.core.ring.RecordDescriptor.TYPE_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 
 /**
  * One reader of a ring with its own cursor slot: it sees every record committed at or after its
- * start position, in position order, and holds producers back while it is open. Any number of
- * readers (up to the ring's cursor slots) read the same records independently.
+ * start position, in position order, and holds producers back while its slot is ACTIVE. Any number
+ * of readers (up to the ring's cursor slots) read the same records independently.
  *
  * <p>Not thread-safe: one thread polls a reader at a time. Close it to release its slot; a reader
  * left open holds producers back forever.
  *
- * <p>Safety against whatever another process writes into the ring: a record is delivered only when
- * its commit stamp is the stamp of this exact position (so no byte of an earlier lap is mistaken for
- * it) and its length keeps it inside the data area and under the maximum message length. Anything
- * else raises {@link CorruptRingException} after at most one lap of records per poll; nothing out of
- * range is read.
+ * <p><b>In place or validated.</b> A reader normally hands the handler the payload in the ring:
+ * its cursor keeps producers off it. Where that protection may be missing (the records before the
+ * tail at an {@code earliest} join, which a producer with an older cached limit may still overwrite;
+ * or every record of a reader that producers may evict), the reader copies the payload into a
+ * private buffer and re-reads the stamp afterwards: a changed stamp means the record was
+ * overwritten while being copied, and nothing is delivered ({@link #overrun()} turns true).
+ *
+ * <p><b>Hostile memory.</b> A record is delivered only when its commit stamp is the stamp of this
+ * exact position (so no byte of an earlier lap is mistaken for it) and its length keeps it inside
+ * the data area and under the maximum message length. Anything else raises
+ * {@link CorruptRingException} after at most one lap of records per poll; nothing out of range is
+ * read.
  */
 public final class RingReader implements AutoCloseable {
+    private final Ring ring;
     private final MemorySegment segment;
     private final long dataOffset;
     private final int capacity;
@@ -33,10 +43,15 @@ public final class RingReader implements AutoCloseable {
     private final int maxMessageLength;
     private final long slotOffset;
     private final int slotIndex;
+    private final boolean alwaysValidate;
+    private MemorySegment scratch;
     private long position;
+    private long protectedFrom;
+    private boolean overrun;
     private boolean closed;
 
-    private RingReader(Ring ring, int slotIndex, long startPosition) {
+    private RingReader(Ring ring, int slotIndex, boolean alwaysValidate) {
+        this.ring = ring;
         this.segment = ring.segment();
         this.dataOffset = ring.dataOffset();
         this.capacity = ring.capacity();
@@ -44,31 +59,57 @@ public final class RingReader implements AutoCloseable {
         this.maxMessageLength = ring.maxMessageLength();
         this.slotIndex = slotIndex;
         this.slotOffset = RingDescriptor.cursorOffset(slotIndex);
-        this.position = startPosition;
+        this.alwaysValidate = alwaysValidate;
     }
 
-    /** Takes a free cursor slot and joins at the tail; see {@link CursorDescriptor} for the protocol. */
+    /** Takes a free cursor slot and joins at the tail. */
     static RingReader join(Ring ring) {
-        MemorySegment segment = ring.segment();
-        int index = takeFreeSlot(ring);
-        raiseHighMark(segment, index + 1);
-        long slot = RingDescriptor.cursorOffset(index);
-        long provisional = ring.tail();
-        AbstractRingWriter.checkTail(provisional);
-        Memory.setLongVolatile(segment, slot + CursorDescriptor.POSITION_OFFSET, provisional);
-        Memory.setIntVolatile(segment, slot + CursorDescriptor.STATE_OFFSET, CursorDescriptor.ACTIVE);
-        // Any producer limit computed without this cursor came from a tail read before this one.
-        long start = ring.tail();
-        AbstractRingWriter.checkTail(start);
-        Memory.setLongRelease(segment, slot + CursorDescriptor.POSITION_OFFSET, start);
-        return new RingReader(ring, index, start);
+        return join(ring, takeFreeSlot(ring), false, false);
     }
 
-    private static int takeFreeSlot(Ring ring) {
+    /**
+     * Joins on slot {@code slotIndex}, which the caller has taken (state JOINING or EVICTED), at the
+     * tail or at the oldest record still in the ring.
+     *
+     * @param earliest start at the oldest committed record still in the ring instead of the tail
+     * @param alwaysValidate read every record by validated copy (for readers that may be evicted)
+     */
+    public static RingReader join(Ring ring, int slotIndex, boolean earliest, boolean alwaysValidate) {
+        RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
+        reader.activate(earliest ? Long.MIN_VALUE : Long.MAX_VALUE);
+        return reader;
+    }
+
+    /**
+     * Continues on slot {@code slotIndex}, which is ACTIVE and whose position has held producers
+     * back all along (a durable reader whose previous owner died or closed). The caller owns the
+     * slot.
+     *
+     * @throws CorruptRingException when the slot's position cannot be a position of this ring
+     */
+    public static RingReader attach(Ring ring, int slotIndex, boolean alwaysValidate) {
+        RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
+        long stored = Memory.getLongVolatile(ring.segment(), reader.slotOffset + CursorDescriptor.POSITION_OFFSET);
+        long tail = ring.tail();
+        AbstractRingWriter.checkTail(tail);
+        if (!RecordDescriptor.isAligned(stored) || stored > tail || stored < tail - ring.capacity()
+            || stored < ring.initialPosition()) {
+            throw new CorruptRingException("Cursor slot " + slotIndex + " holds position " + stored
+                + ", which is not a record boundary within one capacity below the tail " + tail
+                + ". Remove the subscriber's slot (bus clean) or recreate the topic.");
+        }
+        reader.position = stored;
+        reader.protectedFrom = stored;
+        return reader;
+    }
+
+    /** A free slot, taken (state JOINING), with the high mark raised to cover it. */
+    public static int takeFreeSlot(Ring ring) {
         MemorySegment segment = ring.segment();
         for (int i = 0; i < ring.maxCursors(); i++) {
             long state = RingDescriptor.cursorOffset(i) + CursorDescriptor.STATE_OFFSET;
             if (Memory.casInt(segment, state, CursorDescriptor.FREE, CursorDescriptor.JOINING)) {
+                raiseHighMark(segment, i + 1);
                 return i;
             }
         }
@@ -87,17 +128,71 @@ public final class RingReader implements AutoCloseable {
     }
 
     /**
-     * Delivers up to {@code messageLimit} committed messages to {@code handler}, zero-copy, and
-     * moves the cursor past them (one release store per call, not per message). Padding records
-     * are skipped and not counted. Reads at most one capacity of records per call.
+     * Makes the slot ACTIVE at a start position (see {@link CursorDescriptor} for the protocol).
+     * {@code preferred} is a record boundary to resume at if it is still in the ring,
+     * {@link Long#MIN_VALUE} for the oldest record, {@link Long#MAX_VALUE} for the tail.
+     */
+    private void activate(long preferred) {
+        long provisional = ring.tail();
+        AbstractRingWriter.checkTail(provisional);
+        Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, provisional);
+        Memory.setIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.ACTIVE);
+        // Any producer limit computed without this cursor came from a tail read before this one:
+        // records from here on are protected; records before it are read by validated copy.
+        long tail = ring.tail();
+        AbstractRingWriter.checkTail(tail);
+        long start = tail;
+        if (preferred != Long.MAX_VALUE) {
+            long earliest = earliestCommitted(tail);
+            start = preferred == Long.MIN_VALUE ? earliest : Math.min(tail, Math.max(earliest, preferred));
+        }
+        Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, start);
+        position = start;
+        protectedFrom = tail;
+        overrun = false;
+    }
+
+    /**
+     * The oldest position in {@code [tail - capacity, tail)} holding a committed record, or
+     * {@code tail}. Bounded: at most {@code capacity / 16} probes.
+     */
+    private long earliestCommitted(long tail) {
+        long from = Math.max(ring.initialPosition(), tail - capacity);
+        for (long probe = from; probe < tail; probe += RecordDescriptor.ALIGNMENT) {
+            long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
+            if (stamp == RecordDescriptor.stampOf(probe)) {
+                return probe;
+            }
+        }
+        return tail;
+    }
+
+    /**
+     * After an eviction or an overrun: rejoins on the same slot at {@code position()} if that is still
+     * in the ring, else at the oldest record. Returns the bytes skipped (zero when nothing was lost).
+     */
+    public long rejoin() {
+        long before = position;
+        activate(before);
+        return Math.max(0, position - before);
+    }
+
+    /**
+     * Delivers up to {@code messageLimit} committed messages to {@code handler} and moves the cursor
+     * past them (one release store per call, not per message). Padding records are skipped and not
+     * counted. Reads at most one capacity of records per call.
      *
-     * @return the number of messages delivered; zero when nothing new is committed
+     * @return the number of messages delivered; zero when nothing new is committed or after an
+     *     {@link #overrun()}
      * @throws CorruptRingException when the next record cannot have been written by a writer of this
      *     ring; the cursor stays before it
      */
     public int poll(MessageHandler handler, int messageLimit) {
         if (closed) {
             throw new IllegalStateException("reader is closed");
+        }
+        if (alwaysValidate || position < protectedFrom) {
+            return pollValidated(handler, messageLimit);
         }
         final long start = position;
         long next = start;
@@ -111,8 +206,7 @@ public final class RingReader implements AutoCloseable {
                 }
                 int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
                 int typeId = segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
-                if (length < 0 || length > capacity - offset - HEADER_LENGTH
-                    || (typeId >= 0 ? length > maxMessageLength : typeId != PADDING_TYPE)) {
+                if (!plausible(offset, length, typeId)) {
                     throw corrupt(next, length, typeId);
                 }
                 next += RecordDescriptor.recordLength(length);
@@ -122,18 +216,80 @@ public final class RingReader implements AutoCloseable {
                 }
             }
         } finally {
-            if (next != start) {
-                position = next;
-                Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, next);
-            }
+            moveTo(next);
         }
         return count;
+    }
+
+    private int pollValidated(MessageHandler handler, int messageLimit) {
+        if (scratch == null) {
+            scratch = Arena.ofAuto().allocate(Math.max(maxMessageLength, 8), 8);
+        }
+        final long start = position;
+        long next = start;
+        int count = 0;
+        try {
+            while (count < messageLimit && next - start < capacity && !overrun
+                && (alwaysValidate || next < protectedFrom)) {
+                long offset = next & mask;
+                long record = dataOffset + offset;
+                long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
+                if (stamp != RecordDescriptor.stampOf(next)) {
+                    overrun = ring.tail() - next > capacity;
+                    break;
+                }
+                int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
+                int typeId = segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
+                boolean plausible = plausible(offset, length, typeId);
+                if (plausible && typeId >= 0) {
+                    MemorySegment.copy(segment, record + HEADER_LENGTH, scratch, 0, length);
+                }
+                VarHandle.loadLoadFence();
+                if (Memory.getLongVolatile(segment, record + STAMP_OFFSET) != stamp) {
+                    overrun = true;
+                    break;
+                }
+                if (!plausible) {
+                    throw corrupt(next, length, typeId);
+                }
+                next += RecordDescriptor.recordLength(length);
+                if (typeId >= 0) {
+                    count++;
+                    handler.onMessage(typeId, scratch, 0, length);
+                }
+            }
+        } finally {
+            moveTo(next);
+        }
+        return count;
+    }
+
+    private boolean plausible(long offset, int length, int typeId) {
+        return length >= 0 && length <= capacity - offset - HEADER_LENGTH
+            && (typeId >= 0 ? length <= maxMessageLength : typeId == PADDING_TYPE);
+    }
+
+    private void moveTo(long next) {
+        if (next != position) {
+            position = next;
+            Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, next);
+        }
     }
 
     private CorruptRingException corrupt(long at, int length, int typeId) {
         return new CorruptRingException("Ring record at position " + at + " has length " + length + " and type "
             + typeId + ", which no writer of this ring writes (maximum message length " + maxMessageLength
             + ", capacity " + capacity + "). Another process wrote it; remove the ring and recreate it.");
+    }
+
+    /** Whether a validated read found its next record overwritten: call {@link #rejoin()}. */
+    public boolean overrun() {
+        return overrun;
+    }
+
+    /** The cursor slot's state as stored in shared memory (ACTIVE, or EVICTED set by a producer...). */
+    public int slotState() {
+        return Memory.getIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET);
     }
 
     /** The next position this reader will read. */
@@ -146,6 +302,11 @@ public final class RingReader implements AutoCloseable {
         return slotIndex;
     }
 
+    /** The ring this reader reads. */
+    public Ring ring() {
+        return ring;
+    }
+
     /** Releases the cursor slot: producers stop waiting for this reader. Idempotent. */
     @Override
     public void close() {
@@ -153,5 +314,10 @@ public final class RingReader implements AutoCloseable {
             closed = true;
             Memory.setIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.FREE);
         }
+    }
+
+    /** Stops reading without releasing the slot (a durable reader keeps holding its position). */
+    public void detach() {
+        closed = true;
     }
 }

@@ -11,8 +11,8 @@ final class SingleProducerWriter extends AbstractRingWriter {
     private long tail;
     private long limit;
 
-    SingleProducerWriter(Ring ring) {
-        super(ring);
+    SingleProducerWriter(Ring ring, int ownerId) {
+        super(ring, ownerId);
         if (ring.producerMode() != ProducerMode.SINGLE) {
             throw new RingBusException("ring is for many producers; use its own writer (Ring.newWriter())");
         }

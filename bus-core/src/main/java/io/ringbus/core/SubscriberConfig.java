@@ -1,0 +1,112 @@
+package io.ringbus.core;
+
+import java.time.Duration;
+
+/**
+ * How a subscriber starts, waits, and is treated when it falls behind. Fluent setters, validated by
+ * {@link #conclude()}.
+ */
+public final class SubscriberConfig {
+    private StartPosition start = StartPosition.LATEST;
+    private String durableName;
+    private WakeupMode wakeup = WakeupMode.BLOCKING;
+    private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.BACK_PRESSURE;
+    private Duration evictAfter = Duration.ofSeconds(5);
+    private LossListener lossListener = (from, to, bytes) -> { };
+    private String signal = "USR2";
+    private boolean concluded;
+
+    /** Where a new subscriber starts; a durable one that exists resumes where it stopped instead. */
+    public SubscriberConfig start(StartPosition start) {
+        this.start = start;
+        return this;
+    }
+
+    /**
+     * Makes this a durable subscriber: its position outlives it (crash, restart) and a subscriber of
+     * the same name resumes there, with nothing lost or repeated. Up to 32 bytes of UTF-8.
+     */
+    public SubscriberConfig durableName(String durableName) {
+        this.durableName = durableName;
+        return this;
+    }
+
+    /** How {@link Subscriber#await} waits. */
+    public SubscriberConfig wakeup(WakeupMode wakeup) {
+        this.wakeup = wakeup;
+        return this;
+    }
+
+    /** Back-pressure publishers (default), or be evicted after {@link #evictAfter} of stalling. */
+    public SubscriberConfig slowConsumerPolicy(SlowConsumerPolicy slowConsumerPolicy) {
+        this.slowConsumerPolicy = slowConsumerPolicy;
+        return this;
+    }
+
+    /** How long an evictable subscriber may hold publishers back before it is evicted. */
+    public SubscriberConfig evictAfter(Duration evictAfter) {
+        this.evictAfter = evictAfter;
+        return this;
+    }
+
+    /** Told what was missed after an eviction. */
+    public SubscriberConfig lossListener(LossListener lossListener) {
+        this.lossListener = lossListener;
+        return this;
+    }
+
+    /** Signal name for {@link WakeupMode#SIGNAL}: USR1, USR2 (default), WINCH... */
+    public SubscriberConfig signal(String signal) {
+        this.signal = signal;
+        return this;
+    }
+
+    /** Validates; returns this. */
+    public SubscriberConfig conclude() {
+        if (concluded) {
+            return this;
+        }
+        if (start == null || wakeup == null || slowConsumerPolicy == null || lossListener == null) {
+            throw new IllegalArgumentException("start, wakeup, slowConsumerPolicy and lossListener must not be null");
+        }
+        if (durableName != null) {
+            int bytes = durableName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes == 0 || bytes > 32) {
+                throw new IllegalArgumentException("durable name '" + durableName + "' must be 1 to 32 bytes of UTF-8");
+            }
+        }
+        if (evictAfter == null || evictAfter.isNegative() || evictAfter.isZero()) {
+            throw new IllegalArgumentException("evictAfter must be a positive duration");
+        }
+        concluded = true;
+        return this;
+    }
+
+    public StartPosition start() {
+        return start;
+    }
+
+    public String durableName() {
+        return durableName;
+    }
+
+    public WakeupMode wakeup() {
+        return wakeup;
+    }
+
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return slowConsumerPolicy;
+    }
+
+    public Duration evictAfter() {
+        return evictAfter;
+    }
+
+    public LossListener lossListener() {
+        return lossListener;
+    }
+
+    public String signal() {
+        return signal;
+    }
+}

@@ -1,0 +1,106 @@
+package io.ringbus.core;
+
+import io.ringbus.core.ring.ProducerMode;
+import io.ringbus.core.ring.RingConfig;
+import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.topic.TopicDescriptor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shape of a topic. The creator's values fix the topic; an opener's values are requirements:
+ * each one set must match the existing topic, or opening fails with {@link TopicMismatchException}.
+ * Values left unset take the {@link BusContext}'s defaults at creation and are not checked at
+ * opening.
+ */
+public final class TopicConfig {
+    private Integer capacity;
+    private Integer maxMessageLength;
+    private ProducerMode producerMode;
+    private Integer maxPublishers;
+    private Integer maxSubscribers;
+    private Boolean wakeup;
+
+    /** Ring data bytes, a power of two. */
+    public TopicConfig capacity(int capacity) {
+        this.capacity = capacity;
+        return this;
+    }
+
+    /** Largest message; at most, and by default, capacity / 8. */
+    public TopicConfig maxMessageLength(int maxMessageLength) {
+        this.maxMessageLength = maxMessageLength;
+        return this;
+    }
+
+    /** One publisher or many. */
+    public TopicConfig producerMode(ProducerMode producerMode) {
+        this.producerMode = producerMode;
+        return this;
+    }
+
+    /** Publisher slots. */
+    public TopicConfig maxPublishers(int maxPublishers) {
+        this.maxPublishers = maxPublishers;
+        return this;
+    }
+
+    /** Subscriber slots (ring cursors). */
+    public TopicConfig maxSubscribers(int maxSubscribers) {
+        this.maxSubscribers = maxSubscribers;
+        return this;
+    }
+
+    /**
+     * Whether blocking and signal subscribers are supported: publishers then pay one full fence per
+     * commit to look for parked subscribers. On by default; spin-only topics turn it off.
+     */
+    public TopicConfig wakeup(boolean wakeup) {
+        this.wakeup = wakeup;
+        return this;
+    }
+
+    /** The values to create a topic with: this config's, else the context's defaults; validated. */
+    TopicShape shapeForCreation(BusContext context) {
+        int ringCapacity = capacity != null ? capacity : context.defaultCapacity();
+        int publishers = maxPublishers != null ? maxPublishers : context.defaultMaxPublishers();
+        if (publishers < 1 || publishers > TopicDescriptor.MAX_PUBLISHER_SLOTS) {
+            throw new IllegalArgumentException("maxPublishers " + publishers + " must be between 1 and "
+                + TopicDescriptor.MAX_PUBLISHER_SLOTS);
+        }
+        RingConfig ring = new RingConfig()
+            .capacity(ringCapacity)
+            .maxMessageLength(maxMessageLength != null ? maxMessageLength : 0)
+            .producerMode(producerMode != null ? producerMode : context.defaultProducerMode())
+            .maxCursors(maxSubscribers != null ? maxSubscribers : context.defaultMaxSubscribers())
+            .conclude();
+        return new TopicShape(ring, publishers, wakeup != null ? wakeup : true);
+    }
+
+    /** Differences between what this config requires and an existing topic's shape; empty when none. */
+    List<String> differencesFrom(TopicShape existing) {
+        List<String> differences = new ArrayList<>();
+        RingConfig ring = existing.ring();
+        compare(differences, "capacity", capacity, ring.capacity());
+        compare(differences, "maxMessageLength", maxMessageLength, ring.maxMessageLength());
+        compare(differences, "producerMode", producerMode, ring.producerMode());
+        compare(differences, "maxPublishers", maxPublishers, existing.maxPublishers());
+        compare(differences, "maxSubscribers", maxSubscribers, ring.maxCursors());
+        compare(differences, "wakeup", wakeup, existing.wakeup());
+        return differences;
+    }
+
+    private static void compare(List<String> differences, String name, Object required, Object actual) {
+        if (required != null && !required.equals(actual)) {
+            differences.add(name + " is " + actual + ", required " + required);
+        }
+    }
+
+    /** The shape of an existing or new topic. */
+    record TopicShape(RingConfig ring, int maxPublishers, boolean wakeup) {
+        long fileLength() {
+            return TopicDescriptor.ringOffset(maxPublishers)
+                + RingDescriptor.requiredLength(ring.capacity(), ring.maxCursors());
+        }
+    }
+}
