@@ -2,7 +2,7 @@ package io.ringbus.core;
 
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingConfig;
-import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.topic.TopicFile;
 import io.ringbus.core.topic.TopicDescriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class TopicConfig {
     }
 
     /** The values to create a topic with: this config's, else the context's defaults; validated. */
-    TopicShape shapeForCreation(BusContext context) {
+    public TopicFile.Shape shapeForCreation(BusContext context) {
         int ringCapacity = capacity != null ? capacity : context.defaultCapacity();
         int publishers = maxPublishers != null ? maxPublishers : context.defaultMaxPublishers();
         if (publishers < 1 || publishers > TopicDescriptor.MAX_PUBLISHER_SLOTS) {
@@ -74,11 +74,12 @@ public final class TopicConfig {
             .producerMode(producerMode != null ? producerMode : context.defaultProducerMode())
             .maxCursors(maxSubscribers != null ? maxSubscribers : context.defaultMaxSubscribers())
             .conclude();
-        return new TopicShape(ring, publishers, wakeup != null ? wakeup : true);
+        int slots = ring.producerMode() == ProducerMode.SINGLE ? 1 : publishers;
+        return new TopicFile.Shape(ring, slots, wakeup != null ? wakeup : true);
     }
 
-    /** Differences between what this config requires and an existing topic's shape; empty when none. */
-    List<String> differencesFrom(TopicShape existing) {
+    /** Differences between what this config requires and an existing topic's shape, or null when none. */
+    public String differencesFrom(TopicFile.Shape existing) {
         List<String> differences = new ArrayList<>();
         RingConfig ring = existing.ring();
         compare(differences, "capacity", capacity, ring.capacity());
@@ -87,20 +88,12 @@ public final class TopicConfig {
         compare(differences, "maxPublishers", maxPublishers, existing.maxPublishers());
         compare(differences, "maxSubscribers", maxSubscribers, ring.maxCursors());
         compare(differences, "wakeup", wakeup, existing.wakeup());
-        return differences;
+        return differences.isEmpty() ? null : String.join("; ", differences);
     }
 
     private static void compare(List<String> differences, String name, Object required, Object actual) {
         if (required != null && !required.equals(actual)) {
             differences.add(name + " is " + actual + ", required " + required);
-        }
-    }
-
-    /** The shape of an existing or new topic. */
-    record TopicShape(RingConfig ring, int maxPublishers, boolean wakeup) {
-        long fileLength() {
-            return TopicDescriptor.ringOffset(maxPublishers)
-                + RingDescriptor.requiredLength(ring.capacity(), ring.maxCursors());
         }
     }
 }

@@ -103,6 +103,21 @@ public final class RingReader implements AutoCloseable {
         return reader;
     }
 
+    /**
+     * Takes back slot {@code slotIndex}, which producers evicted (state EVICTED), for its owner's
+     * successor; call {@link #rejoin()} next, which resumes at the stored position if it is still in
+     * the ring and reports the bytes skipped otherwise.
+     */
+    public static RingReader attachEvicted(Ring ring, int slotIndex, boolean alwaysValidate) {
+        RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
+        long stored = Memory.getLongVolatile(ring.segment(), reader.slotOffset + CursorDescriptor.POSITION_OFFSET);
+        long tail = ring.tail();
+        AbstractRingWriter.checkTail(tail);
+        boolean plausible = RecordDescriptor.isAligned(stored) && stored <= tail && stored >= ring.initialPosition();
+        reader.position = plausible ? stored : Math.max(ring.initialPosition(), tail - ring.capacity());
+        return reader;
+    }
+
     /** A free slot, taken (state JOINING), with the high mark raised to cover it. */
     public static int takeFreeSlot(Ring ring) {
         MemorySegment segment = ring.segment();
@@ -133,6 +148,9 @@ public final class RingReader implements AutoCloseable {
      * {@link Long#MIN_VALUE} for the oldest record, {@link Long#MAX_VALUE} for the tail.
      */
     private void activate(long preferred) {
+        if (preferred != Long.MIN_VALUE && preferred != Long.MAX_VALUE && !RecordDescriptor.isAligned(preferred)) {
+            preferred = Long.MIN_VALUE;
+        }
         long provisional = ring.tail();
         AbstractRingWriter.checkTail(provisional);
         Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, provisional);

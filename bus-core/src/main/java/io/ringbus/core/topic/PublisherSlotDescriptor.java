@@ -10,7 +10,11 @@ package io.ringbus.core.topic;
  *   | state    | pid      | start time (long)  | intent position    | intent   | reserved |
  *   | (int)    | (int)    | (clock ticks)      | (long)             | length   |          |
  *   +----------+----------+--------------------+--------------------+----------+----------+
- *   32: reserved to 128
+ *   32                   36
+ *   +----------+
+ *   | generation (int): bumped each time a new owner takes the slot
+ *   +----------+
+ *   36: reserved to 128
  * </pre>
  *
  * <ul>
@@ -29,10 +33,38 @@ public final class PublisherSlotDescriptor {
     public static final int START_TIME_OFFSET = 8;
     public static final int INTENT_POSITION_OFFSET = 16;
     public static final int INTENT_LENGTH_OFFSET = 24;
+    public static final int GENERATION_OFFSET = 32;
+
+    /** Bits of an owner id that hold the slot index; the rest hold the slot's generation. */
+    public static final int SLOT_BITS = 10;
+    private static final int GENERATION_MASK = (1 << (31 - SLOT_BITS)) - 1;
 
     public static final int FREE = 0;
     public static final int ACTIVE = 1;
 
     private PublisherSlotDescriptor() {
+    }
+
+    /**
+     * The owner id a publisher writes into its claim markers: its slot's index and generation. A
+     * claim whose generation is not the slot's current one belongs to an owner that is gone.
+     */
+    public static int ownerId(int slotIndex, int generation) {
+        return ((generation & GENERATION_MASK) << SLOT_BITS) | slotIndex;
+    }
+
+    /** The slot index of an owner id. */
+    public static int slotOf(int ownerId) {
+        return ownerId & ((1 << SLOT_BITS) - 1);
+    }
+
+    /** The generation of an owner id. */
+    public static int generationOf(int ownerId) {
+        return ownerId >>> SLOT_BITS;
+    }
+
+    /** The next generation after {@code generation}, within the bits an owner id has for it. */
+    public static int nextGeneration(int generation) {
+        return (generation + 1) & GENERATION_MASK;
     }
 }

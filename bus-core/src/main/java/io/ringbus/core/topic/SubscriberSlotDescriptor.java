@@ -15,7 +15,7 @@ import io.ringbus.core.ring.CursorDescriptor;
  *   +----------+----------+--------------------+----------+----------+----------+----------+
  *   48: durable name, UTF-8, up to 32 bytes ............................................. 80
  *   80: evicted at position (long) | 88: bytes missed at eviction (long) | 96: stall since ms (long)
- *   104: reserved to 128
+ *   104: evict after, ms (long) | 112: reserved to 128
  * </pre>
  *
  * <ul>
@@ -40,6 +40,7 @@ public final class SubscriberSlotDescriptor {
     public static final int EVICTED_AT_OFFSET = 80;
     public static final int MISSED_BYTES_OFFSET = 88;
     public static final int STALL_SINCE_OFFSET = 96;
+    public static final int EVICT_AFTER_OFFSET = 104;
 
     /** Cursor state of a subscriber evicted for stalling: it no longer holds publishers back. */
     public static final int EVICTED = 3;

@@ -1,0 +1,159 @@
+package io.ringbus.core;
+
+import io.ringbus.core.os.SharedFiles;
+import io.ringbus.core.topic.ShmPublisher;
+import io.ringbus.core.topic.ShmSubscriber;
+import io.ringbus.core.topic.TopicFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A bus: a directory of topic files shared by any number of processes. Open one per process (or
+ * more; each maps its topics separately), then make publishers and subscribers of named topics.
+ *
+ * <pre>{@code
+ * try (Bus bus = Bus.open(new BusContext().busName("quotes"))) {
+ *     Publisher publisher = bus.newPublisher("prices", new TopicConfig());
+ *     publisher.offer("hello".getBytes());
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Closing the bus closes every publisher and subscriber it made and unmaps its
+ * topics.
+ */
+public final class Bus implements AutoCloseable {
+    private final BusContext context;
+    private final Map<String, TopicFile> topics = new HashMap<>();
+    private final Map<String, Integer> users = new HashMap<>();
+    private final List<AutoCloseable> endpoints = new ArrayList<>();
+    private boolean closed;
+
+    private Bus(BusContext context) {
+        this.context = context;
+    }
+
+    /**
+     * Opens the bus directory, creating it (mode 0700, and its parent for the default location) if
+     * needed, after checking that an existing one is a real directory owned by this user and not
+     * writable by others.
+     */
+    public static Bus open(BusContext context) {
+        context.conclude();
+        Path directory = context.directory();
+        if (directory.getParent() != null && directory.startsWith("/dev/shm/")
+            && directory.getParent().getFileName().toString().startsWith("ringbus-")) {
+            SharedFiles.ensureDirectory(directory.getParent());
+        }
+        SharedFiles.ensureDirectory(directory);
+        return new Bus(context);
+    }
+
+    /** The concluded context. */
+    public BusContext context() {
+        return context;
+    }
+
+    /** A publisher on {@code topic}, created with the context's defaults if it does not exist. */
+    public Publisher newPublisher(String topic) {
+        return newPublisher(topic, new TopicConfig());
+    }
+
+    /**
+     * A publisher on {@code topic}; the topic is created with {@code config} (filled with the context's
+     * defaults) if it does not exist, or must match what {@code config} sets if it does.
+     *
+     * @throws TopicMismatchException when the existing topic differs
+     */
+    public synchronized Publisher newPublisher(String topic, TopicConfig config) {
+        TopicFile file = acquire(topic, config);
+        try {
+            ShmPublisher publisher = new ShmPublisher(file, () -> releaseEndpoint(topic));
+            endpoints.add(publisher);
+            return publisher;
+        } catch (RuntimeException e) {
+            releaseEndpoint(topic);
+            throw e;
+        }
+    }
+
+    /** A subscriber on {@code topic} with default settings (latest, blocking, back-pressure). */
+    public Subscriber newSubscriber(String topic) {
+        return newSubscriber(topic, new TopicConfig(), new SubscriberConfig());
+    }
+
+    /**
+     * A subscriber on {@code topic}, created with {@code topicConfig} if it does not exist.
+     *
+     * @throws TopicMismatchException when the existing topic differs from {@code topicConfig}
+     */
+    public synchronized Subscriber newSubscriber(String topic, TopicConfig topicConfig, SubscriberConfig config) {
+        TopicFile file = acquire(topic, topicConfig);
+        try {
+            ShmSubscriber subscriber = new ShmSubscriber(file, config, () -> releaseEndpoint(topic));
+            endpoints.add(subscriber);
+            return subscriber;
+        } catch (RuntimeException e) {
+            releaseEndpoint(topic);
+            throw e;
+        }
+    }
+
+    private TopicFile acquire(String topic, TopicConfig config) {
+        if (closed) {
+            throw new IllegalStateException("bus is closed");
+        }
+        BusContext.checkTopicName(topic);
+        TopicFile file = topics.get(topic);
+        if (file == null) {
+            file = TopicFile.openOrCreate(context.directory(), topic, config.shapeForCreation(context),
+                context.fileMode(), config::differencesFrom);
+            topics.put(topic, file);
+        } else {
+            String mismatch = config.differencesFrom(file.shape());
+            if (mismatch != null) {
+                throw new TopicMismatchException("Topic '" + topic + "' exists with another shape: " + mismatch);
+            }
+        }
+        users.merge(topic, 1, Integer::sum);
+        return file;
+    }
+
+    private synchronized void releaseEndpoint(String topic) {
+        Integer count = users.merge(topic, -1, Integer::sum);
+        if (count != null && count <= 0) {
+            users.remove(topic);
+            TopicFile file = topics.remove(topic);
+            if (file != null) {
+                file.close();
+            }
+        }
+    }
+
+    /** Closes every publisher and subscriber this bus made, then unmaps its topics. Idempotent. */
+    @Override
+    public void close() {
+        List<AutoCloseable> toClose;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = new ArrayList<>(endpoints);
+            endpoints.clear();
+        }
+        for (AutoCloseable endpoint : toClose) {
+            try {
+                endpoint.close();
+            } catch (Exception ignored) {
+                // Closing is best effort; the OS releases the slots when the process exits anyway.
+            }
+        }
+        synchronized (this) {
+            topics.values().forEach(TopicFile::close);
+            topics.clear();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.ringbus.core.topic;
+
+import io.ringbus.core.ring.ClaimRecovery;
+import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.RecordDescriptor;
+import io.ringbus.core.ring.Ring;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Finds out whether the claim holding readers at a position belongs to a dead publisher and, if so,
+ * turns it into padding. A publisher is dead when its slot's lock is free, its slot is FREE, or its
+ * slot has a newer generation than the claim's owner id; never because of a timeout (a stopped
+ * process still holds its lock).
+ */
+final class DeadClaims {
+    private DeadClaims() {
+    }
+
+    /**
+     * Pads the claim at {@code position} if its owner is dead.
+     *
+     * @return whether something was padded (readers can move on)
+     */
+    static boolean recover(TopicFile topic, long position) {
+        Ring ring = topic.ring();
+        int owner = ClaimRecovery.ownerAt(ring, position);
+        if (owner == ClaimRecovery.NOT_BLOCKED) {
+            return false;
+        }
+        if (owner >= 0) {
+            return isDead(topic, owner) && ClaimRecovery.padMarkedClaim(ring, position, owner);
+        }
+        return recoverFromIntents(topic, position);
+    }
+
+    private static boolean isDead(TopicFile topic, int owner) {
+        int slot = PublisherSlotDescriptor.slotOf(owner);
+        if (slot >= topic.publisherSlots()) {
+            return true;
+        }
+        MemorySegment header = topic.segment();
+        long slotOffset = TopicDescriptor.publisherSlotOffset(slot);
+        if (Memory.getIntVolatile(header, slotOffset + PublisherSlotDescriptor.STATE_OFFSET)
+            == PublisherSlotDescriptor.FREE) {
+            return true;
+        }
+        int generation = Memory.getIntVolatile(header, slotOffset + PublisherSlotDescriptor.GENERATION_OFFSET);
+        if (PublisherSlotDescriptor.ownerId(slot, generation) != owner) {
+            return true;
+        }
+        return !topic.file().isLockHeld(TopicDescriptor.publisherLockByte(slot));
+    }
+
+    /**
+     * A claim with no marker: its owner died between winning the tail and storing the marker (or a
+     * live owner is in that window right now). Pads only when exactly one publisher intended a claim
+     * covering the position and that publisher is dead.
+     */
+    private static boolean recoverFromIntents(TopicFile topic, long position) {
+        MemorySegment header = topic.segment();
+        int candidate = -1;
+        for (int slot = 0; slot < topic.publisherSlots(); slot++) {
+            long slotOffset = TopicDescriptor.publisherSlotOffset(slot);
+            long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
+            int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
+            if (from < 0 || length <= 0 || position < from || position >= from + length) {
+                continue;
+            }
+            if (topic.file().isLockHeld(TopicDescriptor.publisherLockByte(slot)) || candidate >= 0) {
+                return false;
+            }
+            candidate = slot;
+        }
+        if (candidate < 0) {
+            return false;
+        }
+        long slotOffset = TopicDescriptor.publisherSlotOffset(candidate);
+        long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
+        int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
+        return ClaimRecovery.padUnmarkedRegion(topic.ring(), position, from + length);
+    }
+
+    /**
+     * Called by a publisher taking over the slot of a dead one (holding its lock): pads the part of
+     * the dead publisher's last intended claim that it won but left without a marker. Marked and
+     * committed parts are left alone (readers recover marked ones themselves).
+     */
+    static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
+        MemorySegment header = topic.segment();
+        Ring ring = topic.ring();
+        long slotOffset = TopicDescriptor.publisherSlotOffset(slot);
+        long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
+        int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
+        long end = from + length;
+        if (from < 0 || length <= 0 || end > ring.tail() || !RecordDescriptor.isAligned(from)) {
+            return;
+        }
+        long at = from;
+        while (at < end) {
+            int owner = ClaimRecovery.ownerAt(ring, at);
+            if (owner == ClaimRecovery.NO_MARKER) {
+                ClaimRecovery.padUnmarkedRegion(ring, at, end);
+                return;
+            }
+            if (owner != ClaimRecovery.NOT_BLOCKED) {
+                return;
+            }
+            long record = ring.dataOffset() + (at & (ring.capacity() - 1));
+            int recordLength = ring.segment().get(ValueLayout.JAVA_INT, record + RecordDescriptor.LENGTH_OFFSET);
+            if (recordLength < 0 || recordLength > ring.capacity()) {
+                return;
+            }
+            at += RecordDescriptor.recordLength(recordLength);
+        }
+    }
+}

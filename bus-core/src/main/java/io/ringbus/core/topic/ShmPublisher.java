@@ -1,0 +1,209 @@
+package io.ringbus.core.topic;
+
+import io.ringbus.core.Publisher;
+import io.ringbus.core.Result;
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.Processes;
+import io.ringbus.core.ring.ClaimIntent;
+import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.ProducerMode;
+import io.ringbus.core.ring.RingWriter;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A publisher on a shared-memory topic: a publisher slot owned through an OS-released lock, and a
+ * ring writer whose claim markers name that slot and its generation. After each commit, on topics
+ * with wakeup, it looks for parked subscribers (one fence and one load; a system call only when
+ * some subscriber is parked). When back-pressured it sweeps away dead subscribers and evicts
+ * stalled evictable ones, at most every {@link SlotSweeper#SWEEP_INTERVAL_NANOS}.
+ */
+public final class ShmPublisher implements Publisher {
+    private final TopicFile topic;
+    private final int slotIndex;
+    private final long slotOffset;
+    private final RingWriter writer;
+    private final boolean wakeup;
+    private final MemorySegment header;
+    private final SlotSweeper sweeper;
+    private final Runnable onClose;
+    private boolean closed;
+
+    /** Takes a publisher slot of {@code topic}. */
+    public ShmPublisher(TopicFile topic, Runnable onClose) {
+        this.topic = topic;
+        this.header = topic.segment();
+        this.wakeup = topic.wakeup();
+        this.onClose = onClose;
+        this.slotIndex = takeSlot(topic);
+        this.slotOffset = TopicDescriptor.publisherSlotOffset(slotIndex);
+        int generation = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.GENERATION_OFFSET);
+        int ownerId = PublisherSlotDescriptor.ownerId(slotIndex, generation);
+        ClaimIntent intent = new ClaimIntent(header, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
+        this.writer = topic.ring().newWriter(ownerId, intent);
+        this.sweeper = new SlotSweeper(topic);
+    }
+
+    /**
+     * Takes a FREE slot, or the slot of a dead publisher (its lock no longer held). A slot taken from
+     * a dead owner gets a new generation, after its last intended claim is padded if it needs to be.
+     */
+    private static int takeSlot(TopicFile topic) {
+        MemorySegment header = topic.segment();
+        int slots = topic.publisherSlots();
+        for (int i = 0; i < slots; i++) {
+            long slot = TopicDescriptor.publisherSlotOffset(i);
+            long stateOffset = slot + PublisherSlotDescriptor.STATE_OFFSET;
+            int state = Memory.getIntVolatile(header, stateOffset);
+            if (state == PublisherSlotDescriptor.FREE
+                && Memory.casInt(header, stateOffset, PublisherSlotDescriptor.FREE, PublisherSlotDescriptor.ACTIVE)) {
+                if (topic.file().tryLockByte(TopicDescriptor.publisherLockByte(i))) {
+                    claimSlot(topic, i);
+                    return i;
+                }
+                continue;
+            }
+            if (state == PublisherSlotDescriptor.ACTIVE && topic.file().tryLockByte(TopicDescriptor.publisherLockByte(i))) {
+                DeadClaims.padIntentOfDeadPublisher(topic, i);
+                claimSlot(topic, i);
+                return i;
+            }
+        }
+        String why = topic.producerMode() == ProducerMode.SINGLE
+            ? "is single-producer and already has a live publisher" + ownerOf(topic, 0)
+            : "has all " + slots + " publisher slots held by live publishers";
+        throw new RingBusException("Topic '" + topic.name() + "' " + why + ". Close a publisher, or create the topic"
+            + (topic.producerMode() == ProducerMode.SINGLE ? " in MANY producer mode." : " with more publisher slots."));
+    }
+
+    private static String ownerOf(TopicFile topic, int slot) {
+        int pid = topic.segment().get(ValueLayout.JAVA_INT,
+            TopicDescriptor.publisherSlotOffset(slot) + PublisherSlotDescriptor.PID_OFFSET);
+        return " (pid " + pid + ")";
+    }
+
+    private static void claimSlot(TopicFile topic, int index) {
+        MemorySegment header = topic.segment();
+        long slot = TopicDescriptor.publisherSlotOffset(index);
+        int generation = header.get(ValueLayout.JAVA_INT, slot + PublisherSlotDescriptor.GENERATION_OFFSET);
+        header.set(ValueLayout.JAVA_INT, slot + PublisherSlotDescriptor.GENERATION_OFFSET,
+            PublisherSlotDescriptor.nextGeneration(generation));
+        long pid = Processes.currentPid();
+        header.set(ValueLayout.JAVA_INT, slot + PublisherSlotDescriptor.PID_OFFSET, (int) pid);
+        header.set(ValueLayout.JAVA_LONG, slot + PublisherSlotDescriptor.START_TIME_OFFSET,
+            Processes.startTime(pid).orElse(0));
+        header.set(ValueLayout.JAVA_LONG, slot + PublisherSlotDescriptor.INTENT_POSITION_OFFSET, -1L);
+        header.set(ValueLayout.JAVA_INT, slot + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET, 0);
+        Memory.setIntVolatile(header, slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.ACTIVE);
+    }
+
+    @Override
+    public long offer(MemorySegment source, long offset, int length) {
+        if (closed) {
+            return Result.CLOSED;
+        }
+        long position = writer.tryClaim(0, length);
+        if (position >= 0) {
+            if (CrashPoints.ENABLED) {
+                copyWithCrashPoints(source, offset, position, length);
+            } else {
+                MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
+            }
+            commit(position);
+        } else if (position == Result.BACK_PRESSURED) {
+            sweeper.onBackPressure();
+        }
+        return position;
+    }
+
+    @Override
+    public long offer(byte[] source, int offset, int length) {
+        if (closed) {
+            return Result.CLOSED;
+        }
+        long position = writer.tryClaim(0, length);
+        if (position >= 0) {
+            if (CrashPoints.ENABLED) {
+                copyWithCrashPoints(MemorySegment.ofArray(source), offset, position, length);
+            } else {
+                MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
+                    writer.payloadOffset(position), length);
+            }
+            commit(position);
+        } else if (position == Result.BACK_PRESSURED) {
+            sweeper.onBackPressure();
+        }
+        return position;
+    }
+
+    private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
+        CrashPoints.reach("afterClaim");
+        int half = length / 2;
+        MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), half);
+        CrashPoints.reach("midPayload");
+        MemorySegment.copy(source, offset + half, writer.buffer(), writer.payloadOffset(position) + half,
+            length - half);
+        CrashPoints.reach("beforeCommit");
+    }
+
+    @Override
+    public long tryClaim(int length) {
+        if (closed) {
+            return Result.CLOSED;
+        }
+        long position = writer.tryClaim(0, length);
+        if (position == Result.BACK_PRESSURED) {
+            sweeper.onBackPressure();
+        }
+        return position;
+    }
+
+    @Override
+    public void commit(long position) {
+        writer.commit(position);
+        if (wakeup) {
+            // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
+            VarHandle.fullFence();
+            if (Memory.getIntVolatile(header, TopicDescriptor.PARKED_COUNT_OFFSET) > 0) {
+                Wakeups.wakeParked(topic);
+            }
+        }
+    }
+
+    @Override
+    public void abort(long position) {
+        writer.abort(position);
+    }
+
+    @Override
+    public MemorySegment buffer() {
+        return writer.buffer();
+    }
+
+    @Override
+    public long payloadOffset(long position) {
+        return writer.payloadOffset(position);
+    }
+
+    @Override
+    public int maxMessageLength() {
+        return writer.maxMessageLength();
+    }
+
+    /** Index of this publisher's slot. */
+    public int slotIndex() {
+        return slotIndex;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Memory.setIntVolatile(header, slotOffset + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.FREE);
+        topic.file().unlockByte(TopicDescriptor.publisherLockByte(slotIndex));
+        onClose.run();
+    }
+}

@@ -1,0 +1,402 @@
+package io.ringbus.core.topic;
+
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.SlowConsumerPolicy;
+import io.ringbus.core.StartPosition;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.WakeupMode;
+import io.ringbus.core.os.Futex;
+import io.ringbus.core.os.Processes;
+import io.ringbus.core.ring.CursorDescriptor;
+import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.ring.Ring;
+import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.ring.RingReader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A subscriber on a shared-memory topic: a ring cursor slot owned through an OS-released lock, with
+ * the bus layer's fields in the slot's extension ({@link SubscriberSlotDescriptor}).
+ *
+ * <p><b>Waiting.</b> {@link #await} spins for a while, then (blocking and signal modes) announces
+ * itself parked, polls once more, and sleeps on its futex word or until a signal; a publisher that
+ * commits after the announcement sees it (both sides use a full fence between their store and
+ * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
+ * that a subscriber stuck behind a dead publisher's claim notices it.
+ */
+public final class ShmSubscriber implements Subscriber {
+    /** How often a waiting subscriber checks whether a dead publisher holds it up. */
+    static final long CHECK_INTERVAL_NANOS = 50_000_000L;
+    private static final int SPINS_BEFORE_PARK = 2_000;
+
+    private final TopicFile topic;
+    private final Ring ring;
+    private final MemorySegment ringSegment;
+    private final SubscriberConfig config;
+    private final long slotOffset;
+    private final int slotIndex;
+    private final boolean durable;
+    private final boolean evictable;
+    private final Runnable onClose;
+    private final RingReader reader;
+    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile boolean closeRequested;
+    private volatile boolean awaiting;
+    private volatile Thread waiter;
+    private long missedBytes;
+    private long stuckPosition = -1;
+    private long stuckSince;
+    private int emptyPolls;
+
+    /** Takes a subscriber slot of {@code topic} (or resumes a durable one). */
+    public ShmSubscriber(TopicFile topic, SubscriberConfig config, Runnable onClose) {
+        this.topic = topic;
+        this.ring = topic.ring();
+        this.ringSegment = ring.segment();
+        this.config = config.conclude();
+        this.durable = config.durableName() != null;
+        this.evictable = config.slowConsumerPolicy() == SlowConsumerPolicy.EVICT;
+        this.onClose = onClose;
+        if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
+            throw new RingBusException("Topic '" + topic.name() + "' was created without wakeup support, so a "
+                + config.wakeup() + " subscriber would never be woken. Use WakeupMode.SPIN, or recreate the topic"
+                + " with TopicConfig.wakeup(true).");
+        }
+        SlotChoice choice = durable ? durableSlot() : new SlotChoice(freeSlot(), false);
+        this.slotIndex = choice.index();
+        this.slotOffset = RingDescriptor.cursorOffset(slotIndex);
+        try {
+            writeSlotFields();
+            this.reader = choice.resume()
+                ? resume()
+                : RingReader.join(ring, slotIndex, config.start() == StartPosition.EARLIEST, evictable);
+        } catch (RuntimeException e) {
+            topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
+            Memory.casInt(ringSegment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.JOINING,
+                CursorDescriptor.FREE);
+            throw e;
+        }
+    }
+
+    private record SlotChoice(int index, boolean resume) {
+    }
+
+    private int freeSlot() {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                int index = RingReader.takeFreeSlot(ring);
+                if (topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(index))) {
+                    return index;
+                }
+                throw new RingBusException("Subscriber slot " + index + " of topic '" + topic.name()
+                    + "' was free but its lock is held; another process is misbehaving. Run bus clean.");
+            } catch (RingBusException full) {
+                if (attempt > 0 || SlotSweeper.sweep(topic, false) == 0) {
+                    throw full;
+                }
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** The slot of this durable name, resumed, or a new one; under the topic's sweep lock. */
+    private SlotChoice durableSlot() {
+        byte[] name = config.durableName().getBytes(StandardCharsets.UTF_8);
+        long sweepLock = TopicDescriptor.SWEEP_LOCK_BYTE;
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!topic.file().tryLockByte(sweepLock)) {
+            if (System.nanoTime() > deadline) {
+                throw new RingBusException("Timed out waiting for another process to finish opening a durable"
+                    + " subscriber of topic '" + topic.name() + "'.");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        try {
+            int highMark = Math.min(ring.maxCursors(),
+                Memory.getIntVolatile(ringSegment, RingDescriptor.CURSOR_HIGH_MARK_OFFSET));
+            for (int i = 0; i < highMark; i++) {
+                long slot = RingDescriptor.cursorOffset(i);
+                int state = Memory.getIntVolatile(ringSegment, slot + CursorDescriptor.STATE_OFFSET);
+                if ((state != CursorDescriptor.ACTIVE && state != SubscriberSlotDescriptor.EVICTED)
+                    || !hasName(slot, name)) {
+                    continue;
+                }
+                if (!topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(i))) {
+                    int pid = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
+                    throw new RingBusException("Durable subscriber '" + config.durableName() + "' of topic '"
+                        + topic.name() + "' is already open (pid " + pid + "). Close it first, or use another name.");
+                }
+                return new SlotChoice(i, true);
+            }
+            return new SlotChoice(freeSlot(), false);
+        } finally {
+            topic.file().unlockByte(sweepLock);
+        }
+    }
+
+    private boolean hasName(long slot, byte[] name) {
+        int flags = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
+        int length = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET);
+        if ((flags & SubscriberSlotDescriptor.FLAG_DURABLE) == 0 || length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (ringSegment.get(ValueLayout.JAVA_BYTE, slot + SubscriberSlotDescriptor.NAME_OFFSET + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void writeSlotFields() {
+        long pid = Processes.currentPid();
+        int flags = (durable ? SubscriberSlotDescriptor.FLAG_DURABLE : 0)
+            | (evictable ? SubscriberSlotDescriptor.FLAG_EVICTABLE : 0)
+            | (config.wakeup() == WakeupMode.SIGNAL ? SubscriberSlotDescriptor.FLAG_SIGNAL : 0);
+        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.PID_OFFSET, (int) pid);
+        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.START_TIME_OFFSET,
+            Processes.startTime(pid).orElse(0));
+        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 0);
+        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.SIGNAL_OFFSET,
+            config.wakeup() == WakeupMode.SIGNAL ? SignalWakeups.install(config.signal()) : 0);
+        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.EVICT_AFTER_OFFSET,
+            config.evictAfter().toMillis());
+        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.STALL_SINCE_OFFSET, 0L);
+        if (durable) {
+            byte[] name = config.durableName().getBytes(StandardCharsets.UTF_8);
+            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET, name.length);
+            MemorySegment.copy(name, 0, ringSegment, ValueLayout.JAVA_BYTE,
+                slotOffset + SubscriberSlotDescriptor.NAME_OFFSET, name.length);
+        } else {
+            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET, 0);
+        }
+        Memory.setIntVolatile(ringSegment, slotOffset + SubscriberSlotDescriptor.FLAGS_OFFSET, flags);
+    }
+
+    private RingReader resume() {
+        int state = Memory.getIntVolatile(ringSegment, slotOffset + CursorDescriptor.STATE_OFFSET);
+        if (state == SubscriberSlotDescriptor.EVICTED) {
+            RingReader rejoined = RingReader.attachEvicted(ring, slotIndex, evictable);
+            noteLoss(rejoined.position(), rejoined.rejoin());
+            return rejoined;
+        }
+        return RingReader.attach(ring, slotIndex, evictable);
+    }
+
+    @Override
+    public int poll(MessageHandler handler, int limit) {
+        if (closeRequested) {
+            return 0;
+        }
+        try {
+            int delivered = durable ? pollEach(handler, limit) : reader.poll(handler, limit);
+            if (delivered > 0) {
+                if (evictable) {
+                    clearStall();
+                }
+                return delivered;
+            }
+            afterEmptyPoll();
+            return 0;
+        } catch (InternalError e) {
+            throw new CorruptRingException("Topic file " + topic.path() + " lost pages under its mapping (truncated"
+                + " by another process?): " + e.getMessage() + ". Close the subscriber and recreate the topic.", e);
+        }
+    }
+
+    /** Durable subscribers move their cursor after every message, so a successor never repeats one. */
+    private int pollEach(MessageHandler handler, int limit) {
+        int delivered = 0;
+        while (delivered < limit && reader.poll(handler, 1) == 1) {
+            delivered++;
+        }
+        return delivered;
+    }
+
+    private void clearStall() {
+        long stall = slotOffset + SubscriberSlotDescriptor.STALL_SINCE_OFFSET;
+        if (ringSegment.get(ValueLayout.JAVA_LONG, stall) != 0) {
+            Memory.setLongRelease(ringSegment, stall, 0L);
+        }
+    }
+
+    private void afterEmptyPoll() {
+        if (evictable && (reader.overrun() || reader.slotState() == SubscriberSlotDescriptor.EVICTED)) {
+            long before = reader.position();
+            noteLoss(before, reader.rejoin());
+            clearStall();
+            return;
+        }
+        if ((++emptyPolls & 1023) == 0) {
+            checkStuck();
+        }
+    }
+
+    private void noteLoss(long before, long skipped) {
+        if (skipped > 0) {
+            missedBytes += skipped;
+            config.lossListener().onLoss(before, before + skipped, skipped);
+        }
+    }
+
+    /** If the cursor has not moved for a while although the tail has, see whether a dead publisher holds it. */
+    private void checkStuck() {
+        long now = System.nanoTime();
+        long position = reader.position();
+        if (position != stuckPosition) {
+            stuckPosition = position;
+            stuckSince = now;
+        } else if (now - stuckSince >= CHECK_INTERVAL_NANOS) {
+            stuckSince = now;
+            if (position < ring.tail()) {
+                DeadClaims.recover(topic, position);
+            }
+        }
+    }
+
+    @Override
+    public int await(MessageHandler handler, int limit, long timeoutNanos) {
+        long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+        awaiting = true;
+        waiter = Thread.currentThread();
+        try {
+            for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
+                int delivered = poll(handler, limit);
+                if (delivered > 0) {
+                    return delivered;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    return 0;
+                }
+                Thread.onSpinWait();
+            }
+            while (!closeRequested && !Thread.currentThread().isInterrupted()) {
+                int delivered = config.wakeup() == WakeupMode.SPIN
+                    ? poll(handler, limit)
+                    : parkOnce(handler, limit, deadline);
+                if (delivered > 0) {
+                    return delivered;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return 0;
+                }
+                if (config.wakeup() == WakeupMode.SPIN) {
+                    Thread.yield();
+                }
+                checkStuckNow();
+            }
+            return 0;
+        } finally {
+            awaiting = false;
+            waiter = null;
+            if (closeRequested) {
+                release();
+            }
+        }
+    }
+
+    private void checkStuckNow() {
+        long position = reader.position();
+        if (position == stuckPosition && System.nanoTime() - stuckSince >= CHECK_INTERVAL_NANOS
+            && position < ring.tail()) {
+            DeadClaims.recover(topic, position);
+            stuckSince = System.nanoTime();
+        } else if (position != stuckPosition) {
+            stuckPosition = position;
+            stuckSince = System.nanoTime();
+        }
+    }
+
+    /** Announce parked, poll once more, sleep one slice unless posted, withdraw the announcement. */
+    private int parkOnce(MessageHandler handler, int limit, long deadline) {
+        long parked = slotOffset + SubscriberSlotDescriptor.PARKED_OFFSET;
+        long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
+        Memory.setIntVolatile(ringSegment, parked, 1);
+        Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, 1);
+        try {
+            int delivered = poll(handler, limit);
+            if (delivered > 0 || closeRequested) {
+                return delivered;
+            }
+            long slice = Math.min(CHECK_INTERVAL_NANOS, deadline - System.nanoTime());
+            if (slice > 0) {
+                if (config.wakeup() == WakeupMode.SIGNAL) {
+                    SignalWakeups.parking(Thread.currentThread());
+                    try {
+                        if (Memory.getIntVolatile(ringSegment, word) == 0) {
+                            LockSupport.parkNanos(this, slice);
+                        }
+                    } finally {
+                        SignalWakeups.unparked(Thread.currentThread());
+                    }
+                } else {
+                    Futex.wait(ringSegment, word, 0, slice);
+                }
+            }
+            Memory.casInt(ringSegment, word, 1, 0);
+        } finally {
+            Memory.setIntVolatile(ringSegment, parked, 0);
+            Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, -1);
+        }
+        return poll(handler, limit);
+    }
+
+    /** Wakes this subscriber's own waiter (used by close from another thread). */
+    private void wakeSelf() {
+        long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
+        Memory.casInt(ringSegment, word, 0, 1);
+        Futex.wake(ringSegment, word, 1);
+        Thread thread = waiter;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public long position() {
+        return reader.position();
+    }
+
+    @Override
+    public long missedBytes() {
+        return missedBytes;
+    }
+
+    /** Index of this subscriber's slot. */
+    public int slotIndex() {
+        return slotIndex;
+    }
+
+    @Override
+    public void close() {
+        closeRequested = true;
+        if (awaiting) {
+            wakeSelf();
+            if (awaiting) {
+                return;
+            }
+        }
+        release();
+    }
+
+    private void release() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        if (durable) {
+            reader.detach();
+        } else {
+            reader.close();
+        }
+        topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
+        onClose.run();
+    }
+}

@@ -1,0 +1,42 @@
+package io.ringbus.core.topic;
+
+import io.ringbus.core.os.Futex;
+import io.ringbus.core.os.Processes;
+import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.Ring;
+import io.ringbus.core.ring.RingDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The publisher's side of the wakeup protocol: for each parked subscriber, post its semaphore
+ * (0 to 1; a post that finds 1 is already pending and makes no system call) and wake it with a
+ * futex wake, or a signal for signal-mode subscribers.
+ */
+final class Wakeups {
+    private Wakeups() {
+    }
+
+    static void wakeParked(TopicFile topic) {
+        Ring ring = topic.ring();
+        MemorySegment segment = ring.segment();
+        int highMark = Math.min(ring.maxCursors(),
+            Memory.getIntVolatile(segment, RingDescriptor.CURSOR_HIGH_MARK_OFFSET));
+        for (int i = 0; i < highMark; i++) {
+            long slot = RingDescriptor.cursorOffset(i);
+            if (Memory.getIntVolatile(segment, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 1) {
+                continue;
+            }
+            if (Memory.casInt(segment, slot + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 0, 1)) {
+                int flags = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
+                if ((flags & SubscriberSlotDescriptor.FLAG_SIGNAL) != 0) {
+                    int pid = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
+                    int signal = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.SIGNAL_OFFSET);
+                    Processes.signal(pid, signal);
+                } else {
+                    Futex.wake(segment, slot + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 1);
+                }
+            }
+        }
+    }
+}
