@@ -37,6 +37,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * are tested, the aarch64 ones are taken from the kernel headers ({@code arch/arm64/include/uapi}).
  * Everything else used here (errno numbers, mmap, statx and futex constants) is common to both.
  */
+@SuppressWarnings("restricted") // the one class allowed to link native code
 final class PosixBindings {
     private static final boolean AARCH64 = checkPlatform();
 

@@ -37,9 +37,9 @@ class CreateExclusiveTest {
     @Test
     void groupModeIs0660WhateverTheUmaskAndTakesTheGroup() {
         Path file = dir.resolve("topic");
-        try (MappedFile ignored = OsTestSupport.withUmask(0077,
+        try (MappedFile mapped = OsTestSupport.withUmask(0077,
             () -> SharedFiles.createExclusive(file, SIZE, SharedFiles.GROUP_FILE_MODE, OsTestSupport.NOBODY))) {
-            assertEquals(0660, OsTestSupport.permissions(file));
+            assertEquals(0660, OsTestSupport.permissions(mapped.path()));
             assertEquals(OsTestSupport.NOBODY, OsTestSupport.attribute(file, "unix:gid"));
         }
     }
