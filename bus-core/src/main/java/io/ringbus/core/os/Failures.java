@@ -1,0 +1,47 @@
+package io.ringbus.core.os;
+
+import java.nio.file.Path;
+
+/**
+ * Turns a failed system call on a path into the typed exception for it, with a message of the form
+ * "Cannot {action} {path}: {errno text} ({ERRNO}). {what to do}".
+ */
+final class Failures {
+    private Failures() {
+    }
+
+    static SharedFileException of(String action, Path path, int errno) {
+        String head = "Cannot " + action + " " + path + ": " + Errno.describe(errno) + ". ";
+        return switch (errno) {
+            case Errno.ENOENT -> new FileMissingException(head
+                + "Check the path; a topic's directory must be created (SharedFiles.ensureDirectory) before its files,"
+                + " and a topic must be created before it is opened.", path, errno);
+            case Errno.EEXIST -> new FileExistsException(head
+                + "Another process created it first, or a stale file is left from an earlier run: open it instead,"
+                + " or remove it if no process uses it.", path, errno);
+            case Errno.ELOOP -> new FileTypeException(head
+                + "The path is a symbolic link, which ringbus never follows for its files (someone may be trying to"
+                + " redirect it): remove the link.", path, errno);
+            case Errno.EISDIR, Errno.ENOTDIR -> new FileTypeException(head
+                + "Check the path: a directory and a file are swapped somewhere along it.", path, errno);
+            case Errno.ENXIO, Errno.ENODEV -> new FileTypeException(head
+                + "The path is a FIFO, socket or device, not a shared file: remove it.", path, errno);
+            case Errno.EACCES, Errno.EPERM -> new FilePermissionException(head
+                + "Check the owner and mode of the path and of its directories (ls -ld); run as the user who owns"
+                + " them, or choose a directory of your own.", path, errno);
+            case Errno.ENOSPC, Errno.EDQUOT -> new FileSystemFullException(head
+                + "Free space (remove stale topics), or make the file system bigger: a larger /dev/shm"
+                + " (mount -o remount,size=...), or Docker's --shm-size.", path, errno);
+            case Errno.EROFS -> new SharedFileException(head
+                + "The file system is read-only: choose a writable directory.", path, errno);
+            case Errno.EMFILE, Errno.ENFILE -> new SharedFileException(head
+                + "Too many open files: close unused topics or raise the limit (ulimit -n).", path, errno);
+            default -> new SharedFileException(head
+                + "This is a system error ringbus cannot fix; check the path and the system log.", path, errno);
+        };
+    }
+
+    static String octal(int mode) {
+        return "0" + Integer.toOctalString(mode);
+    }
+}

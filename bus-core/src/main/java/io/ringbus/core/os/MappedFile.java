@@ -1,0 +1,86 @@
+package io.ringbus.core.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A shared file mapped read-write ({@code MAP_SHARED}) into this process, from
+ * {@link SharedFiles#createExclusive} or {@link SharedFiles#openExisting}. The mapping was made from the
+ * very descriptor whose type, owner and mode were checked, so no path swap can slip another file in.
+ *
+ * <p>The segment belongs to a shared arena: any thread may use it until {@link #close()}, which unmaps
+ * it (waiting out concurrent Java accesses, as {@code Arena.close} does) and closes the descriptor.
+ * If another process shrinks the file, a Java access to the lost pages throws {@code InternalError};
+ * never pass addresses in the segment to C library functions, which would crash the JVM with SIGBUS
+ * (the futex system call is safe: it returns EFAULT, see {@link Futex}).
+ */
+public final class MappedFile implements AutoCloseable {
+    private final Path path;
+    private final int fd;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    MappedFile(Path path, int fd, long address, long size) {
+        this.path = path;
+        this.fd = fd;
+        this.arena = Arena.ofShared();
+        this.segment = PosixBindings.mappedSegment(address, size, arena);
+    }
+
+    /** The path the file was created or opened at. */
+    public Path path() {
+        return path;
+    }
+
+    /** The whole file, mapped. Its scope ends at {@link #close()}. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** The mapped size in bytes: the file's size when it was created or opened. */
+    public long size() {
+        return segment.byteSize();
+    }
+
+    /**
+     * Writes modified pages back to the file and waits ({@code msync(MS_SYNC)}). Only files on a disk
+     * need it, to survive a crash of the machine; on /dev/shm it does nothing useful.
+     */
+    public void force() {
+        int result = PosixBindings.msync(segment.address(), segment.byteSize());
+        if (result < 0) {
+            throw Failures.of("write back", path, -result);
+        }
+    }
+
+    /** The descriptor the mapping was made from, open until {@link #close()} (for fd-based calls). */
+    int fd() {
+        return fd;
+    }
+
+    /**
+     * Unmaps the file and closes its descriptor. Idempotent. Throws {@code IllegalStateException} (and
+     * stays open) while another thread holds the segment in a native call.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            arena.close();
+        } catch (IllegalStateException e) {
+            closed.set(false);
+            throw e;
+        }
+        PosixBindings.close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return "MappedFile[" + path + ", " + segment.byteSize() + " bytes]";
+    }
+}

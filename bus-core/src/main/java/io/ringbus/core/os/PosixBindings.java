@@ -1,0 +1,426 @@
+package io.ringbus.core.os;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Every native call of ringbus: FFM downcalls into the C library, one {@code static final MethodHandle}
+ * each. Nothing outside this class touches {@code Linker}.
+ *
+ * <p>Conventions. A call that sets {@code errno} is linked with {@code captureCallState("errno")} and
+ * its wrapper returns the C result when it succeeds and {@code -errno} when it fails (the kernel's own
+ * convention), so the errno read is always the one of this call on this thread, never one a later
+ * JVM-internal call overwrote. {@code posix_fallocate} returns its error instead of setting errno.
+ *
+ * <p>Struct layouts. File metadata comes from {@code statx(2)} on the descriptor ({@code AT_EMPTY_PATH}):
+ * {@code struct statx} is defined once in the kernel UAPI with explicit padding, so it is the same on
+ * every architecture, unlike {@code struct stat}. The futex timeout is {@code struct timespec} with a
+ * 64-bit {@code tv_sec}, which holds on every 64-bit Linux; 32-bit JVMs are refused.
+ *
+ * <p>Constants. Open flags and the futex syscall number differ between architectures; the x86_64 values
+ * are tested, the aarch64 ones are taken from the kernel headers ({@code arch/arm64/include/uapi}).
+ * Everything else used here (errno numbers, mmap, statx and futex constants) is common to both.
+ */
+@SuppressWarnings("restricted") // the one class allowed to link native code
+final class PosixBindings {
+    private static final boolean AARCH64 = checkPlatform();
+
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 02;
+    static final int O_CREAT = 0100;
+    static final int O_EXCL = 0200;
+    static final int O_NOCTTY = 0400;
+    static final int O_NONBLOCK = 04000;
+    static final int O_DIRECTORY = AARCH64 ? 040000 : 0200000;
+    static final int O_NOFOLLOW = AARCH64 ? 0100000 : 0400000;
+    static final int O_CLOEXEC = 02000000;
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final int MS_SYNC = 4;
+
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int STATX_TYPE = 0x1;
+    static final int STATX_MODE = 0x2;
+    static final int STATX_UID = 0x8;
+    static final int STATX_GID = 0x10;
+    static final int STATX_INO = 0x100;
+    static final int STATX_SIZE = 0x200;
+    static final int STATX_BLOCKS = 0x400;
+    static final int STATX_NEEDED = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_INO | STATX_SIZE;
+
+    static final long SYS_FUTEX = AARCH64 ? 98 : 202;
+    /** Shared (not {@code FUTEX_PRIVATE_FLAG}) ops: the word lives in a MAP_SHARED file used by processes. */
+    static final int FUTEX_WAIT = 0;
+    static final int FUTEX_WAKE = 1;
+
+    /** {@code struct statx_timestamp}. */
+    static final StructLayout STATX_TIMESTAMP = MemoryLayout.structLayout(
+        JAVA_LONG.withName("tv_sec"),
+        JAVA_INT.withName("tv_nsec"),
+        JAVA_INT.withName("__reserved")).withName("statx_timestamp");
+
+    /** {@code struct statx} from {@code linux/stat.h}: 256 bytes, the same layout on every architecture. */
+    static final StructLayout STATX = MemoryLayout.structLayout(
+        JAVA_INT.withName("stx_mask"),
+        JAVA_INT.withName("stx_blksize"),
+        JAVA_LONG.withName("stx_attributes"),
+        JAVA_INT.withName("stx_nlink"),
+        JAVA_INT.withName("stx_uid"),
+        JAVA_INT.withName("stx_gid"),
+        JAVA_SHORT.withName("stx_mode"),
+        MemoryLayout.paddingLayout(2),
+        JAVA_LONG.withName("stx_ino"),
+        JAVA_LONG.withName("stx_size"),
+        JAVA_LONG.withName("stx_blocks"),
+        JAVA_LONG.withName("stx_attributes_mask"),
+        STATX_TIMESTAMP.withName("stx_atime"),
+        STATX_TIMESTAMP.withName("stx_btime"),
+        STATX_TIMESTAMP.withName("stx_ctime"),
+        STATX_TIMESTAMP.withName("stx_mtime"),
+        JAVA_INT.withName("stx_rdev_major"),
+        JAVA_INT.withName("stx_rdev_minor"),
+        JAVA_INT.withName("stx_dev_major"),
+        JAVA_INT.withName("stx_dev_minor"),
+        JAVA_LONG.withName("stx_mnt_id"),
+        MemoryLayout.paddingLayout(104)).withName("statx");
+
+    /** {@code struct timespec} on 64-bit Linux (the futex timeout, relative, CLOCK_MONOTONIC). */
+    static final StructLayout TIMESPEC = MemoryLayout.structLayout(
+        JAVA_LONG.withName("tv_sec"),
+        JAVA_LONG.withName("tv_nsec")).withName("timespec");
+
+    private static final VarHandle STX_MASK = field(STATX, "stx_mask");
+    private static final VarHandle STX_UID = field(STATX, "stx_uid");
+    private static final VarHandle STX_GID = field(STATX, "stx_gid");
+    private static final VarHandle STX_MODE = field(STATX, "stx_mode");
+    private static final VarHandle STX_INO = field(STATX, "stx_ino");
+    private static final VarHandle STX_SIZE = field(STATX, "stx_size");
+    private static final VarHandle STX_BLOCKS = field(STATX, "stx_blocks");
+    private static final VarHandle STX_DEV_MAJOR = field(STATX, "stx_dev_major");
+    private static final VarHandle STX_DEV_MINOR = field(STATX, "stx_dev_minor");
+    private static final VarHandle TV_SEC = field(TIMESPEC, "tv_sec");
+    private static final VarHandle TV_NSEC = field(TIMESPEC, "tv_nsec");
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = field(CALL_STATE, "errno");
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+    private static final AddressLayout C_STRING = ADDRESS.withTargetLayout(
+        MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
+
+    private static final MethodHandle OPEN = errnoCall("open",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MKDIR = errnoCall("mkdir", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCHMOD = errnoCall("fchmod",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCHOWN = errnoCall("fchown",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = errnoCall("ftruncate",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle STATX_CALL = errnoCall("statx",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle POSIX_FALLOCATE = plainCall("posix_fallocate",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MMAP = errnoCall("mmap",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCall("munmap",
+        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MSYNC = errnoCall("msync",
+        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle STRERROR = plainCall("strerror", FunctionDescriptor.of(C_STRING, JAVA_INT));
+    private static final MethodHandle GETPID = plainCall("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** {@code long syscall(long number, ...)}: every variadic argument is passed as a full register. */
+    private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+        Linker.Option.firstVariadicArg(1));
+
+    /** Per-thread scratch memory for the futex path, which runs often: no allocation per call. */
+    private static final ThreadLocal<MemorySegment> FUTEX_SCRATCH = ThreadLocal.withInitial(
+        () -> Arena.ofAuto().allocate(MemoryLayout.structLayout(TIMESPEC.withName("timeout"),
+            CALL_STATE.withName("state"))));
+
+    private PosixBindings() {
+    }
+
+    static int open(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
+            return fd >= 0 ? fd : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int mkdir(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MKDIR.invokeExact(state, arena.allocateFrom(path), mode), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int fchmod(int fd, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) FCHMOD.invokeExact(state, fd, mode), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fchown(fd, uid, gid)}; -1 leaves that id unchanged. */
+    static int fchown(int fd, int uid, int gid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) FCHOWN.invokeExact(state, fd, uid, gid), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int ftruncate(int fd, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) FTRUNCATE.invokeExact(state, fd, length), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code statx(fd, "", AT_EMPTY_PATH, ...)}: the metadata of what the descriptor is open on. */
+    static FileStat fstat(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocate(STATX);
+            int mask = STATX_NEEDED | STATX_BLOCKS;
+            int result = (int) STATX_CALL.invokeExact(state, fd, arena.allocateFrom(""), AT_EMPTY_PATH, mask, buffer);
+            if (result != 0) {
+                return FileStat.failed(errno(state));
+            }
+            int got = (int) STX_MASK.get(buffer, 0L);
+            if ((got & STATX_NEEDED) != STATX_NEEDED) {
+                return FileStat.failed(Errno.ENOSYS);
+            }
+            long device = ((long) (int) STX_DEV_MAJOR.get(buffer, 0L) << 32)
+                | ((int) STX_DEV_MINOR.get(buffer, 0L) & 0xFFFF_FFFFL);
+            return new FileStat(0,
+                Short.toUnsignedInt((short) STX_MODE.get(buffer, 0L)),
+                (int) STX_UID.get(buffer, 0L),
+                (int) STX_GID.get(buffer, 0L),
+                (long) STX_SIZE.get(buffer, 0L),
+                (got & STATX_BLOCKS) != 0 ? (long) STX_BLOCKS.get(buffer, 0L) : -1,
+                device,
+                (long) STX_INO.get(buffer, 0L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code posix_fallocate}: 0 or the error number it returns (it does not set errno). */
+    static int posixFallocate(int fd, long offset, long length) {
+        try {
+            return (int) POSIX_FALLOCATE.invokeExact(fd, offset, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_SHARED, fd, 0)}: the address, or -errno. */
+    static long mmapShared(int fd, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long address = (long) MMAP.invokeExact(state, 0L, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            return address == -1L ? -errno(state) : address;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A segment over {@code size} bytes mapped at {@code address}, unmapped when {@code arena} closes.
+     * Reading or writing it after the file shrank throws {@code InternalError} (the JVM turns the SIGBUS
+     * of a Java access into one); never hand its memory to libc.
+     */
+    static MemorySegment mappedSegment(long address, long size, Arena arena) {
+        return MemorySegment.ofAddress(address).reinterpret(size, arena, ignored -> munmap(address, size));
+    }
+
+    static int munmap(long address, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MUNMAP.invokeExact(state, address, size), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int msync(long address, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MSYNC.invokeExact(state, address, size, MS_SYNC), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The C library's text for an error number, such as "No space left on device". */
+    static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.equals(MemorySegment.NULL) ? "Unknown error " + errno : text.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets the process-wide file mode creation mask and returns the old one (tests use it). */
+    static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int kill(int pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) KILL.invokeExact(state, pid, signal), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code FUTEX_WAIT} on the 32-bit word at {@code address}: 0 when woken, or -errno ({@code EAGAIN}: the
+     * word did not hold {@code expected}; {@code ETIMEDOUT}; {@code EINTR}: a signal; {@code EFAULT}: the
+     * address is not mapped, for instance because the file shrank). A negative timeout waits forever.
+     */
+    static int futexWait(long address, int expected, long timeoutNanos) {
+        MemorySegment scratch = FUTEX_SCRATCH.get();
+        MemorySegment timeout = scratch.asSlice(0, TIMESPEC);
+        MemorySegment state = scratch.asSlice(TIMESPEC.byteSize(), CALL_STATE);
+        MemorySegment timeoutArgument = MemorySegment.NULL;
+        if (timeoutNanos >= 0) {
+            TV_SEC.set(timeout, 0L, timeoutNanos / 1_000_000_000L);
+            TV_NSEC.set(timeout, 0L, timeoutNanos % 1_000_000_000L);
+            timeoutArgument = timeout;
+        }
+        try {
+            long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAIT,
+                expected & 0xFFFF_FFFFL, timeoutArgument, 0L, 0L);
+            return result == 0 ? 0 : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code FUTEX_WAKE}: the number of waiters woken, or -errno. */
+    static int futexWake(long address, int count) {
+        MemorySegment state = FUTEX_SCRATCH.get().asSlice(TIMESPEC.byteSize(), CALL_STATE);
+        try {
+            long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAKE,
+                (long) count, MemorySegment.NULL, 0L, 0L);
+            return result >= 0 ? (int) result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int orErrno(int result, MemorySegment state) {
+        return result == -1 ? -errno(state) : result;
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static VarHandle field(StructLayout layout, String name) {
+        return layout.varHandle(PathElement.groupElement(name));
+    }
+
+    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = ERRNO_OPTION;
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return plainCall(name, descriptor, options);
+    }
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name).orElseThrow(
+            () -> new UnsupportedOperationException("The C library has no " + name + "()"));
+        return LINKER.downcallHandle(symbol, descriptor, options);
+    }
+
+    private static boolean checkPlatform() {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
+        boolean arm64 = arch.equals("aarch64") || arch.equals("arm64");
+        if (!os.equals("Linux") || !(x64 || arm64) || ADDRESS.byteSize() != 8) {
+            throw new UnsupportedOperationException("ringbus shared memory needs 64-bit Linux on x86_64 or aarch64;"
+                + " this JVM runs on " + os + "/" + arch);
+        }
+        return arm64;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        throw new IllegalStateException("Native call failed", t);
+    }
+}
