@@ -50,7 +50,8 @@ final class ByteRangeLocks {
         Linker linker = Linker.nativeLinker();
         FCNTL = linker.downcallHandle(
             linker.defaultLookup().findOrThrow("fcntl"),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
             Linker.Option.firstVariadicArg(2),
             Linker.Option.captureCallState("errno"));
     }

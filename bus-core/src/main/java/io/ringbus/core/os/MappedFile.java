@@ -3,6 +3,8 @@ package io.ringbus.core.os;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,6 +24,7 @@ public final class MappedFile implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment segment;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<Long> lockedHere = ConcurrentHashMap.newKeySet();
 
     MappedFile(Path path, int fd, long address, long size) {
         this.path = path;
@@ -54,6 +57,38 @@ public final class MappedFile implements AutoCloseable {
         if (result < 0) {
             throw Failures.of("write back", path, -result);
         }
+    }
+
+    /**
+     * Takes an exclusive open-file-description lock on byte {@code offset} (usually far past the end
+     * of the file) for this mapping's descriptor. The kernel releases it when this file is closed or
+     * the process dies. Returns false when any other holder (another process, or another
+     * {@code MappedFile} of the same file in this one) has it, or when this one already does.
+     */
+    public boolean tryLockByte(long offset) {
+        if (!lockedHere.add(offset)) {
+            return false;
+        }
+        if (ByteRangeLocks.tryLock(fd, offset)) {
+            return true;
+        }
+        lockedHere.remove(offset);
+        return false;
+    }
+
+    /** Releases this file's lock on byte {@code offset}, if it holds one. */
+    public void unlockByte(long offset) {
+        if (lockedHere.remove(offset) && !closed.get()) {
+            ByteRangeLocks.unlock(fd, offset);
+        }
+    }
+
+    /**
+     * Whether anyone holds a lock on byte {@code offset}: this file, or any other open file description
+     * in any process. A slot whose lock nobody holds has no live owner.
+     */
+    public boolean isLockHeld(long offset) {
+        return lockedHere.contains(offset) || ByteRangeLocks.isLockedElsewhere(fd, offset);
     }
 
     /** The descriptor the mapping was made from, open until {@link #close()} (for fd-based calls). */

@@ -36,6 +36,17 @@ public final class Processes {
     }
 
     /**
+     * Sends {@code signal} to process {@code pid}; returns whether it was delivered (false when the
+     * process is gone or not ours). Never addresses a process group.
+     */
+    public static boolean signal(long pid, int signal) {
+        if (pid <= 0 || pid > Integer.MAX_VALUE || signal <= 0) {
+            return false;
+        }
+        return PosixBindings.kill((int) pid, signal) == 0;
+    }
+
+    /**
      * The start time of a process, in clock ticks since boot ({@code /proc/<pid>/stat}, field 22), or empty
      * if there is no such process.
      */

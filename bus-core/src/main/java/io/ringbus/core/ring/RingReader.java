@@ -209,9 +209,20 @@ public final class RingReader implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("reader is closed");
         }
-        if (alwaysValidate || position < protectedFrom) {
+        if (alwaysValidate) {
             return pollValidated(handler, messageLimit);
         }
+        int validated = 0;
+        if (position < protectedFrom) {
+            validated = pollValidated(handler, messageLimit);
+            if (position < protectedFrom || validated >= messageLimit) {
+                return validated;
+            }
+        }
+        return validated + pollInPlace(handler, messageLimit - validated);
+    }
+
+    private int pollInPlace(MessageHandler handler, int messageLimit) {
         final long start = position;
         long next = start;
         int count = 0;

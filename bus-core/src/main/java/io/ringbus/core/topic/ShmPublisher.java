@@ -56,25 +56,27 @@ public final class ShmPublisher implements Publisher {
             long slot = TopicDescriptor.publisherSlotOffset(i);
             long stateOffset = slot + PublisherSlotDescriptor.STATE_OFFSET;
             int state = Memory.getIntVolatile(header, stateOffset);
-            if (state == PublisherSlotDescriptor.FREE
-                && Memory.casInt(header, stateOffset, PublisherSlotDescriptor.FREE, PublisherSlotDescriptor.ACTIVE)) {
+            if (state == PublisherSlotDescriptor.FREE && Memory.casInt(header, stateOffset,
+                PublisherSlotDescriptor.FREE, PublisherSlotDescriptor.ACTIVE)) {
                 if (topic.file().tryLockByte(TopicDescriptor.publisherLockByte(i))) {
                     claimSlot(topic, i);
                     return i;
                 }
                 continue;
             }
-            if (state == PublisherSlotDescriptor.ACTIVE && topic.file().tryLockByte(TopicDescriptor.publisherLockByte(i))) {
+            if (state == PublisherSlotDescriptor.ACTIVE
+                && topic.file().tryLockByte(TopicDescriptor.publisherLockByte(i))) {
                 DeadClaims.padIntentOfDeadPublisher(topic, i);
                 claimSlot(topic, i);
                 return i;
             }
         }
-        String why = topic.producerMode() == ProducerMode.SINGLE
+        boolean single = topic.producerMode() == ProducerMode.SINGLE;
+        String why = single
             ? "is single-producer and already has a live publisher" + ownerOf(topic, 0)
             : "has all " + slots + " publisher slots held by live publishers";
         throw new RingBusException("Topic '" + topic.name() + "' " + why + ". Close a publisher, or create the topic"
-            + (topic.producerMode() == ProducerMode.SINGLE ? " in MANY producer mode." : " with more publisher slots."));
+            + (single ? " in MANY producer mode." : " with more publisher slots."));
     }
 
     private static String ownerOf(TopicFile topic, int slot) {

@@ -171,7 +171,8 @@ public final class ShmSubscriber implements Subscriber {
         ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.STALL_SINCE_OFFSET, 0L);
         if (durable) {
             byte[] name = config.durableName().getBytes(StandardCharsets.UTF_8);
-            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET, name.length);
+            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET,
+                name.length);
             MemorySegment.copy(name, 0, ringSegment, ValueLayout.JAVA_BYTE,
                 slotOffset + SubscriberSlotDescriptor.NAME_OFFSET, name.length);
         } else {

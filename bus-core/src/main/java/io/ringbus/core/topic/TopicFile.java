@@ -145,7 +145,8 @@ public final class TopicFile implements AutoCloseable {
         segment.set(ValueLayout.JAVA_INT, TopicDescriptor.VERSION_OFFSET, TopicDescriptor.LAYOUT_VERSION);
         segment.set(ValueLayout.JAVA_LONG, TopicDescriptor.FILE_LENGTH_OFFSET, shape.fileLength());
         segment.set(ValueLayout.JAVA_INT, TopicDescriptor.PUBLISHER_SLOTS_OFFSET, shape.maxPublishers());
-        segment.set(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET, shape.wakeup() ? TopicDescriptor.FLAG_WAKEUP : 0);
+        int flags = shape.wakeup() ? TopicDescriptor.FLAG_WAKEUP : 0;
+        segment.set(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET, flags);
         long ringOffset = TopicDescriptor.ringOffset(shape.maxPublishers());
         segment.set(ValueLayout.JAVA_LONG, TopicDescriptor.RING_OFFSET_OFFSET, ringOffset);
         segment.set(ValueLayout.JAVA_LONG, TopicDescriptor.CREATOR_PID_OFFSET, Processes.currentPid());
@@ -161,7 +162,8 @@ public final class TopicFile implements AutoCloseable {
         long size = segment.byteSize();
         String fix = ". Remove the file (no process may be using it) and let the creator make it again.";
         if (size < TopicDescriptor.PUBLISHER_SLOTS_START) {
-            throw new CorruptRingException("Topic file " + path + " is " + size + " bytes, too small for a topic" + fix);
+            throw new CorruptRingException("Topic file " + path + " is " + size + " bytes, too small for a topic"
+                + fix);
         }
         long magic = Memory.getLongAcquire(segment, TopicDescriptor.MAGIC_OFFSET);
         if (magic != TopicDescriptor.MAGIC) {

@@ -1,0 +1,145 @@
+package io.ringbus.core.bus;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ringbus.core.Bus;
+import io.ringbus.core.BusContext;
+import io.ringbus.core.Publisher;
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.StartPosition;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.TopicConfig;
+import io.ringbus.core.TopicMismatchException;
+import io.ringbus.core.ring.ProducerMode;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The bus within one process: topics, publishers, subscribers, durable resume, shape checks. */
+class BusInProcessTest {
+    private Path directory;
+    private Bus bus;
+
+    @BeforeEach
+    void open() throws Exception {
+        directory = Files.createTempDirectory(Path.of("/dev/shm"), "ringbus-test-").resolve("bus");
+        bus = Bus.open(new BusContext().directory(directory).defaultCapacity(1 << 16));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        bus.close();
+        try (var files = Files.walk(directory.getParent())) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static List<String> drain(Subscriber subscriber) {
+        List<String> received = new ArrayList<>();
+        subscriber.poll((type, buffer, offset, length) -> received.add(
+            new String(buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8)), 1000);
+        return received;
+    }
+
+    @Test
+    void publishesToEverySubscriberInOrder() {
+        Subscriber first = bus.newSubscriber("t");
+        Subscriber second = bus.newSubscriber("t");
+        Publisher publisher = bus.newPublisher("t");
+        for (String message : List.of("a", "b", "c")) {
+            assertTrue(publisher.offer(message.getBytes(StandardCharsets.UTF_8)) >= 0);
+        }
+        assertEquals(List.of("a", "b", "c"), drain(first));
+        assertEquals(List.of("a", "b", "c"), drain(second));
+        assertTrue(Files.exists(directory.resolve("t.topic")));
+    }
+
+    @Test
+    void topicFilesAreOwnerOnlyAndTheDirectoryPrivate() throws Exception {
+        bus.newPublisher("modes");
+        assertEquals("rw-------", PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(directory.resolve("modes.topic"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)));
+    }
+
+    @Test
+    void earliestSubscriberSeesWhatWasPublishedBeforeIt() {
+        Publisher publisher = bus.newPublisher("early");
+        publisher.offer("x".getBytes(StandardCharsets.UTF_8));
+        publisher.offer("y".getBytes(StandardCharsets.UTF_8));
+        Subscriber latest = bus.newSubscriber("early");
+        Subscriber earliest = bus.newSubscriber("early", new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        publisher.offer("z".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("x", "y", "z"), drain(earliest));
+        assertEquals(List.of("z"), drain(latest));
+    }
+
+    @Test
+    void durableSubscriberResumesWhereItStopped() {
+        Publisher publisher = bus.newPublisher("durable");
+        SubscriberConfig config = new SubscriberConfig().durableName("audit");
+        Subscriber subscriber = bus.newSubscriber("durable", new TopicConfig(), config);
+        publisher.offer("1".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("1"), drain(subscriber));
+        subscriber.close();
+        publisher.offer("2".getBytes(StandardCharsets.UTF_8));
+        publisher.offer("3".getBytes(StandardCharsets.UTF_8));
+        Subscriber again = bus.newSubscriber("durable", new TopicConfig(), config);
+        assertEquals(List.of("2", "3"), drain(again));
+    }
+
+    @Test
+    void durableNameCannotBeOpenedTwice() {
+        SubscriberConfig config = new SubscriberConfig().durableName("once");
+        bus.newSubscriber("dup", new TopicConfig(), config);
+        RingBusException e = assertThrows(RingBusException.class,
+            () -> bus.newSubscriber("dup", new TopicConfig(), new SubscriberConfig().durableName("once")));
+        assertTrue(e.getMessage().contains("already open"), e.getMessage());
+    }
+
+    @Test
+    void openerThatRequiresAnotherShapeGetsATypedError() {
+        bus.newPublisher("shape", new TopicConfig().capacity(1 << 16).producerMode(ProducerMode.MANY));
+        TopicMismatchException e = assertThrows(TopicMismatchException.class,
+            () -> bus.newPublisher("shape", new TopicConfig().capacity(1 << 17)));
+        assertTrue(e.getMessage().contains("capacity"), e.getMessage());
+        try (Bus other = Bus.open(new BusContext().directory(directory))) {
+            assertThrows(TopicMismatchException.class,
+                () -> other.newSubscriber("shape", new TopicConfig().producerMode(ProducerMode.SINGLE),
+                    new SubscriberConfig()));
+        }
+    }
+
+    @Test
+    void singleProducerTopicRefusesASecondLivePublisher() {
+        TopicConfig single = new TopicConfig().producerMode(ProducerMode.SINGLE);
+        Publisher first = bus.newPublisher("solo", single);
+        assertThrows(RingBusException.class, () -> bus.newPublisher("solo", single));
+        first.close();
+        assertNotNull(bus.newPublisher("solo", single));
+    }
+
+    @Test
+    void blockingAwaitWakesOnPublish() throws Exception {
+        Subscriber subscriber = bus.newSubscriber("wake");
+        Publisher publisher = bus.newPublisher("wake");
+        List<String> received = new ArrayList<>();
+        Thread waiter = Thread.ofPlatform().start(() -> subscriber.await((type, buffer, offset, length) ->
+            received.add(new String(buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE),
+                StandardCharsets.UTF_8)), 10, 10_000_000_000L));
+        Thread.sleep(300); // long enough that the waiter has parked on its futex
+        publisher.offer("ping".getBytes(StandardCharsets.UTF_8));
+        waiter.join(5000);
+        assertFalse(waiter.isAlive());
+        assertEquals(List.of("ping"), received);
+    }
+}
