@@ -1,6 +1,9 @@
 package io.ringbus.core;
 
 import java.time.Duration;
+import java.util.function.Supplier;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How a subscriber starts, waits, and is treated when it falls behind. Fluent setters, validated by
@@ -14,6 +17,7 @@ public final class SubscriberConfig {
     private Duration evictAfter = Duration.ofSeconds(5);
     private LossListener lossListener = (from, to, bytes) -> { };
     private String signal = "USR2";
+    private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
     private boolean concluded;
 
     /** Where a new subscriber starts; a durable one that exists resumes where it stopped instead. */
@@ -61,13 +65,25 @@ public final class SubscriberConfig {
         return this;
     }
 
+    /**
+     * The idle strategy of a {@link WakeupMode#SPIN} subscriber's {@code await}, one per subscriber
+     * (Agrona's: {@code BusySpinIdleStrategy}, {@code YieldingIdleStrategy},
+     * {@code BackoffIdleStrategy} (the default), {@code SleepingIdleStrategy}).
+     */
+    public SubscriberConfig idleStrategy(Supplier<IdleStrategy> idleStrategy) {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
     /** Validates; returns this. */
     public SubscriberConfig conclude() {
         if (concluded) {
             return this;
         }
-        if (start == null || wakeup == null || slowConsumerPolicy == null || lossListener == null) {
-            throw new IllegalArgumentException("start, wakeup, slowConsumerPolicy and lossListener must not be null");
+        if (start == null || wakeup == null || slowConsumerPolicy == null || lossListener == null
+            || idleStrategy == null) {
+            throw new IllegalArgumentException(
+                "start, wakeup, slowConsumerPolicy, lossListener and idleStrategy must not be null");
         }
         if (durableName != null) {
             int bytes = durableName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
@@ -108,5 +124,10 @@ public final class SubscriberConfig {
 
     public String signal() {
         return signal;
+    }
+
+    /** A new idle strategy for one subscriber. */
+    public IdleStrategy newIdleStrategy() {
+        return idleStrategy.get();
     }
 }

@@ -20,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A subscriber on a shared-memory topic: a ring cursor slot owned through an OS-released lock, with
@@ -46,6 +47,7 @@ public final class ShmSubscriber implements Subscriber {
     private final boolean evictable;
     private final Runnable onClose;
     private final RingReader reader;
+    private final IdleStrategy idleStrategy;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closeRequested;
     private volatile boolean awaiting;
@@ -64,6 +66,7 @@ public final class ShmSubscriber implements Subscriber {
         this.durable = config.durableName() != null;
         this.evictable = config.slowConsumerPolicy() == SlowConsumerPolicy.EVICT;
         this.onClose = onClose;
+        this.idleStrategy = config.newIdleStrategy();
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
             throw new RingBusException("Topic '" + topic.name() + "' was created without wakeup support, so a "
                 + config.wakeup() + " subscriber would never be woken. Use WakeupMode.SPIN, or recreate the topic"
@@ -268,6 +271,9 @@ public final class ShmSubscriber implements Subscriber {
         awaiting = true;
         waiter = Thread.currentThread();
         try {
+            if (config.wakeup() == WakeupMode.SPIN) {
+                return spin(handler, limit, deadline);
+            }
             for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
                 int delivered = poll(handler, limit);
                 if (delivered > 0) {
@@ -279,18 +285,12 @@ public final class ShmSubscriber implements Subscriber {
                 Thread.onSpinWait();
             }
             while (!closeRequested && !Thread.currentThread().isInterrupted()) {
-                int delivered = config.wakeup() == WakeupMode.SPIN
-                    ? poll(handler, limit)
-                    : parkOnce(handler, limit, deadline);
+                int delivered = parkOnce(handler, limit, deadline);
                 if (delivered > 0) {
                     return delivered;
                 }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
+                if (deadline - System.nanoTime() <= 0) {
                     return 0;
-                }
-                if (config.wakeup() == WakeupMode.SPIN) {
-                    Thread.yield();
                 }
                 checkStuckNow();
             }
@@ -302,6 +302,22 @@ public final class ShmSubscriber implements Subscriber {
                 release();
             }
         }
+    }
+
+    private int spin(MessageHandler handler, int limit, long deadline) {
+        idleStrategy.reset();
+        while (!closeRequested && !Thread.currentThread().isInterrupted()) {
+            int delivered = poll(handler, limit);
+            if (delivered > 0) {
+                return delivered;
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                return 0;
+            }
+            idleStrategy.idle();
+            checkStuckNow();
+        }
+        return 0;
     }
 
     private void checkStuckNow() {
