@@ -10,7 +10,6 @@ import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * A publisher on a shared-memory topic: a publisher slot owned through an OS-released lock, and a
@@ -166,8 +165,7 @@ public final class ShmPublisher implements Publisher {
         writer.commit(position);
         if (wakeup) {
             // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
-            VarHandle.fullFence();
-            if (Memory.getIntVolatile(header, TopicDescriptor.PARKED_COUNT_OFFSET) > 0) {
+            if (WakeupProtocol.anyoneParked(header)) {
                 Wakeups.wakeParked(topic);
             }
         }

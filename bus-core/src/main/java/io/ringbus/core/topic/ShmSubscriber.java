@@ -334,10 +334,8 @@ public final class ShmSubscriber implements Subscriber {
 
     /** Announce parked, poll once more, sleep one slice unless posted, withdraw the announcement. */
     private int parkOnce(MessageHandler handler, int limit, long deadline) {
-        long parked = slotOffset + SubscriberSlotDescriptor.PARKED_OFFSET;
         long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
-        Memory.setIntVolatile(ringSegment, parked, 1);
-        Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, 1);
+        WakeupProtocol.announceParked(ringSegment, slotOffset, topic.segment());
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -358,10 +356,8 @@ public final class ShmSubscriber implements Subscriber {
                     Futex.wait(ringSegment, word, 0, slice);
                 }
             }
-            Memory.casInt(ringSegment, word, 1, 0);
         } finally {
-            Memory.setIntVolatile(ringSegment, parked, 0);
-            Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, -1);
+            WakeupProtocol.withdrawParked(ringSegment, slotOffset, topic.segment());
         }
         return poll(handler, limit);
     }

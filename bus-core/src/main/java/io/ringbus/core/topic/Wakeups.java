@@ -24,10 +24,7 @@ final class Wakeups {
             Memory.getIntVolatile(segment, RingDescriptor.CURSOR_HIGH_MARK_OFFSET));
         for (int i = 0; i < highMark; i++) {
             long slot = RingDescriptor.cursorOffset(i);
-            if (Memory.getIntVolatile(segment, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 1) {
-                continue;
-            }
-            if (Memory.casInt(segment, slot + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 0, 1)) {
+            if (WakeupProtocol.isParked(segment, slot) && WakeupProtocol.post(segment, slot)) {
                 int flags = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
                 if ((flags & SubscriberSlotDescriptor.FLAG_SIGNAL) != 0) {
                     int pid = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
