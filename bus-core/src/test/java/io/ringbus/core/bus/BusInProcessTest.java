@@ -129,6 +129,46 @@ class BusInProcessTest {
     }
 
     @Test
+    void stalledEvictableSubscriberIsEvictedAndToldWhatItMissed() throws Exception {
+        TopicConfig small = new TopicConfig().capacity(1024);
+        long[] loss = new long[3];
+        Subscriber slow = bus.newSubscriber("evict", small, new SubscriberConfig()
+            .slowConsumerPolicy(io.ringbus.core.SlowConsumerPolicy.EVICT)
+            .evictAfter(java.time.Duration.ofMillis(200))
+            .lossListener((from, to, bytes) -> {
+                loss[0] = from;
+                loss[1] = to;
+                loss[2] = bytes;
+            }));
+        Publisher publisher = bus.newPublisher("evict", small);
+        byte[] message = new byte[100];
+        int sent = 0;
+        while (publisher.offer(message) >= 0) {
+            sent++;
+        }
+        assertTrue(sent > 0 && sent < 20, "the 1 KiB ring holds a handful of 100-byte messages, not " + sent);
+        // Back-pressured: keep offering; after the stall limit the subscriber is evicted and offers succeed.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int afterEviction = 0;
+        while (afterEviction < 2 * sent && System.nanoTime() < deadline) {
+            if (publisher.offer(message) >= 0) {
+                afterEviction++;
+            } else {
+                Thread.sleep(10);
+            }
+        }
+        assertEquals(2 * sent, afterEviction, "publisher never got past the stalled evictable subscriber");
+        int received = 0;
+        for (int i = 0; i < 10; i++) {
+            received += slow.poll((type, buffer, offset, length) -> { }, 100);
+        }
+        assertTrue(loss[2] > 0, "no loss notice after eviction");
+        assertEquals(loss[2], slow.missedBytes());
+        assertEquals(loss[1] - loss[0], loss[2]);
+        assertTrue(received > 0, "the evicted subscriber carries on with what is still in the ring");
+    }
+
+    @Test
     void blockingAwaitWakesOnPublish() throws Exception {
         Subscriber subscriber = bus.newSubscriber("wake");
         Publisher publisher = bus.newPublisher("wake");
