@@ -15,9 +15,11 @@ import java.time.Duration;
  * @param capacity data bytes of every ring, ringbus's and Agrona's alike
  * @param floorTolerance how far apart (as a fraction) two floor checks may be for their pair to count
  * @param stepTimeout longest any child may take over one step before it is declared hung
+ * @param runBudget about how long a throughput run may take; runs are shortened to it on a busy machine
  */
 record BenchOptions(int rounds, long messages, int warmupRuns, long roundTrips, long pingWarmupRoundTrips,
-    long pingWarmupMillis, int floorRoundTrips, int capacity, double floorTolerance, Duration stepTimeout) {
+    long pingWarmupMillis, int floorRoundTrips, int capacity, double floorTolerance, Duration stepTimeout,
+    Duration runBudget) {
 
     BenchOptions {
         if (rounds < 1 || messages < 2 || warmupRuns < 0 || roundTrips < 1 || floorRoundTrips < 1) {

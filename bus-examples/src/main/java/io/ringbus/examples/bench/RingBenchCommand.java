@@ -38,7 +38,8 @@ public final class RingBenchCommand implements Callable<Integer> {
     private Integer rounds;
 
     @Option(names = "--messages", paramLabel = "N",
-        description = "Messages per throughput run, over all publishers (default 10000000; --quick 3000000).")
+        description = "Messages per throughput run, over all publishers (default 10000000; --quick 3000000);"
+            + " fewer when the first warm-up shows a busy machine, to keep runs near 1.5 s (--quick 0.5 s).")
     private Long messages;
 
     @Option(names = "--round-trips", paramLabel = "N",
@@ -154,7 +155,8 @@ public final class RingBenchCommand implements Callable<Integer> {
             messages != null ? messages : quick ? 3_000_000 : 10_000_000,
             warmupRuns != null ? warmupRuns : quick ? 2 : 3,
             roundTrips != null ? roundTrips : quick ? 200_000 : 500_000,
-            100_000, 1_000, 5_000, capacity, floorTolerance, Duration.ofSeconds(timeoutSeconds));
+            100_000, 1_000, 5_000, capacity, floorTolerance, Duration.ofSeconds(timeoutSeconds),
+            Duration.ofMillis(quick ? 500 : 1_500));
     }
 
     private List<String> benchmarks() {
