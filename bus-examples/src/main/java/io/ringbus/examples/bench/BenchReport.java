@@ -1,0 +1,79 @@
+package io.ringbus.examples.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/** The end of a run: the side-by-side table, or the same as JSON. */
+final class BenchReport {
+    private static final String ROW = "%-24s %14s %14s %8s %9s %4s  %s%n";
+
+    private BenchReport() {
+    }
+
+    static void printTable(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
+        out.printf("%n== results (medians over the rounds whose floor checks agree within %.0f%%; ratio = ringbus"
+            + " / Agrona) ==%n", options.floorTolerance() * 100);
+        out.printf(ROW, "benchmark", "ringbus", "Agrona", "ratio", "target", "met", "pairs counted");
+        for (Comparison row : rows) {
+            Comparison.Summary s = row.summarize(options.floorTolerance());
+            String pairs = s.qualified() + " of " + s.pairs()
+                + (s.qualified() == 0 ? " (none agreed: all used)" : "");
+            out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), figure(s.agrona(), s.unit()),
+                ratio(s.ratio()), s.target(), s.met(), pairs);
+        }
+        out.printf("finished in %.0f s%n", seconds);
+    }
+
+    static void printJson(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
+        StringBuilder json = new StringBuilder();
+        json.append("{\"floorTolerance\":").append(options.floorTolerance())
+            .append(",\"rounds\":").append(options.rounds())
+            .append(",\"messagesPerRun\":").append(options.messages())
+            .append(",\"roundTripsPerRun\":").append(options.roundTrips())
+            .append(",\"capacity\":").append(options.capacity())
+            .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.1f", seconds))
+            .append(",\"results\":[");
+        for (int i = 0; i < rows.size(); i++) {
+            Comparison row = rows.get(i);
+            Comparison.Summary s = row.summarize(options.floorTolerance());
+            json.append(i == 0 ? "" : ",").append("{\"benchmark\":\"").append(s.name())
+                .append("\",\"unit\":\"").append(s.unit())
+                .append("\",\"ringbus\":").append(number(s.ringbus()))
+                .append(",\"agrona\":").append(number(s.agrona()))
+                .append(",\"ratio\":").append(number(s.ratio()))
+                .append(",\"target\":\"").append(s.target())
+                .append("\",\"met\":\"").append(s.met())
+                .append("\",\"pairsCounted\":").append(s.qualified())
+                .append(",\"pairs\":[");
+            List<Comparison.Pair> pairs = row.pairs();
+            for (int j = 0; j < pairs.size(); j++) {
+                Comparison.Pair p = pairs.get(j);
+                json.append(j == 0 ? "" : ",").append("{\"round\":").append(p.round())
+                    .append(",\"ringbusFloorNs\":").append(p.ringbusFloor())
+                    .append(",\"agronaFloorNs\":").append(p.agronaFloor())
+                    .append(",\"ringbus\":").append(number(p.ringbus()))
+                    .append(",\"agrona\":").append(number(p.agrona()))
+                    .append(",\"counted\":").append(p.floorsAgree(options.floorTolerance())).append('}');
+            }
+            json.append("]}");
+        }
+        json.append("]}");
+        out.println(json);
+    }
+
+    private static String figure(double value, String unit) {
+        if (unit.equals("msg/s")) {
+            return RingBenchCommand.formatRate(value) + " msg/s";
+        }
+        return String.format(Locale.ROOT, "%.0f %s", value, unit);
+    }
+
+    private static String ratio(double ratio) {
+        return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.4fx", ratio);
+    }
+
+    private static String number(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
+    }
+}

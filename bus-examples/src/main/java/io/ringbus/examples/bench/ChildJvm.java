@@ -1,0 +1,210 @@
+package io.ringbus.examples.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The parent's handle on one child JVM ({@link ChildMain}): started from the same java binary and
+ * class path as this JVM, driven by lines on its stdin, heard through lines on its stdout (read by a
+ * daemon thread into a queue). Its stderr goes straight to ours. Every wait has a deadline: a child
+ * that dies, fails or hangs becomes a {@link BenchException} that names it, and is killed.
+ */
+final class ChildJvm implements AutoCloseable {
+    /** Only the JVMs that run Agrona get this: its UnsafeBuffer needs jdk.internal.misc.Unsafe. */
+    static final List<String> AGRONA_FLAGS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+    private static final String EOF = "\u0000EOF";
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** Extra options for every child JVM alike, from {@code --child-jvm-option}; set before any start. */
+    private static volatile List<String> extraOptions = List.of();
+
+    private final String label;
+    private final Process process;
+    private final Writer stdin;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private ChildJvm(String label, Process process) {
+        this.label = label;
+        this.process = process;
+        this.stdin = process.outputWriter(StandardCharsets.UTF_8);
+        Thread reader = new Thread(this::readStdout, "bench-child-" + label);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Starts {@code ChildMain role timeout args...} in a new JVM.
+     *
+     * @param agrona whether this JVM runs Agrona (and so gets {@link #AGRONA_FLAGS})
+     */
+    static ChildJvm start(String label, boolean agrona, String role, Duration timeout, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        if (agrona) {
+            command.addAll(AGRONA_FLAGS);
+        }
+        command.addAll(extraOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(ChildMain.class.getName());
+        command.add(role);
+        // The child gives up a little before the parent does, so that its own error message arrives first.
+        command.add(Long.toString(timeout.toMillis() * 9 / 10));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        try {
+            Process process = builder.start();
+            LIVE.add(process);
+            return new ChildJvm(label, process);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start child JVM " + label + " (" + command.getFirst() + "): " + e,
+                e);
+        }
+    }
+
+    /** Options added to every child JVM, ringbus's and Agrona's alike (diagnostics, GC choice). */
+    static void extraOptions(List<String> options) {
+        extraOptions = List.copyOf(options);
+    }
+
+    /** The java launcher of this JVM: the same binary runs every child. */
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** Kills every child still running; for the shutdown hook and for failures. */
+    static void killAll() {
+        for (Process process : LIVE) {
+            process.destroyForcibly();
+        }
+        LIVE.clear();
+    }
+
+    void send(String line) {
+        try {
+            stdin.write(line);
+            stdin.write('\n');
+            stdin.flush();
+        } catch (IOException e) {
+            throw fail(process.isAlive() ? "could not be sent '" + line + "' (" + e.getMessage() + ")"
+                : "exited with status " + exitStatus() + " before it could be sent '" + line
+                    + "'; its stderr is above");
+        }
+    }
+
+    /** Waits for a line starting with {@code prefix}, skipping any other, for at most {@code timeout}. */
+    String await(String prefix, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String line;
+            try {
+                line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw fail("was abandoned: interrupted while waiting for " + prefix);
+            }
+            if (line == null) {
+                throw fail("sent no " + prefix + " within " + timeout.toSeconds() + " s and is still running (hung,"
+                    + " or the machine is too loaded); killed it");
+            }
+            if (line.equals(EOF)) {
+                throw fail("exited with status " + exitStatus() + " before sending " + prefix
+                    + "; its stderr is above");
+            }
+            if (line.startsWith("ERROR")) {
+                throw fail("failed: " + line.substring(5).trim());
+            }
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            System.err.println("[" + label + "] " + line);
+        }
+    }
+
+    /** Waits for a {@code RESULT key=value ...} line and returns its pairs. */
+    Map<String, String> awaitResult(Duration timeout) {
+        String line = await("RESULT", timeout);
+        Map<String, String> result = new HashMap<>();
+        for (String token : line.substring("RESULT".length()).trim().split(" +")) {
+            int eq = token.indexOf('=');
+            if (eq > 0) {
+                result.put(token.substring(0, eq), token.substring(eq + 1));
+            }
+        }
+        return result;
+    }
+
+    /** Asks the child to exit, and kills it if it has not within five seconds. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            try {
+                send("EXIT");
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (BenchException | InterruptedException ignored) {
+                // killed below
+            }
+        }
+        process.destroyForcibly();
+        LIVE.remove(process);
+    }
+
+    private BenchException fail(String what) {
+        process.destroyForcibly();
+        return new BenchException("child JVM " + label + " (pid " + process.pid() + ") " + what);
+    }
+
+    private String exitStatus() {
+        try {
+            return process.waitFor(1, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    private void readStdout() {
+        try (BufferedReader reader = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException ignored) {
+            // the process went away; EOF below says so
+        }
+        lines.add(EOF);
+    }
+
+    /**
+     * Ends every child in {@code children}: politely ({@code EXIT}, then a kill after five seconds)
+     * when the harness completed, at once when it is failing (a child may be spinning on a dead peer
+     * and would not read {@code EXIT} before its own deadline).
+     */
+    static void endAll(List<ChildJvm> children, boolean completed) {
+        for (ChildJvm child : children) {
+            if (completed) {
+                child.close();
+            } else {
+                child.process.destroyForcibly();
+                LIVE.remove(child.process);
+            }
+        }
+    }
+}

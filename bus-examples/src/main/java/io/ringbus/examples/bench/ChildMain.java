@@ -1,0 +1,78 @@
+package io.ringbus.examples.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Entry point of every benchmark child JVM:
+ * {@code ChildMain <role> <timeoutMillis> <role arguments...>}.
+ *
+ * <p>Protocol, one line each way: the child sets its role up and prints {@code READY}; then for each
+ * line on stdin ({@code RUN ...}) it runs the role's command, which prints lines such as
+ * {@code ARMED}, {@code DONE} or {@code RESULT key=value ...}. {@code EXIT} or the end of stdin
+ * closes the role and ends the JVM. A failure prints {@code ERROR <message>} (the stack trace goes
+ * to stderr) and exits with status 1. Nothing else is written to stdout.
+ */
+public final class ChildMain {
+    private static final PrintStream OUT = System.out;
+
+    private ChildMain() {
+    }
+
+    /** Runs one role until the parent says EXIT or goes away. */
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: ChildMain <role> <timeoutMillis> [role arguments...]");
+            System.exit(2);
+        }
+        SpinGuard guard = new SpinGuard(Long.parseLong(args[1]));
+        String[] roleArgs = Arrays.copyOfRange(args, 2, args.length);
+        try (ChildRole role = create(args[0], roleArgs, guard)) {
+            reply("READY");
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null && !line.equals("EXIT")) {
+                guard.arm();
+                role.execute(line.trim().split(" +"));
+            }
+        } catch (Throwable t) {
+            t.printStackTrace();
+            reply("ERROR " + args[0] + ": " + String.valueOf(t).replace('\n', ' '));
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static ChildRole create(String role, String[] args, SpinGuard guard) throws Exception {
+        return switch (role) {
+            case FloorCheck.PING_ROLE -> new FloorCheck.Ping(args, guard);
+            case FloorCheck.PONG_ROLE -> new FloorCheck.Pong(args, guard);
+            case RingbusPingPong.PING_ROLE -> new RingbusPingPong.Ping(args, guard);
+            case RingbusPingPong.PONG_ROLE -> new RingbusPingPong.Pong(args, guard);
+            case AgronaPingPong.PING_ROLE -> new AgronaPingPong.Ping(args, guard);
+            case AgronaPingPong.PONG_ROLE -> new AgronaPingPong.Pong(args, guard);
+            case RingbusThroughput.PUBLISHER_ROLE -> new RingbusThroughput.Publisher(args, guard);
+            case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
+            case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);
+            case AgronaThroughput.SUBSCRIBER_ROLE -> new AgronaThroughput.Subscriber(args, guard);
+            default -> throw new IllegalArgumentException("unknown role '" + role + "'");
+        };
+    }
+
+    /** Sends one line to the parent. */
+    static void reply(String line) {
+        OUT.println(line);
+        OUT.flush();
+    }
+
+    /** The argument at {@code index} of a command, as a long, with a clear error when it is missing. */
+    static long longArg(String[] command, int index) {
+        if (index >= command.length) {
+            throw new IllegalArgumentException("command '" + String.join(" ", command) + "' lacks argument " + index);
+        }
+        return Long.parseLong(command[index]);
+    }
+}

@@ -1,0 +1,93 @@
+package io.ringbus.examples.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One row of the result table: a figure measured for ringbus and Agrona in each round, with the floor
+ * check taken right before each run. A round's pair counts only when its two floor checks agree
+ * within the tolerance (the VM was in the same placement for both); the row's figures are the
+ * medians over the pairs that count, and its ratio (ringbus / Agrona) the median of their ratios.
+ * When no pair counts, every pair is used and the verdict is "?".
+ */
+final class Comparison {
+    /** One round: each ring's floor check (ns) and figure. */
+    record Pair(int round, long ringbusFloor, long agronaFloor, double ringbus, double agrona) {
+        boolean floorsAgree(double tolerance) {
+            long low = Math.min(ringbusFloor, agronaFloor);
+            long high = Math.max(ringbusFloor, agronaFloor);
+            return low > 0 && high <= low * (1 + tolerance);
+        }
+
+        double ratio() {
+            return ringbus / agrona;
+        }
+    }
+
+    /** What the table prints for this row. */
+    record Summary(String name, String unit, double ringbus, double agrona, double ratio, String target,
+        String met, int qualified, int pairs) {
+    }
+
+    private final String name;
+    private final String unit;
+    private final boolean higherIsBetter;
+    private final double target;
+    private final List<Pair> pairs = new ArrayList<>();
+
+    /**
+     * @param target the ratio to meet, or {@code NaN} for a row shown for information only
+     */
+    Comparison(String name, String unit, boolean higherIsBetter, double target) {
+        this.name = name;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+        this.target = target;
+    }
+
+    void add(Pair pair) {
+        pairs.add(pair);
+    }
+
+    List<Pair> pairs() {
+        return List.copyOf(pairs);
+    }
+
+    String name() {
+        return name;
+    }
+
+    String unit() {
+        return unit;
+    }
+
+    Summary summarize(double tolerance) {
+        List<Pair> used = pairs.stream().filter(p -> p.floorsAgree(tolerance)).toList();
+        int qualified = used.size();
+        if (used.isEmpty()) {
+            used = pairs;
+        }
+        double ringbus = median(used.stream().mapToDouble(Pair::ringbus).toArray());
+        double agrona = median(used.stream().mapToDouble(Pair::agrona).toArray());
+        double ratio = median(used.stream().mapToDouble(Pair::ratio).toArray());
+        String targetText = "-";
+        String met = "-";
+        if (!Double.isNaN(target)) {
+            targetText = String.format("%s %.2fx", higherIsBetter ? ">=" : "<=", target);
+            boolean ok = higherIsBetter ? ratio >= target : ratio <= target;
+            met = qualified == 0 ? "?" : ok ? "yes" : "no";
+        }
+        return new Summary(name, unit, ringbus, agrona, ratio, targetText, met, qualified, pairs.size());
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

@@ -1,0 +1,32 @@
+package io.ringbus.examples.bench;
+
+import io.ringbus.core.ring.ProducerMode;
+import java.io.PrintStream;
+
+/**
+ * Throughput from one publisher process to one subscriber process: ringbus's single-producer ring
+ * against Agrona's {@code OneToOneRingBuffer}, 64-byte messages, each on its own mapped file.
+ *
+ * <pre>
+ *   publisher JVM                                      subscriber JVM
+ *   +-------------------+   offer 64 B   +-------------+   poll (up to 1024)   +----------------------+
+ *   | seq 0 .. n-1      | -------------> | ring (file) | --------------------> | copy out, check seq, |
+ *   | spin when full    |                +-------------+                       | time first .. last   |
+ *   +-------------------+                                                      +----------------------+
+ * </pre>
+ *
+ * <p>Warm-up runs, then measured runs in the same two processes per ring, interleaved with the other
+ * ring's, each after a {@link FloorCheck}; see {@link ThroughputHarness}. Target: ringbus at least
+ * twice Agrona's messages per second.
+ */
+final class OneToOneThroughput {
+    static final ThroughputHarness.Topology TOPOLOGY =
+        new ThroughputHarness.Topology("one-to-one", 1, ProducerMode.SINGLE, "one", 2.0);
+
+    private OneToOneThroughput() {
+    }
+
+    static Comparison run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
+        return ThroughputHarness.run(TOPOLOGY, options, files, floor, log);
+    }
+}

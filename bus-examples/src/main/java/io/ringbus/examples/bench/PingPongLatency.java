@@ -1,0 +1,123 @@
+package io.ringbus.examples.bench;
+
+import io.ringbus.core.ring.ProducerMode;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Round-trip latency between two processes, one 64-byte message in flight, the same for ringbus's
+ * ring and Agrona's {@code OneToOneRingBuffer}.
+ *
+ * <pre>
+ *    ping JVM                                                      pong JVM
+ *   +----------------+   offer 64 B   +------------------+   poll   +----------------+
+ *   | t0 = nanoTime  | -------------> | ping ring (file) | -------> | echo the whole |
+ *   | poll, copy out |                +------------------+          | payload, from  |
+ *   | t1 = nanoTime  | <------------- | pong ring (file) | <------- | ring to ring   |
+ *   | record t1 - t0 |      poll      +------------------+  offer   +----------------+
+ *   +----------------+
+ * </pre>
+ *
+ * <p>Closed loop: the ping sends the next message only when the echo of the last one is back and
+ * copied out. Each run warms up for at least {@code pingWarmupRoundTrips} round trips and
+ * {@code pingWarmupMillis} in the very loop that then times {@code roundTrips} more into an
+ * HdrHistogram (p50, p90, p99, p99.9, max). Both processes spin (no idle strategy, no pause
+ * instruction), exactly alike for both rings. Runs alternate ringbus, Agrona, ringbus, ... in the
+ * same four JVMs, each after a {@link FloorCheck}.
+ */
+final class PingPongLatency {
+    static final int MESSAGE_LENGTH = 64;
+    static final int PING_TYPE = 1;
+    static final int STOP_TYPE = 2;
+    /** Most messages a pong handles per poll (there is only ever one to handle). */
+    static final int POLL_LIMIT = 16;
+
+    private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
+    private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
+    /** Target: ringbus's median round trip at most this fraction of Agrona's. */
+    private static final double P50_TARGET = 0.8;
+
+    private PingPongLatency() {
+    }
+
+    /** Runs every round and returns the p50 row (with its target) and p90/p99/p99.9 rows. */
+    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
+        log.printf("%n== ping-pong latency: round trip of one %d-byte message, echoed; %,d measured per run"
+            + " after >= %,d round trips and >= %d ms of warm-up ==%n", MESSAGE_LENGTH, options.roundTrips(),
+            options.pingWarmupRoundTrips(), options.pingWarmupMillis());
+        List<ChildJvm> children = new ArrayList<>();
+        boolean completed = false;
+        try {
+            ChildJvm[] ringbus = start(Impl.RINGBUS, options, files, children);
+            ChildJvm[] agrona = start(Impl.AGRONA, options, files, children);
+            for (ChildJvm child : children) {
+                child.await("READY", options.stepTimeout());
+            }
+            List<Comparison> rows = new ArrayList<>();
+            for (int i = 0; i < PERCENTILES.length; i++) {
+                rows.add(new Comparison("ping-pong RTT " + PERCENTILE_NAMES[i], "ns", false,
+                    i == 0 ? P50_TARGET : Double.NaN));
+            }
+            for (int round = 1; round <= options.rounds(); round++) {
+                long ringbusFloor = floor.measure();
+                Map<String, String> ringbusResult = runOnce(ringbus, options);
+                log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
+                long agronaFloor = floor.measure();
+                Map<String, String> agronaResult = runOnce(agrona, options);
+                log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
+                for (int i = 0; i < PERCENTILES.length; i++) {
+                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, agronaFloor,
+                        Double.parseDouble(ringbusResult.get(PERCENTILES[i])),
+                        Double.parseDouble(agronaResult.get(PERCENTILES[i]))));
+                }
+            }
+            completed = true;
+            return rows;
+        } finally {
+            ChildJvm.endAll(children, completed);
+        }
+    }
+
+    /** Makes the two ring files of {@code impl} and starts its pong and ping: {@code [ping, pong]}. */
+    private static ChildJvm[] start(Impl impl, BenchOptions options, BenchFiles files, List<ChildJvm> children) {
+        String ping;
+        String pong;
+        String pingRole;
+        String pongRole;
+        if (impl == Impl.RINGBUS) {
+            ping = files.ringbusRing("pingpong-ping", options.capacity(), ProducerMode.SINGLE).toString();
+            pong = files.ringbusRing("pingpong-pong", options.capacity(), ProducerMode.SINGLE).toString();
+            pingRole = RingbusPingPong.PING_ROLE;
+            pongRole = RingbusPingPong.PONG_ROLE;
+        } else {
+            ping = files.agronaRing("pingpong-ping", options.capacity()).toString();
+            pong = files.agronaRing("pingpong-pong", options.capacity()).toString();
+            pingRole = AgronaPingPong.PING_ROLE;
+            pongRole = AgronaPingPong.PONG_ROLE;
+        }
+        List<String> args = List.of(ping, pong);
+        ChildJvm pongJvm = ChildJvm.start(pongRole, impl.needsAgronaFlags(), pongRole, options.stepTimeout(), args);
+        children.add(pongJvm);
+        ChildJvm pingJvm = ChildJvm.start(pingRole, impl.needsAgronaFlags(), pingRole, options.stepTimeout(), args);
+        children.add(pingJvm);
+        return new ChildJvm[] {pingJvm, pongJvm};
+    }
+
+    private static Map<String, String> runOnce(ChildJvm[] pair, BenchOptions options) {
+        pair[1].send("RUN");
+        pair[0].send("RUN " + options.pingWarmupRoundTrips() + " " + options.pingWarmupMillis() + " "
+            + options.roundTrips());
+        Map<String, String> result = pair[0].awaitResult(options.stepTimeout());
+        pair[1].await("DONE", options.stepTimeout());
+        return result;
+    }
+
+    private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
+        log.printf("round %d  %-7s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
+            + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, impl.label(), floor,
+            result.get("p50"), result.get("p90"), result.get("p99"), result.get("p999"), result.get("max"),
+            result.get("mean"), Long.parseLong(result.get("warmup")), result.get("warmupMillis"), result.get("alloc"));
+    }
+}

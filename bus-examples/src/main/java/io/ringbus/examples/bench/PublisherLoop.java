@@ -1,0 +1,37 @@
+package io.ringbus.examples.bench;
+
+/**
+ * The loop of a throughput publisher child, the same code for every ring: {@code RUN n} offers
+ * {@code n} messages of {@link ThroughputHarness#MESSAGE_LENGTH} bytes carrying sequence numbers
+ * 0 to n - 1 and this publisher's id, spinning whenever the ring is full, then replies
+ * {@code DONE nanos=.. alloc=..} (alloc: bytes the loop allocated).
+ *
+ * <p>Payload layout: sequence (long) at 0, publisher id (int) at 8, zeros to the end.
+ */
+abstract class PublisherLoop implements ChildRole {
+    static final int SEQUENCE_OFFSET = 0;
+    static final int PUBLISHER_OFFSET = 8;
+
+    protected final SpinGuard guard;
+
+    PublisherLoop(SpinGuard guard) {
+        this.guard = guard;
+    }
+
+    /** Offers one message with {@code sequence}; false when the ring is full. */
+    abstract boolean offer(long sequence);
+
+    @Override
+    public final void execute(String[] command) {
+        long messages = ChildMain.longArg(command, 1);
+        long allocatedBefore = Allocations.current();
+        long start = System.nanoTime();
+        for (long sequence = 0; sequence < messages; sequence++) {
+            while (!offer(sequence)) {
+                guard.spin();
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        ChildMain.reply("DONE nanos=" + nanos + " alloc=" + (Allocations.current() - allocatedBefore));
+    }
+}

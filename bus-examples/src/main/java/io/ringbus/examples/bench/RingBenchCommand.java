@@ -1,0 +1,194 @@
+package io.ringbus.examples.bench;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bus bench ring}: ringbus's ring against Agrona's ring buffers, across processes, on the same
+ * kind of mapped file, in the same run. Three harnesses ({@link PingPongLatency},
+ * {@link OneToOneThroughput}, {@link ManyToOneThroughput}) each alternate ringbus and Agrona runs
+ * over several rounds, with a {@link FloorCheck} right before every measured run; a round's pair
+ * counts towards the ratio only when its two floor checks agree. Prints every run, then a table of
+ * ringbus figure, Agrona figure, ratio, target and verdict.
+ */
+@Command(name = "ring", mixinStandardHelpOptions = true,
+    description = {
+        "Cross-process benchmark of the ringbus ring against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer,"
+            + " each on a mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
+            + " one-to-one throughput and two-to-one throughput, 64-byte messages.",
+        "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
+            + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
+            + " with its vCPU placement; ratios come from rounds whose two floor checks agree.",
+        "Takes one to three minutes (--quick: under one), longer on a loaded machine."})
+public final class RingBenchCommand implements Callable<Integer> {
+    private static final String PING_PONG = "ping-pong";
+    private static final String ONE_TO_ONE = "one-to-one";
+    private static final String TWO_TO_ONE = "two-to-one";
+
+    @Option(names = "--rounds", paramLabel = "N",
+        description = "Measured runs per ring and benchmark, interleaved (default 5; --quick 3).")
+    private Integer rounds;
+
+    @Option(names = "--messages", paramLabel = "N",
+        description = "Messages per throughput run, over all publishers (default 10000000; --quick 3000000);"
+            + " fewer when the first warm-up shows a busy machine, to keep runs near 1.5 s (--quick 0.5 s).")
+    private Long messages;
+
+    @Option(names = "--round-trips", paramLabel = "N",
+        description = "Measured round trips per ping-pong run, after the warm-up (default 500000; --quick 200000).")
+    private Long roundTrips;
+
+    @Option(names = "--warmup-runs", paramLabel = "N",
+        description = "Unrecorded throughput runs per ring before the rounds (default 3; --quick 2).")
+    private Integer warmupRuns;
+
+    @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "1048576",
+        description = "Data bytes of every ring, ringbus's and Agrona's (default ${DEFAULT-VALUE}).")
+    private int capacity;
+
+    @Option(names = "--floor-tolerance", paramLabel = "FRACTION", defaultValue = "0.30",
+        description = "How far apart a round's two floor checks may be for the round to count (default"
+            + " ${DEFAULT-VALUE}).")
+    private double floorTolerance;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+        description = "Longest a child JVM may take over one step before it is declared hung and killed (default"
+            + " ${DEFAULT-VALUE}).")
+    private long timeoutSeconds;
+
+    @Option(names = "--only", split = ",", paramLabel = "BENCH",
+        description = "Run only these: " + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE + " (default all).")
+    private List<String> only;
+
+    @Option(names = "--child-jvm-option", paramLabel = "OPTION",
+        description = "An option for every child JVM, ringbus's and Agrona's alike; repeatable (e.g."
+            + " -XX:+UseSerialGC, or -Xlog:... to see where time goes).")
+    private List<String> childJvmOptions;
+
+    @Option(names = "--quick", description = "Fewer rounds and shorter runs: under a minute.")
+    private boolean quick;
+
+    @Option(names = "--json", description = "Print the results as JSON on stdout; the run log goes to stderr.")
+    private boolean json;
+
+    /** Runs the command on its own, for use without the {@code bus} launcher. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new RingBenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream log = json ? System.err : System.out;
+        BenchOptions options;
+        List<String> benchmarks;
+        try {
+            options = options();
+            benchmarks = benchmarks();
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench ring: " + e.getMessage());
+            return 2;
+        }
+        ChildJvm.extraOptions(childJvmOptions == null ? List.of() : childJvmOptions);
+        long started = System.nanoTime();
+        BenchFiles files;
+        try {
+            files = BenchFiles.create();
+        } catch (UncheckedIOException e) {
+            System.err.println("bench ring: " + e.getMessage());
+            return 1;
+        }
+        Thread cleanup = new Thread(() -> {
+            ChildJvm.killAll();
+            files.close();
+        }, "bench-ring-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            printHeader(log, options, files);
+            List<Comparison> rows = new ArrayList<>();
+            try (FloorCheck floor = FloorCheck.start(files, options)) {
+                if (benchmarks.contains(PING_PONG)) {
+                    rows.addAll(PingPongLatency.run(options, files, floor, log));
+                }
+                if (benchmarks.contains(ONE_TO_ONE)) {
+                    rows.add(OneToOneThroughput.run(options, files, floor, log));
+                }
+                if (benchmarks.contains(TWO_TO_ONE)) {
+                    rows.add(ManyToOneThroughput.run(options, files, floor, log));
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (json) {
+                BenchReport.printJson(out, rows, options, seconds);
+            } else {
+                BenchReport.printTable(out, rows, options, seconds);
+            }
+            return 0;
+        } catch (BenchException | UncheckedIOException e) {
+            System.err.println("bench ring: " + e.getMessage());
+            return 1;
+        } finally {
+            ChildJvm.killAll();
+            files.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException ignored) {
+                // already shutting down; the hook runs and finds nothing left to do
+            }
+        }
+    }
+
+    private BenchOptions options() {
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--timeout must be at least 1 second");
+        }
+        return new BenchOptions(
+            rounds != null ? rounds : quick ? 3 : 5,
+            messages != null ? messages : quick ? 3_000_000 : 10_000_000,
+            warmupRuns != null ? warmupRuns : quick ? 2 : 3,
+            roundTrips != null ? roundTrips : quick ? 200_000 : 500_000,
+            100_000, 1_000, 5_000, capacity, floorTolerance, Duration.ofSeconds(timeoutSeconds),
+            Duration.ofMillis(quick ? 500 : 1_500));
+    }
+
+    private List<String> benchmarks() {
+        if (only == null || only.isEmpty()) {
+            return List.of(PING_PONG, ONE_TO_ONE, TWO_TO_ONE);
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String name : only) {
+            String canonical = switch (name.toLowerCase(Locale.ROOT)) {
+                case "ping-pong", "pingpong", "latency" -> PING_PONG;
+                case "one-to-one", "onetoone" -> ONE_TO_ONE;
+                case "two-to-one", "many-to-one", "manytoone" -> TWO_TO_ONE;
+                default -> throw new IllegalArgumentException("--only: unknown benchmark '" + name + "'; choose from "
+                    + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE);
+            };
+            chosen.add(canonical);
+        }
+        return chosen;
+    }
+
+    private static void printHeader(PrintStream log, BenchOptions options, BenchFiles files) {
+        log.printf("bench ring: ringbus ring vs Agrona ring buffers, %d rounds, ring capacity %,d bytes%n",
+            options.rounds(), options.capacity());
+        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
+            Runtime.getRuntime().availableProcessors(), files.directory());
+        log.printf("  floor check before every measured run: bare spin ping-pong on two shared longs, %,d round"
+            + " trips, p50; a pair counts when its floors are within %.0f%%%n", options.floorRoundTrips(),
+            options.floorTolerance() * 100);
+    }
+
+    /** A rate in messages per second, in millions, for logs and tables. */
+    static String formatRate(double perSecond) {
+        return String.format(Locale.ROOT, "%.2fM", perSecond / 1e6);
+    }
+}

@@ -1,0 +1,76 @@
+package io.ringbus.examples.bench;
+
+import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.ring.Ring;
+import io.ringbus.core.ring.RingReader;
+import io.ringbus.core.ring.RingWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * The ringbus side of {@link OneToOneThroughput} and {@link ManyToOneThroughput}: one ring file,
+ * single-producer or many-producer as its creator formatted it.
+ */
+final class RingbusThroughput {
+    static final String PUBLISHER_ROLE = "ringbus-publisher";
+    static final String SUBSCRIBER_ROLE = "ringbus-subscriber";
+
+    private RingbusThroughput() {
+    }
+
+    /** Arguments: {@code <ring file> <publisher id>}. Copies each message in with {@code offer}. */
+    static final class Publisher extends PublisherLoop {
+        private final Arena arena = Arena.ofShared();
+        private final RingWriter writer;
+        private final MemorySegment payload = Arena.global().allocate(ThroughputHarness.MESSAGE_LENGTH, 64);
+
+        Publisher(String[] args, SpinGuard guard) throws Exception {
+            super(guard);
+            this.writer = Ring.wrap(BenchFiles.mapSegment(Path.of(args[0]), arena)).newWriter();
+            payload.set(ValueLayout.JAVA_INT, PUBLISHER_OFFSET, Integer.parseInt(args[1]));
+        }
+
+        @Override
+        boolean offer(long sequence) {
+            payload.set(ValueLayout.JAVA_LONG, SEQUENCE_OFFSET, sequence);
+            return writer.offer(ThroughputHarness.MESSAGE_TYPE, payload, 0, ThroughputHarness.MESSAGE_LENGTH) >= 0;
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /** Arguments: {@code <ring file> <publishers>}. Joins the ring before it says READY. */
+    static final class Subscriber extends SubscriberLoop implements MessageHandler {
+        private final Arena arena = Arena.ofShared();
+        private final RingReader reader;
+        private final MemorySegment copy = Arena.global().allocate(ThroughputHarness.MESSAGE_LENGTH, 64);
+
+        Subscriber(String[] args, SpinGuard guard) throws Exception {
+            super(guard, Integer.parseInt(args[1]));
+            this.reader = Ring.wrap(BenchFiles.mapSegment(Path.of(args[0]), arena)).newReader();
+        }
+
+        @Override
+        int poll() {
+            return reader.poll(this, POLL_LIMIT);
+        }
+
+        @Override
+        public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+            MemorySegment.copy(buffer, offset, copy, 0, length);
+            received(copy.get(ValueLayout.JAVA_LONG, PublisherLoop.SEQUENCE_OFFSET),
+                copy.get(ValueLayout.JAVA_INT, PublisherLoop.PUBLISHER_OFFSET));
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+            arena.close();
+        }
+    }
+}

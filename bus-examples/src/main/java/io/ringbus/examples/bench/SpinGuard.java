@@ -1,0 +1,32 @@
+package io.ringbus.examples.bench;
+
+/**
+ * Keeps a child's spin loops from spinning forever when its peer dies or hangs: {@link #spin()}
+ * costs an increment, and reads the clock once every 65,536 calls. {@link ChildMain} arms it before
+ * each command; a command that runs past the deadline throws, and the child reports the error.
+ */
+final class SpinGuard {
+    private static final int CHECK_MASK = (1 << 16) - 1;
+
+    private final long timeoutNanos;
+    private long deadline;
+    private int spins;
+
+    SpinGuard(long timeoutMillis) {
+        this.timeoutNanos = timeoutMillis * 1_000_000L;
+        arm();
+    }
+
+    /** Starts the deadline again, from now. */
+    void arm() {
+        deadline = System.nanoTime() + timeoutNanos;
+    }
+
+    /** Call once per empty poll or refused offer. */
+    void spin() {
+        if ((++spins & CHECK_MASK) == 0 && System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("command still waiting on its peer after " + timeoutNanos / 1_000_000
+                + " ms: the peer process died or hung, or the machine is too loaded to schedule it");
+        }
+    }
+}
