@@ -1,5 +1,6 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.examples.bench.RingBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of ringbus beside its peers, measured in the same run.",
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {RingBenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Example: ./bus bench ring --quick"})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
