@@ -58,6 +58,8 @@ public final class ChildMain {
             case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
             case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);
             case AgronaThroughput.SUBSCRIBER_ROLE -> new AgronaThroughput.Subscriber(args, guard);
+            case BusWakeupRoles.PING_ROLE -> new BusWakeupRoles.Ping(args);
+            case BusWakeupRoles.PONG_ROLE -> new BusWakeupRoles.Pong(args);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");
         };
     }
