@@ -131,12 +131,13 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     }
 
     /**
-     * The limit a claim may reach, from a fresh scan of the cursors. The tail is read (or, for a
-     * single producer, published) with volatile ordering before the scan: see
+     * The limit a claim may reach: the slowest active cursor or the first uncommitted record,
+     * whichever is lower, plus the capacity (see {@link RingDescriptor} on the committed head). The
+     * tail is read (or, for a single producer, published) with volatile ordering before the scan: see
      * {@link CursorDescriptor} for why a joining reader depends on that order.
      */
     final long scanLimit(long observedTail) {
-        long min = ring.minimumCursor(observedTail);
+        long min = ring.advanceCommittedHead(ring.minimumCursor(observedTail));
         return min > Long.MAX_VALUE - capacity ? Long.MAX_VALUE : min + capacity;
     }
 

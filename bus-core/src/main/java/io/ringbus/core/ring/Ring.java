@@ -61,6 +61,7 @@ public final class Ring {
         segment.set(ValueLayout.JAVA_INT, RingDescriptor.BYTE_ORDER_OFFSET, RingDescriptor.BYTE_ORDER_MARK);
         segment.set(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET, config.initialPosition());
         segment.set(ValueLayout.JAVA_LONG, TAIL_OFFSET, config.initialPosition());
+        segment.set(ValueLayout.JAVA_LONG, RingDescriptor.COMMITTED_HEAD_OFFSET, config.initialPosition());
         Memory.setLongRelease(segment, RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
         return new Ring(segment);
     }
@@ -158,6 +159,45 @@ public final class Ring {
             }
         }
         return min;
+    }
+
+    /**
+     * Advances the committed head toward {@code upTo} by walking the commit stamps of the records
+     * from it, and returns where the walk stopped: {@code upTo}, or the position of the first record
+     * not yet committed (below the tail). At most {@code upTo - head} bytes of records are walked.
+     *
+     * @throws CorruptRingException when the stored head or a record's length cannot be right
+     */
+    public long advanceCommittedHead(long upTo) {
+        long stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
+        if (!RecordDescriptor.isAligned(stored) || stored < initialPosition) {
+            throw new CorruptRingException("Ring committed head is " + stored + ", not a record boundary of this"
+                + " ring; another process wrote it. Remove the ring and recreate it.");
+        }
+        long head = stored;
+        long mask = capacity - 1;
+        while (head < upTo) {
+            long record = dataOffset + (head & mask);
+            if (Memory.getLongAcquire(segment, record + RecordDescriptor.STAMP_OFFSET)
+                != RecordDescriptor.stampOf(head)) {
+                break;
+            }
+            int length = segment.get(ValueLayout.JAVA_INT, record + RecordDescriptor.LENGTH_OFFSET);
+            if (length < 0 || length > capacity - (head & mask) - RecordDescriptor.HEADER_LENGTH) {
+                throw new CorruptRingException("Ring record at position " + head + " has length " + length
+                    + ", which does not fit the data area; another process wrote it. Recreate the ring.");
+            }
+            head += RecordDescriptor.recordLength(length);
+        }
+        while (head > stored && !Memory.casLong(segment, RingDescriptor.COMMITTED_HEAD_OFFSET, stored, head)) {
+            stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
+        }
+        return Math.min(head, upTo);
+    }
+
+    /** The committed head as stored: every record below it is committed. */
+    public long committedHead() {
+        return Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
     }
 
     /** Number of cursor slots in state ACTIVE. */

@@ -16,11 +16,11 @@ import java.nio.ByteOrder;
  *   | magic (long)       | version  | capacity | max msg  | cursors  | producer | byte     |
  *   |                    | (int)    | (int)    | len (int)| (int)    | mode(int)| order    |
  *   +--------------------+----------+----------+----------+----------+----------+----------+
- *   32                   40         44                                                    128
- *   +--------------------+----------+------------------------------------------------------+
- *   | initial position   | cursor   | reserved                                             |
- *   | (long)             | high mark|                                                      |
- *   +--------------------+----------+------------------------------------------------------+
+ *   32                   40         44         48                   56                     128
+ *   +--------------------+----------+----------+--------------------+----------------------+
+ *   | initial position   | cursor   | reserved | committed head     | reserved             |
+ *   | (long)             | high mark|          | (long)             |                      |
+ *   +--------------------+----------+----------+--------------------+----------------------+
  *   128: tail (long), alone on two cache lines ............................................ 256
  *   256: cursor slots, cursors x CursorDescriptor.SLOT_LENGTH
  *   256 + cursors x 128: data area, capacity bytes
@@ -32,6 +32,10 @@ import java.nio.ByteOrder;
  *   <li><b>byte order</b> holds {@link #BYTE_ORDER_MARK} in the writer's native order.</li>
  *   <li><b>cursor high mark</b>: one more than the highest slot index ever taken; producers scan
  *       only that many slots.</li>
+ *   <li><b>committed head</b>: a record boundary below which every record is committed (or padded).
+ *       Producers advance it, walking commit stamps, when they refresh their limit, and never claim
+ *       past it plus the capacity: a claimed but uncommitted record is never lapped, even when no
+ *       reader's cursor is below it (no readers, or readers that joined above it).</li>
  *   <li><b>tail</b>: the next position a producer will claim. Single producer: written with release
  *       ordering by its only writer. Many producers: claimed by compare-and-set.</li>
  * </ul>
@@ -53,6 +57,7 @@ public final class RingDescriptor {
     public static final int BYTE_ORDER_OFFSET = 28;
     public static final int INITIAL_POSITION_OFFSET = 32;
     public static final int CURSOR_HIGH_MARK_OFFSET = 40;
+    public static final int COMMITTED_HEAD_OFFSET = 48;
 
     /** The tail sits alone on its own pair of cache lines. */
     public static final int TAIL_OFFSET = 128;

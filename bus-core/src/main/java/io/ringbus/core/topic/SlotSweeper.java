@@ -8,10 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * What a back-pressured publisher does about the subscribers holding it back, at most once per
+ * What a back-pressured publisher does about what holds it back, at most once per
  * {@link #SWEEP_INTERVAL_NANOS}: frees the slots of dead non-durable subscribers (their lock is no
- * longer held), clears the parked flag a dead subscriber left, and evicts evictable subscribers that
- * have held publishers back for longer than they allowed.
+ * longer held), clears the parked flag a dead subscriber left, evicts evictable subscribers that
+ * have held publishers back for longer than they allowed, and pads the first pending claim if the
+ * publisher that made it is dead.
  */
 public final class SlotSweeper {
     /** How often a back-pressured publisher sweeps. */
@@ -31,6 +32,14 @@ public final class SlotSweeper {
         if (now - lastSweep >= SWEEP_INTERVAL_NANOS) {
             lastSweep = now;
             sweep(topic, true);
+            // A pending claim holds publishers back too (the ring's committed head): if its owner is
+            // dead, nobody else may be waiting on it to trigger recovery (there may be no subscribers).
+            Ring ring = topic.ring();
+            long tail = ring.tail();
+            long firstPending = ring.advanceCommittedHead(tail);
+            if (firstPending < tail) {
+                DeadClaims.recover(topic, firstPending);
+            }
         }
     }
 
