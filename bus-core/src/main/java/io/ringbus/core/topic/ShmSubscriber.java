@@ -54,6 +54,14 @@ public final class ShmSubscriber implements Subscriber {
     private long stuckPosition = -1;
     private long stuckSince;
     private int emptyPolls;
+    /** Wakeup accounting for tests: park slices this subscriber slept in (futex wait or thread park). */
+    long slicesSlept;
+    /**
+     * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready.
+     * Such a message was committed while this subscriber slept announced as parked, so its publisher
+     * should have woken it: each one is a wakeup that came from the safety slice instead.
+     */
+    long timeoutWakeups;
 
     /** Takes a subscriber slot of {@code topic} (or resumes a durable one). */
     public ShmSubscriber(TopicFile topic, SubscriberConfig config, Runnable onClose) {
@@ -322,6 +330,7 @@ public final class ShmSubscriber implements Subscriber {
         long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
         Memory.setIntVolatile(ringSegment, parked, 1);
         Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, 1);
+        boolean timedOut = false;
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -329,17 +338,20 @@ public final class ShmSubscriber implements Subscriber {
             }
             long slice = Math.min(CHECK_INTERVAL_NANOS, deadline - System.nanoTime());
             if (slice > 0) {
+                slicesSlept++;
                 if (config.wakeup() == WakeupMode.SIGNAL) {
                     SignalWakeups.parking(Thread.currentThread());
                     try {
                         if (Memory.getIntVolatile(ringSegment, word) == 0) {
+                            long start = System.nanoTime();
                             LockSupport.parkNanos(this, slice);
+                            timedOut = System.nanoTime() - start >= slice;
                         }
                     } finally {
                         SignalWakeups.unparked(Thread.currentThread());
                     }
                 } else {
-                    Futex.wait(ringSegment, word, 0, slice);
+                    timedOut = Futex.wait(ringSegment, word, 0, slice) == Futex.WaitResult.TIMED_OUT;
                 }
             }
             Memory.casInt(ringSegment, word, 1, 0);
@@ -347,7 +359,11 @@ public final class ShmSubscriber implements Subscriber {
             Memory.setIntVolatile(ringSegment, parked, 0);
             Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, -1);
         }
-        return poll(handler, limit);
+        int delivered = poll(handler, limit);
+        if (timedOut && delivered > 0) {
+            timeoutWakeups++;
+        }
+        return delivered;
     }
 
     /** Wakes this subscriber's own waiter (used by close from another thread). */
