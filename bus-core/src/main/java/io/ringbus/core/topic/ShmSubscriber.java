@@ -1,6 +1,5 @@
 package io.ringbus.core.topic;
 
-import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
@@ -214,9 +213,8 @@ public final class ShmSubscriber implements Subscriber {
             }
             afterEmptyPoll();
             return 0;
-        } catch (InternalError e) {
-            throw new CorruptRingException("Topic file " + topic.path() + " lost pages under its mapping (truncated"
-                + " by another process?): " + e.getMessage() + ". Close the subscriber and recreate the topic.", e);
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "subscriber");
         }
     }
 
@@ -303,6 +301,8 @@ public final class ShmSubscriber implements Subscriber {
                 checkStuckNow();
             }
             return 0;
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "subscriber");
         } finally {
             awaiting = false;
             waiter = null;
@@ -411,7 +411,11 @@ public final class ShmSubscriber implements Subscriber {
         if (durable) {
             reader.detach();
         } else {
-            reader.close();
+            try {
+                reader.close();
+            } catch (InternalError truncated) {
+                // Another process truncated the file: the slot is gone with it; the lock is released below.
+            }
         }
         topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
         onClose.run();
