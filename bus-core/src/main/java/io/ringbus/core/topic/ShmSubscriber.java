@@ -56,11 +56,18 @@ public final class ShmSubscriber implements Subscriber {
     /** Wakeup accounting for tests: park slices this subscriber slept in (futex wait or thread park). */
     long slicesSlept;
     /**
-     * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready.
-     * Such a message was committed while this subscriber slept announced as parked, so its publisher
-     * should have woken it: each one is a wakeup that came from the safety slice instead.
+     * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready
+     * and no publisher had posted the wake word. Such a message was committed while this subscriber
+     * slept announced as parked, so its publisher should have posted and woken it: each one is a
+     * wakeup that came from the safety slice instead (or from a publisher stalled between its commit
+     * and its post for a whole slice).
      */
     long timeoutWakeups;
+    /**
+     * Wakeup accounting for tests: like {@link #timeoutWakeups}, but the wake word had been posted:
+     * the publisher's wake (futex wake or signal) did not end the sleep before the slice did.
+     */
+    long lateWakeups;
 
     /** Takes a subscriber slot of {@code topic} (or resumes a durable one). */
     public ShmSubscriber(TopicFile topic, SubscriberConfig config, Runnable onClose) {
@@ -331,6 +338,7 @@ public final class ShmSubscriber implements Subscriber {
         Memory.setIntVolatile(ringSegment, parked, 1);
         Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, 1);
         boolean timedOut = false;
+        boolean posted = false;
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -354,14 +362,18 @@ public final class ShmSubscriber implements Subscriber {
                     timedOut = Futex.wait(ringSegment, word, 0, slice) == Futex.WaitResult.TIMED_OUT;
                 }
             }
-            Memory.casInt(ringSegment, word, 1, 0);
+            posted = Memory.casInt(ringSegment, word, 1, 0);
         } finally {
             Memory.setIntVolatile(ringSegment, parked, 0);
             Memory.getAndAddInt(topic.segment(), TopicDescriptor.PARKED_COUNT_OFFSET, -1);
         }
         int delivered = poll(handler, limit);
         if (timedOut && delivered > 0) {
-            timeoutWakeups++;
+            if (posted) {
+                lateWakeups++;
+            } else {
+                timeoutWakeups++;
+            }
         }
         return delivered;
     }

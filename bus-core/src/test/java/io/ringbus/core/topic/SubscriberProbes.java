@@ -12,8 +12,13 @@ public final class SubscriberProbes {
         return ((ShmSubscriber) subscriber).slicesSlept;
     }
 
-    /** Slices that ran out their timeout with a message ready afterwards: wakeups a publisher failed to give. */
+    /** Slices that ran out their timeout with a message ready afterwards and no post: wakeups never given. */
     public static long timeoutWakeups(Subscriber subscriber) {
         return ((ShmSubscriber) subscriber).timeoutWakeups;
+    }
+
+    /** Slices that ran out their timeout with a message ready afterwards although posted: wakeups too late. */
+    public static long lateWakeups(Subscriber subscriber) {
+        return ((ShmSubscriber) subscriber).lateWakeups;
     }
 }
