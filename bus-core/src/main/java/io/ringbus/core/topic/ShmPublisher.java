@@ -104,18 +104,22 @@ public final class ShmPublisher implements Publisher {
         if (closed) {
             return Result.CLOSED;
         }
-        long position = writer.tryClaim(0, length);
-        if (position >= 0) {
-            if (CrashPoints.ENABLED) {
-                copyWithCrashPoints(source, offset, position, length);
-            } else {
-                MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
+        try {
+            long position = writer.tryClaim(0, length);
+            if (position >= 0) {
+                if (CrashPoints.ENABLED) {
+                    copyWithCrashPoints(source, offset, position, length);
+                } else {
+                    MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
+                }
+                commit(position);
+            } else if (position == Result.BACK_PRESSURED) {
+                sweeper.onBackPressure();
             }
-            commit(position);
-        } else if (position == Result.BACK_PRESSURED) {
-            sweeper.onBackPressure();
+            return position;
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "publisher");
         }
-        return position;
     }
 
     @Override
@@ -123,19 +127,23 @@ public final class ShmPublisher implements Publisher {
         if (closed) {
             return Result.CLOSED;
         }
-        long position = writer.tryClaim(0, length);
-        if (position >= 0) {
-            if (CrashPoints.ENABLED) {
-                copyWithCrashPoints(MemorySegment.ofArray(source), offset, position, length);
-            } else {
-                MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
-                    writer.payloadOffset(position), length);
+        try {
+            long position = writer.tryClaim(0, length);
+            if (position >= 0) {
+                if (CrashPoints.ENABLED) {
+                    copyWithCrashPoints(MemorySegment.ofArray(source), offset, position, length);
+                } else {
+                    MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
+                        writer.payloadOffset(position), length);
+                }
+                commit(position);
+            } else if (position == Result.BACK_PRESSURED) {
+                sweeper.onBackPressure();
             }
-            commit(position);
-        } else if (position == Result.BACK_PRESSURED) {
-            sweeper.onBackPressure();
+            return position;
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "publisher");
         }
-        return position;
     }
 
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
@@ -153,27 +161,37 @@ public final class ShmPublisher implements Publisher {
         if (closed) {
             return Result.CLOSED;
         }
-        long position = writer.tryClaim(0, length);
-        if (position == Result.BACK_PRESSURED) {
-            sweeper.onBackPressure();
+        try {
+            long position = writer.tryClaim(0, length);
+            if (position == Result.BACK_PRESSURED) {
+                sweeper.onBackPressure();
+            }
+            return position;
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "publisher");
         }
-        return position;
     }
 
     @Override
     public void commit(long position) {
-        writer.commit(position);
-        if (wakeup) {
+        try {
+            writer.commit(position);
             // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
-            if (WakeupProtocol.anyoneParked(header)) {
+            if (wakeup && WakeupProtocol.anyoneParked(header)) {
                 Wakeups.wakeParked(topic);
             }
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "publisher");
         }
     }
 
     @Override
     public void abort(long position) {
-        writer.abort(position);
+        try {
+            writer.abort(position);
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "publisher");
+        }
     }
 
     @Override
@@ -202,7 +220,12 @@ public final class ShmPublisher implements Publisher {
             return;
         }
         closed = true;
-        Memory.setIntVolatile(header, slotOffset + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.FREE);
+        try {
+            Memory.setIntVolatile(header, slotOffset + PublisherSlotDescriptor.STATE_OFFSET,
+                PublisherSlotDescriptor.FREE);
+        } catch (InternalError truncated) {
+            // Another process truncated the file: the slot is gone with it; the lock is released below.
+        }
         topic.file().unlockByte(TopicDescriptor.publisherLockByte(slotIndex));
         onClose.run();
     }

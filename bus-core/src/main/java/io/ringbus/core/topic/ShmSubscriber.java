@@ -1,6 +1,5 @@
 package io.ringbus.core.topic;
 
-import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
@@ -56,6 +55,21 @@ public final class ShmSubscriber implements Subscriber {
     private long stuckPosition = -1;
     private long stuckSince;
     private int emptyPolls;
+    /** Wakeup accounting for tests: park slices this subscriber slept in (futex wait or thread park). */
+    long slicesSlept;
+    /**
+     * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready
+     * and no publisher had posted the wake word. Such a message was committed while this subscriber
+     * slept announced as parked, so its publisher should have posted and woken it: each one is a
+     * wakeup that came from the safety slice instead (or from a publisher stalled between its commit
+     * and its post for a whole slice).
+     */
+    long timeoutWakeups;
+    /**
+     * Wakeup accounting for tests: like {@link #timeoutWakeups}, but the wake word had been posted:
+     * the publisher's wake (futex wake or signal) did not end the sleep before the slice did.
+     */
+    long lateWakeups;
 
     /** Takes a subscriber slot of {@code topic} (or resumes a durable one). */
     public ShmSubscriber(TopicFile topic, SubscriberConfig config, Runnable onClose) {
@@ -209,9 +223,8 @@ public final class ShmSubscriber implements Subscriber {
             }
             afterEmptyPoll();
             return 0;
-        } catch (InternalError e) {
-            throw new CorruptRingException("Topic file " + topic.path() + " lost pages under its mapping (truncated"
-                + " by another process?): " + e.getMessage() + ". Close the subscriber and recreate the topic.", e);
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "subscriber");
         }
     }
 
@@ -295,6 +308,8 @@ public final class ShmSubscriber implements Subscriber {
                 checkStuckNow();
             }
             return 0;
+        } catch (InternalError fault) {
+            throw topic.lostPages(fault, "subscriber");
         } finally {
             awaiting = false;
             waiter = null;
@@ -336,6 +351,8 @@ public final class ShmSubscriber implements Subscriber {
     private int parkOnce(MessageHandler handler, int limit, long deadline) {
         long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
         WakeupProtocol.announceParked(ringSegment, slotOffset, topic.segment());
+        boolean timedOut = false;
+        boolean posted = false;
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -343,23 +360,34 @@ public final class ShmSubscriber implements Subscriber {
             }
             long slice = Math.min(CHECK_INTERVAL_NANOS, deadline - System.nanoTime());
             if (slice > 0) {
+                slicesSlept++;
                 if (config.wakeup() == WakeupMode.SIGNAL) {
                     SignalWakeups.parking(Thread.currentThread());
                     try {
                         if (Memory.getIntVolatile(ringSegment, word) == 0) {
+                            long start = System.nanoTime();
                             LockSupport.parkNanos(this, slice);
+                            timedOut = System.nanoTime() - start >= slice;
                         }
                     } finally {
                         SignalWakeups.unparked(Thread.currentThread());
                     }
                 } else {
-                    Futex.wait(ringSegment, word, 0, slice);
+                    timedOut = Futex.wait(ringSegment, word, 0, slice) == Futex.WaitResult.TIMED_OUT;
                 }
             }
         } finally {
-            WakeupProtocol.withdrawParked(ringSegment, slotOffset, topic.segment());
+            posted = WakeupProtocol.withdrawParked(ringSegment, slotOffset, topic.segment());
         }
-        return poll(handler, limit);
+        int delivered = poll(handler, limit);
+        if (timedOut && delivered > 0) {
+            if (posted) {
+                lateWakeups++;
+            } else {
+                timeoutWakeups++;
+            }
+        }
+        return delivered;
     }
 
     /** Wakes this subscriber's own waiter (used by close from another thread). */
@@ -407,7 +435,11 @@ public final class ShmSubscriber implements Subscriber {
         if (durable) {
             reader.detach();
         } else {
-            reader.close();
+            try {
+                reader.close();
+            } catch (InternalError truncated) {
+                // Another process truncated the file: the slot is gone with it; the lock is released below.
+            }
         }
         topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
         onClose.run();

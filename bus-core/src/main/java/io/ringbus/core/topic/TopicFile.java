@@ -241,6 +241,17 @@ public final class TopicFile implements AutoCloseable {
         return ring.producerMode();
     }
 
+    /**
+     * The typed error for a Java access to this file's mapping that faulted ({@code InternalError}):
+     * another process truncated the file under it.
+     *
+     * @param who what was using the topic: "publisher", "subscriber"
+     */
+    CorruptRingException lostPages(InternalError fault, String who) {
+        return new CorruptRingException("Topic file " + path + " lost pages under its mapping (truncated by another"
+            + " process?): " + fault.getMessage() + ". Close the " + who + " and recreate the topic.", fault);
+    }
+
     /** Unmaps the file and closes its descriptor, dropping every slot lock this file held. */
     @Override
     public void close() {

@@ -35,11 +35,16 @@ public final class WakeupProtocol {
         Memory.getAndAddInt(header, TopicDescriptor.PARKED_COUNT_OFFSET, 1);
     }
 
-    /** Subscriber, after waking: consume a post (if any) and withdraw the announcement. */
-    public static void withdrawParked(MemorySegment ring, long slot, MemorySegment header) {
-        Memory.casInt(ring, slot + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 1, 0);
+    /**
+     * Subscriber, after waking: consume a post (if any) and withdraw the announcement.
+     *
+     * @return whether a post was consumed (a publisher asked this subscriber to wake)
+     */
+    public static boolean withdrawParked(MemorySegment ring, long slot, MemorySegment header) {
+        boolean posted = Memory.casInt(ring, slot + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 1, 0);
         Memory.setIntVolatile(ring, slot + SubscriberSlotDescriptor.PARKED_OFFSET, 0);
         Memory.getAndAddInt(header, TopicDescriptor.PARKED_COUNT_OFFSET, -1);
+        return posted;
     }
 
     /** Publisher, after committing: whether any subscriber may be parked (one fence, one load). */
