@@ -17,6 +17,8 @@ import io.ringbus.core.ring.RingReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
@@ -105,22 +107,36 @@ public final class ShmSubscriber implements Subscriber {
     private record SlotChoice(int index, boolean resume) {
     }
 
+    /**
+     * Takes a free slot and its lock. A free slot whose lock is still held (its previous owner sets
+     * it FREE, then unlocks) is kept JOINING while another is taken, so that the scan moves past it,
+     * and given back FREE afterwards: no slot is ever left JOINING without an owner.
+     */
     private int freeSlot() {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                int index = RingReader.takeFreeSlot(ring);
-                if (topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(index))) {
-                    return index;
-                }
-                throw new RingBusException("Subscriber slot " + index + " of topic '" + topic.name()
-                    + "' was free but its lock is held; another process is misbehaving. Run bus clean.");
-            } catch (RingBusException full) {
-                if (attempt > 0 || SlotSweeper.sweep(topic, false) == 0) {
-                    throw full;
+        List<Integer> stillLocked = new ArrayList<>();
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    while (true) {
+                        int index = RingReader.takeFreeSlot(ring);
+                        if (topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(index))) {
+                            return index;
+                        }
+                        stillLocked.add(index);
+                    }
+                } catch (RingBusException full) {
+                    if (attempt > 0 || SlotSweeper.sweep(topic, false) == 0) {
+                        throw full;
+                    }
                 }
             }
+            throw new IllegalStateException("unreachable");
+        } finally {
+            for (int index : stillLocked) {
+                Memory.casInt(ringSegment, RingDescriptor.cursorOffset(index) + CursorDescriptor.STATE_OFFSET,
+                    CursorDescriptor.JOINING, CursorDescriptor.FREE);
+            }
         }
-        throw new IllegalStateException("unreachable");
     }
 
     /** The slot of this durable name, resumed, or a new one; under the topic's sweep lock. */

@@ -1,18 +1,28 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.examples.demo.RingDemo;
+import io.ringbus.examples.demo.DemoCommand;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code bus} command line: the launcher {@code ./bus} runs this class for every subcommand but
  * {@code test}, which it runs itself (a build of everything, then the tests).
+ *
+ * <p>Every failure prints one line, {@code bus <command>: <what went wrong and what to do>}, and
+ * exits 1; a usage error prints one line and exits 2.
  */
 @Command(name = "bus",
     mixinStandardHelpOptions = true,
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
-    subcommands = {RingDemo.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {PubCommand.class, SubCommand.class, StatCommand.class, CleanCommand.class, DemoCommand.class,
+        SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Also: ./bus test   runs every test (unit, jcstress quick mode).",
         "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage."})
@@ -20,9 +30,20 @@ public final class BusCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final InputStream input;
+
+    BusCommand(InputStream input) {
+        this.input = input;
+    }
+
+    /** Standard input, for the commands that read it. */
+    InputStream input() {
+        return input;
+    }
+
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Runs the command line and exits with its code. */
@@ -30,13 +51,49 @@ public final class BusCommand implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
-    /** The command line with ringbus's error handling: one clear line, no stack trace. */
+    /** The command line reading {@code System.in} and writing UTF-8 to {@code System.out}. */
     public static CommandLine newCommandLine() {
-        CommandLine commandLine = new CommandLine(new BusCommand());
+        return newCommandLine(System.in);
+    }
+
+    /**
+     * The command line with ringbus's error handling: one clear line, no stack trace. Output is
+     * UTF-8 whatever the locale, as the messages {@code bus sub} prints are.
+     */
+    public static CommandLine newCommandLine(InputStream input) {
+        return configure(new CommandLine(new BusCommand(input)));
+    }
+
+    /**
+     * Gives any command line (the samples' too) ringbus's conventions: UTF-8 output, one line per
+     * error, exit codes 1 (failure) and 2 (usage).
+     */
+    public static CommandLine configure(CommandLine commandLine) {
+        // On the descriptor itself, not System.out, so that a closed pipe shows in checkError().
+        commandLine.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+            StandardCharsets.UTF_8), true));
+        commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
-            line.getErr().println("bus " + line.getCommandName() + ": " + exception.getMessage());
+            line.getOut().flush();
+            line.getErr().println("bus " + line.getCommandName() + ": " + oneLine(exception));
+            line.getErr().flush();
             return 1;
         });
+        commandLine.setParameterExceptionHandler((exception, args) -> {
+            CommandLine line = exception.getCommandLine();
+            String name = line.getCommandSpec().qualifiedName();
+            line.getErr().println(name + ": " + oneLine(exception) + " (see " + name + " --help)");
+            line.getErr().flush();
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return commandLine;
+    }
+
+    private static String oneLine(Exception exception) {
+        String message = exception.getMessage();
+        if (message == null || message.isBlank()) {
+            message = exception.toString();
+        }
+        return message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

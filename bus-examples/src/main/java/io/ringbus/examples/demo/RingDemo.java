@@ -11,14 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code bus demo}: two publisher threads and two subscriber threads on one many-producer ring,
+ * {@code bus demo --in-process}: two publisher threads and two subscriber threads on one many-producer ring,
  * for a few seconds, with the rate and latency shown as it goes and a check line at the end.
  *
  * <pre>
@@ -29,24 +27,17 @@ import picocli.CommandLine.Option;
  *
  * Each message is {@code [publisher id: long][sequence: long][send time: long][spare: long]}.
  */
-@Command(name = "demo",
-    mixinStandardHelpOptions = true,
-    description = "Two publishers and two subscribers on one ring, checked for loss, duplicates and order.",
-    footer = {"", "Example: ./bus demo --seconds 5"})
-public final class RingDemo implements Callable<Integer> {
+final class RingDemo {
     private static final int PUBLISHERS = 2;
     private static final int SUBSCRIBERS = 2;
     private static final int MESSAGE_LENGTH = 32;
 
-    @Option(names = "--seconds", description = "How long the publishers publish (default: ${DEFAULT-VALUE}).")
-    int seconds = 5;
+    private RingDemo() {
+    }
 
-    @Override
-    public Integer call() throws InterruptedException {
-        if (seconds < 1 || seconds > 3600) {
-            throw new IllegalArgumentException("--seconds must be between 1 and 3600, not " + seconds);
-        }
-        RingConfig config = new RingConfig().capacity(1 << 20).producerMode(ProducerMode.MANY);
+    /** Runs the demo for {@code seconds} on a ring of {@code capacity} bytes; returns the exit code. */
+    static int run(int seconds, int capacity, PrintWriter out) throws InterruptedException {
+        RingConfig config = new RingConfig().capacity(capacity).producerMode(ProducerMode.MANY);
         try (Arena arena = Arena.ofShared()) {
             Ring ring = Ring.format(arena.allocate(config.requiredLength(), 4096), config);
             AtomicLongArray sent = new AtomicLongArray(PUBLISHERS);
@@ -65,9 +56,9 @@ public final class RingDemo implements Callable<Integer> {
                 Runnable publisher = () -> publish(writer, id, sent, deadline);
                 publishers.add(Thread.ofPlatform().name("publisher-" + i).start(publisher));
             }
-            System.out.printf("ringbus demo: %d publishers, %d subscribers, one %d KiB ring, %d s%n",
-                PUBLISHERS, SUBSCRIBERS, ring.capacity() / 1024, seconds);
-            showProgress(publishers, subscribers, sent);
+            out.printf("ringbus demo (in-process): %d publishers, %d subscribers, one %s ring, %d s%n",
+                PUBLISHERS, SUBSCRIBERS, io.ringbus.examples.cli.StatCommand.bytes(ring.capacity()), seconds);
+            showProgress(publishers, subscribers, sent, out);
             for (Thread thread : publishers) {
                 thread.join();
             }
@@ -77,7 +68,7 @@ public final class RingDemo implements Callable<Integer> {
             for (Thread thread : threads) {
                 thread.join();
             }
-            return report(subscribers, sent);
+            return report(subscribers, sent, out);
         }
     }
 
@@ -100,8 +91,8 @@ public final class RingDemo implements Callable<Integer> {
         }
     }
 
-    private void showProgress(List<Thread> publishers, List<Subscriber> subscribers, AtomicLongArray sent)
-        throws InterruptedException {
+    private static void showProgress(List<Thread> publishers, List<Subscriber> subscribers, AtomicLongArray sent,
+        PrintWriter out) throws InterruptedException {
         long lastSent = 0;
         long lastReceived = 0;
         while (publishers.stream().anyMatch(Thread::isAlive)) {
@@ -109,11 +100,12 @@ public final class RingDemo implements Callable<Integer> {
             long totalSent = total(sent);
             long totalReceived = subscribers.stream().mapToLong(s -> s.received).sum();
             Histogram latency = subscribers.get(0).latencySnapshot();
-            System.out.printf("  sent %,12d/s   received %,12d/s   latency p50 %,8.1f us  p99 %,8.1f us"
+            out.printf("  sent %,12d/s   received %,12d/s   latency p50 %,8.1f us  p99 %,8.1f us"
                 + "  max %,9.1f us%n",
                 totalSent - lastSent, totalReceived - lastReceived,
                 latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
                 latency.getMaxValue() / 1000.0);
+            out.flush();
             lastSent = totalSent;
             lastReceived = totalReceived;
         }
@@ -127,7 +119,7 @@ public final class RingDemo implements Callable<Integer> {
         return sum;
     }
 
-    private static int report(List<Subscriber> subscribers, AtomicLongArray sent) {
+    private static int report(List<Subscriber> subscribers, AtomicLongArray sent, PrintWriter out) {
         long lost = 0;
         long duplicated = 0;
         long outOfOrder = 0;
@@ -140,8 +132,9 @@ public final class RingDemo implements Callable<Integer> {
                 lost += sent.get(p) - subscriber.nextSequence[p] + subscriber.gaps[p];
             }
         }
-        System.out.printf("sent %,d  received %,d (%d subscribers)  lost %d  duplicated %d  out of order %d%n",
+        out.printf("sent %,d  received %,d (%d subscribers)  lost %d  duplicated %d  out of order %d%n",
             total(sent), received, subscribers.size(), lost, duplicated, outOfOrder);
+        out.flush();
         return lost == 0 && duplicated == 0 && outOfOrder == 0 ? 0 : 1;
     }
 

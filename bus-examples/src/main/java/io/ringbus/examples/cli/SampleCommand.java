@@ -1,0 +1,30 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.examples.BasicPublisher;
+import io.ringbus.examples.BasicSubscriber;
+import io.ringbus.examples.Ping;
+import io.ringbus.examples.Pong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bus sample NAME}: runs one of the samples in io.ringbus.examples, which are also plain mains. */
+@Command(name = "sample",
+    mixinStandardHelpOptions = true,
+    description = {"Runs a sample program (io.ringbus.examples). Each is also a main of its own, such as",
+        "java --enable-native-access=ALL-UNNAMED -cp bus-examples/target/ringbus.jar io.ringbus.examples.Ping"},
+    subcommands = {BasicPublisher.class, BasicSubscriber.class, Ping.class, Pong.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Examples:",
+        "  ./bus sample basic-subscriber     # terminal 1",
+        "  ./bus sample basic-publisher      # terminal 2",
+        "  ./bus sample pong                 # terminal 1",
+        "  ./bus sample ping                 # terminal 2: round-trip latency percentiles"})
+public final class SampleCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

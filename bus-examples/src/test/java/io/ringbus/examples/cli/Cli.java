@@ -1,0 +1,110 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.core.topic.TopicFile;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/** Runs the real {@code bus} command line, in this JVM or in a new one, for the tests. */
+final class Cli {
+    private Cli() {
+    }
+
+    /** What a command printed and returned. */
+    record Result(int exitCode, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    /** Runs {@code bus ARGS} in this JVM with {@code stdin} as standard input. */
+    static Result run(String stdin, String... args) {
+        return run(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
+    }
+
+    static Result run(InputStream stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = BusCommand.newCommandLine(stdin);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** Starts {@code bus ARGS} in a new JVM (this JVM's java and class path); stderr is inherited. */
+    static Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+            ProcessHandle.current().info().command().orElseThrow(),
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"),
+            BusCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Waits for a child to exit; kills it and fails if it takes longer than {@code seconds}. */
+    static int await(Process process, int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("child " + process.pid() + " did not finish within " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    /** Kills a child with SIGKILL (as a crash would) and waits until it is gone. */
+    static void crash(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Waits (up to 60 s: JVMs start slowly on a busy machine) until a snapshot of the topic passes the test. */
+    static TopicSnapshot awaitTopic(Path directory, String topic, Predicate<TopicSnapshot> condition)
+        throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        TopicSnapshot last = null;
+        while (System.nanoTime() < deadline) {
+            Path file = TopicFile.pathOf(directory, topic);
+            if (Files.exists(file)) {
+                try (TopicFile opened = BusDirectory.open(file)) {
+                    if (opened != null) {
+                        last = TopicSnapshot.of(opened);
+                        if (condition.test(last)) {
+                            return last;
+                        }
+                    }
+                } catch (RuntimeException notReadyYet) {
+                    last = null;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("topic " + topic + " never reached the expected state; last seen: " + last);
+    }
+
+    /** A new bus directory path (not created) under /dev/shm, and its parent to delete afterwards. */
+    static Path newBusDirectory() throws IOException {
+        return Files.createTempDirectory(Path.of("/dev/shm"), "ringbus-cli-test-").resolve("bus");
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ringbus.core.Bus;
+import io.ringbus.core.BusContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every failure is one line, {@code bus <command>: ...}, and a non-zero exit code: 1, or 2 for bad usage. */
+class CommandErrorsTest {
+    private Path root;
+    private Path directory;
+
+    @BeforeEach
+    void createDirectory() throws Exception {
+        directory = Cli.newBusDirectory();
+        root = directory.getParent();
+    }
+
+    @AfterEach
+    void removeDirectory() throws Exception {
+        Cli.deleteTree(root);
+    }
+
+    private static Cli.Result fails(int exitCode, String expectedPrefix, String... args) {
+        Cli.Result result = Cli.run("a\n", args);
+        assertEquals(exitCode, result.exitCode(), "exit code; stderr: " + result.err());
+        assertEquals(1, result.errLines().size(), "one line: " + result.err());
+        assertTrue(result.err().startsWith(expectedPrefix), result.err());
+        assertEquals("", result.out());
+        return result;
+    }
+
+    @Test
+    void aBadTopicName() {
+        fails(1, "bus pub: topic name 'bad/name' must be", "pub", "bad/name", "--dir", directory.toString());
+        fails(1, "bus sub: topic name '" + "x".repeat(101) + "' must be", "sub", "x".repeat(101),
+            "--dir", directory.toString());
+    }
+
+    @Test
+    void aDirectoryOthersCouldWriteIsRefused() throws Exception {
+        Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+            "rwxr-xr-x")));
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli.Result result = fails(1, "bus pub: Directory " + directory + " has mode 0755, expected 0700", "pub", "t",
+            "--dir", directory.toString());
+        assertTrue(result.err().contains("chmod 700"), result.err());
+        assertFalse(Files.exists(directory.resolve("t.topic")));
+    }
+
+    @Test
+    void aDirectoryOfAnotherUserIsRefused() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to give a directory away");
+        Files.createDirectory(directory);
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+        UserPrincipal nobody = directory.getFileSystem().getUserPrincipalLookupService()
+            .lookupPrincipalByName("nobody");
+        Files.setOwner(directory, nobody);
+        fails(1, "bus sub: Shared directory " + directory + " is owned by uid", "sub", "t", "--dir",
+            directory.toString());
+    }
+
+    @Test
+    void aDirectoryThatCannotBeMadeOrIsAFile() throws Exception {
+        fails(1, "bus pub: Cannot create directory " + root.resolve("missing/bus"), "pub", "t",
+            "--dir", root.resolve("missing/bus").toString());
+        Path file = Files.writeString(root.resolve("plain"), "not a directory");
+        fails(1, "bus pub: ", "pub", "t", "--dir", file.toString());
+        fails(1, "bus stat: " + file + " is not a directory", "stat", "--dir", file.toString());
+    }
+
+    @Test
+    void statAndCleanOfAMissingBus() {
+        fails(1, "bus stat: " + directory + " does not exist", "stat", "--dir", directory.toString());
+        fails(1, "bus clean: " + directory + " does not exist", "clean", "--dir", directory.toString());
+        assertFalse(Files.exists(directory), "stat and clean create nothing");
+    }
+
+    @Test
+    void aTopicThatExistsWithAnotherShape() {
+        assertEquals(0, Cli.run("x\n", "pub", "t", "--dir", directory.toString()).exitCode());
+        fails(1, "bus pub: Topic 't' at " + directory.resolve("t.topic") + " exists with another shape: capacity is"
+            + " 1048576, required 65536", "pub", "t", "--capacity", "64k", "--dir", directory.toString());
+        fails(1, "bus pub: capacity 3000 must be a power of two", "pub", "u", "--capacity", "3000",
+            "--dir", directory.toString());
+    }
+
+    @Test
+    void aTopicFileOthersCouldReadIsUnreadableInStat() throws Exception {
+        try (Bus bus = Bus.open(new BusContext().directory(directory))) {
+            bus.newPublisher("open").close();
+        }
+        Files.setPosixFilePermissions(directory.resolve("open.topic"), PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result stat = Cli.run("", "stat", "--dir", directory.toString());
+        assertEquals(0, stat.exitCode());
+        assertTrue(stat.out().contains("topic open  unreadable: Shared file " + directory.resolve("open.topic")
+            + " has mode 0644"), stat.out());
+        Cli.Result clean = Cli.run("", "clean", "--dir", directory.toString());
+        assertTrue(clean.out().contains("skipped topic open: "), clean.out());
+        assertTrue(Files.exists(directory.resolve("open.topic")));
+    }
+
+    @Test
+    void badUsageIsOneLineAndExitCodeTwo() {
+        fails(2, "bus pub: Unknown option: '--bogus' (see bus pub --help)", "pub", "t", "--bogus");
+        fails(2, "bus sub: Missing required parameter: 'TOPIC' (see bus sub --help)", "sub");
+        fails(2, "bus sub: --from must be latest or earliest, not 'middle' (see bus sub --help)", "sub", "t",
+            "--from", "middle", "--dir", directory.toString());
+        fails(2, "bus sub: --count must be 0 or more", "sub", "t", "--count", "-1", "--dir", directory.toString());
+        fails(2, "bus pub: Invalid value for option '--capacity'", "pub", "t", "--capacity", "lots");
+        fails(2, "bus stat: give --dir or --bus, not both", "stat", "--dir", directory.toString(), "--bus", "b");
+        fails(2, "bus: Unmatched arguments from index 0: 'publish', 't' (see bus --help)", "publish", "t");
+    }
+}
