@@ -8,6 +8,13 @@ import java.lang.invoke.VarHandle;
  * The atomic accessors the ring algorithms use on shared memory. Each takes
  * {@code (MemorySegment, long byteOffset)}; all are native byte order and naturally aligned, which
  * every layout offset guarantees (the descriptors assert it).
+ *
+ * <p><b>Truncated files.</b> When a peer truncates a mapped file, a Java load or store of a lost
+ * page throws {@code InternalError}, which the bus turns into a typed error. A compare-and-set or
+ * get-and-add run by the interpreter does not (HotSpot's {@code Unsafe_CompareAndSetInt} lacks the
+ * guard; compiled code has it) and the JVM dies of SIGBUS. So each read-modify-write here first does
+ * a plain, guarded load of the same word: a page lost before it raises {@code InternalError}. The
+ * window left, between that load and the atomic instruction, is a few nanoseconds.
  */
 public final class Memory {
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
@@ -33,6 +40,7 @@ public final class Memory {
     }
 
     public static boolean casLong(MemorySegment segment, long offset, long expected, long value) {
+        segment.get(ValueLayout.JAVA_LONG, offset);
         return LONG.compareAndSet(segment, offset, expected, value);
     }
 
@@ -49,10 +57,12 @@ public final class Memory {
     }
 
     public static int getAndAddInt(MemorySegment segment, long offset, int delta) {
+        segment.get(ValueLayout.JAVA_INT, offset);
         return (int) INT.getAndAdd(segment, offset, delta);
     }
 
     public static boolean casInt(MemorySegment segment, long offset, int expected, int value) {
+        segment.get(ValueLayout.JAVA_INT, offset);
         return INT.compareAndSet(segment, offset, expected, value);
     }
 }
