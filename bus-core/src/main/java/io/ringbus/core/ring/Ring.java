@@ -180,6 +180,14 @@ public final class Ring {
             long record = dataOffset + (head & mask);
             if (Memory.getLongAcquire(segment, record + RecordDescriptor.STAMP_OFFSET)
                 != RecordDescriptor.stampOf(head)) {
+                // Not committed, or already overwritten by a later lap: a producer only overwrites a
+                // position after storing a head above it, and the acquire load above made that
+                // store visible. So a stored head past this point means we started from a stale one.
+                long fresh = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
+                if (fresh > head && RecordDescriptor.isAligned(fresh)) {
+                    head = fresh;
+                    continue;
+                }
                 break;
             }
             int length = segment.get(ValueLayout.JAVA_INT, record + RecordDescriptor.LENGTH_OFFSET);
