@@ -101,49 +101,38 @@ public final class ShmPublisher implements Publisher {
 
     @Override
     public long offer(MemorySegment source, long offset, int length) {
-        if (closed) {
-            return Result.CLOSED;
-        }
-        try {
-            long position = writer.tryClaim(0, length);
-            if (position >= 0) {
+        long position = tryClaim(length);
+        if (position >= 0) {
+            try {
                 if (CrashPoints.ENABLED) {
                     copyWithCrashPoints(source, offset, position, length);
                 } else {
                     MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
                 }
-                commit(position);
-            } else if (position == Result.BACK_PRESSURED) {
-                sweeper.onBackPressure();
+            } catch (InternalError fault) {
+                throw topic.lostPages(fault, "publisher");
             }
-            return position;
-        } catch (InternalError fault) {
-            throw topic.lostPages(fault, "publisher");
+            commit(position);
         }
+        return position;
     }
 
     @Override
     public long offer(byte[] source, int offset, int length) {
-        if (closed) {
-            return Result.CLOSED;
+        if (CrashPoints.ENABLED) {
+            return offer(MemorySegment.ofArray(source), offset, length);
         }
-        try {
-            long position = writer.tryClaim(0, length);
-            if (position >= 0) {
-                if (CrashPoints.ENABLED) {
-                    copyWithCrashPoints(MemorySegment.ofArray(source), offset, position, length);
-                } else {
-                    MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
-                        writer.payloadOffset(position), length);
-                }
-                commit(position);
-            } else if (position == Result.BACK_PRESSURED) {
-                sweeper.onBackPressure();
+        long position = tryClaim(length);
+        if (position >= 0) {
+            try {
+                MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
+                    writer.payloadOffset(position), length);
+            } catch (InternalError fault) {
+                throw topic.lostPages(fault, "publisher");
             }
-            return position;
-        } catch (InternalError fault) {
-            throw topic.lostPages(fault, "publisher");
+            commit(position);
         }
+        return position;
     }
 
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
