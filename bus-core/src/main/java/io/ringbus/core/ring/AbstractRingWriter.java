@@ -137,7 +137,7 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
      * {@link CursorDescriptor} for why a joining reader depends on that order.
      */
     final long scanLimit(long observedTail) {
-        long min = ring.advanceCommittedHead(ring.minimumCursor(observedTail));
+        long min = ring.protectedFrom(observedTail);
         return min > Long.MAX_VALUE - capacity ? Long.MAX_VALUE : min + capacity;
     }
 

@@ -21,10 +21,12 @@ package io.ringbus.core.ring;
  *       producers back. A reader takes a FREE slot by compare-and-set.</li>
  * </ul>
  *
- * <p>Joining is the delicate step: a producer caches its limit and may have computed it before the
- * new cursor became ACTIVE. So a reader writes its position, sets ACTIVE, and only then reads the
- * tail again and starts there: a limit computed without this cursor was computed from a tail no
- * later than the one the reader starts at, and so never reaches the reader's records.
+ * <p>Joining is the delicate step. A producer caches its limit and may have computed it before the
+ * new cursor became ACTIVE; and producers rely on no claim being pending below an active cursor.
+ * So a reader publishes a provisional position at the ring's committed head (never above a pending
+ * claim), sets ACTIVE, then reads the tail again and starts at the first claim pending below it, or
+ * at it: a limit computed without this cursor came from an earlier tail and stopped short of any
+ * claim then pending, so it never reaches the reader's records.
  */
 public final class CursorDescriptor {
     /** Bytes per cursor slot. */

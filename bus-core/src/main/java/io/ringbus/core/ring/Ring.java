@@ -140,25 +140,50 @@ public final class Ring {
         return Math.max(0, Math.min(mark, maxCursors));
     }
 
+    /** What {@link #slowestCursor} returns when no cursor is active. */
+    static final long NO_CURSOR = Long.MAX_VALUE;
+
     /**
-     * The position below which records may be overwritten: the smallest position among active
-     * cursors, or {@code tail} when there are none. Cursor values outside {@code [tail - capacity,
-     * tail]} cannot come from a reader of this ring and are clamped, so a scribbled cursor can stall
-     * producers but never let them overwrite unread records beyond one lap.
+     * The smallest position among active cursors (at most {@code tail}), or {@link #NO_CURSOR}.
+     * Cursor values outside {@code [tail - capacity, tail]} cannot come from a reader of this ring
+     * and are clamped, so a scribbled cursor can stall producers but never let them overwrite unread
+     * records beyond one lap.
      */
-    long minimumCursor(long tail) {
-        long min = tail;
+    long slowestCursor(long tail) {
+        long min = NO_CURSOR;
         int highMark = cursorHighMark();
         for (int i = 0; i < highMark; i++) {
             long slot = RingDescriptor.cursorOffset(i);
             if (Memory.getIntVolatile(segment, slot + CursorDescriptor.STATE_OFFSET) == CursorDescriptor.ACTIVE) {
                 long position = Memory.getLongVolatile(segment, slot + CursorDescriptor.POSITION_OFFSET);
-                if (position < min) {
-                    min = Math.max(position, tail - capacity);
-                }
+                min = Math.min(min, Math.min(tail, Math.max(position, tail - capacity)));
             }
         }
         return min;
+    }
+
+    /**
+     * The lowest position producers must not lap, from a fresh look at the ring: with active cursors,
+     * the slowest of them (no claim is ever pending below an active cursor: readers stop at pending
+     * records, and join at or below the first one), which also becomes the committed head; with
+     * none, the first pending record, found by walking commit stamps from the committed head.
+     */
+    long protectedFrom(long tail) {
+        long slowest = slowestCursor(tail);
+        if (slowest == NO_CURSOR) {
+            return advanceCommittedHead(tail);
+        }
+        raiseCommittedHead(slowest);
+        return slowest;
+    }
+
+    /** Raises the committed head to {@code position} if it is lower; everything below is committed. */
+    void raiseCommittedHead(long position) {
+        long stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
+        while (stored < position
+            && !Memory.casLong(segment, RingDescriptor.COMMITTED_HEAD_OFFSET, stored, position)) {
+            stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
+        }
     }
 
     /**

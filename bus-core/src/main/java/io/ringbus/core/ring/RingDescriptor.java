@@ -32,10 +32,12 @@ import java.nio.ByteOrder;
  *   <li><b>byte order</b> holds {@link #BYTE_ORDER_MARK} in the writer's native order.</li>
  *   <li><b>cursor high mark</b>: one more than the highest slot index ever taken; producers scan
  *       only that many slots.</li>
- *   <li><b>committed head</b>: a record boundary below which every record is committed (or padded).
- *       Producers advance it, walking commit stamps, when they refresh their limit, and never claim
- *       past it plus the capacity: a claimed but uncommitted record is never lapped, even when no
- *       reader's cursor is below it (no readers, or readers that joined above it).</li>
+ *   <li><b>committed head</b>: a record boundary below which every record is committed (or padded),
+ *       never above a pending claim. Producers never claim past it plus the capacity, so a claimed
+ *       but uncommitted record is never lapped. While cursors are active, no claim is pending below
+ *       the slowest one (readers stop at pending records and join at or below the first), so
+ *       producers just raise the head to it; with no cursor they advance it by walking commit
+ *       stamps. A joining reader starts at the first pending record, if any, found the same way.</li>
  *   <li><b>tail</b>: the next position a producer will claim. Single producer: written with release
  *       ordering by its only writer. Many producers: claimed by compare-and-set.</li>
  * </ul>

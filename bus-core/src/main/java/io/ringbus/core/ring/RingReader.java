@@ -151,22 +151,28 @@ public final class RingReader implements AutoCloseable {
         if (preferred != Long.MIN_VALUE && preferred != Long.MAX_VALUE && !RecordDescriptor.isAligned(preferred)) {
             preferred = Long.MIN_VALUE;
         }
-        long provisional = ring.tail();
+        // The first pending claim (or the tail): claims made later are above it, so this provisional
+        // cursor keeps the invariant producers rely on: no claim is pending below an active cursor.
+        long provisional = ring.advanceCommittedHead(ring.tail());
         AbstractRingWriter.checkTail(provisional);
         Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, provisional);
         Memory.setIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.ACTIVE);
-        // Any producer limit computed without this cursor came from a tail read before this one:
-        // records from here on are protected; records before it are read by validated copy.
+        // Any producer limit computed without this cursor came from a tail read before this one and
+        // stopped at the first claim then pending: records from the first claim pending now (or the
+        // tail) on are protected; older ones are read by validated copy.
         long tail = ring.tail();
         AbstractRingWriter.checkTail(tail);
-        long start = tail;
+        long firstPending = ring.advanceCommittedHead(tail);
+        long start = firstPending;
         if (preferred != Long.MAX_VALUE) {
             long earliest = earliestCommitted(tail);
-            start = preferred == Long.MIN_VALUE ? earliest : Math.min(tail, Math.max(earliest, preferred));
+            start = preferred == Long.MIN_VALUE
+                ? Math.min(earliest, firstPending)
+                : Math.min(firstPending, Math.max(earliest, preferred));
         }
         Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, start);
         position = start;
-        protectedFrom = tail;
+        protectedFrom = firstPending;
         overrun = false;
     }
 

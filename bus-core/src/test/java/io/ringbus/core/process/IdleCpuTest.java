@@ -51,7 +51,7 @@ class IdleCpuTest {
     @Timeout(120)
     void theMeasurementSeesASpinningSubscriber() throws Exception {
         ChildJvm subscriber = fixture.start("spinning", SubscriberMain.class, "--dir", fixture.busDir().toString(),
-            "--topic", "quiet", "--wakeup", "SPIN");
+            "--topic", "quiet", "--wakeup", "SPIN", "--busy-spin", "true");
         subscriber.awaitLine("READY", TIMEOUT);
         Thread.sleep(500);
         double percent = cpuPercent(subscriber.pid(), 2000);

@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * time it has caught up and an await times out.
  *
  * <p>Options: {@code --durable NAME}, {@code --start EARLIEST|LATEST}, {@code --wakeup
- * BLOCKING|SIGNAL|SPIN}, {@code --await-ms} (await timeout, default 100), {@code --capacity};
+ * BLOCKING|SIGNAL|SPIN}, {@code --busy-spin true} (SPIN with Agrona's busy-spin idle strategy rather
+ * than the default backoff), {@code --await-ms} (await timeout, default 100), {@code --capacity};
  * {@code --expect N}: after N messages, keep receiving for {@code --linger-ms} (default 300) to
  * catch extras, print {@code DONE received=R bad=B} and exit; {@code --hold true}: join but do
  * not poll until the command {@code poll}. Command {@code close} on standard input closes the
@@ -44,6 +45,9 @@ final class SubscriberMain {
             .wakeup(WakeupMode.valueOf(args.get("wakeup", "BLOCKING")));
         if (args.has("durable")) {
             config.durableName(args.get("durable"));
+        }
+        if (args.has("busy-spin")) {
+            config.idleStrategy(org.agrona.concurrent.BusySpinIdleStrategy::new);
         }
         long awaitNanos = args.getLong("await-ms", 100) * 1_000_000L;
         int expect = args.getInt("expect", -1);
