@@ -39,7 +39,12 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     public final long offer(int typeId, MemorySegment source, long offset, int length) {
         long position = tryClaim(typeId, length);
         if (position >= 0) {
-            MemorySegment.copy(source, offset, segment, payloadOffset(position), length);
+            try {
+                MemorySegment.copy(source, offset, segment, payloadOffset(position), length);
+            } catch (Throwable t) {
+                abort(position);
+                throw t;
+            }
             commit(position);
         }
         return position;
@@ -49,7 +54,12 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     public final long offer(int typeId, byte[] source, int offset, int length) {
         long position = tryClaim(typeId, length);
         if (position >= 0) {
-            MemorySegment.copy(source, offset, segment, ValueLayout.JAVA_BYTE, payloadOffset(position), length);
+            try {
+                MemorySegment.copy(source, offset, segment, ValueLayout.JAVA_BYTE, payloadOffset(position), length);
+            } catch (Throwable t) {
+                abort(position);
+                throw t;
+            }
             commit(position);
         }
         return position;

@@ -3,6 +3,8 @@ package io.ringbus.core.ring;
 /**
  * The shape of a new ring, with fluent setters; {@link #conclude()} fills the defaults and rejects
  * anything out of range with an {@link IllegalArgumentException} that says which value and why.
+ * Defaults follow the settings they derive from, and every conclude validates the current values,
+ * so a config may be changed and used again.
  */
 public final class RingConfig {
     /** Default capacity: 1 MiB of data area. */
@@ -11,11 +13,11 @@ public final class RingConfig {
     public static final int DEFAULT_MAX_CURSORS = 64;
 
     private int capacity = DEFAULT_CAPACITY;
+    /** As set; zero means the default, capacity / 8. */
     private int maxMessageLength;
     private int maxCursors = DEFAULT_MAX_CURSORS;
     private ProducerMode producerMode = ProducerMode.MANY;
     private long initialPosition;
-    private boolean concluded;
 
     /** Bytes in the data area: a power of two. */
     public RingConfig capacity(int capacity) {
@@ -47,21 +49,16 @@ public final class RingConfig {
         return this;
     }
 
-    /** Fills defaults and validates; returns this. Idempotent. */
+    /** Validates the current values, defaults filled in; returns this. Idempotent. */
     public RingConfig conclude() {
-        if (concluded) {
-            return this;
-        }
         if (capacity < RingDescriptor.MIN_CAPACITY || capacity > RingDescriptor.MAX_CAPACITY
             || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity " + capacity + " must be a power of two between "
                 + RingDescriptor.MIN_CAPACITY + " and " + RingDescriptor.MAX_CAPACITY);
         }
-        if (maxMessageLength == 0) {
-            maxMessageLength = capacity / 8;
-        }
-        if (maxMessageLength < 1 || maxMessageLength > capacity / 8) {
-            throw new IllegalArgumentException("maxMessageLength " + maxMessageLength
+        int messageLength = maxMessageLength();
+        if (messageLength < 1 || messageLength > capacity / 8) {
+            throw new IllegalArgumentException("maxMessageLength " + messageLength
                 + " must be between 1 and capacity/8 = " + (capacity / 8) + "; raise the capacity for longer messages");
         }
         if (maxCursors < 1 || maxCursors > RingDescriptor.MAX_CURSORS) {
@@ -77,7 +74,6 @@ public final class RingConfig {
                 + " must be a non-negative multiple of " + RecordDescriptor.ALIGNMENT
                 + " at least two capacities below 2^63");
         }
-        concluded = true;
         return this;
     }
 
@@ -85,8 +81,9 @@ public final class RingConfig {
         return capacity;
     }
 
+    /** The maximum message length as set, or capacity / 8 when it was left at zero. */
     public int maxMessageLength() {
-        return maxMessageLength;
+        return maxMessageLength == 0 ? capacity / 8 : maxMessageLength;
     }
 
     public int maxCursors() {

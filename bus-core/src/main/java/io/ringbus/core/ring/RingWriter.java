@@ -26,13 +26,15 @@ import java.lang.foreign.MemorySegment;
  */
 public interface RingWriter {
     /**
-     * Copies {@code length} bytes at {@code offset} of {@code source} into a new record.
+     * Copies {@code length} bytes at {@code offset} of {@code source} into a new record. When the
+     * copy fails (a range outside {@code source}, a closed source), the record is aborted, so that it
+     * holds no reader back, and the exception propagates.
      *
      * @return the record's position, or a negative result code
      */
     long offer(int typeId, MemorySegment source, long offset, int length);
 
-    /** Copies {@code length} bytes of {@code source} from {@code offset} into a new record. */
+    /** Copies {@code length} bytes of {@code source} from {@code offset} into a new record; as above. */
     long offer(int typeId, byte[] source, int offset, int length);
 
     /**
