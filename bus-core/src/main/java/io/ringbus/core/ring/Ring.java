@@ -191,7 +191,10 @@ public final class Ring {
      * from it, and returns where the walk stopped: {@code upTo}, or the position of the first record
      * not yet committed (below the tail). At most {@code upTo - head} bytes of records are walked.
      *
-     * @throws CorruptRingException when the stored head or a record's length cannot be right
+     * A record whose length cannot be right stops the walk like a pending one: writers are held
+     * back there, and readers that reach it report the corruption.
+     *
+     * @throws CorruptRingException when the stored head cannot be a record boundary of this ring
      */
     public long advanceCommittedHead(long upTo) {
         long stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
@@ -217,8 +220,8 @@ public final class Ring {
             }
             int length = segment.get(ValueLayout.JAVA_INT, record + RecordDescriptor.LENGTH_OFFSET);
             if (length < 0 || length > capacity - (head & mask) - RecordDescriptor.HEADER_LENGTH) {
-                throw new CorruptRingException("Ring record at position " + head + " has length " + length
-                    + ", which does not fit the data area; another process wrote it. Recreate the ring.");
+                // Scribbled: stop here. Writers are held back at it; readers report the corruption.
+                break;
             }
             head += RecordDescriptor.recordLength(length);
         }

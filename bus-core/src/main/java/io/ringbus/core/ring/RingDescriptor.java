@@ -137,6 +137,11 @@ public final class RingDescriptor {
             throw corrupt(segment, "has initial position " + initial + ", negative or not " + ALIGNMENT
                 + "-byte aligned");
         }
+        long committedHead = segment.get(ValueLayout.JAVA_LONG, COMMITTED_HEAD_OFFSET);
+        if (committedHead < initial || (committedHead & (ALIGNMENT - 1)) != 0) {
+            throw corrupt(segment, "has committed head " + committedHead + ", below the initial position or not "
+                + ALIGNMENT + "-byte aligned");
+        }
         long required = requiredLength(capacity, maxCursors);
         if (required > size) {
             throw corrupt(segment, "needs " + required + " bytes for its capacity and cursors but is only " + size

@@ -95,6 +95,12 @@ class RingConcurrencyTest {
     /** Writes {@code count} messages, mixing offer and claim/commit, aborting some extra claims. */
     private Runnable writer(Ring ring, RingWriter writer, int id, long count, AtomicLongArray progress,
             AtomicInteger done) {
+        return writer(ring, writer, id, count, progress, done, null);
+    }
+
+    /** As above; when {@code positions} is given, stores each message's position at its sequence. */
+    private Runnable writer(Ring ring, RingWriter writer, int id, long count, AtomicLongArray progress,
+            AtomicInteger done, AtomicLongArray positions) {
         return () -> {
             byte[] bytes = new byte[128];
             long seq = 0;
@@ -112,6 +118,9 @@ class RingConcurrencyTest {
                     ByteArrayMessage.write(bytes, id, seq, length);
                     result = writer.offer(id, bytes, 0, length);
                     if (result >= 0) {
+                        if (positions != null) {
+                            positions.set((int) seq, result);
+                        }
                         progress.set(id, seq);
                         seq++;
                     }
@@ -124,6 +133,9 @@ class RingConcurrencyTest {
                         buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, at + 4, seq);
                         for (int i = 12; i < length; i++) {
                             buffer.set(ValueLayout.JAVA_BYTE, at + i, fill(id, seq, i));
+                        }
+                        if (positions != null) {
+                            positions.set((int) seq, result);
                         }
                         writer.commit(result);
                         progress.set(id, seq);
@@ -138,6 +150,17 @@ class RingConcurrencyTest {
             }
             done.incrementAndGet();
         };
+    }
+
+    /** The position a writer noted for {@code seq} (it notes it right after offer returns). */
+    private static long awaitPosition(AtomicLongArray positions, int seq) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long at;
+        while ((at = positions.get(seq)) < 0) {
+            assertTrue(System.nanoTime() < deadline, "writer never noted the position of sequence " + seq);
+            Thread.onSpinWait();
+        }
+        return at;
     }
 
     /** Payload layout: writer id (int), sequence (long), then filler bytes. */
@@ -255,9 +278,11 @@ class RingConcurrencyTest {
     }
 
     /**
-     * Readers join and leave while two writers write. A reader that joins after a writer's offer
-     * of sequence s returned must never see s or anything before it from that writer (it joined
-     * later), and from its first message on must see every message of that writer, in order.
+     * Readers join and leave while two writers write. A reader starts at the tail, or at the first
+     * claim still pending below it (see CursorDescriptor): it must deliver no record from below its
+     * start position, skip none at or above it, and from its first message on see every message of
+     * each writer, in order. The writers note where each message landed, so that the check is exact:
+     * a writer's first message seen lies at or above the start, the one before it below.
      */
     @Test
     void readersJoiningWhileWritersWriteSeeExactlyTheRecordsAfterTheirJoin() throws Throwable {
@@ -268,8 +293,13 @@ class RingConcurrencyTest {
             Ring ring = Ring.format(arena.allocate(config.requiredLength(), 64), config);
             AtomicInteger done = new AtomicInteger();
             AtomicLongArray progress = new AtomicLongArray(writers);
+            AtomicLongArray[] positions = new AtomicLongArray[writers];
             for (int w = 0; w < writers; w++) {
                 progress.set(w, -1);
+                positions[w] = new AtomicLongArray((int) perWriter);
+                for (int i = 0; i < perWriter; i++) {
+                    positions[w].set(i, -1);
+                }
             }
             AtomicInteger sessions = new AtomicInteger();
             for (int j = 0; j < 2; j++) {
@@ -277,12 +307,9 @@ class RingConcurrencyTest {
                 start("joiner-" + j, () -> {
                     long quota = 500 + joiner * 700;
                     while (true) {
-                        long[] before = new long[writers];
-                        for (int w = 0; w < writers; w++) {
-                            before[w] = progress.get(w);
-                        }
                         boolean last = done.get() == writers;
                         try (RingReader reader = ring.newReader()) {
+                            long start = reader.position();
                             Checker checker = new Checker(writers, false);
                             while (checker.count < quota) {
                                 if (reader.poll(checker, 1 + joiner * 5) == 0) {
@@ -296,8 +323,15 @@ class RingConcurrencyTest {
                             }
                             for (int w = 0; w < writers; w++) {
                                 if (checker.started[w]) {
-                                    assertTrue(checker.first[w] > before[w], "joiner saw sequence " + checker.first[w]
-                                        + " of writer " + w + ", committed before it joined");
+                                    int first = (int) checker.first[w];
+                                    long at = awaitPosition(positions[w], first);
+                                    assertTrue(at >= start, "joiner starting at " + start + " saw sequence " + first
+                                        + " of writer " + w + " at " + at + ", below its start");
+                                    if (first > 0) {
+                                        long previous = positions[w].get(first - 1);
+                                        assertTrue(previous < start, "joiner starting at " + start + " skipped"
+                                            + " sequence " + (first - 1) + " of writer " + w + " at " + previous);
+                                    }
                                 }
                             }
                         }
@@ -309,7 +343,7 @@ class RingConcurrencyTest {
                 });
             }
             for (int w = 0; w < writers; w++) {
-                start("writer-" + w, writer(ring, ring.newWriter(), w, perWriter, progress, done));
+                start("writer-" + w, writer(ring, ring.newWriter(), w, perWriter, progress, done, positions[w]));
             }
             joinAll();
             assertTrue(sessions.get() > 4, "only " + sessions.get() + " reader sessions");

@@ -230,9 +230,18 @@ final class RingHarness implements AutoCloseable {
 
         Tracked(RingReader reader) {
             this.reader = reader;
-            this.next = sent.size();
-            this.modelPosition = modelTail;
-            assertEquals(modelTail, reader.position(), "a reader starts at the tail");
+            // A reader starts at the tail, or at the first claim still pending (after its padding,
+            // which is committed with the claim): it never starts above a pending claim.
+            int firstPending = sent.size();
+            for (int i = 0; i < sent.size(); i++) {
+                if (!sent.get(i).committed) {
+                    firstPending = i;
+                    break;
+                }
+            }
+            this.next = firstPending;
+            this.modelPosition = firstPending < sent.size() ? sent.get(firstPending).position : modelTail;
+            assertEquals(modelPosition, reader.position(), "a reader starts at the first pending claim, else the tail");
         }
 
         /** Polls once and checks the count, every message and the new position against the model. */
