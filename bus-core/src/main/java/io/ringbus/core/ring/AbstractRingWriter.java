@@ -67,7 +67,7 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
 
     @Override
     public final void commit(long position) {
-        Memory.setLongRelease(segment, recordOffset(position) + STAMP_OFFSET, RecordDescriptor.stampOf(position));
+        Memory.setLongRelease(segment, recordOffset(position) + STAMP_OFFSET, ring.stampOf(position));
     }
 
     @Override
@@ -127,13 +127,13 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
             int paddingLength = (int) (claimLength - recordLength) - HEADER_LENGTH;
             segment.set(ValueLayout.JAVA_INT, padding + LENGTH_OFFSET, paddingLength);
             segment.set(ValueLayout.JAVA_INT, padding + TYPE_OFFSET, PADDING_TYPE);
-            Memory.setLongRelease(segment, padding + STAMP_OFFSET, RecordDescriptor.stampOf(tail));
+            Memory.setLongRelease(segment, padding + STAMP_OFFSET, ring.stampOf(tail));
             position = tail + (claimLength - recordLength);
         }
         long record = recordOffset(position);
         segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
         segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, typeId);
-        Memory.setLongRelease(segment, record + STAMP_OFFSET, RecordDescriptor.claimMarkerOf(position, ownerId));
+        Memory.setLongRelease(segment, record + STAMP_OFFSET, ring.claimMarkerOf(position, ownerId));
         // The marker must be visible before any payload byte: a validating reader of an earlier lap
         // re-reads the stamp after copying and must see it changed if the payload did.
         VarHandle.storeStoreFence();

@@ -38,10 +38,10 @@ public final class ClaimRecovery {
             return NOT_BLOCKED;
         }
         long field = Memory.getLongAcquire(ring.segment(), recordOffset(ring, position) + STAMP_OFFSET);
-        if (field == RecordDescriptor.stampOf(position)) {
+        if (field == ring.stampOf(position)) {
             return NOT_BLOCKED;
         }
-        int owner = RecordDescriptor.claimOwner(field, position);
+        int owner = ring.claimOwner(field, position);
         return owner >= 0 ? owner : NO_MARKER;
     }
 
@@ -53,7 +53,7 @@ public final class ClaimRecovery {
     public static boolean padMarkedClaim(Ring ring, long position, int ownerId) {
         MemorySegment segment = ring.segment();
         long record = recordOffset(ring, position);
-        long marker = RecordDescriptor.claimMarkerOf(position, ownerId);
+        long marker = ring.claimMarkerOf(position, ownerId);
         if (Memory.getLongAcquire(segment, record + STAMP_OFFSET) != marker) {
             return false;
         }
@@ -66,7 +66,7 @@ public final class ClaimRecovery {
             segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
         }
         segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, PADDING_TYPE);
-        return Memory.casLong(segment, record + STAMP_OFFSET, marker, RecordDescriptor.stampOf(position));
+        return Memory.casLong(segment, record + STAMP_OFFSET, marker, ring.stampOf(position));
     }
 
     /**
@@ -89,12 +89,12 @@ public final class ClaimRecovery {
             long piece = Math.min(end - at, ring.capacity() - offset);
             long record = ring.dataOffset() + offset;
             long field = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
-            if (field == RecordDescriptor.stampOf(at) || RecordDescriptor.claimOwner(field, at) >= 0) {
+            if (field == ring.stampOf(at) || ring.claimOwner(field, at) >= 0) {
                 return false;
             }
             segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, (int) piece - HEADER_LENGTH);
             segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, PADDING_TYPE);
-            if (!Memory.casLong(segment, record + STAMP_OFFSET, field, RecordDescriptor.stampOf(at))) {
+            if (!Memory.casLong(segment, record + STAMP_OFFSET, field, ring.stampOf(at))) {
                 return false;
             }
             at += piece;

@@ -17,6 +17,7 @@ import java.lang.foreign.ValueLayout;
  * <p>Create writers with {@link #newWriter()} and readers with {@link #newReader()}.
  */
 public final class Ring {
+    private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
     private final MemorySegment segment;
     private final int capacity;
     private final int maxMessageLength;
@@ -24,6 +25,7 @@ public final class Ring {
     private final ProducerMode producerMode;
     private final long initialPosition;
     private final long dataOffset;
+    private final long stampSalt;
 
     private Ring(MemorySegment segment) {
         RingDescriptor.validate(segment);
@@ -35,6 +37,7 @@ public final class Ring {
         this.producerMode = ProducerMode.fromCode(mode);
         this.initialPosition = segment.get(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET);
         this.dataOffset = RingDescriptor.dataOffset(maxCursors);
+        this.stampSalt = segment.get(ValueLayout.JAVA_LONG, RingDescriptor.STAMP_SALT_OFFSET);
     }
 
     /**
@@ -62,6 +65,8 @@ public final class Ring {
         segment.set(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET, config.initialPosition());
         segment.set(ValueLayout.JAVA_LONG, TAIL_OFFSET, config.initialPosition());
         segment.set(ValueLayout.JAVA_LONG, RingDescriptor.COMMITTED_HEAD_OFFSET, config.initialPosition());
+        segment.set(ValueLayout.JAVA_LONG, RingDescriptor.STAMP_SALT_OFFSET,
+            SALTS.nextLong() & -RecordDescriptor.ALIGNMENT);
         Memory.setLongRelease(segment, RingDescriptor.MAGIC_OFFSET, RingDescriptor.MAGIC);
         return new Ring(segment);
     }
@@ -73,6 +78,21 @@ public final class Ring {
      */
     public static Ring wrap(MemorySegment segment) {
         return new Ring(segment);
+    }
+
+    /** The commit stamp of a record at {@code position} in this ring (salted; see {@link RingDescriptor}). */
+    public long stampOf(long position) {
+        return RecordDescriptor.stampOf(position) ^ stampSalt;
+    }
+
+    /** The claim marker of a record at {@code position} claimed by writer {@code ownerId}, in this ring. */
+    public long claimMarkerOf(long position, int ownerId) {
+        return RecordDescriptor.claimMarkerOf(position, ownerId) ^ stampSalt;
+    }
+
+    /** The owner named by claim marker {@code field} at {@code position} in this ring, or -1. */
+    public int claimOwner(long field, long position) {
+        return RecordDescriptor.claimOwner(field ^ stampSalt, position);
     }
 
     /** A writer of the ring's own producer mode that belongs to no publisher slot. */
@@ -207,7 +227,7 @@ public final class Ring {
         while (head < upTo) {
             long record = dataOffset + (head & mask);
             if (Memory.getLongAcquire(segment, record + RecordDescriptor.STAMP_OFFSET)
-                != RecordDescriptor.stampOf(head)) {
+                != stampOf(head)) {
                 // Not committed, or already overwritten by a later lap: a producer only overwrites a
                 // position after storing a head above it, and the acquire load above made that
                 // store visible. So a stored head past this point means we started from a stale one.

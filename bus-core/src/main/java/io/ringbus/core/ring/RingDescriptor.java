@@ -16,11 +16,11 @@ import java.nio.ByteOrder;
  *   | magic (long)       | version  | capacity | max msg  | cursors  | producer | byte     |
  *   |                    | (int)    | (int)    | len (int)| (int)    | mode(int)| order    |
  *   +--------------------+----------+----------+----------+----------+----------+----------+
- *   32                   40         44         48                   56                     128
- *   +--------------------+----------+----------+--------------------+----------------------+
- *   | initial position   | cursor   | reserved | committed head     | reserved             |
- *   | (long)             | high mark|          | (long)             |                      |
- *   +--------------------+----------+----------+--------------------+----------------------+
+ *   32                   40         44         48                   56                   64       128
+ *   +--------------------+----------+----------+--------------------+--------------------+--------+
+ *   | initial position   | cursor   | reserved | committed head     | stamp salt         |reserved|
+ *   | (long)             | high mark|          | (long)             | (long)             |        |
+ *   +--------------------+----------+----------+--------------------+--------------------+--------+
  *   128: tail (long), alone on two cache lines ............................................ 256
  *   256: cursor slots, cursors x CursorDescriptor.SLOT_LENGTH
  *   256 + cursors x 128: data area, capacity bytes
@@ -38,6 +38,9 @@ import java.nio.ByteOrder;
  *       the slowest one (readers stop at pending records and join at or below the first), so
  *       producers just raise the head to it; with no cursor they advance it by walking commit
  *       stamps. A joining reader starts at the first pending record, if any, found the same way.</li>
+ *   <li><b>stamp salt</b>: random, chosen by {@code format}, its low four bits zero; every commit stamp
+ *       and claim marker is XORed with it, so payload bytes (which a publisher, or a remote client
+ *       behind a bridge, chooses) cannot be crafted to pass for a committed record of a later lap.</li>
  *   <li><b>tail</b>: the next position a producer will claim. Single producer: written with release
  *       ordering by its only writer. Many producers: claimed by compare-and-set.</li>
  * </ul>
@@ -60,6 +63,7 @@ public final class RingDescriptor {
     public static final int INITIAL_POSITION_OFFSET = 32;
     public static final int CURSOR_HIGH_MARK_OFFSET = 40;
     public static final int COMMITTED_HEAD_OFFSET = 48;
+    public static final int STAMP_SALT_OFFSET = 56;
 
     /** The tail sits alone on its own pair of cache lines. */
     public static final int TAIL_OFFSET = 128;
@@ -141,6 +145,10 @@ public final class RingDescriptor {
         if (committedHead < initial || (committedHead & (ALIGNMENT - 1)) != 0) {
             throw corrupt(segment, "has committed head " + committedHead + ", below the initial position or not "
                 + ALIGNMENT + "-byte aligned");
+        }
+        long salt = segment.get(ValueLayout.JAVA_LONG, STAMP_SALT_OFFSET);
+        if ((salt & (ALIGNMENT - 1)) != 0) {
+            throw corrupt(segment, "has a stamp salt whose low bits are set");
         }
         long required = requiredLength(capacity, maxCursors);
         if (required > size) {

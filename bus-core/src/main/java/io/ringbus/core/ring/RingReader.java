@@ -184,7 +184,7 @@ public final class RingReader implements AutoCloseable {
         long from = Math.max(ring.initialPosition(), tail - capacity);
         for (long probe = from; probe < tail; probe += RecordDescriptor.ALIGNMENT) {
             long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
-            if (stamp == RecordDescriptor.stampOf(probe)) {
+            if (stamp == ring.stampOf(probe)) {
                 return probe;
             }
         }
@@ -236,7 +236,7 @@ public final class RingReader implements AutoCloseable {
             while (count < messageLimit && next - start < capacity) {
                 long offset = next & mask;
                 long record = dataOffset + offset;
-                if (Memory.getLongAcquire(segment, record + STAMP_OFFSET) != RecordDescriptor.stampOf(next)) {
+                if (Memory.getLongAcquire(segment, record + STAMP_OFFSET) != ring.stampOf(next)) {
                     break;
                 }
                 int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
@@ -269,7 +269,7 @@ public final class RingReader implements AutoCloseable {
                 long offset = next & mask;
                 long record = dataOffset + offset;
                 long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
-                if (stamp != RecordDescriptor.stampOf(next)) {
+                if (stamp != ring.stampOf(next)) {
                     overrun = ring.tail() - next > capacity;
                     break;
                 }

@@ -147,13 +147,13 @@ class RingCorruptionTest {
             long stamp = b.header(b.second) + STAMP_OFFSET;
             for (long other : new long[] {b.second - CAPACITY, b.second + CAPACITY, b.second + 16, 0, 1}) {
                 b.ring.segment().set(ValueLayout.JAVA_LONG, stamp, other == 0 || other == 1 ? other
-                    : RecordDescriptor.stampOf(other));
+                    : b.ring.stampOf(other));
                 b.delivered.clear();
                 b.reader.poll(b.handler, 10);
                 assertFalse(b.delivered.contains(22), "record delivered under the stamp of " + other);
                 assertEquals(b.second, b.reader.position());
             }
-            b.ring.segment().set(ValueLayout.JAVA_LONG, stamp, RecordDescriptor.stampOf(b.second));
+            b.ring.segment().set(ValueLayout.JAVA_LONG, stamp, b.ring.stampOf(b.second));
             assertEquals(1, b.reader.poll(b.handler, 10));
         }
     }
@@ -274,7 +274,7 @@ class RingCorruptionTest {
                     };
                     segment.set(ValueLayout.JAVA_INT, header + LENGTH_OFFSET, length);
                     segment.set(ValueLayout.JAVA_INT, header + TYPE_OFFSET, type);
-                    segment.set(ValueLayout.JAVA_LONG, header + STAMP_OFFSET, RecordDescriptor.stampOf(position));
+                    segment.set(ValueLayout.JAVA_LONG, header + STAMP_OFFSET, ring.stampOf(position));
                 }
                 case 3 -> {
                     long from = RingDescriptor.CURSORS_OFFSET + random.nextInt(ring.maxCursors()
