@@ -163,20 +163,14 @@ public final class Ring {
     /** What {@link #slowestCursor} returns when no cursor is active. */
     static final long NO_CURSOR = Long.MAX_VALUE;
 
-    /**
-     * The smallest position among active cursors (at most {@code tail}), or {@link #NO_CURSOR}.
-     * Cursor values outside {@code [tail - capacity, tail]} cannot come from a reader of this ring
-     * and are clamped, so a scribbled cursor can stall producers but never let them overwrite unread
-     * records beyond one lap.
-     */
-    long slowestCursor(long tail) {
+    /** The smallest position among active cursors, as stored, or {@link #NO_CURSOR}. */
+    long slowestCursor() {
         long min = NO_CURSOR;
         int highMark = cursorHighMark();
         for (int i = 0; i < highMark; i++) {
             long slot = RingDescriptor.cursorOffset(i);
             if (Memory.getIntVolatile(segment, slot + CursorDescriptor.STATE_OFFSET) == CursorDescriptor.ACTIVE) {
-                long position = Memory.getLongVolatile(segment, slot + CursorDescriptor.POSITION_OFFSET);
-                min = Math.min(min, Math.min(tail, Math.max(position, tail - capacity)));
+                min = Math.min(min, Memory.getLongVolatile(segment, slot + CursorDescriptor.POSITION_OFFSET));
             }
         }
         return min;
@@ -189,12 +183,19 @@ public final class Ring {
      * none, the first pending record, found by walking commit stamps from the committed head.
      */
     long protectedFrom(long tail) {
-        long slowest = slowestCursor(tail);
+        long slowest = slowestCursor();
         if (slowest == NO_CURSOR) {
             return advanceCommittedHead(tail);
         }
-        raiseCommittedHead(slowest);
-        return slowest;
+        // A cursor outside [tail - capacity, tail] is clamped for the limit: a scribbled one can
+        // stall producers but never let them lap unread records. Only an unclamped cursor, a record
+        // boundary, may become the committed head (a joiner's provisional cursor can briefly lag
+        // more than a lap; tail - capacity is rarely a boundary).
+        long clamped = Math.min(tail, Math.max(slowest, tail - capacity));
+        if (clamped == slowest && RecordDescriptor.isAligned(slowest)) {
+            raiseCommittedHead(slowest);
+        }
+        return clamped;
     }
 
     /** Raises the committed head to {@code position} if it is lower; everything below is committed. */
