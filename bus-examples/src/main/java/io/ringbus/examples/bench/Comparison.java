@@ -5,18 +5,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One row of the result table: a figure measured for ringbus and Agrona in each round, with the floor
- * check taken right before each run. A round's pair counts only when its two floor checks agree
- * within the tolerance (the VM was in the same placement for both); the row's figures are the
+ * One row of the result table: a figure measured for ringbus and Agrona in each round, with floor
+ * checks taken before the ringbus run, between the two runs and after the Agrona run. A round's pair
+ * counts only when all three agree within the tolerance (the VM stayed in one placement through
+ * both runs: a placement switch between a check and its run shows up in the next check); the row's figures are the
  * medians over the pairs that count, and its ratio (ringbus / Agrona) the median of their ratios.
  * When no pair counts, every pair is used and the verdict is "?".
  */
 final class Comparison {
-    /** One round: each ring's floor check (ns) and figure. */
-    record Pair(int round, long ringbusFloor, long agronaFloor, double ringbus, double agrona) {
+    /** One round: the floor checks before, between and after its runs (ns), and each ring's figure. */
+    record Pair(int round, long ringbusFloor, long agronaFloor, long afterFloor, double ringbus, double agrona) {
         boolean floorsAgree(double tolerance) {
-            long low = Math.min(ringbusFloor, agronaFloor);
-            long high = Math.max(ringbusFloor, agronaFloor);
+            long low = Math.min(ringbusFloor, Math.min(agronaFloor, afterFloor));
+            long high = Math.max(ringbusFloor, Math.max(agronaFloor, afterFloor));
             return low > 0 && high <= low * (1 + tolerance);
         }
 

@@ -67,8 +67,10 @@ final class PingPongLatency {
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, options);
                 log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
+                long afterFloor = floor.measure();
+                log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
                 for (int i = 0; i < PERCENTILES.length; i++) {
-                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, agronaFloor,
+                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, agronaFloor, afterFloor,
                         Double.parseDouble(ringbusResult.get(PERCENTILES[i])),
                         Double.parseDouble(agronaResult.get(PERCENTILES[i]))));
                 }

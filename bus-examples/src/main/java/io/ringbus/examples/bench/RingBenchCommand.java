@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
  * {@code bus bench ring}: ringbus's ring against Agrona's ring buffers, across processes, on the same
  * kind of mapped file, in the same run. Three harnesses ({@link PingPongLatency},
  * {@link OneToOneThroughput}, {@link ManyToOneThroughput}) each alternate ringbus and Agrona runs
- * over several rounds, with a {@link FloorCheck} right before every measured run; a round's pair
- * counts towards the ratio only when its two floor checks agree. Prints every run, then a table of
+ * over several rounds, with a {@link FloorCheck} before, between and after the two runs of a round;
+ * a round's pair counts towards the ratio only when its three floor checks agree. Prints every run, then a table of
  * ringbus figure, Agrona figure, ratio, target and verdict.
  */
 @Command(name = "ring", mixinStandardHelpOptions = true,
@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
             + " one-to-one throughput and two-to-one throughput, 64-byte messages.",
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
-            + " with its vCPU placement; ratios come from rounds whose two floor checks agree.",
+            + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
+            + " the two runs) agree.",
         "Takes one to three minutes (--quick: under one), longer on a loaded machine."})
 public final class RingBenchCommand implements Callable<Integer> {
     private static final String PING_PONG = "ping-pong";
@@ -34,7 +35,7 @@ public final class RingBenchCommand implements Callable<Integer> {
     private static final String TWO_TO_ONE = "two-to-one";
 
     @Option(names = "--rounds", paramLabel = "N",
-        description = "Measured runs per ring and benchmark, interleaved (default 5; --quick 3).")
+        description = "Measured runs per ring and benchmark, interleaved (default 7; --quick 3).")
     private Integer rounds;
 
     @Option(names = "--messages", paramLabel = "N",
@@ -151,7 +152,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--timeout must be at least 1 second");
         }
         return new BenchOptions(
-            rounds != null ? rounds : quick ? 3 : 5,
+            rounds != null ? rounds : quick ? 3 : 7,
             messages != null ? messages : quick ? 3_000_000 : 10_000_000,
             warmupRuns != null ? warmupRuns : quick ? 2 : 3,
             roundTrips != null ? roundTrips : quick ? 200_000 : 500_000,

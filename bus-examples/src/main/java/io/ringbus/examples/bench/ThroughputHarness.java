@@ -82,7 +82,9 @@ final class ThroughputHarness {
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, perPublisher, options);
                 log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
-                row.add(new Comparison.Pair(round, ringbusFloor, agronaFloor,
+                long afterFloor = floor.measure();
+                log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
+                row.add(new Comparison.Pair(round, ringbusFloor, agronaFloor, afterFloor,
                     Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(agronaResult.get("rate"))));
             }
             completed = true;
