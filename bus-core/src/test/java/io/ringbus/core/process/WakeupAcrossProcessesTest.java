@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * every other round a random 0-100 us more, so that it is asleep in the kernel), so each round is
  * a real park and wake, or the race between the announcement and the sleep.
  *
- * <p>No wakeup may be lost. A lost wakeup would not hang: the subscriber sleeps in 50 ms slices,
+ * <p>No wakeup may be lost. A lost wakeup would not hang: the subscriber sleeps in 100 ms slices,
  * so it shows up as a slow round trip (a round trip over 2 s fails the pinger) and, exactly, as a
  * slice that ran out its timeout with a message ready behind it: with the wake word not posted
  * ({@code timeoutWakeups}: the publisher never tried) or posted ({@code lateWakeups}: its wake did
@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Timeout;
  * that the round is one of the first {@value #WARMUP_ROUNDS} (warm-up: the first rounds run cold,
  * interpreted code between the commit and the wake, and a signal goes through the receiving JVM's
  * signal dispatcher and a new handler thread, slow on first use; the first round trip takes 10 to
- * 50 ms where later ones take a few hundred microseconds, see {@code firstMicros}). Warm-up rounds
+ * 100 ms where later ones take a few hundred microseconds, see {@code firstMicros}). Warm-up rounds
  * must still complete within 2 s.
  *
  * <p>One more allowance, for SIGNAL only and only for posted wakeups: a signal reaches the parked
  * thread through the receiving JVM's Signal Dispatcher thread and a handler thread it creates for
- * each signal, two scheduling hops that on this loaded VM occasionally take longer than the 50 ms
+ * each signal, two scheduling hops that on this loaded VM occasionally take longer than the 100 ms
  * slice (seen once in about 2000 rounds). Such a wakeup is late, not lost, but the subscriber
  * cannot tell a slow handler from a lost signal, so late SIGNAL wakeups are bounded at 1% of the
  * rounds instead of forbidden: a signal path that loses wakeups systematically still fails. Never
@@ -117,11 +117,11 @@ class WakeupAcrossProcessesTest {
         List<Integer> neverPosted = new java.util.ArrayList<>(rounds(rounds, "timeout"));
         neverPosted.removeIf(round -> round < WARMUP_ROUNDS || excused.contains(round));
         assertEquals(List.of(), neverPosted, who + ": rounds in which the publisher never posted the wakeup and the"
-            + " 50 ms safety slice delivered the message" + context);
+            + " 100 ms safety slice delivered the message" + context);
         List<Integer> late = new java.util.ArrayList<>(rounds(rounds, "late"));
         late.removeIf(round -> round < WARMUP_ROUNDS || excused.contains(round));
         assertTrue(late.size() <= lateAllowed, who + ": rounds in which a posted wakeup did not end the sleep and"
-            + " the 50 ms safety slice delivered the message: " + late + ", at most " + lateAllowed + " allowed"
+            + " the 100 ms safety slice delivered the message: " + late + ", at most " + lateAllowed + " allowed"
             + context);
     }
 
