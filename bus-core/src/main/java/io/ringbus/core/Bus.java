@@ -28,7 +28,7 @@ public final class Bus implements AutoCloseable {
     private final BusContext context;
     private final Map<String, TopicFile> topics = new HashMap<>();
     private final Map<String, Integer> users = new HashMap<>();
-    private final List<AutoCloseable> endpoints = new ArrayList<>();
+    private final java.util.Set<AutoCloseable> endpoints = new java.util.LinkedHashSet<>();
     private boolean closed;
 
     private Bus(BusContext context) {
@@ -69,12 +69,14 @@ public final class Bus implements AutoCloseable {
      */
     public synchronized Publisher newPublisher(String topic, TopicConfig config) {
         TopicFile file = acquire(topic, config);
+        AutoCloseable[] self = new AutoCloseable[1];
         try {
-            ShmPublisher publisher = new ShmPublisher(file, () -> releaseEndpoint(topic));
+            ShmPublisher publisher = new ShmPublisher(file, () -> releaseEndpoint(topic, self[0]));
+            self[0] = publisher;
             endpoints.add(publisher);
             return publisher;
         } catch (RuntimeException e) {
-            releaseEndpoint(topic);
+            releaseEndpoint(topic, null);
             throw e;
         }
     }
@@ -91,12 +93,14 @@ public final class Bus implements AutoCloseable {
      */
     public synchronized Subscriber newSubscriber(String topic, TopicConfig topicConfig, SubscriberConfig config) {
         TopicFile file = acquire(topic, topicConfig);
+        AutoCloseable[] self = new AutoCloseable[1];
         try {
-            ShmSubscriber subscriber = new ShmSubscriber(file, config, () -> releaseEndpoint(topic));
+            ShmSubscriber subscriber = new ShmSubscriber(file, config, () -> releaseEndpoint(topic, self[0]));
+            self[0] = subscriber;
             endpoints.add(subscriber);
             return subscriber;
         } catch (RuntimeException e) {
-            releaseEndpoint(topic);
+            releaseEndpoint(topic, null);
             throw e;
         }
     }
@@ -121,7 +125,8 @@ public final class Bus implements AutoCloseable {
         return file;
     }
 
-    private synchronized void releaseEndpoint(String topic) {
+    private synchronized void releaseEndpoint(String topic, AutoCloseable endpoint) {
+        endpoints.remove(endpoint);
         Integer count = users.merge(topic, -1, Integer::sum);
         if (count != null && count <= 0) {
             users.remove(topic);

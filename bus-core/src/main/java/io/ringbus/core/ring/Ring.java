@@ -28,6 +28,10 @@ public final class Ring {
     private final long stampSalt;
 
     private Ring(MemorySegment segment) {
+        if ((segment.address() & 7) != 0) {
+            throw new IllegalArgumentException("ring segment at 0x" + Long.toHexString(segment.address())
+                + " is not 8-byte aligned; map or allocate it on an 8-byte boundary");
+        }
         RingDescriptor.validate(segment);
         this.segment = segment;
         this.capacity = segment.get(ValueLayout.JAVA_INT, RingDescriptor.CAPACITY_OFFSET);

@@ -76,7 +76,14 @@ public final class RingReader implements AutoCloseable {
      */
     public static RingReader join(Ring ring, int slotIndex, boolean earliest, boolean alwaysValidate) {
         RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
-        reader.activate(earliest ? Long.MIN_VALUE : Long.MAX_VALUE);
+        try {
+            reader.activate(earliest ? Long.MIN_VALUE : Long.MAX_VALUE);
+        } catch (RuntimeException e) {
+            // A scribbled tail or head: give the slot back rather than leave it JOINING or ACTIVE.
+            Memory.setIntVolatile(ring.segment(), reader.slotOffset + CursorDescriptor.STATE_OFFSET,
+                CursorDescriptor.FREE);
+            throw e;
+        }
         return reader;
     }
 
