@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** {@code bus sample NAME}: runs one of the samples in io.ringbus.examples, which are also plain mains. */
 @Command(name = "sample",
     mixinStandardHelpOptions = true,
-    description = {"Runs a sample program (io.ringbus.examples). Each is also a main of its own, such as",
+    description = {"Runs a sample program: basic-publisher, basic-subscriber, ping, pong.",
+        "Each is also a main of its own in io.ringbus.examples, such as",
         "java --enable-native-access=ALL-UNNAMED -cp bus-examples/target/ringbus.jar io.ringbus.examples.Ping"},
     subcommands = {BasicPublisher.class, BasicSubscriber.class, Ping.class, Pong.class,
         CommandLine.HelpCommand.class},
