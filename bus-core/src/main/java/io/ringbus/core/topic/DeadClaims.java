@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.ring.ClaimIntent;
 import io.ringbus.core.ring.ClaimRecovery;
 import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.RecordDescriptor;
@@ -58,27 +59,20 @@ final class DeadClaims {
      * covering the position and that publisher is dead.
      */
     private static boolean recoverFromIntents(TopicFile topic, long position) {
-        MemorySegment header = topic.segment();
-        int candidate = -1;
+        long end = -1;
         for (int slot = 0; slot < topic.publisherSlots(); slot++) {
-            long slotOffset = TopicDescriptor.publisherSlotOffset(slot);
-            long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
-            int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
+            ClaimIntent intent = intentOf(topic, slot);
+            long from = intent.position();
+            int length = intent.length();
             if (from < 0 || length <= 0 || position < from || position >= from + length) {
                 continue;
             }
-            if (topic.file().isLockHeld(TopicDescriptor.publisherLockByte(slot)) || candidate >= 0) {
+            if (end >= 0 || topic.file().isLockHeld(TopicDescriptor.publisherLockByte(slot))) {
                 return false;
             }
-            candidate = slot;
+            end = from + length;
         }
-        if (candidate < 0) {
-            return false;
-        }
-        long slotOffset = TopicDescriptor.publisherSlotOffset(candidate);
-        long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
-        int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
-        return ClaimRecovery.padUnmarkedRegion(topic.ring(), position, from + length);
+        return end >= 0 && ClaimRecovery.padUnmarkedRegion(topic.ring(), position, end);
     }
 
     /**
@@ -87,11 +81,10 @@ final class DeadClaims {
      * committed parts are left alone (readers recover marked ones themselves).
      */
     static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
-        MemorySegment header = topic.segment();
         Ring ring = topic.ring();
-        long slotOffset = TopicDescriptor.publisherSlotOffset(slot);
-        long from = header.get(ValueLayout.JAVA_LONG, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
-        int length = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET);
+        ClaimIntent intent = intentOf(topic, slot);
+        long from = intent.position();
+        int length = intent.length();
         long end = from + length;
         if (from < 0 || length <= 0 || end > ring.tail() || !RecordDescriptor.isAligned(from)) {
             return;
@@ -113,5 +106,11 @@ final class DeadClaims {
             }
             at += RecordDescriptor.recordLength(recordLength);
         }
+    }
+
+    /** The claim intent noted in publisher slot {@code slot} (see {@link ClaimIntent}). */
+    private static ClaimIntent intentOf(TopicFile topic, int slot) {
+        return new ClaimIntent(topic.segment(),
+            TopicDescriptor.publisherSlotOffset(slot) + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
     }
 }

@@ -321,7 +321,7 @@ public final class ShmSubscriber implements Subscriber {
                 if (deadline - System.nanoTime() <= 0) {
                     return 0;
                 }
-                checkStuckNow();
+                checkStuck();
             }
             return 0;
         } catch (InternalError fault) {
@@ -346,21 +346,9 @@ public final class ShmSubscriber implements Subscriber {
                 return 0;
             }
             idleStrategy.idle();
-            checkStuckNow();
+            checkStuck();
         }
         return 0;
-    }
-
-    private void checkStuckNow() {
-        long position = reader.position();
-        if (position == stuckPosition && System.nanoTime() - stuckSince >= CHECK_INTERVAL_NANOS
-            && position < ring.tail()) {
-            DeadClaims.recover(topic, position);
-            stuckSince = System.nanoTime();
-        } else if (position != stuckPosition) {
-            stuckPosition = position;
-            stuckSince = System.nanoTime();
-        }
     }
 
     /** Announce parked, poll once more, sleep one slice unless posted, withdraw the announcement. */
