@@ -9,6 +9,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 
 /**
  * Open-file-description byte-range locks ({@code fcntl F_OFD_SETLK}, Linux 3.15+) on single bytes,
@@ -59,8 +60,12 @@ final class ByteRangeLocks {
     private ByteRangeLocks() {
     }
 
-    /** Takes an exclusive lock on byte {@code offset}: true if taken, false if another description holds it. */
-    static boolean tryLock(int fd, long offset) {
+    /**
+     * Takes an exclusive lock on byte {@code offset}: true if taken, false if another description
+     * holds it. Other failures (a file system without OFD locks, a bad descriptor) are typed errors
+     * naming {@code path}.
+     */
+    static boolean tryLock(int fd, Path path, long offset) {
         int errno = call(fd, F_OFD_SETLK, F_WRLCK, offset, null);
         if (errno == 0) {
             return true;
@@ -68,23 +73,23 @@ final class ByteRangeLocks {
         if (errno == EAGAIN || errno == EACCES) {
             return false;
         }
-        throw new IllegalStateException("fcntl(F_OFD_SETLK) failed: " + Errno.describe(errno));
+        throw Failures.of("lock a slot byte of", path, errno);
     }
 
     /** Releases this description's lock on byte {@code offset}, if it has one. */
-    static void unlock(int fd, long offset) {
+    static void unlock(int fd, Path path, long offset) {
         int errno = call(fd, F_OFD_SETLK, F_UNLCK, offset, null);
         if (errno != 0) {
-            throw new IllegalStateException("fcntl(F_OFD_SETLK, F_UNLCK) failed: " + Errno.describe(errno));
+            throw Failures.of("unlock a slot byte of", path, errno);
         }
     }
 
     /** Whether another open file description (of any process) holds a lock on byte {@code offset}. */
-    static boolean isLockedElsewhere(int fd, long offset) {
+    static boolean isLockedElsewhere(int fd, Path path, long offset) {
         short[] type = new short[1];
         int errno = call(fd, F_OFD_GETLK, F_WRLCK, offset, type);
         if (errno != 0) {
-            throw new IllegalStateException("fcntl(F_OFD_GETLK) failed: " + Errno.describe(errno));
+            throw Failures.of("test a slot lock of", path, errno);
         }
         return type[0] != F_UNLCK;
     }

@@ -69,7 +69,7 @@ public final class MappedFile implements AutoCloseable {
         if (!lockedHere.add(offset)) {
             return false;
         }
-        if (ByteRangeLocks.tryLock(fd, offset)) {
+        if (ByteRangeLocks.tryLock(fd, path, offset)) {
             return true;
         }
         lockedHere.remove(offset);
@@ -79,7 +79,7 @@ public final class MappedFile implements AutoCloseable {
     /** Releases this file's lock on byte {@code offset}, if it holds one. */
     public void unlockByte(long offset) {
         if (lockedHere.remove(offset) && !closed.get()) {
-            ByteRangeLocks.unlock(fd, offset);
+            ByteRangeLocks.unlock(fd, path, offset);
         }
     }
 
@@ -88,7 +88,7 @@ public final class MappedFile implements AutoCloseable {
      * in any process. A slot whose lock nobody holds has no live owner.
      */
     public boolean isLockHeld(long offset) {
-        return lockedHere.contains(offset) || ByteRangeLocks.isLockedElsewhere(fd, offset);
+        return lockedHere.contains(offset) || ByteRangeLocks.isLockedElsewhere(fd, path, offset);
     }
 
     /** The descriptor the mapping was made from, open until {@link #close()} (for fd-based calls). */
