@@ -1,0 +1,99 @@
+package io.ringbus.transport;
+
+import io.ringbus.core.BusContext;
+import java.time.Duration;
+
+/**
+ * How a {@link BusClient} reaches its bus. Fluent setters; {@link #conclude()} fills defaults and
+ * validates. The URI may come from the property {@code ringbus.via} (default {@code shm:}).
+ */
+public final class TransportContext {
+    /** Property naming the path when no URI is set. */
+    public static final String VIA_PROPERTY = "ringbus.via";
+
+    private String uri;
+    private TransportUri parsedUri;
+    private BusContext busContext;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration reconnectInterval = Duration.ofMillis(100);
+    private ConnectionListener connectionListener = ConnectionListener.toStandardError();
+    private boolean concluded;
+
+    /** The path: {@code shm:}, {@code pipe:}, {@code fifo:DIR}, {@code unix:PATH}, {@code tcp://HOST:PORT}. */
+    public TransportContext uri(String uri) {
+        this.uri = uri;
+        return this;
+    }
+
+    /** The shared-memory bus for {@code shm:} (default: {@code new BusContext()}). */
+    public TransportContext busContext(BusContext busContext) {
+        this.busContext = busContext;
+        return this;
+    }
+
+    /** How long creating an endpoint may wait for the bridge (default 5 s). */
+    public TransportContext connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+        return this;
+    }
+
+    /** How often a disconnected endpoint tries again, at most (default 100 ms). */
+    public TransportContext reconnectInterval(Duration reconnectInterval) {
+        this.reconnectInterval = reconnectInterval;
+        return this;
+    }
+
+    /** Told about disconnects and reconnects (default: a line on standard error). */
+    public TransportContext connectionListener(ConnectionListener connectionListener) {
+        this.connectionListener = connectionListener;
+        return this;
+    }
+
+    /** Fills defaults and validates; returns this. */
+    public TransportContext conclude() {
+        if (concluded) {
+            return this;
+        }
+        String text = uri != null ? uri : System.getProperty(VIA_PROPERTY, "shm:");
+        parsedUri = TransportUri.parse(text);
+        if (busContext == null) {
+            busContext = new BusContext();
+        }
+        if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("connectTimeout must be positive, not " + connectTimeout);
+        }
+        if (reconnectInterval == null || reconnectInterval.isNegative() || reconnectInterval.isZero()) {
+            throw new IllegalArgumentException("reconnectInterval must be positive, not " + reconnectInterval);
+        }
+        if (connectionListener == null) {
+            throw new IllegalArgumentException("connectionListener must not be null");
+        }
+        concluded = true;
+        return this;
+    }
+
+    /** The parsed URI (after {@link #conclude()}). */
+    public TransportUri transportUri() {
+        return parsedUri;
+    }
+
+    /** The shared-memory bus context. */
+    public BusContext busContext() {
+        return busContext;
+    }
+
+    /** Connect timeout. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Reconnect interval. */
+    public Duration reconnectInterval() {
+        return reconnectInterval;
+    }
+
+    /** Connection listener. */
+    public ConnectionListener connectionListener() {
+        return connectionListener;
+    }
+}

@@ -1,0 +1,84 @@
+package io.ringbus.transport.frame;
+
+/**
+ * Layout of a frame: the unit every stream path carries. A frame is a ring record without the commit
+ * stamp (a stream has no laps to tell apart): a length, a type, then the payload.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                  payload length (int32, LE)                   |  0
+ *  +---------------------------------------------------------------+
+ *  |                       type (int32, LE)                        |  4
+ *  +---------------------------------------------------------------+
+ *  |                  payload (length bytes) ...                   |  8
+ *  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Little-endian, as the ring. No alignment or padding: frames follow each other byte for byte.
+ * A type of zero or more is a message (the publisher's type id); negative types are control frames,
+ * listed below. A receiver checks the length against its limit before it reads or allocates
+ * anything; a frame over the limit, or a control type it does not know, closes the connection.
+ *
+ * <p>A conversation: the client sends {@link #HELLO} (text: {@code ringbus/1 pub TOPIC} or
+ * {@code ringbus/1 sub TOPIC start=earliest ...}); the server answers {@link #WELCOME} (text:
+ * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes. Then a publisher
+ * sends message frames, and a subscriber receives them (and {@link #LOSS} notices).
+ */
+public final class FrameDescriptor {
+    /** Offset of the payload length. */
+    public static final int LENGTH_OFFSET = 0;
+    /** Offset of the type. */
+    public static final int TYPE_OFFSET = 4;
+    /** Size of the frame header; the payload starts here. */
+    public static final int HEADER_LENGTH = 8;
+
+    /** Client to server, first frame: what the client is (UTF-8 text). */
+    public static final int HELLO = -10;
+    /** Server to client: accepted (UTF-8 text with the topic's limits). */
+    public static final int WELCOME = -11;
+    /** Server to client: refused (UTF-8 text: the reason and what to do); the server then closes. */
+    public static final int REJECT = -12;
+    /**
+     * Server to subscriber: messages were missed through eviction. Payload: three int64 (LE): first
+     * missed position, position resumed at, bytes missed.
+     */
+    public static final int LOSS = -13;
+    /** FIFO rendezvous, client to server: the base name of the client's FIFO pair (UTF-8). */
+    public static final int CONNECT = -14;
+    /** FIFO rendezvous, server to client on the client's down FIFO: both FIFOs are open. */
+    public static final int ACCEPT = -15;
+    /** Parent to child on a pipe, first frame: what the pipes carry (UTF-8 text). */
+    public static final int SESSION = -16;
+
+    /** Longest control payload (hello, welcome, reject, connect, session). */
+    public static final int MAX_CONTROL_LENGTH = 1024;
+    /**
+     * Atomic write limit of a pipe or FIFO ({@code PIPE_BUF} on Linux). A frame on a FIFO that several
+     * processes write (the rendezvous FIFO) must fit in it, so writes never interleave.
+     */
+    public static final int PIPE_BUF = 4096;
+
+    private FrameDescriptor() {
+    }
+
+    /** Whether {@code type} is a message type rather than a control frame. */
+    public static boolean isMessage(int type) {
+        return type >= 0;
+    }
+
+    /** A readable name of a type, for logs. */
+    public static String typeName(int type) {
+        return switch (type) {
+            case HELLO -> "HELLO";
+            case WELCOME -> "WELCOME";
+            case REJECT -> "REJECT";
+            case LOSS -> "LOSS";
+            case CONNECT -> "CONNECT";
+            case ACCEPT -> "ACCEPT";
+            case SESSION -> "SESSION";
+            default -> type >= 0 ? "MESSAGE(" + type + ")" : "UNKNOWN(" + type + ")";
+        };
+    }
+}
