@@ -1,0 +1,34 @@
+package io.ringbus.transport;
+
+import io.ringbus.core.Bus;
+import io.ringbus.transport.shm.ShmBusClient;
+
+/**
+ * Opens a {@link BusClient} for a URI.
+ *
+ * <pre>{@code
+ * try (BusClient client = BusClients.open(new TransportContext().uri("unix:/tmp/ringbus/bus.sock"))) {
+ *     Publisher publisher = client.newPublisher("prices", new TopicConfig());
+ *     publisher.offer("hello".getBytes());
+ * }
+ * }</pre>
+ */
+public final class BusClients {
+    private BusClients() {
+    }
+
+    /** A client for the context's URI (concluding the context). */
+    public static BusClient open(TransportContext context) {
+        context.conclude();
+        TransportUri uri = context.transportUri();
+        return switch (uri.kind()) {
+            case SHM -> new ShmBusClient(Bus.open(context.busContext()), uri);
+            case PIPE, FIFO, UNIX, TCP -> throw new UnsupportedOperationException(uri + " is not built yet");
+        };
+    }
+
+    /** A client for {@code uri} with default settings. */
+    public static BusClient open(String uri) {
+        return open(new TransportContext().uri(uri));
+    }
+}
