@@ -1,5 +1,6 @@
 package io.ringbus.core.ring;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * 1).
  *
  * <p>With {@code -Dringbus.test.crashPoint=*}, every point is compiled in but none is armed; a test
- * harness arms one at run time with {@link #arm} (a long-running publisher process that is told
- * when to die, so that the death lands at a time the harness chooses).
+ * harness arms one at run time with {@link #arm}, or takes it back with {@link #disarm} (a
+ * long-running publisher process that is told when to die, so that the death lands at a time the
+ * harness chooses).
  */
 public final class CrashPoints {
     /** The configured point, {@code *} for "armed at run time", or null. */
@@ -27,33 +29,43 @@ public final class CrashPoints {
     /** Every point's name. */
     public static final java.util.List<String> NAMES = java.util.List.of("afterClaim", "midPayload", "beforeCommit",
         "wrapPadding");
-    private static volatile String armed = ENABLED && !POINT.equals("*") ? POINT : null;
+    private static final AtomicReference<String> ARMED = new AtomicReference<>(
+        ENABLED && !POINT.equals("*") ? POINT : null);
     private static volatile long remaining = Long.getLong("ringbus.test.crashAfter", 1);
 
     private CrashPoints() {
     }
 
     /**
-     * Arms {@code point} to be taken on its {@code passes}-th pass from now (1: the next one), or
-     * disarms with a null point. Only in a JVM started with {@code -Dringbus.test.crashPoint}.
+     * Arms {@code point} to be taken on its {@code passes}-th pass from now (1: the next one). Only in
+     * a JVM started with {@code -Dringbus.test.crashPoint}.
      */
     public static void arm(String point, long passes) {
         if (!ENABLED) {
             throw new IllegalStateException("crash points are compiled out: start the JVM with"
                 + " -Dringbus.test.crashPoint=* to arm them at run time");
         }
-        if (point != null && !NAMES.contains(point)) {
+        if (!NAMES.contains(point)) {
             throw new IllegalArgumentException("no crash point '" + point + "'; points are " + NAMES);
         }
-        armed = null;
+        ARMED.set(null);
         remaining = Math.max(1, passes);
-        armed = point;
+        ARMED.set(point);
+    }
+
+    /**
+     * Disarms. Returns the point that was armed and is now not taken, or null when none was armed or
+     * it has just been taken (its {@code CRASHPOINT} line is then printed or on its way): a taken point
+     * and a disarmed one never both happen.
+     */
+    public static String disarm() {
+        return ARMED.getAndSet(null);
     }
 
     /** Stops here forever when {@code name} is the armed point and its turn has come. */
     public static void reach(String name) {
-        if (ENABLED && name.equals(armed) && --remaining <= 0) {
-            armed = null;
+        String armed;
+        if (ENABLED && name.equals(armed = ARMED.get()) && --remaining <= 0 && ARMED.compareAndSet(armed, null)) {
             System.out.println("CRASHPOINT " + name);
             System.out.flush();
             while (true) {

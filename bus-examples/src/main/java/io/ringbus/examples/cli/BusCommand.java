@@ -22,9 +22,9 @@ import picocli.CommandLine.Command;
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
     subcommands = {PubCommand.class, SubCommand.class, StatCommand.class, CleanCommand.class, DemoCommand.class,
-        SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        SampleCommand.class, BenchCommand.class, StressCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
-        "Also: ./bus test   runs every test (unit, jcstress quick mode).",
+        "Also: ./bus test   runs every test (unit, jcstress quick mode, a short stress run of every fault).",
         "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage."})
 public final class BusCommand implements Runnable {
     @CommandLine.Spec

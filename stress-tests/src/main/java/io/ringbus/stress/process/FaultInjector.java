@@ -1,0 +1,276 @@
+package io.ringbus.stress.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Injects the faults, one at a time, on its own thread: waits a random (exponential) gap, picks a
+ * kind (each enabled kind once first, in random order, so that short runs see every kind; then at
+ * random, weighted by rate), injects it, waits until its effect is over (the processes it killed are
+ * replaced, the one it stopped continued, the episode done), and replaces anything that died.
+ *
+ * <p>One at a time so that each figure means what it says: the time the others took to move again
+ * after a publisher's death is not stretched by a subscriber that happens to be stopped.
+ *
+ * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the others have moved again when every
+ * other live publisher has committed a message after T and every live subscriber has received a
+ * message committed after T (which lies behind the dead publisher's claim, if it held one). A
+ * publisher's ledger at T says {@code c}: messages from {@code c + 1} on were committed after T.
+ */
+final class FaultInjector implements Runnable {
+    /** Longest wait for the others to move again; a death that takes longer counts this long. */
+    static final Duration UNBLOCK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Map<FaultKind, Double> rates;
+    private final MainTopic topic;
+    private final Episodes episodes;
+    private final Tallies tallies;
+    private final Findings findings;
+    private final Random random;
+    private volatile boolean stopRequested;
+
+    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings) {
+        this.rates = options.rates();
+        this.topic = topic;
+        this.episodes = episodes;
+        this.tallies = tallies;
+        this.findings = findings;
+        this.random = new Random(options.seed() * 31 + 7);
+    }
+
+    /** Asks the thread to end after the fault in hand. */
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        double perMinute = rates.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (perMinute <= 0) {
+            return;
+        }
+        List<FaultKind> firstPass = new ArrayList<>(rates.keySet());
+        Collections.shuffle(firstPass, random);
+        while (!stopRequested) {
+            double gapSeconds = -Math.log(1 - random.nextDouble()) * 60 / perMinute;
+            if (!pause(Math.min(gapSeconds, 30))) {
+                return;
+            }
+            FaultKind kind = firstPass.isEmpty() ? pickByRate(perMinute) : firstPass.removeFirst();
+            try {
+                topic.heal();
+                inject(kind);
+                topic.heal();
+            } catch (RuntimeException e) {
+                findings.error(kind.label() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private boolean pause(double seconds) {
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() - until < 0) {
+            if (stopRequested) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(50_000_000L, until - System.nanoTime()));
+        }
+        return !stopRequested;
+    }
+
+    private FaultKind pickByRate(double perMinute) {
+        double at = random.nextDouble() * perMinute;
+        for (Map.Entry<FaultKind, Double> entry : rates.entrySet()) {
+            at -= entry.getValue();
+            if (at < 0) {
+                return entry.getKey();
+            }
+        }
+        return rates.keySet().iterator().next();
+    }
+
+    private void inject(FaultKind kind) {
+        switch (kind) {
+            case PUB_KILL -> {
+                MainTopic.Pub victim = publishingVictim();
+                if (victim != null) {
+                    killPublisher(kind, victim);
+                }
+            }
+            case CRASH_AFTER_CLAIM, CRASH_MID_PAYLOAD, CRASH_BEFORE_COMMIT, CRASH_WRAP_PADDING -> crash(kind);
+            case SUB_KILL -> killSubscriber();
+            case PUB_STOP -> {
+                MainTopic.Pub victim = publishingVictim();
+                if (victim != null) {
+                    stop(kind, victim.child);
+                }
+            }
+            case SUB_STOP -> stop(kind, topic.pick(liveSubs()).child);
+            case TRUNCATE, SCRIBBLE -> episodes.hostile(kind);
+            case FULL_FS -> episodes.fullFileSystem();
+            default -> throw new IllegalStateException("unknown fault " + kind);
+        }
+    }
+
+    private MainTopic.Pub publishingVictim() {
+        List<MainTopic.Pub> publishing = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
+        return publishing.isEmpty() ? null : topic.pick(publishing);
+    }
+
+    private List<MainTopic.Sub> liveSubs() {
+        return topic.currentSubs().stream().filter(MainTopic.Sub::live).toList();
+    }
+
+    /**
+     * Arms the crash point in a publisher, waits until it stops there (holding its claim, so the others
+     * pile up behind it), lets them wait a moment, then kills it.
+     */
+    private void crash(FaultKind kind) {
+        MainTopic.Pub victim = publishingVictim();
+        if (victim == null) {
+            return;
+        }
+        String point = kind.crashPoint();
+        String reached = "CRASHPOINT " + point;
+        victim.child.send("ARM " + point);
+        Duration wait = kind == FaultKind.CRASH_WRAP_PADDING ? Duration.ofSeconds(10) : Duration.ofSeconds(5);
+        if (victim.child.awaitLine(reached, wait) == null) {
+            victim.child.send("DISARM");
+            String answer = victim.child.awaitLine(line -> line.equals(reached) || line.startsWith("DISARMED"),
+                Duration.ofSeconds(30));
+            if (answer == null) {
+                throw new StressException("publisher answered neither CRASHPOINT nor DISARMED: "
+                    + victim.child.describe());
+            }
+            if (!answer.equals(reached)) {
+                tallies.notReached(kind);
+                return;
+            }
+        }
+        LockSupport.parkNanos(topic.between(0, 100) * 1_000_000L);
+        killPublisher(kind, victim);
+    }
+
+    /** kill -9 of a publisher, the time until the others move again, and its replacement. */
+    private void killPublisher(FaultKind kind, MainTopic.Pub victim) {
+        List<MainTopic.Pub> others = new ArrayList<>(topic.currentPubs().stream()
+            .filter(pub -> pub != victim && pub.publishing()).toList());
+        List<Long> before = new ArrayList<>(others.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList());
+        List<MainTopic.Sub> subs = liveSubs();
+        long killedAt = System.nanoTime();
+        victim.child.kill9();
+        tallies.injected(kind);
+        topic.retire(victim);
+        boolean replaced = false;
+        if (others.isEmpty()) {
+            // No other publisher: the others that move again are its successor.
+            MainTopic.Pub successor = topic.startPublisher(victim.role, false);
+            replaced = true;
+            if (successor == null) {
+                return;
+            }
+            others.add(successor);
+            before.add(-1L);
+        }
+        double millis = awaitMoved(killedAt, others, before, subs);
+        if (millis >= 0) {
+            tallies.unblock(millis);
+        }
+        if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
+            findings.error("nothing moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of "
+                + victim.child.name() + " (" + kind.label() + ")");
+        }
+        if (!replaced) {
+            topic.startPublisher(victim.role, false);
+        }
+    }
+
+    /**
+     * Milliseconds from {@code since} until every publisher of {@code pubs} committed past its
+     * {@code before} ledger and every subscriber of {@code subs} received such a message; the timeout
+     * when that does not happen; -1 when there is nothing to measure (every publisher finished).
+     */
+    private static double awaitMoved(long since, List<MainTopic.Pub> pubs, List<Long> before,
+        List<MainTopic.Sub> subs) {
+        long deadline = since + UNBLOCK_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            boolean anyPublishing = false;
+            boolean pubsMoved = true;
+            for (int i = 0; i < pubs.size(); i++) {
+                MainTopic.Pub pub = pubs.get(i);
+                if (pub.publishing()) {
+                    anyPublishing = true;
+                    pubsMoved &= pub.stats.get(StatsFile.COMMITTED) >= before.get(i) + 2;
+                }
+            }
+            if (!anyPublishing) {
+                return -1;
+            }
+            if (pubsMoved && subsMoved(pubs, before, subs)) {
+                return (System.nanoTime() - since) / 1e6;
+            }
+            LockSupport.parkNanos(500_000);
+        }
+        return UNBLOCK_TIMEOUT.toMillis();
+    }
+
+    private static boolean subsMoved(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
+        for (MainTopic.Sub sub : subs) {
+            if (!sub.child.isAlive()) {
+                continue;
+            }
+            boolean moved = false;
+            for (int i = 0; i < pubs.size() && !moved; i++) {
+                moved = sub.stats.next(pubs.get(i).id) >= before.get(i) + 2;
+            }
+            if (!moved) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * kill -9 of a subscriber, and its replacement (a durable one resumes; publishers wait for it
+     * meanwhile, by design). After a non-durable one, the time until every publisher commits again
+     * is noted (its slot stops holding them back once a sweep finds it dead).
+     */
+    private void killSubscriber() {
+        List<MainTopic.Sub> live = liveSubs();
+        if (live.isEmpty()) {
+            return;
+        }
+        MainTopic.Sub victim = topic.pick(live);
+        List<MainTopic.Pub> pubs = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
+        List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
+        long killedAt = System.nanoTime();
+        victim.child.kill9();
+        tallies.injected(FaultKind.SUB_KILL);
+        if (victim.durable()) {
+            tallies.durableKill();
+        } else if (!pubs.isEmpty()) {
+            double millis = awaitMoved(killedAt, pubs, before, List.of());
+            if (millis >= 0) {
+                tallies.subscriberUnblock(millis);
+            }
+        }
+        topic.startSubscriber(victim.role);
+    }
+
+    /** SIGSTOP, a pause of 50 to 800 ms, SIGCONT. */
+    private void stop(FaultKind kind, ChildProcess child) {
+        if (!child.signal(ChildProcess.SIGSTOP)) {
+            return;
+        }
+        tallies.injected(kind);
+        LockSupport.parkNanos(topic.between(50, 800) * 1_000_000L);
+        if (!child.signal(ChildProcess.SIGCONT) && child.isAlive()) {
+            findings.error("could not SIGCONT " + child.describe());
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.ringbus.stress.process;
+
+import io.ringbus.core.Publisher;
+import io.ringbus.core.Result;
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.ring.CrashPoints;
+import io.ringbus.transport.BusClient;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
+
+/**
+ * A stress publisher process: publisher {@code --id} sends messages 0, 1, 2... ({@link StressMessage})
+ * on {@code --topic} as fast as the ring lets it, storing its figures in {@code --stats} after every
+ * message. Started by {@link StressRun}.
+ *
+ * <p>Options: {@code --via}, {@code --dir}, {@code --topic}, {@code --capacity}, {@code --max-message},
+ * {@code --id}, {@code --stats FILE}, {@code --size N|random}, {@code --seed}, {@code --quota N} (then
+ * {@code DONE n} and exit; default no limit), {@code --wait-go true} (publish only after the command
+ * {@code GO}). Commands: {@code GO}, {@code STOP} (finish the message in hand, print {@code STOPPED n},
+ * exit), {@code ARM point} and {@code DISARM} (crash points, in a JVM started with
+ * {@code -Dringbus.test.crashPoint=*}; DISARM answers {@code DISARMED point} when the point was not
+ * taken, else the point's own {@code CRASHPOINT point} line tells).
+ */
+public final class StressPublisherMain {
+    private static final CountDownLatch GO = new CountDownLatch(1);
+    private static volatile boolean stopped;
+
+    private StressPublisherMain() {
+    }
+
+    /** Runs one publisher; see the class comment. */
+    public static void main(String[] args) {
+        ChildArgs.run(args, StressPublisherMain::run);
+    }
+
+    private static void run(ChildArgs args) throws Exception {
+        ChildArgs.readCommands(StressPublisherMain::command);
+        int id = args.getInt("id");
+        long quota = args.getLong("quota", -1);
+        try (StatsFile stats = StatsFile.open(java.nio.file.Path.of(args.get("stats")));
+             BusClient client = args.via().open(args.dir());
+             Publisher publisher = client.newPublisher(args.get("topic"), args.topicConfig())) {
+            MessageSizes sizes = MessageSizes.parse(args.get("size", "random"), publisher.maxMessageLength());
+            ChildArgs.say("READY");
+            if (Boolean.parseBoolean(args.get("wait-go", "false"))) {
+                while (!stopped && !GO.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    stats.set(StatsFile.HEARTBEAT, System.nanoTime());
+                }
+            }
+            stats.state(StatsFile.RUNNING);
+            SplittableRandom random = new SplittableRandom(args.getLong("seed", id));
+            long committed = publish(publisher, stats, id, quota, sizes, random);
+            stats.state(StatsFile.FINISHED);
+            ChildArgs.say((stopped ? "STOPPED " : "DONE ") + committed);
+        }
+    }
+
+    private static void command(String line) {
+        if (line.equals("GO")) {
+            GO.countDown();
+        } else if (line.equals("STOP")) {
+            stopped = true;
+            GO.countDown();
+        } else if (line.startsWith("ARM ")) {
+            CrashPoints.arm(line.substring(4).trim(), 1);
+        } else if (line.equals("DISARM")) {
+            String untaken = CrashPoints.disarm();
+            ChildArgs.say(untaken != null ? "DISARMED " + untaken : "DISARM too late");
+        }
+    }
+
+    private static long publish(Publisher publisher, StatsFile stats, int id, long quota, MessageSizes sizes,
+        SplittableRandom random) {
+        int max = publisher.maxMessageLength();
+        byte[] pool = new byte[2 * max];
+        random.nextBytes(pool);
+        byte[] message = new byte[max];
+        CRC32C crc = new CRC32C();
+        long backPressured = 0;
+        long sequence = 0;
+        stats.set(StatsFile.STARTED, System.nanoTime());
+        while (!stopped && (quota < 0 || sequence < quota)) {
+            int length = sizes.next(random);
+            StressMessage.encode(message, id, sequence, length, pool, (int) Math.floorMod(sequence * 131, max), crc);
+            stats.set(StatsFile.SENT, sequence + 1);
+            int refusals = 0;
+            long result;
+            while ((result = publisher.offer(message, 0, length)) < 0) {
+                if (result != Result.BACK_PRESSURED && result != Result.ADMIN_ACTION
+                    && result != Result.NOT_CONNECTED) {
+                    throw new RingBusException("offer of message " + sequence + " returned "
+                        + Result.describe(result));
+                }
+                stats.set(StatsFile.HEARTBEAT, System.nanoTime());
+                stats.set(StatsFile.BACK_PRESSURED, ++backPressured);
+                if (stopped) {
+                    return sequence;
+                }
+                backOff(++refusals);
+            }
+            sequence++;
+            stats.set(StatsFile.COMMITTED, sequence);
+            stats.set(StatsFile.HEARTBEAT, System.nanoTime());
+        }
+        return sequence;
+    }
+
+    /** Spins a little, then yields, then sleeps 50 us a time: a full ring empties at the readers' pace. */
+    private static void backOff(int refusals) {
+        if (refusals < 64) {
+            Thread.onSpinWait();
+        } else if (refusals < 128) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(50_000);
+        }
+    }
+}
