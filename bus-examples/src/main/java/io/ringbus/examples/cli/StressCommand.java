@@ -113,6 +113,10 @@ public final class StressCommand implements Callable<Integer> {
         description = "Where the run's directory is made and removed afterwards (default /dev/shm).")
     Path scratch;
 
+    @Option(names = "--self-test", hidden = true, paramLabel = "LIST",
+        description = "Break the run on purpose (lose, tear, leftover) to see the checks catch it.")
+    String selfTest = "";
+
     @Option(names = "--json", description = "End with one JSON object of figures (instead of the text report).")
     boolean json;
 
@@ -125,7 +129,7 @@ public final class StressCommand implements Callable<Integer> {
             options = new StressOptions()
                 .publishers(publishers).subscribers(subscribers).durable(durable)
                 .duration(duration).count(count).via(path).size(size).capacity(capacity).maxMessage(maxMessage)
-                .wakeup(wakeup).faults(faults).scratchParent(scratch)
+                .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest)
                 .seed(seed != null ? seed : System.nanoTime())
                 .conclude();
         } catch (IllegalArgumentException e) {

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -26,6 +28,7 @@ final class ChildProcess {
     static final int SIGCONT = 18;
     static final int SIGSTOP = 19;
     private static final int ERROR_TAIL = 4000;
+    private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     private final String name;
     private final Process process;
@@ -60,7 +63,11 @@ final class ChildProcess {
         command.add(main.getName());
         command.addAll(args);
         try {
-            return new ChildProcess(name, new ProcessBuilder(command).directory(workDir.toFile()).start());
+            Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+            ChildProcess child = new ChildProcess(name, process);
+            LIVE.add(child);
+            child.process.onExit().thenRun(() -> LIVE.remove(child));
+            return child;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + command.getFirst() + "): " + e.getMessage(),
                 e);
@@ -160,6 +167,11 @@ final class ChildProcess {
         return awaitLine(line -> line.startsWith(prefix), timeout);
     }
 
+    /** Every line printed so far that passes {@code test}. */
+    synchronized List<String> lines(Predicate<String> test) {
+        return lines.stream().filter(test).toList();
+    }
+
     /** The first line starting with {@code prefix} printed so far, or null. */
     synchronized String line(String prefix) {
         return lines.stream().filter(line -> line.startsWith(prefix)).findFirst().orElse(null);
@@ -200,6 +212,18 @@ final class ChildProcess {
             process.destroyForcibly();
             awaitExit(Duration.ofSeconds(10));
         }
+    }
+
+    /** Kills every child still running (a shutdown hook's last resort); returns how many there were. */
+    static int destroyEveryone() {
+        int count = 0;
+        for (ChildProcess child : List.copyOf(LIVE)) {
+            if (child.isAlive()) {
+                count++;
+                child.destroy();
+            }
+        }
+        return count;
     }
 
     /** Name, pid, state, the last lines of output and of standard error, for messages. */

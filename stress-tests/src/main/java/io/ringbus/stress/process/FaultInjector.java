@@ -32,9 +32,13 @@ final class FaultInjector implements Runnable {
     private final Tallies tallies;
     private final Findings findings;
     private final Random random;
+    private final EventLog log;
     private volatile boolean stopRequested;
+    private String heldAtLimit;
 
-    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings) {
+    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
+        EventLog log) {
+        this.log = log;
         this.rates = options.rates();
         this.topic = topic;
         this.episodes = episodes;
@@ -110,9 +114,20 @@ final class FaultInjector implements Runnable {
                     stop(kind, victim.child);
                 }
             }
-            case SUB_STOP -> stop(kind, topic.pick(liveSubs()).child);
-            case TRUNCATE, SCRIBBLE -> episodes.hostile(kind);
-            case FULL_FS -> episodes.fullFileSystem();
+            case SUB_STOP -> {
+                List<MainTopic.Sub> live = liveSubs();
+                if (!live.isEmpty()) {
+                    stop(kind, topic.pick(live).child);
+                }
+            }
+            case TRUNCATE, SCRIBBLE -> {
+                log.add(kind.label() + " episode on the victim topic");
+                episodes.hostile(kind);
+            }
+            case FULL_FS -> {
+                log.add("full-fs episode");
+                episodes.fullFileSystem();
+            }
             default -> throw new IllegalStateException("unknown fault " + kind);
         }
     }
@@ -152,6 +167,7 @@ final class FaultInjector implements Runnable {
                 return;
             }
         }
+        log.add(victim.child.name() + " stopped at crash point " + point);
         LockSupport.parkNanos(topic.between(0, 100) * 1_000_000L);
         killPublisher(kind, victim);
     }
@@ -164,6 +180,7 @@ final class FaultInjector implements Runnable {
         List<MainTopic.Sub> subs = liveSubs();
         long killedAt = System.nanoTime();
         victim.child.kill9();
+        log.add(kind.label() + ": kill -9 of " + victim.child.name());
         tallies.injected(kind);
         topic.retire(victim);
         boolean replaced = false;
@@ -180,6 +197,13 @@ final class FaultInjector implements Runnable {
         double millis = awaitMoved(killedAt, others, before, subs);
         if (millis >= 0) {
             tallies.unblock(millis);
+            log.add(String.format(java.util.Locale.ROOT, "others moved again %.1f ms after the death of %s", millis,
+                victim.child.name()));
+        }
+        if (millis > StressFigures.UNBLOCK_LIMIT_MILLIS) {
+            tallies.slowUnblock(String.format(java.util.Locale.ROOT, "%.0f ms after %s of %s; still held at %.0f ms:"
+                + " %s", millis, kind.label(), victim.child.name(), StressFigures.UNBLOCK_LIMIT_MILLIS,
+                heldAtLimit));
         }
         if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
             findings.error("nothing moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of "
@@ -195,10 +219,14 @@ final class FaultInjector implements Runnable {
      * {@code before} ledger and every subscriber of {@code subs} received such a message; the timeout
      * when that does not happen; -1 when there is nothing to measure (every publisher finished).
      */
-    private static double awaitMoved(long since, List<MainTopic.Pub> pubs, List<Long> before,
-        List<MainTopic.Sub> subs) {
+    private double awaitMoved(long since, List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
         long deadline = since + UNBLOCK_TIMEOUT.toNanos();
+        long limit = since + (long) (StressFigures.UNBLOCK_LIMIT_MILLIS * 1e6);
+        heldAtLimit = null;
         while (System.nanoTime() - deadline < 0) {
+            if (heldAtLimit == null && System.nanoTime() - limit > 0) {
+                heldAtLimit = held(pubs, before, subs);
+            }
             boolean anyPublishing = false;
             boolean pubsMoved = true;
             for (int i = 0; i < pubs.size(); i++) {
@@ -217,6 +245,26 @@ final class FaultInjector implements Runnable {
             LockSupport.parkNanos(500_000);
         }
         return UNBLOCK_TIMEOUT.toMillis();
+    }
+
+    /** Who has not moved yet: publishers with their ledger, subscribers with what they received. */
+    private static String held(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < pubs.size(); i++) {
+            MainTopic.Pub pub = pubs.get(i);
+            long committed = pub.stats.get(StatsFile.COMMITTED);
+            if (pub.publishing() && committed < before.get(i) + 2) {
+                text.append(pub.child.name()).append(" committed ").append(committed).append(" (at the death ")
+                    .append(before.get(i)).append("); ");
+            }
+        }
+        for (MainTopic.Sub sub : subs) {
+            if (sub.child.isAlive() && !subsMoved(pubs, before, List.of(sub))) {
+                text.append(sub.child.name()).append(" received ").append(sub.stats.get(StatsFile.RECEIVED))
+                    .append("; ");
+            }
+        }
+        return text.toString();
     }
 
     private static boolean subsMoved(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
@@ -250,11 +298,14 @@ final class FaultInjector implements Runnable {
         List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
         long killedAt = System.nanoTime();
         victim.child.kill9();
+        log.add("sub-kill: kill -9 of " + victim.child.name() + (victim.durable() ? " (durable)" : ""));
         tallies.injected(FaultKind.SUB_KILL);
         if (victim.durable()) {
             tallies.durableKill();
         } else if (!pubs.isEmpty()) {
             double millis = awaitMoved(killedAt, pubs, before, List.of());
+            log.add(String.format(java.util.Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
+                millis, victim.child.name()));
             if (millis >= 0) {
                 tallies.subscriberUnblock(millis);
             }
@@ -268,7 +319,9 @@ final class FaultInjector implements Runnable {
             return;
         }
         tallies.injected(kind);
-        LockSupport.parkNanos(topic.between(50, 800) * 1_000_000L);
+        long millis = topic.between(50, 800);
+        log.add(kind.label() + ": SIGSTOP of " + child.name() + " for " + millis + " ms");
+        LockSupport.parkNanos(millis * 1_000_000L);
         if (!child.signal(ChildProcess.SIGCONT) && child.isAlive()) {
             findings.error("could not SIGCONT " + child.describe());
         }

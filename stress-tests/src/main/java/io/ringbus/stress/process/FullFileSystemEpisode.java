@@ -30,6 +30,9 @@ final class FullFileSystemEpisode {
     private static final int CAPACITY = 64 * 1024;
     private static final Duration DONE = Duration.ofSeconds(60);
 
+    /** The tmpfs mounted right now, for a shutdown hook to unmount after Ctrl-C. */
+    private static volatile Path mounted;
+
     private final Launcher launcher;
     private final Tallies tallies;
     private final Findings findings;
@@ -58,9 +61,11 @@ final class FullFileSystemEpisode {
                 tallies.skipped(FaultKind.FULL_FS, "cannot mount a 1 MiB tmpfs: " + failure);
                 return;
             }
+            mounted = mount;
             try {
                 episode(mount);
             } finally {
+                mounted = null;
                 String stuck = run("umount", mount.toString());
                 if (stuck != null && run("umount", "-l", mount.toString()) != null) {
                     findings.error("cannot unmount the full-fs tmpfs " + mount + ": " + stuck);
@@ -123,6 +128,14 @@ final class FullFileSystemEpisode {
             }
             subStats.close();
             pubStats.close();
+        }
+    }
+
+    /** Lazily unmounts the tmpfs of an episode that was interrupted (Ctrl-C); for a shutdown hook. */
+    static void unmountAfterInterrupt() {
+        Path mount = mounted;
+        if (mount != null) {
+            run("umount", "-l", mount.toString());
         }
     }
 

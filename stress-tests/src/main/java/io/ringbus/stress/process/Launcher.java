@@ -43,7 +43,14 @@ final class Launcher {
     /** Starts a publisher; returns once it is READY, or throws saying why not. */
     ChildProcess publisher(String name, Topic topic, StatsFile stats, String size, long quota, boolean waitGo,
         boolean crashPoints, long seed) {
+        return publisher(name, topic, stats, size, quota, waitGo, crashPoints, seed, List.of());
+    }
+
+    /** The same, with {@code extra} arguments (the self-test's). */
+    ChildProcess publisher(String name, Topic topic, StatsFile stats, String size, long quota, boolean waitGo,
+        boolean crashPoints, long seed, List<String> extra) {
         List<String> args = new ArrayList<>(common(topic, stats));
+        args.addAll(extra);
         args.addAll(List.of("--id", Integer.toString(stats.id()), "--size", size, "--quota", Long.toString(quota),
             "--wait-go", Boolean.toString(waitGo), "--seed", Long.toString(seed)));
         List<String> jvm = crashPoints ? List.of("-Dringbus.test.crashPoint=*") : List.of();
@@ -52,7 +59,14 @@ final class Launcher {
 
     /** Starts a subscriber; returns once it has joined (READY), or throws saying why not. */
     ChildProcess subscriber(String name, Topic topic, StatsFile stats, String durableName, String wakeup) {
+        return subscriber(name, topic, stats, durableName, wakeup, List.of());
+    }
+
+    /** The same, with {@code extra} arguments (the self-test's). */
+    ChildProcess subscriber(String name, Topic topic, StatsFile stats, String durableName, String wakeup,
+        List<String> extra) {
         List<String> args = new ArrayList<>(common(topic, stats));
+        args.addAll(extra);
         args.addAll(List.of("--wakeup", wakeup));
         if (durableName != null) {
             args.addAll(List.of("--durable", durableName));

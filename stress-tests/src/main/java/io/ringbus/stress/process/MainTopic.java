@@ -82,6 +82,7 @@ final class MainTopic {
     private final Launcher launcher;
     private final Launcher.Topic topic;
     private final Findings findings;
+    private final EventLog log;
     private final SplittableRandom random;
     private final List<Pub> pubs = new ArrayList<>();
     private final List<Sub> subs = new ArrayList<>();
@@ -92,7 +93,8 @@ final class MainTopic {
     private final boolean crashPoints;
     private int nextId = 1;
 
-    MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings) {
+    MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings, EventLog log) {
+        this.log = log;
         this.options = options;
         this.launcher = launcher;
         this.findings = findings;
@@ -147,13 +149,15 @@ final class MainTopic {
             subs.add(sub);
             currentSub[role] = sub;
         }
-        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup());
+        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup(),
+            options.selfTest().contains("lose") ? List.of("--self-test-skip", "10007") : List.of());
         Map<Integer, Long> required = new HashMap<>();
         for (Pub pub : allPubs()) {
             long committed = pub.stats.get(StatsFile.COMMITTED);
             required.put(pub.id, pub.stats.get(StatsFile.STARTED) == 0 ? 0 : committed + 1);
         }
         sub.requiredFrom = Map.copyOf(required);
+        log.add("started " + sub.child.name() + " (pid " + sub.child.pid() + ")");
         return sub;
     }
 
@@ -178,7 +182,9 @@ final class MainTopic {
             currentPub[role] = pub;
         }
         pub.child = launcher.publisher("pub-" + role + "#" + pub.id, topic, pub.stats, options.size(), quota, waitGo,
-            crashPoints, random.nextLong());
+            crashPoints, random.nextLong(),
+            options.selfTest().contains("tear") ? List.of("--self-test-tear", "10009") : List.of());
+        log.add("started " + pub.child.name() + " (pid " + pub.child.pid() + ")");
         return pub;
     }
 

@@ -33,8 +33,16 @@ final class MessageCheck implements MessageHandler {
     private long duplicated;
     private long outOfOrder;
     private long torn;
+    private final long skipEvery;
+    private long delivered;
+    private int reported;
 
-    MessageCheck(StatsFile stats, int maxMessageLength, boolean resumed) {
+    /**
+     * A check writing to {@code stats}; {@code resumed} for a durable subscriber's later incarnation;
+     * {@code skipEvery} above 0 ignores one message in that many (the harness's self-test).
+     */
+    MessageCheck(StatsFile stats, int maxMessageLength, boolean resumed, long skipEvery) {
+        this.skipEvery = skipEvery;
         this.stats = stats;
         this.message = new byte[maxMessageLength];
         this.resumeCheck = resumed;
@@ -45,10 +53,26 @@ final class MessageCheck implements MessageHandler {
         this.torn = stats.get(StatsFile.TORN);
     }
 
+    /**
+     * Prints what went wrong (the first few times): {@code WHAT nanoTime offset=... length=... detail}, for
+     * the harness to put beside the faults of that moment.
+     */
+    private void report(String what, long offset, int length, String detail) {
+        if (reported++ < 10) {
+            System.out.println(what + " " + System.nanoTime() + " offset=" + offset + " length=" + length + " "
+                + detail);
+            System.out.flush();
+        }
+    }
+
     @Override
     public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+        if (skipEvery > 0 && ++delivered % skipEvery == 0) {
+            return;
+        }
         if (length < StressMessage.HEADER_LENGTH || length > message.length) {
             stats.set(StatsFile.TORN, ++torn);
+            report("TORN", offset, length, "length out of range");
             return;
         }
         MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, message, 0, length);
@@ -56,6 +80,8 @@ final class MessageCheck implements MessageHandler {
         long sequence = StressMessage.sequence(message);
         if (!StressMessage.intact(message, length, crc) || id <= 0 || id >= StatsFile.MAX_IDS || sequence < 0) {
             stats.set(StatsFile.TORN, ++torn);
+            report("TORN", offset, length, "id " + id + " seq " + sequence
+                + (id > 0 && id < StatsFile.MAX_IDS ? " (next " + stats.next(id) + ")" : ""));
             return;
         }
         long packed = StatsFile.pack(id, sequence);
@@ -72,12 +98,15 @@ final class MessageCheck implements MessageHandler {
         } else if (sequence > next) {
             gaps += sequence - next;
             stats.set(StatsFile.GAPS, gaps);
+            report("GAP", offset, length, "id " + id + " seq " + sequence + " next " + next);
         } else if (sequence < next) {
             if (sequence == next - 1) {
                 stats.set(StatsFile.DUPLICATED, ++duplicated);
             } else {
                 stats.set(StatsFile.OUT_OF_ORDER, ++outOfOrder);
             }
+            report(sequence == next - 1 ? "DUPLICATE" : "DISORDER", offset, length, "id " + id + " seq " + sequence
+                + " next " + next);
             return;
         }
         stats.set(StatsFile.LAST, packed);

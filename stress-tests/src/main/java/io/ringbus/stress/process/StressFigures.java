@@ -36,12 +36,14 @@ import java.util.Map;
  * @param jvmCrashes hs_err files found
  * @param leftoverFiles files left in the bus directory after the harness removed its topics
  * @param errors the errors found (see above), at most 50 of them
+ * @param anomalies what subscribers reported going wrong (a torn message, a gap...), each beside the
+ *     faults just before it: the details behind the figures, at most 40
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
     Map<String, Long> faults, Map<String, Long> notReached, Map<String, String> skipped, Percentiles unblock,
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
-    long jvmCrashes, List<String> leftoverFiles, List<String> errors) {
+    long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies) {
 
     /** The longest a publisher's death may hold the others up. */
     public static final double UNBLOCK_LIMIT_MILLIS = 1000;
@@ -88,7 +90,8 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             .percentiles("unblock_ms", unblock).percentiles("subscriber_unblock_ms", subscriberUnblock)
             .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
             .field("jvm_crashes", jvmCrashes).field("leftover_files", leftoverFiles.size())
-            .strings("leftover", leftoverFiles).strings("errors", errors).strings("failures", failures());
+            .strings("leftover", leftoverFiles).strings("errors", errors).strings("anomalies", anomalies)
+            .strings("failures", failures());
         return json.end();
     }
 
@@ -123,6 +126,7 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             leftoverFiles.size(), errors.size()));
         leftoverFiles.forEach(file -> text.append("  leftover: ").append(file).append('\n'));
         errors.forEach(error -> text.append("  error: ").append(error.replace("\n", "\n    ")).append('\n'));
+        anomalies.forEach(anomaly -> text.append("  anomaly: ").append(anomaly).append('\n'));
         List<String> failures = failures();
         text.append(failures.isEmpty() ? "PASSED" : "FAILED: " + String.join(", ", failures)).append('\n');
         return text.toString();

@@ -3,8 +3,12 @@ package io.ringbus.stress.process;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What a stress run does: its processes, its topic, its messages, how long, which faults at what
@@ -24,6 +28,7 @@ public final class StressOptions {
     private final Map<FaultKind, Double> rates = new EnumMap<>(FaultKind.class);
     private long seed = System.nanoTime();
     private Path scratchParent;
+    private Set<String> selfTest = Set.of();
 
     /** Every fault on, at its default rate. */
     public StressOptions() {
@@ -99,6 +104,28 @@ public final class StressOptions {
     /** Where the run's scratch directory is made (default /dev/shm, else the temporary directory). */
     public StressOptions scratchParent(Path scratchParent) {
         this.scratchParent = scratchParent;
+        return this;
+    }
+
+    /**
+     * Breaks the harness's own run on purpose, to prove that its checks see what they must: {@code lose}
+     * (subscribers ignore one message in 10,007, which must show as lost), {@code tear} (publishers
+     * spoil one message in 10,009 after its CRC, which must show as torn), {@code leftover} (a stray
+     * file in the bus directory, which must show as a leftover). Comma-separated; empty for none.
+     */
+    public StressOptions selfTest(String spec) {
+        Set<String> chosen = new TreeSet<>();
+        for (String item : spec.split(",")) {
+            String word = item.trim();
+            if (word.isEmpty()) {
+                continue;
+            }
+            if (!List.of("lose", "tear", "leftover").contains(word)) {
+                throw new IllegalArgumentException("self-test '" + word + "' must be lose, tear or leftover");
+            }
+            chosen.add(word);
+        }
+        this.selfTest = Set.copyOf(chosen);
         return this;
     }
 
@@ -218,9 +245,14 @@ public final class StressOptions {
         return seed;
     }
 
+    /** The self-test breakages chosen (empty normally). */
+    public Set<String> selfTest() {
+        return selfTest;
+    }
+
     /** Rates per minute of the faults that are on. */
     public Map<FaultKind, Double> rates() {
-        return java.util.Collections.unmodifiableMap(new EnumMap<>(rates));
+        return Collections.unmodifiableMap(new EnumMap<>(rates));
     }
 
     /** The scratch directory's parent. */

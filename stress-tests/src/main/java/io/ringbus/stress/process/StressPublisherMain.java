@@ -39,6 +39,7 @@ public final class StressPublisherMain {
         ChildArgs.readCommands(StressPublisherMain::command);
         int id = args.getInt("id");
         long quota = args.getLong("quota", -1);
+        long tearEvery = args.getLong("self-test-tear", 0);
         try (StatsFile stats = StatsFile.open(java.nio.file.Path.of(args.get("stats")));
              BusClient client = args.via().open(args.dir());
              Publisher publisher = client.newPublisher(args.get("topic"), args.topicConfig())) {
@@ -51,7 +52,7 @@ public final class StressPublisherMain {
             }
             stats.state(StatsFile.RUNNING);
             SplittableRandom random = new SplittableRandom(args.getLong("seed", id));
-            long committed = publish(publisher, stats, id, quota, sizes, random);
+            long committed = publish(publisher, stats, new Plan(id, quota, sizes, tearEvery), random);
             stats.state(StatsFile.FINISHED);
             ChildArgs.say((stopped ? "STOPPED " : "DONE ") + committed);
         }
@@ -71,8 +72,13 @@ public final class StressPublisherMain {
         }
     }
 
-    private static long publish(Publisher publisher, StatsFile stats, int id, long quota, MessageSizes sizes,
-        SplittableRandom random) {
+    /** What to publish: as publisher {@code id}, up to {@code quota} messages, spoiling one in {@code tearEvery}. */
+    private record Plan(int id, long quota, MessageSizes sizes, long tearEvery) {
+    }
+
+    private static long publish(Publisher publisher, StatsFile stats, Plan plan, SplittableRandom random) {
+        int id = plan.id();
+        long quota = plan.quota();
         int max = publisher.maxMessageLength();
         byte[] pool = new byte[2 * max];
         random.nextBytes(pool);
@@ -82,8 +88,11 @@ public final class StressPublisherMain {
         long sequence = 0;
         stats.set(StatsFile.STARTED, System.nanoTime());
         while (!stopped && (quota < 0 || sequence < quota)) {
-            int length = sizes.next(random);
+            int length = plan.sizes().next(random);
             StressMessage.encode(message, id, sequence, length, pool, (int) Math.floorMod(sequence * 131, max), crc);
+            if (plan.tearEvery() > 0 && sequence % plan.tearEvery() == plan.tearEvery() - 1) {
+                message[length - 1] ^= 0x5A; // self-test: spoiled after its CRC, as a torn write would
+            }
             stats.set(StatsFile.SENT, sequence + 1);
             int refusals = 0;
             long result;

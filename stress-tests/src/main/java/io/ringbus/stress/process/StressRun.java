@@ -50,6 +50,7 @@ public final class StressRun {
     private final Findings findings = new Findings();
     private final Tallies tallies = new Tallies();
     private double longestStallMillis;
+    private EventLog log;
 
     /** A run with these options. */
     public StressRun(StressOptions options) {
@@ -68,21 +69,27 @@ public final class StressRun {
         }
         Path busDir = scratch.resolve("bus");
         Launcher launcher = new Launcher(scratch.resolve("work"), options.via());
-        MainTopic topic = new MainTopic(options, launcher, busDir, findings);
+        log = new EventLog(System.nanoTime());
+        MainTopic topic = new MainTopic(options, launcher, busDir, findings, log);
         Thread cleanup = new Thread(() -> {
-            topic.destroyAll();
+            ChildProcess.destroyEveryone();
+            FullFileSystemEpisode.unmountAfterInterrupt();
             deleteTree(scratch);
         }, "stress-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Counted counted;
+            List<String> anomalies;
             double seconds;
             try {
                 topic.start();
+                if (options.selfTest().contains("leftover")) {
+                    Files.writeString(busDir.resolve(".creating-selftest.1.0"), "self-test leftover");
+                }
                 long start = System.nanoTime();
                 Episodes episodes = new Episodes(launcher, busDir, options.capacity(), tallies, findings,
                     options.seed() + 1);
-                FaultInjector injector = new FaultInjector(options, topic, episodes, tallies, findings);
+                FaultInjector injector = new FaultInjector(options, topic, episodes, tallies, findings, log);
                 Thread faults = Thread.ofPlatform().name("stress-faults").start(injector);
                 try {
                     watch(topic, launcher.workDir(), start, progress);
@@ -96,16 +103,23 @@ public final class StressRun {
                 drain(topic);
                 topic.stopSubscribers(STOP_TIMEOUT);
                 counted = count(topic);
+                anomalies = anomalies(topic);
             } finally {
                 topic.destroyAll();
                 topic.closeStats();
+                int running = ChildProcess.destroyEveryone();
+                if (running > 0) {
+                    findings.error(running + " child processes were still running after the run");
+                }
             }
             List<String> leftovers = removeTopicsAndList(busDir);
             long crashes = crashReports(launcher.workDir());
-            return figures(counted, seconds, leftovers, crashes);
+            return figures(counted, anomalies, seconds, leftovers, crashes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StressException("interrupted", e);
+        } catch (IOException e) {
+            throw new StressException("cannot write in " + busDir + ": " + e.getMessage(), e);
         } finally {
             deleteTree(scratch);
             try {
@@ -265,7 +279,32 @@ public final class StressRun {
             options.seed());
     }
 
-    private StressFigures figures(Counted counted, double seconds, List<String> leftovers, long crashes) {
+    /**
+     * What the main topic's subscribers reported going wrong (torn messages, gaps, repeats, disorder:
+     * the first few of each process), each beside the faults of the two seconds before it.
+     */
+    private List<String> anomalies(MainTopic topic) {
+        List<String> anomalies = new ArrayList<>();
+        for (String slow : tallies.slowUnblocks()) {
+            anomalies.add("SLOW UNBLOCK " + slow);
+        }
+        for (MainTopic.Sub sub : topic.allSubs()) {
+            for (String line : sub.child.lines(l -> l.startsWith("TORN ") || l.startsWith("GAP ")
+                || l.startsWith("DUPLICATE ") || l.startsWith("DISORDER "))) {
+                String[] words = line.split(" ", 3);
+                long time = Long.parseLong(words[1]);
+                anomalies.add(words[0] + " at " + log.at(time) + " in " + sub.child.name() + ": " + words[2]
+                    + " | before it: " + log.before(time, 2));
+                if (anomalies.size() >= 40) {
+                    return anomalies;
+                }
+            }
+        }
+        return anomalies;
+    }
+
+    private StressFigures figures(Counted counted, List<String> anomalies, double seconds, List<String> leftovers,
+        long crashes) {
         Counted c = counted;
         Map<String, Long> faults = new LinkedHashMap<>();
         tallies.injected().forEach((kind, count) -> faults.put(kind.label(), count));
@@ -294,7 +333,7 @@ public final class StressRun {
         return new StressFigures(c.setup(), seconds, c.sent(), c.committed(), c.received(), c.lost(),
             c.duplicated(), c.outOfOrder(), c.torn(), c.windowRepeats(), tallies.durableKills(), faults, notReached,
             skipped, Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
-            longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors());
+            longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies);
     }
 
     /**

@@ -47,7 +47,8 @@ public final class StressSubscriberMain {
              BusClient client = args.via().open(args.dir())) {
             long incarnation = stats.get(StatsFile.INCARNATIONS) + 1;
             stats.set(StatsFile.INCARNATIONS, incarnation);
-            MessageCheck check = new MessageCheck(stats, args.getInt("max-message"), durable && incarnation > 1);
+            MessageCheck check = new MessageCheck(stats, args.getInt("max-message"), durable && incarnation > 1,
+                args.getLong("self-test-skip", 0));
             try (Subscriber subscriber = client.newSubscriber(args.get("topic"), args.topicConfig(), config)) {
                 stats.set(StatsFile.STARTED, System.nanoTime());
                 stats.state(StatsFile.RUNNING);

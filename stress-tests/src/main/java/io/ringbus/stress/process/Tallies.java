@@ -13,6 +13,7 @@ final class Tallies {
     private final List<Double> unblockMillis = new ArrayList<>();
     private final List<Double> subscriberUnblockMillis = new ArrayList<>();
     private long durableKills;
+    private final List<String> slowUnblocks = new ArrayList<>();
     private final HostileFigures hostile = new HostileFigures();
     private final FullFsFigures fullFs = new FullFsFigures();
 
@@ -58,6 +59,16 @@ final class Tallies {
 
     synchronized void subscriberUnblock(double millis) {
         subscriberUnblockMillis.add(millis);
+    }
+
+    synchronized void slowUnblock(String what) {
+        if (slowUnblocks.size() < 20) {
+            slowUnblocks.add(what);
+        }
+    }
+
+    synchronized List<String> slowUnblocks() {
+        return List.copyOf(slowUnblocks);
     }
 
     synchronized void durableKill() {
