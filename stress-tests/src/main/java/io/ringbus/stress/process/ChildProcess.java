@@ -182,6 +182,12 @@ final class ChildProcess {
         return Processes.signal(process.pid(), signal);
     }
 
+    /** kill -9, without waiting: the caller watches what happens meanwhile, then {@link #awaitExit}s. */
+    void sigkill() {
+        killed = true;
+        signal(SIGKILL);
+    }
+
     /** kill -9, then waits until the process is gone. */
     void kill9() {
         killed = true;

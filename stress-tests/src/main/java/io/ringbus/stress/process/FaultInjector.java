@@ -179,12 +179,13 @@ final class FaultInjector implements Runnable {
         List<Long> before = new ArrayList<>(others.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList());
         List<MainTopic.Sub> subs = liveSubs();
         long killedAt = System.nanoTime();
-        victim.child.kill9();
+        victim.child.sigkill();
         log.add(kind.label() + ": kill -9 of " + victim.child.name());
         tallies.injected(kind);
-        topic.retire(victim);
         boolean replaced = false;
         if (others.isEmpty()) {
+            awaitGone(victim.child);
+            topic.retire(victim);
             // No other publisher: the others that move again are its successor.
             MainTopic.Pub successor = topic.startPublisher(victim.role, false);
             replaced = true;
@@ -210,6 +211,8 @@ final class FaultInjector implements Runnable {
                 + victim.child.name() + " (" + kind.label() + ")");
         }
         if (!replaced) {
+            awaitGone(victim.child);
+            topic.retire(victim);
             topic.startPublisher(victim.role, false);
         }
     }
@@ -297,7 +300,7 @@ final class FaultInjector implements Runnable {
         List<MainTopic.Pub> pubs = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
         List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
         long killedAt = System.nanoTime();
-        victim.child.kill9();
+        victim.child.sigkill();
         log.add("sub-kill: kill -9 of " + victim.child.name() + (victim.durable() ? " (durable)" : ""));
         tallies.injected(FaultKind.SUB_KILL);
         if (victim.durable()) {
@@ -310,7 +313,20 @@ final class FaultInjector implements Runnable {
                 tallies.subscriberUnblock(millis);
             }
         }
+        awaitGone(victim.child);
         topic.startSubscriber(victim.role);
+    }
+
+    /** Waits for a killed process to be gone (its locks released, its figures final). */
+    private void awaitGone(ChildProcess child) {
+        long start = System.nanoTime();
+        if (!child.awaitExit(Duration.ofSeconds(30))) {
+            throw new StressException(child.name() + " survived kill -9 for 30 s");
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (millis > 500) {
+            log.add(child.name() + " took " + millis + " ms to be gone after kill -9");
+        }
     }
 
     /** SIGSTOP, a pause of 50 to 800 ms, SIGCONT. */
