@@ -103,7 +103,8 @@ public final class StressCommand implements Callable<Integer> {
     String wakeup = "blocking";
 
     @Option(names = "--faults", paramLabel = "LIST",
-        description = "Comma-separated, in order: all (default), none, KIND, KIND=RATE (per minute), -KIND.")
+        description = "Which faults: comma-separated, in order: all (default), none, KIND, KIND=RATE (per minute),"
+            + " -KIND. pub-kill=20 is that fault alone; all,-full-fs every fault but one.")
     String faults = "all";
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the harness's random choices.")
@@ -114,7 +115,7 @@ public final class StressCommand implements Callable<Integer> {
     Path scratch;
 
     @Option(names = "--self-test", hidden = true, paramLabel = "LIST",
-        description = "Break the run on purpose (lose, tear, leftover) to see the checks catch it.")
+        description = "Break the run on purpose (lose, tear, leftover, crash) to see the checks catch it.")
     String selfTest = "";
 
     @Option(names = "--json", description = "End with one JSON object of figures (instead of the text report).")

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code bus stress}: every fault kind, briefly, leaves every failure figure at zero; and the
- * harness's own checks see a loss, a torn message and a leftover file when the run is broken on
- * purpose (so that a harness that saw nothing could not pass for a bus that lost nothing).
+ * harness's own checks see a loss, a torn message, a leftover file and a JVM crash when the run is
+ * broken on purpose (so that a harness that saw nothing could not pass for a bus that lost nothing).
  */
 class StressCommandTest {
     /** Every kind at 20 a minute: the first pass through all of them ends well within the run. */
-    private static final String EVERY_FAULT_OFTEN = "all," + String.join(",",
+    private static final String EVERY_FAULT_OFTEN = String.join(",",
         java.util.Arrays.stream(FaultKind.values()).map(kind -> kind.label() + "=20").toList());
 
     @Test
@@ -57,7 +57,7 @@ class StressCommandTest {
     @Timeout(120)
     void brokenOnPurposeTheRunFailsWithTheFiguresThatSayWhy() {
         Cli.Result result = Cli.run("", "stress", "--duration", "8s", "--faults", "none", "--json",
-            "--self-test", "lose,tear,leftover");
+            "--self-test", "lose,tear,leftover,crash");
         assertEquals(1, result.exitCode(), result.out() + result.err());
         String json = result.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}") && json.lines().count() == 1, json);
@@ -67,6 +67,8 @@ class StressCommandTest {
         assertTrue(json.contains("\"leftover_files\":1,"), json);
         assertTrue(json.contains("\"leftover\":[\".creating-selftest.1.0\"]"), json);
         assertTrue(json.contains("\"duplicated\":0,") && json.contains("\"out_of_order\":0,"), json);
+        assertTrue(json.contains("\"jvm_crashes\":1,"), json);
+        assertTrue(json.contains("JVM crash: hs_err_pid"), json);
     }
 
     @Test

@@ -56,6 +56,10 @@ final class FaultInjector implements Runnable {
     public void run() {
         double perMinute = rates.values().stream().mapToDouble(Double::doubleValue).sum();
         if (perMinute <= 0) {
+            // No faults: only replace what ends by itself (an error, reported), twice a second.
+            while (pause(0.5)) {
+                heal();
+            }
             return;
         }
         List<FaultKind> firstPass = new ArrayList<>(rates.keySet());
@@ -73,6 +77,14 @@ final class FaultInjector implements Runnable {
             } catch (RuntimeException e) {
                 findings.error(kind.label() + ": " + e.getMessage());
             }
+        }
+    }
+
+    private void heal() {
+        try {
+            topic.heal();
+        } catch (RuntimeException e) {
+            findings.error("replacing a process: " + e.getMessage());
         }
     }
 

@@ -183,9 +183,21 @@ final class MainTopic {
         }
         pub.child = launcher.publisher("pub-" + role + "#" + pub.id, topic, pub.stats, options.size(), quota, waitGo,
             crashPoints, random.nextLong(),
-            options.selfTest().contains("tear") ? List.of("--self-test-tear", "10009") : List.of());
+            selfTestArgs(pub.id));
         log.add("started " + pub.child.name() + " (pid " + pub.child.pid() + ")");
         return pub;
+    }
+
+    /** A publisher's self-test arguments: spoil messages; the first one crashes its JVM after a while. */
+    private List<String> selfTestArgs(int id) {
+        List<String> args = new ArrayList<>();
+        if (options.selfTest().contains("tear")) {
+            args.addAll(List.of("--self-test-tear", "10009"));
+        }
+        if (options.selfTest().contains("crash") && id == 1) {
+            args.addAll(List.of("--self-test-crash", "50000"));
+        }
+        return args;
     }
 
     /** Notes, once, what a publisher incarnation committed against its role's share of --count. */

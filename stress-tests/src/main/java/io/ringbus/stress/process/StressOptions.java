@@ -111,7 +111,8 @@ public final class StressOptions {
      * Breaks the harness's own run on purpose, to prove that its checks see what they must: {@code lose}
      * (subscribers ignore one message in 10,007, which must show as lost), {@code tear} (publishers
      * spoil one message in 10,009 after its CRC, which must show as torn), {@code leftover} (a stray
-     * file in the bus directory, which must show as a leftover). Comma-separated; empty for none.
+     * file in the bus directory, which must show as a leftover), {@code crash} (the first publisher's JVM
+     * crashes after 50,000 messages, which must show as a JVM crash). Comma-separated; empty for none.
      */
     public StressOptions selfTest(String spec) {
         Set<String> chosen = new TreeSet<>();
@@ -120,8 +121,8 @@ public final class StressOptions {
             if (word.isEmpty()) {
                 continue;
             }
-            if (!List.of("lose", "tear", "leftover").contains(word)) {
-                throw new IllegalArgumentException("self-test '" + word + "' must be lose, tear or leftover");
+            if (!List.of("lose", "tear", "leftover", "crash").contains(word)) {
+                throw new IllegalArgumentException("self-test '" + word + "' must be lose, tear, leftover or crash");
             }
             chosen.add(word);
         }
@@ -130,11 +131,13 @@ public final class StressOptions {
     }
 
     /**
-     * Which faults at which rates: a comma-separated list, read in order, of {@code all} (every fault
-     * at its default rate), {@code none}, {@code KIND} (at its default rate), {@code KIND=RATE} (per
-     * minute; 0 is off) or {@code -KIND} (off).
+     * Which faults at which rates (replacing the earlier choice): a comma-separated list, read in order,
+     * of {@code all} (every fault at its default rate), {@code none}, {@code KIND} (at its default rate),
+     * {@code KIND=RATE} (per minute; 0 is off) or {@code -KIND} (off). So {@code pub-kill=20} is that
+     * fault alone, and {@code all,-full-fs} every fault but one.
      */
     public StressOptions faults(String spec) {
+        rates.clear();
         for (String item : spec.split(",")) {
             String word = item.trim();
             if (word.isEmpty()) {

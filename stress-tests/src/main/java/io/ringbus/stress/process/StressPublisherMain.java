@@ -40,6 +40,7 @@ public final class StressPublisherMain {
         int id = args.getInt("id");
         long quota = args.getLong("quota", -1);
         long tearEvery = args.getLong("self-test-tear", 0);
+        long crashAfter = args.getLong("self-test-crash", 0);
         try (StatsFile stats = StatsFile.open(java.nio.file.Path.of(args.get("stats")));
              BusClient client = args.via().open(args.dir());
              Publisher publisher = client.newPublisher(args.get("topic"), args.topicConfig())) {
@@ -52,7 +53,7 @@ public final class StressPublisherMain {
             }
             stats.state(StatsFile.RUNNING);
             SplittableRandom random = new SplittableRandom(args.getLong("seed", id));
-            long committed = publish(publisher, stats, new Plan(id, quota, sizes, tearEvery), random);
+            long committed = publish(publisher, stats, new Plan(id, quota, sizes, tearEvery, crashAfter), random);
             stats.state(StatsFile.FINISHED);
             ChildArgs.say((stopped ? "STOPPED " : "DONE ") + committed);
         }
@@ -72,8 +73,11 @@ public final class StressPublisherMain {
         }
     }
 
-    /** What to publish: as publisher {@code id}, up to {@code quota} messages, spoiling one in {@code tearEvery}. */
-    private record Plan(int id, long quota, MessageSizes sizes, long tearEvery) {
+    /**
+     * What to publish: as publisher {@code id}, up to {@code quota} messages; for the self-test, spoiling
+     * one in {@code tearEvery} and crashing the JVM after {@code crashAfter} (0: never).
+     */
+    private record Plan(int id, long quota, MessageSizes sizes, long tearEvery, long crashAfter) {
     }
 
     private static long publish(Publisher publisher, StatsFile stats, Plan plan, SplittableRandom random) {
@@ -111,9 +115,18 @@ public final class StressPublisherMain {
             }
             sequence++;
             stats.set(StatsFile.COMMITTED, sequence);
+            if (sequence == plan.crashAfter()) {
+                crashTheJvm();
+            }
             stats.set(StatsFile.HEARTBEAT, System.nanoTime());
         }
         return sequence;
+    }
+
+    /** Self-test: a native read of address 8, which HotSpot cannot survive (SIGSEGV, an hs_err file). */
+    private static void crashTheJvm() {
+        System.out.println(java.lang.foreign.MemorySegment.ofAddress(8).reinterpret(8)
+            .get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
     }
 
     /** Spins a little, then yields, then sleeps 50 us a time: a full ring empties at the readers' pace. */
