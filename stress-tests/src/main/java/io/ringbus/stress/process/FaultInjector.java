@@ -180,6 +180,7 @@ final class FaultInjector implements Runnable {
             }
         }
         log.add(victim.child.name() + " stopped at crash point " + point);
+        victim.diedAtCrashPoint = true;
         LockSupport.parkNanos(topic.between(0, 100) * 1_000_000L);
         killPublisher(kind, victim);
     }
@@ -319,6 +320,10 @@ final class FaultInjector implements Runnable {
             tallies.durableKill();
         } else if (!pubs.isEmpty()) {
             double millis = awaitMoved(killedAt, pubs, before, List.of());
+            if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
+                findings.error("no publisher moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of"
+                    + " subscriber " + victim.child.name() + ": its slot still holds them back");
+            }
             log.add(String.format(java.util.Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
                 millis, victim.child.name()));
             if (millis >= 0) {

@@ -30,6 +30,8 @@ final class MainTopic {
         final StatsFile stats;
         volatile ChildProcess child;
         boolean retired;
+        /** Killed while stopped at a crash point: the message in hand was certainly never committed. */
+        volatile boolean diedAtCrashPoint;
 
         Pub(int id, int role, StatsFile stats) {
             this.id = id;

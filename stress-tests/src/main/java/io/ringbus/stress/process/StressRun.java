@@ -45,6 +45,11 @@ public final class StressRun {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     private static final long PROGRESS_NANOS = 250_000_000L;
+    /**
+     * A stall this long is an error: the longest a fault holds the bus up by design is a SIGSTOP (0.8 s)
+     * or a durable subscriber's restart (a JVM start, a few seconds on two busy cores).
+     */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
 
     private final StressOptions options;
     private final Findings findings = new Findings();
@@ -141,6 +146,7 @@ public final class StressRun {
         long lastRateAt = start;
         double rate = 0;
         long crashes = 0;
+        boolean stallReported = false;
         while (options.count() > 0 ? !topic.quotasDone() : System.nanoTime() - end < 0) {
             Thread.sleep(10);
             long now = System.nanoTime();
@@ -151,8 +157,14 @@ public final class StressRun {
             if (received != lastReceived) {
                 lastReceived = received;
                 lastMove = now;
+                stallReported = false;
             } else {
                 longestStallMillis = Math.max(longestStallMillis, (now - lastMove) / 1e6);
+                if (!stallReported && now - lastMove > STALL_LIMIT.toNanos()) {
+                    stallReported = true;
+                    findings.error("no subscriber received anything for " + STALL_LIMIT.toSeconds() + " s (at "
+                        + log.at(now) + "; " + log.before(now, STALL_LIMIT.toSeconds() + 5) + ")");
+                }
             }
             if (now - nextProgress >= 0) {
                 nextProgress = now + PROGRESS_NANOS;
@@ -222,6 +234,12 @@ public final class StressRun {
         long committedTotal = 0;
         for (int i = 0; i < pubs.size(); i++) {
             committed[i] = topic.committed(pubs.get(i));
+            long ledger = pubs.get(i).stats.get(StatsFile.COMMITTED);
+            if (pubs.get(i).diedAtCrashPoint && committed[i] > ledger) {
+                findings.error("message " + ledger + " of " + pubs.get(i).child.name() + " was delivered, though its"
+                    + " publisher was killed at a crash point before committing it");
+                committed[i] = ledger;
+            }
             sent += Math.max(pubs.get(i).stats.get(StatsFile.SENT), committed[i]);
             committedTotal += committed[i];
         }
