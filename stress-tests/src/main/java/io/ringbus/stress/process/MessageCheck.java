@@ -8,7 +8,8 @@ import java.util.zip.CRC32C;
 /**
  * A subscriber's check of every message it receives: whole (length and CRC32C; else torn), then
  * each publisher id's sequence: the next one (good), a later one (the ones between are a gap: lost),
- * or an earlier one (duplicated if it is the last one again, else out of order; not accepted).
+ * or an earlier one, not accepted: duplicated (while this subscriber has seen no gap, every earlier
+ * sequence was received already), or out of order (it may be a late one from a gap).
  *
  * <p>The message is first copied out of the ring (one Java copy, which a truncated mapping turns
  * into the bus's typed error, where a native CRC over the mapping would crash the JVM).
@@ -100,13 +101,15 @@ final class MessageCheck implements MessageHandler {
             stats.set(StatsFile.GAPS, gaps);
             report("GAP", offset, length, "id " + id + " seq " + sequence + " next " + next);
         } else if (sequence < next) {
-            if (sequence == next - 1) {
+            // Received before, unless it falls in a gap (then it is late): with no gap, certainly a repeat.
+            boolean repeat = gaps == 0;
+            if (repeat) {
                 stats.set(StatsFile.DUPLICATED, ++duplicated);
             } else {
                 stats.set(StatsFile.OUT_OF_ORDER, ++outOfOrder);
             }
-            report(sequence == next - 1 ? "DUPLICATE" : "DISORDER", offset, length, "id " + id + " seq " + sequence
-                + " next " + next);
+            report(repeat ? "DUPLICATE" : "DISORDER", offset, length, "id " + id + " seq " + sequence + " next "
+                + next);
             return;
         }
         stats.set(StatsFile.LAST, packed);
