@@ -136,6 +136,12 @@ public final class FrameReader {
         return true;
     }
 
+    /** Forgets everything buffered (a new connection starts a new stream of frames). */
+    public void reset() {
+        readIndex = 0;
+        writeIndex = 0;
+    }
+
     /** Whether bytes of an incomplete frame are buffered. */
     public boolean hasPartialFrame() {
         return writeIndex > readIndex;

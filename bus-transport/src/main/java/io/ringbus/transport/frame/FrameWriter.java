@@ -136,14 +136,15 @@ public final class FrameWriter {
         return appendIndex + FrameDescriptor.HEADER_LENGTH;
     }
 
-    /** Makes the reserved frame part of the stream. */
-    public void complete() {
+    /** Makes the reserved frame part of the stream; returns its payload length. */
+    public int complete() {
         if (reservedAt < 0) {
             throw new IllegalStateException("no frame is reserved");
         }
         int length = segment.get(INT_LE, reservedAt + FrameDescriptor.LENGTH_OFFSET);
         appendIndex = reservedAt + FrameDescriptor.HEADER_LENGTH + length;
         reservedAt = -1;
+        return length;
     }
 
     /** Drops the reserved frame. */
