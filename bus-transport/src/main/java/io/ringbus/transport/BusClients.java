@@ -1,7 +1,9 @@
 package io.ringbus.transport;
 
 import io.ringbus.core.Bus;
+import io.ringbus.transport.client.StreamBusClient;
 import io.ringbus.transport.shm.ShmBusClient;
+import io.ringbus.transport.stream.SocketConnector;
 
 /**
  * Opens a {@link BusClient} for a URI.
@@ -23,7 +25,8 @@ public final class BusClients {
         TransportUri uri = context.transportUri();
         return switch (uri.kind()) {
             case SHM -> new ShmBusClient(Bus.open(context.busContext()), uri);
-            case PIPE, FIFO, UNIX, TCP -> throw new UnsupportedOperationException(uri + " is not built yet");
+            case UNIX, TCP -> new StreamBusClient(context, new SocketConnector(uri));
+            case PIPE, FIFO -> throw new UnsupportedOperationException(uri + " is not built yet");
         };
     }
 

@@ -8,6 +8,7 @@ import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.StreamClosedException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A publisher on a stream path: frames messages into a send buffer and writes them to the bridge on
@@ -34,7 +35,9 @@ public final class StreamPublisher implements Publisher {
     private long claimPosition = -1;
     private long claimOffset;
     private long lastLivenessCheck = System.nanoTime();
-    private boolean closed;
+    /** Taken by every call and by the background flusher; uncontended in the common case. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean closed;
 
     StreamPublisher(StreamConnection connection, Runnable onClose) {
         this.connection = connection;
@@ -45,56 +48,102 @@ public final class StreamPublisher implements Publisher {
 
     @Override
     public long offer(MemorySegment source, long offset, int length) {
-        long ready = prepare(length);
-        if (ready < 0) {
-            return ready;
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            if (!writer.append(0, source, offset, length)) {
+                return backPressured();
+            }
+            return sent(length);
+        } finally {
+            lock.unlock();
         }
-        if (!writer.append(0, source, offset, length)) {
-            return Result.BACK_PRESSURED;
-        }
-        return sent(length);
     }
 
     @Override
     public long offer(byte[] source, int offset, int length) {
-        long ready = prepare(length);
-        if (ready < 0) {
-            return ready;
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            if (!writer.append(0, source, offset, length)) {
+                return backPressured();
+            }
+            return sent(length);
+        } finally {
+            lock.unlock();
         }
-        if (!writer.append(0, source, offset, length)) {
-            return Result.BACK_PRESSURED;
-        }
-        return sent(length);
     }
 
     @Override
     public long tryClaim(int length) {
-        long ready = prepare(length);
-        if (ready < 0) {
-            return ready;
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            long payload = writer.reserve(0, length);
+            if (payload < 0) {
+                return backPressured();
+            }
+            claimOffset = payload;
+            claimPosition = framedBytes;
+            return claimPosition;
+        } finally {
+            lock.unlock();
         }
-        long payload = writer.reserve(0, length);
-        if (payload < 0) {
-            return Result.BACK_PRESSURED;
-        }
-        claimOffset = payload;
-        claimPosition = framedBytes;
-        return claimPosition;
+    }
+
+    private long backPressured() {
+        BackgroundFlusher.schedule(this);
+        return Result.BACK_PRESSURED;
     }
 
     @Override
     public void commit(long position) {
-        checkClaim(position);
-        int length = writer.complete();
-        claimPosition = -1;
-        sent(length);
+        lock.lock();
+        try {
+            checkClaim(position);
+            int length = writer.complete();
+            claimPosition = -1;
+            sent(length);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void abort(long position) {
-        checkClaim(position);
-        writer.cancel();
-        claimPosition = -1;
+        lock.lock();
+        try {
+            checkClaim(position);
+            writer.cancel();
+            claimPosition = -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the background flusher: writes what it can; true when nothing is left to do here. */
+    boolean flushFromBackground() {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (closed || !connection.isConnected()) {
+                return true;
+            }
+            flush();
+            return !writer.hasPending() || !connection.isConnected();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void checkClaim(long position) {
@@ -178,7 +227,9 @@ public final class StreamPublisher implements Publisher {
             return;
         }
         try {
-            writer.flush(stream);
+            if (!writer.flush(stream)) {
+                BackgroundFlusher.schedule(this);
+            }
         } catch (StreamClosedException e) {
             disconnected(e.getMessage());
         }
@@ -205,15 +256,20 @@ public final class StreamPublisher implements Publisher {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+        lock.lock();
         try {
-            drain();
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                drain();
+            } finally {
+                connection.close();
+                onClose.run();
+            }
         } finally {
-            connection.close();
-            onClose.run();
+            lock.unlock();
         }
     }
 

@@ -45,6 +45,11 @@ public final class FrameWriter {
         return room() >= FrameDescriptor.HEADER_LENGTH + (long) payloadLength;
     }
 
+    /** Bytes a frame (header included) may take now. */
+    public int freeBytes() {
+        return room();
+    }
+
     private int room() {
         if (flushIndex > 0 && flushIndex == appendIndex) {
             flushIndex = 0;
