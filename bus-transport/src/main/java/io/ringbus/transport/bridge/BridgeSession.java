@@ -6,6 +6,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -196,6 +197,7 @@ final class BridgeSession implements Runnable {
             }
             int frameRoom = FrameDescriptor.HEADER_LENGTH + maxMessageLength;
             long lastProbe = System.nanoTime();
+            MessageHandler forward = (type, buffer, offset, length) -> writer.append(type, buffer, offset, length);
             while (!stopped) {
                 if (writer.hasPending()) {
                     if (!writer.flush(stream)) {
@@ -210,8 +212,7 @@ final class BridgeSession implements Runnable {
                 if (limit < 1) {
                     continue; // flush first
                 }
-                subscriber.await((type, buffer, offset, length) -> writer.append(type, buffer, offset, length),
-                    limit, SLICE_NANOS);
+                subscriber.await(forward, limit, SLICE_NANOS);
                 writer.flush(stream);
                 long now = System.nanoTime();
                 if (now - lastProbe > SLICE_NANOS) {
