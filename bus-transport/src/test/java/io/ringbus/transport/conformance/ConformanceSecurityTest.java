@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Case 9 of issue 4, the socket paths' security: a Unix socket is 0600 in a 0700 directory and serves
- * only its own user (SO_PEERCRED), and TCP listens on loopback unless told otherwise. (Pipes carry no
- * addressable endpoint; FIFOs' modes belong with their own fixture.)
+ * only its own user (SO_PEERCRED), a FIFO directory is 0700 with a 0600 rendezvous FIFO, and TCP listens
+ * on loopback unless told otherwise. (Pipes have no name anyone could open: nothing to check.)
  */
 class ConformanceSecurityTest extends AbstractConformanceTest {
     /** Connects as told, sends a hello, and says what happened: denied, eof, reset or answered. */
@@ -50,6 +50,14 @@ class ConformanceSecurityTest extends AbstractConformanceTest {
         Path socket = path.bridge().listening().get(0).path();
         assertEquals("rw-------", mode(socket), "socket file mode");
         assertEquals("rwx------", mode(socket.getParent()), "socket directory mode");
+    }
+
+    @Test
+    void fifoDirectoryIsPrivate() throws IOException {
+        open(new FifoFixture());
+        Path fifos = directory.resolve("fifos");
+        assertEquals("rwx------", mode(fifos), "FIFO directory mode");
+        assertEquals("rw-------", mode(fifos.resolve("bridge.fifo")), "rendezvous FIFO mode");
     }
 
     @Test

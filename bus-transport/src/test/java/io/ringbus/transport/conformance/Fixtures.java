@@ -18,6 +18,6 @@ final class Fixtures {
      * bus-core's liveness, tested there with real processes.)
      */
     static Stream<PathFixture> streams() {
-        return Stream.of(SocketFixture.unix(), SocketFixture.tcp());
+        return Stream.of(new PipeFixture(), new FifoFixture(), SocketFixture.unix(), SocketFixture.tcp());
     }
 }

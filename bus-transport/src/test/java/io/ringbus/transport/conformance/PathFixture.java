@@ -88,6 +88,16 @@ abstract class PathFixture implements AutoCloseable {
         return client(new RecordingListener());
     }
 
+    /** Whether an endpoint connects again once a new bridge serves the path (not pipe:, which is handed over once). */
+    boolean canReconnect() {
+        return isStream();
+    }
+
+    /** Connections the churn case makes: 10,000 where a connection is cheap (sockets). */
+    int churnConnections() {
+        return 10_000;
+    }
+
     /** The bridge serving this path now (stream paths). */
     Bridge bridge() {
         throw new UnsupportedOperationException(name() + " has no bridge");
