@@ -20,8 +20,8 @@ final class FifoFixture extends BridgedFixture {
     }
 
     /**
-     * 2,000 churned connections: a FIFO connection is a rendezvous: two mkfifo, six opens and two unlinks, about 2 ms here
-     * under load, so 10,000 would take 20 s.
+     * 2,000 churned connections: a FIFO connection is a rendezvous (two mkfifo, six opens, two
+     * unlinks), about 2 ms here under load, so 10,000 would take 20 s.
      */
     @Override
     int churnConnections() {

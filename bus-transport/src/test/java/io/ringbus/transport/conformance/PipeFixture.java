@@ -33,8 +33,8 @@ final class PipeFixture extends BridgedFixture {
     }
 
     /**
-     * 2,000 churned connections: a pipe connection is two pipes and two eventfds (pipe: has no listener;
-     * each connection is made by hand), about 1 ms here under load, so 10,000 would take 10-20 s.
+     * 2,000 churned connections: each is two new pipes and two eventfds, served by hand (pipe: has
+     * no listener), about 1 ms here under load, so 10,000 would take 10-20 s.
      */
     @Override
     int churnConnections() {
