@@ -104,6 +104,9 @@ public final class StreamSubscriber implements Subscriber {
             }
         } catch (MalformedFrameException e) {
             disconnected("malformed frame from the bridge: " + e.getMessage());
+            if (closed) {
+                return delivered; // close() from another thread read part of the stream while saying BYE
+            }
             throw new CorruptRingException("The bridge at " + connection.uri() + " sent a malformed frame ("
                 + e.getMessage() + "); the connection was closed and will be opened again");
         }
@@ -182,7 +185,7 @@ public final class StreamSubscriber implements Subscriber {
         }
         ByteBuffer bye = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .putInt(0).putInt(FrameDescriptor.BYE).flip();
-        ByteBuffer discard = ByteBuffer.allocate(4096);
+        ByteBuffer discard = ByteBuffer.allocateDirect(4096); // direct: no stream scratch shared with a poller
         long deadline = System.nanoTime() + BYE_PATIENCE_NANOS;
         try {
             while (true) {
