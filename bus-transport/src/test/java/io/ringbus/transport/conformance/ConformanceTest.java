@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -172,6 +173,8 @@ class ConformanceTest extends AbstractConformanceTest {
         Messages.offer(publisher, Messages.message(0, 0, max), stats);
         assertThrows(IllegalArgumentException.class, () -> publisher.offer(new byte[max + 1]));
         assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(max + 1));
+        assertThrows(IllegalArgumentException.class,
+            () -> publisher.offer(MemorySegment.ofArray(new byte[max + 1]), 0, max + 1));
 
         byte[] claimed = Messages.message(0, 1, 100);
         long position = claim(publisher, claimed.length);
@@ -198,6 +201,39 @@ class ConformanceTest extends AbstractConformanceTest {
         publisher.close();
         subscriber.close();
         assertEquals(0, subscriber.poll(got, 10), "poll after close");
+    }
+
+    /**
+     * Case 3, continued: close() from another thread ends an await early (the Subscriber contract), for
+     * a plain and a durable subscriber (whose close says BYE on a stream path while the await reads).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
+    void closeFromAnotherThreadEndsAwait(PathFixture fixture) throws Exception {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(SMALL_RING);
+        Publisher publisher = path.client().newPublisher("closing", topic);
+        for (SubscriberConfig config : List.of(new SubscriberConfig(), new SubscriberConfig().durableName("closing"))) {
+            Subscriber subscriber = subscribe(path, "closing", topic, config);
+            Messages.publish(publisher, 0, 0, 1, 64, new OfferStats());
+            Collector got = new Collector();
+            Messages.receive(subscriber, got, 1);
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                CountDownLatch waiting = new CountDownLatch(1);
+                Future<Integer> awaiting = pool.submit(() -> {
+                    waiting.countDown();
+                    return subscriber.await(got, 10, 60_000_000_000L);
+                });
+                waiting.await();
+                Thread.sleep(20);
+                subscriber.close();
+                assertEquals(0, awaiting.get(10, TimeUnit.SECONDS), "await after close, durable "
+                    + (config.durableName() != null));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     private static long claim(Publisher publisher, int length) {
