@@ -24,7 +24,8 @@ package io.ringbus.transport.frame;
  * <p>A conversation: the client sends {@link #HELLO} (text: {@code ringbus/1 pub TOPIC} or
  * {@code ringbus/1 sub TOPIC start=earliest ...}); the server answers {@link #WELCOME} (text:
  * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes. Then a publisher
- * sends message frames, and a subscriber receives them (and {@link #LOSS} notices).
+ * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a durable
+ * subscriber that closes sends {@link #BYE} and reads on until the server closes.
  */
 public final class FrameDescriptor {
     /** Offset of the payload length. */
