@@ -30,11 +30,11 @@ public final class ClaimRecovery {
 
     /**
      * Who holds readers at {@code position}: {@link #NOT_BLOCKED}, {@link #NO_MARKER}, or the owner id
-     * in the record's claim marker.
+     * in the record's claim marker. A position off the record boundaries holds no reader.
      */
     public static int ownerAt(Ring ring, long position) {
         long tail = ring.tail();
-        if (position >= tail) {
+        if (position >= tail || !RecordDescriptor.isAligned(position)) {
             return NOT_BLOCKED;
         }
         long field = Memory.getLongAcquire(ring.segment(), recordOffset(ring, position) + STAMP_OFFSET);
@@ -55,7 +55,7 @@ public final class ClaimRecovery {
      * writers with no owner ({@link RecordDescriptor#NO_OWNER}) are never recovered.
      */
     public static boolean padMarkedClaim(Ring ring, long position, int ownerId) {
-        if (ownerId < 0 || ownerId == RecordDescriptor.NO_OWNER) {
+        if (ownerId < 0 || ownerId == RecordDescriptor.NO_OWNER || !RecordDescriptor.isAligned(position)) {
             return false;
         }
         MemorySegment segment = ring.segment();
