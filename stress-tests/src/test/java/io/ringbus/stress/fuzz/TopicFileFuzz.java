@@ -68,18 +68,27 @@ final class TopicFileFuzz implements FuzzTarget {
     TopicFileFuzz() throws IOException {
         directory = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : "/tmp"),
             "ringbus-fuzz-");
-        SharedFiles.ensureDirectory(directory);
+        try {
+            SharedFiles.ensureDirectory(directory);
+            makeImages();
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+        path = directory.resolve("fuzz" + TopicFile.SUFFIX);
+        try (TopicFile topic = TopicFile.openOrCreate(directory, "fuzz",
+            new TopicFile.Shape(new RingConfig().capacity(1024), 1, true), FILE_MODE, shape -> null)) {
+            assertEquals(path, topic.path());
+        }
+    }
+
+    private void makeImages() {
         images.add(makeImage("t0", new RingConfig().capacity(1024).maxCursors(4).producerMode(ProducerMode.MANY),
             2, true));
         images.add(makeImage("t1", new RingConfig().capacity(2048).maxCursors(3).producerMode(ProducerMode.SINGLE)
             .initialPosition((1L << 32) - 512), 1, false));
         images.add(makeImage("t2", new RingConfig().capacity(1024).maxCursors(2).producerMode(ProducerMode.MANY)
             .initialPosition(((Long.MAX_VALUE - 2L * 1024) & -16L) - 16 * 40), 3, true));
-        path = directory.resolve("fuzz" + TopicFile.SUFFIX);
-        try (TopicFile topic = TopicFile.openOrCreate(directory, "fuzz",
-            new TopicFile.Shape(new RingConfig().capacity(1024), 1, true), FILE_MODE, shape -> null)) {
-            assertEquals(path, topic.path());
-        }
     }
 
     /** A topic made and used by the bus, then left as a crashed publisher leaves it; its bytes. */
