@@ -58,4 +58,9 @@ class FuzzTest {
     void topicFile() throws Exception {
         fuzz(TopicFileFuzz::new, 5_000);
     }
+
+    @Test
+    void frameStream() throws Exception {
+        fuzz(FrameReaderFuzz::new, 100_000);
+    }
 }
