@@ -213,6 +213,10 @@ final class PosixBindings {
     private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
         Linker.Option.firstVariadicArg(1));
+    /** The futex call without errno capture, for the outcomes that need no errno (see futexWait/Wake). */
+    private static final MethodHandle SYSCALL_FUTEX_UNCAPTURED = plainCall("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+        Linker.Option.firstVariadicArg(1));
 
     /** Per-thread scratch memory for the futex path, which runs often: no allocation per call. */
     private static final ThreadLocal<FutexScratch> FUTEX_SCRATCH = ThreadLocal.withInitial(FutexScratch::new);
@@ -384,6 +388,9 @@ final class PosixBindings {
      * for the same reason.
      */
     private static boolean readyNow(int fd, short events) throws Throwable {
+        if (fd < 0) {
+            return true; // poll skips negative descriptors; the capturing call reports EBADF
+        }
         MemorySegment fds = IO_SCRATCH.get().fds;
         POLL_FD.set(fds, 0L, fd);
         POLL_EVENTS.set(fds, 0L, events);
@@ -619,9 +626,30 @@ final class PosixBindings {
             timeoutArgument = timeout;
         }
         try {
-            long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAIT,
+            // Waits run once per park, so the call itself goes without errno capture (whose per-call slice
+            // is not always optimised away). A failure is then classified by a second wait that cannot
+            // sleep (zero timeout), with capture: EAGAIN (the word changed), EFAULT (the file shrank), or
+            // ETIMEDOUT, meaning the word still holds the value and the first wait timed out or was
+            // interrupted by a signal (told apart by the clock).
+            long start = System.nanoTime();
+            long result = (long) SYSCALL_FUTEX_UNCAPTURED.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
                 expected & 0xFFFF_FFFFL, timeoutArgument, 0L, 0L);
-            return result == 0 ? 0 : -errno(state);
+            if (result == 0) {
+                return 0;
+            }
+            long elapsed = System.nanoTime() - start;
+            TV_SEC.set(timeout, 0L, 0L);
+            TV_NSEC.set(timeout, 0L, 0L);
+            long probe = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAIT,
+                expected & 0xFFFF_FFFFL, timeout, 0L, 0L);
+            if (probe == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.ETIMEDOUT) {
+                return timeoutNanos >= 0 && elapsed >= timeoutNanos ? -Errno.ETIMEDOUT : -Errno.EINTR;
+            }
+            return -errno;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -631,6 +659,13 @@ final class PosixBindings {
     static int futexWake(long address, int count) {
         MemorySegment state = FUTEX_SCRATCH.get().state;
         try {
+            // Wakes run once per commit while someone is parked: no errno capture unless it fails (then
+            // repeated with capture; an extra wake is only a spurious wakeup for a waiter).
+            long fast = (long) SYSCALL_FUTEX_UNCAPTURED.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
+                (long) count, MemorySegment.NULL, 0L, 0L);
+            if (fast >= 0) {
+                return (int) fast;
+            }
             long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAKE,
                 (long) count, MemorySegment.NULL, 0L, 0L);
             return result >= 0 ? (int) result : -errno(state);
