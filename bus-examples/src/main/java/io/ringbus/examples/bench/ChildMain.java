@@ -58,6 +58,15 @@ public final class ChildMain {
             case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
             case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);
             case AgronaThroughput.SUBSCRIBER_ROLE -> new AgronaThroughput.Subscriber(args, guard);
+            case TopicEndpoints.PING_ROLE -> new TopicEndpoints.Ping(args, guard);
+            case TopicEndpoints.PUBLISHER_ROLE -> TopicEndpoints.Producer.client(args, guard);
+            case TopicEndpoints.SUBSCRIBER_ROLE -> TopicEndpoints.Consumer.client(args, guard);
+            case ShmPeer.ROLE -> ShmPeer.standalone(args, guard);
+            case BridgeHost.ROLE -> new BridgeHost(args, guard);
+            case RawSocketPingPong.PING_ROLE -> new RawSocketPingPong.Ping(args, guard);
+            case RawSocketPingPong.PONG_ROLE -> new RawSocketPingPong.Pong(args, guard);
+            case RawSocketThroughput.WRITER_ROLE -> new RawSocketThroughput.Writer(args, guard);
+            case RawSocketThroughput.READER_ROLE -> new RawSocketThroughput.Reader(args, guard);
             case BusWakeupRoles.PING_ROLE -> new BusWakeupRoles.Ping(args);
             case BusWakeupRoles.PONG_ROLE -> new BusWakeupRoles.Pong(args);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");
