@@ -63,10 +63,10 @@ public final class ChildMain {
             case TopicEndpoints.SUBSCRIBER_ROLE -> TopicEndpoints.Consumer.client(args, guard);
             case ShmPeer.ROLE -> ShmPeer.standalone(args, guard);
             case BridgeHost.ROLE -> new BridgeHost(args, guard);
-            case RawSocketPingPong.PING_ROLE -> new RawSocketPingPong.Ping(args, guard);
-            case RawSocketPingPong.PONG_ROLE -> new RawSocketPingPong.Pong(args, guard);
-            case RawSocketThroughput.WRITER_ROLE -> new RawSocketThroughput.Writer(args, guard);
-            case RawSocketThroughput.READER_ROLE -> new RawSocketThroughput.Reader(args, guard);
+            case RawPingPong.PING_ROLE -> new RawPingPong.Ping(args, guard);
+            case RawPingPong.PONG_ROLE -> new RawPingPong.Pong(args, guard);
+            case RawThroughput.WRITER_ROLE -> new RawThroughput.Writer(args, guard);
+            case RawThroughput.READER_ROLE -> new RawThroughput.Reader(args, guard);
             case BusWakeupRoles.PING_ROLE -> new BusWakeupRoles.Ping(args);
             case BusWakeupRoles.PONG_ROLE -> new BusWakeupRoles.Pong(args);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * What every ringbus child of {@code bus bench transport} is told, as its arguments
- * {@code <uri> <bus dir> <wait> <size> <capacity>}: the path its endpoints take ({@code shm:} or a
- * bridge's URI), the bus directory ({@code shm:} only), how it waits, the message size and the ring
- * capacity of every topic.
+ * {@code <uri> <bus dir> <wait> <size> <capacity>}: the path its endpoints take ({@code shm:}, a
+ * bridge's URI, or {@code pipe:DIR} for pipe pairs made in DIR, see {@link EndpointClients}), the bus
+ * directory ({@code shm:} only), how it waits, the message size and the ring capacity of every topic.
  *
  * <p>The four topics of a run: {@link #PING} and {@link #PONG} for round trips, {@link #UP} (client
  * publishes, the shm peer consumes) and {@link #DOWN} (the shm peer publishes, the client
@@ -50,6 +50,19 @@ record EndpointSpec(String uri, Path busDirectory, TransportWait waitMode, int s
 
     BusContext busContext() {
         return new BusContext().directory(busDirectory);
+    }
+
+    /**
+     * Whether this is the bench's pipe path: URI {@code pipe:DIR}, where DIR holds the pipe pairs a
+     * client makes and its bridge is handed ({@link EndpointClients}).
+     */
+    boolean isPipe() {
+        return uri.startsWith("pipe:");
+    }
+
+    /** The directory of the pipe pairs ({@link #isPipe()}). */
+    Path pipeDirectory() {
+        return Path.of(uri.substring("pipe:".length()));
     }
 
     /** A client for this spec's path: the bus itself for {@code shm:}, a bridge connection otherwise. */

@@ -6,19 +6,27 @@ import java.util.List;
 
 /**
  * The ringbus processes of one {@link TransportVariant}, as both harnesses start them: for a stream
- * path a {@link BridgeHost} JVM listening on the path (the {@link ShmPeer} inside it, or in a JVM of
- * its own), for {@code shm:} a peer JVM alone; clients are started by the harness with
- * {@link #clientArgs()}.
- *
- * @param peer the JVM that answers {@code PONG}, {@code CONSUME} and {@code PRODUCE}
- * @param client what a client JVM is told: the bridge's bound URI, or {@code shm:} and the bus directory
- * @param sockets the directory of this variant's socket files (unix), or null
+ * path a {@link BridgeHost} JVM serving the path (the {@link ShmPeer} inside it, or in a JVM of its
+ * own), for {@code shm:} a peer JVM alone; then the harness's client JVMs ({@link #startClient}).
+ * Also says where the variant's raw peer listens, beside the bridge.
  */
-record RingbusSide(ChildJvm peer, EndpointSpec client, Path sockets) {
+final class RingbusSide {
+    private final ChildJvm bridge;
+    private final ChildJvm peer;
+    private final EndpointSpec client;
+    private final Path channels;
+    private final List<ChildJvm> clients = new ArrayList<>();
+
+    private RingbusSide(ChildJvm bridge, ChildJvm peer, EndpointSpec client, Path channels) {
+        this.bridge = bridge;
+        this.peer = peer;
+        this.client = client;
+        this.channels = channels;
+    }
 
     /**
-     * Starts the processes, adding each to {@code children}, and waits until the bridge listens (not
-     * until everyone is READY: the caller waits for that with its clients).
+     * Starts the bridge (or, for shm, the peer), adding each JVM to {@code children}, and waits until
+     * the bridge listens (not until everyone is READY: {@link #awaitReady} does that).
      */
     static RingbusSide start(TransportVariant variant, String purpose, TransportOptions options, BenchFiles files,
         List<ChildJvm> children) {
@@ -26,16 +34,17 @@ record RingbusSide(ChildJvm peer, EndpointSpec client, Path sockets) {
         Path bus = files.directory(name + "-bus");
         EndpointSpec spec = new EndpointSpec("shm:", bus, variant.waitMode(), options.size(), options.capacity());
         if (!variant.via().isStream()) {
-            return new RingbusSide(start(children, name + "-peer", ShmPeer.ROLE, spec.args(), options), spec, null);
+            return new RingbusSide(null, start(children, name + "-peer", ShmPeer.ROLE, spec.args(), options), spec,
+                null);
         }
-        Path sockets = null;
-        String listen;
-        if (variant.via() == TransportVariant.Via.UNIX) {
-            sockets = files.directory(name + "-sock");
-            listen = "unix:" + sockets.resolve("bridge.sock");
-        } else {
-            listen = "tcp://127.0.0.1:0";
-        }
+        Path channels = files.directory(name + "-chan");
+        String listen = switch (variant.via()) {
+            case UNIX -> "unix:" + channels.resolve("bridge.sock");
+            case TCP -> "tcp://127.0.0.1:0";
+            case FIFO -> "fifo:" + channels.resolve("bridge");
+            case PIPE -> "pipe:" + channels;
+            case SHM -> throw new IllegalStateException("shm has no bridge");
+        };
         List<String> args = new ArrayList<>(spec.withUri(listen).args());
         args.add(options.bridgeWakeup().label());
         args.add(variant.peerAt() == TransportVariant.PeerAt.BRIDGE ? "peer" : "none");
@@ -45,17 +54,48 @@ record RingbusSide(ChildJvm peer, EndpointSpec client, Path sockets) {
         if (variant.peerAt() == TransportVariant.PeerAt.PROCESS) {
             peer = start(children, name + "-peer", ShmPeer.ROLE, spec.args(), options);
         }
-        return new RingbusSide(peer, spec.withUri(bound), sockets);
+        return new RingbusSide(bridge, peer, spec.withUri(bound), channels);
     }
 
-    /** Arguments of a client JVM ({@link TopicEndpoints}). */
-    List<String> clientArgs() {
-        return client.args();
+    /** The JVM that answers {@code PONG}, {@code CONSUME} and {@code PRODUCE}. */
+    ChildJvm peer() {
+        return peer;
     }
 
-    /** Where a raw peer of this variant listens: beside the bridge's socket, or any loopback port. */
+    /** Starts a client JVM in {@code role} ({@link TopicEndpoints}) on this side's path. */
+    ChildJvm startClient(List<ChildJvm> children, String label, String role, TransportOptions options) {
+        ChildJvm started = start(children, label, role, client.args(), options);
+        clients.add(started);
+        return started;
+    }
+
+    /** Where a raw peer of this variant listens: beside the bridge's socket or FIFOs, or any loopback port. */
     String rawListenUri() {
-        return sockets != null ? "unix:" + sockets.resolve("raw.sock") : "tcp://127.0.0.1:0";
+        if (client.uri().startsWith("tcp:")) {
+            return "tcp://127.0.0.1:0";
+        }
+        return client.uri().startsWith("unix:") ? "unix:" + channels.resolve("raw.sock") : "fifo:" + channels;
+    }
+
+    /**
+     * Waits until every child said READY. On the pipe path a client first names each pipe pair it
+     * made ({@code PIPE NAME}); the bridge is told to serve it before the client can go on.
+     */
+    void awaitReady(List<ChildJvm> children, TransportOptions options) {
+        for (ChildJvm child : children) {
+            if (!client.isPipe() || !clients.contains(child)) {
+                child.await("READY", options.stepTimeout());
+                continue;
+            }
+            while (true) {
+                String line = child.awaitAny(options.stepTimeout(), "PIPE ", "READY");
+                if (line.startsWith("READY")) {
+                    break;
+                }
+                bridge.send("SERVE " + line.substring("PIPE ".length()).trim());
+                bridge.await("SERVED", options.stepTimeout());
+            }
+        }
     }
 
     static ChildJvm start(List<ChildJvm> children, String label, String role, List<String> args,
@@ -68,12 +108,5 @@ record RingbusSide(ChildJvm peer, EndpointSpec client, Path sockets) {
     /** Waits for the child's {@code LISTENING <uri>} line and returns the URI. */
     static String listening(ChildJvm child, TransportOptions options) {
         return child.await("LISTENING", options.stepTimeout()).substring("LISTENING".length()).trim();
-    }
-
-    /** Waits until every child said READY. */
-    static void awaitReady(List<ChildJvm> children, TransportOptions options) {
-        for (ChildJvm child : children) {
-            child.await("READY", options.stepTimeout());
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.ringbus.examples.bench;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.ring.MessageHandler;
-import io.ringbus.transport.BusClient;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,7 +27,7 @@ final class TopicEndpoints {
      * {@link EndpointSpec#PING} and waits for each echo on {@link EndpointSpec#PONG}, copying it out.
      */
     static final class Ping extends PingLoop implements MessageHandler {
-        private final BusClient client;
+        private final EndpointClients clients;
         private final Publisher publisher;
         private final Subscriber subscriber;
         private final int size;
@@ -42,14 +41,13 @@ final class TopicEndpoints {
             this.size = spec.size();
             this.payload = Arena.global().allocate(size, 64);
             this.copy = Arena.global().allocate(size, 64);
-            this.client = spec.openClient();
+            this.clients = new EndpointClients(spec);
             try {
                 // Subscribe first: the echo of the first ping must find this subscriber in place.
-                this.subscriber = client.newSubscriber(EndpointSpec.PONG, spec.topicConfig(),
-                    spec.waitMode().subscriberConfig());
-                this.publisher = client.newPublisher(EndpointSpec.PING, spec.topicConfig());
+                this.subscriber = clients.subscriber(EndpointSpec.PONG);
+                this.publisher = clients.publisher(EndpointSpec.PING);
             } catch (RuntimeException e) {
-                client.close();
+                clients.close();
                 throw e;
             }
         }
@@ -82,7 +80,7 @@ final class TopicEndpoints {
 
         @Override
         public void close() {
-            client.close();
+            clients.close();
         }
     }
 
@@ -158,11 +156,11 @@ final class TopicEndpoints {
 
         static Producer client(String[] args, SpinGuard guard) {
             EndpointSpec spec = EndpointSpec.parse(args, 0);
-            BusClient client = spec.openClient();
+            EndpointClients clients = new EndpointClients(spec);
             try {
-                return new Producer(client.newPublisher(EndpointSpec.UP, spec.topicConfig()), client, spec, guard);
+                return new Producer(clients.publisher(EndpointSpec.UP), clients, spec, guard);
             } catch (RuntimeException e) {
-                client.close();
+                clients.close();
                 throw e;
             }
         }
@@ -212,12 +210,11 @@ final class TopicEndpoints {
 
         static Consumer client(String[] args, SpinGuard guard) {
             EndpointSpec spec = EndpointSpec.parse(args, 0);
-            BusClient client = spec.openClient();
+            EndpointClients clients = new EndpointClients(spec);
             try {
-                return new Consumer(client.newSubscriber(EndpointSpec.DOWN, spec.topicConfig(),
-                    spec.waitMode().subscriberConfig()), client, spec, guard);
+                return new Consumer(clients.subscriber(EndpointSpec.DOWN), clients, spec, guard);
             } catch (RuntimeException e) {
-                client.close();
+                clients.close();
                 throw e;
             }
         }

@@ -264,11 +264,25 @@ public final class TransportBenchCommand implements Callable<Integer> {
             String.join(", ", labels), options.size(), options.rounds(), options.capacity());
         log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
             Runtime.getRuntime().availableProcessors(), files.directory());
-        log.printf("  topology, stream paths: client JVM --path--> bridge JVM (bus, sessions waiting %s) --ring-->"
-            + " shm peer (echo, consumer, producer) %s%n", options.bridgeWakeup().label(), peerPlacements(options));
-        log.printf("  raw peers: unix: a plain SocketChannel pair over a Unix socket; tcp: the same over 127.0.0.1,"
-            + " TCP_NODELAY; two JVMs, waiting as the ringbus endpoints do%n");
-        log.printf("  shm: client JVM --ring--> peer JVM, on the bus directly; spin and blocking%n");
+        Set<TransportVariant.Via> vias = new LinkedHashSet<>();
+        options.variants().forEach(variant -> vias.add(variant.via()));
+        if (vias.stream().anyMatch(TransportVariant.Via::isStream)) {
+            log.printf("  topology, stream paths: client JVM --path--> bridge JVM (bus, sessions waiting %s) --ring-->"
+                + " shm peer (echo, consumer, producer) %s%n", options.bridgeWakeup().label(), peerPlacements(options));
+        }
+        for (TransportVariant.Via via : vias) {
+            if (via.isStream()) {
+                log.printf("  raw peer of %s: %s, two JVMs, waiting as the ringbus endpoints do%n", via.label(),
+                    via.rawPeer());
+            }
+        }
+        if (vias.contains(TransportVariant.Via.PIPE)) {
+            log.printf("  pipe: each client endpoint gets a pipe pair that the bridge serves with Bridge.serve, as"
+                + " ./bus run does (FIFO nodes made by the client: a JVM can pass a child no descriptor but 0-2)%n");
+        }
+        if (vias.contains(TransportVariant.Via.SHM)) {
+            log.printf("  shm: client JVM --ring--> peer JVM, on the bus directly; spin and blocking%n");
+        }
         log.printf("  round trips: each pair's first run unrecorded (>= %,d round trips and >= %d ms); every measured"
             + " run warms up >= %,d round trips and >= %d ms in its own loop, then times up to %,d%n",
             options.startupRoundTrips(), options.startupMillis(), options.warmupRoundTrips(), options.warmupMillis(),

@@ -57,21 +57,20 @@ final class TransportPingPong {
         try {
             String name = variant.fileName() + "-rtt";
             RingbusSide side = RingbusSide.start(variant, "rtt", options, files, children);
-            ChildJvm ping = RingbusSide.start(children, name + "-ping", TopicEndpoints.PING_ROLE, side.clientArgs(),
-                options);
+            ChildJvm ping = side.startClient(children, name + "-ping", TopicEndpoints.PING_ROLE, options);
             Pair ringbus = new Pair("ringbus", ping, side.peer(), "PONG");
             Pair raw = null;
             if (variant.hasRawPeer()) {
                 List<String> rawArgs = List.of(side.rawListenUri(), variant.waitMode().label(),
                     Integer.toString(options.size()));
-                ChildJvm rawPong = RingbusSide.start(children, name + "-raw-pong", RawSocketPingPong.PONG_ROLE,
+                ChildJvm rawPong = RingbusSide.start(children, name + "-raw-pong", RawPingPong.PONG_ROLE,
                     rawArgs, options);
                 String address = RingbusSide.listening(rawPong, options);
-                ChildJvm rawPing = RingbusSide.start(children, name + "-raw-ping", RawSocketPingPong.PING_ROLE,
+                ChildJvm rawPing = RingbusSide.start(children, name + "-raw-ping", RawPingPong.PING_ROLE,
                     List.of(address, variant.waitMode().label(), Integer.toString(options.size())), options);
                 raw = new Pair("raw", rawPing, rawPong, "RUN");
             }
-            RingbusSide.awaitReady(children, options);
+            side.awaitReady(children, options);
             long ringbusCount = startup(ringbus, options, log);
             long rawCount = raw == null ? 0 : startup(raw, options, log);
             Rows rows = rows(variant);

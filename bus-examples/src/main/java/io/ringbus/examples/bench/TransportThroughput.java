@@ -66,8 +66,9 @@ final class TransportThroughput {
         List<ChildJvm> children = new ArrayList<>();
         boolean completed = false;
         try {
-            List<Flow> flows = start(variant, options, files, children);
-            RingbusSide.awaitReady(children, options);
+            RingbusSide side = RingbusSide.start(variant, "tput", options, files, children);
+            List<Flow> flows = start(variant, side, options, children);
+            side.awaitReady(children, options);
             for (int i = 0; i < options.warmupRuns(); i++) {
                 StringBuilder line = new StringBuilder("warm-up ");
                 for (Flow flow : flows) {
@@ -123,26 +124,25 @@ final class TransportThroughput {
         rows.subscribe().add(new Comparison.Pair(round, floors[2], floors[1], floors[3], rates[2], rates[1]));
     }
 
-    private static List<Flow> start(TransportVariant variant, TransportOptions options, BenchFiles files,
+    /** Starts the clients and the raw pair; returns the flows in the order of a round. */
+    private static List<Flow> start(TransportVariant variant, RingbusSide side, TransportOptions options,
         List<ChildJvm> children) {
         String name = variant.fileName() + "-tput";
-        RingbusSide side = RingbusSide.start(variant, "tput", options, files, children);
-        ChildJvm publisher = RingbusSide.start(children, name + "-publisher", TopicEndpoints.PUBLISHER_ROLE,
-            side.clientArgs(), options);
+        ChildJvm publisher = side.startClient(children, name + "-publisher", TopicEndpoints.PUBLISHER_ROLE, options);
         List<Flow> flows = new ArrayList<>();
         flows.add(new Flow(variant.via().isStream() ? "ringbus publish" : "ringbus", side.peer(), "CONSUME",
             publisher, "RUN", options.messages()));
         if (!variant.via().isStream()) {
             return flows;
         }
-        ChildJvm subscriber = RingbusSide.start(children, name + "-subscriber", TopicEndpoints.SUBSCRIBER_ROLE,
-            side.clientArgs(), options);
+        ChildJvm subscriber = side.startClient(children, name + "-subscriber", TopicEndpoints.SUBSCRIBER_ROLE,
+            options);
         List<String> rawArgs = List.of(side.rawListenUri(), variant.waitMode().label(),
             Integer.toString(options.size()));
-        ChildJvm reader = RingbusSide.start(children, name + "-raw-reader", RawSocketThroughput.READER_ROLE, rawArgs,
+        ChildJvm reader = RingbusSide.start(children, name + "-raw-reader", RawThroughput.READER_ROLE, rawArgs,
             options);
         String address = RingbusSide.listening(reader, options);
-        ChildJvm writer = RingbusSide.start(children, name + "-raw-writer", RawSocketThroughput.WRITER_ROLE,
+        ChildJvm writer = RingbusSide.start(children, name + "-raw-writer", RawThroughput.WRITER_ROLE,
             List.of(address, variant.waitMode().label(), Integer.toString(options.size())), options);
         flows.add(new Flow("raw", reader, "RUN", writer, "RUN", options.messages()));
         flows.add(new Flow("ringbus subscribe", subscriber, "RUN", side.peer(), "PRODUCE", options.messages()));

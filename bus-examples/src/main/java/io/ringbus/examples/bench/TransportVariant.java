@@ -11,6 +11,8 @@ record TransportVariant(Via via, TransportWait waitMode, PeerAt peerAt) {
     enum Via {
         UNIX("unix", "a plain SocketChannel pair over a Unix socket"),
         TCP("tcp", "a plain SocketChannel pair over TCP on 127.0.0.1, TCP_NODELAY"),
+        FIFO("fifo", "a plain pipe per direction (FIFOs, JDK FileChannels)"),
+        PIPE("pipe", "a plain pipe per direction (FIFOs, JDK FileChannels)"),
         SHM("shm", null);
 
         private final String label;
@@ -41,11 +43,8 @@ record TransportVariant(Via via, TransportWait waitMode, PeerAt peerAt) {
                     return via;
                 }
             }
-            if (name.equals("pipe") || name.equals("fifo")) {
-                throw new IllegalArgumentException("--paths: " + name + ": is not wired into BusClients and the"
-                    + " bridge in this build yet; choose from unix, tcp, shm");
-            }
-            throw new IllegalArgumentException("--paths: unknown path '" + text + "'; choose from unix, tcp, shm");
+            throw new IllegalArgumentException("--paths: unknown path '" + text + "'; choose from unix, tcp, fifo,"
+                + " pipe, shm");
         }
     }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * {@code bus bench transport} runs to its table on one path with tiny counts: the rows are there,
+ * {@code bus bench transport} runs to its table with tiny counts, on the Unix socket path and on the
+ * pipe path (whose pipe pairs the benchmark hands to the bridge itself): the rows are there,
  * with figures on both sides, and nothing is left in the benchmark directory. No timing is checked.
  */
 class TransportBenchCommandTest {
@@ -34,17 +35,25 @@ class TransportBenchCommandTest {
     }
 
     @Test
-    void quickRunOnTheUnixPathPrintsItsTable() throws IOException {
-        Run run = run("bench", "transport", "--quick", "--paths", "unix", "--rounds", "1",
+    void quickRunOnTheUnixAndPipePathsPrintsItsTable() throws IOException {
+        Run run = run("bench", "transport", "--quick", "--paths", "unix,pipe", "--rounds", "1",
             "--startup-round-trips", "500", "--startup-millis", "10", "--warmup-round-trips", "100",
             "--warmup-millis", "10", "--round-trips", "1000", "--warmup-runs", "1", "--messages", "20000");
         assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
         assertEquals("", run.err());
         List<String> lines = run.out().lines().toList();
         int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("== results")).findFirst().orElseThrow());
-        List<String> rows = lines.subList(table + 2, lines.size()).stream()
-            .filter(l -> l.startsWith("unix/blocking")).toList();
-        assertEquals(3, rows.size(), run.out());
+        for (String path : List.of("unix/blocking", "pipe/blocking")) {
+            checkRows(lines.subList(table + 2, lines.size()).stream().filter(l -> l.startsWith(path)).toList(),
+                run.out());
+        }
+        assertTrue(lines.getLast().startsWith("finished in "), lines.getLast());
+        assertFalse(run.out().contains("shm against unix"), "no shm path was measured");
+        assertNothingLeft();
+    }
+
+    private static void checkRows(List<String> rows, String out) {
+        assertEquals(3, rows.size(), out);
         assertTrue(rows.get(0).contains("round trip p50 | p99"), rows.get(0));
         assertTrue(rows.get(1).contains("publish, batched"), rows.get(1));
         assertTrue(rows.get(2).contains("subscribe, batched"), rows.get(2));
@@ -54,13 +63,10 @@ class TransportBenchCommandTest {
             boolean rates = row.matches(".*\\dM \\d[.\\d]* MB/s +\\d[.\\d]*M \\d[.\\d]* MB/s.*");
             assertTrue(roundTrips || rates, "figures for ringbus and raw on " + row);
         }
-        assertTrue(lines.getLast().startsWith("finished in "), lines.getLast());
-        assertFalse(run.out().contains("shm against unix"), "no shm path was measured");
-        assertNothingLeft();
     }
 
     @Test
-    void pathsNotYetWiredAreAUsageError() {
+    void anUnknownPathIsAUsageError() {
         Run run = run("bench", "transport", "--paths", "unix,bogus");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("unknown path 'bogus'"), run.err());

@@ -6,30 +6,28 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
 /**
- * The raw peer of {@link TransportThroughput} on a socket path: messages batched by hand into
- * large writes on a JDK {@link SocketChannel}, and parsed back out by the reader.
+ * The raw peer of {@link TransportThroughput}: messages batched by hand into large writes on a
+ * {@link RawChannel}, and parsed back out by the reader.
  *
  * <pre>
- *   raw writer JVM                                             raw reader JVM
- *   +-------------------------+   64 KiB writes   +--------+   reads into 64 KiB   +----------------------+
- *   | frame seq 0 .. n-1 into | ----------------> | socket | --------------------> | parse frames, copy   |
- *   | a 64 KiB buffer; write  |                   +--------+                       | out, check seq, time |
- *   | it when full, and last  |                                                    | first .. last        |
- *   +-------------------------+                                                    +----------------------+
+ *   raw writer JVM                                              raw reader JVM
+ *   +-------------------------+   64 KiB writes   +---------+   reads into 64 KiB   +----------------------+
+ *   | frame seq 0 .. n-1 into | ----------------> | socket  | --------------------> | parse frames, copy   |
+ *   | a 64 KiB buffer; write  |                   | or pipe |                       | out, check seq, time |
+ *   | it when full, and last  |                   +---------+                       | first .. last        |
+ *   +-------------------------+                                                     +----------------------+
  * </pre>
  *
  * <p>Each message is framed as ringbus frames it, an 8-byte header (length and type, little-endian)
- * and the payload, so both sides move the same bytes. Roles {@code raw-socket-reader} (arguments
- * {@code <listen uri> <wait> <size>}; replies {@code LISTENING}, accepts before {@code READY}) and
- * {@code raw-socket-writer} (arguments {@code <uri> <wait> <size>}).
+ * and the payload, so both sides move the same bytes. Roles {@code raw-reader} (arguments
+ * {@code <listen uri> <wait> <size>}; replies {@code LISTENING}, waits for the writer before
+ * {@code READY}) and {@code raw-writer} (arguments {@code <uri> <wait> <size>}).
  */
-final class RawSocketThroughput {
-    static final String WRITER_ROLE = "raw-socket-writer";
-    static final String READER_ROLE = "raw-socket-reader";
+final class RawThroughput {
+    static final String WRITER_ROLE = "raw-writer";
+    static final String READER_ROLE = "raw-reader";
     /** Size of the frame header: the same as a ringbus frame's. */
     static final int HEADER_LENGTH = 8;
     /** The batch: bytes gathered before one write, and read at most at once. */
@@ -37,7 +35,7 @@ final class RawSocketThroughput {
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private RawSocketThroughput() {
+    private RawThroughput() {
     }
 
     private static int batchBytes(int size) {
@@ -46,7 +44,7 @@ final class RawSocketThroughput {
 
     /** Frames each message into the batch buffer (copying its payload in), writes the batch when full. */
     static final class Writer extends PublisherLoop {
-        private final SocketChannel channel;
+        private final RawChannel channel;
         private final int size;
         private final ByteBuffer batch;
         private final MemorySegment batchSegment;
@@ -58,7 +56,7 @@ final class RawSocketThroughput {
             this.batch = ByteBuffer.allocateDirect(batchBytes(size)).order(ByteOrder.LITTLE_ENDIAN);
             this.batchSegment = MemorySegment.ofBuffer(batch);
             this.payload = Arena.global().allocate(size, 64);
-            this.channel = RawSockets.connect(args[0], TransportWait.parse(args[1]));
+            this.channel = RawChannel.connect(args[0], TransportWait.parse(args[1]));
         }
 
         @Override
@@ -82,19 +80,19 @@ final class RawSocketThroughput {
 
         private void flush() {
             batch.flip();
-            RawSockets.writeFully(channel, batch, guard);
+            channel.writeFully(batch, guard);
             batch.clear();
         }
 
         @Override
         public void close() {
-            RawSockets.closeQuietly(channel);
+            channel.close();
         }
     }
 
     /** Reads into the batch buffer, parses whole frames, copies each payload out, keeps a partial frame. */
     static final class Reader extends SubscriberLoop {
-        private final SocketChannel channel;
+        private final RawChannel channel;
         private final ByteBuffer batch;
         private final MemorySegment batchSegment;
         private final MemorySegment copy;
@@ -105,13 +103,12 @@ final class RawSocketThroughput {
             this.batch = ByteBuffer.allocateDirect(batchBytes(size)).order(ByteOrder.LITTLE_ENDIAN);
             this.batchSegment = MemorySegment.ofBuffer(batch);
             this.copy = Arena.global().allocate(size, 64);
-            ServerSocketChannel server = RawSockets.listen(args[0]);
-            this.channel = RawSockets.accept(server, TransportWait.parse(args[1]));
+            this.channel = RawChannel.accept(args[0], TransportWait.parse(args[1]));
         }
 
         @Override
         int poll() {
-            if (RawSockets.read(channel, batch) == 0) {
+            if (channel.read(batch) == 0) {
                 return 0;
             }
             int end = batch.position();
@@ -138,7 +135,7 @@ final class RawSocketThroughput {
 
         @Override
         public void close() {
-            RawSockets.closeQuietly(channel);
+            channel.close();
         }
     }
 }
