@@ -24,14 +24,15 @@ import picocli.CommandLine.Option;
 @Command(name = "transport", mixinStandardHelpOptions = true,
     description = {
         "Round trip and throughput of each access path, each beside the raw JDK channel of the same kind, measured"
-            + " in the same run: a stream path (unix, tcp) is a client JVM talking to a bridge JVM that holds the bus,"
-            + " with the shared-memory end (echo, consumer, producer) inside the bridge's JVM; its raw peer is two"
-            + " JVMs with a plain SocketChannel between them. The shm path is two JVMs on the bus.",
+            + " in the same run: a stream path (unix, tcp, fifo, pipe) is a client JVM talking to a bridge JVM that"
+            + " holds the bus, with the shared-memory end (echo, consumer, producer) inside the bridge's JVM; its raw"
+            + " peer is two JVMs with a plain SocketChannel (unix, tcp) or a pipe each way (fifo, pipe) between them."
+            + " The shm path is two JVMs on the bus.",
         "Targets: a path's round trip at most 1.2x its raw channel's, its batched throughput at least 0.8x; the"
             + " shm path at least 50x faster in round trip and 10x in throughput than the unix path.",
         "Every process is its own JVM; runs alternate ringbus, raw, ringbus, ... each after a floor check (a bare"
             + " spin ping-pong between two JVMs); a round counts when its floor checks agree.",
-        "Takes three to five minutes (--quick: under one), longer on a loaded machine."},
+        "Takes five to eight minutes (--quick: about one), longer on a loaded machine; --paths to choose."},
     footer = {"", "Example: ./bus bench transport --quick --paths unix,shm"})
 public final class TransportBenchCommand implements Callable<Integer> {
     private static final String ROUND_TRIP = "round-trip";
@@ -41,7 +42,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--paths", split = ",", paramLabel = "PATH",
-        description = "Paths to measure, in order: unix, tcp, shm (default all three).")
+        description = "Paths to measure, in order: unix, tcp, fifo, pipe, shm (default all five).")
     private List<String> paths;
 
     @Option(names = "--wait", split = ",", paramLabel = "MODE",
@@ -77,7 +78,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
     private Long roundTrips;
 
     @Option(names = "--startup-round-trips", paramLabel = "N",
-        description = "Least round trips of each pair's unrecorded first run (default 100000; --quick 20000).")
+        description = "Least round trips of each pair's unrecorded first run (default 100000; --quick 10000).")
     private Long startupRoundTrips;
 
     @Option(names = "--startup-millis", paramLabel = "MS",
@@ -96,7 +97,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
 
     @Option(names = "--messages", paramLabel = "N",
         description = "Messages per throughput run, at most (default 5000000; --quick 1000000); fewer when the first"
-            + " warm-up shows a run would take over 1.5 s (--quick 0.3 s).")
+            + " warm-up shows a run would take over 1 s (--quick 0.3 s).")
     private Long messages;
 
     @Option(names = "--warmup-runs", paramLabel = "N",
@@ -120,7 +121,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
         description = "An option for every child JVM alike; repeatable (e.g. -XX:+UseSerialGC).")
     private List<String> childJvmOptions;
 
-    @Option(names = "--quick", description = "Fewer rounds and shorter runs: under a minute on a quiet machine.")
+    @Option(names = "--quick", description = "Fewer rounds and shorter runs: about a minute on a quiet machine.")
     private boolean quick;
 
     @Option(names = "--json", description = "Print the results as JSON on stdout; the run log goes to stderr.")
@@ -196,7 +197,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
         Set<String> measures = measures();
         return new TransportOptions(variants(), rounds != null ? rounds : quick ? 2 : 5, size, capacity,
             TransportWait.parse(bridgeWakeup),
-            startupRoundTrips != null ? startupRoundTrips : quick ? 20_000 : 100_000,
+            startupRoundTrips != null ? startupRoundTrips : quick ? 10_000 : 100_000,
             startupMillis != null ? startupMillis : quick ? 300 : 1_000,
             warmupRoundTrips != null ? warmupRoundTrips : quick ? 1_000 : 10_000,
             warmupMillis != null ? warmupMillis : quick ? 200 : 1_000,
@@ -204,7 +205,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
             Duration.ofMillis(quick ? 400 : 2_000),
             messages != null ? messages : quick ? 1_000_000 : 5_000_000,
             warmupRuns != null ? warmupRuns : quick ? 1 : 2,
-            Duration.ofMillis(quick ? 300 : 1_500),
+            Duration.ofMillis(quick ? 300 : 1_000),
             5_000, floorTolerance, Duration.ofSeconds(timeoutSeconds),
             measures.contains(ROUND_TRIP), measures.contains(THROUGHPUT));
     }
@@ -212,7 +213,8 @@ public final class TransportBenchCommand implements Callable<Integer> {
     /** Paths in the order given; each stream path once per wait mode and peer placement; shm spin and blocking. */
     private List<TransportVariant> variants() {
         List<TransportVariant.Via> vias = new ArrayList<>();
-        for (String path : paths == null || paths.isEmpty() ? List.of("unix", "tcp", "shm") : paths) {
+        List<String> chosen = paths == null || paths.isEmpty() ? List.of("unix", "tcp", "fifo", "pipe", "shm") : paths;
+        for (String path : chosen) {
             TransportVariant.Via via = TransportVariant.Via.parse(path);
             if (!vias.contains(via)) {
                 vias.add(via);
