@@ -23,7 +23,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Result#NOT_CONNECTED}.
  */
 public final class StreamPublisher implements Publisher {
-    private static final long LIVENESS_CHECK_NANOS = 50_000_000L;
     private static final long CLOSE_PATIENCE_NANOS = 10_000_000_000L;
 
     private final StreamConnection connection;
@@ -34,7 +33,6 @@ public final class StreamPublisher implements Publisher {
     private long framedBytes;
     private long claimPosition = -1;
     private long claimOffset;
-    private long lastLivenessCheck = System.nanoTime();
     /** Taken by every call and by the background flusher; uncontended in the common case. */
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
@@ -185,6 +183,9 @@ public final class StreamPublisher implements Publisher {
             return Result.NOT_CONNECTED;
         }
         checkLiveness(stream);
+        if (!connection.isConnected()) {
+            return Result.NOT_CONNECTED;
+        }
         if (writer.hasPending()) {
             flush();
             if (!connection.isConnected()) {
@@ -194,13 +195,12 @@ public final class StreamPublisher implements Publisher {
         return 0;
     }
 
-    /** Every so often, looks for end of stream: a bridge that went away while nothing was written. */
+    /**
+     * Looks for end of stream before every message: a bridge that went away is reported by the first
+     * call after it did, and no message is written into a TCP connection the bridge already closed
+     * (such a write succeeds, and the message would be lost). One non-blocking read per call.
+     */
     private void checkLiveness(ByteStream stream) {
-        long now = System.nanoTime();
-        if (now - lastLivenessCheck < LIVENESS_CHECK_NANOS) {
-            return;
-        }
-        lastLivenessCheck = now;
         probe.clear();
         try {
             int read = stream.read(probe);
