@@ -152,6 +152,7 @@ final class PosixBindings {
     private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSID = errnoCall("setsid", FunctionDescriptor.of(JAVA_INT));
     /** {@code long syscall(long number, ...)}: every variadic argument is passed as a full register. */
     private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
@@ -336,6 +337,16 @@ final class PosixBindings {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return orErrno((int) KILL.invokeExact(state, pid, signal), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsid()}: the new session id, or -errno. */
+    static int setsid() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) SETSID.invokeExact(state), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -21,11 +21,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
-    subcommands = {PubCommand.class, SubCommand.class, StatCommand.class, CleanCommand.class, DemoCommand.class,
-        SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {PubCommand.class, SubCommand.class, DaemonCommand.class, RunCommand.class, StatCommand.class,
+        CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Also: ./bus test   runs every test (unit, jcstress quick mode).",
-        "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage."})
+        "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage (bus run: the child's status)."})
 public final class BusCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -61,7 +61,10 @@ public final class BusCommand implements Runnable {
      * UTF-8 whatever the locale, as the messages {@code bus sub} prints are.
      */
     public static CommandLine newCommandLine(InputStream input) {
-        return configure(new CommandLine(new BusCommand(input)));
+        CommandLine commandLine = configure(new CommandLine(new BusCommand(input)));
+        // bus run -- COMMAND: everything from the first word of COMMAND on is COMMAND's, even without --.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        return commandLine;
     }
 
     /**

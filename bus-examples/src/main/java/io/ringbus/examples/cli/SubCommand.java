@@ -1,6 +1,5 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.core.Bus;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -8,6 +7,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.transport.BusClient;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,17 +23,27 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bus sub TOPIC}: prints each message as one line of standard output (UTF-8), waiting for
- * messages without spinning (the subscriber parks on its futex word and publishers wake it).
+ * messages without spinning (the subscriber parks on its futex word and publishers wake it, or waits
+ * on its socket through a bridge with {@code --via}). A reader that closes standard output
+ * ({@code | head -1}) ends it quietly, with status 0, at the next message.
  */
 @Command(name = "sub",
     mixinStandardHelpOptions = true,
     description = {"Prints each message of TOPIC as one line (UTF-8), as it arrives. Creates the topic if it does not"
             + " exist. Waits without spinning. Runs until --count messages were printed, or Ctrl-C / SIGTERM.",
-        "While it runs, publishers wait for it when it is a whole ring behind: nothing is lost."},
+        "While it runs, publishers wait for it when it is a whole ring behind: nothing is lost.",
+        "When the reader of standard output goes away (| head -1), it exits quietly at the next message."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:--count messages printed, Ctrl-C / SIGTERM, or standard output closed by its reader",
+        "1:a failure the one-line message explains, or --timeout before --count messages",
+        "2:bad usage"},
     footer = {"", "Examples:",
         "  ./bus sub t --count 3 --from earliest   # the 3 oldest messages in the ring",
         "  ./bus sub t                             # from now on, until Ctrl-C",
-        "  ./bus sub t --name audit                # durable: resumes where the last 'audit' stopped"})
+        "  ./bus sub t --name audit                # durable: resumes where the last 'audit' stopped",
+        "  ./bus sub files --count 5 | wc -l &     # joins first (from latest), then:",
+        "  ls | head -5 | ./bus pub files          # ... and wc prints 5",
+        "  ./bus sub t --via unix:/tmp/rb/bus.sock # through ./bus daemon"})
 public final class SubCommand implements Callable<Integer> {
     private static final long WAIT_SLICE_NANOS = 200_000_000L;
 
@@ -42,6 +52,9 @@ public final class SubCommand implements Callable<Integer> {
 
     @Mixin
     BusOptions bus;
+
+    @Mixin
+    ViaOptions via;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic name: letters, digits, '.', '_', '-'.")
     String topic;
@@ -90,8 +103,8 @@ public final class SubCommand implements Callable<Integer> {
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE
             : System.nanoTime() + (long) (timeoutSeconds * 1e9);
         boolean timedOut = false;
-        try (Bus opened = Bus.open(bus.context())) {
-            Subscriber subscriber = opened.newSubscriber(topic, topicConfig, config);
+        try (BusClient client = via.open(bus)) {
+            Subscriber subscriber = client.newSubscriber(topic, topicConfig, config);
             try (Interruption interruption = new Interruption(subscriber::close, true)) {
                 while (!interruption.requested() && (count == null || printer.printed < count)) {
                     long remaining = deadline - System.nanoTime();
