@@ -102,6 +102,17 @@ final class PosixBindings {
         JAVA_LONG.withName("stx_mnt_id"),
         MemoryLayout.paddingLayout(104)).withName("statx");
 
+    static final short POLL_OUT = 0x4;
+    static final short POLL_ERR = 0x8;
+    static final short POLL_HUP = 0x10;
+    static final short POLL_NVAL = 0x20;
+
+    /** {@code struct pollfd}: 8 bytes on every Linux. */
+    static final StructLayout POLL_FD = MemoryLayout.structLayout(
+        JAVA_INT.withName("fd"),
+        JAVA_SHORT.withName("events"),
+        JAVA_SHORT.withName("revents")).withName("pollfd");
+
     /** {@code struct timespec} on 64-bit Linux (the futex timeout, relative, CLOCK_MONOTONIC). */
     static final StructLayout TIMESPEC = MemoryLayout.structLayout(
         JAVA_LONG.withName("tv_sec"),
@@ -116,6 +127,9 @@ final class PosixBindings {
     private static final VarHandle STX_BLOCKS = field(STATX, "stx_blocks");
     private static final VarHandle STX_DEV_MAJOR = field(STATX, "stx_dev_major");
     private static final VarHandle STX_DEV_MINOR = field(STATX, "stx_dev_minor");
+    private static final VarHandle POLL_FD_FD = field(POLL_FD, "fd");
+    private static final VarHandle POLL_FD_EVENTS = field(POLL_FD, "events");
+    private static final VarHandle POLL_FD_REVENTS = field(POLL_FD, "revents");
     private static final VarHandle TV_SEC = field(TIMESPEC, "tv_sec");
     private static final VarHandle TV_NSEC = field(TIMESPEC, "tv_nsec");
 
@@ -153,6 +167,8 @@ final class PosixBindings {
     private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSID = errnoCall("setsid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle POLL_ONE = errnoCall("poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     /** {@code long syscall(long number, ...)}: every variadic argument is passed as a full register. */
     private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
@@ -347,6 +363,20 @@ final class PosixBindings {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return orErrno((int) SETSID.invokeExact(state), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code poll} on one descriptor: its {@code revents} (0 on timeout), or -errno. */
+    static int pollOne(int fd, short events, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollFd = arena.allocate(POLL_FD);
+            POLL_FD_FD.set(pollFd, 0L, fd);
+            POLL_FD_EVENTS.set(pollFd, 0L, events);
+            int result = (int) POLL_ONE.invokeExact(state, pollFd, 1L, timeoutMillis);
+            return result < 0 ? -errno(state) : Short.toUnsignedInt((short) POLL_FD_REVENTS.get(pollFd, 0L));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -49,6 +49,18 @@ public final class Processes {
     }
 
     /**
+     * Whether nobody reads this process's standard output any more: it is a pipe or socket whose
+     * reader closed ({@code | head -1} has exited), or a terminal that hung up. A command that waits
+     * for input to print checks this while idle, as {@code tail -f} does, instead of noticing only at
+     * its next write. A file or a live pipe gives false.
+     */
+    public static boolean standardOutputGone() {
+        int revents = PosixBindings.pollOne(1, PosixBindings.POLL_OUT, 0);
+        return revents > 0
+            && (revents & (PosixBindings.POLL_ERR | PosixBindings.POLL_HUP | PosixBindings.POLL_NVAL)) != 0;
+    }
+
+    /**
      * Whether a process with this pid exists in this PID namespace ({@code kill(pid, 0)}; a process of
      * another user counts). A stopped process exists.
      */

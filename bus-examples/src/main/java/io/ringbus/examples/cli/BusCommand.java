@@ -73,8 +73,7 @@ public final class BusCommand implements Runnable {
      */
     public static CommandLine configure(CommandLine commandLine) {
         // On the descriptor itself, not System.out, so that a closed pipe shows in checkError().
-        commandLine.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-            StandardCharsets.UTF_8), true));
+        commandLine.setOut(new StandardOutput());
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
             line.getOut().flush();
@@ -90,6 +89,17 @@ public final class BusCommand implements Runnable {
             return line.getCommandSpec().exitCodeOnInvalidInput();
         });
         return commandLine;
+    }
+
+    /**
+     * This process's standard output (descriptor 1 itself, not {@code System.out}, so that a closed pipe
+     * shows in {@code checkError()}), UTF-8, flushed at each line. A command can tell it from a writer a
+     * test set, and ask the OS whether its reader is gone.
+     */
+    static final class StandardOutput extends PrintWriter {
+        StandardOutput() {
+            super(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        }
     }
 
     private static String oneLine(Exception exception) {

@@ -1,0 +1,85 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code bus run --lines}: a plain program between two topics, its exit status, signals passed on. */
+class RunCommandTest {
+    private Path directory;
+
+    @BeforeEach
+    void createDirectory() throws Exception {
+        directory = Cli.newBusDirectory();
+    }
+
+    @AfterEach
+    void removeDirectory() throws Exception {
+        Cli.deleteTree(directory.getParent());
+    }
+
+    private String dir() {
+        return directory.toString();
+    }
+
+    @Test
+    void trUpperCasesTheMessagesOfOneTopicIntoAnother() throws Exception {
+        long self = ProcessHandle.current().pid();
+        CompletableFuture<Cli.Result> run = CompletableFuture.supplyAsync(() -> Cli.run("", "run", "--dir", dir(),
+            "--lines", "--sub", "in", "--count", "3", "--pub", "out", "--", "tr", "a-z", "A-Z"));
+        Cli.awaitTopic(directory, "in", t -> t.subscribers().stream().anyMatch(s -> s.pid() == self));
+        assertEquals(0, Cli.run("hello\nring bus\nmixed Case 42\nnot read\n", "pub", "in", "--dir", dir())
+            .exitCode());
+        Cli.Result result = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, result.exitCode(), "tr's status once its input ended after --count 3: " + result.err());
+        Cli.Result out = Cli.run("", "sub", "out", "--dir", dir(), "--from", "earliest", "--count", "3",
+            "--timeout", "10");
+        assertEquals("HELLO\nRING BUS\nMIXED CASE 42\n", out.out(), out.err());
+    }
+
+    @Test
+    void theExitStatusIsTheChilds() {
+        Cli.Result result = Cli.run("", "run", "--dir", dir(), "--lines", "--pub", "out", "--", "sh", "-c",
+            "echo partial; exit 3");
+        assertEquals(3, result.exitCode(), result.err());
+        assertEquals("partial\n", Cli.run("", "sub", "out", "--dir", dir(), "--from", "earliest", "--count", "1")
+            .out());
+    }
+
+    /** SIGTERM to {@code bus run} reaches the child, whose trap publishes a line and sets the exit status. */
+    @Test
+    void sigtermIsPassedOnToTheChild() throws Exception {
+        Process run = Cli.start("run", "--dir", dir(), "--lines", "--sub", "in", "--pub", "out", "--", "sh", "-c",
+            "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done");
+        run.getOutputStream().close();
+        Cli.Result ready = Cli.run("", "sub", "out", "--dir", dir(), "--from", "earliest", "--count", "1",
+            "--timeout", "60");
+        assertEquals("ready\n", ready.out(), ready.err());
+        Cli.awaitTopic(directory, "in", t -> t.subscribers().stream().anyMatch(s -> s.pid() == run.pid()));
+        run.destroy(); // SIGTERM
+        assertEquals(7, Cli.await(run, 60), "the child's status, from its TERM trap");
+        Cli.Result got = Cli.run("", "sub", "out", "--dir", dir(), "--from", "earliest", "--count", "2",
+            "--timeout", "10");
+        assertEquals("ready\ngot TERM\n", got.out(), got.err());
+    }
+
+    @Test
+    void usageErrors() {
+        Cli.Result noTopic = Cli.run("", "run", "--lines", "--", "cat");
+        assertEquals(2, noTopic.exitCode());
+        assertTrue(noTopic.err().startsWith("bus run: --lines needs --pub TOPIC, --sub TOPIC or both"), noTopic.err());
+        Cli.Result noCommand = Cli.run("", "run", "--lines", "--sub", "in");
+        assertEquals(2, noCommand.exitCode());
+        assertTrue(noCommand.err().startsWith("bus run: Missing required parameter: 'COMMAND'"), noCommand.err());
+        Cli.Result missing = Cli.run("", "run", "--dir", dir(), "--lines", "--pub", "o", "--",
+            "/nonexistent/program");
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().startsWith("bus run: cannot run /nonexistent/program"), missing.err());
+    }
+}
