@@ -23,12 +23,25 @@ class SmokeTest {
 
     @Test
     void unixRoundTrip() throws Exception {
+        roundTrip("unix:" + dir.resolve("sock/bus.sock"));
+    }
+
+    @Test
+    void fifoRoundTrip() throws Exception {
+        roundTrip("fifo:" + dir.resolve("fifos"));
+    }
+
+    @Test
+    void tcpRoundTrip() throws Exception {
+        roundTrip("tcp://127.0.0.1:0");
+    }
+
+    private void roundTrip(String listen) throws Exception {
         Path busDir = Files.createDirectory(dir.resolve("bus"));
         Files.setPosixFilePermissions(busDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        String uri = "unix:" + dir.resolve("sock/bus.sock");
         try (Bridge bridge = Bridge.start(new BridgeContext().busContext(new BusContext().directory(busDir))
-                .listen(uri));
-             BusClient client = BusClients.open(uri)) {
+                .listen(listen));
+             BusClient client = BusClients.open(bridge.listening().get(0).toString())) {
             Subscriber subscriber = client.newSubscriber("t", new TopicConfig(),
                 new SubscriberConfig().start(StartPosition.EARLIEST));
             Publisher publisher = client.newPublisher("t", new TopicConfig());

@@ -42,6 +42,7 @@ final class PosixBindings {
     private static final boolean AARCH64 = checkPlatform();
 
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 01;
     static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
@@ -65,6 +66,18 @@ final class PosixBindings {
     static final int STATX_SIZE = 0x200;
     static final int STATX_BLOCKS = 0x400;
     static final int STATX_NEEDED = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_INO | STATX_SIZE;
+
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int EFD_CLOEXEC = O_CLOEXEC;
+    static final int EFD_NONBLOCK = O_NONBLOCK;
+
+    static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
+    static final short POLLERR = 0x8;
+    static final short POLLHUP = 0x10;
+    static final short POLLNVAL = 0x20;
 
     static final long SYS_FUTEX = AARCH64 ? 98 : 202;
     /** Shared (not {@code FUTEX_PRIVATE_FLAG}) ops: the word lives in a MAP_SHARED file used by processes. */
@@ -102,21 +115,16 @@ final class PosixBindings {
         JAVA_LONG.withName("stx_mnt_id"),
         MemoryLayout.paddingLayout(104)).withName("statx");
 
-    static final short POLL_OUT = 0x4;
-    static final short POLL_ERR = 0x8;
-    static final short POLL_HUP = 0x10;
-    static final short POLL_NVAL = 0x20;
-
-    /** {@code struct pollfd}: 8 bytes on every Linux. */
-    static final StructLayout POLL_FD = MemoryLayout.structLayout(
-        JAVA_INT.withName("fd"),
-        JAVA_SHORT.withName("events"),
-        JAVA_SHORT.withName("revents")).withName("pollfd");
-
     /** {@code struct timespec} on 64-bit Linux (the futex timeout, relative, CLOCK_MONOTONIC). */
     static final StructLayout TIMESPEC = MemoryLayout.structLayout(
         JAVA_LONG.withName("tv_sec"),
         JAVA_LONG.withName("tv_nsec")).withName("timespec");
+
+    /** {@code struct pollfd}: 8 bytes on every Linux. */
+    static final StructLayout POLLFD = MemoryLayout.structLayout(
+        JAVA_INT.withName("fd"),
+        JAVA_SHORT.withName("events"),
+        JAVA_SHORT.withName("revents")).withName("pollfd");
 
     private static final VarHandle STX_MASK = field(STATX, "stx_mask");
     private static final VarHandle STX_UID = field(STATX, "stx_uid");
@@ -127,11 +135,11 @@ final class PosixBindings {
     private static final VarHandle STX_BLOCKS = field(STATX, "stx_blocks");
     private static final VarHandle STX_DEV_MAJOR = field(STATX, "stx_dev_major");
     private static final VarHandle STX_DEV_MINOR = field(STATX, "stx_dev_minor");
-    private static final VarHandle POLL_FD_FD = field(POLL_FD, "fd");
-    private static final VarHandle POLL_FD_EVENTS = field(POLL_FD, "events");
-    private static final VarHandle POLL_FD_REVENTS = field(POLL_FD, "revents");
     private static final VarHandle TV_SEC = field(TIMESPEC, "tv_sec");
     private static final VarHandle TV_NSEC = field(TIMESPEC, "tv_nsec");
+    private static final VarHandle POLL_FD = field(POLLFD, "fd");
+    private static final VarHandle POLL_EVENTS = field(POLLFD, "events");
+    private static final VarHandle POLL_REVENTS = field(POLLFD, "revents");
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -166,9 +174,24 @@ final class PosixBindings {
     private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETSID = errnoCall("setsid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle POLL_ONE = errnoCall("poll",
+    private static final MethodHandle READ = errnoCall("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = errnoCall("write",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = errnoCall("poll",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    /** {@code fcntl} with an int third argument (F_GETFL, F_SETFL, F_DUPFD_CLOEXEC). */
+    private static final MethodHandle FCNTL_INT = errnoCall("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PIPE2 = errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKFIFO = errnoCall("mkfifo",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINK = errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle DUP2 = errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = errnoCall("eventfd",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSID = errnoCall("setsid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle CHDIR = errnoCall("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     /** {@code long syscall(long number, ...)}: every variadic argument is passed as a full register. */
     private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
@@ -178,6 +201,15 @@ final class PosixBindings {
     private static final ThreadLocal<MemorySegment> FUTEX_SCRATCH = ThreadLocal.withInitial(
         () -> Arena.ofAuto().allocate(MemoryLayout.structLayout(TIMESPEC.withName("timeout"),
             CALL_STATE.withName("state"))));
+
+    /**
+     * Per-thread scratch memory for read, write and poll, which run on every message of a stream: two
+     * {@code struct pollfd} and the call state, no allocation per call.
+     */
+    private static final ThreadLocal<MemorySegment> IO_SCRATCH = ThreadLocal.withInitial(
+        () -> Arena.ofAuto().allocate(MemoryLayout.structLayout(MemoryLayout.sequenceLayout(2, POLLFD).withName("fds"),
+            CALL_STATE.withName("state"))));
+    private static final long IO_STATE_OFFSET = 2 * POLLFD.byteSize();
 
     private PosixBindings() {
     }
@@ -262,6 +294,145 @@ final class PosixBindings {
                 (got & STATX_BLOCKS) != 0 ? (long) STX_BLOCKS.get(buffer, 0L) : -1,
                 device,
                 (long) STX_INO.get(buffer, 0L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buffer, buffer.byteSize())}: bytes read (0 at end of file), or -errno. The buffer must be
+     * native memory this process owns (a direct buffer or arena memory), never a mapped shared file.
+     */
+    static long read(int fd, MemorySegment buffer) {
+        MemorySegment state = IO_SCRATCH.get().asSlice(IO_STATE_OFFSET, CALL_STATE);
+        try {
+            long result = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code write(fd, buffer, buffer.byteSize())}: bytes written, or -errno. Same memory rule as {@link #read}. */
+    static long write(int fd, MemorySegment buffer) {
+        MemorySegment state = IO_SCRATCH.get().asSlice(IO_STATE_OFFSET, CALL_STATE);
+        try {
+            long result = (long) WRITE.invokeExact(state, fd, buffer, buffer.byteSize());
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code poll} on one or two descriptors ({@code secondFd} &lt; 0: only the first; poll ignores negative
+     * descriptors). Returns the first's {@code revents} in bits 0-15 and the second's in bits 16-31 (0 on
+     * timeout), or -errno. A negative timeout waits without limit.
+     */
+    static int poll(int firstFd, short firstEvents, int secondFd, short secondEvents, int timeoutMillis) {
+        MemorySegment scratch = IO_SCRATCH.get();
+        MemorySegment fds = scratch.asSlice(0, IO_STATE_OFFSET);
+        MemorySegment state = scratch.asSlice(IO_STATE_OFFSET, CALL_STATE);
+        long size = POLLFD.byteSize();
+        POLL_FD.set(fds, 0L, firstFd);
+        POLL_EVENTS.set(fds, 0L, firstEvents);
+        POLL_REVENTS.set(fds, 0L, (short) 0);
+        POLL_FD.set(fds, size, secondFd);
+        POLL_EVENTS.set(fds, size, secondEvents);
+        POLL_REVENTS.set(fds, size, (short) 0);
+        try {
+            int result = (int) POLL.invokeExact(state, fds, 2L, timeoutMillis);
+            if (result < 0) {
+                return -errno(state);
+            }
+            int first = Short.toUnsignedInt((short) POLL_REVENTS.get(fds, 0L));
+            int second = Short.toUnsignedInt((short) POLL_REVENTS.get(fds, size));
+            return first | second << 16;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fcntl(fd, command, argument)} for the commands with an int argument: the result, or -errno. */
+    static int fcntl(int fd, int command, int argument) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) FCNTL_INT.invokeExact(state, fd, command, argument), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code pipe2(fds, flags)}: the read end in the low 32 bits and the write end in the high ones, or
+     * -errno (a negative long).
+     */
+    static long pipe2(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int result = (int) PIPE2.invokeExact(state, fds, flags);
+            if (result != 0) {
+                return -errno(state);
+            }
+            return fds.getAtIndex(JAVA_INT, 0) & 0xFFFF_FFFFL | (long) fds.getAtIndex(JAVA_INT, 1) << 32;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int unlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) UNLINK.invokeExact(state, arena.allocateFrom(path)), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code dup2(from, onto)}: {@code onto}, or -errno. The new descriptor is not close-on-exec. */
+    static int dup2(int from, int onto) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) DUP2.invokeExact(state, from, onto), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code eventfd(initial, flags)}: the descriptor, or -errno. */
+    static int eventfd(int initial, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) EVENTFD.invokeExact(state, initial, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsid()}: the new session id, or -errno. */
+    static int setsid() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) SETSID.invokeExact(state), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int chdir(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) CHDIR.invokeExact(state, arena.allocateFrom(path)), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -353,30 +524,6 @@ final class PosixBindings {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             return orErrno((int) KILL.invokeExact(state, pid, signal), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** {@code setsid()}: the new session id, or -errno. */
-    static int setsid() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            return orErrno((int) SETSID.invokeExact(state), state);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** {@code poll} on one descriptor: its {@code revents} (0 on timeout), or -errno. */
-    static int pollOne(int fd, short events, int timeoutMillis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment pollFd = arena.allocate(POLL_FD);
-            POLL_FD_FD.set(pollFd, 0L, fd);
-            POLL_FD_EVENTS.set(pollFd, 0L, events);
-            int result = (int) POLL_ONE.invokeExact(state, pollFd, 1L, timeoutMillis);
-            return result < 0 ? -errno(state) : Short.toUnsignedInt((short) POLL_FD_REVENTS.get(pollFd, 0L));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -24,43 +24,6 @@ public final class Processes {
     }
 
     /**
-     * Makes this process the leader of a new session without a controlling terminal ({@code setsid()}):
-     * how a daemon leaves the terminal it was started from. A JVM cannot fork, so the daemon is a child
-     * process (never a process group leader) that calls this first.
-     *
-     * @return the new session id (this process's pid)
-     * @throws IllegalStateException when this process leads a process group already
-     */
-    public static long newSession() {
-        int result = PosixBindings.setsid();
-        if (result < 0) {
-            throw new IllegalStateException("Cannot start a new session: " + Errno.describe(-result)
-                + "; start this process as a child of another one");
-        }
-        return result;
-    }
-
-    /** Sets this process's file mode creation mask ({@code umask}, 0 to 0777); returns the previous one. */
-    public static int umask(int mask) {
-        if ((mask & ~0777) != 0) {
-            throw new IllegalArgumentException("A umask holds permission bits only (0 to 0777), not " + mask);
-        }
-        return PosixBindings.umask(mask);
-    }
-
-    /**
-     * Whether nobody reads this process's standard output any more: it is a pipe or socket whose
-     * reader closed ({@code | head -1} has exited), or a terminal that hung up. A command that waits
-     * for input to print checks this while idle, as {@code tail -f} does, instead of noticing only at
-     * its next write. A file or a live pipe gives false.
-     */
-    public static boolean standardOutputGone() {
-        int revents = PosixBindings.pollOne(1, PosixBindings.POLL_OUT, 0);
-        return revents > 0
-            && (revents & (PosixBindings.POLL_ERR | PosixBindings.POLL_HUP | PosixBindings.POLL_NVAL)) != 0;
-    }
-
-    /**
      * Whether a process with this pid exists in this PID namespace ({@code kill(pid, 0)}; a process of
      * another user counts). A stopped process exists.
      */

@@ -1,5 +1,6 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.examples.demo.DemoCommand;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -97,8 +98,21 @@ public final class BusCommand implements Runnable {
      * test set, and ask the OS whether its reader is gone.
      */
     static final class StandardOutput extends PrintWriter {
+        private static final int STDOUT = 1;
+
         StandardOutput() {
             super(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        }
+
+        /**
+         * Whether nobody reads standard output any more: a pipe or socket whose reader closed
+         * ({@code | head -1} exited), or a terminal that hung up. A command waiting for something to print
+         * checks it while idle, as {@code tail -f} does, rather than noticing only at its next write.
+         */
+        static boolean readerGone() {
+            int events = FileDescriptors.poll(STDOUT, FileDescriptors.POLL_OUT, -1, 0);
+            return events > 0 && (events & (FileDescriptors.POLL_ERR | FileDescriptors.POLL_HUP
+                | FileDescriptors.POLL_NVAL)) != 0;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.BusContext;
+import io.ringbus.core.os.Daemons;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.transport.TransportUri;
@@ -115,8 +116,8 @@ public final class DaemonCommand implements Callable<Integer> {
                 .launch(spec.commandLine().getOut(), err);
         }
         if (detachedChild) {
-            Processes.newSession();
-            Processes.umask(0077);
+            Daemons.newSession();
+            Daemons.setUmask(0077);
         }
         return serve(bridgeContext, directory, pidPath, logPath);
     }

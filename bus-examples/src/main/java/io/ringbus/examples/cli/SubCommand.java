@@ -6,7 +6,6 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
-import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.transport.BusClient;
 import java.io.PrintWriter;
@@ -116,7 +115,7 @@ public final class SubCommand implements Callable<Integer> {
                     }
                     int limit = count == null ? 256 : (int) Math.min(256, count - printer.printed);
                     int printed = subscriber.await(printer, limit, Math.min(remaining, WAIT_SLICE_NANOS));
-                    if (printed > 0 ? out.checkError() : watchOutput && Processes.standardOutputGone()) {
+                    if (printed > 0 ? out.checkError() : watchOutput && BusCommand.StandardOutput.readerGone()) {
                         break; // standard output was closed (| head -1, say): nobody reads any more
                     }
                 }

@@ -1,7 +1,7 @@
 package io.ringbus.transport.bridge;
 
-import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
+import io.ringbus.transport.stream.FifoAcceptor;
 import io.ringbus.transport.stream.StreamAcceptor;
 import java.util.function.Consumer;
 
@@ -11,6 +11,6 @@ final class Acceptors {
     }
 
     static StreamAcceptor fifo(TransportUri uri, Consumer<String> log) {
-        throw new TransportException("fifo: listening is not available in this build: " + uri);
+        return new FifoAcceptor(uri);
     }
 }
