@@ -3,14 +3,18 @@ package io.ringbus.examples.cli;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.transport.BusClient;
+import io.ringbus.transport.TransportUri;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bus pub TOPIC}: each line of standard input becomes one message (its bytes as they are,
@@ -39,6 +43,9 @@ public final class PubCommand implements Callable<Integer> {
     @ParentCommand
     BusCommand parent;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     BusOptions bus;
 
@@ -66,6 +73,10 @@ public final class PubCommand implements Callable<Integer> {
         }
         if (maxMessage != null) {
             config.maxMessageLength(maxMessage);
+        }
+        if (via.uri().kind() == TransportUri.Kind.PIPE) {
+            throw new ParameterException(spec.commandLine(), "--via pipe: makes standard input carry frames, not"
+                + " lines; to publish what a program prints, use ./bus run --lines --pub TOPIC -- PROGRAM");
         }
         InputStream input = parent != null ? parent.input() : System.in;
         try (BusClient client = via.open(bus)) {

@@ -6,11 +6,17 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
+import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.core.os.Processes;
 import io.ringbus.transport.BusClient;
+import io.ringbus.transport.bridge.Bridge;
+import io.ringbus.transport.bridge.BridgeContext;
+import io.ringbus.transport.stream.FdStream;
 import java.io.BufferedOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -120,11 +126,7 @@ public final class RunCommand implements Callable<Integer> {
                 .redirectOutput(publisher != null ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
             Process child = start(builder);
-            try (TerminationSignals.Installed forwarding = TerminationSignals.handle(signal -> {
-                if (child.isAlive()) {
-                    Processes.signal(child.pid(), signal);
-                }
-            })) {
+            try (TerminationSignals.Installed forwarding = forwardSignals(child)) {
                 return superviseLines(child, subscriber, publisher);
             }
         }
@@ -169,13 +171,70 @@ public final class RunCommand implements Callable<Integer> {
         return status;
     }
 
-    private int runBridged() {
+    /**
+     * Mode (a): two pipes, whose far ends become the child's standard input and output (reopened through
+     * {@code /proc/self/fd}, as ProcessBuilder redirects only to files), and whose near ends an embedded
+     * bridge serves as one connection: the child's hello says what it publishes or subscribes to.
+     */
+    private int runBridged() throws InterruptedException {
         if (pubTopic != null || subTopic != null || count != null) {
             throw new ParameterException(spec.commandLine(), "--pub, --sub and --count go with --lines; without it"
                 + " the child names its topic in its own hello");
         }
-        throw new ParameterException(spec.commandLine(), "serving a ringbus-aware child over pipes needs the pipe:"
-            + " path, which this build does not have yet; use --lines");
+        if (via.uri().isStream()) {
+            throw new ParameterException(spec.commandLine(), "without --lines the child is served by a bridge in"
+                + " this process, on the shared-memory bus (--dir, --bus); --via goes with --lines");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        BridgeContext context = new BridgeContext().busContext(bus.context()).log(line -> {
+            err.println("bus run: " + line);
+            err.flush();
+        });
+        try (Bridge bridge = Bridge.start(context)) {
+            int[] toChild = FileDescriptors.pipe();
+            int[] fromChild;
+            try {
+                fromChild = FileDescriptors.pipe();
+            } catch (RuntimeException e) {
+                closeAll(toChild);
+                throw e;
+            }
+            Process child;
+            FdStream parentEnd;
+            try {
+                child = start(new ProcessBuilder(command)
+                    .redirectInput(new File("/proc/self/fd/" + toChild[0]))
+                    .redirectOutput(new File("/proc/self/fd/" + fromChild[1]))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT));
+            } catch (RuntimeException e) {
+                FileDescriptors.close(toChild[1]);
+                FileDescriptors.close(fromChild[0]);
+                throw e;
+            } finally {
+                FileDescriptors.close(toChild[0]); // the child has its own copies now
+                FileDescriptors.close(fromChild[1]);
+            }
+            parentEnd = FdStream.adopt(fromChild[0], toChild[1], "pipes of " + command.getFirst() + " (pid "
+                + child.pid() + ")");
+            try (TerminationSignals.Installed forwarding = forwardSignals(child)) {
+                bridge.serve(parentEnd);
+                return child.waitFor();
+            }
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            FileDescriptors.close(fd);
+        }
+    }
+
+    private static TerminationSignals.Installed forwardSignals(Process child) {
+        return TerminationSignals.handle(signal -> {
+            if (child.isAlive()) {
+                Processes.signal(child.pid(), signal);
+            }
+        });
     }
 
     private Process start(ProcessBuilder builder) {

@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
     description = {"Prints each message of TOPIC as one line (UTF-8), as it arrives. Creates the topic if it does not"
             + " exist. Waits without spinning. Runs until --count messages were printed, or Ctrl-C / SIGTERM.",
         "While it runs, publishers wait for it when it is a whole ring behind: nothing is lost.",
-        "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s."},
+        "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s.",
+        "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
+            + " error."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:--count messages printed, Ctrl-C / SIGTERM, or standard output closed by its reader",
         "1:a failure the one-line message explains, or --timeout before --count messages",

@@ -82,4 +82,39 @@ class RunCommandTest {
         assertEquals(1, missing.exitCode());
         assertTrue(missing.err().startsWith("bus run: cannot run /nonexistent/program"), missing.err());
     }
+
+    /** Without --lines: a Java child using {@code BusClients.open("pipe:")} publishes through the embedded bridge. */
+    @Test
+    void aRingbusAwareChildPublishesOverItsStandardStreams() {
+        Cli.Result result = Cli.run("", "run", "--dir", dir(), "--",
+            ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+            "-cp", System.getProperty("java.class.path"), PipePublisherMain.class.getName(), "t", "one", "two");
+        assertEquals(0, result.exitCode(), result.err());
+        Cli.Result sub = Cli.run("", "sub", "t", "--dir", dir(), "--from", "earliest", "--count", "2",
+            "--timeout", "10");
+        assertEquals("one\ntwo\n", sub.out(), sub.err());
+    }
+
+    /** Without --lines: {@code bus sub --via pipe:} as the child, printing (to standard error) what was published. */
+    @Test
+    void aBusSubChildSubscribesOverItsStandardStreams() throws Exception {
+        Cli.Result result = Cli.bash("$BUS run --dir " + dir() + " -- $BUS sub t --via pipe: --count 2 2> "
+            + directory.getParent() + "/sub.err & until $BUS stat --dir " + dir()
+            + " 2>/dev/null | grep -q 'subscribers: 1 of'; do sleep 0.2; done;"
+            + " printf 'p\\nq\\nr\\n' | $BUS pub t --dir " + dir() + "; wait $!; echo \"status $?\";"
+            + " cat " + directory.getParent() + "/sub.err", 120);
+        assertEquals("status 0\np\nq\n", result.out(), result.err());
+    }
+
+    @Test
+    void withoutLinesTheExitStatusIsTheChildsToo() {
+        Cli.Result result = Cli.run("", "run", "--dir", dir(), "--", "sh", "-c", "exit 5");
+        assertEquals(5, result.exitCode(), result.err());
+        Cli.Result lines = Cli.run("", "run", "--dir", dir(), "--sub", "t", "--", "cat");
+        assertEquals(2, lines.exitCode());
+        assertTrue(lines.err().startsWith("bus run: --pub, --sub and --count go with --lines"), lines.err());
+        Cli.Result pub = Cli.run("", "pub", "t", "--via", "pipe:");
+        assertEquals(2, pub.exitCode());
+        assertTrue(pub.err().startsWith("bus pub: --via pipe: makes standard input carry frames"), pub.err());
+    }
 }
