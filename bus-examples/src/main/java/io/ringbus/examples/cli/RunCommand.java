@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -101,6 +102,8 @@ public final class RunCommand implements Callable<Integer> {
         description = "With --sub: close COMMAND's standard input after N messages (default: keep it open).")
     Long count;
 
+    private volatile boolean giveUp;
+
     @Parameters(index = "0..*", arity = "1..*", paramLabel = "COMMAND",
         description = "The program and its arguments (after --).")
     List<String> command;
@@ -144,8 +147,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         AtomicReference<Exception> publishFailure = new AtomicReference<>();
         Thread fromChildThread = null;
-        if (publisher != null) {
-            LinePublisher published = new LinePublisher(publisher);
+        LinePublisher published = publisher == null ? null : new LinePublisher(publisher);
+        if (published != null) {
             fromChildThread = Thread.ofPlatform().name("bus-run-from-child").start(() -> {
                 try {
                     published.publishAll(child.getInputStream());
@@ -158,8 +161,10 @@ public final class RunCommand implements Callable<Integer> {
             });
         }
         int status = child.waitFor();
-        if (fromChildThread != null) {
-            fromChildThread.join(); // every line it printed is published
+        if (fromChildThread != null && !awaitUnlessGivenUp(not(fromChildThread::isAlive))) {
+            published.stop(); // a signal after the child's exit: stop waiting for a back-pressured line
+            fromChildThread.join();
+            spec.commandLine().getErr().println("bus run: stopped before every line the child printed was published");
         }
         if (toChildThread != null) {
             toChild.stop();
@@ -218,7 +223,13 @@ public final class RunCommand implements Callable<Integer> {
                 + child.pid() + ")");
             try (TerminationSignals.Installed forwarding = forwardSignals(child)) {
                 bridge.serve(parentEnd);
-                return child.waitFor();
+                int status = child.waitFor();
+                // Its last frames may still be in the pipe: let the session read them to the end (a
+                // signal now stops waiting; a back-pressured publisher session could wait for long).
+                if (!awaitUnlessGivenUp(() -> bridge.activeSessions() == 0)) {
+                    err.println("bus run: stopped before the child's last messages were all published");
+                }
+                return status;
             }
         }
     }
@@ -229,12 +240,33 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static TerminationSignals.Installed forwardSignals(Process child) {
+    /**
+     * Passes SIGINT and SIGTERM on to the child while it runs; one that comes after it exited (while its
+     * last output is being published) sets {@link #giveUp} instead.
+     */
+    private TerminationSignals.Installed forwardSignals(Process child) {
         return TerminationSignals.handle(signal -> {
             if (child.isAlive()) {
                 Processes.signal(child.pid(), signal);
+            } else {
+                giveUp = true;
             }
         });
+    }
+
+    private static BooleanSupplier not(BooleanSupplier condition) {
+        return () -> !condition.getAsBoolean();
+    }
+
+    /** Waits until {@code done} says so or a signal says to give up; returns whether it was done. */
+    private boolean awaitUnlessGivenUp(BooleanSupplier done) throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            if (giveUp) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
     }
 
     private Process start(ProcessBuilder builder) {
