@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
  *       written to the child's standard input as one line; each line the child prints is published to
  *       {@code --pub TOPIC}. A child slower than the publishers back-pressures them through the pipe,
  *       as a slow subscriber would.</li>
- *   <li>Without {@code --lines}: for a ringbus-aware child ({@code ./bus pub|sub --via pipe:}, or a
+ *   <li>Without {@code --lines}: for a ringbus-aware child ({@code ./bus sub --via pipe:}, or a
  *       Java program using {@code BusClients.open("pipe:")}), which speaks frames over its standard
  *       streams and says in its hello which topic it publishes or subscribes to; this process serves
  *       it with an embedded bridge.</li>
@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
         "With --lines, COMMAND is any program: each message of --sub TOPIC becomes a line of its standard input"
             + " (the child's standard input ends after --count messages), and each line it prints is published"
             + " to --pub TOPIC. Without --pub its output is this command's; without --sub its input is.",
-        "Without --lines, COMMAND speaks ringbus frames over its standard streams (./bus pub|sub --via pipe:, or"
+        "Without --lines, COMMAND speaks ringbus frames over its standard streams (./bus sub --via pipe:, or"
             + " BusClients.open(\"pipe:\") in Java) and names its topic itself; an embedded bridge serves it.",
         "Many programs buffer their output when it is a pipe: a line reaches the bus when their buffer is"
             + " flushed (stdbuf -oL COMMAND, grep --line-buffered, or the end of their input helps)."},
@@ -65,10 +65,10 @@ import picocli.CommandLine.Spec;
         "1:a failure the one-line message explains (the command cannot be started, the bus, ...)",
         "2:bad usage"},
     footer = {"", "Examples:",
-        "  ./bus run --lines --sub in --pub out -- tr a-z A-Z  # 'in' upper-cased to 'out'",
-        "  ./bus run --lines --sub in --count 3 -- sort         # sorts the next 3 messages",
-        "  ./bus run --lines --pub files -- ls                  # as ls | ./bus pub files",
-        "  ./bus run -- ./bus sub prices --via pipe:            # a ringbus-aware child"})
+        "  ./bus run --lines --sub in --pub out -- tr a-z A-Z   # in, upper-cased, to out",
+        "  ./bus run --lines --sub in --count 3 -- sort          # the next 3, sorted",
+        "  ./bus run --lines --pub files -- ls                   # ls | ./bus pub files",
+        "  ./bus run -- ./bus sub prices --via pipe:             # ringbus-aware child"})
 public final class RunCommand implements Callable<Integer> {
     private static final long WAIT_SLICE_NANOS = 100_000_000L;
 

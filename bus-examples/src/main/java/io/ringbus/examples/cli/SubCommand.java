@@ -36,14 +36,15 @@ import picocli.CommandLine.Spec;
         "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
             + " error."},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:--count messages printed, Ctrl-C / SIGTERM, or standard output closed by its reader",
+    exitCodeList = {"0:--count messages printed, or standard output closed by its reader",
         "1:a failure the one-line message explains, or --timeout before --count messages",
-        "2:bad usage"},
+        "2:bad usage",
+        "130:Ctrl-C (143: SIGTERM), after releasing its subscriber slot"},
     footer = {"", "Examples:",
         "  ./bus sub t --count 3 --from earliest   # the 3 oldest messages in the ring",
         "  ./bus sub t                             # from now on, until Ctrl-C",
         "  ./bus sub t --name audit                # durable: resumes where the last 'audit' stopped",
-        "  ./bus sub files --count 5 | wc -l &     # joins first (from latest), then:",
+        "  ./bus sub files --count 5 | wc -l &     # joins first, then",
         "  ls | head -5 | ./bus pub files          # ... and wc prints 5",
         "  ./bus sub t --via unix:/tmp/rb/bus.sock # through ./bus daemon"})
 public final class SubCommand implements Callable<Integer> {
