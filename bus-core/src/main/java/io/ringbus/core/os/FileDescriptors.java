@@ -67,9 +67,19 @@ public final class FileDescriptors {
      * @return bytes read, 0 at end of file (or for an empty buffer), or -errno ({@code -EAGAIN}: nothing yet)
      */
     public static long read(int fd, MemorySegment buffer) {
+        return read(fd, buffer, 0, buffer.byteSize());
+    }
+
+    /**
+     * Reads up to {@code length} bytes into {@code buffer} at {@code offset} (bounds checked), with no
+     * allocation: the form for a loop that runs per message.
+     *
+     * @return bytes read, 0 at end of file, or -errno
+     */
+    public static long read(int fd, MemorySegment buffer, long offset, long length) {
         long result;
         do {
-            result = PosixBindings.read(fd, buffer);
+            result = PosixBindings.read(fd, buffer, offset, length);
         } while (result == -Errno.EINTR);
         return result;
     }
@@ -80,9 +90,19 @@ public final class FileDescriptors {
      * @return bytes written, or -errno ({@code -EAGAIN}: no room; {@code -EPIPE}: no reader)
      */
     public static long write(int fd, MemorySegment buffer) {
+        return write(fd, buffer, 0, buffer.byteSize());
+    }
+
+    /**
+     * Writes up to {@code length} bytes of {@code buffer} from {@code offset} (bounds checked), with no
+     * allocation.
+     *
+     * @return bytes written, or -errno
+     */
+    public static long write(int fd, MemorySegment buffer, long offset, long length) {
         long result;
         do {
-            result = PosixBindings.write(fd, buffer);
+            result = PosixBindings.write(fd, buffer, offset, length);
         } while (result == -Errno.EINTR);
         return result;
     }

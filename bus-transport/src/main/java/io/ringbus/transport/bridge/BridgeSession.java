@@ -6,6 +6,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -31,6 +32,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 final class BridgeSession implements Runnable {
     private static final long SLICE_NANOS = 100_000_000L;
+    private static final byte[] BYE_FRAME = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
+        .order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(FrameDescriptor.BYE).array();
     private static final int FORWARD_BATCH_LIMIT = 1024;
     /** Room kept in a batch for the LOSS frame an eviction may add while polling. */
     private static final int LOSS_FRAME_ROOM = FrameDescriptor.HEADER_LENGTH + 3 * Long.BYTES;
@@ -39,6 +42,7 @@ final class BridgeSession implements Runnable {
     private final ByteStream stream;
     private final long id;
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** What a subscriber sent after its hello: nothing, or a BYE frame (kept until whole). */
     private final ByteBuffer probe = ByteBuffer.allocateDirect(256);
     private volatile boolean stopped;
 
@@ -195,7 +199,7 @@ final class BridgeSession implements Runnable {
                 return;
             }
             int frameRoom = FrameDescriptor.HEADER_LENGTH + maxMessageLength;
-            long lastProbe = System.nanoTime();
+            MessageHandler forward = (type, buffer, offset, length) -> writer.append(type, buffer, offset, length);
             while (!stopped) {
                 if (writer.hasPending()) {
                     if (!writer.flush(stream)) {
@@ -210,28 +214,28 @@ final class BridgeSession implements Runnable {
                 if (limit < 1) {
                     continue; // flush first
                 }
-                subscriber.await((type, buffer, offset, length) -> writer.append(type, buffer, offset, length),
-                    limit, SLICE_NANOS);
+                subscriber.await(forward, limit, SLICE_NANOS);
                 writer.flush(stream);
-                long now = System.nanoTime();
-                if (now - lastProbe > SLICE_NANOS) {
-                    lastProbe = now;
-                    if (clientGone()) {
-                        return;
-                    }
+                if (clientGone()) {
+                    return; // before polling again: a closing durable subscriber's successor gets the rest
                 }
             }
         }
     }
 
-    /** Whether the client closed its end (subscribers send nothing after hello). */
+    /** Whether the client closed its end or said BYE (subscribers send nothing else after hello). */
     private boolean clientGone() {
-        probe.clear();
         int read = stream.read(probe);
-        if (read > 0) {
-            throw new MalformedFrameException("a subscriber may send nothing after its hello");
+        if (read < 0) {
+            return true;
         }
-        return read < 0;
+        int have = probe.position();
+        for (int i = 0; i < have; i++) {
+            if (i >= BYE_FRAME.length || probe.get(i) != BYE_FRAME[i]) {
+                throw new MalformedFrameException("a subscriber may send nothing after its hello but BYE");
+            }
+        }
+        return have == BYE_FRAME.length;
     }
 
     private boolean welcome(int maxMessageLength) {

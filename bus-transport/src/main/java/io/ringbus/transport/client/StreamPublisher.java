@@ -2,6 +2,7 @@ package io.ringbus.transport.client;
 
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
+import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.frame.FrameDescriptor;
 import io.ringbus.transport.frame.FrameWriter;
 import io.ringbus.transport.stream.ByteStream;
@@ -23,18 +24,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Result#NOT_CONNECTED}.
  */
 public final class StreamPublisher implements Publisher {
-    private static final long LIVENESS_CHECK_NANOS = 50_000_000L;
     private static final long CLOSE_PATIENCE_NANOS = 10_000_000_000L;
 
     private final StreamConnection connection;
     private final FrameWriter writer;
     private final int maxMessageLength;
     private final ByteBuffer probe = ByteBuffer.allocateDirect(64);
+    /**
+     * Whether to look for end of stream before each write. A pipe, FIFO or Unix socket whose reader is
+     * gone fails the write itself (EPIPE), which takes the frame back; TCP accepts the first write after
+     * the peer's FIN and loses it, so there a non-blocking read goes first.
+     */
+    private final boolean probeBeforeEachWrite;
     private final Runnable onClose;
     private long framedBytes;
     private long claimPosition = -1;
     private long claimOffset;
-    private long lastLivenessCheck = System.nanoTime();
     /** Taken by every call and by the background flusher; uncontended in the common case. */
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
@@ -42,6 +47,7 @@ public final class StreamPublisher implements Publisher {
     StreamPublisher(StreamConnection connection, Runnable onClose) {
         this.connection = connection;
         this.maxMessageLength = connection.open().maxMessageLength();
+        this.probeBeforeEachWrite = connection.uri().kind() == TransportUri.Kind.TCP;
         this.writer = new FrameWriter(maxMessageLength);
         this.onClose = onClose;
     }
@@ -184,7 +190,12 @@ public final class StreamPublisher implements Publisher {
         if (stream == null) {
             return Result.NOT_CONNECTED;
         }
-        checkLiveness(stream);
+        if (probeBeforeEachWrite) {
+            checkLiveness(stream);
+        }
+        if (!connection.isConnected()) {
+            return Result.NOT_CONNECTED;
+        }
         if (writer.hasPending()) {
             flush();
             if (!connection.isConnected()) {
@@ -194,13 +205,12 @@ public final class StreamPublisher implements Publisher {
         return 0;
     }
 
-    /** Every so often, looks for end of stream: a bridge that went away while nothing was written. */
+    /**
+     * Looks for end of stream before every message: a bridge that went away is reported by the first
+     * call after it did, and no message is written into a TCP connection the bridge already closed
+     * (such a write succeeds, and the message would be lost). One non-blocking read per call.
+     */
     private void checkLiveness(ByteStream stream) {
-        long now = System.nanoTime();
-        if (now - lastLivenessCheck < LIVENESS_CHECK_NANOS) {
-            return;
-        }
-        lastLivenessCheck = now;
         probe.clear();
         try {
             int read = stream.read(probe);
@@ -214,10 +224,18 @@ public final class StreamPublisher implements Publisher {
         }
     }
 
+    /**
+     * Writes the frame just appended (and anything before it). If the stream broke before any byte of
+     * it went out, the frame is taken back and the caller gets NOT_CONNECTED: nothing was accepted.
+     */
     private long sent(int length) {
-        long position = framedBytes;
-        framedBytes += FrameDescriptor.HEADER_LENGTH + length;
+        int frameLength = FrameDescriptor.HEADER_LENGTH + length;
         flush();
+        if (!connection.isConnected() && writer.dropUnsentLastFrame(frameLength)) {
+            return Result.NOT_CONNECTED;
+        }
+        long position = framedBytes;
+        framedBytes += frameLength;
         return position;
     }
 

@@ -10,6 +10,8 @@ import io.ringbus.transport.frame.FrameDescriptor;
 import io.ringbus.transport.frame.FrameReader;
 import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.StreamClosedException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -23,10 +25,16 @@ import org.agrona.concurrent.IdleStrategy;
  * connection breaks, {@code poll} delivers nothing and reconnects on a later call; messages published
  * while it was away are not delivered unless the subscriber is durable.
  *
+ * <p>Closing a durable subscriber says BYE and waits (up to 2 s) until the bridge has closed the
+ * subscription, so that its successor resumes right after the last message the bridge sent here and
+ * messages published after {@code close} returns go to the successor. Messages sent here but not
+ * polled before {@code close} are not delivered again (as after a crash: they were in flight).
+ *
  * <p>{@link #position()} counts the frame bytes received.
  */
 public final class StreamSubscriber implements Subscriber {
     private static final long WAIT_SLICE_NANOS = 100_000_000L;
+    private static final long BYE_PATIENCE_NANOS = 2_000_000_000L;
 
     private final StreamConnection connection;
     private final SubscriberConfig config;
@@ -96,6 +104,9 @@ public final class StreamSubscriber implements Subscriber {
             }
         } catch (MalformedFrameException e) {
             disconnected("malformed frame from the bridge: " + e.getMessage());
+            if (closed) {
+                return delivered; // close() from another thread read part of the stream while saying BYE
+            }
             throw new CorruptRingException("The bridge at " + connection.uri() + " sent a malformed frame ("
                 + e.getMessage() + "); the connection was closed and will be opened again");
         }
@@ -156,7 +167,50 @@ public final class StreamSubscriber implements Subscriber {
             return;
         }
         closed = true;
-        connection.close();
-        onClose.run();
+        try {
+            if (config.durableName() != null) {
+                sayBye();
+            }
+        } finally {
+            connection.close();
+            onClose.run();
+        }
+    }
+
+    /** Tells the bridge this durable subscriber is closing; waits until it let go of the name. */
+    private void sayBye() {
+        ByteStream stream = connection.stream();
+        if (stream == null) {
+            return;
+        }
+        ByteBuffer bye = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(0).putInt(FrameDescriptor.BYE).flip();
+        ByteBuffer discard = ByteBuffer.allocateDirect(4096); // direct: no stream scratch shared with a poller
+        long deadline = System.nanoTime() + BYE_PATIENCE_NANOS;
+        try {
+            while (true) {
+                if (bye.hasRemaining()) {
+                    stream.write(bye);
+                }
+                discard.clear();
+                int read = stream.read(discard);
+                if (read < 0) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                if (read == 0) {
+                    if (bye.hasRemaining()) {
+                        stream.awaitWritable(Math.min(left, 1_000_000L));
+                    } else {
+                        stream.awaitReadable(Math.min(left, WAIT_SLICE_NANOS));
+                    }
+                }
+            }
+        } catch (StreamClosedException e) {
+            // The bridge is gone already: nothing more to wait for.
+        }
     }
 }

@@ -215,6 +215,21 @@ public final class FrameWriter {
         flushIndex = firstUnsentFrame;
     }
 
+    /**
+     * Takes back the last frame appended, of {@code frameLength} bytes, if none of its bytes was
+     * written (after {@link #rewindToWholeFrames}).
+     *
+     * @return whether it was taken back
+     */
+    public boolean dropUnsentLastFrame(int frameLength) {
+        int start = appendIndex - frameLength;
+        if (start < 0 || Math.max(flushIndex, firstUnsentFrame) > start) {
+            return false;
+        }
+        appendIndex = start;
+        return true;
+    }
+
     /** Drops everything buffered (a connection that will not come back). */
     public void clear() {
         flushIndex = 0;

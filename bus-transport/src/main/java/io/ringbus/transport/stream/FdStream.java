@@ -35,6 +35,14 @@ public final class FdStream implements ByteStream {
     private final int wakeFd;
     private final String description;
     private final CloseGuard guard = new CloseGuard(this::release);
+    /*
+     * The last direct buffer read into / written from and a segment over all of it: streams reuse one
+     * buffer per direction, so per-call segments (an allocation each) are avoided.
+     */
+    private ByteBuffer lastReadBuffer;
+    private MemorySegment lastReadSegment;
+    private ByteBuffer lastWriteBuffer;
+    private MemorySegment lastWriteSegment;
     /** Used by the reading thread only (readers take turns), allocated on the first heap read. */
     private MemorySegment readScratch;
     /** Used by the writing thread only, allocated on the first heap write. */
@@ -126,6 +134,11 @@ public final class FdStream implements ByteStream {
         return adopt(fds[0], fds[1], "pipe: standard input/output (fds " + fds[0] + "/" + fds[1] + ")");
     }
 
+    /** A segment over all of a direct buffer, whatever its position and limit. */
+    private static MemorySegment wholeSegmentOf(ByteBuffer buffer) {
+        return MemorySegment.ofBuffer(buffer.duplicate().clear());
+    }
+
     @Override
     public int read(ByteBuffer destination) {
         if (destination.isReadOnly()) {
@@ -142,7 +155,11 @@ public final class FdStream implements ByteStream {
             int position = destination.position();
             long result;
             if (destination.isDirect()) {
-                result = FileDescriptors.read(readFd, MemorySegment.ofBuffer(destination));
+                if (destination != lastReadBuffer) {
+                    lastReadSegment = wholeSegmentOf(destination);
+                    lastReadBuffer = destination;
+                }
+                result = FileDescriptors.read(readFd, lastReadSegment, position, wanted);
             } else {
                 if (readScratch == null) {
                     readScratch = Arena.ofAuto().allocate(SCRATCH_BYTES);
@@ -180,18 +197,21 @@ public final class FdStream implements ByteStream {
             if (length == 0) {
                 return 0;
             }
-            MemorySegment segment;
+            long result;
             if (source.isDirect()) {
-                segment = MemorySegment.ofBuffer(source);
+                if (source != lastWriteBuffer) {
+                    lastWriteSegment = wholeSegmentOf(source);
+                    lastWriteBuffer = source;
+                }
+                result = FileDescriptors.write(writeFd, lastWriteSegment, source.position(), length);
             } else {
                 if (writeScratch == null) {
                     writeScratch = Arena.ofAuto().allocate(SCRATCH_BYTES);
                 }
                 int chunk = Math.min(length, SCRATCH_BYTES);
-                segment = writeScratch.asSlice(0, chunk);
-                MemorySegment.copy(MemorySegment.ofBuffer(source), 0, segment, 0, chunk);
+                MemorySegment.copy(MemorySegment.ofBuffer(source), 0, writeScratch, 0, chunk);
+                result = FileDescriptors.write(writeFd, writeScratch, 0, chunk);
             }
-            long result = FileDescriptors.write(writeFd, segment);
             if (result >= 0) {
                 source.position(source.position() + (int) result);
                 return (int) result;

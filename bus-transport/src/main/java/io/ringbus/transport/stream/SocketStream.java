@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread never share one.
  */
 public final class SocketStream implements ByteStream {
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
+
     private final SocketChannel channel;
     private final String description;
     private final Selector readSelector;
@@ -73,14 +75,14 @@ public final class SocketStream implements ByteStream {
             return false;
         }
         try {
+            // The forms taking an action leave the selected-key set alone: no allocation per wait.
             int ready;
             if (timeoutNanos <= 0) {
-                ready = selector.selectNow();
+                ready = selector.selectNow(IGNORE_KEY);
             } else {
                 long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
-                ready = selector.select(millis);
+                ready = selector.select(IGNORE_KEY, millis);
             }
-            selector.selectedKeys().clear();
             return ready > 0 && !closed.get();
         } catch (IOException | java.nio.channels.ClosedSelectorException e) {
             return false;
