@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The quick jcstress run of the ring's concurrent protocols: about two minutes on two cores.
+# The quick jcstress run of the ring's concurrent protocols: about three minutes on two cores (14 tests).
 #
 #   stress-tests/jcstress-quick.sh [test regexp]      (after ./mvnw -pl stress-tests -am package)
 #

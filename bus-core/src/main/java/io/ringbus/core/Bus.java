@@ -105,6 +105,19 @@ public final class Bus implements AutoCloseable {
         }
     }
 
+    /**
+     * The largest message of a topic this bus has open (through a publisher or subscriber it made).
+     *
+     * @throws IllegalStateException when the topic is not open here
+     */
+    public synchronized int maxMessageLength(String topic) {
+        TopicFile file = topics.get(topic);
+        if (file == null) {
+            throw new IllegalStateException("topic '" + topic + "' is not open in this bus");
+        }
+        return file.shape().ring().maxMessageLength();
+    }
+
     private TopicFile acquire(String topic, TopicConfig config) {
         if (closed) {
             throw new IllegalStateException("bus is closed");

@@ -5,7 +5,9 @@ import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.core.topic.TopicDescriptor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The shape of a topic. The creator's values fix the topic; an opener's values are requirements:
@@ -89,6 +91,59 @@ public final class TopicConfig {
         compare(differences, "maxSubscribers", maxSubscribers, ring.maxCursors());
         compare(differences, "wakeup", wakeup, existing.wakeup());
         return differences.isEmpty() ? null : String.join("; ", differences);
+    }
+
+    /**
+     * The requirements this config sets, as text ({@code capacity=65536}, ...), for carrying it over a
+     * stream path; {@link #set} reads them back.
+     */
+    public Map<String, String> requirements() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        putIfSet(properties, "capacity", capacity);
+        putIfSet(properties, "maxMessageLength", maxMessageLength);
+        putIfSet(properties, "producerMode", producerMode);
+        putIfSet(properties, "maxPublishers", maxPublishers);
+        putIfSet(properties, "maxSubscribers", maxSubscribers);
+        putIfSet(properties, "wakeup", wakeup);
+        return properties;
+    }
+
+    /**
+     * Sets one requirement from text, as {@link #requirements()} writes it.
+     *
+     * @return false when {@code name} is not a topic requirement
+     * @throws IllegalArgumentException when the value is not valid for it
+     */
+    public boolean set(String name, String value) {
+        try {
+            switch (name) {
+                case "capacity" -> capacity = Integer.parseInt(value);
+                case "maxMessageLength" -> maxMessageLength = Integer.parseInt(value);
+                case "producerMode" -> producerMode = ProducerMode.valueOf(value);
+                case "maxPublishers" -> maxPublishers = Integer.parseInt(value);
+                case "maxSubscribers" -> maxSubscribers = Integer.parseInt(value);
+                case "wakeup" -> wakeup = parseBoolean(value);
+                default -> {
+                    return false;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a valid " + name, e);
+        }
+        return true;
+    }
+
+    private static boolean parseBoolean(String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("not true or false");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
+    private static void putIfSet(Map<String, String> properties, String name, Object value) {
+        if (value != null) {
+            properties.put(name, value.toString());
+        }
     }
 
     private static void compare(List<String> differences, String name, Object required, Object actual) {

@@ -1,10 +1,17 @@
 package io.ringbus.transport;
 
 import io.ringbus.core.Bus;
+import io.ringbus.transport.client.StreamBusClient;
 import io.ringbus.transport.shm.ShmBusClient;
+import io.ringbus.transport.stream.FdStream;
+import io.ringbus.transport.stream.FifoConnector;
+import io.ringbus.transport.stream.PipeConnector;
+import io.ringbus.transport.stream.SocketConnector;
 
 /**
- * Opens a {@link BusClient} for a URI.
+ * Opens a {@link BusClient} for a URI. {@code pipe:} takes this process's stdin and stdout for its
+ * one endpoint (see {@link FdStream#takeStandardStreams()}): use it in a child started by
+ * {@code ./bus run}.
  *
  * <pre>{@code
  * try (BusClient client = BusClients.open(new TransportContext().uri("unix:/tmp/ringbus/bus.sock"))) {
@@ -23,7 +30,9 @@ public final class BusClients {
         TransportUri uri = context.transportUri();
         return switch (uri.kind()) {
             case SHM -> new ShmBusClient(Bus.open(context.busContext()), uri);
-            case PIPE, FIFO, UNIX, TCP -> throw new UnsupportedOperationException(uri + " is not built yet");
+            case UNIX, TCP -> new StreamBusClient(context, new SocketConnector(uri));
+            case FIFO -> new StreamBusClient(context, new FifoConnector(uri));
+            case PIPE -> new StreamBusClient(context, new PipeConnector(FdStream::takeStandardStreams));
         };
     }
 

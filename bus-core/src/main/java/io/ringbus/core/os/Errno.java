@@ -27,10 +27,12 @@ final class Errno {
     static final int EFBIG = 27;
     static final int ENOSPC = 28;
     static final int EROFS = 30;
+    static final int EPIPE = 32;
     static final int ENAMETOOLONG = 36;
     static final int ENOSYS = 38;
     static final int ELOOP = 40;
     static final int EOPNOTSUPP = 95;
+    static final int ECONNRESET = 104;
     static final int ETIMEDOUT = 110;
     static final int EDQUOT = 122;
 
@@ -66,10 +68,12 @@ final class Errno {
             case EFBIG -> "EFBIG";
             case ENOSPC -> "ENOSPC";
             case EROFS -> "EROFS";
+            case EPIPE -> "EPIPE";
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case ENOSYS -> "ENOSYS";
             case ELOOP -> "ELOOP";
             case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ECONNRESET -> "ECONNRESET";
             case ETIMEDOUT -> "ETIMEDOUT";
             case EDQUOT -> "EDQUOT";
             default -> "errno " + errno;

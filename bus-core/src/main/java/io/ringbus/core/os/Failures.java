@@ -41,6 +41,17 @@ final class Failures {
         };
     }
 
+    /** A failed call on descriptors rather than a path (pipe2, eventfd, dup): "Cannot {action}: ...". */
+    static SharedFileException ofDescriptor(String action, int errno) {
+        String head = "Cannot " + action + ": " + Errno.describe(errno) + ". ";
+        return switch (errno) {
+            case Errno.EMFILE, Errno.ENFILE -> new SharedFileException(head
+                + "Too many open files: close unused streams and topics, or raise the limit (ulimit -n).", null, errno);
+            default -> new SharedFileException(head
+                + "This is a system error ringbus cannot fix; check the system log.", null, errno);
+        };
+    }
+
     static String octal(int mode) {
         return "0" + Integer.toOctalString(mode);
     }

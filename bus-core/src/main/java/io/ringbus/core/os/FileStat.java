@@ -18,6 +18,7 @@ record FileStat(int errno, int mode, int uid, int gid, long size, long blocks, l
     static final int S_IFREG = 0100000;
     static final int S_IFDIR = 0040000;
     static final int S_IFLNK = 0120000;
+    static final int S_IFIFO = 0010000;
 
     static FileStat failed(int errno) {
         return new FileStat(errno, 0, 0, 0, 0, 0, 0, 0);
@@ -31,6 +32,10 @@ record FileStat(int errno, int mode, int uid, int gid, long size, long blocks, l
         return (mode & S_IFMT) == S_IFDIR;
     }
 
+    boolean isFifo() {
+        return (mode & S_IFMT) == S_IFIFO;
+    }
+
     /** The permission bits, including set-id and sticky bits ({@code mode & 07777}). */
     int permissions() {
         return mode & 07777;
@@ -42,7 +47,7 @@ record FileStat(int errno, int mode, int uid, int gid, long size, long blocks, l
             case S_IFREG -> "a regular file";
             case S_IFDIR -> "a directory";
             case S_IFLNK -> "a symbolic link";
-            case 0010000 -> "a FIFO";
+            case S_IFIFO -> "a FIFO";
             case 0140000 -> "a socket";
             case 0020000 -> "a character device";
             case 0060000 -> "a block device";

@@ -42,6 +42,7 @@ final class PosixBindings {
     private static final boolean AARCH64 = checkPlatform();
 
     static final int O_RDONLY = 0;
+    static final int O_WRONLY = 01;
     static final int O_RDWR = 02;
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
@@ -65,6 +66,18 @@ final class PosixBindings {
     static final int STATX_SIZE = 0x200;
     static final int STATX_BLOCKS = 0x400;
     static final int STATX_NEEDED = STATX_TYPE | STATX_MODE | STATX_UID | STATX_GID | STATX_INO | STATX_SIZE;
+
+    static final int F_DUPFD_CLOEXEC = 1030;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int EFD_CLOEXEC = O_CLOEXEC;
+    static final int EFD_NONBLOCK = O_NONBLOCK;
+
+    static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
+    static final short POLLERR = 0x8;
+    static final short POLLHUP = 0x10;
+    static final short POLLNVAL = 0x20;
 
     static final long SYS_FUTEX = AARCH64 ? 98 : 202;
     /** Shared (not {@code FUTEX_PRIVATE_FLAG}) ops: the word lives in a MAP_SHARED file used by processes. */
@@ -107,6 +120,12 @@ final class PosixBindings {
         JAVA_LONG.withName("tv_sec"),
         JAVA_LONG.withName("tv_nsec")).withName("timespec");
 
+    /** {@code struct pollfd}: 8 bytes on every Linux. */
+    static final StructLayout POLLFD = MemoryLayout.structLayout(
+        JAVA_INT.withName("fd"),
+        JAVA_SHORT.withName("events"),
+        JAVA_SHORT.withName("revents")).withName("pollfd");
+
     private static final VarHandle STX_MASK = field(STATX, "stx_mask");
     private static final VarHandle STX_UID = field(STATX, "stx_uid");
     private static final VarHandle STX_GID = field(STATX, "stx_gid");
@@ -118,6 +137,9 @@ final class PosixBindings {
     private static final VarHandle STX_DEV_MINOR = field(STATX, "stx_dev_minor");
     private static final VarHandle TV_SEC = field(TIMESPEC, "tv_sec");
     private static final VarHandle TV_NSEC = field(TIMESPEC, "tv_nsec");
+    private static final VarHandle POLL_FD = field(POLLFD, "fd");
+    private static final VarHandle POLL_EVENTS = field(POLLFD, "events");
+    private static final VarHandle POLL_REVENTS = field(POLLFD, "revents");
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
@@ -152,15 +174,84 @@ final class PosixBindings {
     private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /*
+     * read and write take the buffer as a raw address (a 64-bit integer, which the C calling convention
+     * passes exactly as a pointer) so that a call needs no MemorySegment object: streams call them once
+     * per message. Callers check bounds against a segment first.
+     */
+    private static final MethodHandle READ = errnoCall("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE = errnoCall("write",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    /*
+     * The same calls without errno capture, for the path that succeeds: the JDK's capture slices a segment
+     * per call, which escape analysis does not always remove, and streams call these once per message. A
+     * failed non-blocking read or write changed nothing, so it is simply repeated with capture to learn
+     * errno (or to succeed, if the descriptor became ready in between).
+     */
+    private static final MethodHandle POLL_UNCAPTURED = plainCall("poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle READ_UNCAPTURED = plainCall("read",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle WRITE_UNCAPTURED = plainCall("write",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle POLL = errnoCall("poll",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    /** {@code fcntl} with an int third argument (F_GETFL, F_SETFL, F_DUPFD_CLOEXEC). */
+    private static final MethodHandle FCNTL_INT = errnoCall("fcntl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PIPE2 = errnoCall("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle MKFIFO = errnoCall("mkfifo",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINK = errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle DUP2 = errnoCall("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = errnoCall("eventfd",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETSID = errnoCall("setsid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle CHDIR = errnoCall("chdir", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     /** {@code long syscall(long number, ...)}: every variadic argument is passed as a full register. */
     private static final MethodHandle SYSCALL_FUTEX = errnoCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
         Linker.Option.firstVariadicArg(1));
+    /** The futex call without errno capture, for the outcomes that need no errno (see futexWait/Wake). */
+    private static final MethodHandle SYSCALL_FUTEX_UNCAPTURED = plainCall("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+        Linker.Option.firstVariadicArg(1));
 
     /** Per-thread scratch memory for the futex path, which runs often: no allocation per call. */
-    private static final ThreadLocal<MemorySegment> FUTEX_SCRATCH = ThreadLocal.withInitial(
-        () -> Arena.ofAuto().allocate(MemoryLayout.structLayout(TIMESPEC.withName("timeout"),
-            CALL_STATE.withName("state"))));
+    private static final ThreadLocal<FutexScratch> FUTEX_SCRATCH = ThreadLocal.withInitial(FutexScratch::new);
+
+    /** The timeout and the call state of futex calls, sliced once per thread. */
+    private static final class FutexScratch {
+        final MemorySegment timeout;
+        final MemorySegment state;
+
+        FutexScratch() {
+            MemorySegment memory = Arena.ofAuto().allocate(MemoryLayout.structLayout(TIMESPEC.withName("timeout"),
+                CALL_STATE.withName("state")));
+            timeout = memory.asSlice(0, TIMESPEC.byteSize());
+            state = memory.asSlice(TIMESPEC.byteSize(), CALL_STATE.byteSize());
+        }
+    }
+
+    /**
+     * Per-thread scratch memory for read, write and poll, which run on every message of a stream: two
+     * {@code struct pollfd} and the call state, no allocation per call.
+     */
+    private static final ThreadLocal<IoScratch> IO_SCRATCH = ThreadLocal.withInitial(IoScratch::new);
+
+    /** The two pollfd structs and the call state, sliced once per thread. */
+    private static final class IoScratch {
+        final MemorySegment fds;
+        final MemorySegment state;
+
+        IoScratch() {
+            MemorySegment memory = Arena.ofAuto().allocate(MemoryLayout.structLayout(
+                MemoryLayout.sequenceLayout(2, POLLFD).withName("fds"), CALL_STATE.withName("state")));
+            fds = memory.asSlice(0, 2 * POLLFD.byteSize());
+            state = memory.asSlice(2 * POLLFD.byteSize(), CALL_STATE.byteSize());
+        }
+    }
 
     private PosixBindings() {
     }
@@ -245,6 +336,184 @@ final class PosixBindings {
                 (got & STATX_BLOCKS) != 0 ? (long) STX_BLOCKS.get(buffer, 0L) : -1,
                 device,
                 (long) STX_INO.get(buffer, 0L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code read(fd, buffer + offset, length)}: bytes read (0 at end of file), or -errno. The buffer must be
+     * native memory this process owns (a direct buffer or arena memory), never a mapped shared file.
+     */
+    static long read(int fd, MemorySegment buffer, long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.byteSize());
+        try {
+            long fast = (long) READ_UNCAPTURED.invokeExact(fd, buffer.address() + offset, length);
+            if (fast >= 0) {
+                return fast;
+            }
+            if (!readyNow(fd, POLLIN)) {
+                return -Errno.EAGAIN; // the common failure (nothing to read), told apart without errno
+            }
+            MemorySegment state = IO_SCRATCH.get().state;
+            long result = (long) READ.invokeExact(state, fd, buffer.address() + offset, length);
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code write(fd, buffer + offset, length)}: bytes written, or -errno. Same memory rule as {@link #read}. */
+    static long write(int fd, MemorySegment buffer, long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.byteSize());
+        try {
+            long fast = (long) WRITE_UNCAPTURED.invokeExact(fd, buffer.address() + offset, length);
+            if (fast >= 0) {
+                return fast;
+            }
+            if (!readyNow(fd, POLLOUT)) {
+                return -Errno.EAGAIN; // the common failure (no room), told apart without errno
+            }
+            MemorySegment state = IO_SCRATCH.get().state;
+            long result = (long) WRITE.invokeExact(state, fd, buffer.address() + offset, length);
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Whether {@code fd} is ready for {@code events} now, or in an error or hang-up state (in which case the
+     * caller's repeated, errno-capturing call reports what happened). A poll that fails counts as ready,
+     * for the same reason.
+     */
+    private static boolean readyNow(int fd, short events) throws Throwable {
+        if (fd < 0) {
+            return true; // poll skips negative descriptors; the capturing call reports EBADF
+        }
+        MemorySegment fds = IO_SCRATCH.get().fds;
+        POLL_FD.set(fds, 0L, fd);
+        POLL_EVENTS.set(fds, 0L, events);
+        POLL_REVENTS.set(fds, 0L, (short) 0);
+        int result = (int) POLL_UNCAPTURED.invokeExact(fds, 1L, 0);
+        return result != 0;
+    }
+
+    /**
+     * {@code poll} on one or two descriptors ({@code secondFd} &lt; 0: only the first; poll ignores negative
+     * descriptors). Returns the first's {@code revents} in bits 0-15 and the second's in bits 16-31 (0 on
+     * timeout), or -errno. A negative timeout waits without limit.
+     */
+    static int poll(int firstFd, short firstEvents, int secondFd, short secondEvents, int timeoutMillis) {
+        IoScratch scratch = IO_SCRATCH.get();
+        MemorySegment fds = scratch.fds;
+        MemorySegment state = scratch.state;
+        long size = POLLFD.byteSize();
+        POLL_FD.set(fds, 0L, firstFd);
+        POLL_EVENTS.set(fds, 0L, firstEvents);
+        POLL_REVENTS.set(fds, 0L, (short) 0);
+        POLL_FD.set(fds, size, secondFd);
+        POLL_EVENTS.set(fds, size, secondEvents);
+        POLL_REVENTS.set(fds, size, (short) 0);
+        try {
+            int result = (int) POLL_UNCAPTURED.invokeExact(fds, 2L, timeoutMillis);
+            if (result < 0) {
+                // Rare (EINTR): repeat with errno capture to learn why; waits are repeated anyway.
+                POLL_REVENTS.set(fds, 0L, (short) 0);
+                POLL_REVENTS.set(fds, size, (short) 0);
+                result = (int) POLL.invokeExact(state, fds, 2L, timeoutMillis);
+            }
+            if (result < 0) {
+                return -errno(state);
+            }
+            int first = Short.toUnsignedInt((short) POLL_REVENTS.get(fds, 0L));
+            int second = Short.toUnsignedInt((short) POLL_REVENTS.get(fds, size));
+            return first | second << 16;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code fcntl(fd, command, argument)} for the commands with an int argument: the result, or -errno. */
+    static int fcntl(int fd, int command, int argument) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) FCNTL_INT.invokeExact(state, fd, command, argument), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code pipe2(fds, flags)}: the read end in the low 32 bits and the write end in the high ones, or
+     * -errno (a negative long).
+     */
+    static long pipe2(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            int result = (int) PIPE2.invokeExact(state, fds, flags);
+            if (result != 0) {
+                return -errno(state);
+            }
+            return fds.getAtIndex(JAVA_INT, 0) & 0xFFFF_FFFFL | (long) fds.getAtIndex(JAVA_INT, 1) << 32;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MKFIFO.invokeExact(state, arena.allocateFrom(path), mode), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int unlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) UNLINK.invokeExact(state, arena.allocateFrom(path)), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code dup2(from, onto)}: {@code onto}, or -errno. The new descriptor is not close-on-exec. */
+    static int dup2(int from, int onto) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) DUP2.invokeExact(state, from, onto), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code eventfd(initial, flags)}: the descriptor, or -errno. */
+    static int eventfd(int initial, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) EVENTFD.invokeExact(state, initial, flags), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code setsid()}: the new session id, or -errno. */
+    static int setsid() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) SETSID.invokeExact(state), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int chdir(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) CHDIR.invokeExact(state, arena.allocateFrom(path)), state);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -347,9 +616,9 @@ final class PosixBindings {
      * address is not mapped, for instance because the file shrank). A negative timeout waits forever.
      */
     static int futexWait(long address, int expected, long timeoutNanos) {
-        MemorySegment scratch = FUTEX_SCRATCH.get();
-        MemorySegment timeout = scratch.asSlice(0, TIMESPEC);
-        MemorySegment state = scratch.asSlice(TIMESPEC.byteSize(), CALL_STATE);
+        FutexScratch scratch = FUTEX_SCRATCH.get();
+        MemorySegment timeout = scratch.timeout;
+        MemorySegment state = scratch.state;
         MemorySegment timeoutArgument = MemorySegment.NULL;
         if (timeoutNanos >= 0) {
             TV_SEC.set(timeout, 0L, timeoutNanos / 1_000_000_000L);
@@ -357,9 +626,30 @@ final class PosixBindings {
             timeoutArgument = timeout;
         }
         try {
-            long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAIT,
+            // Waits run once per park, so the call itself goes without errno capture (whose per-call slice
+            // is not always optimised away). A failure is then classified by a second wait that cannot
+            // sleep (zero timeout), with capture: EAGAIN (the word changed), EFAULT (the file shrank), or
+            // ETIMEDOUT, meaning the word still holds the value and the first wait timed out or was
+            // interrupted by a signal (told apart by the clock).
+            long start = System.nanoTime();
+            long result = (long) SYSCALL_FUTEX_UNCAPTURED.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
                 expected & 0xFFFF_FFFFL, timeoutArgument, 0L, 0L);
-            return result == 0 ? 0 : -errno(state);
+            if (result == 0) {
+                return 0;
+            }
+            long elapsed = System.nanoTime() - start;
+            TV_SEC.set(timeout, 0L, 0L);
+            TV_NSEC.set(timeout, 0L, 0L);
+            long probe = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAIT,
+                expected & 0xFFFF_FFFFL, timeout, 0L, 0L);
+            if (probe == 0) {
+                return 0;
+            }
+            int errno = errno(state);
+            if (errno == Errno.ETIMEDOUT) {
+                return timeoutNanos >= 0 && elapsed >= timeoutNanos ? -Errno.ETIMEDOUT : -Errno.EINTR;
+            }
+            return -errno;
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -367,8 +657,15 @@ final class PosixBindings {
 
     /** {@code FUTEX_WAKE}: the number of waiters woken, or -errno. */
     static int futexWake(long address, int count) {
-        MemorySegment state = FUTEX_SCRATCH.get().asSlice(TIMESPEC.byteSize(), CALL_STATE);
+        MemorySegment state = FUTEX_SCRATCH.get().state;
         try {
+            // Wakes run once per commit while someone is parked: no errno capture unless it fails (then
+            // repeated with capture; an extra wake is only a spurious wakeup for a waiter).
+            long fast = (long) SYSCALL_FUTEX_UNCAPTURED.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
+                (long) count, MemorySegment.NULL, 0L, 0L);
+            if (fast >= 0) {
+                return (int) fast;
+            }
             long result = (long) SYSCALL_FUTEX.invokeExact(state, SYS_FUTEX, address, (long) FUTEX_WAKE,
                 (long) count, MemorySegment.NULL, 0L, 0L);
             return result >= 0 ? (int) result : -errno(state);

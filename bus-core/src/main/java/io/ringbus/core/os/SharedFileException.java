@@ -17,7 +17,7 @@ public class SharedFileException extends RingBusException {
      * A failure on {@code path}.
      *
      * @param message what failed, why and what to do
-     * @param path    the file or directory concerned
+     * @param path    the file or directory concerned, or null for a failure on descriptors (a pipe)
      * @param errno   the system error number, or 0 when the failure is a check ringbus made
      */
     public SharedFileException(String message, Path path, int errno) {
@@ -26,7 +26,7 @@ public class SharedFileException extends RingBusException {
         this.errno = errno;
     }
 
-    /** The file or directory concerned. */
+    /** The file or directory concerned, or null when the failure was on descriptors (a pipe, an eventfd). */
     public Path path() {
         return path;
     }

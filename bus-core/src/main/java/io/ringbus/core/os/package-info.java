@@ -1,7 +1,9 @@
 /**
  * The operating-system layer: shared files and their mappings ({@link io.ringbus.core.os.SharedFiles},
- * {@link io.ringbus.core.os.MappedFile}), futex waits ({@link io.ringbus.core.os.Futex}) and process
- * identity ({@link io.ringbus.core.os.Processes}). Only the package-private {@code PosixBindings} uses the
+ * {@link io.ringbus.core.os.MappedFile}), futex waits ({@link io.ringbus.core.os.Futex}), process
+ * identity ({@link io.ringbus.core.os.Processes}), descriptors for pipes and FIFOs
+ * ({@link io.ringbus.core.os.FileDescriptors}), lock files ({@link io.ringbus.core.os.LockFile}) and
+ * daemon set-up ({@link io.ringbus.core.os.Daemons}). Only the package-private {@code PosixBindings} uses the
  * FFM linker; the public classes show no native types beyond {@code MemorySegment}.
  *
  * <h2>Choices</h2>

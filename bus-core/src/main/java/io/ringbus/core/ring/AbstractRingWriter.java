@@ -66,8 +66,15 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     }
 
     @Override
-    public final void commit(long position) {
-        Memory.setLongRelease(segment, recordOffset(position) + STAMP_OFFSET, ring.stampOf(position));
+    public final boolean commit(long position) {
+        long stamp = recordOffset(position) + STAMP_OFFSET;
+        if (ownerId == RecordDescriptor.NO_OWNER) {
+            // Nobody recovers the claims of a writer without an owner: a plain release store.
+            Memory.setLongRelease(segment, stamp, ring.stampOf(position));
+            return true;
+        }
+        // From our own marker only: if recovery took the claim first, its padding stays.
+        return Memory.casLong(segment, stamp, ring.claimMarkerOf(position, ownerId), ring.stampOf(position));
     }
 
     @Override

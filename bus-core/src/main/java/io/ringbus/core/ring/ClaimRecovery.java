@@ -30,15 +30,15 @@ public final class ClaimRecovery {
 
     /**
      * Who holds readers at {@code position}: {@link #NOT_BLOCKED}, {@link #NO_MARKER}, or the owner id
-     * in the record's claim marker.
+     * in the record's claim marker. A position off the record boundaries holds no reader.
      */
     public static int ownerAt(Ring ring, long position) {
         long tail = ring.tail();
-        if (position >= tail) {
+        if (position >= tail || !RecordDescriptor.isAligned(position)) {
             return NOT_BLOCKED;
         }
         long field = Memory.getLongAcquire(ring.segment(), recordOffset(ring, position) + STAMP_OFFSET);
-        if (field == ring.stampOf(position)) {
+        if (ring.isFinished(field, position)) {
             return NOT_BLOCKED;
         }
         int owner = ring.claimOwner(field, position);
@@ -47,10 +47,17 @@ public final class ClaimRecovery {
 
     /**
      * Turns the record at {@code position}, claimed by the dead {@code ownerId}, into padding of the
-     * same length. Does nothing (and returns false) unless the record still carries that owner's
-     * claim marker, so two recoverers, or a late commit, cannot both win.
+     * same length: one compare-and-set of its stamp field from that owner's claim marker to the
+     * recovered stamp ({@link RecordDescriptor#recoveredStampOf}). The owner's commit is a
+     * compare-and-set from the same marker, so of a recovery and a late commit (an owner wrongly
+     * taken for dead) exactly one takes effect, and readers see either the whole message or padding.
+     * Does nothing (and returns false) unless the record still carries that owner's marker; claims of
+     * writers with no owner ({@link RecordDescriptor#NO_OWNER}) are never recovered.
      */
     public static boolean padMarkedClaim(Ring ring, long position, int ownerId) {
+        if (ownerId < 0 || ownerId == RecordDescriptor.NO_OWNER || !RecordDescriptor.isAligned(position)) {
+            return false;
+        }
         MemorySegment segment = ring.segment();
         long record = recordOffset(ring, position);
         long marker = ring.claimMarkerOf(position, ownerId);
@@ -60,13 +67,13 @@ public final class ClaimRecovery {
         int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
         long toEnd = ring.capacity() - (position & (ring.capacity() - 1)) - HEADER_LENGTH;
         if (length < 0 || length > toEnd) {
-            // The header was never completed (or was scribbled): pad to the end of the data area or
-            // the tail, whichever comes first; readers then resume at a position the claim covers.
-            length = (int) Math.min(toEnd, ring.tail() - position - HEADER_LENGTH);
+            // Scribbled (the owner stores its header before its marker, with release ordering): pad
+            // to the end of the data area or the tail, whichever comes first; readers then resume at
+            // a position the claim covers.
+            length = (int) Math.max(0, Math.min(toEnd, ring.tail() - position - HEADER_LENGTH));
             segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
         }
-        segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, PADDING_TYPE);
-        return Memory.casLong(segment, record + STAMP_OFFSET, marker, ring.stampOf(position));
+        return Memory.casLong(segment, record + STAMP_OFFSET, marker, ring.recoveredStampOf(position));
     }
 
     /**
@@ -89,7 +96,7 @@ public final class ClaimRecovery {
             long piece = Math.min(end - at, ring.capacity() - offset);
             long record = ring.dataOffset() + offset;
             long field = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
-            if (field == ring.stampOf(at) || ring.claimOwner(field, at) >= 0) {
+            if (ring.isFinished(field, at) || ring.claimOwner(field, at) >= 0) {
                 return false;
             }
             segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, (int) piece - HEADER_LENGTH);

@@ -24,7 +24,14 @@ package io.ringbus.core.ring;
  *       {@link #stampOf(long) stampOf(position)}, unique to the record's 64-bit position, so a reader
  *       at position {@code p} can tell a record committed for {@code p} from bytes left by any earlier
  *       lap, and from zeroed memory. Readers never write the ring (there are many of them), so this
- *       stamp is what replaces the "zero after reading" of single-consumer rings.</li>
+ *       stamp is what replaces the "zero after reading" of single-consumer rings.
+ *       A writer that has an owner commits with a compare-and-set from its own claim marker, so
+ *       that a commit and a recovery of the same claim cannot both take effect.</li>
+ *   <li><b>recovered stamp</b>: {@link #recoveredStampOf(long) recoveredStampOf(position)} replaces
+ *       the claim marker of a dead writer's claim in one compare-and-set ({@link ClaimRecovery}):
+ *       the record is then padding of its header's length, whatever its type field says. One word
+ *       decides between "committed by its owner" and "padded by recovery", so no reader ever sees one
+ *       half of each.</li>
  * </ul>
  *
  * Records start on {@link #ALIGNMENT}-byte boundaries so that a padding header always fits in the
@@ -56,6 +63,8 @@ public final class RecordDescriptor {
     private static final long STAMP_MULTIPLIER = 0x9E3779B97F4A7C15L;
     /** Low bits every stamp carries: a stamp is never zero, nor all ones. */
     private static final long STAMP_TAG = 0x5L;
+    /** Low bits of {@code recovered ^ stamp}: recovered stamps end in 0x7. */
+    private static final long RECOVERED_FLAG = 0x2L;
 
     private RecordDescriptor() {
     }
@@ -68,6 +77,15 @@ public final class RecordDescriptor {
      */
     public static long stampOf(long position) {
         return (((position >>> 4) * STAMP_MULTIPLIER) << 4) | STAMP_TAG;
+    }
+
+    /**
+     * The recovered stamp of a record at {@code position}: the record is padding put there by
+     * recovery in place of a dead writer's claim. It never equals a commit stamp or a claim marker
+     * (its low four bits differ from both).
+     */
+    public static long recoveredStampOf(long position) {
+        return stampOf(position) ^ RECOVERED_FLAG;
     }
 
     /**

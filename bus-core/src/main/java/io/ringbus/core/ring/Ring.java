@@ -89,6 +89,16 @@ public final class Ring {
         return RecordDescriptor.stampOf(position) ^ stampSalt;
     }
 
+    /** The recovered stamp (padding in place of a dead writer's claim) at {@code position}, in this ring. */
+    public long recoveredStampOf(long position) {
+        return RecordDescriptor.recoveredStampOf(position) ^ stampSalt;
+    }
+
+    /** Whether {@code field}, the stamp field at {@code position}, says committed or padded by recovery. */
+    boolean isFinished(long field, long position) {
+        return field == stampOf(position) || field == recoveredStampOf(position);
+    }
+
     /** The claim marker of a record at {@code position} claimed by writer {@code ownerId}, in this ring. */
     public long claimMarkerOf(long position, int ownerId) {
         return RecordDescriptor.claimMarkerOf(position, ownerId) ^ stampSalt;
@@ -231,8 +241,7 @@ public final class Ring {
         long mask = capacity - 1;
         while (head < upTo) {
             long record = dataOffset + (head & mask);
-            if (Memory.getLongAcquire(segment, record + RecordDescriptor.STAMP_OFFSET)
-                != stampOf(head)) {
+            if (!isFinished(Memory.getLongAcquire(segment, record + RecordDescriptor.STAMP_OFFSET), head)) {
                 // Not committed, or already overwritten by a later lap: a producer only overwrites a
                 // position after storing a head above it, and the acquire load above made that
                 // store visible. So a stored head past this point means we started from a stale one.

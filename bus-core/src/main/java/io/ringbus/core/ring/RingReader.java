@@ -30,7 +30,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Hostile memory.</b> A record is delivered only when its commit stamp is the stamp of this
  * exact position (so no byte of an earlier lap is mistaken for it) and its length keeps it inside
- * the data area and under the maximum message length. Anything else raises
+ * the data area and under the maximum message length; a recovered stamp of this position makes it
+ * padding, whatever its type field says. Anything else raises
  * {@link CorruptRingException} after at most one lap of records per poll; nothing out of range is
  * read.
  */
@@ -191,7 +192,7 @@ public final class RingReader implements AutoCloseable {
         long from = Math.max(ring.initialPosition(), tail - capacity);
         for (long probe = from; probe < tail; probe += RecordDescriptor.ALIGNMENT) {
             long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
-            if (stamp == ring.stampOf(probe)) {
+            if (ring.isFinished(stamp, probe)) {
                 return probe;
             }
         }
@@ -243,11 +244,16 @@ public final class RingReader implements AutoCloseable {
             while (count < messageLimit && next - start < capacity) {
                 long offset = next & mask;
                 long record = dataOffset + offset;
-                if (Memory.getLongAcquire(segment, record + STAMP_OFFSET) != ring.stampOf(next)) {
-                    break;
+                long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
+                boolean recovered = false;
+                if (stamp != ring.stampOf(next)) {
+                    if (stamp != ring.recoveredStampOf(next)) {
+                        break;
+                    }
+                    recovered = true;
                 }
                 int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
-                int typeId = segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
+                int typeId = recovered ? PADDING_TYPE : segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
                 if (!plausible(offset, length, typeId)) {
                     throw corrupt(next, length, typeId);
                 }
@@ -276,12 +282,13 @@ public final class RingReader implements AutoCloseable {
                 long offset = next & mask;
                 long record = dataOffset + offset;
                 long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
-                if (stamp != ring.stampOf(next)) {
+                boolean recovered = stamp == ring.recoveredStampOf(next);
+                if (stamp != ring.stampOf(next) && !recovered) {
                     overrun = ring.tail() - next > capacity;
                     break;
                 }
                 int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
-                int typeId = segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
+                int typeId = recovered ? PADDING_TYPE : segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
                 boolean plausible = plausible(offset, length, typeId);
                 if (plausible && typeId >= 0) {
                     MemorySegment.copy(segment, record + HEADER_LENGTH, scratch, 0, length);

@@ -46,8 +46,15 @@ public interface RingWriter {
      */
     long tryClaim(int typeId, int length);
 
-    /** Publishes a claimed record to readers (a release store of its commit stamp). */
-    void commit(long position);
+    /**
+     * Publishes a claimed record to readers: a release store of its commit stamp or, for a writer
+     * with an owner id, a compare-and-set of it from the writer's claim marker.
+     *
+     * @return true; false only when recovery had already turned the claim into padding (its owner
+     *     was taken for dead, see {@link ClaimRecovery}): the record stays padding and the payload is
+     *     lost
+     */
+    boolean commit(long position);
 
     /** Turns a claimed record into padding, which readers skip. */
     void abort(long position);

@@ -165,6 +165,8 @@ public final class ShmPublisher implements Publisher {
     @Override
     public void commit(long position) {
         try {
+            // False only if recovery padded this claim, taking this publisher for dead (it never does
+            // while the slot lock is held): the message is lost like a dead publisher's would be.
             writer.commit(position);
             // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
             if (wakeup && WakeupProtocol.anyoneParked(header)) {

@@ -36,7 +36,7 @@ import org.agrona.concurrent.IdleStrategy;
 public final class ShmSubscriber implements Subscriber {
     /** How often a waiting subscriber checks whether a dead publisher holds it up. */
     static final long CHECK_INTERVAL_NANOS = 100_000_000L;
-    private static final int SPINS_BEFORE_PARK = 2_000;
+    private static final int SPINS_BEFORE_PARK = 20;
 
     private final TopicFile topic;
     private final Ring ring;

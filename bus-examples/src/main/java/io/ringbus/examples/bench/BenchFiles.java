@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
@@ -37,6 +39,7 @@ final class BenchFiles implements AutoCloseable {
     private final Path directory;
     private final String prefix;
     private final List<Path> created = new ArrayList<>();
+    private final List<Path> trees = new ArrayList<>();
 
     private BenchFiles(Path directory, String prefix) {
         this.directory = directory;
@@ -100,9 +103,29 @@ final class BenchFiles implements AutoCloseable {
         return path;
     }
 
+    /**
+     * A new directory of mode 0700 for this run (a bus directory, sockets), deleted with everything in
+     * it by {@link #close()}.
+     */
+    synchronized Path directory(String name) {
+        Path path = directory.resolve(prefix + name);
+        try {
+            Files.createDirectory(path,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create directory " + path + ": " + e, e);
+        }
+        trees.add(path);
+        return path;
+    }
+
     /** Deletes every file this run made, then the directory when nothing else is left in it. */
     @Override
     public synchronized void close() {
+        for (Path tree : trees) {
+            deleteTree(tree);
+        }
+        trees.clear();
         for (Path path : created) {
             try {
                 Files.deleteIfExists(path);
@@ -117,6 +140,18 @@ final class BenchFiles implements AutoCloseable {
             // another run still uses it
         } catch (IOException e) {
             System.err.println("bench: could not delete " + directory + ": " + e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (NoSuchFileException ignored) {
+            // already gone
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("bench: could not delete " + root + ": " + e);
         }
     }
 

@@ -110,6 +110,12 @@ final class ChildJvm implements AutoCloseable {
 
     /** Waits for a line starting with {@code prefix}, skipping any other, for at most {@code timeout}. */
     String await(String prefix, Duration timeout) {
+        return awaitAny(timeout, prefix);
+    }
+
+    /** Waits for a line starting with any of {@code prefixes}, skipping any other, for at most {@code timeout}. */
+    String awaitAny(Duration timeout, String... prefixes) {
+        String prefix = String.join(" or ", prefixes);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String line;
@@ -130,8 +136,10 @@ final class ChildJvm implements AutoCloseable {
             if (line.startsWith("ERROR")) {
                 throw fail("failed: " + line.substring(5).trim());
             }
-            if (line.startsWith(prefix)) {
-                return line;
+            for (String wanted : prefixes) {
+                if (line.startsWith(wanted)) {
+                    return line;
+                }
             }
             System.err.println("[" + label + "] " + line);
         }

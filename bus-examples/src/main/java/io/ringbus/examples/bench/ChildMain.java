@@ -58,6 +58,15 @@ public final class ChildMain {
             case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
             case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);
             case AgronaThroughput.SUBSCRIBER_ROLE -> new AgronaThroughput.Subscriber(args, guard);
+            case TopicEndpoints.PING_ROLE -> new TopicEndpoints.Ping(args, guard);
+            case TopicEndpoints.PUBLISHER_ROLE -> TopicEndpoints.Producer.client(args, guard);
+            case TopicEndpoints.SUBSCRIBER_ROLE -> TopicEndpoints.Consumer.client(args, guard);
+            case ShmPeer.ROLE -> ShmPeer.standalone(args, guard);
+            case BridgeHost.ROLE -> new BridgeHost(args, guard);
+            case RawPingPong.PING_ROLE -> new RawPingPong.Ping(args, guard);
+            case RawPingPong.PONG_ROLE -> new RawPingPong.Pong(args, guard);
+            case RawThroughput.WRITER_ROLE -> new RawThroughput.Writer(args, guard);
+            case RawThroughput.READER_ROLE -> new RawThroughput.Reader(args, guard);
             case BusWakeupRoles.PING_ROLE -> new BusWakeupRoles.Ping(args);
             case BusWakeupRoles.PONG_ROLE -> new BusWakeupRoles.Pong(args);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");

@@ -3,6 +3,7 @@ package io.ringbus.examples.bench;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.DoubleStream;
 
 /**
  * One row of the result table: a figure measured for ringbus and Agrona in each round, with floor
@@ -80,6 +81,20 @@ final class Comparison {
             met = qualified == 0 ? "?" : ok ? "yes" : "no";
         }
         return new Summary(name, unit, ringbus, agrona, ratio, targetText, met, qualified, pairs.size());
+    }
+
+    /**
+     * The median of every floor check of the pairs {@link #summarize} uses (all pairs when none
+     * agree), in nanoseconds: the placement the row's figures were measured in.
+     */
+    double floorMedian(double tolerance) {
+        List<Pair> used = pairs.stream().filter(p -> p.floorsAgree(tolerance)).toList();
+        if (used.isEmpty()) {
+            used = pairs;
+        }
+        return median(used.stream()
+            .flatMapToDouble(p -> DoubleStream.of(p.ringbusFloor(), p.agronaFloor(), p.afterFloor()))
+            .toArray());
     }
 
     static double median(double[] values) {

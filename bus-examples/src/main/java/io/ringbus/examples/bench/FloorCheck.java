@@ -55,15 +55,20 @@ final class FloorCheck implements AutoCloseable {
 
     /** Starts the two floor JVMs and runs a first, discarded, check to compile their loops. */
     static FloorCheck start(BenchFiles files, BenchOptions options) {
+        return start(files, options.floorRoundTrips(), options.stepTimeout());
+    }
+
+    /** Starts the two floor JVMs, each check timing {@code roundTrips}; any step may take {@code timeout}. */
+    static FloorCheck start(BenchFiles files, int roundTrips, Duration timeout) {
         String file = files.zeroedFile("floor", FILE_LENGTH).toString();
-        ChildJvm pong = ChildJvm.start("floor-pong", false, PONG_ROLE, options.stepTimeout(), List.of(file));
+        ChildJvm pong = ChildJvm.start("floor-pong", false, PONG_ROLE, timeout, List.of(file));
         ChildJvm ping = null;
         try {
-            ping = ChildJvm.start("floor-ping", false, PING_ROLE, options.stepTimeout(), List.of(file));
-            FloorCheck check = new FloorCheck(ping, pong, options.floorRoundTrips(), options.stepTimeout());
-            ping.await("READY", options.stepTimeout());
-            pong.await("READY", options.stepTimeout());
-            check.measure(STARTUP_ROUND_TRIPS, options.floorRoundTrips());
+            ping = ChildJvm.start("floor-ping", false, PING_ROLE, timeout, List.of(file));
+            FloorCheck check = new FloorCheck(ping, pong, roundTrips, timeout);
+            ping.await("READY", timeout);
+            pong.await("READY", timeout);
+            check.measure(STARTUP_ROUND_TRIPS, roundTrips);
             return check;
         } catch (RuntimeException e) {
             ChildJvm.endAll(ping == null ? List.of(pong) : List.of(ping, pong), false);

@@ -21,6 +21,15 @@ abstract class PublisherLoop implements ChildRole {
     /** Offers one message with {@code sequence}; false when the ring is full. */
     abstract boolean offer(long sequence);
 
+    /** What the loop does after a refused offer: spin, by default. */
+    void idle() {
+        guard.spin();
+    }
+
+    /** Called after the last offer, before the loop stops its clock: writes out anything still batched. */
+    void finish() {
+    }
+
     @Override
     public final void execute(String[] command) {
         long messages = ChildMain.longArg(command, 1);
@@ -28,9 +37,10 @@ abstract class PublisherLoop implements ChildRole {
         long start = System.nanoTime();
         for (long sequence = 0; sequence < messages; sequence++) {
             while (!offer(sequence)) {
-                guard.spin();
+                idle();
             }
         }
+        finish();
         long nanos = System.nanoTime() - start;
         ChildMain.reply("DONE nanos=" + nanos + " alloc=" + (Allocations.current() - allocatedBefore));
     }

@@ -24,7 +24,17 @@ final class SpinGuard {
 
     /** Call once per empty poll or refused offer. */
     void spin() {
-        if ((++spins & CHECK_MASK) == 0 && System.nanoTime() - deadline > 0) {
+        if ((++spins & CHECK_MASK) == 0) {
+            checkNow();
+        }
+    }
+
+    /**
+     * Reads the clock and throws if the deadline has passed: for loops that wait in the kernel
+     * between checks (a blocking read, a parked subscriber), where {@link #spin()} would count too slowly.
+     */
+    void checkNow() {
+        if (System.nanoTime() - deadline > 0) {
             throw new IllegalStateException("command still waiting on its peer after " + timeoutNanos / 1_000_000
                 + " ms: the peer process died or hung, or the machine is too loaded to schedule it");
         }

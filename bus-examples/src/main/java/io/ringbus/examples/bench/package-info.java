@@ -1,6 +1,9 @@
 /**
  * Cross-process benchmarks of the ring against Agrona's ring buffers, run by {@code bus bench ring}
- * ({@link io.ringbus.examples.bench.RingBenchCommand}).
+ * ({@link io.ringbus.examples.bench.RingBenchCommand}), and of every access path against the raw
+ * JDK channel of the same kind, run by {@code bus bench transport}
+ * ({@link io.ringbus.examples.bench.TransportBenchCommand}: {@code TransportPingPong},
+ * {@code TransportThroughput}, raw peers {@code RawPingPong} and {@code RawThroughput}).
  *
  * <p>Harnesses are named by topology ({@link io.ringbus.examples.bench.PingPongLatency},
  * {@link io.ringbus.examples.bench.OneToOneThroughput},

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.examples.bench.RingBenchCommand;
+import io.ringbus.examples.bench.TransportBenchCommand;
 import io.ringbus.examples.bench.WakeupBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of ringbus beside its peers, measured in the same run.",
-    subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Example: ./bus bench ring --quick"})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.examples.demo.DemoCommand;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -21,11 +22,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
-    subcommands = {PubCommand.class, SubCommand.class, StatCommand.class, CleanCommand.class, DemoCommand.class,
-        SampleCommand.class, BenchCommand.class, StressCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {PubCommand.class, SubCommand.class, DaemonCommand.class, RunCommand.class, StatCommand.class,
+        CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class, StressCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"",
         "Also: ./bus test   runs every test (unit, jcstress quick mode, a short stress run of every fault).",
-        "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage."})
+        "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage (bus run: the child's status)."})
 public final class BusCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -61,7 +63,10 @@ public final class BusCommand implements Runnable {
      * UTF-8 whatever the locale, as the messages {@code bus sub} prints are.
      */
     public static CommandLine newCommandLine(InputStream input) {
-        return configure(new CommandLine(new BusCommand(input)));
+        CommandLine commandLine = configure(new CommandLine(new BusCommand(input)));
+        // bus run -- COMMAND: everything from the first word of COMMAND on is COMMAND's, even without --.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        return commandLine;
     }
 
     /**
@@ -70,8 +75,7 @@ public final class BusCommand implements Runnable {
      */
     public static CommandLine configure(CommandLine commandLine) {
         // On the descriptor itself, not System.out, so that a closed pipe shows in checkError().
-        commandLine.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
-            StandardCharsets.UTF_8), true));
+        commandLine.setOut(new StandardOutput());
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
             line.getOut().flush();
@@ -87,6 +91,30 @@ public final class BusCommand implements Runnable {
             return line.getCommandSpec().exitCodeOnInvalidInput();
         });
         return commandLine;
+    }
+
+    /**
+     * This process's standard output (descriptor 1 itself, not {@code System.out}, so that a closed pipe
+     * shows in {@code checkError()}), UTF-8, flushed at each line. A command can tell it from a writer a
+     * test set, and ask the OS whether its reader is gone.
+     */
+    static final class StandardOutput extends PrintWriter {
+        private static final int STDOUT = 1;
+
+        StandardOutput() {
+            super(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        }
+
+        /**
+         * Whether nobody reads standard output any more: a pipe or socket whose reader closed
+         * ({@code | head -1} exited), or a terminal that hung up. A command waiting for something to print
+         * checks it while idle, as {@code tail -f} does, rather than noticing only at its next write.
+         */
+        static boolean readerGone() {
+            int events = FileDescriptors.poll(STDOUT, FileDescriptors.POLL_OUT, -1, 0);
+            return events > 0 && (events & (FileDescriptors.POLL_ERR | FileDescriptors.POLL_HUP
+                | FileDescriptors.POLL_NVAL)) != 0;
+        }
     }
 
     private static String oneLine(Exception exception) {

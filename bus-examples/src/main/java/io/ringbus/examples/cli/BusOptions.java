@@ -23,6 +23,11 @@ public final class BusOptions {
     @Option(names = "--bus", paramLabel = "NAME", description = "Bus name, when --dir is not given (default: default).")
     String busName;
 
+    /** Whether {@code --dir} or {@code --bus} was given. */
+    boolean given() {
+        return directory != null || busName != null;
+    }
+
     /** A concluded context for these options: the directory resolved, nothing created. */
     public BusContext context() {
         if (directory != null && busName != null) {

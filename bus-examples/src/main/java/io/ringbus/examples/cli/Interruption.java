@@ -27,7 +27,13 @@ final class Interruption implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }, "bus-interruption");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C or SIGTERM came while the command was starting: stop at once.
+            requested = true;
+            onInterrupt.run();
+        }
     }
 
     /** Whether Ctrl-C or SIGTERM arrived. */

@@ -22,27 +22,34 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stress",
     mixinStandardHelpOptions = true,
-    description = {"Starts N publisher processes and M subscriber processes (separate JVMs) on one topic in a fresh"
+    description = {"Publisher and subscriber processes on one topic with faults injected (kill -9, crash points,"
+            + " SIGSTOP, a truncated or scribbled topic, a full file system); every message checked.",
+        "",
+        "Starts N publisher processes and M subscriber processes (separate JVMs) on one topic in a fresh"
             + " bus directory, for a duration or a message count, and injects faults (all of them unless --faults"
             + " says otherwise). Every message carries its publisher's id, a sequence number and a CRC32C of its"
             + " bytes; every subscriber checks every one. Killed processes are replaced (a new publisher gets a new"
             + " id; a durable subscriber resumes; a non-durable one starts afresh and owes only what was committed"
             + " after it joined).",
         "",
-        "Faults (rates per minute, injected one at a time):",
+        "Faults (each with a rate per minute; injected one at a time):",
         "  pub-kill             kill -9 of a publisher at a random time",
-        "  crash-after-claim    kill -9 of a publisher stopped at a crash point (a test hook, armed at run time):",
-        "  crash-mid-payload      after its claim, in the middle of its payload, before its commit, or while",
-        "  crash-before-commit    writing the padding at the ring's end",
-        "  crash-wrap-padding",
-        "  sub-kill             kill -9 of a subscriber (durable ones resume where they were)",
+        "  crash-after-claim    kill -9 of a publisher stopped at a crash point (a",
+        "  crash-mid-payload    test hook, armed at run time): after its claim, half",
+        "  crash-before-commit  way through its payload, before its commit, or while",
+        "  crash-wrap-padding   writing the padding at the ring's end",
+        "  sub-kill             kill -9 of a subscriber (a durable one resumes)",
         "  pub-stop, sub-stop   SIGSTOP for 50-800 ms, then SIGCONT",
-        "  truncate, scribble   a peer truncates, or a hostile writer scribbles random bytes into, a separate",
-        "                       VICTIM topic: these destroy data by design, so the main topic's figures stay clean;",
-        "                       each victim process must end with a typed error or carry on (damage rejected by",
-        "                       CRC), never crash or hang; the victim topic is then removed and made anew",
-        "  full-fs              a topic created on a full 1 MiB tmpfs must fail with FileSystemFullException while",
-        "                       an existing topic there keeps every message (root only; otherwise skipped, saying why)",
+        "  truncate, scribble   a peer truncates, or scribbles random bytes into, a",
+        "                       separate VICTIM topic (see below)",
+        "  full-fs              creating a topic on a full 1 MiB tmpfs must fail with",
+        "                       FileSystemFullException while a topic already there",
+        "                       keeps every message (root only; else skipped, with why)",
+        "",
+        "Truncating and scribbling destroy data by design, so they hit a victim topic with its own publisher and"
+            + " subscriber, and the main topic's figures stay clean: each victim process must end with a typed"
+            + " error or carry on (damaged messages rejected by their CRC), never crash the JVM or hang; then the"
+            + " victim topic is removed and made anew.",
         "",
         "Figures: sent and committed, received per subscriber, lost (committed but never received by a live"
             + " tethered or durable subscriber), duplicated, out of order, torn (CRC or length), faults by kind,"
@@ -58,8 +65,9 @@ import picocli.CommandLine.Spec;
             + " that failed by itself or hung, a hostile fault answered otherwise than above, a full file system"
             + " that lost data)."},
     footer = {"", "Examples:",
-        "  ./bus stress                                 # 30 s, 2 publishers, 2 subscribers (1 durable), every fault",
-        "  ./bus stress --duration 2m --json            # ends with one JSON object of figures",
+        "  ./bus stress                       # 30 s, 2 publishers, 2 subscribers",
+        "                                     # (1 durable), every fault",
+        "  ./bus stress --duration 2m --json  # ends with one JSON object of figures",
         "  ./bus stress --duration 1h --faults pub-kill=20,crash-mid-payload=20,sub-kill",
         "  ./bus stress --count 5000000 --faults none --size 64 --publishers 4"})
 public final class StressCommand implements Callable<Integer> {

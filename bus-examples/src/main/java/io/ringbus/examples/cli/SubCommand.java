@@ -1,6 +1,5 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.core.Bus;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -8,6 +7,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.transport.BusClient;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,17 +23,30 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bus sub TOPIC}: prints each message as one line of standard output (UTF-8), waiting for
- * messages without spinning (the subscriber parks on its futex word and publishers wake it).
+ * messages without spinning (the subscriber parks on its futex word and publishers wake it, or waits
+ * on its socket through a bridge with {@code --via}). A reader that closes standard output
+ * ({@code | head -1}) ends it quietly, with status 0: at the next message, or within 0.2 s when idle.
  */
 @Command(name = "sub",
     mixinStandardHelpOptions = true,
     description = {"Prints each message of TOPIC as one line (UTF-8), as it arrives. Creates the topic if it does not"
             + " exist. Waits without spinning. Runs until --count messages were printed, or Ctrl-C / SIGTERM.",
-        "While it runs, publishers wait for it when it is a whole ring behind: nothing is lost."},
+        "While it runs, publishers wait for it when it is a whole ring behind: nothing is lost.",
+        "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s.",
+        "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
+            + " error."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:--count messages printed, or standard output closed by its reader",
+        "1:a failure the one-line message explains, or --timeout before --count messages",
+        "2:bad usage",
+        "130:Ctrl-C (143: SIGTERM), after releasing its subscriber slot"},
     footer = {"", "Examples:",
         "  ./bus sub t --count 3 --from earliest   # the 3 oldest messages in the ring",
         "  ./bus sub t                             # from now on, until Ctrl-C",
-        "  ./bus sub t --name audit                # durable: resumes where the last 'audit' stopped"})
+        "  ./bus sub t --name audit                # durable: resumes where the last 'audit' stopped",
+        "  ./bus sub files --count 5 | wc -l &     # joins first, then",
+        "  ls | head -5 | ./bus pub files          # ... and wc prints 5",
+        "  ./bus sub t --via unix:/tmp/rb/bus.sock # through ./bus daemon"})
 public final class SubCommand implements Callable<Integer> {
     private static final long WAIT_SLICE_NANOS = 200_000_000L;
 
@@ -42,6 +55,9 @@ public final class SubCommand implements Callable<Integer> {
 
     @Mixin
     BusOptions bus;
+
+    @Mixin
+    ViaOptions via;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic name: letters, digits, '.', '_', '-'.")
     String topic;
@@ -87,11 +103,12 @@ public final class SubCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         LinePrinter printer = new LinePrinter(out);
+        boolean watchOutput = out instanceof BusCommand.StandardOutput;
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE
             : System.nanoTime() + (long) (timeoutSeconds * 1e9);
         boolean timedOut = false;
-        try (Bus opened = Bus.open(bus.context())) {
-            Subscriber subscriber = opened.newSubscriber(topic, topicConfig, config);
+        try (BusClient client = via.open(bus)) {
+            Subscriber subscriber = client.newSubscriber(topic, topicConfig, config);
             try (Interruption interruption = new Interruption(subscriber::close, true)) {
                 while (!interruption.requested() && (count == null || printer.printed < count)) {
                     long remaining = deadline - System.nanoTime();
@@ -100,8 +117,8 @@ public final class SubCommand implements Callable<Integer> {
                         break;
                     }
                     int limit = count == null ? 256 : (int) Math.min(256, count - printer.printed);
-                    if (subscriber.await(printer, limit, Math.min(remaining, WAIT_SLICE_NANOS)) > 0
-                        && out.checkError()) {
+                    int printed = subscriber.await(printer, limit, Math.min(remaining, WAIT_SLICE_NANOS));
+                    if (printed > 0 ? out.checkError() : watchOutput && BusCommand.StandardOutput.readerGone()) {
                         break; // standard output was closed (| head -1, say): nobody reads any more
                     }
                 }

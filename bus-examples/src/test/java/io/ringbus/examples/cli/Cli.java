@@ -19,6 +19,8 @@ import picocli.CommandLine;
 
 /** Runs the real {@code bus} command line, in this JVM or in a new one, for the tests. */
 final class Cli {
+    private static Path busScript;
+
     private Cli() {
     }
 
@@ -46,13 +48,56 @@ final class Cli {
 
     /** Starts {@code bus ARGS} in a new JVM (this JVM's java and class path); stderr is inherited. */
     static Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-            ProcessHandle.current().info().command().orElseThrow(),
-            "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"),
-            BusCommand.class.getName()));
+        List<String> command = new ArrayList<>(javaCommand());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** A script that runs {@code bus} (this JVM's java and class path), made once per test JVM. */
+    static synchronized Path busScript() throws IOException {
+        if (busScript == null) {
+            Path dir = Files.createTempDirectory("ringbus-cli-test-bin-");
+            dir.toFile().deleteOnExit();
+            Path script = dir.resolve("bus");
+            Files.writeString(script, "#!/bin/sh\nexec " + String.join(" ", javaCommand().stream().map(Cli::quote)
+                .toList()) + " \"$@\"\n");
+            script.toFile().setExecutable(true);
+            script.toFile().deleteOnExit();
+            busScript = script;
+        }
+        return busScript;
+    }
+
+    private static List<String> javaCommand() {
+        return List.of(ProcessHandle.current().info().command().orElseThrow(),
+            "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"),
+            BusCommand.class.getName());
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** Runs a bash script (with {@code $BUS} naming {@link #busScript()}); returns its output and status. */
+    static Result bash(String script, int timeoutSeconds) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", script);
+        builder.environment().put("BUS", busScript().toString());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> readQuietly(process.getErrorStream()));
+        String out = readQuietly(process.getInputStream());
+        int code = await(process, timeoutSeconds);
+        return new Result(code, out, err.join());
+    }
+
+    private static String readQuietly(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
     }
 
     /** Waits for a child to exit; kills it and fails if it takes longer than {@code seconds}. */

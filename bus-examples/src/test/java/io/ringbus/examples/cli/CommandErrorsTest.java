@@ -119,4 +119,25 @@ class CommandErrorsTest {
         fails(2, "bus stat: give --dir or --bus, not both", "stat", "--dir", directory.toString(), "--bus", "b");
         fails(2, "bus: Unmatched arguments from index 0: 'publish', 't' (see bus --help)", "publish", "t");
     }
+
+    @Test
+    void aBadViaIsAUsageErrorNamingTheAcceptedForms() {
+        String forms = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock or tcp://HOST:PORT";
+        Cli.Result unknown = fails(2, "bus pub: --via: Unknown transport 'bogus' in 'bogus:x'; use one of " + forms,
+            "pub", "t", "--via", "bogus:x");
+        assertTrue(unknown.err().strip().endsWith("(see bus pub --help)"), unknown.err());
+        Cli.Result noPath = fails(2, "bus sub: --via: 'unix:' names no path", "sub", "t", "--via", "unix:");
+        assertTrue(noPath.err().contains("(accepted: " + forms + ")"), noPath.err());
+        fails(2, "bus sub: --via: 'tcp://localhost' names no port", "sub", "t", "--via", "tcp://localhost");
+        fails(2, "bus pub: --dir and --bus choose a shared-memory bus; with --via unix:/tmp/x.sock the bridge",
+            "pub", "t", "--via", "unix:/tmp/x.sock", "--dir", directory.toString());
+    }
+
+    @Test
+    void noBridgeAtTheViaPathIsOneLineSayingHowToStartOne() {
+        Path socket = root.resolve("none/bus.sock");
+        Cli.Result result = fails(1, "bus sub: No bridge serves unix:" + socket, "sub", "t", "--via", "unix:" + socket);
+        assertTrue(result.err().contains("./bus daemon --listen unix:" + socket), result.err());
+        fails(1, "bus pub: No bridge serves tcp://127.0.0.1:1 ", "pub", "t", "--via", "tcp://127.0.0.1:1");
+    }
 }

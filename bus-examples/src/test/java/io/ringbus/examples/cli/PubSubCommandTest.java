@@ -153,4 +153,47 @@ class PubSubCommandTest {
         Cli.Result second = Cli.run("", "sub", "d", "--name", "audit", "--count", "1", "--dir", dir());
         assertEquals("3\n", second.out());
     }
+
+    /** The shell example: {@code ls | bus pub files}, then {@code bus sub files --count N | wc -l} prints N. */
+    @Test
+    void lsPipedIntoPubAndSubCountPipedIntoWcInAShell() throws Exception {
+        Cli.Result pub = Cli.bash("ls / | $BUS pub files --dir " + dir(), 90);
+        assertEquals(0, pub.exitCode(), pub.err());
+        Cli.Result sub = Cli.bash("set -o pipefail; $BUS sub files --dir " + dir()
+            + " --from earliest --count $(ls / | wc -l) | wc -l; ls / | wc -l", 90);
+        assertEquals(0, sub.exitCode(), sub.err());
+        List<String> counts = sub.out().lines().map(String::strip).toList();
+        assertEquals(2, counts.size(), sub.out());
+        assertEquals(counts.get(1), counts.get(0), "sub printed as many lines as ls did");
+        assertEquals("", sub.err());
+    }
+
+    /** {@code --count N} stops at N even when more messages are there, and the live form: sub joined first. */
+    @Test
+    void subCountStopsAfterNMessagesOfMore() throws Exception {
+        assertEquals(0, Cli.run("1\n2\n3\n4\n5\n6\n", "pub", "n", "--dir", dir()).exitCode());
+        Cli.Result sub = Cli.bash("$BUS sub n --dir " + dir() + " --from earliest --count 4 | wc -l", 90);
+        assertEquals("4", sub.out().strip(), sub.err());
+        Cli.Result live = Cli.bash("$BUS sub n --dir " + dir() + " --count 2 > " + directory.getParent()
+            + "/live.out & until $BUS stat --dir " + dir() + " | grep -q 'subscribers: 1 of'; do sleep 0.2; done;"
+            + " printf 'x\\ny\\nz\\n' | $BUS pub n --dir " + dir() + "; wait $!; echo \"status $?\";"
+            + " cat " + directory.getParent() + "/live.out", 120);
+        assertEquals("status 0\nx\ny\n", live.out(), live.err());
+    }
+
+    /** {@code bus sub | head -1}: sub notices that nobody reads, though no more messages come, and exits 0. */
+    @Test
+    void subExitsQuietlyWhenTheReaderOfItsOutputGoes() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            lines.append("line ").append(i).append('\n');
+        }
+        assertEquals(0, Cli.run(lines.toString(), "pub", "many", "--dir", dir()).exitCode());
+        long start = System.nanoTime();
+        Cli.Result result = Cli.bash("$BUS sub many --dir " + dir() + " --from earliest | head -1;"
+            + " echo \"status ${PIPESTATUS[0]}\"", 60);
+        assertEquals("line 0\nstatus 0\n", result.out(), result.err());
+        assertEquals("", result.err(), "no stack trace, no message");
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60));
+    }
 }

@@ -24,7 +24,8 @@ package io.ringbus.transport.frame;
  * <p>A conversation: the client sends {@link #HELLO} (text: {@code ringbus/1 pub TOPIC} or
  * {@code ringbus/1 sub TOPIC start=earliest ...}); the server answers {@link #WELCOME} (text:
  * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes. Then a publisher
- * sends message frames, and a subscriber receives them (and {@link #LOSS} notices).
+ * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a durable
+ * subscriber that closes sends {@link #BYE} and reads on until the server closes.
  */
 public final class FrameDescriptor {
     /** Offset of the payload length. */
@@ -51,6 +52,13 @@ public final class FrameDescriptor {
     public static final int ACCEPT = -15;
     /** Parent to child on a pipe, first frame: what the pipes carry (UTF-8 text). */
     public static final int SESSION = -16;
+    /**
+     * Subscriber to server, empty: the subscriber is closing. The server stops forwarding, closes its
+     * subscription (a durable one keeps its position: right after the last message sent) and then the
+     * connection; the client reads on until end of stream, so that nothing more is consumed under a
+     * durable name once its close returns.
+     */
+    public static final int BYE = -17;
 
     /** Longest control payload (hello, welcome, reject, connect, session). */
     public static final int MAX_CONTROL_LENGTH = 1024;
@@ -78,6 +86,7 @@ public final class FrameDescriptor {
             case CONNECT -> "CONNECT";
             case ACCEPT -> "ACCEPT";
             case SESSION -> "SESSION";
+            case BYE -> "BYE";
             default -> type >= 0 ? "MESSAGE(" + type + ")" : "UNKNOWN(" + type + ")";
         };
     }

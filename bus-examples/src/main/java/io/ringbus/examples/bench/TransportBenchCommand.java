@@ -1,0 +1,310 @@
+package io.ringbus.examples.bench;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bus bench transport}: round trip and throughput of each access path (Unix socket and TCP
+ * through a bridge, and the shared-memory bus itself), each stream path beside the raw JDK channel
+ * of the same kind, in the same run. Two harnesses ({@link TransportPingPong},
+ * {@link TransportThroughput}) alternate ringbus and raw runs over several rounds, with a
+ * {@link FloorCheck} before, between and after; prints every run, then one table
+ * ({@link TransportReport}).
+ */
+@Command(name = "transport", mixinStandardHelpOptions = true,
+    description = {
+        "Round trip and throughput of each access path, each beside the raw JDK channel of the same kind, measured"
+            + " in the same run: a stream path (unix, tcp, fifo, pipe) is a client JVM talking to a bridge JVM that"
+            + " holds the bus, with the shared-memory end (echo, consumer, producer) inside the bridge's JVM; its raw"
+            + " peer is two JVMs with a plain SocketChannel (unix, tcp) or a pipe each way (fifo, pipe) between them."
+            + " The shm path is two JVMs on the bus.",
+        "Targets: a path's round trip at most 1.2x its raw channel's, its batched throughput at least 0.8x; the"
+            + " shm path at least 50x faster in round trip and 10x in throughput than the unix path.",
+        "Every process is its own JVM; runs alternate ringbus, raw, ringbus, ... each after a floor check (a bare"
+            + " spin ping-pong between two JVMs); a round counts when its floor checks agree.",
+        "Takes five to eight minutes (--quick: about one), longer on a loaded machine; --paths to choose."},
+    footer = {"", "Example: ./bus bench transport --quick --paths unix,shm"})
+public final class TransportBenchCommand implements Callable<Integer> {
+    private static final String ROUND_TRIP = "round-trip";
+    private static final String THROUGHPUT = "throughput";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--paths", split = ",", paramLabel = "PATH",
+        description = "Paths to measure, in order: unix, tcp, fifo, pipe, shm (default all five).")
+    private List<String> paths;
+
+    @Option(names = "--wait", split = ",", paramLabel = "MODE",
+        description = "How the endpoints of stream paths and their raw peers wait: blocking (in the kernel) and/or"
+            + " spin (default blocking). The shm path is always measured both ways.")
+    private List<String> waits;
+
+    @Option(names = "--peer", split = ",", paramLabel = "WHERE",
+        description = "Where the shm end of a stream path runs: bridge (in the bridge's JVM: one process hop, as on"
+            + " the raw channel) and/or process (a JVM of its own: client, bridge, peer) (default bridge).")
+    private List<String> peers;
+
+    @Option(names = "--bridge-wakeup", paramLabel = "MODE", defaultValue = "blocking",
+        description = "How the bridge's sessions wait for messages to forward: blocking (default) or spin (a core per"
+            + " subscriber connection for as long as it is open, raw runs and floor checks included).")
+    private String bridgeWakeup;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
+        description = "Payload bytes per message (default ${DEFAULT-VALUE}).")
+    private int size;
+
+    @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "1048576",
+        description = "Ring data bytes of every topic (default ${DEFAULT-VALUE}).")
+    private int capacity;
+
+    @Option(names = "--rounds", paramLabel = "N",
+        description = "Measured runs per side and measure, interleaved (default 5; --quick 2).")
+    private Integer rounds;
+
+    @Option(names = "--round-trips", paramLabel = "N",
+        description = "Measured round trips per run, at most (default 100000; --quick 20000); fewer when the first"
+            + " run shows they would take over 2 s (--quick 0.4 s), never fewer than 1000.")
+    private Long roundTrips;
+
+    @Option(names = "--startup-round-trips", paramLabel = "N",
+        description = "Least round trips of each pair's unrecorded first run (default 100000; --quick 10000).")
+    private Long startupRoundTrips;
+
+    @Option(names = "--startup-millis", paramLabel = "MS",
+        description = "Least duration of each pair's unrecorded first run (default 1000; --quick 300).")
+    private Long startupMillis;
+
+    @Option(names = "--warmup-round-trips", paramLabel = "N",
+        description = "Least warm-up round trips of every measured run, in the loop that measures (default 10000;"
+            + " --quick 1000).")
+    private Long warmupRoundTrips;
+
+    @Option(names = "--warmup-millis", paramLabel = "MS",
+        description = "Least warm-up time of every measured run, in the loop that measures (default 1000; --quick"
+            + " 200).")
+    private Long warmupMillis;
+
+    @Option(names = "--messages", paramLabel = "N",
+        description = "Messages per throughput run, at most (default 5000000; --quick 1000000); fewer when the first"
+            + " warm-up shows a run would take over 1 s (--quick 0.3 s).")
+    private Long messages;
+
+    @Option(names = "--warmup-runs", paramLabel = "N",
+        description = "Unrecorded throughput runs per side before the rounds (default 2; --quick 1).")
+    private Integer warmupRuns;
+
+    @Option(names = "--floor-tolerance", paramLabel = "FRACTION", defaultValue = "0.30",
+        description = "How far apart a round's floor checks may be for the round to count (default ${DEFAULT-VALUE}).")
+    private double floorTolerance;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
+        description = "Longest a child JVM may take over one step before it is declared hung and killed (default"
+            + " ${DEFAULT-VALUE}).")
+    private long timeoutSeconds;
+
+    @Option(names = "--only", split = ",", paramLabel = "MEASURE",
+        description = "Measure only: " + ROUND_TRIP + ", " + THROUGHPUT + " (default both).")
+    private List<String> only;
+
+    @Option(names = "--child-jvm-option", paramLabel = "OPTION",
+        description = "An option for every child JVM alike; repeatable (e.g. -XX:+UseSerialGC).")
+    private List<String> childJvmOptions;
+
+    @Option(names = "--quick", description = "Fewer rounds and shorter runs: about a minute on a quiet machine.")
+    private boolean quick;
+
+    @Option(names = "--json", description = "Print the results as JSON on stdout; the run log goes to stderr.")
+    private boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter log = json ? err : out;
+        TransportOptions options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            err.println("bench transport: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        ChildJvm.extraOptions(childJvmOptions == null ? List.of() : childJvmOptions);
+        long started = System.nanoTime();
+        BenchFiles files;
+        try {
+            files = BenchFiles.create();
+        } catch (UncheckedIOException e) {
+            err.println("bench transport: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        Thread cleanup = new Thread(() -> {
+            ChildJvm.killAll();
+            files.close();
+        }, "bench-transport-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            printHeader(log, options, files);
+            List<TransportReport.Result> results = new ArrayList<>();
+            try (FloorCheck floor = FloorCheck.start(files, options.floorRoundTrips(), options.stepTimeout())) {
+                for (TransportVariant variant : options.variants()) {
+                    TransportPingPong.Rows roundTrip = options.roundTrip()
+                        ? TransportPingPong.run(variant, options, files, floor, log) : null;
+                    TransportThroughput.Rows throughput = options.throughput()
+                        ? TransportThroughput.run(variant, options, files, floor, log) : null;
+                    results.add(new TransportReport.Result(variant, roundTrip, throughput));
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (json) {
+                TransportReport.printJson(out, results, options, seconds);
+            } else {
+                TransportReport.printTable(out, results, options, seconds);
+            }
+            return 0;
+        } catch (BenchException | UncheckedIOException e) {
+            log.flush();
+            err.println("bench transport: " + e.getMessage());
+            err.flush();
+            return 1;
+        } finally {
+            ChildJvm.killAll();
+            files.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException ignored) {
+                // already shutting down; the hook runs and finds nothing left to do
+            }
+        }
+    }
+
+    private TransportOptions options() {
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--timeout must be at least 1 second");
+        }
+        Set<String> measures = measures();
+        return new TransportOptions(variants(), rounds != null ? rounds : quick ? 2 : 5, size, capacity,
+            TransportWait.parse(bridgeWakeup),
+            startupRoundTrips != null ? startupRoundTrips : quick ? 10_000 : 100_000,
+            startupMillis != null ? startupMillis : quick ? 300 : 1_000,
+            warmupRoundTrips != null ? warmupRoundTrips : quick ? 1_000 : 10_000,
+            warmupMillis != null ? warmupMillis : quick ? 200 : 1_000,
+            roundTrips != null ? roundTrips : quick ? 20_000 : 100_000,
+            Duration.ofMillis(quick ? 400 : 2_000),
+            messages != null ? messages : quick ? 1_000_000 : 5_000_000,
+            warmupRuns != null ? warmupRuns : quick ? 1 : 2,
+            Duration.ofMillis(quick ? 300 : 1_000),
+            5_000, floorTolerance, Duration.ofSeconds(timeoutSeconds),
+            measures.contains(ROUND_TRIP), measures.contains(THROUGHPUT));
+    }
+
+    /** Paths in the order given; each stream path once per wait mode and peer placement; shm spin and blocking. */
+    private List<TransportVariant> variants() {
+        List<TransportVariant.Via> vias = new ArrayList<>();
+        List<String> chosen = paths == null || paths.isEmpty() ? List.of("unix", "tcp", "fifo", "pipe", "shm") : paths;
+        for (String path : chosen) {
+            TransportVariant.Via via = TransportVariant.Via.parse(path);
+            if (!vias.contains(via)) {
+                vias.add(via);
+            }
+        }
+        Set<TransportWait> waitModes = new LinkedHashSet<>();
+        for (String wait : waits == null || waits.isEmpty() ? List.of("blocking") : waits) {
+            waitModes.add(TransportWait.parse(wait));
+        }
+        Set<TransportVariant.PeerAt> placements = new LinkedHashSet<>();
+        for (String peer : peers == null || peers.isEmpty() ? List.of("bridge") : peers) {
+            placements.add(TransportVariant.PeerAt.parse(peer));
+        }
+        List<TransportVariant> variants = new ArrayList<>();
+        for (TransportVariant.Via via : vias) {
+            if (!via.isStream()) {
+                variants.add(new TransportVariant(via, TransportWait.SPIN, TransportVariant.PeerAt.PROCESS));
+                variants.add(new TransportVariant(via, TransportWait.BLOCKING, TransportVariant.PeerAt.PROCESS));
+                continue;
+            }
+            for (TransportWait wait : waitModes) {
+                for (TransportVariant.PeerAt peerAt : placements) {
+                    variants.add(new TransportVariant(via, wait, peerAt));
+                }
+            }
+        }
+        return variants;
+    }
+
+    private Set<String> measures() {
+        if (only == null || only.isEmpty()) {
+            return Set.of(ROUND_TRIP, THROUGHPUT);
+        }
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String name : only) {
+            chosen.add(switch (name.trim().toLowerCase(Locale.ROOT)) {
+                case "round-trip", "roundtrip", "rtt", "latency", "ping-pong" -> ROUND_TRIP;
+                case "throughput", "tput" -> THROUGHPUT;
+                default -> throw new IllegalArgumentException("--only: unknown measure '" + name + "'; choose from "
+                    + ROUND_TRIP + ", " + THROUGHPUT);
+            });
+        }
+        return chosen;
+    }
+
+    private static void printHeader(PrintWriter log, TransportOptions options, BenchFiles files) {
+        List<String> labels = options.variants().stream().map(TransportVariant::label).toList();
+        log.printf("bench transport: %s; %d-byte messages, %d rounds, topic rings of %,d bytes%n",
+            String.join(", ", labels), options.size(), options.rounds(), options.capacity());
+        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
+            Runtime.getRuntime().availableProcessors(), files.directory());
+        Set<TransportVariant.Via> vias = new LinkedHashSet<>();
+        options.variants().forEach(variant -> vias.add(variant.via()));
+        if (vias.stream().anyMatch(TransportVariant.Via::isStream)) {
+            log.printf("  topology, stream paths: client JVM --path--> bridge JVM (bus, sessions waiting %s) --ring-->"
+                + " shm peer (echo, consumer, producer) %s%n", options.bridgeWakeup().label(), peerPlacements(options));
+        }
+        for (TransportVariant.Via via : vias) {
+            if (via.isStream()) {
+                log.printf("  raw peer of %s: %s, two JVMs, waiting as the ringbus endpoints do%n", via.label(),
+                    via.rawPeer());
+            }
+        }
+        if (vias.contains(TransportVariant.Via.PIPE)) {
+            log.printf("  pipe: each client endpoint gets a pipe pair that the bridge serves with Bridge.serve, as"
+                + " ./bus run does (FIFO nodes made by the client: a JVM can pass a child no descriptor but 0-2)%n");
+        }
+        if (vias.contains(TransportVariant.Via.SHM)) {
+            log.printf("  shm: client JVM --ring--> peer JVM, on the bus directly; spin and blocking%n");
+        }
+        log.printf("  round trips: each pair's first run unrecorded (>= %,d round trips and >= %d ms); every measured"
+            + " run warms up >= %,d round trips and >= %d ms in its own loop, then times up to %,d%n",
+            options.startupRoundTrips(), options.startupMillis(), options.warmupRoundTrips(), options.warmupMillis(),
+            options.roundTrips());
+        log.printf("  throughput: %d warm-up runs, then up to %,d messages per run (about %.1f s); raw writes 64 KiB"
+            + " batches of framed messages (8-byte header, as ringbus frames)%n", options.warmupRuns(),
+            options.messages(), options.runBudget().toMillis() / 1e3);
+        log.printf("  floor check before every measured run: bare spin ping-pong on two shared longs, %,d round trips,"
+            + " p50; a round counts when its floors are within %.0f%%%n", options.floorRoundTrips(),
+            options.floorTolerance() * 100);
+        log.flush();
+    }
+
+    private static String peerPlacements(TransportOptions options) {
+        Set<String> placements = new LinkedHashSet<>();
+        for (TransportVariant variant : options.variants()) {
+            if (variant.via().isStream()) {
+                placements.add(variant.peerAt().description());
+            }
+        }
+        return placements.isEmpty() ? "" : String.join(" / ", placements);
+    }
+}

@@ -1,0 +1,237 @@
+package io.ringbus.examples.bench;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The end of a {@code bus bench transport} run: one table with a row per path and measure (ringbus,
+ * the raw channel, their ratio, the target), then the shared-memory path against the Unix socket
+ * path; or the same as JSON.
+ */
+final class TransportReport {
+    /** Target: the shm path's round trip at least this many times faster than the Unix socket path's. */
+    static final double SHM_ROUND_TRIP_FACTOR = 50;
+    /** Target: the shm path's throughput at least this many times the Unix socket path's. */
+    static final double SHM_THROUGHPUT_FACTOR = 10;
+
+    private static final String ROW = "%-26s %-22s %-22s %-22s %-17s %-9s %-4s %8s  %s%n";
+
+    /** What was measured for one variant; either part may be null (not measured). */
+    record Result(TransportVariant variant, TransportPingPong.Rows roundTrip, TransportThroughput.Rows throughput) {
+    }
+
+    /** The shm path against the Unix socket path: how many times faster, per measure. */
+    record Factor(TransportVariant shm, TransportVariant unix, double roundTrip, double publish, double subscribe) {
+        String roundTripMet() {
+            return Double.isNaN(roundTrip) ? "-" : roundTrip >= SHM_ROUND_TRIP_FACTOR ? "yes" : "no";
+        }
+
+        String throughputMet() {
+            if (Double.isNaN(publish)) {
+                return "-";
+            }
+            double worse = Double.isNaN(subscribe) ? publish : Math.min(publish, subscribe);
+            return worse >= SHM_THROUGHPUT_FACTOR ? "yes" : "no";
+        }
+    }
+
+    private TransportReport() {
+    }
+
+    static void printTable(PrintWriter out, List<Result> results, TransportOptions options, double seconds) {
+        double tolerance = options.floorTolerance();
+        out.printf("%n== results: medians over the rounds whose floor checks agree within %.0f%%; ratio = ringbus /"
+            + " raw channel ==%n", tolerance * 100);
+        out.printf(ROW, "path", "measure", "ringbus", "raw", "ratio", "target", "met", "floor", "rounds counted");
+        for (Result result : results) {
+            String path = result.variant().label();
+            if (result.roundTrip() != null) {
+                Comparison.Summary p50 = result.roundTrip().p50().summarize(tolerance);
+                Comparison.Summary p99 = result.roundTrip().p99().summarize(tolerance);
+                out.printf(ROW, path, "round trip p50 | p99", micros(p50.ringbus(), p99.ringbus()),
+                    micros(p50.agrona(), p99.agrona()), ratio(p50.ratio()) + " | " + ratio(p99.ratio()), p50.target(),
+                    p50.met(), floor(result.roundTrip().p50(), tolerance), counted(p50));
+            }
+            if (result.throughput() != null) {
+                throughputRow(out, path, result.throughput().publish(), options);
+                if (result.throughput().subscribe() != null) {
+                    throughputRow(out, path, result.throughput().subscribe(), options);
+                }
+            }
+        }
+        List<Factor> factors = factors(results, tolerance);
+        if (!factors.isEmpty()) {
+            out.printf("%nshm against unix (ringbus over each; target: round trip at least %.0fx faster, throughput at"
+                + " least %.0fx):%n", SHM_ROUND_TRIP_FACTOR, SHM_THROUGHPUT_FACTOR);
+            for (Factor factor : factors) {
+                out.printf("  %-13s vs %-26s round trip %s faster (met: %s)   throughput %s publish, %s subscribe"
+                    + " (met: %s)%n", factor.shm().label(), factor.unix().label(), times(factor.roundTrip()),
+                    factor.roundTripMet(), times(factor.publish()), times(factor.subscribe()), factor.throughputMet());
+            }
+        }
+        out.printf("finished in %.0f s%n", seconds);
+        out.flush();
+    }
+
+    private static void throughputRow(PrintWriter out, String path, Comparison row, TransportOptions options) {
+        Comparison.Summary s = row.summarize(options.floorTolerance());
+        String measure = s.name().equals("throughput") ? s.name() : s.name() + ", batched";
+        out.printf(ROW, path, measure, rate(s.ringbus(), options.size()),
+            rate(s.agrona(), options.size()), ratio(s.ratio()), s.target(), s.met(),
+            floor(row, options.floorTolerance()), counted(s));
+    }
+
+    /** Every shm variant against every unix variant whose peer runs in the bridge. */
+    static List<Factor> factors(List<Result> results, double tolerance) {
+        List<Factor> factors = new ArrayList<>();
+        for (Result shm : results) {
+            if (shm.variant().via() != TransportVariant.Via.SHM) {
+                continue;
+            }
+            for (Result unix : results) {
+                if (unix.variant().via() != TransportVariant.Via.UNIX
+                    || unix.variant().peerAt() != TransportVariant.PeerAt.BRIDGE) {
+                    continue;
+                }
+                double roundTrip = Double.NaN;
+                if (shm.roundTrip() != null && unix.roundTrip() != null) {
+                    roundTrip = unix.roundTrip().p50().summarize(tolerance).ringbus()
+                        / shm.roundTrip().p50().summarize(tolerance).ringbus();
+                }
+                double publish = Double.NaN;
+                double subscribe = Double.NaN;
+                if (shm.throughput() != null && unix.throughput() != null) {
+                    double shmRate = shm.throughput().publish().summarize(tolerance).ringbus();
+                    publish = shmRate / unix.throughput().publish().summarize(tolerance).ringbus();
+                    subscribe = shmRate / unix.throughput().subscribe().summarize(tolerance).ringbus();
+                }
+                factors.add(new Factor(shm.variant(), unix.variant(), roundTrip, publish, subscribe));
+            }
+        }
+        return factors;
+    }
+
+    static void printJson(PrintWriter out, List<Result> results, TransportOptions options, double seconds) {
+        double tolerance = options.floorTolerance();
+        StringBuilder json = new StringBuilder();
+        json.append("{\"size\":").append(options.size())
+            .append(",\"capacity\":").append(options.capacity())
+            .append(",\"rounds\":").append(options.rounds())
+            .append(",\"bridgeWakeup\":\"").append(options.bridgeWakeup().label())
+            .append("\",\"floorTolerance\":").append(tolerance)
+            .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.1f", seconds))
+            .append(",\"results\":[");
+        List<String> entries = new ArrayList<>();
+        for (Result result : results) {
+            List<Comparison> rows = new ArrayList<>();
+            if (result.roundTrip() != null) {
+                TransportPingPong.Rows rtt = result.roundTrip();
+                rows.addAll(List.of(rtt.p50(), rtt.p90(), rtt.p99(), rtt.p999()));
+            }
+            if (result.throughput() != null) {
+                rows.add(result.throughput().publish());
+                if (result.throughput().subscribe() != null) {
+                    rows.add(result.throughput().subscribe());
+                }
+            }
+            for (Comparison row : rows) {
+                entries.add(jsonRow(result.variant(), row, tolerance));
+            }
+        }
+        json.append(String.join(",", entries)).append("],\"shmVsUnix\":[");
+        List<String> factors = new ArrayList<>();
+        for (Factor f : factors(results, tolerance)) {
+            factors.add("{\"shm\":\"" + f.shm().label() + "\",\"unix\":\"" + f.unix().label()
+                + "\",\"roundTripFactor\":" + number(f.roundTrip()) + ",\"publishFactor\":" + number(f.publish())
+                + ",\"subscribeFactor\":" + number(f.subscribe()) + ",\"roundTripMet\":\"" + f.roundTripMet()
+                + "\",\"throughputMet\":\"" + f.throughputMet() + "\"}");
+        }
+        json.append(String.join(",", factors)).append("]}");
+        out.println(json);
+        out.flush();
+    }
+
+    private static String jsonRow(TransportVariant variant, Comparison row, double tolerance) {
+        Comparison.Summary s = row.summarize(tolerance);
+        StringBuilder json = new StringBuilder();
+        json.append("{\"path\":\"").append(variant.via().label())
+            .append("\",\"wait\":\"").append(variant.waitMode().label())
+            .append("\",\"peer\":\"").append(variant.via().isStream() ? variant.peerAt().label() : "process")
+            .append("\",\"measure\":\"").append(s.name())
+            .append("\",\"unit\":\"").append(s.unit())
+            .append("\",\"ringbus\":").append(number(s.ringbus()))
+            .append(",\"raw\":").append(number(s.agrona()))
+            .append(",\"ratio\":").append(number(s.ratio()))
+            .append(",\"target\":\"").append(s.target())
+            .append("\",\"met\":\"").append(s.met())
+            .append("\",\"floorNs\":").append(number(row.floorMedian(tolerance)))
+            .append(",\"pairsCounted\":").append(s.qualified())
+            .append(",\"pairs\":[");
+        List<Comparison.Pair> pairs = row.pairs();
+        for (int j = 0; j < pairs.size(); j++) {
+            Comparison.Pair p = pairs.get(j);
+            json.append(j == 0 ? "" : ",").append("{\"round\":").append(p.round())
+                .append(",\"ringbusFloorNs\":").append(p.ringbusFloor())
+                .append(",\"rawFloorNs\":").append(p.agronaFloor())
+                .append(",\"afterFloorNs\":").append(p.afterFloor())
+                .append(",\"ringbus\":").append(number(p.ringbus()))
+                .append(",\"raw\":").append(number(p.agrona()))
+                .append(",\"counted\":").append(p.floorsAgree(tolerance)).append('}');
+        }
+        return json.append("]}").toString();
+    }
+
+    /** Nanoseconds as microseconds, or a dash. */
+    static String nanos(double value) {
+        if (!Double.isFinite(value)) {
+            return "-";
+        }
+        double micros = value / 1e3;
+        return String.format(Locale.ROOT, micros < 10 ? "%.2f us" : "%.1f us", micros);
+    }
+
+    private static String micros(double p50, double p99) {
+        if (!Double.isFinite(p50)) {
+            return "-";
+        }
+        return nanos(p50).replace(" us", "") + " | " + nanos(p99);
+    }
+
+    /** Payload megabytes per second (10^6 bytes) at {@code rate} messages of {@code size} bytes. */
+    static String megabytes(double rate, int size) {
+        return String.format(Locale.ROOT, "%.1f MB/s", rate * size / 1e6);
+    }
+
+    private static String rate(double rate, int size) {
+        if (!Double.isFinite(rate)) {
+            return "-";
+        }
+        return RingBenchCommand.formatRate(rate) + " " + megabytes(rate, size);
+    }
+
+    private static String ratio(double ratio) {
+        if (!Double.isFinite(ratio)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.3fx", ratio);
+    }
+
+    private static String times(double factor) {
+        return Double.isFinite(factor) ? String.format(Locale.ROOT, "%.1fx", factor) : "-";
+    }
+
+    private static String floor(Comparison row, double tolerance) {
+        double floor = row.floorMedian(tolerance);
+        return Double.isFinite(floor) ? String.format(Locale.ROOT, "%.0f ns", floor) : "-";
+    }
+
+    private static String counted(Comparison.Summary s) {
+        return s.qualified() + " of " + s.pairs() + (s.qualified() == 0 ? " (none agreed: all used)" : "");
+    }
+
+    private static String number(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
+    }
+}

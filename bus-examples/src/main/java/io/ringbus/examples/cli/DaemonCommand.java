@@ -1,0 +1,176 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.core.BusContext;
+import io.ringbus.core.os.Daemons;
+import io.ringbus.core.os.Processes;
+import io.ringbus.core.os.SharedFiles;
+import io.ringbus.transport.TransportUri;
+import io.ringbus.transport.bridge.Bridge;
+import io.ringbus.transport.bridge.BridgeContext;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bus daemon}: runs a {@link Bridge} that serves the topics of one bus to stream clients on
+ * Unix sockets, TCP or FIFOs, until SIGTERM or SIGINT, which stop it cleanly (listeners closed,
+ * socket files and FIFOs removed, pid file removed, exit 0). {@code --detach} starts it as a daemon
+ * in a new session and returns once it is listening.
+ */
+@Command(name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {"Serves the topics of a bus to clients that reach it over a Unix socket, TCP or FIFOs"
+            + " (./bus pub/sub --via URI, BusClients.open(URI) in Java, or any program speaking the frame format)."
+            + " Prints one line per listener, then runs until SIGTERM or SIGINT (Ctrl-C), which stop it cleanly:"
+            + " it closes every connection, removes its socket files and its pid file, and exits 0.",
+        "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
+            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given.",
+        "A pid file (default DIR/daemon.pid) holds the daemon's pid and a lock it keeps while it runs: a second"
+            + " daemon with the same pid file is refused; one left by a daemon that died is replaced."},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped by SIGTERM or SIGINT; with --detach: the daemon is running",
+        "1:a failure the one-line message explains (address in use, a live daemon has the pid file, ...)",
+        "2:bad usage"},
+    footer = {"", "Examples:",
+        "  ./bus daemon --dir /tmp/rb/bus --listen unix:/tmp/rb/bus.sock     # foreground",
+        "  ./bus daemon --bus b --listen tcp://127.0.0.1:7400 --detach       # background",
+        "  kill $(cat /dev/shm/ringbus-$USER/b/daemon.pid)                   # stops it"})
+public final class DaemonCommand implements Callable<Integer> {
+    /** The hidden option a detaching daemon passes to the child it starts. */
+    static final String DETACHED_CHILD_OPTION = "--detached-child";
+    /** Name of the pid file in the bus directory when {@code --pid-file} is not given. */
+    static final String PID_FILE_NAME = "daemon.pid";
+    /** Name of the log file in the bus directory when {@code --log} is not given. */
+    static final String LOG_FILE_NAME = "daemon.log";
+    /** The start of the line the daemon prints for each listener. */
+    static final String LISTENING = "listening on ";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    BusOptions bus;
+
+    @Option(names = "--listen", paramLabel = "URI", required = true, arity = "1..*",
+        description = "Where to listen (repeatable): unix:/PATH/bus.sock, tcp://127.0.0.1:PORT (port 0: any free"
+            + " port, printed), fifo:/DIR.")
+    List<String> listen;
+
+    @Option(names = "--allow-remote",
+        description = "Let a tcp:// listener bind an address other than loopback. Anyone who can reach it can then"
+            + " publish and subscribe: there is no authentication on TCP.")
+    boolean allowRemote;
+
+    @Option(names = "--detach",
+        description = "Run in the background: starts the daemon as a new process (a new session, working directory"
+            + " /, umask 077, standard input /dev/null, output to --log), waits until it listens, prints its pid,"
+            + " and exits 0; or prints its error and exits 1.")
+    boolean detach;
+
+    @Option(names = "--log", paramLabel = "FILE",
+        description = "Log of a --detach daemon: its output and the bridge's messages (default: DIR/daemon.log).")
+    Path logFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Pid file (default: DIR/daemon.pid).")
+    Path pidFile;
+
+    @Option(names = DETACHED_CHILD_OPTION, hidden = true)
+    boolean detachedChild;
+
+    @Override
+    public Integer call() throws Exception {
+        BusContext busContext = bus.context();
+        Path directory = busContext.directory().toAbsolutePath();
+        Path pidPath = pidFile != null ? pidFile.toAbsolutePath() : directory.resolve(PID_FILE_NAME);
+        Path logPath = logFile != null ? logFile.toAbsolutePath() : directory.resolve(LOG_FILE_NAME);
+        PrintWriter err = spec.commandLine().getErr();
+        BridgeContext bridgeContext = new BridgeContext()
+            .busContext(busContext)
+            .allowNonLoopback(allowRemote)
+            .log(line -> {
+                err.println(LocalDateTime.now().format(TIME) + " " + line);
+                err.flush();
+            });
+        listen.forEach(bridgeContext::listen);
+        List<TransportUri> uris;
+        try {
+            uris = bridgeContext.conclude().listenUris();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
+        }
+        if (detach && !detachedChild) {
+            return new DetachedDaemon(directory, uris, allowRemote, pidPath, logPath)
+                .launch(spec.commandLine().getOut(), err);
+        }
+        if (detachedChild) {
+            Daemons.newSession();
+            Daemons.setUmask(0077);
+        }
+        return serve(bridgeContext, directory, pidPath, logPath);
+    }
+
+    private int serve(BridgeContext bridgeContext, Path directory, Path pidPath, Path logPath)
+        throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        SharedFiles.ensureDirectory(directory);
+        PidFile.checkNotRunning(pidPath);
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicInteger received = new AtomicInteger();
+        try (TerminationSignals.Installed handlers = TerminationSignals.handle(signal -> {
+            received.set(signal);
+            stop.countDown();
+        })) {
+            return serveUntilStopped(bridgeContext, directory, pidPath, logPath, stop, received);
+        }
+    }
+
+    private int serveUntilStopped(BridgeContext bridgeContext, Path directory, Path pidPath, Path logPath,
+        CountDownLatch stop, AtomicInteger received) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        Bridge bridge = Bridge.start(bridgeContext);
+        PidFile pid;
+        try {
+            for (TransportUri uri : bridge.listening()) {
+                out.println(LISTENING + uri);
+            }
+            out.flush();
+            pid = PidFile.claim(pidPath);
+        } catch (RuntimeException e) {
+            bridge.close();
+            throw e;
+        }
+        // Other ends (SIGHUP, an error elsewhere) still close the bridge and remove the pid file.
+        Thread cleanup = new Thread(() -> {
+            bridge.close();
+            pid.close();
+        }, "bus-daemon-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        out.println("daemon pid " + Processes.currentPid() + " serving bus " + directory + "; pid file " + pidPath
+            + (detachedChild ? "; log " + logPath : ""));
+        out.flush();
+        stop.await();
+        bridgeContext.log().accept("stopping on " + TerminationSignals.name(received.get()) + " after serving "
+            + bridge.sessionsServed() + " connections");
+        bridge.close();
+        pid.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException ignored) {
+            // The JVM is shutting down already; the hook finds everything closed.
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.SharedFiles;
+import io.ringbus.transport.TransportUri;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bus daemon --detach}: a JVM cannot fork, so this starts the daemon as a child JVM (the same
+ * java and class path, native access enabled, the {@code ringbus.*} properties passed on) with
+ * standard input from /dev/null, output appended to the log file and working directory /; the child
+ * calls {@code setsid()} and sets umask 077 itself. This process waits until the child's pid is in
+ * the pid file, which the child writes once every listener is bound, then prints what the child
+ * printed (one line per listener and its pid) and returns 0. If the child exits first, its output
+ * since it started (the error) is printed and the result is non-zero.
+ */
+final class DetachedDaemon {
+    private static final long READY_TIMEOUT_SECONDS = 60;
+
+    private final Path directory;
+    private final List<TransportUri> listen;
+    private final boolean allowRemote;
+    private final Path pidFile;
+    private final Path logFile;
+
+    DetachedDaemon(Path directory, List<TransportUri> listen, boolean allowRemote, Path pidFile, Path logFile) {
+        this.directory = directory;
+        this.listen = listen;
+        this.allowRemote = allowRemote;
+        this.pidFile = pidFile;
+        this.logFile = logFile;
+    }
+
+    int launch(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        SharedFiles.ensureDirectory(directory);
+        PidFile.checkNotRunning(pidFile);
+        long logStart = prepareLog();
+        Process child = new ProcessBuilder(command())
+            .directory(new File("/"))
+            .redirectInput(new File("/dev/null"))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+            .redirectErrorStream(true)
+            .start();
+        child.getOutputStream().close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
+        while (PidFile.read(pidFile) != child.pid()) {
+            if (child.waitFor(50, TimeUnit.MILLISECONDS)) {
+                String output = logSince(logStart).strip();
+                err.println(output.isEmpty() ? "bus daemon: the daemon exited with status " + child.exitValue()
+                    + " before it was ready; see " + logFile : output);
+                err.flush();
+                return child.exitValue() != 0 ? child.exitValue() : 1;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                child.destroy();
+                throw new RingBusException("the daemon (pid " + child.pid() + ") did not get ready within "
+                    + READY_TIMEOUT_SECONDS + " s and was stopped; see " + logFile);
+            }
+        }
+        awaitStartupLines(logStart, child);
+        for (String line : logSince(logStart).lines().toList()) {
+            if (line.startsWith(DaemonCommand.LISTENING) || line.startsWith("daemon pid ")) {
+                out.println(line);
+            }
+        }
+        out.println("started daemon pid " + child.pid() + "; stop it with: kill " + child.pid());
+        out.flush();
+        return 0;
+    }
+
+    /** The child prints its last startup line right after it writes the pid file: wait for it a little. */
+    private void awaitStartupLines(long logStart, Process child) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!logSince(logStart).contains("daemon pid " + child.pid()) && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElseThrow(
+            () -> new RingBusException("cannot tell which java runs this process, to start the daemon with it")));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("ringbus.")) {
+                command.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BusCommand.class.getName());
+        command.add("daemon");
+        command.add("--dir");
+        command.add(directory.toString());
+        for (TransportUri uri : listen) {
+            command.add("--listen");
+            command.add(uri.toString());
+        }
+        if (allowRemote) {
+            command.add("--allow-remote");
+        }
+        command.add("--pid-file");
+        command.add(pidFile.toString());
+        command.add("--log");
+        command.add(logFile.toString());
+        command.add(DaemonCommand.DETACHED_CHILD_OPTION);
+        return command;
+    }
+
+    /** Creates the log file (mode 0600) if needed; returns its size, where this start's output begins. */
+    private long prepareLog() throws IOException {
+        try {
+            Files.createFile(logFile,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isRegularFile(logFile, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RingBusException("log file " + logFile + " is not a regular file; give another --log");
+            }
+        } catch (IOException e) {
+            throw new RingBusException("cannot create log file " + logFile + ": " + e.getMessage(), e);
+        }
+        return Files.size(logFile);
+    }
+
+    private String logSince(long start) throws IOException {
+        try (InputStream in = Files.newInputStream(logFile)) {
+            in.skipNBytes(start);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.transport.BusClient;
+import io.ringbus.transport.BusClients;
+import io.ringbus.transport.TransportContext;
+import io.ringbus.transport.TransportUri;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code --via URI} option of the commands that publish or subscribe: the path to the bus, shared
+ * memory ({@code shm:}, the default, or the {@code ringbus.via} property) or a bridge reached over a
+ * stream ({@code unix:PATH}, {@code tcp://HOST:PORT}, {@code fifo:DIR}, {@code pipe:}).
+ */
+public final class ViaOptions {
+    private static final String FORMS = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock or tcp://HOST:PORT";
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    @Option(names = "--via", paramLabel = "URI",
+        description = "Path to the bus: shm: (default; the ringbus.via property changes it), unix:/PATH/bus.sock,"
+            + " tcp://HOST:PORT, fifo:/DIR (a bridge such as ./bus daemon serves these) or pipe: (the standard"
+            + " streams, under ./bus run).")
+    String via;
+
+    /** The URI given, or the default; a bad one is a usage error naming the accepted forms. */
+    TransportUri uri() {
+        String text = via != null ? via : System.getProperty(TransportContext.VIA_PROPERTY, "shm:");
+        try {
+            return TransportUri.parse(text);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            if (!message.contains(FORMS)) {
+                message += " (accepted: " + FORMS + ")";
+            }
+            throw new ParameterException(command.commandLine(), "--via: " + message);
+        }
+    }
+
+    /**
+     * Opens a client on this path. {@code --dir}/{@code --bus} choose the bus of {@code shm:}; on a
+     * stream path the bridge has chosen it, and giving them is a usage error.
+     */
+    BusClient open(BusOptions bus) {
+        TransportUri uri = uri();
+        if (uri.isStream() && bus.given()) {
+            throw new ParameterException(command.commandLine(), "--dir and --bus choose a shared-memory bus;"
+                + " with --via " + uri + " the bridge serving it has chosen its bus already");
+        }
+        TransportContext context = new TransportContext().uri(uri.toString());
+        if (!uri.isStream()) {
+            context.busContext(bus.context());
+        }
+        return BusClients.open(context);
+    }
+}

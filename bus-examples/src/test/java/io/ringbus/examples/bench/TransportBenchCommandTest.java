@@ -1,0 +1,86 @@
+package io.ringbus.examples.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringbus.examples.cli.BusCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * {@code bus bench transport} runs to its table with tiny counts, on the Unix socket path and on the
+ * pipe path (whose pipe pairs the benchmark hands to the bridge itself): the rows are there,
+ * with figures on both sides, and nothing is left in the benchmark directory. No timing is checked.
+ */
+class TransportBenchCommandTest {
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = BusCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void quickRunOnTheUnixAndPipePathsPrintsItsTable() throws IOException {
+        Run run = run("bench", "transport", "--quick", "--paths", "unix,pipe", "--rounds", "1",
+            "--startup-round-trips", "500", "--startup-millis", "10", "--warmup-round-trips", "100",
+            "--warmup-millis", "10", "--round-trips", "1000", "--warmup-runs", "1", "--messages", "20000");
+        assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
+        assertEquals("", run.err());
+        List<String> lines = run.out().lines().toList();
+        int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("== results")).findFirst().orElseThrow());
+        for (String path : List.of("unix/blocking", "pipe/blocking")) {
+            checkRows(lines.subList(table + 2, lines.size()).stream().filter(l -> l.startsWith(path)).toList(),
+                run.out());
+        }
+        assertTrue(lines.getLast().startsWith("finished in "), lines.getLast());
+        assertFalse(run.out().contains("shm against unix"), "no shm path was measured");
+        assertNothingLeft();
+    }
+
+    private static void checkRows(List<String> rows, String out) {
+        assertEquals(3, rows.size(), out);
+        assertTrue(rows.get(0).contains("round trip p50 | p99"), rows.get(0));
+        assertTrue(rows.get(1).contains("publish, batched"), rows.get(1));
+        assertTrue(rows.get(2).contains("subscribe, batched"), rows.get(2));
+        for (String row : rows) {
+            assertTrue(row.contains("<= 1.20x") || row.contains(">= 0.80x"), "a target on " + row);
+            boolean roundTrips = row.matches(".*\\d \\| \\d[.\\d]* us +\\d[.\\d]* \\| \\d[.\\d]* us.*");
+            boolean rates = row.matches(".*\\dM \\d[.\\d]* MB/s +\\d[.\\d]*M \\d[.\\d]* MB/s.*");
+            assertTrue(roundTrips || rates, "figures for ringbus and raw on " + row);
+        }
+    }
+
+    @Test
+    void anUnknownPathIsAUsageError() {
+        Run run = run("bench", "transport", "--paths", "unix,bogus");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("unknown path 'bogus'"), run.err());
+    }
+
+    private static void assertNothingLeft() throws IOException {
+        Path directory = Path.of("/dev/shm", "ringbus-bench-" + System.getProperty("user.name"));
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        String prefix = ProcessHandle.current().pid() + "-";
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Path> left = files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(List.of(), left, "files of this run left behind");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringbus.core.os.Processes;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code bus daemon}: serving pub and sub over Unix and TCP, stopping cleanly, detaching, its pid file. */
+class DaemonCommandTest {
+    private Path root;
+    private Path directory;
+    private Path socket;
+    private Path pidFile;
+
+    @BeforeEach
+    void createDirectory() throws Exception {
+        directory = Cli.newBusDirectory();
+        root = directory.getParent();
+        socket = root.resolve("sock/bus.sock");
+        pidFile = directory.resolve("daemon.pid");
+    }
+
+    @AfterEach
+    void removeDirectory() throws Exception {
+        if (Files.exists(pidFile)) {
+            long pid = PidFile.read(pidFile);
+            if (pid > 0 && pid != ProcessHandle.current().pid()) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // a detached daemon left over
+            }
+        }
+        Cli.deleteTree(root);
+    }
+
+    private String dir() {
+        return directory.toString();
+    }
+
+    /** Waits until the daemon (pid) has joined {@code topic} as a subscriber for a stream client. */
+    private void awaitBridgeSubscriber(String topic, long daemonPid) throws InterruptedException {
+        Cli.awaitTopic(directory, topic, t -> t.subscribers().stream().anyMatch(s -> s.pid() == daemonPid));
+    }
+
+    @Test
+    void pubAndSubGoThroughTheDaemonOnUnixAndTcpAndSigtermStopsItCleanly() throws Exception {
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "unix:" + socket,
+            "--listen", "tcp://127.0.0.1:0")) {
+            String unix = daemon.listening("unix:");
+            String tcp = daemon.listening("tcp://");
+            assertEquals("unix:" + socket, unix);
+            assertTrue(tcp.matches("tcp://127\\.0\\.0\\.1:[1-9][0-9]*"), tcp);
+            assertEquals(daemon.process().pid(), Daemons.pidIn(pidFile));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                socket.getParent())));
+
+            // sub over unix (joined before anything is published), pub over tcp
+            CompletableFuture<Cli.Result> sub = CompletableFuture.supplyAsync(
+                () -> Cli.run("", "sub", "t", "--via", unix, "--count", "3", "--timeout", "60"));
+            awaitBridgeSubscriber("t", daemon.process().pid());
+            Cli.Result pub = Cli.run("a\nb\nc\n", "pub", "t", "--via", tcp);
+            assertEquals(0, pub.exitCode(), pub.err());
+            Cli.Result got = sub.get(60, TimeUnit.SECONDS);
+            assertEquals(0, got.exitCode(), got.err());
+            assertEquals("a\nb\nc\n", got.out());
+
+            // and the other way round, with --from earliest: pub over unix first, then sub over tcp
+            assertEquals(0, Cli.run("x\ny\n", "pub", "u", "--via", unix).exitCode());
+            Cli.Result earliest = Cli.run("", "sub", "u", "--via", tcp, "--from", "earliest", "--count", "2");
+            assertEquals("x\ny\n", earliest.out(), earliest.err());
+
+            assertEquals(0, daemon.terminate(), "SIGTERM stops the daemon with status 0");
+            Daemons.assertCleanedUp(pidFile, socket);
+        }
+    }
+
+    /**
+     * The issue's acceptance scenario, each role its own JVM: a daemon serves a subscriber on a Unix socket
+     * while a publisher writes through shared memory.
+     */
+    @Test
+    void aSubscriberOnAUnixSocketGetsWhatAPublisherWritesThroughSharedMemory() throws Exception {
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "unix:" + socket)) {
+            Process sub = Cli.start("sub", "prices", "--via", "unix:" + socket, "--count", "3");
+            sub.getOutputStream().close();
+            CompletableFuture<byte[]> printed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sub.getInputStream().readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            awaitBridgeSubscriber("prices", daemon.process().pid());
+            Process pub = Cli.start("pub", "prices", "--dir", dir());
+            try (OutputStream stdin = pub.getOutputStream()) {
+                stdin.write("101.5\n101.7\n99.9\n".getBytes(StandardCharsets.UTF_8));
+            }
+            assertEquals(0, Cli.await(pub, 60), "pub exit code");
+            assertEquals(0, Cli.await(sub, 60), "sub exit code");
+            assertEquals("101.5\n101.7\n99.9\n", new String(printed.get(10, TimeUnit.SECONDS),
+                StandardCharsets.UTF_8));
+            assertEquals(0, daemon.terminate());
+            Daemons.assertCleanedUp(pidFile, socket);
+        }
+    }
+
+    @Test
+    void detachLeavesADaemonInItsOwnSessionThatSigtermStops() throws Exception {
+        Process launcher = Cli.start("daemon", "--dir", dir(), "--listen", "unix:" + socket, "--detach");
+        launcher.getOutputStream().close();
+        String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, Cli.await(launcher, 90), out);
+        long pid = Daemons.pidIn(pidFile);
+        List<String> lines = out.lines().toList();
+        assertEquals("listening on unix:" + socket, lines.getFirst(), out);
+        assertEquals("started daemon pid " + pid + "; stop it with: kill " + pid, lines.getLast(), out);
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        assertTrue(handle.isPresent() && handle.get().isAlive(), "the daemon runs after the launcher exited");
+        assertTrue(Files.exists(socket), "listening when the launcher returns");
+
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertEquals(Long.toString(pid), fields[3], "session id (setsid): " + stat); // field 6
+        assertTrue(Files.readString(Path.of("/proc", Long.toString(pid), "status")).contains("Umask:\t0077"));
+        assertEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")));
+        assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "0")));
+        Path log = directory.resolve("daemon.log");
+        assertEquals(log, Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "1")));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)));
+
+        // it serves
+        assertEquals(0, Cli.run("hi\n", "pub", "d", "--via", "unix:" + socket).exitCode());
+        assertEquals("hi\n", Cli.run("", "sub", "d", "--via", "unix:" + socket, "--from", "earliest",
+            "--count", "1").out());
+
+        assertTrue(Processes.signal(pid, 15));
+        assertTrue(handle.get().onExit().get(60, TimeUnit.SECONDS) != null);
+        Daemons.assertCleanedUp(pidFile, socket);
+        assertTrue(Files.readString(log).contains("stopping on SIGTERM"), Files.readString(log));
+    }
+
+    @Test
+    void aStalePidFileIsReplacedAndALiveDaemonsIsRefused() throws Exception {
+        Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        // Stale: no daemon holds its lock, although the pid in it (ours) is alive.
+        Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "unix:" + socket)) {
+            long pid = daemon.process().pid();
+            assertEquals(pid, Daemons.pidIn(pidFile), "the stale pid file was replaced");
+
+            Path other = root.resolve("sock/other.sock");
+            String refused = "bus daemon: a daemon (pid " + pid + ") is running with pid file " + pidFile;
+            Cli.Result second = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + other);
+            assertEquals(1, second.exitCode());
+            assertEquals(1, second.errLines().size(), second.err());
+            assertTrue(second.err().startsWith(refused), second.err());
+            Cli.Result detached = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + other, "--detach");
+            assertEquals(1, detached.exitCode());
+            assertTrue(detached.err().startsWith(refused), detached.err());
+            assertFalse(Files.exists(other), "the refused daemon did not listen");
+            assertEquals(pid, Daemons.pidIn(pidFile), "the live daemon's pid file is untouched");
+
+            assertEquals(0, daemon.terminate());
+            Daemons.assertCleanedUp(pidFile, socket);
+        }
+    }
+
+    @Test
+    void aDetachedDaemonThatFailsHasItsLauncherPrintItsErrorAndExitNonZero() throws Exception {
+        Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(socket, "a regular file where the socket should go");
+        Cli.Result launcher = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + socket, "--detach");
+        assertEquals(1, launcher.exitCode(), launcher.err());
+        assertEquals("", launcher.out());
+        String error = "bus daemon: Cannot listen on unix:" + socket + ": " + socket + " exists and is not a socket";
+        assertTrue(launcher.err().startsWith(error), launcher.err());
+        assertEquals(1, launcher.errLines().size(), launcher.err());
+        assertTrue(Files.readString(directory.resolve("daemon.log")).contains(error));
+        assertFalse(Files.exists(pidFile));
+    }
+
+    @Test
+    void badListenUrisAreUsageErrors() {
+        Cli.Result shm = Cli.run("", "daemon", "--dir", dir(), "--listen", "shm:");
+        assertEquals(2, shm.exitCode());
+        assertTrue(shm.err().startsWith("bus daemon: --listen: A bridge listens on unix:, tcp:// or fifo:, not shm:"),
+            shm.err());
+        Cli.Result missing = Cli.run("", "daemon", "--dir", dir());
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("bus daemon: Missing required option: '--listen=URI'"), missing.err());
+        Cli.Result remote = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://0.0.0.0:0");
+        assertEquals(1, remote.exitCode());
+        assertTrue(remote.err().contains("not a loopback address") && remote.err().contains("--allow-remote"),
+            remote.err());
+    }
+}

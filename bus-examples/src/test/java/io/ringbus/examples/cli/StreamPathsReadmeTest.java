@@ -1,0 +1,87 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The examples of the README's "Stream paths" section, run as they are written: {@code ./bus} becomes
+ * this build's {@code bus}, {@code /tmp/rb} a fresh directory, port 7400 a free one.
+ */
+class StreamPathsReadmeTest {
+    private Path root;
+    private Path directory;
+
+    @BeforeEach
+    void createDirectory() throws Exception {
+        directory = Cli.newBusDirectory();
+        root = directory.getParent();
+    }
+
+    @AfterEach
+    void removeDirectory() throws Exception {
+        long pid = PidFile.read(directory.resolve("daemon.pid"));
+        if (pid > 0) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        Cli.deleteTree(root);
+    }
+
+    /** The code block after the comment {@code <!-- MARKER: ... -->}; {@code ./bus} and {@code /tmp/rb} replaced. */
+    private String example(String marker) throws IOException {
+        Path readme = Path.of(System.getProperty("basedir", "."), "..", "README.md");
+        List<String> lines = Files.readAllLines(readme);
+        int start = 0;
+        while (!lines.get(start).startsWith("<!-- " + marker + ":")) {
+            start++;
+        }
+        assertEquals("```", lines.get(start + 1), "a code block follows the marker");
+        StringBuilder script = new StringBuilder();
+        for (int i = start + 2; !lines.get(i).equals("```"); i++) {
+            script.append(lines.get(i)).append('\n');
+        }
+        return script.toString().replace("./bus ", "\"$BUS\" ").replace("/tmp/rb", directory.toString());
+    }
+
+    @Test
+    void theAcceptanceExampleRunsAsWritten() throws Exception {
+        Cli.Result result = Cli.bash("set -e\n" + example("acceptance-example"), 180);
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        List<String> out = result.out().lines().toList();
+        assertEquals("listening on unix:" + directory.resolve("bus.sock"), out.getFirst(), result.out());
+        assertEquals(List.of("101.5", "101.7", "99.9"), out.subList(out.size() - 3, out.size()), result.out());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((Files.exists(directory.resolve("daemon.pid")) || Files.exists(directory.resolve("bus.sock")))
+            && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Daemons.assertCleanedUp(directory.resolve("daemon.pid"), directory.resolve("bus.sock"));
+    }
+
+    @Test
+    void theSocatExampleTalksTheFrameFormat() throws Exception {
+        assumeTrue(Cli.bash("command -v socat", 30).exitCode() == 0, "socat is not installed");
+        try (Daemons.Running daemon = Daemons.start("--dir", directory.toString(),
+            "--listen", "unix:" + directory.resolve("bus.sock"), "--listen", "tcp://127.0.0.1:0")) {
+            String port = daemon.listening("tcp://").replaceFirst(".*:", "");
+            Cli.Result result = Cli.bash("set -e\n" + example("socat-example").replace("7400", port), 60);
+            assertEquals(0, result.exitCode(), result.out() + result.err());
+            String compact = result.out().replaceAll("\\s+", "");
+            assertEquals(2, compact.split("okmaxMessageLength=131072", -1).length - 1, "two WELCOMEs: " + compact);
+            assertTrue(compact.contains("hello005\\0\\0\\0\\0\\0\\0\\0world"), "the subscriber's frames: " + compact);
+            Cli.Result sub = Cli.run("", "sub", "t", "--dir", directory.toString(), "--from", "earliest", "--count",
+                "2");
+            assertEquals("hello\nworld\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+}

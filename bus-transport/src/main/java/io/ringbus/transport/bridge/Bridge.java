@@ -1,0 +1,178 @@
+package io.ringbus.transport.bridge;
+
+import io.ringbus.core.Bus;
+import io.ringbus.transport.TransportException;
+import io.ringbus.transport.TransportUri;
+import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.SocketAcceptor;
+import io.ringbus.transport.stream.StreamAcceptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves the topics of a bus to stream clients: each connection says hello as a publisher or a
+ * subscriber of one topic, and the bridge publishes its frames into the topic's ring, or subscribes
+ * to the ring and writes the messages to it. Embed one in any process (a parent serving its children
+ * over pipes with {@link #serve}), or run one with {@code ./bus daemon}.
+ *
+ * <pre>{@code
+ * try (Bridge bridge = Bridge.start(new BridgeContext().listen("unix:/tmp/ringbus/bus.sock"))) {
+ *     ... // clients: BusClients.open("unix:/tmp/ringbus/bus.sock")
+ * }
+ * }</pre>
+ *
+ * <p>Threads: one per listener, accepting; one per connection, for its whole life. A malformed frame
+ * or a refused hello closes that connection only, with one logged line. Closing the bridge closes
+ * every connection, removes its socket files and FIFOs, and closes the bus if it opened it.
+ */
+public final class Bridge implements AutoCloseable {
+    private static final long ACCEPT_SLICE_NANOS = 100_000_000L;
+
+    private final BridgeContext context;
+    private final Bus bus;
+    private final boolean ownsBus;
+    private final List<StreamAcceptor> acceptors = new ArrayList<>();
+    private final List<Thread> acceptorThreads = new ArrayList<>();
+    private final Set<BridgeSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sessionIds = new AtomicLong();
+    private final AtomicLong sessionsServed = new AtomicLong();
+    private volatile boolean closed;
+
+    private Bridge(BridgeContext context, Bus bus, boolean ownsBus) {
+        this.context = context;
+        this.bus = bus;
+        this.ownsBus = ownsBus;
+    }
+
+    /** Opens the context's bus and listens on its URIs. */
+    public static Bridge start(BridgeContext context) {
+        context.conclude();
+        return start(context, Bus.open(context.busContext()), true);
+    }
+
+    /** Serves {@code bus} (which stays open when the bridge closes) on the context's URIs. */
+    public static Bridge start(BridgeContext context, Bus bus) {
+        return start(context.conclude(), bus, false);
+    }
+
+    private static Bridge start(BridgeContext context, Bus bus, boolean ownsBus) {
+        Bridge bridge = new Bridge(context, bus, ownsBus);
+        try {
+            for (TransportUri uri : context.listenUris()) {
+                bridge.listen(uri);
+            }
+        } catch (RuntimeException e) {
+            bridge.close();
+            throw e;
+        }
+        return bridge;
+    }
+
+    private void listen(TransportUri uri) {
+        StreamAcceptor acceptor = switch (uri.kind()) {
+            case UNIX, TCP -> new SocketAcceptor(uri, context.allowNonLoopback(), context.log());
+            case FIFO -> Acceptors.fifo(uri, context.log());
+            default -> throw new TransportException("A bridge cannot listen on " + uri);
+        };
+        acceptors.add(acceptor);
+        Thread thread = Thread.ofPlatform().daemon().name("ringbus-bridge-accept-" + acceptor.uri())
+            .start(() -> acceptLoop(acceptor));
+        acceptorThreads.add(thread);
+    }
+
+    private void acceptLoop(StreamAcceptor acceptor) {
+        while (!closed) {
+            ByteStream stream;
+            try {
+                stream = acceptor.accept(ACCEPT_SLICE_NANOS);
+            } catch (RuntimeException e) {
+                context.log().accept("accepting on " + acceptor.uri() + " failed: " + e.getMessage());
+                continue;
+            }
+            if (stream != null) {
+                serve(stream);
+            }
+        }
+    }
+
+    /**
+     * Serves one connected stream (for example the pipes to a child process) on a thread of its own,
+     * until it ends or the bridge closes.
+     */
+    public void serve(ByteStream stream) {
+        if (closed) {
+            stream.close();
+            return;
+        }
+        BridgeSession session = new BridgeSession(this, stream, sessionIds.incrementAndGet());
+        sessions.add(session);
+        sessionsServed.incrementAndGet();
+        Thread.ofPlatform().daemon().name("ringbus-bridge-session-" + session.id()).start(session);
+        if (closed) {
+            session.stop();
+        }
+    }
+
+    void ended(BridgeSession session) {
+        sessions.remove(session);
+    }
+
+    /** Where the bridge listens (TCP with the port actually bound). */
+    public List<TransportUri> listening() {
+        return acceptors.stream().map(StreamAcceptor::uri).toList();
+    }
+
+    /** Connections being served now. */
+    public int activeSessions() {
+        return sessions.size();
+    }
+
+    /** Connections served since the start. */
+    public long sessionsServed() {
+        return sessionsServed.get();
+    }
+
+    Bus bus() {
+        return bus;
+    }
+
+    BridgeContext context() {
+        return context;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops listening, ends every connection, removes socket files and FIFOs. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        acceptors.forEach(StreamAcceptor::close);
+        for (Thread thread : acceptorThreads) {
+            join(thread);
+        }
+        List<BridgeSession> open = new ArrayList<>(sessions);
+        open.forEach(BridgeSession::stop);
+        for (BridgeSession session : open) {
+            session.awaitEnd(2_000);
+        }
+        if (ownsBus) {
+            bus.close();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

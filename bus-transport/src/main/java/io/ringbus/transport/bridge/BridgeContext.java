@@ -1,0 +1,123 @@
+package io.ringbus.transport.bridge;
+
+import io.ringbus.core.BusContext;
+import io.ringbus.core.WakeupMode;
+import io.ringbus.transport.TransportUri;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What a {@link Bridge} serves and how. Fluent setters; {@link #conclude()} fills defaults and
+ * validates.
+ */
+public final class BridgeContext {
+    private BusContext busContext;
+    private final List<String> listen = new ArrayList<>();
+    private final List<TransportUri> listenUris = new ArrayList<>();
+    private boolean allowNonLoopback;
+    private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
+    private Duration helloTimeout = Duration.ofSeconds(5);
+    private Consumer<String> log = line -> System.err.println("ringbus bridge: " + line);
+    private boolean concluded;
+
+    /** The bus whose topics are served (default: {@code new BusContext()}). */
+    public BridgeContext busContext(BusContext busContext) {
+        this.busContext = busContext;
+        return this;
+    }
+
+    /** Adds a place to listen: {@code unix:PATH}, {@code tcp://HOST:PORT} or {@code fifo:DIR}. */
+    public BridgeContext listen(String uri) {
+        listen.add(uri);
+        return this;
+    }
+
+    /** Whether a TCP listener may bind an address other than loopback (default false). */
+    public BridgeContext allowNonLoopback(boolean allowNonLoopback) {
+        this.allowNonLoopback = allowNonLoopback;
+        return this;
+    }
+
+    /**
+     * How the bridge's own subscribers wait for messages to forward: {@code BLOCKING} (default; costs
+     * one futex wakeup per idle-to-busy transition) or {@code SPIN} (lowest latency, a core per
+     * subscriber connection).
+     */
+    public BridgeContext sessionWakeup(WakeupMode sessionWakeup) {
+        this.sessionWakeup = sessionWakeup;
+        return this;
+    }
+
+    /** How long a new connection may take to say hello before it is closed (default 5 s). */
+    public BridgeContext helloTimeout(Duration helloTimeout) {
+        this.helloTimeout = helloTimeout;
+        return this;
+    }
+
+    /** Where the bridge reports refused peers and malformed frames, one line each (default stderr). */
+    public BridgeContext log(Consumer<String> log) {
+        this.log = log;
+        return this;
+    }
+
+    /** Fills defaults and validates; returns this. */
+    public BridgeContext conclude() {
+        if (concluded) {
+            return this;
+        }
+        if (busContext == null) {
+            busContext = new BusContext();
+        }
+        for (String text : listen) {
+            TransportUri uri = TransportUri.parse(text);
+            if (uri.kind() == TransportUri.Kind.SHM || uri.kind() == TransportUri.Kind.PIPE) {
+                throw new IllegalArgumentException("A bridge listens on unix:, tcp:// or fifo:, not " + uri
+                    + " (pipes are served with Bridge.serve)");
+            }
+            listenUris.add(uri);
+        }
+        if (sessionWakeup == WakeupMode.SIGNAL) {
+            throw new IllegalArgumentException("sessionWakeup must be BLOCKING or SPIN");
+        }
+        if (helloTimeout == null || helloTimeout.isNegative() || helloTimeout.isZero()) {
+            throw new IllegalArgumentException("helloTimeout must be positive, not " + helloTimeout);
+        }
+        if (log == null) {
+            throw new IllegalArgumentException("log must not be null");
+        }
+        concluded = true;
+        return this;
+    }
+
+    /** The bus context. */
+    public BusContext busContext() {
+        return busContext;
+    }
+
+    /** The parsed listen URIs. */
+    public List<TransportUri> listenUris() {
+        return List.copyOf(listenUris);
+    }
+
+    /** Whether non-loopback TCP is allowed. */
+    public boolean allowNonLoopback() {
+        return allowNonLoopback;
+    }
+
+    /** The sessions' wakeup mode. */
+    public WakeupMode sessionWakeup() {
+        return sessionWakeup;
+    }
+
+    /** Hello timeout. */
+    public Duration helloTimeout() {
+        return helloTimeout;
+    }
+
+    /** The log. */
+    public Consumer<String> log() {
+        return log;
+    }
+}

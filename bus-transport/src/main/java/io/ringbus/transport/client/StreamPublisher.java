@@ -1,0 +1,316 @@
+package io.ringbus.transport.client;
+
+import io.ringbus.core.Publisher;
+import io.ringbus.core.Result;
+import io.ringbus.transport.TransportUri;
+import io.ringbus.transport.frame.FrameDescriptor;
+import io.ringbus.transport.frame.FrameWriter;
+import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.StreamClosedException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A publisher on a stream path: frames messages into a send buffer and writes them to the bridge on
+ * the caller's thread, without blocking. The bridge publishes each frame into the topic's ring, in
+ * order; while the ring is full the bridge stops reading, the socket's window fills, then this
+ * buffer, and {@code offer} returns {@link Result#BACK_PRESSURED}: back-pressure end to end.
+ *
+ * <p>A position returned here counts the bytes this publisher framed before the message. Bytes the
+ * stream did not take at once stay buffered and go out on the next call; {@link #close()} waits for
+ * them. When the connection breaks, messages already accepted stay buffered (whole frames only) and
+ * are sent first once the bridge is back; while it is away {@code offer} returns
+ * {@link Result#NOT_CONNECTED}.
+ */
+public final class StreamPublisher implements Publisher {
+    private static final long CLOSE_PATIENCE_NANOS = 10_000_000_000L;
+
+    private final StreamConnection connection;
+    private final FrameWriter writer;
+    private final int maxMessageLength;
+    private final ByteBuffer probe = ByteBuffer.allocateDirect(64);
+    /**
+     * Whether to look for end of stream before each write. A pipe, FIFO or Unix socket whose reader is
+     * gone fails the write itself (EPIPE), which takes the frame back; TCP accepts the first write after
+     * the peer's FIN and loses it, so there a non-blocking read goes first.
+     */
+    private final boolean probeBeforeEachWrite;
+    private final Runnable onClose;
+    private long framedBytes;
+    private long claimPosition = -1;
+    private long claimOffset;
+    /** Taken by every call and by the background flusher; uncontended in the common case. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile boolean closed;
+
+    StreamPublisher(StreamConnection connection, Runnable onClose) {
+        this.connection = connection;
+        this.maxMessageLength = connection.open().maxMessageLength();
+        this.probeBeforeEachWrite = connection.uri().kind() == TransportUri.Kind.TCP;
+        this.writer = new FrameWriter(maxMessageLength);
+        this.onClose = onClose;
+    }
+
+    @Override
+    public long offer(MemorySegment source, long offset, int length) {
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            if (!writer.append(0, source, offset, length)) {
+                return backPressured();
+            }
+            return sent(length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long offer(byte[] source, int offset, int length) {
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            if (!writer.append(0, source, offset, length)) {
+                return backPressured();
+            }
+            return sent(length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long tryClaim(int length) {
+        lock.lock();
+        try {
+            long ready = prepare(length);
+            if (ready < 0) {
+                return ready;
+            }
+            long payload = writer.reserve(0, length);
+            if (payload < 0) {
+                return backPressured();
+            }
+            claimOffset = payload;
+            claimPosition = framedBytes;
+            return claimPosition;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long backPressured() {
+        BackgroundFlusher.schedule(this);
+        return Result.BACK_PRESSURED;
+    }
+
+    @Override
+    public void commit(long position) {
+        lock.lock();
+        try {
+            checkClaim(position);
+            int length = writer.complete();
+            claimPosition = -1;
+            sent(length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void abort(long position) {
+        lock.lock();
+        try {
+            checkClaim(position);
+            writer.cancel();
+            claimPosition = -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the background flusher: writes what it can; true when nothing is left to do here. */
+    boolean flushFromBackground() {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            if (closed || !connection.isConnected()) {
+                return true;
+            }
+            flush();
+            return !writer.hasPending() || !connection.isConnected();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkClaim(long position) {
+        if (position != claimPosition || claimPosition < 0) {
+            throw new IllegalStateException("position " + position + " is not this publisher's open claim");
+        }
+    }
+
+    @Override
+    public MemorySegment buffer() {
+        return writer.segment();
+    }
+
+    @Override
+    public long payloadOffset(long position) {
+        checkClaim(position);
+        return claimOffset;
+    }
+
+    @Override
+    public int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    /** Checks state and length, writes what is pending; a negative result code when not ready. */
+    private long prepare(int length) {
+        if (closed) {
+            return Result.CLOSED;
+        }
+        if (length < 0 || length > maxMessageLength) {
+            throw new IllegalArgumentException("message of " + length + " bytes; the topic's maximum is "
+                + maxMessageLength);
+        }
+        if (claimPosition >= 0) {
+            throw new IllegalStateException("a claimed message is still open; commit or abort it first");
+        }
+        ByteStream stream = connection.streamOrReconnect();
+        if (stream == null) {
+            return Result.NOT_CONNECTED;
+        }
+        if (probeBeforeEachWrite) {
+            checkLiveness(stream);
+        }
+        if (!connection.isConnected()) {
+            return Result.NOT_CONNECTED;
+        }
+        if (writer.hasPending()) {
+            flush();
+            if (!connection.isConnected()) {
+                return Result.NOT_CONNECTED;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Looks for end of stream before every message: a bridge that went away is reported by the first
+     * call after it did, and no message is written into a TCP connection the bridge already closed
+     * (such a write succeeds, and the message would be lost). One non-blocking read per call.
+     */
+    private void checkLiveness(ByteStream stream) {
+        probe.clear();
+        try {
+            int read = stream.read(probe);
+            if (read < 0) {
+                disconnected("the bridge closed the connection");
+            } else if (read > 0) {
+                disconnected("the bridge sent " + read + " unexpected bytes (a rejection?)");
+            }
+        } catch (StreamClosedException e) {
+            disconnected(e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the frame just appended (and anything before it). If the stream broke before any byte of
+     * it went out, the frame is taken back and the caller gets NOT_CONNECTED: nothing was accepted.
+     */
+    private long sent(int length) {
+        int frameLength = FrameDescriptor.HEADER_LENGTH + length;
+        flush();
+        if (!connection.isConnected() && writer.dropUnsentLastFrame(frameLength)) {
+            return Result.NOT_CONNECTED;
+        }
+        long position = framedBytes;
+        framedBytes += frameLength;
+        return position;
+    }
+
+    private void flush() {
+        ByteStream stream = connection.stream();
+        if (stream == null) {
+            return;
+        }
+        try {
+            if (!writer.flush(stream)) {
+                BackgroundFlusher.schedule(this);
+            }
+        } catch (StreamClosedException e) {
+            disconnected(e.getMessage());
+        }
+    }
+
+    private void disconnected(String reason) {
+        writer.rewindToWholeFrames();
+        connection.broken(reason);
+    }
+
+    /** Whether the bridge is connected now. */
+    public boolean isConnected() {
+        return connection.isConnected();
+    }
+
+    /** Bytes accepted but not yet written to the stream. */
+    public int pendingBytes() {
+        return writer.pendingBytes();
+    }
+
+    /**
+     * Writes buffered messages, waits until the stream took them (or 10 s pass without progress, or
+     * the connection breaks), then closes. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                drain();
+            } finally {
+                connection.close();
+                onClose.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void drain() {
+        long lastProgress = System.nanoTime();
+        while (writer.hasPending()) {
+            ByteStream stream = connection.stream();
+            if (stream == null) {
+                System.err.println("ringbus: closing a publisher on " + connection.uri() + " with "
+                    + writer.pendingBytes() + " bytes unsent: the bridge is gone");
+                return;
+            }
+            int before = writer.pendingBytes();
+            flush();
+            if (writer.pendingBytes() < before) {
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > CLOSE_PATIENCE_NANOS) {
+                System.err.println("ringbus: closing a publisher on " + connection.uri() + " with "
+                    + writer.pendingBytes() + " bytes unsent: the bridge took nothing for 10 s");
+                return;
+            } else if (connection.stream() != null) {
+                connection.stream().awaitWritable(100_000_000L);
+            }
+        }
+    }
+}

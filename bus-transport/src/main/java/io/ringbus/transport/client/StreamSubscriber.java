@@ -1,0 +1,216 @@
+package io.ringbus.transport.client;
+
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.WakeupMode;
+import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.transport.MalformedFrameException;
+import io.ringbus.transport.frame.FrameDescriptor;
+import io.ringbus.transport.frame.FrameReader;
+import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.StreamClosedException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A subscriber on a stream path: the bridge subscribes to the topic's ring for it and writes each
+ * message as a frame; {@code poll} reads frames on the caller's thread, without blocking, and hands
+ * the handler a view of the payload in the receive buffer (zero-copy from there).
+ *
+ * <p>A slow reader back-pressures through the stream's window: the bridge stops reading the ring
+ * until this side catches up, so the ring's slow-consumer policy applies as in shared memory, and an
+ * eviction arrives as a {@code LOSS} frame for the {@link io.ringbus.core.LossListener}. When the
+ * connection breaks, {@code poll} delivers nothing and reconnects on a later call; messages published
+ * while it was away are not delivered unless the subscriber is durable.
+ *
+ * <p>Closing a durable subscriber says BYE and waits (up to 2 s) until the bridge has closed the
+ * subscription, so that its successor resumes right after the last message the bridge sent here and
+ * messages published after {@code close} returns go to the successor. Messages sent here but not
+ * polled before {@code close} are not delivered again (as after a crash: they were in flight).
+ *
+ * <p>{@link #position()} counts the frame bytes received.
+ */
+public final class StreamSubscriber implements Subscriber {
+    private static final long WAIT_SLICE_NANOS = 100_000_000L;
+    private static final long BYE_PATIENCE_NANOS = 2_000_000_000L;
+
+    private final StreamConnection connection;
+    private final SubscriberConfig config;
+    private final FrameReader reader;
+    private final IdleStrategy idleStrategy;
+    private final Runnable onClose;
+    private long receivedBytes;
+    private long missedBytes;
+    private volatile boolean closed;
+
+    StreamSubscriber(StreamConnection connection, SubscriberConfig config, Runnable onClose) {
+        this.connection = connection;
+        this.config = config;
+        int maxMessageLength = connection.open().maxMessageLength();
+        this.reader = new FrameReader(maxMessageLength);
+        this.idleStrategy = config.newIdleStrategy();
+        this.onClose = onClose;
+    }
+
+    @Override
+    public int poll(MessageHandler handler, int limit) {
+        if (closed) {
+            return 0;
+        }
+        ByteStream stream = connection.streamOrReconnect();
+        if (stream == null) {
+            return 0;
+        }
+        int delivered = deliver(handler, limit);
+        if (delivered < limit && connection.isConnected()) {
+            int read;
+            try {
+                read = reader.fill(stream);
+            } catch (StreamClosedException e) {
+                return delivered;
+            }
+            if (read < 0) {
+                disconnected("the bridge closed the connection");
+                return delivered;
+            }
+            if (read > 0) {
+                delivered += deliver(handler, limit - delivered);
+            }
+        }
+        return delivered;
+    }
+
+    private int deliver(MessageHandler handler, int limit) {
+        int delivered = 0;
+        try {
+            while (delivered < limit && reader.next()) {
+                int type = reader.type();
+                if (FrameDescriptor.isMessage(type)) {
+                    receivedBytes += FrameDescriptor.HEADER_LENGTH + reader.payloadLength();
+                    delivered++;
+                    handler.onMessage(type, reader.segment(), reader.payloadOffset(), reader.payloadLength());
+                } else if (type == FrameDescriptor.LOSS && reader.payloadLength() == 3 * Long.BYTES) {
+                    long bytes = reader.payloadLong(2 * Long.BYTES);
+                    missedBytes += bytes;
+                    config.lossListener().onLoss(reader.payloadLong(0), reader.payloadLong(Long.BYTES), bytes);
+                } else if (type == FrameDescriptor.REJECT) {
+                    disconnected("the bridge ended the subscription: " + reader.payloadText());
+                    return delivered;
+                } else {
+                    throw new MalformedFrameException("unexpected " + FrameDescriptor.typeName(type) + " frame");
+                }
+            }
+        } catch (MalformedFrameException e) {
+            disconnected("malformed frame from the bridge: " + e.getMessage());
+            if (closed) {
+                return delivered; // close() from another thread read part of the stream while saying BYE
+            }
+            throw new CorruptRingException("The bridge at " + connection.uri() + " sent a malformed frame ("
+                + e.getMessage() + "); the connection was closed and will be opened again");
+        }
+        return delivered;
+    }
+
+    private void disconnected(String reason) {
+        reader.reset();
+        connection.broken(reason);
+    }
+
+    @Override
+    public int await(MessageHandler handler, int limit, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        idleStrategy.reset();
+        while (!closed) {
+            int delivered = poll(handler, limit);
+            if (delivered > 0) {
+                return delivered;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return 0;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return 0;
+            }
+            ByteStream stream = connection.stream();
+            if (stream == null) {
+                java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, WAIT_SLICE_NANOS));
+            } else if (config.wakeup() == WakeupMode.SPIN) {
+                idleStrategy.idle();
+            } else {
+                stream.awaitReadable(Math.min(left, WAIT_SLICE_NANOS));
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public long position() {
+        return receivedBytes;
+    }
+
+    @Override
+    public long missedBytes() {
+        return missedBytes;
+    }
+
+    /** Whether the bridge is connected now. */
+    public boolean isConnected() {
+        return connection.isConnected();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (config.durableName() != null) {
+                sayBye();
+            }
+        } finally {
+            connection.close();
+            onClose.run();
+        }
+    }
+
+    /** Tells the bridge this durable subscriber is closing; waits until it let go of the name. */
+    private void sayBye() {
+        ByteStream stream = connection.stream();
+        if (stream == null) {
+            return;
+        }
+        ByteBuffer bye = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(0).putInt(FrameDescriptor.BYE).flip();
+        ByteBuffer discard = ByteBuffer.allocateDirect(4096); // direct: no stream scratch shared with a poller
+        long deadline = System.nanoTime() + BYE_PATIENCE_NANOS;
+        try {
+            while (true) {
+                if (bye.hasRemaining()) {
+                    stream.write(bye);
+                }
+                discard.clear();
+                int read = stream.read(discard);
+                if (read < 0) {
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                if (read == 0) {
+                    if (bye.hasRemaining()) {
+                        stream.awaitWritable(Math.min(left, 1_000_000L));
+                    } else {
+                        stream.awaitReadable(Math.min(left, WAIT_SLICE_NANOS));
+                    }
+                }
+            }
+        } catch (StreamClosedException e) {
+            // The bridge is gone already: nothing more to wait for.
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.ringbus.transport.stream;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connected Unix or TCP socket as a {@link ByteStream}: the channel in non-blocking mode, with one
+ * selector for waiting to read and another for waiting to write, so a reading thread and a writing
+ * thread never share one.
+ */
+public final class SocketStream implements ByteStream {
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
+
+    private final SocketChannel channel;
+    private final String description;
+    private final Selector readSelector;
+    private final Selector writeSelector;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Wraps a connected channel, switching it to non-blocking mode. */
+    public SocketStream(SocketChannel channel, String description) {
+        this.channel = channel;
+        this.description = description;
+        try {
+            channel.configureBlocking(false);
+            this.readSelector = Selector.open();
+            this.writeSelector = Selector.open();
+            channel.register(readSelector, SelectionKey.OP_READ);
+            channel.register(writeSelector, SelectionKey.OP_WRITE);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StreamClosedException("cannot set up " + description + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer destination) {
+        try {
+            return channel.read(destination);
+        } catch (ClosedChannelException e) {
+            throw new StreamClosedException(description + " is closed", e);
+        } catch (IOException e) {
+            // ECONNRESET and friends: the peer is gone, as at end of stream.
+            return -1;
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer source) {
+        try {
+            return channel.write(source);
+        } catch (IOException e) {
+            throw new StreamClosedException(description + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean awaitReadable(long timeoutNanos) {
+        return await(readSelector, timeoutNanos);
+    }
+
+    @Override
+    public boolean awaitWritable(long timeoutNanos) {
+        return await(writeSelector, timeoutNanos);
+    }
+
+    private boolean await(Selector selector, long timeoutNanos) {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            // The forms taking an action leave the selected-key set alone: no allocation per wait.
+            int ready;
+            if (timeoutNanos <= 0) {
+                ready = selector.selectNow(IGNORE_KEY);
+            } else {
+                long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+                ready = selector.select(IGNORE_KEY, millis);
+            }
+            return ready > 0 && !closed.get();
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(channel);
+        readSelector.wakeup();
+        writeSelector.wakeup();
+        closeQuietly(readSelector);
+        closeQuietly(writeSelector);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // Closing releases the descriptor even when it reports an error.
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.ringbus.transport.conformance;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Gives each case a fresh temporary directory, sets its path up there and tears it down after. */
+abstract class AbstractConformanceTest {
+    @TempDir
+    Path directory;
+
+    private PathFixture current;
+    private long startNanos;
+
+    /** Sets {@code fixture} up for this case. */
+    PathFixture open(PathFixture fixture) {
+        fixture.setUp(directory);
+        current = fixture;
+        startNanos = System.nanoTime();
+        return fixture;
+    }
+
+    @AfterEach
+    void closeFixture(TestInfo info) {
+        if (current != null) {
+            current.close();
+            System.err.printf("conformance %s [%s] %d ms%n", info.getTestMethod().map(m -> m.getName()).orElse("?"),
+                current.name(), (System.nanoTime() - startNanos) / 1_000_000);
+            current = null;
+        }
+    }
+}
