@@ -49,6 +49,7 @@ class StressCommandTest {
             }
         }
         assertTrue(figures.unblock().count() >= 5, "every publisher death is timed");
+        assertTrue(figures.durableKills() >= 1, "sub-kill takes turns: the durable subscriber was killed too");
         assertEquals(figures.hostile().get("episodes"), figures.faults().get("truncate")
             + figures.faults().get("scribble"));
     }

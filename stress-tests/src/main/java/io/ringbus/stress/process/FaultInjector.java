@@ -35,6 +35,7 @@ final class FaultInjector implements Runnable {
     private final EventLog log;
     private volatile boolean stopRequested;
     private String heldAtLimit;
+    private final List<Integer> subscriberTurns = new ArrayList<>();
 
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
         EventLog log) {
@@ -309,7 +310,7 @@ final class FaultInjector implements Runnable {
         if (live.isEmpty()) {
             return;
         }
-        MainTopic.Sub victim = topic.pick(live);
+        MainTopic.Sub victim = nextSubscriberVictim(live);
         List<MainTopic.Pub> pubs = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
         List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
         long killedAt = System.nanoTime();
@@ -332,6 +333,21 @@ final class FaultInjector implements Runnable {
         }
         awaitGone(victim.child);
         topic.startSubscriber(victim.role);
+    }
+
+    /**
+     * The subscriber to kill: roles take turns in a shuffled cycle, so that a short run kills durable
+     * and non-durable ones alike.
+     */
+    private MainTopic.Sub nextSubscriberVictim(List<MainTopic.Sub> live) {
+        if (subscriberTurns.isEmpty()) {
+            for (MainTopic.Sub sub : live) {
+                subscriberTurns.add(sub.role);
+            }
+            Collections.shuffle(subscriberTurns, random);
+        }
+        int role = subscriberTurns.removeFirst();
+        return live.stream().filter(sub -> sub.role == role).findFirst().orElse(live.getFirst());
     }
 
     /** Waits for a killed process to be gone (its locks released, its figures final). */
