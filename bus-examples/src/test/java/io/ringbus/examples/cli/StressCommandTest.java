@@ -49,7 +49,9 @@ class StressCommandTest {
             }
         }
         assertTrue(figures.unblock().count() >= 5, "every publisher death is timed");
-        assertTrue(figures.durableKills() >= 1, "sub-kill takes turns: the durable subscriber was killed too");
+        if (figures.faults().get("sub-kill") >= 2) {
+            assertTrue(figures.durableKills() >= 1, "sub-kill takes turns: the durable subscriber was killed too");
+        }
         assertEquals(figures.hostile().get("episodes"), figures.faults().get("truncate")
             + figures.faults().get("scribble"));
     }
