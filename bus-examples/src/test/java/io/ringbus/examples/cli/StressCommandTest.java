@@ -7,6 +7,7 @@ import io.ringbus.stress.process.StressFigures;
 import io.ringbus.stress.process.StressOptions;
 import io.ringbus.stress.process.StressRun;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,9 +18,12 @@ import org.junit.jupiter.api.Timeout;
  * broken on purpose (so that a harness that saw nothing could not pass for a bus that lost nothing).
  */
 class StressCommandTest {
-    /** Every kind at 20 a minute: the first pass through all of them ends well within the run. */
+    /**
+     * Every kind at 20 a minute (the first pass through all of them ends well within the run), and
+     * subscriber kills more often, so that the durable one is among them.
+     */
     private static final String EVERY_FAULT_OFTEN = String.join(",",
-        java.util.Arrays.stream(FaultKind.values()).map(kind -> kind.label() + "=20").toList());
+        Arrays.stream(FaultKind.values()).map(kind -> kind.label() + "=20").toList()) + ",sub-kill=60";
 
     @Test
     @Timeout(300)

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
@@ -212,11 +213,11 @@ final class FaultInjector implements Runnable {
         double millis = awaitMoved(killedAt, others, before, subs);
         if (millis >= 0) {
             tallies.unblock(millis);
-            log.add(String.format(java.util.Locale.ROOT, "others moved again %.1f ms after the death of %s", millis,
+            log.add(String.format(Locale.ROOT, "others moved again %.1f ms after the death of %s", millis,
                 victim.child.name()));
         }
         if (millis > StressFigures.UNBLOCK_LIMIT_MILLIS) {
-            tallies.slowUnblock(String.format(java.util.Locale.ROOT, "%.0f ms after %s of %s; still held at %.0f ms:"
+            tallies.slowUnblock(String.format(Locale.ROOT, "%.0f ms after %s of %s; still held at %.0f ms:"
                 + " %s", millis, kind.label(), victim.child.name(), StressFigures.UNBLOCK_LIMIT_MILLIS,
                 heldAtLimit));
         }
@@ -325,7 +326,7 @@ final class FaultInjector implements Runnable {
                 findings.error("no publisher moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of"
                     + " subscriber " + victim.child.name() + ": its slot still holds them back");
             }
-            log.add(String.format(java.util.Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
+            log.add(String.format(Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
                 millis, victim.child.name()));
             if (millis >= 0) {
                 tallies.subscriberUnblock(millis);

@@ -3,9 +3,12 @@ package io.ringbus.stress.process;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -126,7 +129,9 @@ final class MainTopic {
             startPublisher(role, true);
         }
         for (Pub pub : currentPubs()) {
-            pub.child.send("GO");
+            if (pub.child != null) {
+                pub.child.send("GO");
+            }
         }
     }
 
@@ -233,20 +238,20 @@ final class MainTopic {
     void heal() {
         for (int role = 0; role < currentSub.length; role++) {
             Sub sub = currentSub(role);
-            if (sub.child.isAlive()) {
+            if (sub.child != null && sub.child.isAlive()) {
                 continue;
             }
-            if (!sub.child.killed()) {
+            if (sub.child != null && !sub.child.killed()) {
                 findings.error("subscriber " + sub.child.describe() + " ended by itself");
             }
             startSubscriber(role);
         }
         for (int role = 0; role < currentPub.length; role++) {
             Pub pub = currentPub(role);
-            if (pub.child.isAlive()) {
+            if (pub.child != null && pub.child.isAlive()) {
                 continue;
             }
-            if (!pub.child.killed()) {
+            if (pub.child != null && !pub.child.killed()) {
                 String done = pub.child.line("DONE ");
                 if (done != null && pub.child.exitCode() == 0) {
                     retire(pub);
@@ -326,10 +331,11 @@ final class MainTopic {
 
     /** Sends STOP to every live publisher and waits for them to exit. */
     void stopPublishers(Duration timeout) {
-        for (Pub pub : currentPubs()) {
+        List<Pub> started = currentPubs().stream().filter(pub -> pub.child != null).toList();
+        for (Pub pub : started) {
             pub.child.send("STOP");
         }
-        for (Pub pub : currentPubs()) {
+        for (Pub pub : started) {
             if (!pub.child.awaitExit(timeout)) {
                 findings.error("publisher did not stop within " + timeout.toSeconds() + " s: " + pub.child.describe());
                 pub.child.destroy();
@@ -341,10 +347,11 @@ final class MainTopic {
 
     /** Sends STOP to every live subscriber and waits for them to exit. */
     void stopSubscribers(Duration timeout) {
-        for (Sub sub : currentSubs()) {
+        List<Sub> started = currentSubs().stream().filter(sub -> sub.child != null).toList();
+        for (Sub sub : started) {
             sub.child.send("STOP");
         }
-        for (Sub sub : currentSubs()) {
+        for (Sub sub : started) {
             if (!sub.child.awaitExit(timeout)) {
                 findings.error("subscriber did not stop within " + timeout.toSeconds() + " s: "
                     + sub.child.describe());
@@ -374,7 +381,7 @@ final class MainTopic {
         for (Pub pub : allPubs()) {
             pub.stats.close();
         }
-        java.util.Set<StatsFile> closed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<StatsFile> closed = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Sub sub : allSubs()) {
             if (closed.add(sub.stats)) {
                 sub.stats.close();

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -105,7 +106,7 @@ final class StatsFile implements AutoCloseable {
             : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (create) {
                 channel.truncate(0);
-                channel.write(java.nio.ByteBuffer.allocate(1), length - 1);
+                channel.write(ByteBuffer.allocate(1), length - 1);
             }
             MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size(), arena);
             return new StatsFile(path, arena, segment);

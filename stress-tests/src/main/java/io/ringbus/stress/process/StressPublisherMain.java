@@ -5,8 +5,12 @@ import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.ring.CrashPoints;
 import io.ringbus.transport.BusClient;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
@@ -41,13 +45,13 @@ public final class StressPublisherMain {
         long quota = args.getLong("quota", -1);
         long tearEvery = args.getLong("self-test-tear", 0);
         long crashAfter = args.getLong("self-test-crash", 0);
-        try (StatsFile stats = StatsFile.open(java.nio.file.Path.of(args.get("stats")));
+        try (StatsFile stats = StatsFile.open(Path.of(args.get("stats")));
              BusClient client = args.via().open(args.dir());
              Publisher publisher = client.newPublisher(args.get("topic"), args.topicConfig())) {
             MessageSizes sizes = MessageSizes.parse(args.get("size", "random"), publisher.maxMessageLength());
             ChildArgs.say("READY");
             if (Boolean.parseBoolean(args.get("wait-go", "false"))) {
-                while (!stopped && !GO.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                while (!stopped && !GO.await(100, TimeUnit.MILLISECONDS)) {
                     stats.set(StatsFile.HEARTBEAT, System.nanoTime());
                 }
             }
@@ -125,8 +129,8 @@ public final class StressPublisherMain {
 
     /** Self-test: a native read of address 8, which HotSpot cannot survive (SIGSEGV, an hs_err file). */
     private static void crashTheJvm() {
-        System.out.println(java.lang.foreign.MemorySegment.ofAddress(8).reinterpret(8)
-            .get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+        System.out.println(MemorySegment.ofAddress(8).reinterpret(8)
+            .get(ValueLayout.JAVA_LONG, 0));
     }
 
     /** Spins a little, then yields, then sleeps 50 us a time: a full ring empties at the readers' pace. */

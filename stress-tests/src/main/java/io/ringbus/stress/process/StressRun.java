@@ -147,7 +147,8 @@ public final class StressRun {
         double rate = 0;
         long crashes = 0;
         boolean stallReported = false;
-        while (options.count() > 0 ? !topic.quotasDone() : System.nanoTime() - end < 0) {
+        // With --count, a 30 s stall ends the run (the count would never be reached); it is an error anyway.
+        while (options.count() > 0 ? !topic.quotasDone() && !stallReported : System.nanoTime() - end < 0) {
             Thread.sleep(10);
             long now = System.nanoTime();
             long received = 0;
@@ -210,7 +211,8 @@ public final class StressRun {
         for (MainTopic.Sub sub : topic.currentSubs()) {
             for (MainTopic.Pub pub : pubs) {
                 long target = committed.get(pub);
-                while (sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target && sub.child.isAlive()) {
+                while (sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target && sub.child != null
+                    && sub.child.isAlive()) {
                     if (System.nanoTime() - deadline > 0) {
                         findings.error(topic.subscriberName(sub.role) + " did not receive everything within "
                             + DRAIN_TIMEOUT.toSeconds() + " s of the publishers' stop: " + sub.child.describe());
@@ -236,7 +238,7 @@ public final class StressRun {
             committed[i] = topic.committed(pubs.get(i));
             long ledger = pubs.get(i).stats.get(StatsFile.COMMITTED);
             if (pubs.get(i).diedAtCrashPoint && committed[i] > ledger) {
-                findings.error("message " + ledger + " of " + pubs.get(i).child.name() + " was delivered, though its"
+                findings.error("message " + ledger + " of publisher " + pubs.get(i).id + " was delivered, though its"
                     + " publisher was killed at a crash point before committing it");
                 committed[i] = ledger;
             }
@@ -255,7 +257,7 @@ public final class StressRun {
         for (MainTopic.Sub ledger : topic.ledgers()) {
             StatsFile stats = ledger.stats;
             boolean liveAtEnd = ledger.durable()
-                || (ledger == topic.currentSub(ledger.role) && !ledger.child.killed());
+                || (ledger == topic.currentSub(ledger.role) && ledger.child != null && !ledger.child.killed());
             long gaps = stats.get(StatsFile.GAPS);
             lost += gaps;
             long accepted = -gaps;
@@ -307,6 +309,9 @@ public final class StressRun {
             anomalies.add("SLOW UNBLOCK " + slow);
         }
         for (MainTopic.Sub sub : topic.allSubs()) {
+            if (sub.child == null) {
+                continue;
+            }
             for (String line : sub.child.lines(l -> l.startsWith("TORN ") || l.startsWith("GAP ")
                 || l.startsWith("DUPLICATE ") || l.startsWith("DISORDER "))) {
                 String[] words = line.split(" ", 3);

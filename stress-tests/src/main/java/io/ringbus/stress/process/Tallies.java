@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** What the faults did, counted as they happen (thread-safe). */
 final class Tallies {
@@ -104,11 +105,11 @@ final class Tallies {
     }
 
     /** Runs {@code update} on the hostile figures under this object's lock. */
-    synchronized void hostile(java.util.function.Consumer<HostileFigures> update) {
+    synchronized void hostile(Consumer<HostileFigures> update) {
         update.accept(hostile);
     }
 
-    synchronized void fullFs(java.util.function.Consumer<FullFsFigures> update) {
+    synchronized void fullFs(Consumer<FullFsFigures> update) {
         update.accept(fullFs);
     }
 }
