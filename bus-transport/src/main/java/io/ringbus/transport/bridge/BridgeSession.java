@@ -136,8 +136,13 @@ final class BridgeSession implements Runnable {
         }
         try (publisher) {
             int maxMessageLength = publisher.maxMessageLength();
-            if (!welcome(maxMessageLength)) {
-                return;
+            try {
+                if (!welcome(maxMessageLength)) {
+                    return;
+                }
+            } catch (StreamClosedException e) {
+                // The client closed its reading side (a script that printed its frames and exited, nc
+                // with a quick EOF): its frames may still be waiting in the stream, so publish them.
             }
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
