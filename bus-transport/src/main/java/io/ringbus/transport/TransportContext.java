@@ -17,6 +17,7 @@ public final class TransportContext {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration reconnectInterval = Duration.ofMillis(100);
     private ConnectionListener connectionListener = ConnectionListener.toStandardError();
+    private boolean batching;
     private boolean concluded;
 
     /** The path: {@code shm:}, {@code pipe:}, {@code fifo:DIR}, {@code unix:PATH}, {@code tcp://HOST:PORT}. */
@@ -46,6 +47,18 @@ public final class TransportContext {
     /** Told about disconnects and reconnects (default: a line on standard error). */
     public TransportContext connectionListener(ConnectionListener connectionListener) {
         this.connectionListener = connectionListener;
+        return this;
+    }
+
+    /**
+     * Whether stream publishers batch (default false): an {@code offer} then writes only once
+     * {@value io.ringbus.transport.client.StreamPublisher#BATCH_BYTES} bytes are waiting, and a
+     * background thread writes what is left about 100 µs after it was offered. Many messages then
+     * share one system call, for throughput; without batching every {@code offer} writes at once,
+     * for latency.
+     */
+    public TransportContext batching(boolean batching) {
+        this.batching = batching;
         return this;
     }
 
@@ -90,6 +103,11 @@ public final class TransportContext {
     /** Reconnect interval. */
     public Duration reconnectInterval() {
         return reconnectInterval;
+    }
+
+    /** Whether stream publishers batch. */
+    public boolean batching() {
+        return batching;
     }
 
     /** Connection listener. */

@@ -43,10 +43,17 @@ final class EndpointClients implements AutoCloseable {
     private final EndpointSpec spec;
     private final List<BusClient> clients = new ArrayList<>();
     private BusClient shared;
+    private final boolean batching;
     private int pipes;
 
     EndpointClients(EndpointSpec spec) {
+        this(spec, false);
+    }
+
+    /** Clients whose stream publishers batch when {@code batching} (throughput runs). */
+    EndpointClients(EndpointSpec spec, boolean batching) {
         this.spec = spec;
+        this.batching = batching;
     }
 
     Publisher publisher(String topic) {
@@ -60,7 +67,7 @@ final class EndpointClients implements AutoCloseable {
     private <T> T open(Function<BusClient, T> endpoint) {
         if (!spec.isPipe()) {
             if (shared == null) {
-                shared = spec.openClient();
+                shared = spec.openClient(batching);
                 clients.add(shared);
             }
             return endpoint.apply(shared);
@@ -77,7 +84,7 @@ final class EndpointClients implements AutoCloseable {
             int upWrite = opened(FileDescriptors.openFifo(up, true), up);
             FdStream stream = FdStream.adopt(downRead, upWrite, "pipe pair " + name);
             BusClient client = new StreamBusClient(new TransportContext().uri("pipe:")
-                .connectTimeout(PIPE_CONNECT_TIMEOUT), new PipeConnector(() -> stream));
+                .connectTimeout(PIPE_CONNECT_TIMEOUT).batching(batching), new PipeConnector(() -> stream));
             clients.add(client);
             ChildMain.reply("PIPE " + name);
             return endpoint.apply(client);

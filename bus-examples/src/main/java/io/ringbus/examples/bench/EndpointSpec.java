@@ -65,9 +65,12 @@ record EndpointSpec(String uri, Path busDirectory, TransportWait waitMode, int s
         return Path.of(uri.substring("pipe:".length()));
     }
 
-    /** A client for this spec's path: the bus itself for {@code shm:}, a bridge connection otherwise. */
-    BusClient openClient() {
-        return BusClients.open(new TransportContext().uri(uri).busContext(busContext()));
+    /**
+     * A client for this spec's path: the bus itself for {@code shm:}, a bridge connection otherwise,
+     * whose publishers batch when {@code batching}.
+     */
+    BusClient openClient(boolean batching) {
+        return BusClients.open(new TransportContext().uri(uri).busContext(busContext()).batching(batching));
     }
 
     TopicConfig topicConfig() {

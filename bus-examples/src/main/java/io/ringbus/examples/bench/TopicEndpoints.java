@@ -156,7 +156,7 @@ final class TopicEndpoints {
 
         static Producer client(String[] args, SpinGuard guard) {
             EndpointSpec spec = EndpointSpec.parse(args, 0);
-            EndpointClients clients = new EndpointClients(spec);
+            EndpointClients clients = new EndpointClients(spec, true); // throughput: publishers batch
             try {
                 return new Producer(clients.publisher(EndpointSpec.UP), clients, spec, guard);
             } catch (RuntimeException e) {

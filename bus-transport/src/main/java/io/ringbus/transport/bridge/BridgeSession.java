@@ -136,8 +136,13 @@ final class BridgeSession implements Runnable {
         }
         try (publisher) {
             int maxMessageLength = publisher.maxMessageLength();
-            if (!welcome(maxMessageLength)) {
-                return;
+            try {
+                if (!welcome(maxMessageLength)) {
+                    return;
+                }
+            } catch (StreamClosedException e) {
+                // The client closed its reading side (a script that printed its frames and exited, nc
+                // with a quick EOF): its frames may still be waiting in the stream, so publish them.
             }
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
@@ -214,7 +219,20 @@ final class BridgeSession implements Runnable {
                 if (limit < 1) {
                     continue; // flush first
                 }
-                subscriber.await(forward, limit, SLICE_NANOS);
+                int forwarded = subscriber.await(forward, limit, SLICE_NANOS);
+                // The limit assumes messages of the topic's largest size; keep polling while room for
+                // one more of those remains, so small messages go out many to a system call.
+                while (forwarded > 0 && forwarded < FORWARD_BATCH_LIMIT) {
+                    int more = (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom;
+                    if (more < 1) {
+                        break;
+                    }
+                    int polled = subscriber.poll(forward, Math.min(more, FORWARD_BATCH_LIMIT - forwarded));
+                    if (polled == 0) {
+                        break;
+                    }
+                    forwarded += polled;
+                }
                 writer.flush(stream);
                 if (clientGone()) {
                     return; // before polling again: a closing durable subscriber's successor gets the rest

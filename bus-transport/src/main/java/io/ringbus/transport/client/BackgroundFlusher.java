@@ -21,11 +21,19 @@ final class BackgroundFlusher {
         thread.start();
     }
 
-    /** Asks for {@code publisher}'s buffered bytes to be written soon. */
+    /**
+     * Asks for {@code publisher}'s buffered bytes to be written soon. Called, like {@link #done}, under
+     * the publisher's lock, so a schedule is never lost to a concurrent removal.
+     */
     static void schedule(StreamPublisher publisher) {
         if (INSTANCE.waiting.add(publisher)) {
             LockSupport.unpark(INSTANCE.thread);
         }
+    }
+
+    /** {@code publisher} has nothing left for this thread; called under its lock. */
+    static void done(StreamPublisher publisher) {
+        INSTANCE.waiting.remove(publisher);
     }
 
     private void run() {
@@ -35,9 +43,7 @@ final class BackgroundFlusher {
                 continue;
             }
             for (StreamPublisher publisher : waiting) {
-                if (publisher.flushFromBackground()) {
-                    waiting.remove(publisher);
-                }
+                publisher.flushFromBackground();
             }
             LockSupport.parkNanos(this, ROUND_PAUSE_NANOS);
         }

@@ -34,7 +34,8 @@ public final class StreamBusClient implements BusClient {
     public Publisher newPublisher(String topic, TopicConfig config) {
         Hello hello = new Hello(Hello.Role.PUB, topic, config.requirements());
         AutoCloseable[] self = new AutoCloseable[1];
-        StreamPublisher publisher = new StreamPublisher(connection(hello), () -> forget(self[0]));
+        StreamPublisher publisher = new StreamPublisher(connection(hello), context.batching(),
+            () -> forget(self[0]));
         self[0] = publisher;
         return register(publisher);
     }

@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Result#NOT_CONNECTED}.
  */
 public final class StreamPublisher implements Publisher {
+    /** With batching, an offer writes once this many bytes are waiting. */
+    public static final int BATCH_BYTES = 16 * 1024;
     private static final long CLOSE_PATIENCE_NANOS = 10_000_000_000L;
 
     private final StreamConnection connection;
@@ -36,6 +38,8 @@ public final class StreamPublisher implements Publisher {
      * the peer's FIN and loses it, so there a non-blocking read goes first.
      */
     private final boolean probeBeforeEachWrite;
+    /** Whether writes wait for {@link #BATCH_BYTES} or the background flusher (see TransportContext). */
+    private final boolean batching;
     private final Runnable onClose;
     private long framedBytes;
     private long claimPosition = -1;
@@ -44,7 +48,8 @@ public final class StreamPublisher implements Publisher {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
 
-    StreamPublisher(StreamConnection connection, Runnable onClose) {
+    StreamPublisher(StreamConnection connection, boolean batching, Runnable onClose) {
+        this.batching = batching;
         this.connection = connection;
         this.maxMessageLength = connection.open().maxMessageLength();
         this.probeBeforeEachWrite = connection.uri().kind() == TransportUri.Kind.TCP;
@@ -136,17 +141,18 @@ public final class StreamPublisher implements Publisher {
         }
     }
 
-    /** Called by the background flusher: writes what it can; true when nothing is left to do here. */
-    boolean flushFromBackground() {
+    /** Called by the background flusher: writes what it can, and leaves its list when nothing is left. */
+    void flushFromBackground() {
         if (!lock.tryLock()) {
-            return false;
+            return;
         }
         try {
-            if (closed || !connection.isConnected()) {
-                return true;
+            if (!closed && connection.isConnected()) {
+                flush();
             }
-            flush();
-            return !writer.hasPending() || !connection.isConnected();
+            if (closed || !connection.isConnected() || !writer.hasPending()) {
+                BackgroundFlusher.done(this);
+            }
         } finally {
             lock.unlock();
         }
@@ -190,13 +196,14 @@ public final class StreamPublisher implements Publisher {
         if (stream == null) {
             return Result.NOT_CONNECTED;
         }
-        if (probeBeforeEachWrite) {
+        if (probeBeforeEachWrite && !batching) {
             checkLiveness(stream);
         }
         if (!connection.isConnected()) {
             return Result.NOT_CONNECTED;
         }
-        if (writer.hasPending()) {
+        if (writer.hasPending() && (!batching || writer.pendingBytes() >= BATCH_BYTES
+            || !writer.hasRoomFor(length))) {
             flush();
             if (!connection.isConnected()) {
                 return Result.NOT_CONNECTED;
@@ -230,6 +237,14 @@ public final class StreamPublisher implements Publisher {
      */
     private long sent(int length) {
         int frameLength = FrameDescriptor.HEADER_LENGTH + length;
+        if (batching && writer.pendingBytes() < BATCH_BYTES) {
+            if (writer.pendingBytes() == frameLength) {
+                BackgroundFlusher.schedule(this); // the first frame of a batch: the flusher takes it from here
+            }
+            long position = framedBytes;
+            framedBytes += frameLength;
+            return position;
+        }
         flush();
         if (!connection.isConnected() && writer.dropUnsentLastFrame(frameLength)) {
             return Result.NOT_CONNECTED;

@@ -154,6 +154,29 @@ class ConformanceStreamTest extends AbstractConformanceTest {
         await(() -> path.bridge().activeSessions() == 2, "only the good pair's sessions to remain");
     }
 
+    /**
+     * A script that writes its hello and frames and exits without reading (a {@code printf} piped into
+     * {@code nc}, or a child of {@code ./bus run}): the bridge's welcome meets a closed stream, and the
+     * frames already sent must still be published.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#streams")
+    void framesFromAClientThatLeftBeforeTheWelcomeArePublished(PathFixture fixture) {
+        PathFixture path = open(fixture);
+        Subscriber subscriber = path.client().newSubscriber("script", new TopicConfig(), new SubscriberConfig());
+        java.io.ByteArrayOutputStream script = new java.io.ByteArrayOutputStream();
+        script.writeBytes(RawStreams.hello("ringbus/1 pub script"));
+        for (int i = 0; i < 3; i++) {
+            script.writeBytes(RawStreams.frame(0, Messages.message(0, i, 32)));
+        }
+        try (ByteStream raw = path.rawConnector().connect(CONNECT_TIMEOUT_NANOS)) {
+            RawStreams.write(raw, script.toByteArray());
+        }
+        Collector got = new Collector();
+        Messages.receive(subscriber, got, 3);
+        Messages.assertPerPublisherOrder(got.keys(), 1, 3);
+    }
+
     /** A misbehaving peer: an optional hello it says first, then the bytes, and what the log must say. */
     private record BadPeer(String what, String hello, byte[] bytes, String logged) {
     }

@@ -58,6 +58,8 @@ abstract class PathFixture implements AutoCloseable {
         return root;
     }
 
+    private volatile boolean batching;
+
     /** The bus directory the topics live in. */
     Path busDirectory() {
         return busDirectory;
@@ -71,7 +73,12 @@ abstract class PathFixture implements AutoCloseable {
     /** Transport settings every client of the tests uses, for {@code uri}. */
     TransportContext transportContext(String uri, ConnectionListener listener) {
         return new TransportContext().uri(uri).busContext(busContext()).connectTimeout(Duration.ofSeconds(5))
-            .reconnectInterval(RECONNECT_INTERVAL).connectionListener(listener);
+            .reconnectInterval(RECONNECT_INTERVAL).connectionListener(listener).batching(batching);
+    }
+
+    /** Makes the clients opened from now on batch their publishers' writes ({@code TransportContext.batching}). */
+    final void batching(boolean batching) {
+        this.batching = batching;
     }
 
     /** A new client, closed with the fixture. */
