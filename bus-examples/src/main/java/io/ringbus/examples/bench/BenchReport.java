@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The end of a run: the side-by-side table, or the same as JSON. */
 final class BenchReport {
-    private static final String ROW = "%-36s %14s %-15s %14s %8s %9s %4s  %s%n";
+    private static final String ROW = "%-40s %14s %-15s %14s %8s %9s %4s  %s%n";
 
     private BenchReport() {
     }
@@ -17,7 +17,7 @@ final class BenchReport {
         out.printf(ROW, "benchmark", "ringbus", "peer", "peer's", "ratio", "target", "met", "pairs counted");
         for (Comparison row : rows) {
             if (row.note() != null) {
-                out.printf("%-36s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
+                out.printf("%-40s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
                 continue;
             }
             Comparison.Summary s = row.summarize(options.floorTolerance());

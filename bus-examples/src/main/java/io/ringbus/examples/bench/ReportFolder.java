@@ -33,9 +33,17 @@ final class ReportFolder {
 
     /** Writes {@code summary.md} and {@code latency.svg} into {@code directory}, creating it; returns it. */
     static Path write(Path directory, List<ReportSection> sections) {
+        return write(directory, null, sections);
+    }
+
+    /**
+     * Writes the folder for an umbrella {@code command} (null for a single benchmark) that ran the
+     * {@code sections}' commands.
+     */
+    static Path write(Path directory, String command, List<ReportSection> sections) {
         try {
             Files.createDirectories(directory);
-            Files.writeString(directory.resolve(SUMMARY), summary(sections), StandardCharsets.UTF_8);
+            Files.writeString(directory.resolve(SUMMARY), summary(command, sections), StandardCharsets.UTF_8);
             List<LatencySeries> series = new ArrayList<>();
             sections.forEach(section -> series.addAll(section.series()));
             String title = "Round-trip latency percentiles, "
@@ -47,12 +55,15 @@ final class ReportFolder {
         }
     }
 
-    static String summary(List<ReportSection> sections) {
+    static String summary(String command, List<ReportSection> sections) {
         StringBuilder md = new StringBuilder();
         md.append("# ringbus benchmark report\n\n");
         md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME)).append('\n');
+        if (command != null) {
+            md.append("- command: `").append(command).append("`, which ran:\n");
+        }
         for (ReportSection section : sections) {
-            md.append("- command: `").append(section.command()).append("`\n");
+            md.append(command != null ? "  - `" : "- command: `").append(section.command()).append("`\n");
         }
         md.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
             .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')

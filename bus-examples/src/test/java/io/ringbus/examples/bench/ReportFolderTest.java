@@ -76,6 +76,22 @@ class ReportFolderTest {
     }
 
     @Test
+    void anUmbrellaRunWritesOneFolderForAllItsBenchmarks() throws Exception {
+        List<ReportSection> sections = List.of(
+            new ReportSection("bench ring", "./bus bench ring --quick", "benchmark  ringbus  ratio\n",
+                List.of(new LatencySeries("ringbus ring", 200, 250, 300, 400))),
+            new ReportSection("bench wakeup", "./bus bench wakeup --quick", "mode  p50 ns\n",
+                List.of(new LatencySeries("ringbus blocking", 8_000, 9_000, 20_000, 60_000),
+                    new LatencySeries("C futex ping-pong", 4_000, 5_000, 5_500, 30_000))));
+        Path folder = ReportFolder.write(directory, "./bus bench --quick", sections);
+        checkReport(folder, "benchmark", "ratio", List.of("ringbus ring", "ringbus blocking", "C futex ping-pong"));
+        String md = Files.readString(folder.resolve(ReportFolder.SUMMARY));
+        assertTrue(md.contains("- command: `./bus bench --quick`, which ran:\n  - `./bus bench ring --quick`\n"
+            + "  - `./bus bench wakeup --quick`\n"), md);
+        assertTrue(md.contains("## bench ring") && md.contains("## bench wakeup") && md.contains("mode  p50 ns"), md);
+    }
+
+    @Test
     void aQuickWakeupRunWritesItsReport() throws Exception {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
