@@ -4,6 +4,7 @@ import io.ringbus.examples.bench.AllBenchCommand;
 import io.ringbus.examples.bench.RingBenchCommand;
 import io.ringbus.examples.bench.TransportBenchCommand;
 import io.ringbus.examples.bench.WakeupBenchCommand;
+import io.ringbus.examples.jmh.JmhBenchCommand;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,8 +22,9 @@ import picocli.CommandLine.Option;
         "With no subcommand (or 'all'): ring, wakeup and transport in quick mode, one after another, their tables"
             + " side by side and one report folder; three to five minutes."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
-        AllBenchCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Examples: ./bus bench --quick", "          ./bus bench ring --quick --report /tmp/ring"})
+        JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples: ./bus bench --quick", "          ./bus bench ring --quick --report /tmp/ring",
+        "          ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
