@@ -6,20 +6,24 @@ import java.util.Locale;
 
 /** The end of a run: the side-by-side table, or the same as JSON. */
 final class BenchReport {
-    private static final String ROW = "%-24s %14s %14s %8s %9s %4s  %s%n";
+    private static final String ROW = "%-40s %14s %-15s %14s %8s %9s %4s  %s%n";
 
     private BenchReport() {
     }
 
     static void printTable(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
         out.printf("%n== results (medians over the rounds whose floor checks agree within %.0f%%; ratio = ringbus"
-            + " / Agrona) ==%n", options.floorTolerance() * 100);
-        out.printf(ROW, "benchmark", "ringbus", "Agrona", "ratio", "target", "met", "pairs counted");
+            + " / peer) ==%n", options.floorTolerance() * 100);
+        out.printf(ROW, "benchmark", "ringbus", "peer", "peer's", "ratio", "target", "met", "pairs counted");
         for (Comparison row : rows) {
+            if (row.note() != null) {
+                out.printf("%-40s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
+                continue;
+            }
             Comparison.Summary s = row.summarize(options.floorTolerance());
             String pairs = s.qualified() + " of " + s.pairs()
                 + (s.qualified() == 0 ? " (none agreed: all used)" : "");
-            out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), figure(s.agrona(), s.unit()),
+            out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), row.peer(), figure(s.agrona(), s.unit()),
                 ratio(s.ratio()), s.target(), s.met(), pairs);
         }
         out.printf("finished in %.0f s%n", seconds);
@@ -38,9 +42,12 @@ final class BenchReport {
             Comparison row = rows.get(i);
             Comparison.Summary s = row.summarize(options.floorTolerance());
             json.append(i == 0 ? "" : ",").append("{\"benchmark\":\"").append(s.name())
-                .append("\",\"unit\":\"").append(s.unit())
+                .append("\",\"peer\":\"").append(row.peer())
+                .append("\",\"notMeasured\":").append(row.note() == null ? "null"
+                    : "\"" + row.note().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                .append(",\"unit\":\"").append(s.unit())
                 .append("\",\"ringbus\":").append(number(s.ringbus()))
-                .append(",\"agrona\":").append(number(s.agrona()))
+                .append(",\"peerFigure\":").append(number(s.agrona()))
                 .append(",\"ratio\":").append(number(s.ratio()))
                 .append(",\"target\":\"").append(s.target())
                 .append("\",\"met\":\"").append(s.met())
@@ -51,9 +58,9 @@ final class BenchReport {
                 Comparison.Pair p = pairs.get(j);
                 json.append(j == 0 ? "" : ",").append("{\"round\":").append(p.round())
                     .append(",\"ringbusFloorNs\":").append(p.ringbusFloor())
-                    .append(",\"agronaFloorNs\":").append(p.agronaFloor())
+                    .append(",\"peerFloorNs\":").append(p.agronaFloor())
                     .append(",\"ringbus\":").append(number(p.ringbus()))
-                    .append(",\"agrona\":").append(number(p.agrona()))
+                    .append(",\"peerFigure\":").append(number(p.agrona()))
                     .append(",\"counted\":").append(p.floorsAgree(options.floorTolerance())).append('}');
             }
             json.append("]}");

@@ -74,6 +74,7 @@ final class BusWakeupRoles {
             }
             ChildMain.reply("RESULT p50=" + histogram.getValueAtPercentile(50) + " p90="
                 + histogram.getValueAtPercentile(90) + " p99=" + histogram.getValueAtPercentile(99)
+                + " p999=" + histogram.getValueAtPercentile(99.9)
                 + " max=" + histogram.getMaxValue());
         }
 

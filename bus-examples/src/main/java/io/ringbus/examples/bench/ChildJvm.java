@@ -52,12 +52,19 @@ final class ChildJvm implements AutoCloseable {
      * @param agrona whether this JVM runs Agrona (and so gets {@link #AGRONA_FLAGS})
      */
     static ChildJvm start(String label, boolean agrona, String role, Duration timeout, List<String> args) {
+        return start(label, agrona ? AGRONA_FLAGS : List.of(), role, timeout, args);
+    }
+
+    /**
+     * Starts {@code ChildMain role timeout args...} in a new JVM with a peer's own flags.
+     *
+     * @param peerFlags flags for this JVM alone (a peer's add-opens and add-exports; none for ringbus)
+     */
+    static ChildJvm start(String label, List<String> peerFlags, String role, Duration timeout, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
         command.add("--enable-native-access=ALL-UNNAMED");
-        if (agrona) {
-            command.addAll(AGRONA_FLAGS);
-        }
+        command.addAll(peerFlags);
         command.addAll(extraOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

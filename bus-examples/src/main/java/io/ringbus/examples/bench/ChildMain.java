@@ -54,6 +54,10 @@ public final class ChildMain {
             case RingbusPingPong.PONG_ROLE -> new RingbusPingPong.Pong(args, guard);
             case AgronaPingPong.PING_ROLE -> new AgronaPingPong.Ping(args, guard);
             case AgronaPingPong.PONG_ROLE -> new AgronaPingPong.Pong(args, guard);
+            case ChronicleQueuePeer.PING_ROLE -> new ChronicleQueuePeer.Ping(args, guard);
+            case ChronicleQueuePeer.PONG_ROLE -> new ChronicleQueuePeer.Pong(args, guard);
+            case ChronicleQueuePeer.PUBLISHER_ROLE -> new ChronicleQueuePeer.Publisher(args, guard);
+            case ChronicleQueuePeer.SUBSCRIBER_ROLE -> new ChronicleQueuePeer.Subscriber(args, guard);
             case RingbusThroughput.PUBLISHER_ROLE -> new RingbusThroughput.Publisher(args, guard);
             case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
             case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);

@@ -33,16 +33,28 @@ final class Comparison {
     }
 
     private final String name;
+    private final String peer;
     private final String unit;
     private final boolean higherIsBetter;
     private final double target;
     private final List<Pair> pairs = new ArrayList<>();
+    /** Why the peer has no figures (it could not run), or null. */
+    private volatile String note;
 
     /**
      * @param target the ratio to meet, or {@code NaN} for a row shown for information only
      */
     Comparison(String name, String unit, boolean higherIsBetter, double target) {
+        this(name, Impl.AGRONA.label(), unit, higherIsBetter, target);
+    }
+
+    /**
+     * @param peer what ringbus is measured against in this row
+     * @param target the ratio to meet, or {@code NaN} for a row shown for information only
+     */
+    Comparison(String name, String peer, String unit, boolean higherIsBetter, double target) {
         this.name = name;
+        this.peer = peer;
         this.unit = unit;
         this.higherIsBetter = higherIsBetter;
         this.target = target;
@@ -58,6 +70,19 @@ final class Comparison {
 
     String name() {
         return name;
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    /** Why this row's peer was not measured, or null. */
+    String note() {
+        return note;
+    }
+
+    void note(String why) {
+        this.note = why;
     }
 
     String unit() {

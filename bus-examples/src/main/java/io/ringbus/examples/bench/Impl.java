@@ -1,24 +1,27 @@
 package io.ringbus.examples.bench;
 
-/** The two rings every harness compares, and how their child JVMs are started. */
+import java.util.List;
+
+/** The rings and queues the harnesses compare, and the JVM flags their child JVMs get. */
 enum Impl {
-    RINGBUS("ringbus", false),
-    AGRONA("Agrona", true);
+    RINGBUS("ringbus", List.of()),
+    AGRONA("Agrona", ChildJvm.AGRONA_FLAGS),
+    CHRONICLE("Chronicle Queue", ChronicleQueuePeer.JVM_FLAGS);
 
     private final String label;
-    private final boolean needsAgronaFlags;
+    private final List<String> jvmFlags;
 
-    Impl(String label, boolean needsAgronaFlags) {
+    Impl(String label, List<String> jvmFlags) {
         this.label = label;
-        this.needsAgronaFlags = needsAgronaFlags;
+        this.jvmFlags = jvmFlags;
     }
 
     String label() {
         return label;
     }
 
-    /** Whether this ring's JVMs get {@link ChildJvm#AGRONA_FLAGS}. */
-    boolean needsAgronaFlags() {
-        return needsAgronaFlags;
+    /** The flags only this peer's JVMs get (never ringbus's): Agrona's add-exports, Chronicle's add-opens. */
+    List<String> jvmFlags() {
+        return jvmFlags;
     }
 }

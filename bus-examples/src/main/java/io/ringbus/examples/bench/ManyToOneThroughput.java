@@ -2,6 +2,7 @@ package io.ringbus.examples.bench;
 
 import io.ringbus.core.ring.ProducerMode;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Throughput from two publisher processes into one subscriber process: ringbus's many-producer ring
@@ -22,12 +23,12 @@ import java.io.PrintStream;
  */
 final class ManyToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
-        new ThroughputHarness.Topology("two-to-one", 2, ProducerMode.MANY, "many", 1.0);
+        new ThroughputHarness.Topology("two-to-one", 2, ProducerMode.MANY, "many", 1.0, false);
 
     private ManyToOneThroughput() {
     }
 
-    static Comparison run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
+    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
         return ThroughputHarness.run(TOPOLOGY, options, files, floor, log);
     }
 }

@@ -2,10 +2,12 @@ package io.ringbus.examples.bench;
 
 import io.ringbus.core.ring.ProducerMode;
 import java.io.PrintStream;
+import java.util.List;
 
 /**
  * Throughput from one publisher process to one subscriber process: ringbus's single-producer ring
- * against Agrona's {@code OneToOneRingBuffer}, 64-byte messages, each on its own mapped file.
+ * against Agrona's {@code OneToOneRingBuffer}, 64-byte messages, each on its own mapped file, and against
+ * Chronicle Queue (one appender process, one spinning tailer process, {@link ChronicleQueuePeer}).
  *
  * <pre>
  *   publisher JVM                                      subscriber JVM
@@ -21,12 +23,12 @@ import java.io.PrintStream;
  */
 final class OneToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
-        new ThroughputHarness.Topology("one-to-one", 1, ProducerMode.SINGLE, "one", 2.0);
+        new ThroughputHarness.Topology("one-to-one", 1, ProducerMode.SINGLE, "one", 2.0, true);
 
     private OneToOneThroughput() {
     }
 
-    static Comparison run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
+    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
         return ThroughputHarness.run(TOPOLOGY, options, files, floor, log);
     }
 }

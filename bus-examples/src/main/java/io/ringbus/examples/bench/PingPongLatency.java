@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Round-trip latency between two processes, one 64-byte message in flight, the same for ringbus's
- * ring and Agrona's {@code OneToOneRingBuffer}.
+ * ring, Agrona's {@code OneToOneRingBuffer} and Chronicle Queue (an appender and a spinning tailer per
+ * direction, {@link ChronicleQueuePeer}).
  *
  * <pre>
  *    ping JVM                                                      pong JVM
@@ -24,8 +25,8 @@ import java.util.Map;
  * copied out. Each run warms up for at least {@code pingWarmupRoundTrips} round trips and
  * {@code pingWarmupMillis} in the very loop that then times {@code roundTrips} more into an
  * HdrHistogram (p50, p90, p99, p99.9, max). Both processes spin (no idle strategy, no pause
- * instruction), exactly alike for both rings. Runs alternate ringbus, Agrona, ringbus, ... in the
- * same four JVMs, each after a {@link FloorCheck}.
+ * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, Chronicle Queue, ringbus,
+ * ... in the same six JVMs, each after a {@link FloorCheck}.
  */
 final class PingPongLatency {
     static final int MESSAGE_LENGTH = 64;
@@ -38,11 +39,17 @@ final class PingPongLatency {
     private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
     /** Target: ringbus's median round trip at most this fraction of Agrona's. */
     private static final double P50_TARGET = 0.8;
+    /** Target: ringbus's median round trip at most this fraction of Chronicle Queue's. */
+    private static final double CHRONICLE_P50_TARGET = 0.5;
 
     private PingPongLatency() {
     }
 
-    /** Runs every round and returns the p50 row (with its target) and p90/p99/p99.9 rows. */
+    /**
+     * Runs every round and returns, per peer (Agrona, then Chronicle Queue), the p50 row (with its
+     * target) and the p90/p99/p99.9 rows. A peer whose JVMs cannot start gets its rows with a note
+     * saying why, and the other rows are measured without it.
+     */
     static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
         log.printf("%n== ping-pong latency: round trip of one %d-byte message, echoed; %,d measured per run"
             + " after >= %,d round trips and >= %d ms of warm-up ==%n", MESSAGE_LENGTH, options.roundTrips(),
@@ -55,10 +62,23 @@ final class PingPongLatency {
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
-            List<Comparison> rows = new ArrayList<>();
-            for (int i = 0; i < PERCENTILES.length; i++) {
-                rows.add(new Comparison("ping-pong RTT " + PERCENTILE_NAMES[i], "ns", false,
-                    i == 0 ? P50_TARGET : Double.NaN));
+            List<Comparison> agronaRows = rows(Impl.AGRONA, P50_TARGET);
+            List<Comparison> chronicleRows = rows(Impl.CHRONICLE, CHRONICLE_P50_TARGET);
+            ChildJvm[] chronicle = null;
+            List<ChildJvm> chronicleChildren = new ArrayList<>();
+            try {
+                chronicle = start(Impl.CHRONICLE, options, files, chronicleChildren);
+                for (ChildJvm child : chronicleChildren) {
+                    child.await("READY", options.stepTimeout());
+                }
+                children.addAll(chronicleChildren);
+            } catch (BenchException e) {
+                ChildJvm.endAll(chronicleChildren, false);
+                chronicle = null;
+                String why = "Chronicle Queue could not run on Java " + Runtime.version().feature() + ": "
+                    + e.getMessage();
+                log.println(why);
+                chronicleRows.forEach(row -> row.note(why));
             }
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
@@ -67,42 +87,75 @@ final class PingPongLatency {
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, options);
                 log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
-                long afterFloor = floor.measure();
-                log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
-                for (int i = 0; i < PERCENTILES.length; i++) {
-                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, agronaFloor, afterFloor,
-                        Double.parseDouble(ringbusResult.get(PERCENTILES[i])),
-                        Double.parseDouble(agronaResult.get(PERCENTILES[i]))));
+                long afterAgrona = floor.measure();
+                add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
+                if (chronicle != null) {
+                    Map<String, String> chronicleResult = runOnce(chronicle, options);
+                    log(log, round, Impl.CHRONICLE, afterAgrona, chronicleResult);
+                    long afterFloor = floor.measure();
+                    add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult);
+                    log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
+                } else {
+                    log.printf("round %d  after    floor p50 %5d ns%n", round, afterAgrona);
                 }
             }
             completed = true;
+            List<Comparison> rows = new ArrayList<>(agronaRows);
+            rows.addAll(chronicleRows);
             return rows;
         } finally {
             ChildJvm.endAll(children, completed);
         }
     }
 
-    /** Makes the two ring files of {@code impl} and starts its pong and ping: {@code [ping, pong]}. */
+    private static List<Comparison> rows(Impl peer, double p50Target) {
+        List<Comparison> rows = new ArrayList<>();
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            String name = peer == Impl.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
+                : "ping-pong " + PERCENTILE_NAMES[i] + " vs " + peer.label();
+            rows.add(new Comparison(name, peer.label(), "ns", false, i == 0 ? p50Target : Double.NaN));
+        }
+        return rows;
+    }
+
+    private static void add(List<Comparison> rows, int round, long ringbusFloor, long peerFloor, long afterFloor,
+        Map<String, String> ringbus, Map<String, String> peer) {
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            rows.get(i).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
+                Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(peer.get(PERCENTILES[i]))));
+        }
+    }
+
+    /** Makes the two ring files (or queue directories) of {@code impl} and starts its pong and ping. */
     private static ChildJvm[] start(Impl impl, BenchOptions options, BenchFiles files, List<ChildJvm> children) {
         String ping;
         String pong;
         String pingRole;
         String pongRole;
-        if (impl == Impl.RINGBUS) {
-            ping = files.ringbusRing("pingpong-ping", options.capacity(), ProducerMode.SINGLE).toString();
-            pong = files.ringbusRing("pingpong-pong", options.capacity(), ProducerMode.SINGLE).toString();
-            pingRole = RingbusPingPong.PING_ROLE;
-            pongRole = RingbusPingPong.PONG_ROLE;
-        } else {
-            ping = files.agronaRing("pingpong-ping", options.capacity()).toString();
-            pong = files.agronaRing("pingpong-pong", options.capacity()).toString();
-            pingRole = AgronaPingPong.PING_ROLE;
-            pongRole = AgronaPingPong.PONG_ROLE;
+        switch (impl) {
+            case RINGBUS -> {
+                ping = files.ringbusRing("pingpong-ping", options.capacity(), ProducerMode.SINGLE).toString();
+                pong = files.ringbusRing("pingpong-pong", options.capacity(), ProducerMode.SINGLE).toString();
+                pingRole = RingbusPingPong.PING_ROLE;
+                pongRole = RingbusPingPong.PONG_ROLE;
+            }
+            case AGRONA -> {
+                ping = files.agronaRing("pingpong-ping", options.capacity()).toString();
+                pong = files.agronaRing("pingpong-pong", options.capacity()).toString();
+                pingRole = AgronaPingPong.PING_ROLE;
+                pongRole = AgronaPingPong.PONG_ROLE;
+            }
+            default -> {
+                ping = files.directory("chronicle-pingpong-ping").toString();
+                pong = files.directory("chronicle-pingpong-pong").toString();
+                pingRole = ChronicleQueuePeer.PING_ROLE;
+                pongRole = ChronicleQueuePeer.PONG_ROLE;
+            }
         }
         List<String> args = List.of(ping, pong);
-        ChildJvm pongJvm = ChildJvm.start(pongRole, impl.needsAgronaFlags(), pongRole, options.stepTimeout(), args);
+        ChildJvm pongJvm = ChildJvm.start(pongRole, impl.jvmFlags(), pongRole, options.stepTimeout(), args);
         children.add(pongJvm);
-        ChildJvm pingJvm = ChildJvm.start(pingRole, impl.needsAgronaFlags(), pingRole, options.stepTimeout(), args);
+        ChildJvm pingJvm = ChildJvm.start(pingRole, impl.jvmFlags(), pingRole, options.stepTimeout(), args);
         children.add(pingJvm);
         return new ChildJvm[] {pingJvm, pongJvm};
     }
@@ -117,7 +170,7 @@ final class PingPongLatency {
     }
 
     private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
-        log.printf("round %d  %-7s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
+        log.printf("round %d  %-15s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
             + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, impl.label(), floor,
             result.get("p50"), result.get("p90"), result.get("p99"), result.get("p999"), result.get("max"),
             result.get("mean"), Long.parseLong(result.get("warmup")), result.get("warmupMillis"), result.get("alloc"));

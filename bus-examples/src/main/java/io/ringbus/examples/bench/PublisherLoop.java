@@ -30,8 +30,13 @@ abstract class PublisherLoop implements ChildRole {
     void finish() {
     }
 
+    /** Called with each command before its run starts (the clock is not running): a peer may switch files. */
+    void prepare(String[] command) {
+    }
+
     @Override
     public final void execute(String[] command) {
+        prepare(command);
         long messages = ChildMain.longArg(command, 1);
         long allocatedBefore = Allocations.current();
         long start = System.nanoTime();

@@ -1,14 +1,19 @@
 package io.ringbus.examples.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,13 +28,20 @@ import picocli.CommandLine.Option;
     description = {
         "Cross-process benchmark of the ringbus ring against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer,"
             + " each on a mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
-            + " one-to-one throughput and two-to-one throughput, 64-byte messages.",
+            + " one-to-one throughput and two-to-one throughput, 64-byte messages; Chronicle Queue (append and a"
+            + " spinning tailer, queue directories in /dev/shm) in the ping-pong and the one-to-one throughput.",
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
             + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
             + " the two runs) agree.",
         "Takes one to three minutes (--quick: under one), longer on a loaded machine."})
 public final class RingBenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ReportOptions report = new ReportOptions();
+
     private static final String PING_PONG = "ping-pong";
     private static final String ONE_TO_ONE = "one-to-one";
     private static final String TWO_TO_ONE = "two-to-one";
@@ -120,10 +132,10 @@ public final class RingBenchCommand implements Callable<Integer> {
                     rows.addAll(PingPongLatency.run(options, files, floor, log));
                 }
                 if (benchmarks.contains(ONE_TO_ONE)) {
-                    rows.add(OneToOneThroughput.run(options, files, floor, log));
+                    rows.addAll(OneToOneThroughput.run(options, files, floor, log));
                 }
                 if (benchmarks.contains(TWO_TO_ONE)) {
-                    rows.add(ManyToOneThroughput.run(options, files, floor, log));
+                    rows.addAll(ManyToOneThroughput.run(options, files, floor, log));
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -131,6 +143,13 @@ public final class RingBenchCommand implements Callable<Integer> {
                 BenchReport.printJson(out, rows, options, seconds);
             } else {
                 BenchReport.printTable(out, rows, options, seconds);
+            }
+            ByteArrayOutputStream table = new ByteArrayOutputStream();
+            BenchReport.printTable(new PrintStream(table, true, StandardCharsets.UTF_8), rows, options, seconds);
+            String written = report.deliver(new ReportSection("bench ring", ReportOptions.commandLine(spec),
+                table.toString(StandardCharsets.UTF_8), series(rows, options.floorTolerance())));
+            if (written != null) {
+                log.println(written);
             }
             return 0;
         } catch (BenchException | UncheckedIOException e) {
@@ -186,6 +205,50 @@ public final class RingBenchCommand implements Callable<Integer> {
         log.printf("  floor check before every measured run: bare spin ping-pong on two shared longs, %,d round"
             + " trips, p50; a pair counts when its floors are within %.0f%%%n", options.floorRoundTrips(),
             options.floorTolerance() * 100);
+    }
+
+    /**
+     * The chart's series: the ping-pong percentiles of ringbus and of each peer measured (ringbus's from
+     * the rows against Agrona, the first peer).
+     */
+    static List<LatencySeries> series(List<Comparison> rows, double tolerance) {
+        Map<String, double[]> peers = new LinkedHashMap<>();
+        double[] ringbus = null;
+        for (Comparison row : rows) {
+            if (!row.name().startsWith("ping-pong") || row.note() != null) {
+                continue;
+            }
+            int percentile = percentileOf(row.name());
+            Comparison.Summary s = row.summarize(tolerance);
+            if (ringbus == null || row.peer().equals(Impl.AGRONA.label())) {
+                if (ringbus == null) {
+                    ringbus = nans();
+                }
+                if (Double.isNaN(ringbus[percentile])) {
+                    ringbus[percentile] = s.ringbus();
+                }
+            }
+            peers.computeIfAbsent(row.peer(), peer -> nans())[percentile] = s.agrona();
+        }
+        List<LatencySeries> series = new ArrayList<>();
+        if (ringbus != null) {
+            series.add(new LatencySeries("ringbus ring", ringbus[0], ringbus[1], ringbus[2], ringbus[3]));
+        }
+        peers.forEach((peer, v) -> series.add(new LatencySeries(peer, v[0], v[1], v[2], v[3])));
+        return series;
+    }
+
+    private static double[] nans() {
+        return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    }
+
+    private static int percentileOf(String rowName) {
+        for (int i = LatencySeries.LABELS.length - 1; i >= 0; i--) {
+            if (rowName.contains(LatencySeries.LABELS[i] + " ") || rowName.endsWith(LatencySeries.LABELS[i])) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no percentile in row '" + rowName + "'");
     }
 
     /** A rate in messages per second, in millions, for logs and tables. */

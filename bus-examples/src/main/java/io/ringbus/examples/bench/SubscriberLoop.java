@@ -45,8 +45,13 @@ abstract class SubscriberLoop implements ChildRole {
         }
     }
 
+    /** Called with each command before its run starts (the clock is not running): a peer may switch files. */
+    void prepare(String[] command) {
+    }
+
     @Override
     public final void execute(String[] command) {
+        prepare(command);
         total = ChildMain.longArg(command, 1);
         count = 0;
         errors = 0;

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What {@link OneToOneThroughput} and {@link ManyToOneThroughput} share: start one subscriber JVM
@@ -25,18 +26,24 @@ final class ThroughputHarness {
     static final int MESSAGE_TYPE = 1;
     /** Fewest messages a run is shortened to when the machine is slow. */
     static final long MIN_MESSAGES = 200_000;
+    private static final AtomicLong CHRONICLE_RUNS = new AtomicLong();
 
-    /** One topology: what to call it, how many publishers, which ring modes. */
-    record Topology(String name, int publishers, ProducerMode ringbusMode, String agronaKind, double target) {
+    /**
+     * One topology: what to call it, how many publishers, which ring modes, the target against Agrona,
+     * and whether Chronicle Queue runs too (a row for information: no target set for it).
+     */
+    record Topology(String name, int publishers, ProducerMode ringbusMode, String agronaKind, double target,
+        boolean chronicle) {
     }
 
-    private record Side(Impl impl, ChildJvm subscriber, List<ChildJvm> publishers) {
+    private record Side(Impl impl, ChildJvm subscriber, List<ChildJvm> publishers, BenchFiles files) {
     }
 
     private ThroughputHarness() {
     }
 
-    static Comparison run(Topology topology, BenchOptions options, BenchFiles files, FloorCheck floor,
+    /** Runs the topology; returns the row against Agrona, then the one against Chronicle Queue if it has one. */
+    static List<Comparison> run(Topology topology, BenchOptions options, BenchFiles files, FloorCheck floor,
         PrintStream log) {
         long perPublisher = options.messages() / topology.publishers();
         long total = perPublisher * topology.publishers();
@@ -45,50 +52,76 @@ final class ThroughputHarness {
         List<ChildJvm> children = new ArrayList<>();
         boolean completed = false;
         try {
-            Side ringbus = start(Impl.RINGBUS, topology, options, files, children);
-            Side agrona = start(Impl.AGRONA, topology, options, files, children);
+            List<Side> sides = new ArrayList<>();
+            sides.add(start(Impl.RINGBUS, topology, options, files, children));
+            sides.add(start(Impl.AGRONA, topology, options, files, children));
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
-            StringBuilder ringbusWarmup = new StringBuilder();
-            StringBuilder agronaWarmup = new StringBuilder();
+            List<Comparison> rows = new ArrayList<>();
+            rows.add(new Comparison(topology.name() + " throughput", "msg/s", true, topology.target()));
+            if (topology.chronicle()) {
+                Comparison chronicleRow = new Comparison(topology.name() + " throughput vs " + Impl.CHRONICLE.label(),
+                    Impl.CHRONICLE.label(), "msg/s", true, Double.NaN);
+                rows.add(chronicleRow);
+                List<ChildJvm> chronicleChildren = new ArrayList<>();
+                try {
+                    Side chronicle = start(Impl.CHRONICLE, topology, options, files, chronicleChildren);
+                    for (ChildJvm child : chronicleChildren) {
+                        child.await("READY", options.stepTimeout());
+                    }
+                    children.addAll(chronicleChildren);
+                    sides.add(chronicle);
+                } catch (BenchException e) {
+                    ChildJvm.endAll(chronicleChildren, false);
+                    String why = "Chronicle Queue could not run on Java " + Runtime.version().feature() + ": "
+                        + e.getMessage();
+                    log.println(why);
+                    chronicleRow.note(why);
+                }
+            }
+            List<StringBuilder> warmups = new ArrayList<>();
+            sides.forEach(side -> warmups.add(new StringBuilder()));
             long fitted = perPublisher;
             for (int i = 0; i < options.warmupRuns(); i++) {
-                Map<String, String> ringbusResult = runOnce(ringbus, fitted, options);
-                Map<String, String> agronaResult = runOnce(agrona, fitted, options);
-                ringbusWarmup.append(' ').append(rate(ringbusResult));
-                agronaWarmup.append(' ').append(rate(agronaResult));
+                double slowest = Double.MAX_VALUE;
+                for (int s = 0; s < sides.size(); s++) {
+                    Map<String, String> result = runOnce(sides.get(s), fitted, options);
+                    warmups.get(s).append(' ').append(rate(result));
+                    slowest = Math.min(slowest, Double.parseDouble(result.get("rate")));
+                }
                 if (i == 0) {
-                    double slower = Math.min(Double.parseDouble(ringbusResult.get("rate")),
-                        Double.parseDouble(agronaResult.get("rate")));
-                    fitted = fitToBudget(perPublisher, topology.publishers(), slower, options);
+                    fitted = fitToBudget(perPublisher, topology.publishers(), slowest, options);
                 }
             }
             if (options.warmupRuns() > 0) {
-                log.printf("warm-up  %-7s %s msg/s%nwarm-up  %-7s %s msg/s%n", Impl.RINGBUS.label(), ringbusWarmup,
-                    Impl.AGRONA.label(), agronaWarmup);
+                for (int s = 0; s < sides.size(); s++) {
+                    log.printf("warm-up  %-15s %s msg/s%n", sides.get(s).impl().label(), warmups.get(s));
+                }
             }
             if (fitted < perPublisher) {
                 log.printf("the machine is slow right now: runs shortened to %,d messages, about %.1f s each at the"
-                    + " slower first warm-up rate%n", fitted * topology.publishers(),
+                    + " slowest first warm-up rate%n", fitted * topology.publishers(),
                     options.runBudget().toMillis() / 1e3);
                 perPublisher = fitted;
             }
-            Comparison row = new Comparison(topology.name() + " throughput", "msg/s", true, topology.target());
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
-                Map<String, String> ringbusResult = runOnce(ringbus, perPublisher, options);
+                Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
                 log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
-                long agronaFloor = floor.measure();
-                Map<String, String> agronaResult = runOnce(agrona, perPublisher, options);
-                log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
-                long afterFloor = floor.measure();
-                log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
-                row.add(new Comparison.Pair(round, ringbusFloor, agronaFloor, afterFloor,
-                    Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(agronaResult.get("rate"))));
+                long peerFloor = floor.measure();
+                for (int s = 1; s < sides.size(); s++) {
+                    Map<String, String> peerResult = runOnce(sides.get(s), perPublisher, options);
+                    log(log, round, sides.get(s).impl(), peerFloor, peerResult);
+                    long afterFloor = floor.measure();
+                    rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
+                        Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate"))));
+                    peerFloor = afterFloor;
+                }
+                log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
             }
             completed = true;
-            return row;
+            return rows;
         } finally {
             ChildJvm.endAll(children, completed);
         }
@@ -106,26 +139,34 @@ final class ThroughputHarness {
             subscriberRole = RingbusThroughput.SUBSCRIBER_ROLE;
             publisherRole = RingbusThroughput.PUBLISHER_ROLE;
             subscriberArgs = List.of(ring, Integer.toString(topology.publishers()));
+        } else if (impl == Impl.CHRONICLE) {
+            ring = null;
+            subscriberRole = ChronicleQueuePeer.SUBSCRIBER_ROLE;
+            publisherRole = ChronicleQueuePeer.PUBLISHER_ROLE;
+            subscriberArgs = List.of(Integer.toString(topology.publishers()));
         } else {
             ring = files.agronaRing(name, options.capacity()).toString();
             subscriberRole = AgronaThroughput.SUBSCRIBER_ROLE;
             publisherRole = AgronaThroughput.PUBLISHER_ROLE;
             subscriberArgs = List.of(ring, topology.agronaKind(), Integer.toString(topology.publishers()));
         }
-        boolean flags = impl.needsAgronaFlags();
+        List<String> flags = impl.jvmFlags();
         ChildJvm subscriber = ChildJvm.start(subscriberRole, flags, subscriberRole, options.stepTimeout(),
             subscriberArgs);
         children.add(subscriber);
         List<ChildJvm> publishers = new ArrayList<>();
         for (int id = 0; id < topology.publishers(); id++) {
-            List<String> args = impl == Impl.RINGBUS ? List.of(ring, Integer.toString(id))
-                : List.of(ring, topology.agronaKind(), Integer.toString(id));
+            List<String> args = switch (impl) {
+                case RINGBUS -> List.of(ring, Integer.toString(id));
+                case CHRONICLE -> List.of(Integer.toString(id));
+                default -> List.of(ring, topology.agronaKind(), Integer.toString(id));
+            };
             ChildJvm publisher = ChildJvm.start(publisherRole + "-" + id, flags, publisherRole,
                 options.stepTimeout(), args);
             children.add(publisher);
             publishers.add(publisher);
         }
-        return new Side(impl, subscriber, publishers);
+        return new Side(impl, subscriber, publishers, files);
     }
 
     /**
@@ -140,10 +181,13 @@ final class ThroughputHarness {
 
     private static Map<String, String> runOnce(Side side, long perPublisher, BenchOptions options) {
         long total = perPublisher * side.publishers().size();
-        side.subscriber().send("RUN " + total);
+        // A queue only grows: Chronicle Queue gets a fresh directory per run (its subscriber deletes the last).
+        String queue = side.impl() == Impl.CHRONICLE
+            ? " " + side.files().directory("chronicle-throughput-" + CHRONICLE_RUNS.incrementAndGet()) : "";
+        side.subscriber().send("RUN " + total + queue);
         side.subscriber().await("ARMED", options.stepTimeout());
         for (ChildJvm publisher : side.publishers()) {
-            publisher.send("RUN " + perPublisher);
+            publisher.send("RUN " + perPublisher + queue);
         }
         Map<String, String> result = side.subscriber().awaitResult(options.stepTimeout());
         long publisherAllocations = 0;
@@ -165,7 +209,7 @@ final class ThroughputHarness {
     }
 
     private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
-        log.printf("round %d  %-7s  floor p50 %5d ns | %s msg/s  (%,d messages in %.1f ms; allocated %s B by the"
+        log.printf("round %d  %-15s  floor p50 %5d ns | %s msg/s  (%,d messages in %.1f ms; allocated %s B by the"
             + " subscriber, %s B by the publishers)%n", round, impl.label(), floor, rate(result),
             Long.parseLong(result.get("messages")), Long.parseLong(result.get("nanos")) / 1e6, result.get("alloc"),
             result.get("publisherAlloc"));

@@ -1,6 +1,7 @@
 package io.ringbus.examples.bench;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,6 +42,9 @@ public final class TransportBenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ReportOptions report = new ReportOptions();
 
     @Option(names = "--paths", split = ",", paramLabel = "PATH",
         description = "Paths to measure, in order: unix, tcp, fifo, pipe, shm (default all five).")
@@ -173,6 +178,14 @@ public final class TransportBenchCommand implements Callable<Integer> {
             } else {
                 TransportReport.printTable(out, results, options, seconds);
             }
+            StringWriter table = new StringWriter();
+            TransportReport.printTable(new PrintWriter(table), results, options, seconds);
+            String written = report.deliver(new ReportSection("bench transport", ReportOptions.commandLine(spec),
+                table.toString(), series(results, options.floorTolerance())));
+            if (written != null) {
+                log.println(written);
+                log.flush();
+            }
             return 0;
         } catch (BenchException | UncheckedIOException e) {
             log.flush();
@@ -188,6 +201,27 @@ public final class TransportBenchCommand implements Callable<Integer> {
                 // already shutting down; the hook runs and finds nothing left to do
             }
         }
+    }
+
+    /** The chart's series: per variant with round trips, ringbus's percentiles and its raw channel's. */
+    static List<LatencySeries> series(List<TransportReport.Result> results, double tolerance) {
+        List<LatencySeries> series = new ArrayList<>();
+        for (TransportReport.Result result : results) {
+            TransportPingPong.Rows rows = result.roundTrip();
+            if (rows == null) {
+                continue;
+            }
+            Comparison.Summary[] s = {rows.p50().summarize(tolerance), rows.p90().summarize(tolerance),
+                rows.p99().summarize(tolerance), rows.p999().summarize(tolerance)};
+            String label = result.variant().label();
+            series.add(new LatencySeries(label + " ringbus", s[0].ringbus(), s[1].ringbus(), s[2].ringbus(),
+                s[3].ringbus()));
+            if (Double.isFinite(s[0].agrona())) {
+                series.add(new LatencySeries(label + " raw", s[0].agrona(), s[1].agrona(), s[2].agrona(),
+                    s[3].agrona()));
+            }
+        }
+        return series;
     }
 
     private TransportOptions options() {

@@ -1,25 +1,46 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.examples.bench.AllBenchCommand;
 import io.ringbus.examples.bench.RingBenchCommand;
 import io.ringbus.examples.bench.TransportBenchCommand;
 import io.ringbus.examples.bench.WakeupBenchCommand;
 import io.ringbus.examples.jmh.JmhBenchCommand;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code bus bench}: the benchmarks, each a subcommand. */
+/**
+ * {@code bus bench}: the benchmarks, each a subcommand; with none, the quick run of all three
+ * ({@link AllBenchCommand}).
+ */
 @Command(name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks of ringbus beside its peers, measured in the same run.",
+    description = {
+        "Benchmarks of ringbus beside its peers, measured in the same run.",
+        "With no subcommand (or 'all'): ring, wakeup and transport in quick mode, one after another, their tables"
+            + " side by side and one report folder; three to five minutes."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
-        JmhBenchCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Example: ./bus bench ring --quick", "         ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
-public final class BenchCommand implements Runnable {
+        JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples: ./bus bench --quick", "          ./bus bench ring --quick --report /tmp/ring",
+        "          ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
+public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--quick", description = "Quick mode (what bench with no subcommand always runs).")
+    boolean quick;
+
+    @Option(names = "--report", paramLabel = "DIR",
+        description = "Write summary.md and latency.svg for all three into DIR (default bench-report/<date-time>).")
+    Path report;
+
+    @Option(names = "--no-report", description = "Write no report folder.")
+    boolean noReport;
+
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        return AllBenchCommand.runAll(spec, report, noReport);
     }
 }

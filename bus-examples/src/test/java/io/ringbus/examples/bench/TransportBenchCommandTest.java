@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -34,9 +35,13 @@ class TransportBenchCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    @TempDir
+    Path reportDirectory;
+
     @Test
-    void quickRunOnTheUnixAndPipePathsPrintsItsTable() throws IOException {
+    void quickRunOnTheUnixAndPipePathsPrintsItsTable() throws Exception {
         Run run = run("bench", "transport", "--quick", "--paths", "unix,pipe", "--rounds", "1",
+            "--report", reportDirectory.toString(),
             "--startup-round-trips", "500", "--startup-millis", "10", "--warmup-round-trips", "100",
             "--warmup-millis", "10", "--round-trips", "1000", "--warmup-runs", "1", "--messages", "20000");
         assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
@@ -47,7 +52,10 @@ class TransportBenchCommandTest {
             checkRows(lines.subList(table + 2, lines.size()).stream().filter(l -> l.startsWith(path)).toList(),
                 run.out());
         }
-        assertTrue(lines.getLast().startsWith("finished in "), lines.getLast());
+        assertTrue(lines.getLast().startsWith("report: "), lines.getLast());
+        assertTrue(lines.get(lines.size() - 2).startsWith("finished in "), lines.get(lines.size() - 2));
+        ReportFolderTest.checkReport(reportDirectory, "path", "measure",
+            List.of("unix/blocking ringbus", "unix/blocking raw", "pipe/blocking ringbus", "pipe/blocking raw"));
         assertFalse(run.out().contains("shm against unix"), "no shm path was measured");
         assertNothingLeft();
     }
