@@ -22,8 +22,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
-    subcommands = {PubCommand.class, SubCommand.class, DaemonCommand.class, RunCommand.class, StatCommand.class,
-        CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {PubCommand.class, SubCommand.class, TailCommand.class, DaemonCommand.class, RunCommand.class,
+        StatCommand.class, CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"",
         "Also: ./bus test   runs every test (unit, jcstress quick mode).",
         "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage (bus run: the child's status)."})
