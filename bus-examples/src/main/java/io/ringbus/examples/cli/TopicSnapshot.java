@@ -82,7 +82,7 @@ record TopicSnapshot(
             boolean parked = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 0;
             String durableName = (flags & SubscriberSlotDescriptor.FLAG_DURABLE) != 0
                 ? durableName(ringSegment, slot) : null;
-            subscribers.add(new SubscriberSlot(i, pid, alive, durableName, position, tail - position, parked,
+            subscribers.add(new SubscriberSlot(i, pid, alive, durableName, position, Math.max(0, tail - position), parked,
                 state == SubscriberSlotDescriptor.EVICTED, (flags & SubscriberSlotDescriptor.FLAG_EVICTABLE) != 0,
                 state == CursorDescriptor.JOINING));
         }
