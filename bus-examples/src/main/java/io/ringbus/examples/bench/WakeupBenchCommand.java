@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,",
         "and the CPU an idle blocking subscriber uses."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the table was printed",
+        "1:a child JVM failed, or --round-trips / --idle-seconds out of range; the one-line message says which",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
     footer = {"", "Example: ./bus bench wakeup --round-trips 20000"})
 public final class WakeupBenchCommand implements Callable<Integer> {
     @Option(names = "--round-trips", description = "Measured round trips per mode (default: ${DEFAULT-VALUE};"

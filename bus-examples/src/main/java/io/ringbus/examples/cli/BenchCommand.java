@@ -12,7 +12,13 @@ import picocli.CommandLine.Command;
     description = "Benchmarks of ringbus beside its peers, measured in the same run.",
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
         CommandLine.HelpCommand.class},
-    footer = {"", "Example: ./bus bench ring --quick"})
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"N:the benchmark's (see ./bus bench NAME --help); 0 when only this help is shown",
+        ExitCodes.USAGE + " (an unknown benchmark)"},
+    footer = {"", "Examples:",
+        "  ./bus bench ring --quick",
+        "  ./bus bench wakeup",
+        "  ./bus bench transport --quick --paths unix,shm"})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
