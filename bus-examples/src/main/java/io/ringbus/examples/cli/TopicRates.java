@@ -15,16 +15,21 @@ import java.lang.invoke.VarHandle;
  * <p>A header is trusted only while its commit stamp names its position, before and after it is read,
  * so a record not yet committed or overwritten by a later lap ends the walk (the walk resumes there
  * next time). When the publishers went more than a ring ahead between two refreshes, the records in
- * between are gone: their number is estimated from the mean record length seen so far, and the rate
- * is marked as estimated.
+ * between are gone: the meter follows the publishers for up to 5 ms to sample their records, estimates
+ * the number from the mean record length seen so far, and marks the rate as estimated.
  */
 final class TopicRates {
+    private static final long PROBE_NANOS = 5_000_000L;
+    private static final long PROBE_MESSAGES = 4096;
+
     private final long createdMillis;
     private long lastTail = -1;
     private long lastNanos;
     private long walkedTo;
     private long walkedBytes;
     private long walkedMessages;
+    /** Messages a probe counted past the last reading's tail: they belong to the next interval. */
+    private long carried;
 
     /** Rates over one interval; {@code messagesPerSecond} is negative when it cannot be told. */
     record Rates(double messagesPerSecond, double bytesPerSecond, boolean estimated) {
@@ -55,21 +60,48 @@ final class TopicRates {
         long messages = 0;
         boolean estimated = false;
         if (walkedTo < tail - ring.capacity()) {
-            // Overwritten before we could count them: estimate, and restart at the tail, a record boundary.
-            long lostBytes = tail - walkedTo;
-            messages = walkedMessages == 0 ? -1 : Math.round(lostBytes * (double) walkedMessages / walkedBytes);
-            estimated = true;
+            // Overwritten before they could be counted: restart at the tail (a record boundary), sample the
+            // records that follow it for their mean length, and estimate from that.
             walkedTo = tail;
+            carried = 0;
+            probe(ring);
+            messages = walkedMessages == 0 ? -1 : Math.round(bytes * (double) walkedMessages / walkedBytes);
+            estimated = true;
         } else {
-            long from = walkedTo;
-            long counted = walk(ring, tail);
-            messages = counted;
-            walkedBytes += walkedTo - from;
-            walkedMessages += counted;
+            messages = carried + count(ring, tail);
+            carried = 0;
         }
         lastTail = tail;
         lastNanos = nanos;
         return new Rates(messages < 0 ? -1 : messages / seconds, bytes / seconds, estimated);
+    }
+
+    /** {@link #walk} that also keeps the totals the mean record length comes from. */
+    private long count(Ring ring, long tail) {
+        long from = walkedTo;
+        long counted = walk(ring, tail);
+        walkedBytes += walkedTo - from;
+        walkedMessages += counted;
+        return counted;
+    }
+
+    /**
+     * Follows the publishers for a moment (up to {@link #PROBE_NANOS} or {@link #PROBE_MESSAGES}
+     * messages) to learn their mean record length when they run more than a ring ahead of the refreshes.
+     */
+    private void probe(Ring ring) {
+        long deadline = System.nanoTime() + PROBE_NANOS;
+        long seen = 0;
+        while (seen < PROBE_MESSAGES && System.nanoTime() < deadline) {
+            long before = walkedTo;
+            seen += count(ring, ring.tail());
+            if (walkedTo < ring.tail() - ring.capacity()) {
+                walkedTo = ring.tail(); // overtaken even now: start again at a boundary
+            } else if (walkedTo == before) {
+                Thread.onSpinWait();
+            }
+        }
+        carried = seen;
     }
 
     /** Counts the committed messages in {@code [walkedTo, tail)}, moving {@code walkedTo} past them. */
