@@ -134,6 +134,9 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
             int paddingLength = (int) (claimLength - recordLength) - HEADER_LENGTH;
             segment.set(ValueLayout.JAVA_INT, padding + LENGTH_OFFSET, paddingLength);
             segment.set(ValueLayout.JAVA_INT, padding + TYPE_OFFSET, PADDING_TYPE);
+            if (CrashPoints.ENABLED) {
+                CrashPoints.reach("wrapPadding");
+            }
             Memory.setLongRelease(segment, padding + STAMP_OFFSET, ring.stampOf(tail));
             position = tail + (claimLength - recordLength);
         }

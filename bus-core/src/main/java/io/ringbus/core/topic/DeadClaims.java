@@ -79,6 +79,12 @@ final class DeadClaims {
      * Called by a publisher taking over the slot of a dead one (holding its lock): pads the part of
      * the dead publisher's last intended claim that it won but left without a marker. Marked and
      * committed parts are left alone (readers recover marked ones themselves).
+     *
+     * <p>The intent outlives the claim: when that claim was committed (the publisher died later, between
+     * claims), the ring may since have wrapped over it, and the bytes at its offsets are later records
+     * (or the middle of one). Only the part at or after the first pending record (the committed head,
+     * advanced) can still be that claim: everything before it is committed, and producers never claim
+     * more than a capacity past it, so nothing from it on has been overwritten.
      */
     static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
         Ring ring = topic.ring();
@@ -86,10 +92,15 @@ final class DeadClaims {
         long from = intent.position();
         int length = intent.length();
         long end = from + length;
-        if (from < 0 || length <= 0 || end > ring.tail() || !RecordDescriptor.isAligned(from)) {
+        long tail = ring.tail();
+        if (from < 0 || length <= 0 || end > tail || !RecordDescriptor.isAligned(from)) {
             return;
         }
-        long at = from;
+        long firstPending = ring.advanceCommittedHead(tail);
+        if (end <= firstPending) {
+            return;
+        }
+        long at = Math.max(from, firstPending);
         while (at < end) {
             int owner = ClaimRecovery.ownerAt(ring, at);
             if (owner == ClaimRecovery.NO_MARKER) {

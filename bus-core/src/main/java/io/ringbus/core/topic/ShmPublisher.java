@@ -5,6 +5,7 @@ import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.ClaimIntent;
+import io.ringbus.core.ring.CrashPoints;
 import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingWriter;

@@ -105,14 +105,20 @@ class WakeupAcrossProcessesTest {
 
     /**
      * Every round after the warm-up in which a subscriber was woken by its safety slice (no post, or
-     * a post that came too late) must be a round in which the peer's offer was slow, except for at
-     * most {@code lateAllowed} late (posted) ones.
+     * a post that came too late) must be a round in which the peer's offer was slow or the peer itself
+     * was woken by its slice, except for at most {@code lateAllowed} late (posted) ones.
      */
     private static void assertNoUnexcusedSliceWakeups(String who, String stats, String rounds, String peerRounds,
         int lateAllowed) {
         long sliceWakeups = statistic(stats, "timeoutWakeups") + statistic(stats, "lateWakeups");
         assertTrue(sliceWakeups <= 200, who + ": " + sliceWakeups + " wakeups came from the safety slice: " + stats);
-        List<Integer> excused = rounds(peerRounds, "slowOffers");
+        List<Integer> excused = new java.util.ArrayList<>(rounds(peerRounds, "slowOffers"));
+        // A round in which the peer itself slept its whole 100 ms slice (late or timed out) answers
+        // about 100 ms late, so this side's own slice ends at about the moment the reply is committed:
+        // the slice may see the message before the peer posts. That race follows from the peer's
+        // lateness, which its own check already judges; a lost wakeup shows in rounds the peer was on time.
+        excused.addAll(rounds(peerRounds, "late"));
+        excused.addAll(rounds(peerRounds, "timeout"));
         String context = " (" + stats + "; " + rounds + "; peer " + peerRounds + ")";
         List<Integer> neverPosted = new java.util.ArrayList<>(rounds(rounds, "timeout"));
         neverPosted.removeIf(round -> round < WARMUP_ROUNDS || excused.contains(round));

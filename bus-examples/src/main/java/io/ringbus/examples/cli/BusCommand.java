@@ -26,20 +26,21 @@ import picocli.CommandLine.Command;
     description = "ringbus: a message bus over shared-memory ring buffers.",
     subcommands = {PubCommand.class, SubCommand.class, TailCommand.class, DaemonCommand.class, RunCommand.class,
         StatCommand.class, CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class},
+        StressCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":success",
         ExitCodes.FAILURE,
         ExitCodes.USAGE,
         ExitCodes.SIGNALS,
-        "N:command-specific (bus run: the child's status; bus demo: 1 on a lost message); see COMMAND --help"},
+        "N:command-specific (bus run: the child's status; bus demo and bus stress: 1 when a check failed); see"
+            + " COMMAND --help"},
     footer = {"", "Examples:",
-        "  printf 'a\\nb\\n' | ./bus pub t && ./bus sub t --from earliest --count 2",
+        "  printf 'a\nb\n' | ./bus pub t && ./bus sub t --from earliest --count 2",
         "  ./bus tail t --hex             # watch the messages of t go by",
         "  ./bus stat --watch             # topics, rates and subscribers, like top",
         "  ./bus COMMAND --help           # options, examples, exit codes",
         "",
-        "Also: ./bus test   runs every test (unit, jcstress quick mode)."})
+        "Also: ./bus test   runs every test (unit, jcstress quick mode, a short stress run of every fault)."})
 public final class BusCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -35,8 +35,8 @@ class CommandHelpTest {
     void theWalkReachesTheCommandsOfEveryLevel() {
         assertTrue(everyCommand().keySet().containsAll(List.of("bus", "bus pub", "bus sub", "bus tail", "bus stat",
             "bus clean", "bus sample", "bus sample ping", "bus sample basic-publisher", "bus demo", "bus bench",
-            "bus bench ring", "bus bench wakeup", "bus bench transport", "bus daemon", "bus run", "bus help",
-            "bus bench help")), everyCommand().keySet().toString());
+            "bus bench ring", "bus bench wakeup", "bus bench transport", "bus bench jmh", "bus stress", "bus daemon",
+            "bus run", "bus help", "bus bench help")), everyCommand().keySet().toString());
     }
 
     @Test

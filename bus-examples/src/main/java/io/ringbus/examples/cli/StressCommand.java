@@ -1,0 +1,173 @@
+package io.ringbus.examples.cli;
+
+import io.ringbus.stress.process.FaultKind;
+import io.ringbus.stress.process.ProgressBar;
+import io.ringbus.stress.process.StressFigures;
+import io.ringbus.stress.process.StressOptions;
+import io.ringbus.stress.process.StressRun;
+import io.ringbus.stress.process.Via;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bus stress}: publisher and subscriber processes on one topic, with faults injected, every
+ * message checked; the harness is {@link StressRun} (module stress-tests).
+ */
+@Command(name = "stress",
+    mixinStandardHelpOptions = true,
+    description = {"Publisher and subscriber processes on one topic with faults injected (kill -9, crash points,"
+            + " SIGSTOP, a truncated or scribbled topic, a full file system); every message checked.",
+        "",
+        "Starts N publisher processes and M subscriber processes (separate JVMs) on one topic in a fresh"
+            + " bus directory, for a duration or a message count, and injects faults (all of them unless --faults"
+            + " says otherwise). Every message carries its publisher's id, a sequence number and a CRC32C of its"
+            + " bytes; every subscriber checks every one. Killed processes are replaced (a new publisher gets a new"
+            + " id; a durable subscriber resumes; a non-durable one starts afresh and owes only what was committed"
+            + " after it joined).",
+        "",
+        "Faults (each with a rate per minute; injected one at a time):",
+        "  pub-kill             kill -9 of a publisher at a random time",
+        "  crash-after-claim    kill -9 of a publisher stopped at a crash point (a",
+        "  crash-mid-payload    test hook, armed at run time): after its claim, half",
+        "  crash-before-commit  way through its payload, before its commit, or while",
+        "  crash-wrap-padding   writing the padding at the ring's end",
+        "  sub-kill             kill -9 of a subscriber (a durable one resumes)",
+        "  pub-stop, sub-stop   SIGSTOP for 50-800 ms, then SIGCONT",
+        "  truncate, scribble   a peer truncates, or scribbles random bytes into, a",
+        "                       separate VICTIM topic (see below)",
+        "  full-fs              creating a topic on a full 1 MiB tmpfs must fail with",
+        "                       FileSystemFullException while a topic already there",
+        "                       keeps every message (root only; else skipped, with why)",
+        "",
+        "Truncating and scribbling destroy data by design, so they hit a victim topic with its own publisher and"
+            + " subscriber, and the main topic's figures stay clean: each victim process must end with a typed"
+            + " error or carry on (damaged messages rejected by their CRC), never crash the JVM or hang; then the"
+            + " victim topic is removed and made anew.",
+        "",
+        "Figures: sent and committed, received per subscriber, lost (committed but never received by a live"
+            + " tethered or durable subscriber), duplicated, out of order, torn (CRC or length), faults by kind,"
+            + " the time from a publisher's death until the others moved again (p50, p99, max), the longest stall,"
+            + " JVM crashes (hs_err files) and files left in the bus directory after the run removed its topics.",
+        "A durable subscriber killed between a handler's return and its cursor store gets that one message again"
+            + " (documented). Each subscriber stores, after every message, which message it accepted last; a"
+            + " repeat of exactly that message as the first after a resume is reported apart as a durable window"
+            + " repeat (at most one per durable kill); any other repeat counts as duplicated.",
+        "",
+        "Exits 1 when lost, duplicated, out of order, torn, JVM crashes or leftover files is above zero, when a"
+            + " publisher's death held the others up for more than 1 s, or on any other error found (a process"
+            + " that failed by itself or hung, a hostile fault answered otherwise than above, a full file system"
+            + " that lost data)."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":every check passed",
+        "1:a check failed (the figures say which: lost, duplicated, out of order, torn, a JVM crash, leftover"
+            + " files, a stall over 1 s, an error found), or a failure the one-line message explains",
+        "2:bad usage (including a bad --faults, --via or --size)",
+        ExitCodes.SIGNALS + ", after killing its processes and removing its directory"},
+    footer = {"", "Examples:",
+        "  ./bus stress                       # 30 s, 2 publishers, 2 subscribers",
+        "                                     # (1 durable), every fault",
+        "  ./bus stress --duration 2m --json  # ends with one JSON object of figures",
+        "  ./bus stress --duration 1h --faults pub-kill=20,crash-mid-payload=20,sub-kill",
+        "  ./bus stress --count 5000000 --faults none --size 64 --publishers 4"})
+public final class StressCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-p", "--publishers"}, paramLabel = "N", description = "Publisher processes (default 2).")
+    int publishers = 2;
+
+    @Option(names = {"-s", "--subscribers"}, paramLabel = "M", description = "Subscriber processes (default 2).")
+    int subscribers = 2;
+
+    @Option(names = "--durable", paramLabel = "K", description = "How many of the subscribers are durable (default 1).")
+    int durable = 1;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "TIME", converter = DurationConverter.class,
+        description = "How long publishers publish: 90s, 2m, 1h (default 30s).")
+    Duration duration = Duration.ofSeconds(30);
+
+    @Option(names = {"-n", "--count"}, paramLabel = "N",
+        description = "Publish about N messages in all instead (a killed publisher's last may add one each).")
+    long count = -1;
+
+    @Option(names = "--via", paramLabel = "PATH", description = "shm (default); pipe, fifo, unix, tcp: not yet.")
+    String via = "shm";
+
+    @Option(names = "--size", paramLabel = "BYTES|random",
+        description = "Message size: a number of bytes (16 or more), or random, a mix up to the maximum (default).")
+    String size = "random";
+
+    @Option(names = "--capacity", paramLabel = "BYTES", converter = SizeConverter.class,
+        description = "Ring capacity of the topic (default 64k: small, so that it wraps and fills often).")
+    int capacity = 64 * 1024;
+
+    @Option(names = "--max-message", paramLabel = "BYTES", converter = SizeConverter.class,
+        description = "Maximum message length (default capacity / 8).")
+    int maxMessage;
+
+    @Option(names = "--wakeup", paramLabel = "MODE", description = "How subscribers wait: blocking (default), spin,"
+        + " signal.")
+    String wakeup = "blocking";
+
+    @Option(names = "--faults", paramLabel = "LIST",
+        description = "Which faults: comma-separated, in order: all (default), none, KIND, KIND=RATE (per minute),"
+            + " -KIND. pub-kill=20 is that fault alone; all,-full-fs every fault but one.")
+    String faults = "all";
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the harness's random choices.")
+    Long seed;
+
+    @Option(names = "--scratch", paramLabel = "DIR",
+        description = "Where the run's directory is made and removed afterwards (default /dev/shm).")
+    Path scratch;
+
+    @Option(names = "--self-test", hidden = true, paramLabel = "LIST",
+        description = "Break the run on purpose (lose, tear, leftover, crash) to see the checks catch it.")
+    String selfTest = "";
+
+    @Option(names = "--json", description = "End with one JSON object of figures (instead of the text report).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        StressOptions options;
+        try {
+            Via path = Via.parse(via);
+            path.checkAvailable();
+            options = new StressOptions()
+                .publishers(publishers).subscribers(subscribers).durable(durable)
+                .duration(duration).count(count).via(path).size(size).capacity(capacity).maxMessage(maxMessage)
+                .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest)
+                .seed(seed != null ? seed : System.nanoTime())
+                .conclude();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage() + " (faults: " + FaultKind.labels() + ")");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        ProgressBar bar = terminal ? new ProgressBar(out) : null;
+        if (!json) {
+            out.println("ringbus stress: running" + (terminal ? "" : " (" + (count > 0 ? count + " messages"
+                : duration.toSeconds() + " s") + ", figures at the end)"));
+            out.flush();
+        }
+        StressFigures figures = new StressRun(options).run(progress -> {
+            if (bar != null) {
+                bar.show(progress);
+            }
+        });
+        if (bar != null) {
+            bar.clear();
+        }
+        out.print(json ? figures.toJson() + System.lineSeparator() : figures.toText());
+        out.flush();
+        return figures.passed() ? 0 : 1;
+    }
+}

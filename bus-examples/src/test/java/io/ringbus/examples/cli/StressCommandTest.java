@@ -1,0 +1,106 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.ringbus.stress.process.FaultKind;
+import io.ringbus.stress.process.StressFigures;
+import io.ringbus.stress.process.StressOptions;
+import io.ringbus.stress.process.StressRun;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code bus stress}: every fault kind, briefly, leaves every failure figure at zero; and the
+ * harness's own checks see a loss, a torn message, a leftover file and a JVM crash when the run is
+ * broken on purpose (so that a harness that saw nothing could not pass for a bus that lost nothing).
+ */
+class StressCommandTest {
+    /**
+     * Every kind at 20 a minute (the first pass through all of them ends well within the run), and
+     * subscriber kills more often, so that the durable one is among them.
+     */
+    private static final String EVERY_FAULT_OFTEN = String.join(",",
+        Arrays.stream(FaultKind.values()).map(kind -> kind.label() + "=20").toList()) + ",sub-kill=60";
+
+    @Test
+    @Timeout(300)
+    void everyFaultKindLeavesEveryFailureFigureAtZero() {
+        StressFigures figures = new StressRun(new StressOptions()
+            .duration(Duration.ofSeconds(60))
+            .faults(EVERY_FAULT_OFTEN)
+            .seed(20261121))
+            .run(progress -> { });
+        System.out.println(figures.toText());
+        assertEquals(List.of(), figures.failures(), figures.toText());
+        assertEquals(0, figures.lost());
+        assertEquals(0, figures.duplicated());
+        assertEquals(0, figures.outOfOrder());
+        assertEquals(0, figures.torn());
+        assertEquals(0, figures.jvmCrashes());
+        assertEquals(List.of(), figures.leftoverFiles());
+        assertTrue(figures.unblock().max() <= StressFigures.UNBLOCK_LIMIT_MILLIS, figures.toText());
+        assertTrue(figures.committed() > 0);
+        figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
+        for (FaultKind kind : FaultKind.values()) {
+            boolean ran = figures.faults().getOrDefault(kind.label(), 0L) > 0;
+            String skipped = figures.skipped().get(kind.label());
+            assertTrue(ran || skipped != null, kind.label() + " never ran:\n" + figures.toText());
+            if (skipped != null) {
+                System.out.println(kind.label() + " skipped: " + skipped);
+            }
+        }
+        assertTrue(figures.unblock().count() >= 5, "every publisher death is timed");
+        if (figures.faults().get("sub-kill") >= 2) {
+            assertTrue(figures.durableKills() >= 1, "sub-kill takes turns: the durable subscriber was killed too");
+        }
+        assertEquals(figures.hostile().get("episodes"), figures.faults().get("truncate")
+            + figures.faults().get("scribble"));
+    }
+
+    @Test
+    @Timeout(120)
+    void brokenOnPurposeTheRunFailsWithTheFiguresThatSayWhy() {
+        Cli.Result result = Cli.run("", "stress", "--duration", "8s", "--faults", "none", "--json",
+            "--self-test", "lose,tear,leftover,crash");
+        assertEquals(1, result.exitCode(), result.out() + result.err());
+        String json = result.out().strip();
+        assertTrue(json.startsWith("{") && json.endsWith("}") && json.lines().count() == 1, json);
+        assertTrue(json.contains("\"passed\":false"), json);
+        assertFalse(json.contains("\"lost\":0,"), "lost above zero: " + json);
+        assertFalse(json.contains("\"torn\":0,"), "torn above zero: " + json);
+        assertTrue(json.contains("\"leftover_files\":1,"), json);
+        assertTrue(json.contains("\"leftover\":[\".creating-selftest.1.0\"]"), json);
+        assertTrue(json.contains("\"duplicated\":0,") && json.contains("\"out_of_order\":0,"), json);
+        assertTrue(json.contains("\"jvm_crashes\":1,"), json);
+        assertTrue(json.contains("JVM crash: hs_err_pid"), json);
+    }
+
+    @Test
+    void streamPathsAreNotAvailableYet() {
+        for (String via : List.of("pipe", "fifo", "unix", "tcp")) {
+            Cli.Result result = Cli.run("", "stress", "--via", via);
+            assertEquals(2, result.exitCode(), result.err());
+            assertTrue(result.err().contains("--via " + via + " is not available yet"), result.err());
+        }
+        Cli.Result unknown = Cli.run("", "stress", "--via", "carrier-pigeon");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("must be one of shm, pipe, fifo, unix, tcp"), unknown.err());
+        Cli.Result badFault = Cli.run("", "stress", "--faults", "all,meteor");
+        assertEquals(2, badFault.exitCode());
+        assertTrue(badFault.err().contains("unknown fault 'meteor'"), badFault.err());
+    }
+
+    @Test
+    void helpSaysWhatRunsWhereAndGivesExamples() {
+        Cli.Result help = Cli.run("", "stress", "--help");
+        assertEquals(0, help.exitCode());
+        String text = help.out().replaceAll("\\s+", " ");
+        for (String expected : List.of("VICTIM topic", "durable window", "./bus stress --duration 2m --json",
+            "crash-wrap-padding", "full-fs", "Exits 1 when lost")) {
+            assertTrue(text.contains(expected), "help mentions '" + expected + "':\n" + help.out());
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.ringbus.stress.process;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Injects the faults, one at a time, on its own thread: waits a random (exponential) gap, picks a
+ * kind (each enabled kind once first, in random order, so that short runs see every kind; then at
+ * random, weighted by rate), injects it, waits until its effect is over (the processes it killed are
+ * replaced, the one it stopped continued, the episode done), and replaces anything that died.
+ *
+ * <p>One at a time so that each figure means what it says: the time the others took to move again
+ * after a publisher's death is not stretched by a subscriber that happens to be stopped.
+ *
+ * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the others have moved again when every
+ * other live publisher has committed a message after T and every live subscriber has received a
+ * message committed after T (which lies behind the dead publisher's claim, if it held one). A
+ * publisher's ledger at T says {@code c}: messages from {@code c + 1} on were committed after T.
+ */
+final class FaultInjector implements Runnable {
+    /** Longest wait for the others to move again; a death that takes longer counts this long. */
+    static final Duration UNBLOCK_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Map<FaultKind, Double> rates;
+    private final MainTopic topic;
+    private final Episodes episodes;
+    private final Tallies tallies;
+    private final Findings findings;
+    private final Random random;
+    private final EventLog log;
+    private volatile boolean stopRequested;
+    private String heldAtLimit;
+    private final List<Integer> subscriberTurns = new ArrayList<>();
+
+    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
+        EventLog log) {
+        this.log = log;
+        this.rates = options.rates();
+        this.topic = topic;
+        this.episodes = episodes;
+        this.tallies = tallies;
+        this.findings = findings;
+        this.random = new Random(options.seed() * 31 + 7);
+    }
+
+    /** Asks the thread to end after the fault in hand. */
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public void run() {
+        double perMinute = rates.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (perMinute <= 0) {
+            // No faults: only replace what ends by itself (an error, reported), twice a second.
+            while (pause(0.5)) {
+                heal();
+            }
+            return;
+        }
+        List<FaultKind> firstPass = new ArrayList<>(rates.keySet());
+        Collections.shuffle(firstPass, random);
+        while (!stopRequested) {
+            double gapSeconds = -Math.log(1 - random.nextDouble()) * 60 / perMinute;
+            if (!pause(Math.min(gapSeconds, 30))) {
+                return;
+            }
+            FaultKind kind = firstPass.isEmpty() ? pickByRate(perMinute) : firstPass.removeFirst();
+            try {
+                topic.heal();
+                inject(kind);
+                topic.heal();
+            } catch (RuntimeException e) {
+                findings.error(kind.label() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void heal() {
+        try {
+            topic.heal();
+        } catch (RuntimeException e) {
+            findings.error("replacing a process: " + e.getMessage());
+        }
+    }
+
+    private boolean pause(double seconds) {
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() - until < 0) {
+            if (stopRequested) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(50_000_000L, until - System.nanoTime()));
+        }
+        return !stopRequested;
+    }
+
+    private FaultKind pickByRate(double perMinute) {
+        double at = random.nextDouble() * perMinute;
+        for (Map.Entry<FaultKind, Double> entry : rates.entrySet()) {
+            at -= entry.getValue();
+            if (at < 0) {
+                return entry.getKey();
+            }
+        }
+        return rates.keySet().iterator().next();
+    }
+
+    private void inject(FaultKind kind) {
+        switch (kind) {
+            case PUB_KILL -> {
+                MainTopic.Pub victim = publishingVictim();
+                if (victim != null) {
+                    killPublisher(kind, victim);
+                }
+            }
+            case CRASH_AFTER_CLAIM, CRASH_MID_PAYLOAD, CRASH_BEFORE_COMMIT, CRASH_WRAP_PADDING -> crash(kind);
+            case SUB_KILL -> killSubscriber();
+            case PUB_STOP -> {
+                MainTopic.Pub victim = publishingVictim();
+                if (victim != null) {
+                    stop(kind, victim.child);
+                }
+            }
+            case SUB_STOP -> {
+                List<MainTopic.Sub> live = liveSubs();
+                if (!live.isEmpty()) {
+                    stop(kind, topic.pick(live).child);
+                }
+            }
+            case TRUNCATE, SCRIBBLE -> {
+                log.add(kind.label() + " episode on the victim topic");
+                episodes.hostile(kind);
+            }
+            case FULL_FS -> {
+                log.add("full-fs episode");
+                episodes.fullFileSystem();
+            }
+            default -> throw new IllegalStateException("unknown fault " + kind);
+        }
+    }
+
+    private MainTopic.Pub publishingVictim() {
+        List<MainTopic.Pub> publishing = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
+        return publishing.isEmpty() ? null : topic.pick(publishing);
+    }
+
+    private List<MainTopic.Sub> liveSubs() {
+        return topic.currentSubs().stream().filter(MainTopic.Sub::live).toList();
+    }
+
+    /**
+     * Arms the crash point in a publisher, waits until it stops there (holding its claim, so the others
+     * pile up behind it), lets them wait a moment, then kills it.
+     */
+    private void crash(FaultKind kind) {
+        MainTopic.Pub victim = publishingVictim();
+        if (victim == null) {
+            return;
+        }
+        String point = kind.crashPoint();
+        String reached = "CRASHPOINT " + point;
+        victim.child.send("ARM " + point);
+        Duration wait = kind == FaultKind.CRASH_WRAP_PADDING ? Duration.ofSeconds(10) : Duration.ofSeconds(5);
+        if (victim.child.awaitLine(reached, wait) == null) {
+            victim.child.send("DISARM");
+            String answer = victim.child.awaitLine(line -> line.equals(reached) || line.startsWith("DISARMED"),
+                Duration.ofSeconds(30));
+            if (answer == null) {
+                throw new StressException("publisher answered neither CRASHPOINT nor DISARMED: "
+                    + victim.child.describe());
+            }
+            if (!answer.equals(reached)) {
+                tallies.notReached(kind);
+                return;
+            }
+        }
+        log.add(victim.child.name() + " stopped at crash point " + point);
+        victim.diedAtCrashPoint = true;
+        LockSupport.parkNanos(topic.between(0, 100) * 1_000_000L);
+        killPublisher(kind, victim);
+    }
+
+    /** kill -9 of a publisher, the time until the others move again, and its replacement. */
+    private void killPublisher(FaultKind kind, MainTopic.Pub victim) {
+        List<MainTopic.Pub> others = new ArrayList<>(topic.currentPubs().stream()
+            .filter(pub -> pub != victim && pub.publishing()).toList());
+        List<Long> before = new ArrayList<>(others.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList());
+        List<MainTopic.Sub> subs = liveSubs();
+        long killedAt = System.nanoTime();
+        victim.child.sigkill();
+        log.add(kind.label() + ": kill -9 of " + victim.child.name());
+        tallies.injected(kind);
+        boolean replaced = false;
+        if (others.isEmpty()) {
+            awaitGone(victim.child);
+            topic.retire(victim);
+            // No other publisher: the others that move again are its successor.
+            MainTopic.Pub successor = topic.startPublisher(victim.role, false);
+            replaced = true;
+            if (successor == null) {
+                return;
+            }
+            others.add(successor);
+            before.add(-1L);
+        }
+        double millis = awaitMoved(killedAt, others, before, subs);
+        if (millis >= 0) {
+            tallies.unblock(millis);
+            log.add(String.format(Locale.ROOT, "others moved again %.1f ms after the death of %s", millis,
+                victim.child.name()));
+        }
+        if (millis > StressFigures.UNBLOCK_LIMIT_MILLIS) {
+            tallies.slowUnblock(String.format(Locale.ROOT, "%.0f ms after %s of %s; still held at %.0f ms:"
+                + " %s", millis, kind.label(), victim.child.name(), StressFigures.UNBLOCK_LIMIT_MILLIS,
+                heldAtLimit));
+        }
+        if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
+            findings.error("nothing moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of "
+                + victim.child.name() + " (" + kind.label() + ")");
+        }
+        if (!replaced) {
+            awaitGone(victim.child);
+            topic.retire(victim);
+            topic.startPublisher(victim.role, false);
+        }
+    }
+
+    /**
+     * Milliseconds from {@code since} until every publisher of {@code pubs} committed past its
+     * {@code before} ledger and every subscriber of {@code subs} received such a message; the timeout
+     * when that does not happen; -1 when there is nothing to measure (every publisher finished).
+     */
+    private double awaitMoved(long since, List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
+        long deadline = since + UNBLOCK_TIMEOUT.toNanos();
+        long limit = since + (long) (StressFigures.UNBLOCK_LIMIT_MILLIS * 1e6);
+        heldAtLimit = null;
+        while (System.nanoTime() - deadline < 0) {
+            if (heldAtLimit == null && System.nanoTime() - limit > 0) {
+                heldAtLimit = held(pubs, before, subs);
+            }
+            boolean anyPublishing = false;
+            boolean pubsMoved = true;
+            for (int i = 0; i < pubs.size(); i++) {
+                MainTopic.Pub pub = pubs.get(i);
+                if (pub.publishing()) {
+                    anyPublishing = true;
+                    pubsMoved &= pub.stats.get(StatsFile.COMMITTED) >= before.get(i) + 2;
+                }
+            }
+            if (!anyPublishing) {
+                return -1;
+            }
+            if (pubsMoved && subsMoved(pubs, before, subs)) {
+                return (System.nanoTime() - since) / 1e6;
+            }
+            LockSupport.parkNanos(500_000);
+        }
+        return UNBLOCK_TIMEOUT.toMillis();
+    }
+
+    /** Who has not moved yet: publishers with their ledger, subscribers with what they received. */
+    private static String held(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < pubs.size(); i++) {
+            MainTopic.Pub pub = pubs.get(i);
+            long committed = pub.stats.get(StatsFile.COMMITTED);
+            if (pub.publishing() && committed < before.get(i) + 2) {
+                text.append(pub.child.name()).append(" committed ").append(committed).append(" (at the death ")
+                    .append(before.get(i)).append("); ");
+            }
+        }
+        for (MainTopic.Sub sub : subs) {
+            if (sub.child.isAlive() && !subsMoved(pubs, before, List.of(sub))) {
+                text.append(sub.child.name()).append(" received ").append(sub.stats.get(StatsFile.RECEIVED))
+                    .append("; ");
+            }
+        }
+        return text.toString();
+    }
+
+    private static boolean subsMoved(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
+        for (MainTopic.Sub sub : subs) {
+            if (!sub.child.isAlive()) {
+                continue;
+            }
+            boolean moved = false;
+            for (int i = 0; i < pubs.size() && !moved; i++) {
+                moved = sub.stats.next(pubs.get(i).id) >= before.get(i) + 2;
+            }
+            if (!moved) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * kill -9 of a subscriber, and its replacement (a durable one resumes; publishers wait for it
+     * meanwhile, by design). After a non-durable one, the time until every publisher commits again
+     * is noted (its slot stops holding them back once a sweep finds it dead).
+     */
+    private void killSubscriber() {
+        List<MainTopic.Sub> live = liveSubs();
+        if (live.isEmpty()) {
+            return;
+        }
+        MainTopic.Sub victim = nextSubscriberVictim(live);
+        List<MainTopic.Pub> pubs = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
+        List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
+        long killedAt = System.nanoTime();
+        victim.child.sigkill();
+        log.add("sub-kill: kill -9 of " + victim.child.name() + (victim.durable() ? " (durable)" : ""));
+        tallies.injected(FaultKind.SUB_KILL);
+        if (victim.durable()) {
+            tallies.durableKill();
+        } else if (!pubs.isEmpty()) {
+            double millis = awaitMoved(killedAt, pubs, before, List.of());
+            if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
+                findings.error("no publisher moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of"
+                    + " subscriber " + victim.child.name() + ": its slot still holds them back");
+            }
+            log.add(String.format(Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
+                millis, victim.child.name()));
+            if (millis >= 0) {
+                tallies.subscriberUnblock(millis);
+            }
+        }
+        awaitGone(victim.child);
+        topic.startSubscriber(victim.role);
+    }
+
+    /**
+     * The subscriber to kill: roles take turns in a shuffled cycle, so that a short run kills durable
+     * and non-durable ones alike.
+     */
+    private MainTopic.Sub nextSubscriberVictim(List<MainTopic.Sub> live) {
+        if (subscriberTurns.isEmpty()) {
+            for (MainTopic.Sub sub : live) {
+                subscriberTurns.add(sub.role);
+            }
+            Collections.shuffle(subscriberTurns, random);
+        }
+        int role = subscriberTurns.removeFirst();
+        return live.stream().filter(sub -> sub.role == role).findFirst().orElse(live.getFirst());
+    }
+
+    /** Waits for a killed process to be gone (its locks released, its figures final). */
+    private void awaitGone(ChildProcess child) {
+        long start = System.nanoTime();
+        if (!child.awaitExit(Duration.ofSeconds(30))) {
+            throw new StressException(child.name() + " survived kill -9 for 30 s");
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        if (millis > 500) {
+            log.add(child.name() + " took " + millis + " ms to be gone after kill -9");
+        }
+    }
+
+    /** SIGSTOP, a pause of 50 to 800 ms, SIGCONT. */
+    private void stop(FaultKind kind, ChildProcess child) {
+        if (!child.signal(ChildProcess.SIGSTOP)) {
+            return;
+        }
+        tallies.injected(kind);
+        long millis = topic.between(50, 800);
+        log.add(kind.label() + ": SIGSTOP of " + child.name() + " for " + millis + " ms");
+        LockSupport.parkNanos(millis * 1_000_000L);
+        if (!child.signal(ChildProcess.SIGCONT) && child.isAlive()) {
+            findings.error("could not SIGCONT " + child.describe());
+        }
+    }
+}

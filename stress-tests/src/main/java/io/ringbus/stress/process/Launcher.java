@@ -1,0 +1,93 @@
+package io.ringbus.stress.process;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Starts the stress child processes of a run, each with a fresh stats file in the run's work
+ * directory, and waits for them to be ready.
+ */
+final class Launcher {
+    /** A JVM starts in well under a second alone; on two busy cores, give it much longer. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Via via;
+    private final AtomicInteger files = new AtomicInteger();
+
+    Launcher(Path workDir, Via via) {
+        this.workDir = workDir;
+        this.via = via;
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    /** A new, zeroed stats file for a child named {@code name}. */
+    StatsFile newStats(String name, int kind, int id) {
+        return StatsFile.create(workDir.resolve(name + "." + files.incrementAndGet() + ".stats"), kind, id);
+    }
+
+    /** What a topic looks like and where it is. */
+    record Topic(Path busDir, String name, int capacity, int maxMessage) {
+        List<String> args() {
+            return List.of("--dir", busDir.toString(), "--topic", name, "--capacity", Integer.toString(capacity),
+                "--max-message", Integer.toString(maxMessage));
+        }
+    }
+
+    /** Starts a publisher; returns once it is READY, or throws saying why not. */
+    ChildProcess publisher(String name, Topic topic, StatsFile stats, String size, long quota, boolean waitGo,
+        boolean crashPoints, long seed) {
+        return publisher(name, topic, stats, size, quota, waitGo, crashPoints, seed, List.of());
+    }
+
+    /** The same, with {@code extra} arguments (the self-test's). */
+    ChildProcess publisher(String name, Topic topic, StatsFile stats, String size, long quota, boolean waitGo,
+        boolean crashPoints, long seed, List<String> extra) {
+        List<String> args = new ArrayList<>(common(topic, stats));
+        args.addAll(extra);
+        args.addAll(List.of("--id", Integer.toString(stats.id()), "--size", size, "--quota", Long.toString(quota),
+            "--wait-go", Boolean.toString(waitGo), "--seed", Long.toString(seed)));
+        List<String> jvm = crashPoints ? List.of("-Dringbus.test.crashPoint=*") : List.of();
+        return ready(ChildProcess.start(name, workDir, StressPublisherMain.class, jvm, args));
+    }
+
+    /** Starts a subscriber; returns once it has joined (READY), or throws saying why not. */
+    ChildProcess subscriber(String name, Topic topic, StatsFile stats, String durableName, String wakeup) {
+        return subscriber(name, topic, stats, durableName, wakeup, List.of());
+    }
+
+    /** The same, with {@code extra} arguments (the self-test's). */
+    ChildProcess subscriber(String name, Topic topic, StatsFile stats, String durableName, String wakeup,
+        List<String> extra) {
+        List<String> args = new ArrayList<>(common(topic, stats));
+        args.addAll(extra);
+        args.addAll(List.of("--wakeup", wakeup));
+        if (durableName != null) {
+            args.addAll(List.of("--durable", durableName));
+        }
+        return ready(ChildProcess.start(name, workDir, StressSubscriberMain.class, List.of(), args));
+    }
+
+    private List<String> common(Topic topic, StatsFile stats) {
+        List<String> args = new ArrayList<>(List.of("--via", via.label(), "--stats", stats.path().toString()));
+        args.addAll(topic.args());
+        return args;
+    }
+
+    private static ChildProcess ready(ChildProcess child) {
+        String line = child.awaitLine(l -> l.equals("READY") || l.startsWith("ERROR"), START_TIMEOUT);
+        if (line == null || !line.equals("READY")) {
+            child.destroy();
+            throw new StressException(child.name() + " did not start: "
+                + (line != null ? line : "no READY within " + START_TIMEOUT.toSeconds() + " s") + "\n  "
+                + child.describe());
+        }
+        return child;
+    }
+}

@@ -1,0 +1,391 @@
+package io.ringbus.stress.process;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The main topic's processes: {@code publishers} publisher roles and {@code subscribers} subscriber
+ * roles, each role played by one process at a time (an incarnation), replaced when it is killed.
+ * Every incarnation is kept, with its stats file, for the final figures.
+ *
+ * <p><b>What a subscriber must receive.</b> A durable subscriber (its figures continued across
+ * incarnations) must receive every message of every publisher, from 0. A non-durable incarnation
+ * joins at some moment J; it must receive every message committed after J. Right after its READY
+ * (printed once J is stored), the harness notes for each publisher: 0 if that publisher had not yet
+ * made its first claim, else its committed count + 1 (the message in hand at that instant may have
+ * been committed before J; none after it was).
+ */
+final class MainTopic {
+    static final String NAME = "stress";
+
+    /** One publisher process. */
+    static final class Pub {
+        final int id;
+        final int role;
+        final StatsFile stats;
+        volatile ChildProcess child;
+        boolean retired;
+        /** Killed while stopped at a crash point: the message in hand was certainly never committed. */
+        volatile boolean diedAtCrashPoint;
+
+        Pub(int id, int role, StatsFile stats) {
+            this.id = id;
+            this.role = role;
+            this.stats = stats;
+        }
+
+        boolean publishing() {
+            ChildProcess process = child;
+            return process != null && process.isAlive() && stats.state() == StatsFile.RUNNING;
+        }
+    }
+
+    /** One subscriber process; durable ones of a role share one stats file. */
+    static final class Sub {
+        final int role;
+        final String durableName;
+        final StatsFile stats;
+        volatile ChildProcess child;
+        /** Per publisher id, the first sequence this incarnation must receive (missing ids: 0). */
+        volatile Map<Integer, Long> requiredFrom;
+
+        Sub(int role, String durableName, StatsFile stats) {
+            this.role = role;
+            this.durableName = durableName;
+            this.stats = stats;
+        }
+
+        boolean durable() {
+            return durableName != null;
+        }
+
+        boolean live() {
+            ChildProcess process = child;
+            return process != null && process.isAlive() && requiredFrom != null;
+        }
+
+        /** The first sequence of {@code pub} this subscriber must receive. */
+        long requiredFrom(Pub pub) {
+            if (durable()) {
+                return 0;
+            }
+            Map<Integer, Long> required = requiredFrom;
+            Long from = required == null ? null : required.get(pub.id);
+            return from == null ? 0 : from;
+        }
+    }
+
+    private final StressOptions options;
+    private final Launcher launcher;
+    private final Launcher.Topic topic;
+    private final Findings findings;
+    private final EventLog log;
+    private final SplittableRandom random;
+    private final List<Pub> pubs = new ArrayList<>();
+    private final List<Sub> subs = new ArrayList<>();
+    private final Pub[] currentPub;
+    private final Sub[] currentSub;
+    private final StatsFile[] durableStats;
+    private final long[] quotaLeft;
+    private final boolean crashPoints;
+    private int nextId = 1;
+
+    MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings, EventLog log) {
+        this.log = log;
+        this.options = options;
+        this.launcher = launcher;
+        this.findings = findings;
+        this.random = new SplittableRandom(options.seed());
+        this.topic = new Launcher.Topic(busDir, NAME, options.capacity(), options.maxMessage());
+        this.currentPub = new Pub[options.publishers()];
+        this.currentSub = new Sub[options.subscribers()];
+        this.durableStats = new StatsFile[options.subscribers()];
+        this.quotaLeft = new long[options.publishers()];
+        for (int i = 0; i < quotaLeft.length; i++) {
+            quotaLeft[i] = options.count() < 0 ? -1
+                : options.count() / quotaLeft.length + (i < options.count() % quotaLeft.length ? 1 : 0);
+        }
+        this.crashPoints = options.rates().keySet().stream().anyMatch(kind -> kind.crashPoint() != null);
+    }
+
+    Launcher.Topic topic() {
+        return topic;
+    }
+
+    /** Starts every subscriber role, then every publisher role (waiting for GO), then says GO. */
+    void start() {
+        for (int role = 0; role < currentSub.length; role++) {
+            startSubscriber(role);
+        }
+        for (int role = 0; role < currentPub.length; role++) {
+            startPublisher(role, true);
+        }
+        for (Pub pub : currentPubs()) {
+            if (pub.child != null) {
+                pub.child.send("GO");
+            }
+        }
+    }
+
+    /** Name of subscriber role {@code role}, as the figures show it. */
+    String subscriberName(int role) {
+        return "sub-" + role + (role < options.durable() ? " (durable)" : "");
+    }
+
+    /** Starts a new incarnation of subscriber role {@code role} and notes what it must receive. */
+    Sub startSubscriber(int role) {
+        boolean durable = role < options.durable();
+        String name = "sub-" + role;
+        StatsFile stats;
+        synchronized (this) {
+            if (durable && durableStats[role] == null) {
+                durableStats[role] = launcher.newStats(name, StatsFile.SUBSCRIBER, 0);
+            }
+            stats = durable ? durableStats[role] : launcher.newStats(name, StatsFile.SUBSCRIBER, 0);
+        }
+        Sub sub = new Sub(role, durable ? "durable-" + role : null, stats);
+        synchronized (this) {
+            subs.add(sub);
+            currentSub[role] = sub;
+        }
+        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup(),
+            options.selfTest().contains("lose") ? List.of("--self-test-skip", "10007") : List.of());
+        Map<Integer, Long> required = new HashMap<>();
+        for (Pub pub : allPubs()) {
+            long committed = pub.stats.get(StatsFile.COMMITTED);
+            required.put(pub.id, pub.stats.get(StatsFile.STARTED) == 0 ? 0 : committed + 1);
+        }
+        sub.requiredFrom = Map.copyOf(required);
+        log.add("started " + sub.child.name() + " (pid " + sub.child.pid() + ")");
+        return sub;
+    }
+
+    /**
+     * Starts a new incarnation of publisher role {@code role} (a new publisher id), waiting for GO or
+     * publishing at once. Returns null when the role has published its share of {@code --count}.
+     */
+    Pub startPublisher(int role, boolean waitGo) {
+        long quota;
+        Pub pub;
+        synchronized (this) {
+            quota = quotaLeft[role];
+            if (quota == 0) {
+                return null;
+            }
+            if (nextId >= StatsFile.MAX_IDS) {
+                throw new StressException("ran out of publisher ids (" + StatsFile.MAX_IDS + " publisher processes)");
+            }
+            int id = nextId++;
+            pub = new Pub(id, role, launcher.newStats("pub-" + role, StatsFile.PUBLISHER, id));
+            pubs.add(pub);
+            currentPub[role] = pub;
+        }
+        pub.child = launcher.publisher("pub-" + role + "#" + pub.id, topic, pub.stats, options.size(), quota, waitGo,
+            crashPoints, random.nextLong(),
+            selfTestArgs(pub.id));
+        log.add("started " + pub.child.name() + " (pid " + pub.child.pid() + ")");
+        return pub;
+    }
+
+    /** A publisher's self-test arguments: spoil messages; the first one crashes its JVM after a while. */
+    private List<String> selfTestArgs(int id) {
+        List<String> args = new ArrayList<>();
+        if (options.selfTest().contains("tear")) {
+            args.addAll(List.of("--self-test-tear", "10009"));
+        }
+        if (options.selfTest().contains("crash") && id == 1) {
+            args.addAll(List.of("--self-test-crash", "50000"));
+        }
+        return args;
+    }
+
+    /** Notes, once, what a publisher incarnation committed against its role's share of --count. */
+    synchronized void retire(Pub pub) {
+        if (pub.retired) {
+            return;
+        }
+        pub.retired = true;
+        if (quotaLeft[pub.role] > 0) {
+            quotaLeft[pub.role] = Math.max(0, quotaLeft[pub.role] - committed(pub));
+        }
+    }
+
+    /** Whether every publisher role has published its share of --count (never, without --count). */
+    synchronized boolean quotasDone() {
+        if (options.count() < 0) {
+            return false;
+        }
+        for (int role = 0; role < currentPub.length; role++) {
+            if (quotaLeft[role] != 0 && currentPub[role].stats.state() != StatsFile.FINISHED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Replaces every process that ended without the harness killing it (an error: it is reported)
+     * and every killed one not yet replaced. A publisher that finished its share is left alone.
+     */
+    void heal() {
+        for (int role = 0; role < currentSub.length; role++) {
+            Sub sub = currentSub(role);
+            if (sub.child != null && sub.child.isAlive()) {
+                continue;
+            }
+            if (sub.child != null && !sub.child.killed()) {
+                findings.error("subscriber " + sub.child.describe() + " ended by itself");
+            }
+            startSubscriber(role);
+        }
+        for (int role = 0; role < currentPub.length; role++) {
+            Pub pub = currentPub(role);
+            if (pub.child != null && pub.child.isAlive()) {
+                continue;
+            }
+            if (pub.child != null && !pub.child.killed()) {
+                String done = pub.child.line("DONE ");
+                if (done != null && pub.child.exitCode() == 0) {
+                    retire(pub);
+                    continue;
+                }
+                findings.error("publisher " + pub.child.describe() + " ended by itself");
+            }
+            retire(pub);
+            startPublisher(role, false);
+        }
+    }
+
+    synchronized Pub currentPub(int role) {
+        return currentPub[role];
+    }
+
+    synchronized Sub currentSub(int role) {
+        return currentSub[role];
+    }
+
+    /** The current publisher incarnations. */
+    synchronized List<Pub> currentPubs() {
+        return List.of(currentPub);
+    }
+
+    /** The current subscriber incarnations. */
+    synchronized List<Sub> currentSubs() {
+        return List.of(currentSub);
+    }
+
+    /** Every publisher incarnation so far. */
+    synchronized List<Pub> allPubs() {
+        return List.copyOf(pubs);
+    }
+
+    /** Every subscriber incarnation so far (durable ones of a role share their stats file). */
+    synchronized List<Sub> allSubs() {
+        return List.copyOf(subs);
+    }
+
+    /** The stats files holding subscriber figures: one per durable role, one per other incarnation. */
+    synchronized List<Sub> ledgers() {
+        List<Sub> ledgers = new ArrayList<>();
+        for (Sub sub : subs) {
+            if (!sub.durable() || sub == currentSub[sub.role]) {
+                ledgers.add(sub);
+            }
+        }
+        return ledgers;
+    }
+
+    /**
+     * What a publisher incarnation committed: its ledger (stored after each offer returned), or one
+     * more when some subscriber received the message it had in hand when it was killed.
+     */
+    long committed(Pub pub) {
+        long committed = pub.stats.get(StatsFile.COMMITTED);
+        for (Sub sub : ledgers()) {
+            committed = Math.max(committed, sub.stats.next(pub.id));
+        }
+        return committed;
+    }
+
+    /** A random element. */
+    <T> T pick(List<T> from) {
+        synchronized (random) {
+            return from.get(random.nextInt(from.size()));
+        }
+    }
+
+    /** A random long in [low, high). */
+    long between(long low, long high) {
+        synchronized (random) {
+            return random.nextLong(low, high);
+        }
+    }
+
+    /** Sends STOP to every live publisher and waits for them to exit. */
+    void stopPublishers(Duration timeout) {
+        List<Pub> started = currentPubs().stream().filter(pub -> pub.child != null).toList();
+        for (Pub pub : started) {
+            pub.child.send("STOP");
+        }
+        for (Pub pub : started) {
+            if (!pub.child.awaitExit(timeout)) {
+                findings.error("publisher did not stop within " + timeout.toSeconds() + " s: " + pub.child.describe());
+                pub.child.destroy();
+            } else if (pub.child.exitCode() != 0) {
+                findings.error("publisher failed while stopping: " + pub.child.describe());
+            }
+        }
+    }
+
+    /** Sends STOP to every live subscriber and waits for them to exit. */
+    void stopSubscribers(Duration timeout) {
+        List<Sub> started = currentSubs().stream().filter(sub -> sub.child != null).toList();
+        for (Sub sub : started) {
+            sub.child.send("STOP");
+        }
+        for (Sub sub : started) {
+            if (!sub.child.awaitExit(timeout)) {
+                findings.error("subscriber did not stop within " + timeout.toSeconds() + " s: "
+                    + sub.child.describe());
+                sub.child.destroy();
+            } else if (sub.child.exitCode() != 0) {
+                findings.error("subscriber failed while stopping: " + sub.child.describe());
+            }
+        }
+    }
+
+    /** Kills whatever still runs (after a failure). */
+    void destroyAll() {
+        for (Pub pub : allPubs()) {
+            if (pub.child != null) {
+                pub.child.destroy();
+            }
+        }
+        for (Sub sub : allSubs()) {
+            if (sub.child != null) {
+                sub.child.destroy();
+            }
+        }
+    }
+
+    /** Unmaps every stats file. */
+    void closeStats() {
+        for (Pub pub : allPubs()) {
+            pub.stats.close();
+        }
+        Set<StatsFile> closed = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Sub sub : allSubs()) {
+            if (closed.add(sub.stats)) {
+                sub.stats.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.ringbus.stress.process;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The figures of a stress run, and the verdict: the run fails when any of lost, duplicated, out of
+ * order, torn, JVM crashes or leftover files is above zero, when a publisher's death took more than
+ * {@link #UNBLOCK_LIMIT_MILLIS} to unblock the others, or when an error was found (a child that failed
+ * by itself or hung, a hostile fault answered by anything but a typed error or carrying on, a full
+ * file system that lost data or was not reported as such, more durable repeats than durable kills).
+ *
+ * @param setup one line saying what ran
+ * @param seconds how long the publishers published
+ * @param sent sequence numbers publishers began (a killed publisher's message in hand included)
+ * @param committed messages committed
+ * @param received per subscriber role, the messages it accepted (all its incarnations)
+ * @param lost committed messages a live tethered or durable subscriber never received
+ * @param duplicated messages received again
+ * @param outOfOrder messages received after a later one of the same publisher
+ * @param torn messages that failed their CRC32C or length check
+ * @param windowRepeats durable subscribers' repeats of the last message before a kill (documented)
+ * @param durableKills kills of durable subscribers
+ * @param faults faults injected, by kind
+ * @param notReached crash points armed but not reached before they were disarmed, by kind
+ * @param skipped faults that could not run, with the reason
+ * @param unblock milliseconds from a publisher's death until the others moved again
+ * @param subscriberUnblock milliseconds from a non-durable subscriber's death until publishers moved again
+ * @param longestStallMillis the longest time no subscriber received anything while publishers ran
+ * @param hostile the hostile faults' outcomes: episodes, typed errors, carried on, rejected by CRC,
+ *     untyped errors, hangs, crashes
+ * @param fullFs the full file system episodes: episodes, typed errors, messages committed on the
+ *     existing topic, lost, torn or repeated
+ * @param jvmCrashes hs_err files found
+ * @param leftoverFiles files left in the bus directory after the harness removed its topics
+ * @param errors the errors found (see above), at most 50 of them
+ * @param anomalies what subscribers reported going wrong (a torn message, a gap...), each beside the
+ *     faults just before it: the details behind the figures, at most 40
+ */
+public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
+    long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
+    Map<String, Long> faults, Map<String, Long> notReached, Map<String, String> skipped, Percentiles unblock,
+    Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
+    long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies) {
+
+    /** The longest a publisher's death may hold the others up. */
+    public static final double UNBLOCK_LIMIT_MILLIS = 1000;
+
+    /** Why the run fails; empty when it passes. */
+    public List<String> failures() {
+        List<String> failures = new ArrayList<>();
+        count(failures, "lost", lost);
+        count(failures, "duplicated", duplicated);
+        count(failures, "out of order", outOfOrder);
+        count(failures, "torn", torn);
+        count(failures, "JVM crashes", jvmCrashes);
+        count(failures, "leftover files", leftoverFiles.size());
+        if (unblock.max() > UNBLOCK_LIMIT_MILLIS) {
+            failures.add(String.format(Locale.ROOT, "an unblock took %.0f ms (limit %.0f ms)", unblock.max(),
+                UNBLOCK_LIMIT_MILLIS));
+        }
+        if (windowRepeats > durableKills) {
+            failures.add(windowRepeats + " durable repeats for " + durableKills + " durable kills");
+        }
+        count(failures, "errors", errors.size());
+        return failures;
+    }
+
+    private static void count(List<String> failures, String what, long value) {
+        if (value > 0) {
+            failures.add(what + " " + value);
+        }
+    }
+
+    /** Whether nothing failed. */
+    public boolean passed() {
+        return failures().isEmpty();
+    }
+
+    /** The figures as one JSON object (one line). */
+    public String toJson() {
+        Json json = new Json();
+        json.field("setup", setup).field("passed", passed()).field("seconds", seconds)
+            .field("sent", sent).field("committed", committed).object("received", received)
+            .field("lost", lost).field("duplicated", duplicated).field("out_of_order", outOfOrder)
+            .field("torn", torn).field("durable_window_repeats", windowRepeats).field("durable_kills", durableKills)
+            .object("faults", faults).object("crash_points_not_reached", notReached).object("faults_skipped", skipped)
+            .percentiles("unblock_ms", unblock).percentiles("subscriber_unblock_ms", subscriberUnblock)
+            .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
+            .field("jvm_crashes", jvmCrashes).field("leftover_files", leftoverFiles.size())
+            .strings("leftover", leftoverFiles).strings("errors", errors).strings("anomalies", anomalies)
+            .strings("failures", failures());
+        return json.end();
+    }
+
+    /** The figures for people, a few lines. */
+    public String toText() {
+        StringBuilder text = new StringBuilder();
+        text.append(setup).append('\n');
+        text.append(String.format(Locale.ROOT, "  sent %,d  committed %,d  received", sent, committed));
+        received.forEach((name, count) -> text.append(String.format(Locale.ROOT, "  %s %,d", name, count)));
+        text.append('\n');
+        text.append(String.format(Locale.ROOT, "  lost %d  duplicated %d  out of order %d  torn %d", lost,
+            duplicated, outOfOrder, torn));
+        text.append(String.format(Locale.ROOT, "  (durable repeats in the documented kill window: %d, after %d"
+            + " durable kills)%n", windowRepeats, durableKills));
+        text.append("  faults:");
+        if (faults.isEmpty()) {
+            text.append(" none");
+        }
+        faults.forEach((kind, count) -> text.append(' ').append(kind).append(' ').append(count));
+        notReached.forEach((kind, count) -> text.append("; ").append(kind).append(" not reached ").append(count));
+        skipped.forEach((kind, why) -> text.append("; ").append(kind).append(" skipped: ").append(why));
+        text.append('\n');
+        text.append(String.format(Locale.ROOT, "  unblock after a publisher's death: %d, p50 %.1f ms  p99 %.1f ms"
+            + "  max %.1f ms;  after a subscriber's: %d, max %.1f ms;  longest stall %.1f ms%n", unblock.count(),
+            unblock.p50(), unblock.p99(), unblock.max(), subscriberUnblock.count(), subscriberUnblock.max(),
+            longestStallMillis));
+        text.append("  hostile (victim topic):");
+        hostile.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
+        text.append("\n  full file system:");
+        fullFs.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
+        text.append(String.format(Locale.ROOT, "%n  JVM crashes %d  leftover files %d  errors %d%n", jvmCrashes,
+            leftoverFiles.size(), errors.size()));
+        leftoverFiles.forEach(file -> text.append("  leftover: ").append(file).append('\n'));
+        errors.forEach(error -> text.append("  error: ").append(error.replace("\n", "\n    ")).append('\n'));
+        anomalies.forEach(anomaly -> text.append("  anomaly: ").append(anomaly).append('\n'));
+        List<String> failures = failures();
+        text.append(failures.isEmpty() ? "PASSED" : "FAILED: " + String.join(", ", failures)).append('\n');
+        return text.toString();
+    }
+}

@@ -1,0 +1,466 @@
+package io.ringbus.stress.process;
+
+import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.MappedFile;
+import io.ringbus.core.os.SharedFiles;
+import io.ringbus.core.topic.TopicDescriptor;
+import io.ringbus.core.topic.TopicFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * One {@code bus stress} run: N publisher processes and M subscriber processes on one topic in a
+ * fresh bus directory, with faults injected ({@link FaultInjector}) for a duration or a message
+ * count; then the publishers stop, the subscribers drain, and the figures are added up.
+ *
+ * <pre>
+ *   pub-0 ─┐                                    ┌─▶ sub-0 (durable: resumes after a kill)
+ *   pub-1 ─┼─▶ topic "stress" (64 KiB ring) ────┼─▶ sub-1
+ *          │    bus dir: SCRATCH/bus            │      each checks every message: CRC32C, and each
+ *          │                                    │      publisher id's sequence; its figures go to a
+ *   faults: kill -9, crash points, SIGSTOP,     │      stats file that outlives a kill -9
+ *   and episodes: victim topic (truncate, scribble), full tmpfs
+ *          ▲ READY, CRASHPOINT, ERROR lines; GO, ARM, STOP commands; stats files: SCRATCH/work
+ *          └──── this process
+ * </pre>
+ *
+ * <p>At the end the harness removes the topic files it made (as {@code bus clean} does: only when it
+ * can take every slot lock, so no live process holds them); what is left in the bus directory then is
+ * a leftover (a {@code .creating-*} file, a topic some process still holds, anything else). The
+ * scratch directory is removed.
+ */
+public final class StressRun {
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final long PROGRESS_NANOS = 250_000_000L;
+    /**
+     * A stall this long is an error: the longest a fault holds the bus up by design is a SIGSTOP (0.8 s)
+     * or a durable subscriber's restart (a JVM start, a few seconds on two busy cores).
+     */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
+
+    private final StressOptions options;
+    private final Findings findings = new Findings();
+    private final Tallies tallies = new Tallies();
+    private double longestStallMillis;
+    private EventLog log;
+
+    /** A run with these options. */
+    public StressRun(StressOptions options) {
+        this.options = options.conclude();
+    }
+
+    /** Runs, calling {@code progress} a few times a second from this thread; returns the figures. */
+    public StressFigures run(Consumer<Progress> progress) {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory(options.scratchParent(), "ringbus-stress-");
+            Files.createDirectories(scratch.resolve("work"));
+        } catch (IOException e) {
+            throw new StressException("cannot make a scratch directory in " + options.scratchParent() + ": "
+                + e.getMessage(), e);
+        }
+        Path busDir = scratch.resolve("bus");
+        Launcher launcher = new Launcher(scratch.resolve("work"), options.via());
+        log = new EventLog(System.nanoTime());
+        MainTopic topic = new MainTopic(options, launcher, busDir, findings, log);
+        Thread cleanup = new Thread(() -> {
+            ChildProcess.destroyEveryone();
+            FullFileSystemEpisode.unmountAfterInterrupt();
+            deleteTree(scratch);
+        }, "stress-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            Counted counted;
+            List<String> anomalies;
+            double seconds;
+            try {
+                topic.start();
+                if (options.selfTest().contains("leftover")) {
+                    Files.writeString(busDir.resolve(".creating-selftest.1.0"), "self-test leftover");
+                }
+                long start = System.nanoTime();
+                Episodes episodes = new Episodes(launcher, busDir, options.capacity(), tallies, findings,
+                    options.seed() + 1);
+                FaultInjector injector = new FaultInjector(options, topic, episodes, tallies, findings, log);
+                Thread faults = Thread.ofPlatform().name("stress-faults").start(injector);
+                try {
+                    watch(topic, launcher.workDir(), start, progress);
+                } finally {
+                    injector.requestStop();
+                    faults.join();
+                }
+                seconds = (System.nanoTime() - start) / 1e9;
+                topic.heal();
+                topic.stopPublishers(STOP_TIMEOUT);
+                drain(topic);
+                topic.stopSubscribers(STOP_TIMEOUT);
+                counted = count(topic);
+                anomalies = anomalies(topic);
+            } finally {
+                topic.destroyAll();
+                topic.closeStats();
+                int running = ChildProcess.destroyEveryone();
+                if (running > 0) {
+                    findings.error(running + " child processes were still running after the run");
+                }
+            }
+            List<String> leftovers = removeTopicsAndList(busDir);
+            long crashes = crashReports(launcher.workDir());
+            return figures(counted, anomalies, seconds, leftovers, crashes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StressException("interrupted", e);
+        } catch (IOException e) {
+            throw new StressException("cannot write in " + busDir + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(scratch);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException ignored) {
+                // Shutting down already: the hook does the same.
+            }
+        }
+    }
+
+    /** Runs until the duration or the count is reached: stalls noted, progress reported. */
+    private void watch(MainTopic topic, Path workDir, long start, Consumer<Progress> progress)
+        throws InterruptedException {
+        long end = start + options.duration().toNanos();
+        long lastReceived = -1;
+        long lastMove = System.nanoTime();
+        long nextProgress = start;
+        long lastCommitted = 0;
+        long lastRateAt = start;
+        double rate = 0;
+        long crashes = 0;
+        boolean stallReported = false;
+        // With --count, a 30 s stall ends the run (the count would never be reached); it is an error anyway.
+        while (options.count() > 0 ? !topic.quotasDone() && !stallReported : System.nanoTime() - end < 0) {
+            Thread.sleep(10);
+            long now = System.nanoTime();
+            long received = 0;
+            for (MainTopic.Sub ledger : topic.ledgers()) {
+                received += ledger.stats.get(StatsFile.RECEIVED);
+            }
+            if (received != lastReceived) {
+                lastReceived = received;
+                lastMove = now;
+                stallReported = false;
+            } else {
+                longestStallMillis = Math.max(longestStallMillis, (now - lastMove) / 1e6);
+                if (!stallReported && now - lastMove > STALL_LIMIT.toNanos()) {
+                    stallReported = true;
+                    findings.error("no subscriber received anything for " + STALL_LIMIT.toSeconds() + " s (at "
+                        + log.at(now) + "; " + log.before(now, STALL_LIMIT.toSeconds() + 5) + ")");
+                }
+            }
+            if (now - nextProgress >= 0) {
+                nextProgress = now + PROGRESS_NANOS;
+                long committed = committedSoFar(topic);
+                if (now - lastRateAt >= 1_000_000_000L) {
+                    rate = (committed - lastCommitted) * 1e9 / (now - lastRateAt);
+                    lastCommitted = committed;
+                    lastRateAt = now;
+                    crashes = countCrashReports(workDir);
+                }
+                progress.accept(new Progress((now - start) / 1e9, options.count() > 0 ? 0
+                    : options.duration().toNanos() / 1e9, committed, Math.max(0, options.count()), rate,
+                    tallies.total(), errorsSoFar(topic) + crashes));
+            }
+        }
+    }
+
+    private static long committedSoFar(MainTopic topic) {
+        long committed = 0;
+        for (MainTopic.Pub pub : topic.allPubs()) {
+            committed += pub.stats.get(StatsFile.COMMITTED);
+        }
+        return committed;
+    }
+
+    private long errorsSoFar(MainTopic topic) {
+        long errors = findings.count();
+        for (MainTopic.Sub ledger : topic.ledgers()) {
+            errors += ledger.stats.get(StatsFile.GAPS) + ledger.stats.get(StatsFile.DUPLICATED)
+                + ledger.stats.get(StatsFile.OUT_OF_ORDER) + ledger.stats.get(StatsFile.TORN);
+        }
+        return errors;
+    }
+
+    /** Waits until every live subscriber has everything it must receive. */
+    private void drain(MainTopic topic) throws InterruptedException {
+        long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+        List<MainTopic.Pub> pubs = topic.allPubs();
+        Map<MainTopic.Pub, Long> committed = new LinkedHashMap<>();
+        for (MainTopic.Pub pub : pubs) {
+            committed.put(pub, topic.committed(pub));
+        }
+        for (MainTopic.Sub sub : topic.currentSubs()) {
+            for (MainTopic.Pub pub : pubs) {
+                long target = committed.get(pub);
+                while (sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target && sub.child != null
+                    && sub.child.isAlive()) {
+                    if (System.nanoTime() - deadline > 0) {
+                        findings.error(topic.subscriberName(sub.role) + " did not receive everything within "
+                            + DRAIN_TIMEOUT.toSeconds() + " s of the publishers' stop: " + sub.child.describe());
+                        return;
+                    }
+                    Thread.sleep(10);
+                }
+            }
+        }
+    }
+
+    /** Message figures, added up from every stats file. */
+    private record Counted(String setup, long sent, long committed, Map<String, Long> received, long lost,
+        long duplicated, long outOfOrder, long torn, long windowRepeats) {
+    }
+
+    private Counted count(MainTopic topic) {
+        List<MainTopic.Pub> pubs = topic.allPubs();
+        long[] committed = new long[pubs.size()];
+        long sent = 0;
+        long committedTotal = 0;
+        for (int i = 0; i < pubs.size(); i++) {
+            committed[i] = topic.committed(pubs.get(i));
+            long ledger = pubs.get(i).stats.get(StatsFile.COMMITTED);
+            if (pubs.get(i).diedAtCrashPoint && committed[i] > ledger) {
+                findings.error("message " + ledger + " of publisher " + pubs.get(i).id + " was delivered, though its"
+                    + " publisher was killed at a crash point before committing it");
+                committed[i] = ledger;
+            }
+            sent += Math.max(pubs.get(i).stats.get(StatsFile.SENT), committed[i]);
+            committedTotal += committed[i];
+        }
+        Map<String, Long> received = new LinkedHashMap<>();
+        for (int role = 0; role < options.subscribers(); role++) {
+            received.put(topic.subscriberName(role), 0L);
+        }
+        long lost = 0;
+        long duplicated = 0;
+        long outOfOrder = 0;
+        long torn = 0;
+        long windowRepeats = 0;
+        for (MainTopic.Sub ledger : topic.ledgers()) {
+            StatsFile stats = ledger.stats;
+            boolean liveAtEnd = ledger.durable()
+                || (ledger == topic.currentSub(ledger.role) && ledger.child != null && !ledger.child.killed());
+            long gaps = stats.get(StatsFile.GAPS);
+            lost += gaps;
+            long accepted = -gaps;
+            for (int i = 0; i < pubs.size(); i++) {
+                MainTopic.Pub pub = pubs.get(i);
+                long next = stats.next(pub.id);
+                long first = stats.first(pub.id);
+                if (next > 0) {
+                    accepted += next - (first - 1);
+                }
+                long from = ledger.requiredFrom(pub);
+                if (from >= committed[i]) {
+                    continue;
+                }
+                if (next == 0) {
+                    lost += liveAtEnd ? committed[i] - from : 0;
+                } else {
+                    lost += Math.max(0, first - 1 - from) + (liveAtEnd ? Math.max(0, committed[i] - next) : 0);
+                }
+            }
+            received.merge(topic.subscriberName(ledger.role), accepted, Long::sum);
+            duplicated += stats.get(StatsFile.DUPLICATED);
+            outOfOrder += stats.get(StatsFile.OUT_OF_ORDER);
+            torn += stats.get(StatsFile.TORN);
+            windowRepeats += stats.get(StatsFile.WINDOW_REPEATS);
+        }
+        return new Counted(setup(), sent, committedTotal, received, lost, duplicated, outOfOrder, torn,
+            windowRepeats);
+    }
+
+    private String setup() {
+        String faults = options.rates().isEmpty() ? "no faults"
+            : options.rates().size() == FaultKind.values().length ? "every fault" : options.rates().size() + " faults";
+        return String.format(Locale.ROOT, "ringbus stress: %d publisher processes, %d subscriber processes (%d"
+            + " durable) on one %d KiB topic over %s, messages %s, %s, %s, seed %d", options.publishers(),
+            options.subscribers(), options.durable(), options.capacity() / 1024, options.via().label(),
+            MessageSizes.parse(options.size(), options.maxMessage()),
+            options.count() > 0 ? options.count() + " messages" : options.duration().toSeconds() + " s", faults,
+            options.seed());
+    }
+
+    /**
+     * What the main topic's subscribers reported going wrong (torn messages, gaps, repeats, disorder:
+     * the first few of each process), each beside the faults of the two seconds before it.
+     */
+    private List<String> anomalies(MainTopic topic) {
+        List<String> anomalies = new ArrayList<>();
+        for (String slow : tallies.slowUnblocks()) {
+            anomalies.add("SLOW UNBLOCK " + slow);
+        }
+        for (MainTopic.Sub sub : topic.allSubs()) {
+            if (sub.child == null) {
+                continue;
+            }
+            for (String line : sub.child.lines(l -> l.startsWith("TORN ") || l.startsWith("GAP ")
+                || l.startsWith("DUPLICATE ") || l.startsWith("DISORDER "))) {
+                String[] words = line.split(" ", 3);
+                long time = Long.parseLong(words[1]);
+                anomalies.add(words[0] + " at " + log.at(time) + " in " + sub.child.name() + ": " + words[2]
+                    + " | before it: " + log.before(time, 2));
+                if (anomalies.size() >= 40) {
+                    return anomalies;
+                }
+            }
+        }
+        return anomalies;
+    }
+
+    private StressFigures figures(Counted counted, List<String> anomalies, double seconds, List<String> leftovers,
+        long crashes) {
+        Counted c = counted;
+        Map<String, Long> faults = new LinkedHashMap<>();
+        tallies.injected().forEach((kind, count) -> faults.put(kind.label(), count));
+        Map<String, Long> notReached = new LinkedHashMap<>();
+        tallies.notReached().forEach((kind, count) -> notReached.put(kind.label(), count));
+        Map<String, String> skipped = new LinkedHashMap<>();
+        tallies.skipped().forEach((kind, why) -> skipped.put(kind.label(), why));
+        Map<String, Long> hostile = new LinkedHashMap<>();
+        tallies.hostile(h -> {
+            hostile.put("episodes", h.episodes);
+            hostile.put("typed_errors", h.typedErrors);
+            hostile.put("carried_on", h.carriedOn);
+            hostile.put("rejected_by_crc", h.crcRejected);
+            hostile.put("untyped_errors", h.untypedErrors);
+            hostile.put("hangs", h.hangs);
+            hostile.put("crashes", h.crashes);
+        });
+        Map<String, Long> fullFs = new LinkedHashMap<>();
+        tallies.fullFs(f -> {
+            fullFs.put("episodes", f.episodes);
+            fullFs.put("file_system_full_errors", f.typedErrors);
+            fullFs.put("existing_topic_committed", f.existingCommitted);
+            fullFs.put("existing_topic_lost", f.existingLost);
+            fullFs.put("existing_topic_bad", f.existingBad);
+        });
+        return new StressFigures(c.setup(), seconds, c.sent(), c.committed(), c.received(), c.lost(),
+            c.duplicated(), c.outOfOrder(), c.torn(), c.windowRepeats(), tallies.durableKills(), faults, notReached,
+            skipped, Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
+            longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies);
+    }
+
+    /**
+     * Removes the topics the run made, each only when every one of its slot locks can be taken (no
+     * live process holds it), and lists what is left in the bus directory.
+     */
+    private List<String> removeTopicsAndList(Path busDir) {
+        if (!Files.isDirectory(busDir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        for (String name : List.of(MainTopic.NAME, HostileEpisode.TOPIC)) {
+            Path file = TopicFile.pathOf(busDir, name);
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                removeTopic(file);
+            }
+        }
+        try (Stream<Path> files = Files.list(busDir)) {
+            return files.map(path -> path.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void removeTopic(Path file) {
+        TopicFile topic;
+        try {
+            topic = TopicFile.tryOpen(file, SharedFiles.FILE_MODE);
+        } catch (RingBusException e) {
+            findings.error("cannot open " + file + " to remove it: " + e.getMessage());
+            return;
+        }
+        if (topic == null) {
+            return;
+        }
+        try (topic) {
+            MappedFile mapped = topic.file();
+            List<Long> locks = new ArrayList<>();
+            locks.add(TopicDescriptor.SWEEP_LOCK_BYTE);
+            for (int i = 0; i < topic.publisherSlots(); i++) {
+                locks.add(TopicDescriptor.publisherLockByte(i));
+            }
+            for (int i = 0; i < topic.ring().maxCursors(); i++) {
+                locks.add(TopicDescriptor.subscriberLockByte(i));
+            }
+            List<Long> taken = new ArrayList<>();
+            try {
+                for (long lock : locks) {
+                    if (!mapped.tryLockByte(lock)) {
+                        findings.error("a live process still holds " + file + " after the run");
+                        return;
+                    }
+                    taken.add(lock);
+                }
+                Files.delete(file);
+            } catch (IOException e) {
+                findings.error("cannot remove " + file + ": " + e.getMessage());
+            } finally {
+                taken.forEach(mapped::unlockByte);
+            }
+        }
+    }
+
+    private long crashReports(Path workDir) {
+        try (Stream<Path> files = Files.list(workDir)) {
+            List<Path> reports = files.filter(p -> p.getFileName().toString().startsWith("hs_err")).sorted().toList();
+            for (Path report : reports) {
+                findings.error("JVM crash: " + report.getFileName() + ": " + crashSummary(report));
+            }
+            return reports.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long countCrashReports(Path workDir) {
+        try (Stream<Path> files = Files.list(workDir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("hs_err")).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String crashSummary(Path report) {
+        try (Stream<String> lines = Files.lines(report)) {
+            List<String> kept = lines.filter(line -> line.startsWith("# SIG") || line.startsWith("# Problematic")
+                || line.startsWith("# C ") || line.startsWith("# J ") || line.startsWith("# j ")
+                || line.startsWith("# V ")).limit(4).toList();
+            return String.join(" | ", kept);
+        } catch (IOException | UncheckedIOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Deletes a tree without following symbolic links; best effort. */
+    static void deleteTree(Path top) {
+        if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(top)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException | UncheckedIOException ignored) {
+            // Best effort; what is left is reported by the next run's leftover count only if in its directory.
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.ringbus.stress.process;
+
+import io.ringbus.core.StartPosition;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.WakeupMode;
+import io.ringbus.transport.BusClient;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * A stress subscriber process: receives every message of {@code --topic} and checks each one
+ * ({@link MessageCheck}), storing its figures in {@code --stats}. Started by {@link StressRun}.
+ *
+ * <p>Options: {@code --via}, {@code --dir}, {@code --topic}, {@code --capacity}, {@code --max-message},
+ * {@code --stats FILE}, {@code --durable NAME} (resume where the last subscriber of that name stopped;
+ * the stats file is then that name's, continued), {@code --wakeup blocking|spin|signal}. Prints
+ * {@code READY} once joined; the command {@code STOP} closes it ({@code STOPPED n}, exit 0).
+ */
+public final class StressSubscriberMain {
+    private static final long AWAIT_NANOS = 100_000_000L;
+    private static volatile boolean stopped;
+
+    private StressSubscriberMain() {
+    }
+
+    /** Runs one subscriber; see the class comment. */
+    public static void main(String[] args) {
+        ChildArgs.run(args, StressSubscriberMain::run);
+    }
+
+    private static void run(ChildArgs args) throws Exception {
+        ChildArgs.readCommands(line -> {
+            if (line.equals("STOP")) {
+                stopped = true;
+            }
+        });
+        SubscriberConfig config = new SubscriberConfig()
+            .wakeup(WakeupMode.valueOf(args.get("wakeup", "blocking").toUpperCase(Locale.ROOT)));
+        boolean durable = args.has("durable");
+        if (durable) {
+            config.durableName(args.get("durable")).start(StartPosition.EARLIEST);
+        } else {
+            config.start(StartPosition.LATEST);
+        }
+        try (StatsFile stats = StatsFile.open(Path.of(args.get("stats")));
+             BusClient client = args.via().open(args.dir())) {
+            long incarnation = stats.get(StatsFile.INCARNATIONS) + 1;
+            stats.set(StatsFile.INCARNATIONS, incarnation);
+            MessageCheck check = new MessageCheck(stats, args.getInt("max-message"), durable && incarnation > 1,
+                args.getLong("self-test-skip", 0));
+            try (Subscriber subscriber = client.newSubscriber(args.get("topic"), args.topicConfig(), config)) {
+                stats.set(StatsFile.STARTED, System.nanoTime());
+                stats.state(StatsFile.RUNNING);
+                ChildArgs.say("READY");
+                while (!stopped) {
+                    subscriber.await(check, 256, AWAIT_NANOS);
+                    stats.set(StatsFile.HEARTBEAT, System.nanoTime());
+                }
+            }
+            stats.state(StatsFile.FINISHED);
+            ChildArgs.say("STOPPED " + stats.get(StatsFile.RECEIVED));
+        }
+    }
+}
