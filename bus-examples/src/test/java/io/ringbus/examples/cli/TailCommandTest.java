@@ -8,6 +8,8 @@ import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.RecordDescriptor;
+import io.ringbus.transport.bridge.Bridge;
+import io.ringbus.transport.bridge.BridgeContext;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -63,6 +65,14 @@ class TailCommandTest {
         return executor.submit(() -> commandLine.execute(all));
     }
 
+    /** Runs {@code bus ARGS} on another thread, writing to {@code out}. */
+    private Future<Integer> bus(Writer out, StringWriter err, String... args) {
+        CommandLine commandLine = BusCommand.newCommandLine(InputStream.nullInputStream());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return executor.submit(() -> commandLine.execute(args));
+    }
+
     private Bus bus() {
         return Bus.open(new BusContext().directory(directory));
     }
@@ -104,6 +114,27 @@ class TailCommandTest {
             + "@" + (first + 32) + " (17 B)\n"
             + "00000000: 0041 ff68 656c 6c6f 2077 6f72 6c64 210a  .A.hello world!.\n"
             + "00000010: 7a                                       z\n", hex.toString());
+    }
+
+    @Test
+    void showsMessagesThroughABridgeOnAStreamPath() throws Exception {
+        BusContext busContext = new BusContext().directory(directory);
+        try (Bridge bridge = Bridge.start(new BridgeContext().busContext(busContext).listen("tcp://127.0.0.1:0"));
+             Bus bus = bus()) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            Future<Integer> tail = bus(out, err, "tail", "quotes", "--count", "2", "--via",
+                bridge.listening().get(0).toString());
+            Cli.awaitTopic(directory, "quotes", t -> t.subscribers().size() == 1
+                && !t.subscribers().get(0).joining());
+            Publisher publisher = bus.newPublisher("quotes");
+            offer(publisher, TEXT);
+            offer(publisher, BINARY);
+            assertEquals(0, tail.get(60, TimeUnit.SECONDS), err.toString());
+            assertTrue(Pattern.compile("@\\d+ \\(7 B\\) a\\\\tb\u00e9\\\\x01\\\\\\\\\n"
+                + "@\\d+ \\(17 B\\) \\\\x00A\\\\xffhello world!\\\\nz\n").matcher(out.toString()).matches(),
+                out.toString());
+        }
     }
 
     /**
