@@ -5,6 +5,7 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.examples.cli.ExitCodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "basic-publisher", aliases = "BasicPublisher",
     mixinStandardHelpOptions = true,
     description = "Publishes 'hello 1', 'hello 2', ... to a topic, one a second.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":--count messages published", ExitCodes.FAILURE, ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
     footer = {"", "Example: ./bus sample basic-publisher --count 5 --interval-ms 200"})
 public final class BasicPublisher implements Callable<Integer> {
     @Option(names = "--dir", description = "Bus directory (default: /dev/shm/ringbus-$USER/default).")

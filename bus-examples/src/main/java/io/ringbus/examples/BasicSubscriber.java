@@ -5,6 +5,7 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.examples.cli.ExitCodes;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "basic-subscriber", aliases = "BasicSubscriber",
     mixinStandardHelpOptions = true,
     description = "Prints every message of a topic until Ctrl-C.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.FAILURE, ExitCodes.USAGE,
+        ExitCodes.SIGNALS + ": how it ends, after closing its subscriber"},
     footer = {"", "Example: ./bus sample basic-subscriber --topic basic"})
 public final class BasicSubscriber implements Callable<Integer> {
     @Option(names = "--dir", description = "Bus directory (default: /dev/shm/ringbus-$USER/default).")

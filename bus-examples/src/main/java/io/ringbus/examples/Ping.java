@@ -11,6 +11,7 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.examples.cli.ExitCodes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -43,6 +44,11 @@ import picocli.CommandLine.Option;
     description = {"Measures round trips to pong (start it first): publishes on topic 'ping', waits for the echo on"
             + " 'pong', one message in flight. Prints the round-trip percentiles.",
         "Give both the same --wakeup: spin (two busy cores, lowest latency) or blocking (futex wakeups)."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the percentiles were printed",
+        "1:a failure the one-line message explains (no pong answered, bad --length or --wakeup, ...)",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
     footer = {"", "Examples:",
         "  ./bus sample pong                    # terminal 1",
         "  ./bus sample ping --seconds 10       # terminal 2"})

@@ -9,6 +9,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.examples.cli.ExitCodes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -31,6 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "pong", aliases = "Pong",
     mixinStandardHelpOptions = true,
     description = "Echoes every message of topic 'ping' on topic 'pong', until Ctrl-C. Start it before ping.",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"1:a failure the one-line message explains (a bad --wakeup, the bus, ...)", ExitCodes.USAGE,
+        ExitCodes.SIGNALS + ": how it ends"},
     footer = {"", "Example: ./bus sample pong --wakeup blocking"})
 public final class Pong implements Callable<Integer> {
     @Option(names = "--dir", description = "Bus directory (default: /dev/shm/ringbus-$USER/default).")

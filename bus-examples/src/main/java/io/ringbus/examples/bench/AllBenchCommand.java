@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Option;
             + " their tables (every ratio against its peer) and writes one report folder.",
         "Takes three to five minutes on a 2-core VM, longer on a busy machine. For full runs, run each benchmark"
             + " on its own."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":all three completed",
+        "N:the first failing benchmark's status (the others still run)", ExitCodes.USAGE},
     footer = {"", "Example: ./bus bench --quick --report /tmp/bench"})
 public final class AllBenchCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -34,7 +35,17 @@ import picocli.CommandLine.Option;
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
             + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
             + " the two runs) agree.",
-        "Takes one to three minutes (--quick: under one), longer on a loaded machine."})
+        "Takes one to three minutes (--quick: under one), longer on a loaded machine."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the table (or --json) was printed; a missed target shows as its verdict, not"
+            + " in the status",
+        "1:a child JVM failed or hung, or the files could not be made; the one-line message says which",
+        "2:bad usage (including a bad --only or --timeout)",
+        ExitCodes.SIGNALS + ", after killing the child JVMs and removing the files"},
+    footer = {"", "Examples:",
+        "  ./bus bench ring --quick",
+        "  ./bus bench ring --only ping-pong --rounds 3",
+        "  ./bus bench ring --json > ring.json"})
 public final class RingBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -35,6 +36,12 @@ import picocli.CommandLine.Option;
         "Every process is its own JVM; runs alternate ringbus, raw, ringbus, ... each after a floor check (a bare"
             + " spin ping-pong between two JVMs); a round counts when its floor checks agree.",
         "Takes five to eight minutes (--quick: about one), longer on a loaded machine; --paths to choose."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the table (or --json) was printed; a missed target shows as its verdict, not"
+            + " in the status",
+        "1:a child JVM failed or hung, or the files could not be made; the one-line message says which",
+        "2:bad usage (including a bad --paths, --only or --timeout)",
+        ExitCodes.SIGNALS + ", after killing the child JVMs and removing the files"},
     footer = {"", "Example: ./bus bench transport --quick --paths unix,shm"})
 public final class TransportBenchCommand implements Callable<Integer> {
     private static final String ROUND_TRIP = "round-trip";

@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -31,6 +32,11 @@ import picocli.CommandLine.Option;
     description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,",
         "the blocking mode interleaved with a C futex ping-pong (compiled with the machine's gcc, skipped without),",
         "and the CPU an idle blocking subscriber uses."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the table was printed",
+        "1:a child JVM failed, or --round-trips / --idle-seconds out of range; the one-line message says which",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
     footer = {"", "Example: ./bus bench wakeup --round-trips 20000"})
 public final class WakeupBenchCommand implements Callable<Integer> {
     /** Target: ringbus's blocking median round trip at most this multiple of the C futex ping-pong's. */

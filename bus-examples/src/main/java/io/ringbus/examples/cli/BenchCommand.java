@@ -23,8 +23,15 @@ import picocli.CommandLine.Option;
             + " side by side and one report folder; three to five minutes."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
         JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Examples: ./bus bench --quick", "          ./bus bench ring --quick --report /tmp/ring",
-        "          ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {
+        "N:the benchmark's (see ./bus bench NAME --help); with no subcommand, that of the quick run of all three",
+        ExitCodes.USAGE + " (an unknown benchmark)"},
+    footer = {"", "Examples:",
+        "  ./bus bench --quick",
+        "  ./bus bench ring --quick --report /tmp/ring",
+        "  ./bus bench transport --quick --paths unix,shm",
+        "  ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

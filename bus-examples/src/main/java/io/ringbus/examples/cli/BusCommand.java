@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,12 +24,23 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ringbus 0.1.0",
     description = "ringbus: a message bus over shared-memory ring buffers.",
-    subcommands = {PubCommand.class, SubCommand.class, DaemonCommand.class, RunCommand.class, StatCommand.class,
-        CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class, StressCommand.class,
-        CommandLine.HelpCommand.class},
-    footer = {"",
-        "Also: ./bus test   runs every test (unit, jcstress quick mode, a short stress run of every fault).",
-        "Exit codes: 0 success, 1 a failure the message explains, 2 bad usage (bus run: the child's status)."})
+    subcommands = {PubCommand.class, SubCommand.class, TailCommand.class, DaemonCommand.class, RunCommand.class,
+        StatCommand.class, CleanCommand.class, DemoCommand.class, SampleCommand.class, BenchCommand.class,
+        StressCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":success",
+        ExitCodes.FAILURE,
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS,
+        "N:command-specific (bus run: the child's status; bus demo and bus stress: 1 when a check failed); see"
+            + " COMMAND --help"},
+    footer = {"", "Examples:",
+        "  printf 'a\nb\n' | ./bus pub t && ./bus sub t --from earliest --count 2",
+        "  ./bus tail t --hex             # watch the messages of t go by",
+        "  ./bus stat --watch             # topics, rates and subscribers, like top",
+        "  ./bus COMMAND --help           # options, examples, exit codes",
+        "",
+        "Also: ./bus test   runs every test (unit, jcstress quick mode, a short stress run of every fault)."})
 public final class BusCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -66,7 +79,32 @@ public final class BusCommand implements Runnable {
         CommandLine commandLine = configure(new CommandLine(new BusCommand(input)));
         // bus run -- COMMAND: everything from the first word of COMMAND on is COMMAND's, even without --.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
+        describeHelpCommands(commandLine);
         return commandLine;
+    }
+
+    private static Map<String, String> helpExitCodes() {
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put("0", "the help was shown");
+        codes.put("2", "no such command");
+        return codes;
+    }
+
+    /** picocli's own {@code help} subcommands get an example and exit codes, as every other command has. */
+    private static void describeHelpCommands(CommandLine commandLine) {
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            if (sub.getCommand() instanceof CommandLine.HelpCommand) {
+                String parent = commandLine.getCommandSpec().qualifiedName();
+                sub.getCommandSpec().usageMessage()
+                    .exitCodeListHeading(ExitCodes.HEADING)
+                    .exitCodeList(helpExitCodes())
+                    .footer("", "Example: " + parent.replaceFirst("^bus", "./bus") + " help "
+                        + sub.getParent().getSubcommands().keySet().stream().filter(name -> !name.equals("help"))
+                            .findFirst().orElse("COMMAND"));
+            } else {
+                describeHelpCommands(sub);
+            }
+        }
     }
 
     /**

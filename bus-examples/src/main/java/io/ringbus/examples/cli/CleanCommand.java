@@ -49,6 +49,12 @@ import picocli.CommandLine.Spec;
             + " otherwise hold publishers back). Never removes a topic a live process holds. Prints what it does.",
         "Topics whose dead subscribers are durable are kept (their position is kept for their successor), unless"
             + " --durable."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":done (also when there was nothing to remove)",
+        "1:the bus directory does not exist, a file could not be removed, or another failure the one-line message"
+            + " explains",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
     footer = {"", "Examples:",
         "  ./bus clean --dry-run      # what would be removed",
         "  ./bus clean",

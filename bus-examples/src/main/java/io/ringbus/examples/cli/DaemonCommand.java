@@ -38,10 +38,11 @@ import picocli.CommandLine.Spec;
             + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given.",
         "A pid file (default DIR/daemon.pid) holds the daemon's pid and a lock it keeps while it runs: a second"
             + " daemon with the same pid file is refused; one left by a daemon that died is replaced."},
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped by SIGTERM or SIGINT; with --detach: the daemon is running",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"0:stopped by SIGTERM or SIGINT (it handles both, so never 130 or 143); with --detach: the"
+            + " daemon is running",
         "1:a failure the one-line message explains (address in use, a live daemon has the pid file, ...)",
-        "2:bad usage"},
+        ExitCodes.USAGE},
     footer = {"", "Examples:",
         "  ./bus daemon --dir /tmp/rb/bus --listen unix:/tmp/rb/bus.sock     # foreground",
         "  ./bus daemon --bus b --listen tcp://127.0.0.1:7400 --detach       # background",

@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
             + " drop a line. Exits 0 at end of input, when every line has been published.",
         "Subscribers started with --from latest (the default) see only lines published after they joined:"
             + " start them first, or use --from earliest."},
-    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {"0:every line of standard input was published",
         "1:a failure the one-line message explains (bus directory, topic shape, no bridge at --via, ...)",
-        "2:bad usage"},
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS + ", after the line being published"},
     footer = {"", "Examples:",
         "  printf 'a\\nb\\nc\\n' | ./bus pub t          # three messages: a, b, c",
         "  ./bus sub t --count 3 --from earliest    # in another shell: prints a, b and c",

@@ -60,10 +60,11 @@ import picocli.CommandLine.Spec;
             + " BusClients.open(\"pipe:\") in Java) and names its topic itself; an embedded bridge serves it.",
         "Many programs buffer their output when it is a pipe: a line reaches the bus when their buffer is"
             + " flushed (stdbuf -oL COMMAND, grep --line-buffered, or the end of their input helps)."},
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"N:the child's exit status (128 + the signal number if a signal ended it)",
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {"N:the child's exit status (128 + the signal number if a signal ended it; SIGINT and SIGTERM are"
+            + " passed on to the child, so Ctrl-C gives the child's status)",
         "1:a failure the one-line message explains (the command cannot be started, the bus, ...)",
-        "2:bad usage"},
+        ExitCodes.USAGE},
     footer = {"", "Examples:",
         "  ./bus run --lines --sub in --pub out -- tr a-z A-Z   # in, upper-cased, to out",
         "  ./bus run --lines --sub in --count 3 -- sort          # the next 3, sorted",

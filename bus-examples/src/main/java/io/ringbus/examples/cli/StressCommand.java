@@ -64,6 +64,12 @@ import picocli.CommandLine.Spec;
             + " publisher's death held the others up for more than 1 s, or on any other error found (a process"
             + " that failed by itself or hung, a hostile fault answered otherwise than above, a full file system"
             + " that lost data)."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":every check passed",
+        "1:a check failed (the figures say which: lost, duplicated, out of order, torn, a JVM crash, leftover"
+            + " files, a stall over 1 s, an error found), or a failure the one-line message explains",
+        "2:bad usage (including a bad --faults, --via or --size)",
+        ExitCodes.SIGNALS + ", after killing its processes and removing its directory"},
     footer = {"", "Examples:",
         "  ./bus stress                       # 30 s, 2 publishers, 2 subscribers",
         "                                     # (1 durable), every fault",

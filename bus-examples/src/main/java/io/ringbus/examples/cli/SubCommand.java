@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
         "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s.",
         "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
             + " error."},
-    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {"0:--count messages printed, or standard output closed by its reader",
         "1:a failure the one-line message explains, or --timeout before --count messages",
         "2:bad usage",

@@ -82,7 +82,9 @@ record TopicSnapshot(
             boolean parked = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 0;
             String durableName = (flags & SubscriberSlotDescriptor.FLAG_DURABLE) != 0
                 ? durableName(ringSegment, slot) : null;
-            subscribers.add(new SubscriberSlot(i, pid, alive, durableName, position, tail - position, parked,
+            // The tail was read first: a subscriber that moved since may be past it, which is lag 0.
+            long lag = Math.max(0, tail - position);
+            subscribers.add(new SubscriberSlot(i, pid, alive, durableName, position, lag, parked,
                 state == SubscriberSlotDescriptor.EVICTED, (flags & SubscriberSlotDescriptor.FLAG_EVICTABLE) != 0,
                 state == CursorDescriptor.JOINING));
         }

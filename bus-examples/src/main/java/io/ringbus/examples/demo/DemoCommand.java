@@ -1,5 +1,6 @@
 package io.ringbus.examples.demo;
 
+import io.ringbus.examples.cli.ExitCodes;
 import io.ringbus.examples.cli.StatCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,6 +41,12 @@ import picocli.CommandLine.Spec;
             + " checked for loss, duplicates and order. Shows the rate and the latency as it goes; ends with a check"
             + " line, and exits 1 if anything was lost, repeated or out of order.",
         "Each process is a separate JVM; Ctrl-C stops them all and removes the directory."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":every message arrived once and in order",
+        "1:a message was lost, repeated or out of order, or another failure the one-line message explains (a"
+            + " process that did not start, --seconds out of range)",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS + ", after stopping every process and removing the directory"},
     footer = {"", "Examples:",
         "  ./bus demo",
         "  ./bus demo --seconds 30",

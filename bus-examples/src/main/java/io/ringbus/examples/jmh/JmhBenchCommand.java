@@ -1,5 +1,6 @@
 package io.ringbus.examples.jmh;
 
+import io.ringbus.examples.cli.ExitCodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,6 +21,10 @@ import picocli.CommandLine.Option;
         "Every argument goes to JMH: its options (-f forks, -wi/-i warm-up and measured iterations, -w/-r their"
             + " time, -p param=values, -prof gc, -l to list, -h for all of them) and regexps of benchmarks to run.",
         "The defaults (1 fork, 3 x 1 s warm-up, 5 x 1 s measured, every parameter) take about 3 minutes for all."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":JMH ran (or listed) the benchmarks",
+        "1:JMH reported an error: a bad option, a benchmark that failed",
+        ExitCodes.SIGNALS},
     footer = {"",
         "Examples:",
         "  ./bus bench jmh -l",

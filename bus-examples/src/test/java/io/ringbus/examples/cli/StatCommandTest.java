@@ -76,7 +76,8 @@ class StatCommandTest {
         String live = stat().out();
         assertTrue(live.contains("publishers: 1 of 16 slots taken"), live);
         assertTrue(hasRow(live, pid, "alive"), live);
-        assertTrue(stat("--json").out().contains("\"publishers\":[{\"slot\":0,\"pid\":" + pid + ",\"alive\":true}]"));
+        assertTrue(stat("--json").out().contains("\"publishers\":[{\"slot\":0,\"pid\":" + pid
+            + ",\"alive\":true,\"state\":\"live\"}]"));
 
         Cli.crash(child);
         String dead = stat().out();

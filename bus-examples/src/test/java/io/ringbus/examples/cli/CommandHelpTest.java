@@ -1,0 +1,66 @@
+package io.ringbus.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Every command of {@code bus}, at any depth, shows an example and its exit codes in its {@code --help}. */
+class CommandHelpTest {
+    /** Every command under {@code bus}, by qualified name, each once (aliases point to the same one). */
+    private static Map<String, CommandLine> everyCommand() {
+        Map<String, CommandLine> commands = new LinkedHashMap<>();
+        collect(BusCommand.newCommandLine(InputStream.nullInputStream()), commands, new IdentityHashMap<>());
+        return commands;
+    }
+
+    private static void collect(CommandLine line, Map<String, CommandLine> commands,
+        Map<CommandLine, Boolean> seen) {
+        if (seen.put(line, Boolean.TRUE) != null) {
+            return;
+        }
+        commands.put(line.getCommandSpec().qualifiedName(), line);
+        for (CommandLine sub : line.getSubcommands().values()) {
+            collect(sub, commands, seen);
+        }
+    }
+
+    @Test
+    void theWalkReachesTheCommandsOfEveryLevel() {
+        assertTrue(everyCommand().keySet().containsAll(List.of("bus", "bus pub", "bus sub", "bus tail", "bus stat",
+            "bus clean", "bus sample", "bus sample ping", "bus sample basic-publisher", "bus demo", "bus bench",
+            "bus bench ring", "bus bench wakeup", "bus bench transport", "bus bench jmh", "bus stress", "bus daemon",
+            "bus run", "bus help", "bus bench help")), everyCommand().keySet().toString());
+    }
+
+    @Test
+    void everyUsageMessageHasAnExampleAndExitCodes() {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, CommandLine> command : everyCommand().entrySet()) {
+            String usage = command.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF);
+            if (!usage.contains("Example")) {
+                missing.add(command.getKey() + ": no Example");
+            }
+            if (!usage.contains("Exit codes:") || command.getValue().getCommandSpec().usageMessage().exitCodeList()
+                .isEmpty()) {
+                missing.add(command.getKey() + ": no Exit codes list");
+            }
+        }
+        assertEquals(List.of(), missing);
+    }
+
+    @Test
+    void helpPrintsTheExitCodesOfTheCommand() {
+        Cli.Result result = Cli.run("", "tail", "--help");
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("Exit codes:"), result.out());
+        assertTrue(result.out().matches("(?s).*\\n  130 +Ctrl-C.*"), result.out());
+        assertTrue(result.out().contains("./bus tail quotes --hex"), result.out());
+    }
+}
