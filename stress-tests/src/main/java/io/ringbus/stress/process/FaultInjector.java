@@ -3,7 +3,7 @@ package io.ringbus.stress.process;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,8 +42,7 @@ final class FaultInjector implements Runnable {
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
         EventLog log) {
         this.log = log;
-        Map<FaultKind, Double> enabled = new EnumMap<>(FaultKind.class);
-        enabled.putAll(options.rates());
+        Map<FaultKind, Double> enabled = new LinkedHashMap<>(options.rates());
         if (options.via().stream()) {
             for (FaultKind kind : FaultKind.values()) {
                 if (kind.crashPoint() != null && enabled.remove(kind) != null) {
