@@ -78,6 +78,9 @@ public final class Bus implements AutoCloseable {
         } catch (RuntimeException e) {
             releaseEndpoint(topic, null);
             throw e;
+        } catch (InternalError fault) {
+            releaseEndpoint(topic, null);
+            throw lostPages(file, fault, "publisher");
         }
     }
 
@@ -102,6 +105,9 @@ public final class Bus implements AutoCloseable {
         } catch (RuntimeException e) {
             releaseEndpoint(topic, null);
             throw e;
+        } catch (InternalError fault) {
+            releaseEndpoint(topic, null);
+            throw lostPages(file, fault, "subscriber");
         }
     }
 
@@ -136,6 +142,17 @@ public final class Bus implements AutoCloseable {
         }
         users.merge(topic, 1, Integer::sum);
         return file;
+    }
+
+    /**
+     * The typed error for a new endpoint on a topic this bus has mapped already, when another process
+     * truncated the file since (a Java access to the lost pages throws {@code InternalError}): a bridge
+     * serving clients that reconnect meets this one.
+     */
+    private static CorruptRingException lostPages(TopicFile file, InternalError fault, String who) {
+        return new CorruptRingException("Topic file " + file.path() + " lost pages under its mapping (truncated by"
+            + " another process?) while making a " + who + ": " + fault.getMessage() + ". Close every endpoint"
+            + " of the topic and recreate it.", fault);
     }
 
     private synchronized void releaseEndpoint(String topic, AutoCloseable endpoint) {

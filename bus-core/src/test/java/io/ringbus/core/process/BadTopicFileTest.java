@@ -180,6 +180,27 @@ class BadTopicFileTest {
      * the word before every read-modify-write, so a lost page raises InternalError (a typed error
      * for the user) first. A truncation landing in the nanoseconds between the two is still fatal.
      */
+    /**
+     * A bus that has a topic mapped (a bridge with one session on it) and makes another endpoint on it
+     * after another process truncated the file: a typed error, not the {@code InternalError} of the
+     * faulting access, and the topic is released so that a later endpoint maps it afresh.
+     */
+    @ParameterizedTest(name = "truncated to {0} bytes")
+    @ValueSource(ints = {0, 4096})
+    void aNewEndpointOnATopicTruncatedUnderThisBusGetsATypedError(int length) throws Exception {
+        try (Bus bus = openBus()) {
+            Publisher first = bus.newPublisher("cut");
+            assertTrue(first.offer(Messages.encode(0, 0, 1)) >= 0);
+            try (RandomAccessFile file = new RandomAccessFile(fixture.topicPath("cut").toFile(), "rw")) {
+                file.setLength(length);
+            }
+            CorruptRingException subscriber = assertThrows(CorruptRingException.class,
+                () -> bus.newSubscriber("cut", new TopicConfig(), new SubscriberConfig()));
+            assertTrue(subscriber.getMessage().contains("lost pages"), subscriber.getMessage());
+            assertThrows(CorruptRingException.class, () -> bus.newPublisher("cut"));
+        }
+    }
+
     @ParameterizedTest(name = "{0}, truncated to {1} bytes")
     @CsvSource({"BLOCKING subscriber, 0", "BLOCKING subscriber, 4096", "SIGNAL subscriber, 0",
         "SIGNAL subscriber, 4096"})

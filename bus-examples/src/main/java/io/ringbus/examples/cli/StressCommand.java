@@ -60,6 +60,18 @@ import picocli.CommandLine.Spec;
             + " repeat of exactly that message as the first after a resume is reported apart as a durable window"
             + " repeat (at most one per durable kill); any other repeat counts as duplicated.",
         "",
+        "Over a stream path (--via pipe, fifo, unix, tcp) this process hosts a bridge over the run's bus directory"
+            + " and every publisher and subscriber process (the victim topic's too) connects through it; the full-fs"
+            + " episode stays on shm (its bus is the tmpfs). The crash points are then skipped (listed in"
+            + " faults_skipped): they stop a shm writer, which is the bridge in this process. A stream publisher"
+            + " killed -9 may have had messages accepted by offer still in its buffers or stream: never published,"
+            + " they must be the end of its sequence and are reported as in_flight_at_kill, not lost (a gap before"
+            + " the last message any subscriber got of it is lost). A durable stream subscriber killed -9 loses what"
+            + " the bridge had written into its stream (documented): reported as durable_in_flight_gap, at most the"
+            + " forwarding window (bridge and client frame buffers plus the kernel's buffers) per kill; beyond it,"
+            + " lost. The bridge must stay up through the victim topic's truncations and scribbles: its sessions end"
+            + " with typed errors (counted under bridge; an untyped one is an error).",
+        "",
         "Exits 1 when lost, duplicated, out of order, torn, JVM crashes or leftover files is above zero, when a"
             + " publisher's death held the others up for more than 1 s, or on any other error found (a process"
             + " that failed by itself or hung, a hostile fault answered otherwise than above, a full file system"
@@ -74,6 +86,7 @@ import picocli.CommandLine.Spec;
         "  ./bus stress                       # 30 s, 2 publishers, 2 subscribers",
         "                                     # (1 durable), every fault",
         "  ./bus stress --duration 2m --json  # ends with one JSON object of figures",
+        "  ./bus stress --via unix --duration 1m  # every client through a bridge",
         "  ./bus stress --duration 1h --faults pub-kill=20,crash-mid-payload=20,sub-kill",
         "  ./bus stress --count 5000000 --faults none --size 64 --publishers 4"})
 public final class StressCommand implements Callable<Integer> {
@@ -97,7 +110,8 @@ public final class StressCommand implements Callable<Integer> {
         description = "Publish about N messages in all instead (a killed publisher's last may add one each).")
     long count = -1;
 
-    @Option(names = "--via", paramLabel = "PATH", description = "shm (default); pipe, fifo, unix, tcp: not yet.")
+    @Option(names = "--via", paramLabel = "PATH",
+        description = "shm (default), or through a bridge in this process: pipe, fifo, unix, tcp.")
     String via = "shm";
 
     @Option(names = "--size", paramLabel = "BYTES|random",

@@ -6,11 +6,14 @@ import io.ringbus.stress.process.FaultKind;
 import io.ringbus.stress.process.StressFigures;
 import io.ringbus.stress.process.StressOptions;
 import io.ringbus.stress.process.StressRun;
+import io.ringbus.stress.process.Via;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bus stress}: every fault kind, briefly, leaves every failure figure at zero; and the
@@ -78,13 +81,42 @@ class StressCommandTest {
         assertTrue(json.contains("JVM crash: hs_err_pid"), json);
     }
 
-    @Test
-    void streamPathsAreNotAvailableYet() {
-        for (String via : List.of("pipe", "fifo", "unix", "tcp")) {
-            Cli.Result result = Cli.run("", "stress", "--via", via);
-            assertEquals(2, result.exitCode(), result.err());
-            assertTrue(result.err().contains("--via " + via + " is not available yet"), result.err());
+    /**
+     * Over a Unix socket and over pipes (a FIFO pair per child, served by the harness's bridge): the
+     * process faults, briefly, leave every failure figure at zero; crash points are skipped with the
+     * reason; the bridge served every child.
+     */
+    @ParameterizedTest(name = "--via {0}")
+    @ValueSource(strings = {"unix", "pipe"})
+    @Timeout(180)
+    void processFaultsOverAStreamPathLeaveEveryFailureFigureAtZero(String via) {
+        StressFigures figures = new StressRun(new StressOptions()
+            .duration(Duration.ofSeconds(15))
+            .via(Via.parse(via))
+            .faults("pub-kill=20,sub-kill=40,pub-stop=20,sub-stop=20,crash-mid-payload=20")
+            .seed(20261121))
+            .run(progress -> { });
+        System.out.println(figures.toText());
+        assertEquals(List.of(), figures.failures(), figures.toText());
+        assertEquals(0, figures.lost());
+        assertEquals(0, figures.duplicated());
+        assertEquals(0, figures.outOfOrder());
+        assertEquals(0, figures.torn());
+        assertEquals(0, figures.jvmCrashes());
+        assertTrue(figures.committed() > 0);
+        figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
+        for (String kind : List.of("pub-kill", "sub-kill")) {
+            assertTrue(figures.faults().getOrDefault(kind, 0L) > 0, kind + " never ran:\n" + figures.toText());
         }
+        assertNull(figures.faults().get("crash-mid-payload"), figures.toText());
+        assertTrue(figures.skipped().get("crash-mid-payload").contains("bridge"), figures.toText());
+        assertTrue(figures.bridge().get("sessions") >= 4, figures.toText());
+        assertEquals(0L, figures.bridge().get("session_untyped_errors"), figures.toText());
+        assertTrue(figures.toJson().contains("\"in_flight_at_kill\":"), figures.toJson());
+    }
+
+    @Test
+    void badArgumentsAreRefused() {
         Cli.Result unknown = Cli.run("", "stress", "--via", "carrier-pigeon");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("must be one of shm, pipe, fifo, unix, tcp"), unknown.err());
@@ -99,6 +131,7 @@ class StressCommandTest {
         assertEquals(0, help.exitCode());
         String text = help.out().replaceAll("\\s+", " ");
         for (String expected : List.of("VICTIM topic", "durable window", "./bus stress --duration 2m --json",
+            "in_flight_at_kill", "durable_in_flight_gap", "--via unix",
             "crash-wrap-padding", "full-fs", "Exits 1 when lost")) {
             assertTrue(text.contains(expected), "help mentions '" + expected + "':\n" + help.out());
         }

@@ -1,5 +1,6 @@
 package io.ringbus.transport.bridge;
 
+import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
@@ -76,6 +77,12 @@ final class BridgeSession implements Runnable {
             // The client went away while we wrote: a normal end.
         } catch (RuntimeException e) {
             log("closed " + stream.describe() + ": " + e);
+        } catch (InternalError fault) {
+            // A topic file truncated under the bus's mapping. The core turns the faulting access into a
+            // CorruptRingException where it catches it, but HotSpot may deliver the fault of a compiled
+            // access later (at the next safepoint, past that catch): this session ends the same way.
+            log("closed " + stream.describe() + ": " + new CorruptRingException("a topic file lost pages under"
+                + " the bridge's mapping (truncated by another process?): " + fault.getMessage(), fault));
         } finally {
             stream.close();
             bridge.ended(this);

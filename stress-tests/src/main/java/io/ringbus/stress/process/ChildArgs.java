@@ -3,6 +3,7 @@ package io.ringbus.stress.process;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.ProducerMode;
+import io.ringbus.transport.BusClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -119,6 +120,11 @@ final class ChildArgs {
 
     Via via() {
         return Via.parse(get("via", "shm"));
+    }
+
+    /** A client on {@code --via}: {@code shm:} on {@code --dir}, else the bridge at {@code --uri}. */
+    BusClient openClient() {
+        return via().open(dir(), get("uri", "shm:"), Path.of(get("pipe-dir", ".")));
     }
 
     /** The topic's shape: {@code --capacity} and {@code --max-message}, many producers. */

@@ -3,6 +3,7 @@ package io.ringbus.stress.process;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +42,17 @@ final class FaultInjector implements Runnable {
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
         EventLog log) {
         this.log = log;
-        this.rates = options.rates();
+        Map<FaultKind, Double> enabled = new LinkedHashMap<>(options.rates());
+        if (options.via().stream()) {
+            for (FaultKind kind : FaultKind.values()) {
+                if (kind.crashPoint() != null && enabled.remove(kind) != null) {
+                    tallies.skipped(kind, "a crash point lives in a shm writer, which on --via "
+                        + options.via().label() + " is the bridge in the harness's process; the children are killed"
+                        + " with pub-kill and sub-kill instead");
+                }
+            }
+        }
+        this.rates = enabled;
         this.topic = topic;
         this.episodes = episodes;
         this.tallies = tallies;

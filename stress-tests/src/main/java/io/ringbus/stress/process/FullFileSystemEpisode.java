@@ -39,7 +39,7 @@ final class FullFileSystemEpisode {
     private final long seed;
 
     FullFileSystemEpisode(Launcher launcher, Tallies tallies, Findings findings, long seed) {
-        this.launcher = launcher;
+        this.launcher = launcher.shm();
         this.tallies = tallies;
         this.findings = findings;
         this.seed = seed;

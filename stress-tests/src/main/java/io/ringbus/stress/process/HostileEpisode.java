@@ -69,7 +69,7 @@ final class HostileEpisode {
             pub = launcher.publisher("victim-pub", topic, pubStats, "random", -1, false, false, random.nextLong());
             if (!awaitFlowing(subStats)) {
                 findings.error(kind.label() + ": the victim topic carried no message within " + FLOWING.toSeconds()
-                    + " s\n  " + sub.describe() + "\n  " + pub.describe());
+                    + " s\n  " + sub.describe() + "\n  " + pub.describe() + launcher.bridgeState());
                 return;
             }
             tallies.injected(kind);

@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Starts the stress child processes of a run, each with a fresh stats file in the run's work
- * directory, and waits for them to be ready.
+ * directory, and waits for them to be ready. On a stream path each child connects to the bridge at
+ * {@code uri}; on {@code pipe} it announces its FIFO pair ({@code PIPE NAME}, before {@code READY})
+ * and {@code pipes} serves it.
  */
 final class Launcher {
     /** A JVM starts in well under a second alone; on two busy cores, give it much longer. */
@@ -16,11 +19,39 @@ final class Launcher {
 
     private final Path workDir;
     private final Via via;
-    private final AtomicInteger files = new AtomicInteger();
+    private final AtomicInteger files;
+    private final String uri;
+    private final Consumer<String> pipes;
 
     Launcher(Path workDir, Via via) {
+        this(workDir, via, "shm:", null, new AtomicInteger());
+    }
+
+    /** Children on {@code via}, reaching the bridge at {@code uri}; {@code pipes} serves a child's pipe pair. */
+    Launcher(Path workDir, Via via, String uri, Consumer<String> pipes) {
+        this(workDir, via, uri, pipes, new AtomicInteger());
+    }
+
+    private Launcher(Path workDir, Via via, String uri, Consumer<String> pipes, AtomicInteger files) {
         this.workDir = workDir;
         this.via = via;
+        this.uri = uri;
+        this.pipes = pipes;
+        this.files = files;
+    }
+
+    /** The same work directory, with children on {@code shm} (for a bus the bridge does not serve). */
+    Launcher shm() {
+        return new Launcher(workDir, Via.SHM, "shm:", null, files);
+    }
+
+    Via via() {
+        return via;
+    }
+
+    /** What the bridge is doing, for an error message (empty on shm). */
+    String bridgeState() {
+        return via.stream() ? StressBridge.sessionThreads() : "";
     }
 
     Path workDir() {
@@ -75,12 +106,24 @@ final class Launcher {
     }
 
     private List<String> common(Topic topic, StatsFile stats) {
-        List<String> args = new ArrayList<>(List.of("--via", via.label(), "--stats", stats.path().toString()));
+        List<String> args = new ArrayList<>(List.of("--via", via.label(), "--uri", uri, "--pipe-dir",
+            workDir.toString(), "--stats", stats.path().toString()));
         args.addAll(topic.args());
         return args;
     }
 
-    private static ChildProcess ready(ChildProcess child) {
+    private ChildProcess ready(ChildProcess child) {
+        if (via == Via.PIPE) {
+            String pipe = child.awaitLine(l -> l.startsWith("PIPE ") || l.startsWith("ERROR"), START_TIMEOUT);
+            if (pipe != null && pipe.startsWith("PIPE ")) {
+                try {
+                    pipes.accept(pipe.substring("PIPE ".length()).trim());
+                } catch (RuntimeException e) {
+                    child.destroy();
+                    throw new StressException(child.name() + ": cannot serve its pipe pair: " + e.getMessage(), e);
+                }
+            }
+        }
         String line = child.awaitLine(l -> l.equals("READY") || l.startsWith("ERROR"), START_TIMEOUT);
         if (line == null || !line.equals("READY")) {
             child.destroy();

@@ -305,14 +305,39 @@ final class MainTopic {
 
     /**
      * What a publisher incarnation committed: its ledger (stored after each offer returned), or one
-     * more when some subscriber received the message it had in hand when it was killed.
+     * more when some subscriber received the message it had in hand when it was killed. On a stream
+     * path a killed publisher's ledger also counts what {@code offer} had taken into its buffers and
+     * its stream but the bridge never published: there, what it committed is the most any subscriber
+     * received of it (the rest is {@link #inFlightAtKill}; a message missing before that is a loss).
      */
     long committed(Pub pub) {
-        long committed = pub.stats.get(StatsFile.COMMITTED);
-        for (Sub sub : ledgers()) {
-            committed = Math.max(committed, sub.stats.next(pub.id));
+        long delivered = delivered(pub);
+        if (streamKilled(pub)) {
+            return delivered;
         }
-        return committed;
+        return Math.max(pub.stats.get(StatsFile.COMMITTED), delivered);
+    }
+
+    /**
+     * Messages a publisher killed on a stream path had handed to {@code offer} that never reached the
+     * ring (the end of its sequence, in its buffers and stream at the kill): never committed, so not
+     * lost; 0 for anything else.
+     */
+    long inFlightAtKill(Pub pub) {
+        return streamKilled(pub) ? Math.max(0, pub.stats.get(StatsFile.COMMITTED) - delivered(pub)) : 0;
+    }
+
+    private boolean streamKilled(Pub pub) {
+        ChildProcess child = pub.child;
+        return options.via().stream() && child != null && child.killed();
+    }
+
+    private long delivered(Pub pub) {
+        long delivered = 0;
+        for (Sub sub : ledgers()) {
+            delivered = Math.max(delivered, sub.stats.next(pub.id));
+        }
+        return delivered;
     }
 
     /** A random element. */

@@ -3,6 +3,7 @@ package io.ringbus.stress.process;
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,12 +38,29 @@ final class MessageCheck implements MessageHandler {
     private final long skipEvery;
     private long delivered;
     private int reported;
+    /** Stream paths: publisher ids heard from since this durable incarnation resumed (null: not resumed). */
+    private final BitSet heardSinceResume;
+    private long resumeGaps;
 
     /**
      * A check writing to {@code stats}; {@code resumed} for a durable subscriber's later incarnation;
      * {@code skipEvery} above 0 ignores one message in that many (the harness's self-test).
      */
     MessageCheck(StatsFile stats, int maxMessageLength, boolean resumed, long skipEvery) {
+        this(stats, maxMessageLength, resumed, skipEvery, false);
+    }
+
+    /**
+     * The same; with {@code streamResume} (a durable incarnation resumed over a stream path), the
+     * first message of each publisher that skips ahead counts its gap as {@link StatsFile#RESUME_GAPS}:
+     * what the bridge had written to the killed incarnation's stream (the harness bounds it).
+     */
+    MessageCheck(StatsFile stats, int maxMessageLength, boolean resumed, long skipEvery, boolean streamResume) {
+        this.heardSinceResume = resumed && streamResume ? new BitSet() : null;
+        this.resumeGaps = stats.get(StatsFile.RESUME_GAPS);
+        if (heardSinceResume != null) {
+            stats.markResume();
+        }
         this.skipEvery = skipEvery;
         this.stats = stats;
         this.message = new byte[maxMessageLength];
@@ -96,6 +114,11 @@ final class MessageCheck implements MessageHandler {
         }
         if (next == 0) {
             stats.first(id, sequence + 1);
+        } else if (sequence > next && heardSinceResume != null && !heardSinceResume.get(id)) {
+            heardSinceResume.set(id);
+            resumeGaps += sequence - next;
+            stats.set(StatsFile.RESUME_GAPS, resumeGaps);
+            report("RESUME-GAP", offset, length, "id " + id + " seq " + sequence + " next " + next);
         } else if (sequence > next) {
             gaps += sequence - next;
             stats.set(StatsFile.GAPS, gaps);
@@ -111,6 +134,9 @@ final class MessageCheck implements MessageHandler {
             report(repeat ? "DUPLICATE" : "DISORDER", offset, length, "id " + id + " seq " + sequence + " next "
                 + next);
             return;
+        }
+        if (heardSinceResume != null) {
+            heardSinceResume.set(id);
         }
         stats.set(StatsFile.LAST, packed);
         stats.next(id, sequence + 1);

@@ -29,9 +29,11 @@ import java.nio.file.StandardOpenOption;
  * right after each offer), {@link #SENT} (sequence numbers begun, including one in flight) and
  * {@link #BACK_PRESSURED}. Subscribers store {@link #RECEIVED}, {@link #GAPS}, {@link #DUPLICATED},
  * {@link #OUT_OF_ORDER}, {@link #TORN}, {@link #WINDOW_REPEATS}, {@link #LAST} (publisher id and
- * sequence of the last message accepted, packed), {@link #INCARNATIONS}; and per publisher id
- * {@code next} (highest sequence accepted + 1, 0 for none) and {@code first} (first sequence
- * accepted + 1). Every store is a release store; the harness reads with acquire.
+ * sequence of the last message accepted, packed), {@link #INCARNATIONS}, {@link #RESUME_GAPS} (stream
+ * paths: messages a durable incarnation found missing at its first message of a publisher after a
+ * resume); and per publisher id {@code next} (highest sequence accepted + 1, 0 for none), {@code first}
+ * (first sequence accepted + 1) and {@code resumedAt} ({@code next} + 1 when the last durable resume
+ * began, 0 for none). Every store is a release store; the harness reads with acquire.
  */
 final class StatsFile implements AutoCloseable {
     static final int MAGIC = 0x54534252; // "RBST" little-endian
@@ -57,6 +59,7 @@ final class StatsFile implements AutoCloseable {
     static final int WINDOW_REPEATS = 72;
     static final int LAST = 80;
     static final int INCARNATIONS = 88;
+    static final int RESUME_GAPS = 96;
     static final int SUBSCRIBER_ARRAYS = 4096;
 
     static final int STARTING = 0;
@@ -77,7 +80,7 @@ final class StatsFile implements AutoCloseable {
     }
 
     private static long lengthOf(int kind) {
-        return kind == SUBSCRIBER ? SUBSCRIBER_ARRAYS + 16L * MAX_IDS : SUBSCRIBER_ARRAYS;
+        return kind == SUBSCRIBER ? SUBSCRIBER_ARRAYS + 24L * MAX_IDS : SUBSCRIBER_ARRAYS;
     }
 
     /** Makes a new, zeroed stats file (the harness does, before starting the child). */
@@ -160,6 +163,18 @@ final class StatsFile implements AutoCloseable {
 
     void first(int id, long value) {
         LONG.setRelease(segment, SUBSCRIBER_ARRAYS + 8L * (MAX_IDS + id), value);
+    }
+
+    /** {@code next} of publisher {@code id} when the last durable resume began, + 1 (0: no resume yet). */
+    long resumedAt(int id) {
+        return (long) LONG.getAcquire(segment, SUBSCRIBER_ARRAYS + 8L * (2L * MAX_IDS + id));
+    }
+
+    /** Notes {@code next} of every publisher id as the point a durable resume began. */
+    void markResume() {
+        for (int id = 1; id < MAX_IDS; id++) {
+            LONG.setRelease(segment, SUBSCRIBER_ARRAYS + 8L * (2L * MAX_IDS + id), next(id) + 1);
+        }
     }
 
     /** Packs a publisher id and a sequence into one long, for {@link #LAST}. */

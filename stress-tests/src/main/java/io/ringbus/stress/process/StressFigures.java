@@ -23,6 +23,14 @@ import java.util.Map;
  * @param torn messages that failed their CRC32C or length check
  * @param windowRepeats durable subscribers' repeats of the last message before a kill (documented)
  * @param durableKills kills of durable subscribers
+ * @param inFlightAtKill stream paths: messages a killed publisher's {@code offer} had accepted that never
+ *     reached the ring (the end of its sequence, in its buffers and stream; never committed, so not lost)
+ * @param durableInFlightGap stream paths: messages a durable subscriber killed -9 never got because the
+ *     bridge had written them into its stream already (documented), at most the forwarding window per kill
+ *     in messages of the smallest size; beyond that they count as lost
+ * @param forwardingWindowBytes stream paths: the forwarding window that bounds {@code durableInFlightGap}
+ * @param bridge stream paths: the harness's bridge: sessions, sessions ended by typed errors, refused
+ *     hellos, untyped errors (each also an error), other log lines
  * @param faults faults injected, by kind
  * @param notReached crash points armed but not reached before they were disarmed, by kind
  * @param skipped faults that could not run, with the reason
@@ -41,6 +49,7 @@ import java.util.Map;
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
+    long inFlightAtKill, long durableInFlightGap, long forwardingWindowBytes, Map<String, Long> bridge,
     Map<String, Long> faults, Map<String, Long> notReached, Map<String, String> skipped, Percentiles unblock,
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
     long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies) {
@@ -86,6 +95,8 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             .field("sent", sent).field("committed", committed).object("received", received)
             .field("lost", lost).field("duplicated", duplicated).field("out_of_order", outOfOrder)
             .field("torn", torn).field("durable_window_repeats", windowRepeats).field("durable_kills", durableKills)
+            .field("in_flight_at_kill", inFlightAtKill).field("durable_in_flight_gap", durableInFlightGap)
+            .field("forwarding_window_bytes", forwardingWindowBytes).object("bridge", bridge)
             .object("faults", faults).object("crash_points_not_reached", notReached).object("faults_skipped", skipped)
             .percentiles("unblock_ms", unblock).percentiles("subscriber_unblock_ms", subscriberUnblock)
             .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
@@ -106,6 +117,13 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             duplicated, outOfOrder, torn));
         text.append(String.format(Locale.ROOT, "  (durable repeats in the documented kill window: %d, after %d"
             + " durable kills)%n", windowRepeats, durableKills));
+        if (!bridge.isEmpty()) {
+            text.append(String.format(Locale.ROOT, "  stream path: in flight at a publisher's kill %d (never"
+                + " published), durable in-flight gap %d (window %,d bytes per kill)%n  bridge:", inFlightAtKill,
+                durableInFlightGap, forwardingWindowBytes));
+            bridge.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
+            text.append('\n');
+        }
         text.append("  faults:");
         if (faults.isEmpty()) {
             text.append(" none");

@@ -46,8 +46,9 @@ public final class StressPublisherMain {
         long tearEvery = args.getLong("self-test-tear", 0);
         long crashAfter = args.getLong("self-test-crash", 0);
         try (StatsFile stats = StatsFile.open(Path.of(args.get("stats")));
-             BusClient client = args.via().open(args.dir());
+             BusClient client = args.openClient();
              Publisher publisher = client.newPublisher(args.get("topic"), args.topicConfig())) {
+            Via.PipeClient.connected();
             MessageSizes sizes = MessageSizes.parse(args.get("size", "random"), publisher.maxMessageLength());
             ChildArgs.say("READY");
             if (Boolean.parseBoolean(args.get("wait-go", "false"))) {

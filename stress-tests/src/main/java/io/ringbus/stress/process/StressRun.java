@@ -5,6 +5,7 @@ import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;
+import io.ringbus.transport.frame.FrameDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +36,14 @@ import java.util.stream.Stream;
  *          ▲ READY, CRASHPOINT, ERROR lines; GO, ARM, STOP commands; stats files: SCRATCH/work
  *          └──── this process
  * </pre>
+ *
+ * <p>On a stream path ({@code --via pipe|fifo|unix|tcp}) this process also hosts a {@link StressBridge}
+ * over the bus directory, and every child (the victim topic's too; the full-fs episode's bus is the
+ * tmpfs, so it stays on shm) connects through it. Crash points are skipped there (they stop a shm
+ * writer: the bridge, in this process). What a killed stream publisher's {@code offer} accepted but
+ * the bridge never published is counted apart ({@code in_flight_at_kill}), and so is what a killed
+ * durable stream subscriber's stream held ({@code durable_in_flight_gap}, bounded by
+ * {@link Via#forwardingWindowBytes} per kill).
  *
  * <p>At the end the harness removes the topic files it made (as {@code bus clean} does: only when it
  * can take every slot lock, so no live process holds them); what is left in the bus directory then is
@@ -73,7 +82,24 @@ public final class StressRun {
                 + e.getMessage(), e);
         }
         Path busDir = scratch.resolve("bus");
-        Launcher launcher = new Launcher(scratch.resolve("work"), options.via());
+        Path workDir = scratch.resolve("work");
+        StressBridge bridge;
+        Launcher launcher;
+        try {
+            if (options.via().stream()) {
+                SharedFiles.ensureDirectory(busDir);
+                bridge = StressBridge.start(options.via(), busDir, scratch, findings);
+                StressBridge served = bridge;
+                launcher = new Launcher(workDir, options.via(), bridge.uri(), name -> served.servePipe(workDir, name));
+            } else {
+                bridge = null;
+                launcher = new Launcher(workDir, options.via());
+            }
+        } catch (RuntimeException e) {
+            deleteTree(scratch);
+            throw new StressException("cannot start the bridge for --via " + options.via().label() + ": "
+                + e.getMessage(), e);
+        }
         log = new EventLog(System.nanoTime());
         MainTopic topic = new MainTopic(options, launcher, busDir, findings, log);
         Thread cleanup = new Thread(() -> {
@@ -116,10 +142,14 @@ public final class StressRun {
                 if (running > 0) {
                     findings.error(running + " child processes were still running after the run");
                 }
+                if (bridge != null) {
+                    bridge.close();
+                }
             }
             List<String> leftovers = removeTopicsAndList(busDir);
             long crashes = crashReports(launcher.workDir());
-            return figures(counted, anomalies, seconds, leftovers, crashes);
+            return figures(counted, anomalies, seconds, leftovers, crashes,
+                bridge == null ? Map.of() : bridge.figures());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StressException("interrupted", e);
@@ -200,33 +230,54 @@ public final class StressRun {
         return errors;
     }
 
-    /** Waits until every live subscriber has everything it must receive. */
+    /**
+     * Waits until every live subscriber has everything it must receive. On a stream path what a killed
+     * publisher committed is what reached the ring, known only from what subscribers received: the
+     * targets are taken again until they hold and nothing has arrived for half a second.
+     */
     private void drain(MainTopic topic) throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        List<MainTopic.Pub> pubs = topic.allPubs();
-        Map<MainTopic.Pub, Long> committed = new LinkedHashMap<>();
-        for (MainTopic.Pub pub : pubs) {
-            committed.put(pub, topic.committed(pub));
-        }
-        for (MainTopic.Sub sub : topic.currentSubs()) {
-            for (MainTopic.Pub pub : pubs) {
-                long target = committed.get(pub);
-                while (sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target && sub.child != null
-                    && sub.child.isAlive()) {
-                    if (System.nanoTime() - deadline > 0) {
-                        findings.error(topic.subscriberName(sub.role) + " did not receive everything within "
-                            + DRAIN_TIMEOUT.toSeconds() + " s of the publishers' stop: " + sub.child.describe());
-                        return;
+        boolean stream = options.via().stream();
+        long lastReceived = -1;
+        long quietSince = System.nanoTime();
+        while (true) {
+            List<MainTopic.Pub> pubs = topic.allPubs();
+            String missing = null;
+            for (MainTopic.Sub sub : topic.currentSubs()) {
+                for (MainTopic.Pub pub : pubs) {
+                    long target = topic.committed(pub);
+                    if (missing == null && sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target
+                        && sub.child != null && sub.child.isAlive()) {
+                        missing = topic.subscriberName(sub.role) + " did not receive everything within "
+                            + DRAIN_TIMEOUT.toSeconds() + " s of the publishers' stop: " + sub.child.describe();
                     }
-                    Thread.sleep(10);
                 }
             }
+            long received = 0;
+            for (MainTopic.Sub ledger : topic.ledgers()) {
+                received += ledger.stats.get(StatsFile.RECEIVED);
+            }
+            long now = System.nanoTime();
+            if (received != lastReceived) {
+                lastReceived = received;
+                quietSince = now;
+            }
+            if (missing == null && (!stream || now - quietSince > 500_000_000L)) {
+                return;
+            }
+            if (now - deadline > 0) {
+                findings.error(missing != null ? missing : "subscribers still received messages "
+                    + DRAIN_TIMEOUT.toSeconds() + " s after the publishers' stop");
+                return;
+            }
+            Thread.sleep(10);
         }
     }
 
     /** Message figures, added up from every stats file. */
     private record Counted(String setup, long sent, long committed, Map<String, Long> received, long lost,
-        long duplicated, long outOfOrder, long torn, long windowRepeats) {
+        long duplicated, long outOfOrder, long torn, long windowRepeats, long inFlightAtKill,
+        long durableInFlightGap, long windowBytes) {
     }
 
     private Counted count(MainTopic topic) {
@@ -234,8 +285,10 @@ public final class StressRun {
         long[] committed = new long[pubs.size()];
         long sent = 0;
         long committedTotal = 0;
+        long inFlightAtKill = 0;
         for (int i = 0; i < pubs.size(); i++) {
             committed[i] = topic.committed(pubs.get(i));
+            inFlightAtKill += topic.inFlightAtKill(pubs.get(i));
             long ledger = pubs.get(i).stats.get(StatsFile.COMMITTED);
             if (pubs.get(i).diedAtCrashPoint && committed[i] > ledger) {
                 findings.error("message " + ledger + " of publisher " + pubs.get(i).id + " was delivered, though its"
@@ -254,13 +307,21 @@ public final class StressRun {
         long outOfOrder = 0;
         long torn = 0;
         long windowRepeats = 0;
+        boolean stream = options.via().stream();
+        long windowBytes = stream ? options.via().forwardingWindowBytes(options.maxMessage()) : 0;
+        MessageSizes sizes = MessageSizes.parse(options.size(), options.maxMessage());
+        long windowMessages = windowBytes / (FrameDescriptor.HEADER_LENGTH
+            + (sizes.fixed() > 0 ? sizes.fixed() : StressMessage.HEADER_LENGTH));
+        long durableInFlightGap = 0;
         for (MainTopic.Sub ledger : topic.ledgers()) {
             StatsFile stats = ledger.stats;
             boolean liveAtEnd = ledger.durable()
                 || (ledger == topic.currentSub(ledger.role) && ledger.child != null && !ledger.child.killed());
             long gaps = stats.get(StatsFile.GAPS);
             lost += gaps;
-            long accepted = -gaps;
+            long resumeGaps = stats.get(StatsFile.RESUME_GAPS);
+            long accepted = -gaps - resumeGaps;
+            long inFlight = resumeGaps;
             for (int i = 0; i < pubs.size(); i++) {
                 MainTopic.Pub pub = pubs.get(i);
                 long next = stats.next(pub.id);
@@ -272,12 +333,20 @@ public final class StressRun {
                 if (from >= committed[i]) {
                     continue;
                 }
-                if (next == 0) {
+                long resumedAt = stats.resumedAt(pub.id);
+                if (stream && ledger.durable() && resumedAt > 0 && resumedAt - 1 == next) {
+                    // Nothing of this publisher since the last resume: the rest may have been in the
+                    // killed incarnation's stream (bounded below).
+                    inFlight += committed[i] - Math.max(next, from);
+                } else if (next == 0) {
                     lost += liveAtEnd ? committed[i] - from : 0;
                 } else {
                     lost += Math.max(0, first - 1 - from) + (liveAtEnd ? Math.max(0, committed[i] - next) : 0);
                 }
             }
+            long allowed = Math.max(0, stats.get(StatsFile.INCARNATIONS) - 1) * windowMessages;
+            durableInFlightGap += Math.min(inFlight, allowed);
+            lost += Math.max(0, inFlight - allowed);
             received.merge(topic.subscriberName(ledger.role), accepted, Long::sum);
             duplicated += stats.get(StatsFile.DUPLICATED);
             outOfOrder += stats.get(StatsFile.OUT_OF_ORDER);
@@ -285,7 +354,7 @@ public final class StressRun {
             windowRepeats += stats.get(StatsFile.WINDOW_REPEATS);
         }
         return new Counted(setup(), sent, committedTotal, received, lost, duplicated, outOfOrder, torn,
-            windowRepeats);
+            windowRepeats, inFlightAtKill, durableInFlightGap, windowBytes);
     }
 
     private String setup() {
@@ -327,7 +396,7 @@ public final class StressRun {
     }
 
     private StressFigures figures(Counted counted, List<String> anomalies, double seconds, List<String> leftovers,
-        long crashes) {
+        long crashes, Map<String, Long> bridge) {
         Counted c = counted;
         Map<String, Long> faults = new LinkedHashMap<>();
         tallies.injected().forEach((kind, count) -> faults.put(kind.label(), count));
@@ -354,8 +423,9 @@ public final class StressRun {
             fullFs.put("existing_topic_bad", f.existingBad);
         });
         return new StressFigures(c.setup(), seconds, c.sent(), c.committed(), c.received(), c.lost(),
-            c.duplicated(), c.outOfOrder(), c.torn(), c.windowRepeats(), tallies.durableKills(), faults, notReached,
-            skipped, Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
+            c.duplicated(), c.outOfOrder(), c.torn(), c.windowRepeats(), tallies.durableKills(), c.inFlightAtKill(),
+            c.durableInFlightGap(), c.windowBytes(), bridge, faults, notReached, skipped,
+            Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
             longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies);
     }
 

@@ -44,12 +44,13 @@ public final class StressSubscriberMain {
             config.start(StartPosition.LATEST);
         }
         try (StatsFile stats = StatsFile.open(Path.of(args.get("stats")));
-             BusClient client = args.via().open(args.dir())) {
+             BusClient client = args.openClient()) {
             long incarnation = stats.get(StatsFile.INCARNATIONS) + 1;
             stats.set(StatsFile.INCARNATIONS, incarnation);
             MessageCheck check = new MessageCheck(stats, args.getInt("max-message"), durable && incarnation > 1,
-                args.getLong("self-test-skip", 0));
+                args.getLong("self-test-skip", 0), args.via().stream());
             try (Subscriber subscriber = client.newSubscriber(args.get("topic"), args.topicConfig(), config)) {
+                Via.PipeClient.connected();
                 stats.set(StatsFile.STARTED, System.nanoTime());
                 stats.state(StatsFile.RUNNING);
                 ChildArgs.say("READY");

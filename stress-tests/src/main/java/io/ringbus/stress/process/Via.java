@@ -1,21 +1,32 @@
 package io.ringbus.stress.process;
 
 import io.ringbus.core.BusContext;
+import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.BusClients;
 import io.ringbus.transport.TransportContext;
+import io.ringbus.transport.client.StreamBusClient;
+import io.ringbus.transport.frame.FrameDescriptor;
+import io.ringbus.transport.stream.FdStream;
+import io.ringbus.transport.stream.PipeConnector;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The path the stress processes take to the bus. Every child gets its publisher or subscriber from
- * {@link BusClients#open}, so a path is one URI away; only {@code shm} exists today (the stream paths
- * need the bridge that bus-transport is getting).
+ * {@link BusClients#open} ({@code shm:}, or the URI of the bridge the harness hosts for the stream
+ * paths), except on {@code pipe}: a child's standard input and output carry the harness's protocol,
+ * so its one endpoint goes over a FIFO pair it makes in the work directory, which the harness's bridge
+ * serves as it serves the pipes of {@code ./bus run} ({@code PIPE NAME}, then {@code Bridge.serve}).
  */
 public enum Via {
     /** The shared-memory bus itself. */
     SHM,
-    /** Inherited pipes to a bridge. */
+    /** Pipes to a bridge (a FIFO pair per child: its stdin and stdout carry the harness's protocol). */
     PIPE,
     /** Named pipes in a bridge's directory. */
     FIFO,
@@ -24,14 +35,23 @@ public enum Via {
     /** A loopback TCP socket served by a bridge. */
     TCP;
 
+    /** How long a pipe child waits for the harness to serve its FIFO pair. */
+    private static final Duration PIPE_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    private static final int FIFO_MODE = 0600;
+
     /** The lower-case name used on the command line. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Whether the harness can run over this path yet. */
+    /** Whether the harness can run over this path (every path can now). */
     public boolean available() {
-        return this == SHM;
+        return true;
+    }
+
+    /** Whether this path goes through the harness's bridge as a byte stream. */
+    public boolean stream() {
+        return this != SHM;
     }
 
     /** Parses {@code shm}, {@code pipe}, ... (any case). */
@@ -43,20 +63,120 @@ public enum Via {
         }
     }
 
-    /** Fails with a clear message for a path that is not there yet. */
+    /** Kept for callers that checked before every path existed: every path is available. */
     public void checkAvailable() {
-        if (!available()) {
-            throw new IllegalArgumentException("--via " + label() + " is not available yet: only shm exists today"
-                + " (the pipe, fifo, unix and tcp paths are being written in bus-transport); use --via shm");
+        // Every path exists.
+    }
+
+    /**
+     * A client of the bus: {@code shm:} on {@code directory}, else the bridge at {@code uri}; on
+     * {@code pipe}, a FIFO pair named in {@code pipeDir} (announced with a {@code PIPE NAME} line).
+     */
+    BusClient open(Path directory, String uri, Path pipeDir) {
+        if (this == PIPE) {
+            return openPipe(pipeDir);
+        }
+        TransportContext context = new TransportContext()
+            .uri(this == SHM ? "shm:" : uri)
+            .busContext(new BusContext().directory(directory));
+        return BusClients.open(context);
+    }
+
+    /**
+     * The pipe path's endpoint: mkfifo NAME.up and NAME.down, held read-write (so neither open blocks
+     * nor sees end of file before the bridge has its ends); open our ends; say {@code PIPE NAME}; the
+     * handshake then waits for the harness to serve the pair. The names go once the endpoint exists
+     * ({@link PipeClient#connected}).
+     */
+    private static BusClient openPipe(Path pipeDir) {
+        String name = "p" + ProcessHandle.current().pid();
+        Path up = pipeDir.resolve(name + ".up");
+        Path down = pipeDir.resolve(name + ".down");
+        int upHold = FileDescriptors.createFifo(up, FIFO_MODE);
+        int downHold = FileDescriptors.createFifo(down, FIFO_MODE);
+        int downRead = opened(FileDescriptors.openFifo(down, false), down);
+        int upWrite = opened(FileDescriptors.openFifo(up, true), up);
+        FdStream stream = FdStream.adopt(downRead, upWrite, "pipe pair " + name);
+        BusClient client = new StreamBusClient(new TransportContext().uri("pipe:")
+            .connectTimeout(PIPE_CONNECT_TIMEOUT), new PipeConnector(() -> stream));
+        ChildArgs.say("PIPE " + name);
+        PipeClient.holds = new int[] {upHold, downHold};
+        PipeClient.names = new Path[] {up, down};
+        return client;
+    }
+
+    private static int opened(int fd, Path path) {
+        if (fd < 0) {
+            throw new IllegalStateException("cannot open " + path + ": " + FileDescriptors.describeError(-fd));
+        }
+        return fd;
+    }
+
+    /** The FIFO holds of this process's pipe endpoint, released once it is connected. */
+    static final class PipeClient {
+        private static int[] holds;
+        private static Path[] names;
+
+        private PipeClient() {
+        }
+
+        /** Closes the read-write holds and removes the FIFO names (after the handshake). */
+        static void connected() {
+            if (holds == null) {
+                return;
+            }
+            for (int hold : holds) {
+                FileDescriptors.close(hold);
+            }
+            for (Path name : names) {
+                FileDescriptors.unlink(name);
+            }
+            holds = null;
         }
     }
 
-    /** A client of the bus in {@code directory} over this path. */
-    BusClient open(Path directory) {
-        checkAvailable();
-        TransportContext context = new TransportContext()
-            .uri(label() + ":")
-            .busContext(new BusContext().directory(directory));
-        return BusClients.open(context);
+    /** The harness's side of a child's {@code PIPE NAME}: opens the bridge's ends of the pair. */
+    static FdStream servePipe(Path pipeDir, String name) {
+        Path up = pipeDir.resolve(name + ".up");
+        Path down = pipeDir.resolve(name + ".down");
+        int upRead = opened(FileDescriptors.openFifo(up, false), up);
+        int downWrite = FileDescriptors.openFifo(down, true);
+        if (downWrite < 0) {
+            FileDescriptors.close(upRead);
+            opened(downWrite, down);
+        }
+        return FdStream.adopt(upRead, downWrite, "pipe pair " + name);
+    }
+
+    /**
+     * The most a bridge may have taken off the ring for one stream subscriber without the subscriber
+     * having handled it: the bridge's frame buffer, the kernel's buffers of the path (both ends), and the
+     * client's frame buffer. A durable stream subscriber killed -9 may lose that much (its cursor is the
+     * bridge's); anything beyond is a loss.
+     */
+    long forwardingWindowBytes(int maxMessage) {
+        long frameBuffers = 2L * Math.max(64 * 1024, 2 * (FrameDescriptor.HEADER_LENGTH + maxMessage));
+        // Nothing in ringbus sets SO_SNDBUF, SO_RCVBUF or F_SETPIPE_SZ: the kernel's defaults hold.
+        long kernel = switch (this) {
+            case SHM -> 0;
+            // A Unix stream socket queues what is written at the receiver, charged to the sender's buffer.
+            case UNIX -> proc("/proc/sys/net/core/wmem_default", 0, 212_992);
+            // TCP buffers grow by themselves, up to these limits, at either end.
+            case TCP -> proc("/proc/sys/net/ipv4/tcp_wmem", 2, 4 << 20) + proc("/proc/sys/net/ipv4/tcp_rmem", 2,
+                6 << 20);
+            // A pipe holds 16 pages unless resized.
+            case PIPE, FIFO -> 64 * 1024;
+        };
+        return frameBuffers + kernel;
+    }
+
+    private static long proc(String file, int field, long fallback) {
+        // Read as a stream: procfs reports size 0, and a read sized by the file's length stops short.
+        try (BufferedReader in = Files.newBufferedReader(Path.of(file))) {
+            String[] words = in.readLine().trim().split("\\s+");
+            return Long.parseLong(words[field]);
+        } catch (IOException | RuntimeException e) {
+            return fallback;
+        }
     }
 }
