@@ -177,6 +177,7 @@ final class BridgeSession implements Runnable {
     /** Offers the current frame until the ring takes it; false when the session must end. */
     private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
         idle.reset();
+        long lastProbe = System.nanoTime();
         while (!stopped) {
             long result = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
             if (result >= 0) {
@@ -187,6 +188,15 @@ final class BridgeSession implements Runnable {
                 return false;
             }
             idle.idle(); // BACK_PRESSURED or ADMIN_ACTION: the ring decides when we go on
+            long now = System.nanoTime();
+            if (now - lastProbe > SLICE_NANOS) {
+                lastProbe = now;
+                // A client that died while the ring was full must not keep this session (and the
+                // topic's mapping) for ever: read on into free buffer space, past the frame in hand.
+                if (reader.fillAtEnd(stream) < 0) {
+                    return false;
+                }
+            }
         }
         return false;
     }

@@ -177,6 +177,36 @@ class ConformanceStreamTest extends AbstractConformanceTest {
         Messages.assertPerPublisherOrder(got.keys(), 1, 3);
     }
 
+    /**
+     * A publisher that dies while its bridge session waits for room in a full ring: the session ends
+     * anyway (it does not keep the topic mapped for ever waiting to publish for nobody).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#streams")
+    void aPublisherThatDiesOnAFullRingEndsItsSession(PathFixture fixture) {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(64 * 1024);
+        Subscriber stuck = path.client().newSubscriber("full", topic, new SubscriberConfig());
+        long sessionsBefore = path.bridge().activeSessions();
+        java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 160; i++) { // 160 KiB: more than the ring, so the session is back-pressured
+            frames.writeBytes(RawStreams.frame(0, Messages.message(0, i, 1024)));
+        }
+        try (ByteStream raw = path.rawConnector().connect(CONNECT_TIMEOUT_NANOS)) {
+            RawStreams.handshake(raw, "ringbus/1 pub full");
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(frames.toByteArray());
+            long deadline = System.nanoTime() + CLOSE_PATIENCE_NANOS;
+            while (bytes.hasRemaining() && System.nanoTime() - deadline < 0) {
+                if (raw.write(bytes) == 0) {
+                    raw.awaitWritable(10_000_000L);
+                }
+            }
+            await(() -> path.bridge().activeSessions() == sessionsBefore + 1, "the publisher's session");
+        }
+        await(() -> path.bridge().activeSessions() == sessionsBefore, "the dead publisher's session to end");
+        stuck.close();
+    }
+
     /** A misbehaving peer: an optional hello it says first, then the bytes, and what the log must say. */
     private record BadPeer(String what, String hello, byte[] bytes, String logged) {
     }
