@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The end of a run: the side-by-side table, or the same as JSON. */
 final class BenchReport {
-    private static final String ROW = "%-48s %14s %-15s %14s %8s %9s %4s %-27s %s%n";
+    private static final String ROW = "%-48s %14s %-15s %14s %8s %9s %4s %-31s %s%n";
 
     private BenchReport() {
     }
@@ -70,7 +70,7 @@ final class BenchReport {
         out.println(json);
     }
 
-    /** {@code "61.20-72.40M | 30.10-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */
+    /** {@code "61.20M-72.40M | 30.10M-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */
     static String spread(Comparison row, double tolerance) {
         double[] ringbus = row.spread(tolerance, true);
         double[] peer = row.spread(tolerance, false);
@@ -80,7 +80,7 @@ final class BenchReport {
 
     private static String range(double[] minMax, boolean rate) {
         if (rate) {
-            return String.format(Locale.ROOT, "%.2f-%.2fM", minMax[0] / 1e6, minMax[1] / 1e6);
+            return RingBenchCommand.formatRate(minMax[0]) + "-" + RingBenchCommand.formatRate(minMax[1]);
         }
         return String.format(Locale.ROOT, "%.0f-%.0f", minMax[0], minMax[1]);
     }

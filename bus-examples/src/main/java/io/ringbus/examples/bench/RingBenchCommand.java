@@ -99,8 +99,9 @@ public final class RingBenchCommand implements Callable<Integer> {
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
         description = "Message sizes of the throughput benchmarks, each run in turn, rows labelled with the size"
-            + " (default 64; from " + MIN_SIZE + " to capacity / 8). Ping-pong stays at 64 bytes; Chronicle"
-            + " Queue runs at 64 bytes only.")
+            + " (default 64; from " + MIN_SIZE + " to capacity / 8). Runs of longer messages carry as many bytes"
+            + " as 64-byte runs (at least 10000 messages). Ping-pong stays at 64 bytes; Chronicle Queue runs at 64"
+            + " bytes only.")
     private List<Integer> sizes;
 
     @Option(names = "--child-jvm-option", paramLabel = "OPTION",
@@ -297,8 +298,11 @@ public final class RingBenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("no percentile in row '" + rowName + "'");
     }
 
-    /** A rate in messages per second, in millions, for logs and tables. */
+    /** A rate in messages per second, in millions (in thousands below 0.1 million), for logs and tables. */
     static String formatRate(double perSecond) {
+        if (perSecond < 1e5) {
+            return String.format(Locale.ROOT, "%.2fK", perSecond / 1e3);
+        }
         return String.format(Locale.ROOT, "%.2fM", perSecond / 1e6);
     }
 }

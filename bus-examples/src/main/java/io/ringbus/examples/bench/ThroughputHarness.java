@@ -26,6 +26,8 @@ final class ThroughputHarness {
     static final int MESSAGE_TYPE = 1;
     /** Fewest messages a run is shortened to when the machine is slow. */
     static final long MIN_MESSAGES = 200_000;
+    /** Fewest messages a run of messages longer than {@link #MESSAGE_LENGTH} is scaled down to. */
+    static final long MIN_SIZED_MESSAGES = 10_000;
     private static final AtomicLong CHRONICLE_RUNS = new AtomicLong();
 
     /**
@@ -50,7 +52,10 @@ final class ThroughputHarness {
      */
     static List<Comparison> run(Topology topology, int length, String sizeLabel, BenchOptions options,
         BenchFiles files, FloorCheck floor, PrintStream log) {
-        long perPublisher = options.messages() / topology.publishers();
+        // Messages above the default length: as many bytes per run as the default, at least MIN_SIZED_MESSAGES.
+        long messages = length <= MESSAGE_LENGTH ? options.messages()
+            : Math.min(options.messages(), Math.max(options.messages() * MESSAGE_LENGTH / length, MIN_SIZED_MESSAGES));
+        long perPublisher = messages / topology.publishers();
         long total = perPublisher * topology.publishers();
         log.printf("%n== %s throughput: %d publisher process%s, %d subscriber%s, %d-byte messages, %,d per run ==%n",
             topology.name(), topology.publishers(), topology.publishers() == 1 ? "" : "es", topology.subscribers(),
