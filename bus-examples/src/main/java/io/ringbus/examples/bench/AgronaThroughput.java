@@ -32,22 +32,40 @@ final class AgronaThroughput {
         };
     }
 
-    /** Arguments: {@code <ring file> <one|many> <publisher id>}. Copies each message in with {@code write}. */
+    /**
+     * Arguments: {@code <ring file>[,<ring file>...] <one|many> <publisher id> [<message length>]}. Copies
+     * each message in with {@code write}, into every ring given (fan-out over single-consumer rings): a
+     * message counts as offered once every ring took it, and a ring that took it is not written again.
+     */
     static final class Publisher extends PublisherLoop {
-        private final RingBuffer ring;
-        private final UnsafeBuffer payload =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(ThroughputHarness.MESSAGE_LENGTH, 64));
+        private final RingBuffer[] rings;
+        private final int length;
+        private final UnsafeBuffer payload;
+        /** The first ring that has not taken the current message yet. */
+        private int next;
 
         Publisher(String[] args, SpinGuard guard) throws Exception {
             super(guard);
-            this.ring = map(args[0], args[1]);
+            String[] files = args[0].split(",");
+            this.rings = new RingBuffer[files.length];
+            for (int i = 0; i < files.length; i++) {
+                rings[i] = map(files[i], args[1]);
+            }
+            this.length = ThroughputHarness.length(args, 3);
+            this.payload = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, 64));
             payload.putInt(PUBLISHER_OFFSET, Integer.parseInt(args[2]));
         }
 
         @Override
         boolean offer(long sequence) {
             payload.putLong(SEQUENCE_OFFSET, sequence);
-            return ring.write(ThroughputHarness.MESSAGE_TYPE, payload, 0, ThroughputHarness.MESSAGE_LENGTH);
+            for (; next < rings.length; next++) {
+                if (!rings[next].write(ThroughputHarness.MESSAGE_TYPE, payload, 0, length)) {
+                    return false;
+                }
+            }
+            next = 0;
+            return true;
         }
 
         @Override
@@ -55,15 +73,15 @@ final class AgronaThroughput {
         }
     }
 
-    /** Arguments: {@code <ring file> <one|many> <publishers>}. */
+    /** Arguments: {@code <ring file> <one|many> <publishers> [<message length>]}. */
     static final class Subscriber extends SubscriberLoop implements MessageHandler {
         private final RingBuffer ring;
-        private final UnsafeBuffer copy =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(ThroughputHarness.MESSAGE_LENGTH, 64));
+        private final UnsafeBuffer copy;
 
         Subscriber(String[] args, SpinGuard guard) throws Exception {
             super(guard, Integer.parseInt(args[2]));
             this.ring = map(args[0], args[1]);
+            this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(ThroughputHarness.length(args, 3), 64));
         }
 
         @Override

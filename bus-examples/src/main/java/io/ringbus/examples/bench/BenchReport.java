@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The end of a run: the side-by-side table, or the same as JSON. */
 final class BenchReport {
-    private static final String ROW = "%-40s %14s %-15s %14s %8s %9s %4s  %s%n";
+    private static final String ROW = "%-48s %14s %-15s %14s %8s %9s %4s %-31s %s%n";
 
     private BenchReport() {
     }
@@ -14,17 +14,18 @@ final class BenchReport {
     static void printTable(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
         out.printf("%n== results (medians over the rounds whose floor checks agree within %.0f%%; ratio = ringbus"
             + " / peer) ==%n", options.floorTolerance() * 100);
-        out.printf(ROW, "benchmark", "ringbus", "peer", "peer's", "ratio", "target", "met", "pairs counted");
+        out.printf("(spread: lowest-highest figure of the rounds counted, ringbus | peer)%n");
+        out.printf(ROW, "benchmark", "ringbus", "peer", "peer's", "ratio", "target", "met", "spread", "pairs counted");
         for (Comparison row : rows) {
             if (row.note() != null) {
-                out.printf("%-40s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
+                out.printf("%-48s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
                 continue;
             }
             Comparison.Summary s = row.summarize(options.floorTolerance());
             String pairs = s.qualified() + " of " + s.pairs()
                 + (s.qualified() == 0 ? " (none agreed: all used)" : "");
             out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), row.peer(), figure(s.agrona(), s.unit()),
-                ratio(s.ratio()), s.target(), s.met(), pairs);
+                ratio(s.ratio()), s.target(), s.met(), spread(row, options.floorTolerance()), pairs);
         }
         out.printf("finished in %.0f s%n", seconds);
     }
@@ -67,6 +68,21 @@ final class BenchReport {
         }
         json.append("]}");
         out.println(json);
+    }
+
+    /** {@code "61.20M-72.40M | 30.10M-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */
+    static String spread(Comparison row, double tolerance) {
+        double[] ringbus = row.spread(tolerance, true);
+        double[] peer = row.spread(tolerance, false);
+        boolean rate = row.unit().equals("msg/s");
+        return range(ringbus, rate) + " | " + range(peer, rate);
+    }
+
+    private static String range(double[] minMax, boolean rate) {
+        if (rate) {
+            return RingBenchCommand.formatRate(minMax[0]) + "-" + RingBenchCommand.formatRate(minMax[1]);
+        }
+        return String.format(Locale.ROOT, "%.0f-%.0f", minMax[0], minMax[1]);
     }
 
     private static String figure(double value, String unit) {

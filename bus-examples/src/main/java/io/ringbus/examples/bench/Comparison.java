@@ -109,6 +109,22 @@ final class Comparison {
     }
 
     /**
+     * The spread between the rounds {@link #summarize} uses: the lowest and highest per-round figure of
+     * ringbus (when {@code ringbus}) or of the peer, as {@code {min, max}}; NaNs when there are no pairs.
+     */
+    double[] spread(double tolerance, boolean ringbus) {
+        List<Pair> used = pairs.stream().filter(p -> p.floorsAgree(tolerance)).toList();
+        if (used.isEmpty()) {
+            used = pairs;
+        }
+        double[] values = used.stream().mapToDouble(ringbus ? Pair::ringbus : Pair::agrona).toArray();
+        if (values.length == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {Arrays.stream(values).min().getAsDouble(), Arrays.stream(values).max().getAsDouble()};
+    }
+
+    /**
      * The median of every floor check of the pairs {@link #summarize} uses (all pairs when none
      * agree), in nanoseconds: the placement the row's figures were measured in.
      */

@@ -23,12 +23,13 @@ import java.util.List;
  */
 final class ManyToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
-        new ThroughputHarness.Topology("two-to-one", 2, ProducerMode.MANY, "many", 1.0, false);
+        new ThroughputHarness.Topology("two-to-one", 2, 1, ProducerMode.MANY, "many", 1.0, false);
 
     private ManyToOneThroughput() {
     }
 
-    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
-        return ThroughputHarness.run(TOPOLOGY, options, files, floor, log);
+    static List<Comparison> run(int length, String sizeLabel, BenchOptions options, BenchFiles files,
+        FloorCheck floor, PrintStream log) {
+        return ThroughputHarness.run(TOPOLOGY, length, sizeLabel, options, files, floor, log);
     }
 }

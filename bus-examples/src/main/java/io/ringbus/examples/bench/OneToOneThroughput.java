@@ -23,12 +23,13 @@ import java.util.List;
  */
 final class OneToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
-        new ThroughputHarness.Topology("one-to-one", 1, ProducerMode.SINGLE, "one", 2.0, true);
+        new ThroughputHarness.Topology("one-to-one", 1, 1, ProducerMode.SINGLE, "one", 2.0, true);
 
     private OneToOneThroughput() {
     }
 
-    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
-        return ThroughputHarness.run(TOPOLOGY, options, files, floor, log);
+    static List<Comparison> run(int length, String sizeLabel, BenchOptions options, BenchFiles files,
+        FloorCheck floor, PrintStream log) {
+        return ThroughputHarness.run(TOPOLOGY, length, sizeLabel, options, files, floor, log);
     }
 }

@@ -19,17 +19,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bus bench ring}: ringbus's ring against Agrona's ring buffers, across processes, on the same
- * kind of mapped file, in the same run. Three harnesses ({@link PingPongLatency},
- * {@link OneToOneThroughput}, {@link ManyToOneThroughput}) each alternate ringbus and Agrona runs
- * over several rounds, with a {@link FloorCheck} before, between and after the two runs of a round;
- * a round's pair counts towards the ratio only when its three floor checks agree. Prints every run, then a table of
+ * kind of mapped file, in the same run. Four harnesses ({@link PingPongLatency}, {@link OneToOneThroughput},
+ * {@link ManyToOneThroughput}, {@link OneToManyThroughput}) each alternate ringbus and Agrona runs over several
+ * rounds, with a {@link FloorCheck} before, between and after the two runs of a round; a round's pair counts
+ * towards the ratio only when its three floor checks agree. Prints every run, then a table of
  * ringbus figure, Agrona figure, ratio, target and verdict.
  */
 @Command(name = "ring", mixinStandardHelpOptions = true,
     description = {
         "Cross-process benchmark of the ringbus ring against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer,"
             + " each on a mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
-            + " one-to-one throughput and two-to-one throughput, 64-byte messages; Chronicle Queue (append and a"
+            + " one-to-one, two-to-one and one-to-many (fan-out to 2 subscribers; Agrona: one OneToOneRingBuffer per"
+            + " subscriber) throughput, 64-byte messages (--sizes for others); Chronicle Queue (append and a"
             + " spinning tailer, queue directories in /dev/shm) in the ping-pong and the one-to-one throughput.",
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
@@ -45,6 +46,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:",
         "  ./bus bench ring --quick",
         "  ./bus bench ring --only ping-pong --rounds 3",
+        "  ./bus bench ring --quick --sizes 32,288,1024,65536 --only one-to-one,one-to-many",
         "  ./bus bench ring --json > ring.json"})
 public final class RingBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -56,6 +58,8 @@ public final class RingBenchCommand implements Callable<Integer> {
     private static final String PING_PONG = "ping-pong";
     private static final String ONE_TO_ONE = "one-to-one";
     private static final String TWO_TO_ONE = "two-to-one";
+    private static final String ONE_TO_MANY = "one-to-many";
+    private static final int MIN_SIZE = 16;
 
     @Option(names = "--rounds", paramLabel = "N",
         description = "Measured runs per ring and benchmark, interleaved (default 7; --quick 3).")
@@ -89,8 +93,16 @@ public final class RingBenchCommand implements Callable<Integer> {
     private long timeoutSeconds;
 
     @Option(names = "--only", split = ",", paramLabel = "BENCH",
-        description = "Run only these: " + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE + " (default all).")
+        description = "Run only these: " + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE + ", " + ONE_TO_MANY
+            + " (default all).")
     private List<String> only;
+
+    @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
+        description = "Message sizes of the throughput benchmarks, each run in turn, rows labelled with the size"
+            + " (default 64; from " + MIN_SIZE + " to capacity / 8). Runs of longer messages carry as many bytes"
+            + " as 64-byte runs (at least 10000 messages). Ping-pong stays at 64 bytes; Chronicle Queue runs at 64"
+            + " bytes only.")
+    private List<Integer> sizes;
 
     @Option(names = "--child-jvm-option", paramLabel = "OPTION",
         description = "An option for every child JVM, ringbus's and Agrona's alike; repeatable (e.g."
@@ -114,9 +126,11 @@ public final class RingBenchCommand implements Callable<Integer> {
         PrintStream log = json ? System.err : System.out;
         BenchOptions options;
         List<String> benchmarks;
+        List<Integer> lengths;
         try {
             options = options();
             benchmarks = benchmarks();
+            lengths = lengths(options);
         } catch (IllegalArgumentException e) {
             System.err.println("bench ring: " + e.getMessage());
             return 2;
@@ -142,11 +156,18 @@ public final class RingBenchCommand implements Callable<Integer> {
                 if (benchmarks.contains(PING_PONG)) {
                     rows.addAll(PingPongLatency.run(options, files, floor, log));
                 }
-                if (benchmarks.contains(ONE_TO_ONE)) {
-                    rows.addAll(OneToOneThroughput.run(options, files, floor, log));
-                }
-                if (benchmarks.contains(TWO_TO_ONE)) {
-                    rows.addAll(ManyToOneThroughput.run(options, files, floor, log));
+                boolean labelled = sizes != null && !sizes.isEmpty();
+                for (int length : lengths) {
+                    String label = labelled ? ", " + length + " B" : "";
+                    if (benchmarks.contains(ONE_TO_ONE)) {
+                        rows.addAll(OneToOneThroughput.run(length, label, options, files, floor, log));
+                    }
+                    if (benchmarks.contains(TWO_TO_ONE)) {
+                        rows.addAll(ManyToOneThroughput.run(length, label, options, files, floor, log));
+                    }
+                    if (benchmarks.contains(ONE_TO_MANY)) {
+                        rows.addAll(OneToManyThroughput.run(length, label, options, files, floor, log));
+                    }
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -190,9 +211,23 @@ public final class RingBenchCommand implements Callable<Integer> {
             Duration.ofMillis(quick ? 500 : 1_500));
     }
 
+    private List<Integer> lengths(BenchOptions options) {
+        if (sizes == null || sizes.isEmpty()) {
+            return List.of(ThroughputHarness.MESSAGE_LENGTH);
+        }
+        int largest = options.capacity() / 8;
+        for (int size : sizes) {
+            if (size < MIN_SIZE || size > largest) {
+                throw new IllegalArgumentException("--sizes: " + size + " is outside " + MIN_SIZE + " to " + largest
+                    + " bytes (capacity / 8)");
+            }
+        }
+        return List.copyOf(sizes);
+    }
+
     private List<String> benchmarks() {
         if (only == null || only.isEmpty()) {
-            return List.of(PING_PONG, ONE_TO_ONE, TWO_TO_ONE);
+            return List.of(PING_PONG, ONE_TO_ONE, TWO_TO_ONE, ONE_TO_MANY);
         }
         List<String> chosen = new ArrayList<>();
         for (String name : only) {
@@ -200,8 +235,9 @@ public final class RingBenchCommand implements Callable<Integer> {
                 case "ping-pong", "pingpong", "latency" -> PING_PONG;
                 case "one-to-one", "onetoone" -> ONE_TO_ONE;
                 case "two-to-one", "many-to-one", "manytoone" -> TWO_TO_ONE;
+                case "one-to-many", "onetomany", "fan-out", "fanout" -> ONE_TO_MANY;
                 default -> throw new IllegalArgumentException("--only: unknown benchmark '" + name + "'; choose from "
-                    + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE);
+                    + PING_PONG + ", " + ONE_TO_ONE + ", " + TWO_TO_ONE + ", " + ONE_TO_MANY);
             };
             chosen.add(canonical);
         }
@@ -262,8 +298,11 @@ public final class RingBenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("no percentile in row '" + rowName + "'");
     }
 
-    /** A rate in messages per second, in millions, for logs and tables. */
+    /** A rate in messages per second, in millions (in thousands below 0.1 million), for logs and tables. */
     static String formatRate(double perSecond) {
+        if (perSecond < 1e5) {
+            return String.format(Locale.ROOT, "%.2fK", perSecond / 1e3);
+        }
         return String.format(Locale.ROOT, "%.2fM", perSecond / 1e6);
     }
 }

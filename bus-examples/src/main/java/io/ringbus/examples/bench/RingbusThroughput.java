@@ -10,7 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 /**
- * The ringbus side of {@link OneToOneThroughput} and {@link ManyToOneThroughput}: one ring file,
+ * The ringbus side of {@link OneToOneThroughput}, {@link ManyToOneThroughput} and {@link OneToManyThroughput}:
+ * one ring file,
  * single-producer or many-producer as its creator formatted it.
  */
 final class RingbusThroughput {
@@ -20,14 +21,17 @@ final class RingbusThroughput {
     private RingbusThroughput() {
     }
 
-    /** Arguments: {@code <ring file> <publisher id>}. Copies each message in with {@code offer}. */
+    /** Arguments: {@code <ring file> <publisher id> [<message length>]}. Copies each message in with {@code offer}. */
     static final class Publisher extends PublisherLoop {
         private final Arena arena = Arena.ofShared();
         private final RingWriter writer;
-        private final MemorySegment payload = Arena.global().allocate(ThroughputHarness.MESSAGE_LENGTH, 64);
+        private final int length;
+        private final MemorySegment payload;
 
         Publisher(String[] args, SpinGuard guard) throws Exception {
             super(guard);
+            this.length = ThroughputHarness.length(args, 2);
+            this.payload = Arena.global().allocate(length, 64);
             this.writer = Ring.wrap(BenchFiles.mapSegment(Path.of(args[0]), arena)).newWriter();
             payload.set(ValueLayout.JAVA_INT, PUBLISHER_OFFSET, Integer.parseInt(args[1]));
         }
@@ -35,7 +39,7 @@ final class RingbusThroughput {
         @Override
         boolean offer(long sequence) {
             payload.set(ValueLayout.JAVA_LONG, SEQUENCE_OFFSET, sequence);
-            return writer.offer(ThroughputHarness.MESSAGE_TYPE, payload, 0, ThroughputHarness.MESSAGE_LENGTH) >= 0;
+            return writer.offer(ThroughputHarness.MESSAGE_TYPE, payload, 0, length) >= 0;
         }
 
         @Override
@@ -44,14 +48,18 @@ final class RingbusThroughput {
         }
     }
 
-    /** Arguments: {@code <ring file> <publishers>}. Joins the ring before it says READY. */
+    /**
+     * Arguments: {@code <ring file> <publishers> [<message length>]}. Joins the ring (a cursor of its own)
+     * before it says READY; several subscribers on one ring each get every message.
+     */
     static final class Subscriber extends SubscriberLoop implements MessageHandler {
         private final Arena arena = Arena.ofShared();
         private final RingReader reader;
-        private final MemorySegment copy = Arena.global().allocate(ThroughputHarness.MESSAGE_LENGTH, 64);
+        private final MemorySegment copy;
 
         Subscriber(String[] args, SpinGuard guard) throws Exception {
             super(guard, Integer.parseInt(args[1]));
+            this.copy = Arena.global().allocate(ThroughputHarness.length(args, 2), 64);
             this.reader = Ring.wrap(BenchFiles.mapSegment(Path.of(args[0]), arena)).newReader();
         }
 

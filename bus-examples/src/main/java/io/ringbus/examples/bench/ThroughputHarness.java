@@ -26,47 +26,61 @@ final class ThroughputHarness {
     static final int MESSAGE_TYPE = 1;
     /** Fewest messages a run is shortened to when the machine is slow. */
     static final long MIN_MESSAGES = 200_000;
+    /** Fewest messages a run of messages longer than {@link #MESSAGE_LENGTH} is scaled down to. */
+    static final long MIN_SIZED_MESSAGES = 10_000;
     private static final AtomicLong CHRONICLE_RUNS = new AtomicLong();
 
     /**
      * One topology: what to call it, how many publishers, which ring modes, the target against Agrona,
      * and whether Chronicle Queue runs too (a row for information: no target set for it).
      */
-    record Topology(String name, int publishers, ProducerMode ringbusMode, String agronaKind, double target,
-        boolean chronicle) {
+    record Topology(String name, int publishers, int subscribers, ProducerMode ringbusMode, String agronaKind,
+        double target, boolean chronicle) {
     }
 
-    private record Side(Impl impl, ChildJvm subscriber, List<ChildJvm> publishers, BenchFiles files) {
+    private record Side(Impl impl, List<ChildJvm> subscribers, List<ChildJvm> publishers, BenchFiles files) {
     }
 
     private ThroughputHarness() {
     }
 
-    /** Runs the topology; returns the row against Agrona, then the one against Chronicle Queue if it has one. */
-    static List<Comparison> run(Topology topology, BenchOptions options, BenchFiles files, FloorCheck floor,
-        PrintStream log) {
-        long perPublisher = options.messages() / topology.publishers();
+    /**
+     * Runs the topology with messages of {@code length} bytes; returns the row against Agrona, then the one
+     * against Chronicle Queue if it has one (Chronicle Queue runs at {@link #MESSAGE_LENGTH} only).
+     *
+     * @param sizeLabel appended to the row names (e.g. {@code ", 1024 B"}), or empty
+     */
+    static List<Comparison> run(Topology topology, int length, String sizeLabel, BenchOptions options,
+        BenchFiles files, FloorCheck floor, PrintStream log) {
+        // Messages above the default length: as many bytes per run as the default, at least MIN_SIZED_MESSAGES.
+        long messages = length <= MESSAGE_LENGTH ? options.messages()
+            : Math.min(options.messages(), Math.max(options.messages() * MESSAGE_LENGTH / length, MIN_SIZED_MESSAGES));
+        long perPublisher = messages / topology.publishers();
         long total = perPublisher * topology.publishers();
-        log.printf("%n== %s throughput: %d publisher process%s, 1 subscriber, %d-byte messages, %,d per run ==%n",
-            topology.name(), topology.publishers(), topology.publishers() == 1 ? "" : "es", MESSAGE_LENGTH, total);
+        log.printf("%n== %s throughput: %d publisher process%s, %d subscriber%s, %d-byte messages, %,d per run ==%n",
+            topology.name(), topology.publishers(), topology.publishers() == 1 ? "" : "es", topology.subscribers(),
+            topology.subscribers() == 1 ? "" : "s", length, total);
         List<ChildJvm> children = new ArrayList<>();
         boolean completed = false;
         try {
             List<Side> sides = new ArrayList<>();
-            sides.add(start(Impl.RINGBUS, topology, options, files, children));
-            sides.add(start(Impl.AGRONA, topology, options, files, children));
+            sides.add(start(Impl.RINGBUS, topology, length, options, files, children));
+            sides.add(start(Impl.AGRONA, topology, length, options, files, children));
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
             List<Comparison> rows = new ArrayList<>();
-            rows.add(new Comparison(topology.name() + " throughput", "msg/s", true, topology.target()));
-            if (topology.chronicle()) {
-                Comparison chronicleRow = new Comparison(topology.name() + " throughput vs " + Impl.CHRONICLE.label(),
+            String rowName = topology.name() + " throughput"
+                + (topology.subscribers() > 1 ? " (" + topology.subscribers() + " subscribers)" : "");
+            String peer = topology.subscribers() > 1 ? topology.subscribers() + " Agrona rings" : Impl.AGRONA.label();
+            rows.add(new Comparison(rowName + sizeLabel, peer, "msg/s", true, topology.target()));
+            if (topology.chronicle() && length == MESSAGE_LENGTH) {
+                Comparison chronicleRow = new Comparison(rowName + " vs " + Impl.CHRONICLE.label() + sizeLabel,
                     Impl.CHRONICLE.label(), "msg/s", true, Double.NaN);
                 rows.add(chronicleRow);
                 List<ChildJvm> chronicleChildren = new ArrayList<>();
                 try {
-                    Side chronicle = start(Impl.CHRONICLE, topology, options, files, chronicleChildren);
+                    Side chronicle = start(Impl.CHRONICLE, topology, length, options, files, chronicleChildren);
                     for (ChildJvm child : chronicleChildren) {
                         child.await("READY", options.stepTimeout());
                     }
@@ -127,46 +141,60 @@ final class ThroughputHarness {
         }
     }
 
-    private static Side start(Impl impl, Topology topology, BenchOptions options, BenchFiles files,
+    private static Side start(Impl impl, Topology topology, int length, BenchOptions options, BenchFiles files,
         List<ChildJvm> children) {
-        String name = topology.name() + "-" + topology.publishers();
-        String ring;
+        String name = topology.name() + "-" + topology.publishers() + "-" + length;
+        String size = Integer.toString(length);
+        List<List<String>> subscriberArgs = new ArrayList<>();
         String subscriberRole;
         String publisherRole;
-        List<String> subscriberArgs;
+        String publisherRing = null;
         if (impl == Impl.RINGBUS) {
-            ring = files.ringbusRing(name, options.capacity(), topology.ringbusMode()).toString();
+            String ring = files.ringbusRing(name, options.capacity(), topology.ringbusMode()).toString();
+            publisherRing = ring;
             subscriberRole = RingbusThroughput.SUBSCRIBER_ROLE;
             publisherRole = RingbusThroughput.PUBLISHER_ROLE;
-            subscriberArgs = List.of(ring, Integer.toString(topology.publishers()));
+            for (int i = 0; i < topology.subscribers(); i++) {
+                subscriberArgs.add(List.of(ring, Integer.toString(topology.publishers()), size));
+            }
         } else if (impl == Impl.CHRONICLE) {
-            ring = null;
             subscriberRole = ChronicleQueuePeer.SUBSCRIBER_ROLE;
             publisherRole = ChronicleQueuePeer.PUBLISHER_ROLE;
-            subscriberArgs = List.of(Integer.toString(topology.publishers()));
+            subscriberArgs.add(List.of(Integer.toString(topology.publishers())));
         } else {
-            ring = files.agronaRing(name, options.capacity()).toString();
+            // Agrona's ring buffers have one consumer each: one ring per subscriber, the publisher writes into all.
+            List<String> rings = new ArrayList<>();
+            for (int i = 0; i < topology.subscribers(); i++) {
+                String ring = files.agronaRing(name + "-" + i, options.capacity()).toString();
+                rings.add(ring);
+                subscriberArgs.add(List.of(ring, topology.agronaKind(), Integer.toString(topology.publishers()),
+                    size));
+            }
+            publisherRing = String.join(",", rings);
             subscriberRole = AgronaThroughput.SUBSCRIBER_ROLE;
             publisherRole = AgronaThroughput.PUBLISHER_ROLE;
-            subscriberArgs = List.of(ring, topology.agronaKind(), Integer.toString(topology.publishers()));
         }
         List<String> flags = impl.jvmFlags();
-        ChildJvm subscriber = ChildJvm.start(subscriberRole, flags, subscriberRole, options.stepTimeout(),
-            subscriberArgs);
-        children.add(subscriber);
+        List<ChildJvm> subscribers = new ArrayList<>();
+        for (int i = 0; i < subscriberArgs.size(); i++) {
+            ChildJvm subscriber = ChildJvm.start(subscriberRole + (i == 0 ? "" : "-" + i), flags, subscriberRole,
+                options.stepTimeout(), subscriberArgs.get(i));
+            children.add(subscriber);
+            subscribers.add(subscriber);
+        }
         List<ChildJvm> publishers = new ArrayList<>();
         for (int id = 0; id < topology.publishers(); id++) {
             List<String> args = switch (impl) {
-                case RINGBUS -> List.of(ring, Integer.toString(id));
+                case RINGBUS -> List.of(publisherRing, Integer.toString(id), size);
                 case CHRONICLE -> List.of(Integer.toString(id));
-                default -> List.of(ring, topology.agronaKind(), Integer.toString(id));
+                default -> List.of(publisherRing, topology.agronaKind(), Integer.toString(id), size);
             };
             ChildJvm publisher = ChildJvm.start(publisherRole + "-" + id, flags, publisherRole,
                 options.stepTimeout(), args);
             children.add(publisher);
             publishers.add(publisher);
         }
-        return new Side(impl, subscriber, publishers, files);
+        return new Side(impl, subscribers, publishers, files);
     }
 
     /**
@@ -184,12 +212,28 @@ final class ThroughputHarness {
         // A queue only grows: Chronicle Queue gets a fresh directory per run (its subscriber deletes the last).
         String queue = side.impl() == Impl.CHRONICLE
             ? " " + side.files().directory("chronicle-throughput-" + CHRONICLE_RUNS.incrementAndGet()) : "";
-        side.subscriber().send("RUN " + total + queue);
-        side.subscriber().await("ARMED", options.stepTimeout());
+        for (ChildJvm subscriber : side.subscribers()) {
+            subscriber.send("RUN " + total + queue);
+            subscriber.await("ARMED", options.stepTimeout());
+        }
         for (ChildJvm publisher : side.publishers()) {
             publisher.send("RUN " + perPublisher + queue);
         }
-        Map<String, String> result = side.subscriber().awaitResult(options.stepTimeout());
+        // With several subscribers, the run's rate is the slowest subscriber's: every one must get every message.
+        Map<String, String> result = null;
+        for (ChildJvm subscriber : side.subscribers()) {
+            Map<String, String> one = subscriber.awaitResult(options.stepTimeout());
+            if (result == null) {
+                result = one;
+                continue;
+            }
+            if (Double.parseDouble(one.get("rate")) < Double.parseDouble(result.get("rate"))) {
+                result.put("rate", one.get("rate"));
+                result.put("nanos", one.get("nanos"));
+            }
+            result.put("errors", Long.toString(sum(result, one, "errors")));
+            result.put("alloc", Long.toString(sum(result, one, "alloc")));
+        }
         long publisherAllocations = 0;
         for (ChildJvm publisher : side.publishers()) {
             String done = publisher.await("DONE", options.stepTimeout());
@@ -198,10 +242,19 @@ final class ThroughputHarness {
         result.put("publisherAlloc", Long.toString(publisherAllocations));
         long errors = Long.parseLong(result.get("errors"));
         if (errors != 0) {
-            throw new BenchException(side.impl().label() + " subscriber saw " + errors + " of " + total
+            throw new BenchException(side.impl().label() + " subscribers saw " + errors + " of " + total
                 + " messages out of sequence (lost, repeated or reordered)");
         }
         return result;
+    }
+
+    private static long sum(Map<String, String> a, Map<String, String> b, String key) {
+        return Long.parseLong(a.get(key)) + Long.parseLong(b.get(key));
+    }
+
+    /** The message length from a child's optional argument {@code index}, else {@link #MESSAGE_LENGTH}. */
+    static int length(String[] args, int index) {
+        return args.length > index ? Integer.parseInt(args[index]) : MESSAGE_LENGTH;
     }
 
     private static String rate(Map<String, String> result) {
@@ -210,7 +263,7 @@ final class ThroughputHarness {
 
     private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
         log.printf("round %d  %-15s  floor p50 %5d ns | %s msg/s  (%,d messages in %.1f ms; allocated %s B by the"
-            + " subscriber, %s B by the publishers)%n", round, impl.label(), floor, rate(result),
+            + " subscribers, %s B by the publishers)%n", round, impl.label(), floor, rate(result),
             Long.parseLong(result.get("messages")), Long.parseLong(result.get("nanos")) / 1e6, result.get("alloc"),
             result.get("publisherAlloc"));
     }
