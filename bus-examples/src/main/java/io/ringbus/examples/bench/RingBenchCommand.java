@@ -144,11 +144,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             System.err.println("bench ring: " + e.getMessage());
             return 1;
         }
-        Thread cleanup = new Thread(() -> {
-            ChildJvm.killAll();
-            files.close();
-        }, "bench-ring-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        BenchCleanup cleanup = BenchCleanup.register("bench-ring", files);
         try {
             printHeader(log, options, files);
             List<Comparison> rows = new ArrayList<>();
@@ -188,13 +184,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             System.err.println("bench ring: " + e.getMessage());
             return 1;
         } finally {
-            ChildJvm.killAll();
-            files.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException ignored) {
-                // already shutting down; the hook runs and finds nothing left to do
-            }
+            cleanup.close();
         }
     }
 

@@ -162,11 +162,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        Thread cleanup = new Thread(() -> {
-            ChildJvm.killAll();
-            files.close();
-        }, "bench-transport-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        BenchCleanup cleanup = BenchCleanup.register("bench-transport", files);
         try {
             printHeader(log, options, files);
             List<TransportReport.Result> results = new ArrayList<>();
@@ -200,13 +196,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } finally {
-            ChildJvm.killAll();
-            files.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException ignored) {
-                // already shutting down; the hook runs and finds nothing left to do
-            }
+            cleanup.close();
         }
     }
 

@@ -87,11 +87,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        Thread cleanup = new Thread(() -> {
-            ChildJvm.killAll();
-            files.close();
-        }, "bench-wakeup-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        BenchCleanup cleanup = BenchCleanup.register("bench-wakeup", files);
         long started = System.nanoTime();
         try {
             Duration timeout = Duration.ofMinutes(3);
@@ -160,13 +156,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             err.flush();
             return 1;
         } finally {
-            ChildJvm.killAll();
-            files.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException ignored) {
-                // already shutting down; the hook runs and finds nothing left to do
-            }
+            cleanup.close();
         }
     }
 
