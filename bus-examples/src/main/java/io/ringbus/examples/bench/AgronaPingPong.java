@@ -11,7 +11,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 /**
  * The Agrona side of {@link PingPongLatency}: two {@link OneToOneRingBuffer}s, each on a
  * {@link java.nio.MappedByteBuffer} of its own file wrapped in an {@link UnsafeBuffer}. Arguments of
- * both roles: {@code <ping ring file> <pong ring file>}. Runs only in JVMs started with
+ * both roles: {@code <ping ring file> <pong ring file> [<message length>]}. Runs only in JVMs started with
  * {@link ChildJvm#AGRONA_FLAGS}.
  */
 final class AgronaPingPong {
@@ -29,14 +29,16 @@ final class AgronaPingPong {
     static final class Ping extends PingLoop implements MessageHandler {
         private final RingBuffer pingRing;
         private final RingBuffer pongRing;
-        private final UnsafeBuffer payload =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(PingPongLatency.MESSAGE_LENGTH, 64));
-        private final UnsafeBuffer copy =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(PingPongLatency.MESSAGE_LENGTH, 64));
+        private final int length;
+        private final UnsafeBuffer payload;
+        private final UnsafeBuffer copy;
         private long echoed;
 
         Ping(String[] args, SpinGuard guard) throws Exception {
             super(guard);
+            this.length = PingPongLatency.length(args);
+            this.payload = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, 64));
+            this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, 64));
             this.pingRing = map(args[0]);
             this.pongRing = map(args[1]);
         }
@@ -44,7 +46,7 @@ final class AgronaPingPong {
         @Override
         long roundTrip(long sequence) {
             payload.putLong(0, sequence);
-            while (!pingRing.write(PingPongLatency.PING_TYPE, payload, 0, PingPongLatency.MESSAGE_LENGTH)) {
+            while (!pingRing.write(PingPongLatency.PING_TYPE, payload, 0, length)) {
                 guard.spin();
             }
             while (pongRing.read(this, 1) == 0) {
@@ -61,7 +63,7 @@ final class AgronaPingPong {
 
         @Override
         void sendStop() {
-            while (!pingRing.write(PingPongLatency.STOP_TYPE, payload, 0, PingPongLatency.MESSAGE_LENGTH)) {
+            while (!pingRing.write(PingPongLatency.STOP_TYPE, payload, 0, length)) {
                 guard.spin();
             }
         }

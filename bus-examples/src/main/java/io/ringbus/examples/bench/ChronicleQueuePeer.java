@@ -19,8 +19,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * The Chronicle Queue side of {@link PingPongLatency} and {@link OneToOneThroughput}: a
  * {@code SingleChronicleQueue} per direction in a directory in /dev/shm, appended to by one process
- * and tailed by the other with a spinning tailer; every message is one 64-byte document, copied in
- * and copied out whole, as on the rings.
+ * and tailed by the other with a spinning tailer; every message is one document of the run's message
+ * length (64 bytes unless the roles are given another), copied in and copied out whole, as on the rings.
  *
  * <pre>
  *   ping JVM --append--> [ queue dir: ping ] --tail--> pong JVM
@@ -67,21 +67,23 @@ final class ChronicleQueuePeer {
         return SingleChronicleQueueBuilder.single(directory).build();
     }
 
-    /** Appends one document holding {@code payload}. */
-    static void append(ExcerptAppender appender, byte[] payload) {
+    /** Appends one document holding the first {@code length} bytes of {@code payload}. */
+    static void append(ExcerptAppender appender, byte[] payload, int length) {
         try (DocumentContext document = appender.writingDocument()) {
-            document.wire().bytes().write(payload);
+            document.wire().bytes().write(payload, 0, length);
         }
     }
 
-    /** Copies the next document into {@code copy}; false when there is none yet. */
-    static boolean read(ExcerptTailer tailer, byte[] copy) {
+    /**
+     * Copies the next document into {@code copy} (at most its length); returns the bytes copied, or -1
+     * when there is no document yet.
+     */
+    static int read(ExcerptTailer tailer, byte[] copy) {
         try (DocumentContext document = tailer.readingDocument()) {
             if (!document.isPresent()) {
-                return false;
+                return -1;
             }
-            document.wire().bytes().read(copy);
-            return true;
+            return document.wire().bytes().read(copy);
         }
     }
 
@@ -98,17 +100,24 @@ final class ChronicleQueuePeer {
         }
     }
 
-    /** Appends a ping, tails the pong queue for its echo, copied out. Arguments: {@code <ping dir> <pong dir>}. */
+    /**
+     * Appends a ping, tails the pong queue for its echo, copied out. Arguments: {@code <ping dir> <pong dir>
+     * [<message length>]}.
+     */
     static final class Ping extends PingLoop {
         private final ChronicleQueue pingQueue;
         private final ChronicleQueue pongQueue;
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
-        private final byte[] payload = new byte[PingPongLatency.MESSAGE_LENGTH];
-        private final byte[] copy = new byte[PingPongLatency.MESSAGE_LENGTH];
+        private final int length;
+        private final byte[] payload;
+        private final byte[] copy;
 
         Ping(String[] args, SpinGuard guard) {
             super(guard);
+            this.length = PingPongLatency.length(args);
+            payload = new byte[length];
+            copy = new byte[length];
             pingQueue = open(args[0]);
             pongQueue = open(args[1]);
             appender = pingQueue.createAppender();
@@ -118,8 +127,8 @@ final class ChronicleQueuePeer {
         @Override
         long roundTrip(long sequence) {
             LONG.set(payload, 0, sequence);
-            append(appender, payload);
-            while (!read(tailer, copy)) {
+            append(appender, payload, length);
+            while (read(tailer, copy) < 0) {
                 guard.spin();
             }
             return (long) LONG.get(copy, 0);
@@ -128,7 +137,7 @@ final class ChronicleQueuePeer {
         @Override
         void sendStop() {
             LONG.set(payload, 0, STOP);
-            append(appender, payload);
+            append(appender, payload, length);
         }
 
         @Override
@@ -140,17 +149,21 @@ final class ChronicleQueuePeer {
         }
     }
 
-    /** Echoes every ping, the whole payload, into the pong queue. Arguments: {@code <ping dir> <pong dir>}. */
+    /**
+     * Echoes every ping, the whole payload, into the pong queue. Arguments: {@code <ping dir> <pong dir>
+     * [<message length>]}.
+     */
     static final class Pong implements ChildRole {
         private final ChronicleQueue pingQueue;
         private final ChronicleQueue pongQueue;
         private final ExcerptAppender appender;
         private final ExcerptTailer tailer;
-        private final byte[] copy = new byte[PingPongLatency.MESSAGE_LENGTH];
+        private final byte[] copy;
         private final SpinGuard guard;
 
         Pong(String[] args, SpinGuard guard) {
             this.guard = guard;
+            copy = new byte[PingPongLatency.length(args)];
             pingQueue = open(args[0]);
             pongQueue = open(args[1]);
             appender = pongQueue.createAppender();
@@ -160,14 +173,15 @@ final class ChronicleQueuePeer {
         @Override
         public void execute(String[] command) {
             while (true) {
-                if (!read(tailer, copy)) {
+                int length = read(tailer, copy);
+                if (length < 0) {
                     guard.spin();
                     continue;
                 }
                 if ((long) LONG.get(copy, 0) == STOP) {
                     break;
                 }
-                append(appender, copy);
+                append(appender, copy, length);
             }
             ChildMain.reply("DONE");
         }
@@ -181,14 +195,18 @@ final class ChronicleQueuePeer {
         }
     }
 
-    /** Appends every message; never refused (a queue has no back-pressure). Arguments: {@code <publisher id>}. */
+    /**
+     * Appends every message; never refused (a queue has no back-pressure). Arguments: {@code <publisher id>
+     * [<message length>]}.
+     */
     static final class Publisher extends PublisherLoop {
-        private final byte[] payload = new byte[ThroughputHarness.MESSAGE_LENGTH];
+        private final byte[] payload;
         private ChronicleQueue queue;
         private ExcerptAppender appender;
 
         Publisher(String[] args, SpinGuard guard) {
             super(guard);
+            payload = new byte[ThroughputHarness.length(args, 1)];
             INT.set(payload, PUBLISHER_OFFSET, Integer.parseInt(args[0]));
         }
 
@@ -202,7 +220,7 @@ final class ChronicleQueuePeer {
         @Override
         boolean offer(long sequence) {
             LONG.set(payload, SEQUENCE_OFFSET, sequence);
-            append(appender, payload);
+            append(appender, payload, payload.length);
             return true;
         }
 
@@ -227,17 +245,18 @@ final class ChronicleQueuePeer {
     }
 
     /**
-     * Tails the run's queue, copying each message out. Arguments: {@code <publishers>}; each
+     * Tails the run's queue, copying each message out. Arguments: {@code <publishers> [<message length>]}; each
      * {@code RUN n <dir>} opens {@code dir} and deletes the previous run's queue directory.
      */
     static final class Subscriber extends SubscriberLoop {
-        private final byte[] copy = new byte[ThroughputHarness.MESSAGE_LENGTH];
+        private final byte[] copy;
         private ChronicleQueue queue;
         private ExcerptTailer tailer;
         private Path directory;
 
         Subscriber(String[] args, SpinGuard guard) {
             super(guard, Integer.parseInt(args[0]));
+            copy = new byte[ThroughputHarness.length(args, 1)];
         }
 
         @Override
@@ -255,7 +274,7 @@ final class ChronicleQueuePeer {
         @Override
         int poll() {
             int read = 0;
-            while (read < POLL_LIMIT && read(tailer, copy)) {
+            while (read < POLL_LIMIT && read(tailer, copy) >= 0) {
                 received((long) LONG.get(copy, PublisherLoop.SEQUENCE_OFFSET),
                     (int) INT.get(copy, PublisherLoop.PUBLISHER_OFFSET));
                 read++;

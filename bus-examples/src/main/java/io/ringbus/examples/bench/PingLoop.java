@@ -25,7 +25,7 @@ abstract class PingLoop implements ChildRole {
     }
 
     /**
-     * Sends one {@link PingPongLatency#MESSAGE_LENGTH}-byte ping carrying {@code sequence} and spins
+     * Sends one ping of the run's message length carrying {@code sequence} and spins
      * until its echo is back and copied out.
      *
      * @return the sequence number the echo carried

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Round-trip latency between two processes, one 64-byte message in flight, the same for ringbus's
+ * Round-trip latency between two processes, one message in flight (64 bytes, or each of {@code --sizes}
+ * in turn), the same for ringbus's
  * ring, Agrona's {@code OneToOneRingBuffer} and Chronicle Queue (an appender and a spinning tailer per
  * direction, {@link ChronicleQueuePeer}).
  *
  * <pre>
  *    ping JVM                                                      pong JVM
- *   +----------------+   offer 64 B   +------------------+   poll   +----------------+
+ *   +----------------+   offer n B    +------------------+   poll   +----------------+
  *   | t0 = nanoTime  | -------------> | ping ring (file) | -------> | echo the whole |
  *   | poll, copy out |                +------------------+          | payload, from  |
  *   | t1 = nanoTime  | <------------- | pong ring (file) | <------- | ring to ring   |
@@ -26,7 +27,8 @@ import java.util.Map;
  * {@code pingWarmupMillis} in the very loop that then times {@code roundTrips} more into an
  * HdrHistogram (p50, p90, p99, p99.9, max). Both processes spin (no idle strategy, no pause
  * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, Chronicle Queue, ringbus,
- * ... in the same six JVMs, each after a {@link FloorCheck}.
+ * ... in the same six JVMs, each after a {@link FloorCheck}. The targets are for 64-byte messages; rows of
+ * other sizes carry the size in their names and no target.
  */
 final class PingPongLatency {
     static final int MESSAGE_LENGTH = 64;
@@ -50,24 +52,27 @@ final class PingPongLatency {
      * target) and the p90/p99/p99.9 rows. A peer whose JVMs cannot start gets its rows with a note
      * saying why, and the other rows are measured without it.
      */
-    static List<Comparison> run(BenchOptions options, BenchFiles files, FloorCheck floor, PrintStream log) {
+    static List<Comparison> run(int length, String sizeLabel, BenchOptions options, BenchFiles files,
+        FloorCheck floor, PrintStream log) {
         log.printf("%n== ping-pong latency: round trip of one %d-byte message, echoed; %,d measured per run"
-            + " after >= %,d round trips and >= %d ms of warm-up ==%n", MESSAGE_LENGTH, options.roundTrips(),
+            + " after >= %,d round trips and >= %d ms of warm-up ==%n", length, options.roundTrips(),
             options.pingWarmupRoundTrips(), options.pingWarmupMillis());
         List<ChildJvm> children = new ArrayList<>();
         boolean completed = false;
         try {
-            ChildJvm[] ringbus = start(Impl.RINGBUS, options, files, children);
-            ChildJvm[] agrona = start(Impl.AGRONA, options, files, children);
+            ChildJvm[] ringbus = start(Impl.RINGBUS, length, options, files, children);
+            ChildJvm[] agrona = start(Impl.AGRONA, length, options, files, children);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
-            List<Comparison> agronaRows = rows(Impl.AGRONA, P50_TARGET);
-            List<Comparison> chronicleRows = rows(Impl.CHRONICLE, CHRONICLE_P50_TARGET);
+            boolean targeted = length == MESSAGE_LENGTH;
+            List<Comparison> agronaRows = rows(Impl.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
+            List<Comparison> chronicleRows = rows(Impl.CHRONICLE, sizeLabel,
+                targeted ? CHRONICLE_P50_TARGET : Double.NaN);
             ChildJvm[] chronicle = null;
             List<ChildJvm> chronicleChildren = new ArrayList<>();
             try {
-                chronicle = start(Impl.CHRONICLE, options, files, chronicleChildren);
+                chronicle = start(Impl.CHRONICLE, length, options, files, chronicleChildren);
                 for (ChildJvm child : chronicleChildren) {
                     child.await("READY", options.stepTimeout());
                 }
@@ -108,11 +113,16 @@ final class PingPongLatency {
         }
     }
 
-    private static List<Comparison> rows(Impl peer, double p50Target) {
+    /** The message length from a ping or pong child's optional third argument, else {@link #MESSAGE_LENGTH}. */
+    static int length(String[] args) {
+        return ThroughputHarness.length(args, 2);
+    }
+
+    private static List<Comparison> rows(Impl peer, String sizeLabel, double p50Target) {
         List<Comparison> rows = new ArrayList<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
-            String name = peer == Impl.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
-                : "ping-pong " + PERCENTILE_NAMES[i] + " vs " + peer.label();
+            String name = (peer == Impl.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
+                : "ping-pong " + PERCENTILE_NAMES[i] + " vs " + peer.label()) + sizeLabel;
             rows.add(new Comparison(name, peer.label(), "ns", false, i == 0 ? p50Target : Double.NaN));
         }
         return rows;
@@ -127,32 +137,34 @@ final class PingPongLatency {
     }
 
     /** Makes the two ring files (or queue directories) of {@code impl} and starts its pong and ping. */
-    private static ChildJvm[] start(Impl impl, BenchOptions options, BenchFiles files, List<ChildJvm> children) {
+    private static ChildJvm[] start(Impl impl, int length, BenchOptions options, BenchFiles files,
+        List<ChildJvm> children) {
+        String suffix = length == MESSAGE_LENGTH ? "" : "-" + length;
         String ping;
         String pong;
         String pingRole;
         String pongRole;
         switch (impl) {
             case RINGBUS -> {
-                ping = files.ringbusRing("pingpong-ping", options.capacity(), ProducerMode.SINGLE).toString();
-                pong = files.ringbusRing("pingpong-pong", options.capacity(), ProducerMode.SINGLE).toString();
+                ping = files.ringbusRing("pingpong-ping" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
+                pong = files.ringbusRing("pingpong-pong" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pingRole = RingbusPingPong.PING_ROLE;
                 pongRole = RingbusPingPong.PONG_ROLE;
             }
             case AGRONA -> {
-                ping = files.agronaRing("pingpong-ping", options.capacity()).toString();
-                pong = files.agronaRing("pingpong-pong", options.capacity()).toString();
+                ping = files.agronaRing("pingpong-ping" + suffix, options.capacity()).toString();
+                pong = files.agronaRing("pingpong-pong" + suffix, options.capacity()).toString();
                 pingRole = AgronaPingPong.PING_ROLE;
                 pongRole = AgronaPingPong.PONG_ROLE;
             }
             default -> {
-                ping = files.directory("chronicle-pingpong-ping").toString();
-                pong = files.directory("chronicle-pingpong-pong").toString();
+                ping = files.directory("chronicle-pingpong-ping" + suffix).toString();
+                pong = files.directory("chronicle-pingpong-pong" + suffix).toString();
                 pingRole = ChronicleQueuePeer.PING_ROLE;
                 pongRole = ChronicleQueuePeer.PONG_ROLE;
             }
         }
-        List<String> args = List.of(ping, pong);
+        List<String> args = List.of(ping, pong, Integer.toString(length));
         ChildJvm pongJvm = ChildJvm.start(pongRole, impl.jvmFlags(), pongRole, options.stepTimeout(), args);
         children.add(pongJvm);
         ChildJvm pingJvm = ChildJvm.start(pingRole, impl.jvmFlags(), pingRole, options.stepTimeout(), args);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,13 +32,14 @@ import picocli.CommandLine.Option;
         "Cross-process benchmark of the ringbus ring against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer,"
             + " each on a mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
             + " one-to-one, two-to-one and one-to-many (fan-out to 2 subscribers; Agrona: one OneToOneRingBuffer per"
-            + " subscriber) throughput, 64-byte messages (--sizes for others); Chronicle Queue (append and a"
-            + " spinning tailer, queue directories in /dev/shm) in the ping-pong and the one-to-one throughput.",
+            + " subscriber) throughput, at 32, 64, 288, 1024 and 65536 bytes (--quick: 64 only; --sizes to choose);"
+            + " Chronicle Queue (append and a spinning tailer, queue directories in /dev/shm) in the ping-pong and"
+            + " the one-to-one throughput. The targets are for 64-byte messages.",
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
             + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
             + " the two runs) agree.",
-        "Takes one to three minutes (--quick: under one), longer on a loaded machine."},
+        "Takes about ten minutes (--quick: under one; --sizes 64: two or three), longer on a loaded machine."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the table (or --json) was printed; a missed target shows as its verdict, not"
             + " in the status",
@@ -46,7 +49,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Examples:",
         "  ./bus bench ring --quick",
         "  ./bus bench ring --only ping-pong --rounds 3",
-        "  ./bus bench ring --quick --sizes 32,288,1024,65536 --only one-to-one,one-to-many",
+        "  ./bus bench ring --quick --sizes 32,288,1024,65536 --only ping-pong,one-to-one",
         "  ./bus bench ring --json > ring.json"})
 public final class RingBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -60,6 +63,9 @@ public final class RingBenchCommand implements Callable<Integer> {
     private static final String TWO_TO_ONE = "two-to-one";
     private static final String ONE_TO_MANY = "one-to-many";
     private static final int MIN_SIZE = 16;
+    /** The message sizes of a full run: the four the benchmarks are specified at, and 64 for the targets. */
+    private static final Pattern SIZE_LABEL = Pattern.compile(", \\d+ B$");
+    static final List<Integer> FULL_RUN_SIZES = List.of(32, 64, 288, 1024, 65536);
 
     @Option(names = "--rounds", paramLabel = "N",
         description = "Measured runs per ring and benchmark, interleaved (default 7; --quick 3).")
@@ -73,6 +79,15 @@ public final class RingBenchCommand implements Callable<Integer> {
     @Option(names = "--round-trips", paramLabel = "N",
         description = "Measured round trips per ping-pong run, after the warm-up (default 500000; --quick 200000).")
     private Long roundTrips;
+
+    @Option(names = "--warmup-round-trips", paramLabel = "N", defaultValue = "100000",
+        description = "Least number of warm-up round trips of every ping-pong run, in its timing loop (default"
+            + " ${DEFAULT-VALUE}).")
+    private long pingWarmupRoundTrips;
+
+    @Option(names = "--warmup-millis", paramLabel = "MS", defaultValue = "1000",
+        description = "Least warm-up time of every ping-pong run, in milliseconds (default ${DEFAULT-VALUE}).")
+    private long pingWarmupMillis;
 
     @Option(names = "--warmup-runs", paramLabel = "N",
         description = "Unrecorded throughput runs per ring before the rounds (default 3; --quick 2).")
@@ -98,10 +113,9 @@ public final class RingBenchCommand implements Callable<Integer> {
     private List<String> only;
 
     @Option(names = "--sizes", split = ",", paramLabel = "BYTES",
-        description = "Message sizes of the throughput benchmarks, each run in turn, rows labelled with the size"
-            + " (default 64; from " + MIN_SIZE + " to capacity / 8). Runs of longer messages carry as many bytes"
-            + " as 64-byte runs (at least 10000 messages). Ping-pong stays at 64 bytes; Chronicle Queue runs at 64"
-            + " bytes only.")
+        description = "Message sizes, each benchmark run at each in turn, rows labelled with the size (default"
+            + " 32,64,288,1024,65536; --quick 64; from " + MIN_SIZE + " to capacity / 8). Throughput runs of longer"
+            + " messages carry as many bytes as 64-byte runs (at least 10000 messages); targets apply at 64 bytes.")
     private List<Integer> sizes;
 
     @Option(names = "--child-jvm-option", paramLabel = "OPTION",
@@ -149,20 +163,17 @@ public final class RingBenchCommand implements Callable<Integer> {
             printHeader(log, options, files);
             List<Comparison> rows = new ArrayList<>();
             try (FloorCheck floor = FloorCheck.start(files, options)) {
-                if (benchmarks.contains(PING_PONG)) {
-                    rows.addAll(PingPongLatency.run(options, files, floor, log));
-                }
-                boolean labelled = sizes != null && !sizes.isEmpty();
-                for (int length : lengths) {
-                    String label = labelled ? ", " + length + " B" : "";
-                    if (benchmarks.contains(ONE_TO_ONE)) {
-                        rows.addAll(OneToOneThroughput.run(length, label, options, files, floor, log));
-                    }
-                    if (benchmarks.contains(TWO_TO_ONE)) {
-                        rows.addAll(ManyToOneThroughput.run(length, label, options, files, floor, log));
-                    }
-                    if (benchmarks.contains(ONE_TO_MANY)) {
-                        rows.addAll(OneToManyThroughput.run(length, label, options, files, floor, log));
+                boolean labelled = lengths.size() > 1 || lengths.get(0) != ThroughputHarness.MESSAGE_LENGTH;
+                // Benchmark by benchmark, each at every size, so that a benchmark's rows stand together.
+                for (String benchmark : benchmarks) {
+                    for (int length : lengths) {
+                        String label = labelled ? ", " + length + " B" : "";
+                        rows.addAll(switch (benchmark) {
+                            case PING_PONG -> PingPongLatency.run(length, label, options, files, floor, log);
+                            case ONE_TO_ONE -> OneToOneThroughput.run(length, label, options, files, floor, log);
+                            case TWO_TO_ONE -> ManyToOneThroughput.run(length, label, options, files, floor, log);
+                            default -> OneToManyThroughput.run(length, label, options, files, floor, log);
+                        });
                     }
                 }
             }
@@ -197,13 +208,13 @@ public final class RingBenchCommand implements Callable<Integer> {
             messages != null ? messages : quick ? 3_000_000 : 10_000_000,
             warmupRuns != null ? warmupRuns : quick ? 2 : 3,
             roundTrips != null ? roundTrips : quick ? 200_000 : 500_000,
-            100_000, 1_000, 5_000, capacity, floorTolerance, Duration.ofSeconds(timeoutSeconds),
+            pingWarmupRoundTrips, pingWarmupMillis, 5_000, capacity, floorTolerance, Duration.ofSeconds(timeoutSeconds),
             Duration.ofMillis(quick ? 500 : 1_500));
     }
 
     private List<Integer> lengths(BenchOptions options) {
         if (sizes == null || sizes.isEmpty()) {
-            return List.of(ThroughputHarness.MESSAGE_LENGTH);
+            return quick ? List.of(ThroughputHarness.MESSAGE_LENGTH) : FULL_RUN_SIZES;
         }
         int largest = options.capacity() / 8;
         for (int size : sizes) {
@@ -246,13 +257,15 @@ public final class RingBenchCommand implements Callable<Integer> {
 
     /**
      * The chart's series: the ping-pong percentiles of ringbus and of each peer measured (ringbus's from
-     * the rows against Agrona, the first peer).
+     * the rows against Agrona, the first peer), at 64 bytes (or the first size measured when 64 was not).
      */
     static List<LatencySeries> series(List<Comparison> rows, double tolerance) {
         Map<String, double[]> peers = new LinkedHashMap<>();
         double[] ringbus = null;
+        String charted = chartedSizeLabel(rows);
         for (Comparison row : rows) {
-            if (!row.name().startsWith("ping-pong") || row.note() != null) {
+            if (!row.name().startsWith("ping-pong") || row.note() != null
+                || !sizeLabelOf(row.name()).equals(charted)) {
                 continue;
             }
             int percentile = percentileOf(row.name());
@@ -275,11 +288,33 @@ public final class RingBenchCommand implements Callable<Integer> {
         return series;
     }
 
+    /** The size label of the ping-pong rows to chart: 64 bytes when measured, else the first size. */
+    private static String chartedSizeLabel(List<Comparison> rows) {
+        String first = null;
+        for (Comparison row : rows) {
+            if (row.name().startsWith("ping-pong")) {
+                String label = sizeLabelOf(row.name());
+                if (label.isEmpty() || label.equals(", " + ThroughputHarness.MESSAGE_LENGTH + " B")) {
+                    return label;
+                }
+                first = first == null ? label : first;
+            }
+        }
+        return first;
+    }
+
+    /** The {@code ", N B"} suffix of a row name, or empty for a row without one. */
+    private static String sizeLabelOf(String rowName) {
+        Matcher m = SIZE_LABEL.matcher(rowName);
+        return m.find() ? m.group() : "";
+    }
+
     private static double[] nans() {
         return new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
     }
 
-    private static int percentileOf(String rowName) {
+    private static int percentileOf(String labelledRowName) {
+        String rowName = labelledRowName.substring(0, labelledRowName.length() - sizeLabelOf(labelledRowName).length());
         for (int i = LatencySeries.LABELS.length - 1; i >= 0; i--) {
             if (rowName.contains(LatencySeries.LABELS[i] + " ") || rowName.endsWith(LatencySeries.LABELS[i])) {
                 return i;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * The ringbus side of {@link PingPongLatency}: two single-producer rings, each in its own mapped file.
- * Arguments of both roles: {@code <ping ring file> <pong ring file>}.
+ * Arguments of both roles: {@code <ping ring file> <pong ring file> [<message length>]}.
  */
 final class RingbusPingPong {
     static final String PING_ROLE = "ringbus-ping";
@@ -25,12 +25,16 @@ final class RingbusPingPong {
         private final Arena arena = Arena.ofShared();
         private final RingWriter writer;
         private final RingReader reader;
-        private final MemorySegment payload = Arena.global().allocate(PingPongLatency.MESSAGE_LENGTH, 64);
-        private final MemorySegment copy = Arena.global().allocate(PingPongLatency.MESSAGE_LENGTH, 64);
+        private final int length;
+        private final MemorySegment payload;
+        private final MemorySegment copy;
         private long echoed;
 
         Ping(String[] args, SpinGuard guard) throws Exception {
             super(guard);
+            this.length = PingPongLatency.length(args);
+            this.payload = Arena.global().allocate(length, 64);
+            this.copy = Arena.global().allocate(length, 64);
             this.writer = Ring.wrap(BenchFiles.mapSegment(Path.of(args[0]), arena)).newWriter();
             this.reader = Ring.wrap(BenchFiles.mapSegment(Path.of(args[1]), arena)).newReader();
         }
@@ -38,7 +42,7 @@ final class RingbusPingPong {
         @Override
         long roundTrip(long sequence) {
             payload.set(ValueLayout.JAVA_LONG, 0, sequence);
-            while (writer.offer(PingPongLatency.PING_TYPE, payload, 0, PingPongLatency.MESSAGE_LENGTH) < 0) {
+            while (writer.offer(PingPongLatency.PING_TYPE, payload, 0, length) < 0) {
                 guard.spin();
             }
             while (reader.poll(this, 1) == 0) {
@@ -55,7 +59,7 @@ final class RingbusPingPong {
 
         @Override
         void sendStop() {
-            while (writer.offer(PingPongLatency.STOP_TYPE, payload, 0, PingPongLatency.MESSAGE_LENGTH) < 0) {
+            while (writer.offer(PingPongLatency.STOP_TYPE, payload, 0, length) < 0) {
                 guard.spin();
             }
         }
