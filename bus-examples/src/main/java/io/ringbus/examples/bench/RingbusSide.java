@@ -30,7 +30,7 @@ final class RingbusSide {
      */
     static RingbusSide start(TransportVariant variant, String purpose, TransportOptions options, BenchFiles files,
         List<ChildJvm> children) {
-        String name = variant.fileName() + "-" + purpose;
+        String name = variant.fileName() + "-" + options.size() + "-" + purpose;
         Path bus = files.directory(name + "-bus");
         EndpointSpec spec = new EndpointSpec("shm:", bus, variant.waitMode(), options.size(), options.capacity());
         if (!variant.via().isStream()) {

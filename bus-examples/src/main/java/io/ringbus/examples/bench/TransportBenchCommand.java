@@ -35,14 +35,17 @@ import picocli.CommandLine.Option;
             + " shm path at least 50x faster in round trip and 10x in throughput than the unix path.",
         "Every process is its own JVM; runs alternate ringbus, raw, ringbus, ... each after a floor check (a bare"
             + " spin ping-pong between two JVMs); a round counts when its floor checks agree.",
-        "Takes five to eight minutes (--quick: about one), longer on a loaded machine; --paths to choose."},
+        "Takes five to eight minutes per message size (--quick: about one), longer on a loaded machine; --paths"
+            + " to choose."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the table (or --json) was printed; a missed target shows as its verdict, not"
             + " in the status",
         "1:a child JVM failed or hung, or the files could not be made; the one-line message says which",
         "2:bad usage (including a bad --paths, --only or --timeout)",
         ExitCodes.SIGNALS + ", after killing the child JVMs and removing the files"},
-    footer = {"", "Example: ./bus bench transport --quick --paths unix,shm"})
+    footer = {"", "Examples:",
+        "  ./bus bench transport --quick --paths unix,shm",
+        "  ./bus bench transport --quick --paths unix,shm --sizes 32,64,288,1024,65536"})
 public final class TransportBenchCommand implements Callable<Integer> {
     private static final String ROUND_TRIP = "round-trip";
     private static final String THROUGHPUT = "throughput";
@@ -72,9 +75,11 @@ public final class TransportBenchCommand implements Callable<Integer> {
             + " subscriber connection for as long as it is open, raw runs and floor checks included).")
     private String bridgeWakeup;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
-        description = "Payload bytes per message (default ${DEFAULT-VALUE}).")
-    private int size;
+    @Option(names = {"--sizes", "--size"}, split = ",", paramLabel = "BYTES",
+        description = "Payload bytes per message; several sizes run one after another, a table each (default 64;"
+            + " the targets are for 64). Throughput runs of longer messages carry as many bytes as 64-byte runs"
+            + " (at least 10000 messages).")
+    private List<Integer> sizes;
 
     @Option(names = "--capacity", paramLabel = "BYTES", defaultValue = "1048576",
         description = "Ring data bytes of every topic (default ${DEFAULT-VALUE}).")
@@ -144,9 +149,11 @@ public final class TransportBenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter log = json ? err : out;
-        TransportOptions options;
+        List<TransportOptions> runs = new ArrayList<>();
         try {
-            options = options();
+            for (int size : sizes == null || sizes.isEmpty() ? List.of(TransportOptions.TARGET_SIZE) : sizes) {
+                runs.add(options(size));
+            }
         } catch (IllegalArgumentException e) {
             err.println("bench transport: " + e.getMessage());
             err.flush();
@@ -164,27 +171,39 @@ public final class TransportBenchCommand implements Callable<Integer> {
         }
         BenchCleanup cleanup = BenchCleanup.register("bench-transport", files);
         try {
-            printHeader(log, options, files);
-            List<TransportReport.Result> results = new ArrayList<>();
-            try (FloorCheck floor = FloorCheck.start(files, options.floorRoundTrips(), options.stepTimeout())) {
-                for (TransportVariant variant : options.variants()) {
-                    TransportPingPong.Rows roundTrip = options.roundTrip()
-                        ? TransportPingPong.run(variant, options, files, floor, log) : null;
-                    TransportThroughput.Rows throughput = options.throughput()
-                        ? TransportThroughput.run(variant, options, files, floor, log) : null;
-                    results.add(new TransportReport.Result(variant, roundTrip, throughput));
+            printHeader(log, runs.getFirst(), files);
+            List<List<TransportReport.Result>> resultsPerSize = new ArrayList<>();
+            try (FloorCheck floor = FloorCheck.start(files, runs.getFirst().floorRoundTrips(),
+                runs.getFirst().stepTimeout())) {
+                for (TransportOptions options : runs) {
+                    List<TransportReport.Result> results = new ArrayList<>();
+                    for (TransportVariant variant : options.variants()) {
+                        TransportPingPong.Rows roundTrip = options.roundTrip()
+                            ? TransportPingPong.run(variant, options, files, floor, log) : null;
+                        TransportThroughput.Rows throughput = options.throughput()
+                            ? TransportThroughput.run(variant, options, files, floor, log) : null;
+                        results.add(new TransportReport.Result(variant, roundTrip, throughput));
+                    }
+                    resultsPerSize.add(results);
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            if (json) {
-                TransportReport.printJson(out, results, options, seconds);
-            } else {
-                TransportReport.printTable(out, results, options, seconds);
-            }
             StringWriter table = new StringWriter();
-            TransportReport.printTable(new PrintWriter(table), results, options, seconds);
+            PrintWriter tableWriter = new PrintWriter(table);
+            List<String> jsonPerSize = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                TransportReport.printTable(tableWriter, resultsPerSize.get(i), runs.get(i), seconds);
+                StringWriter oneJson = new StringWriter();
+                TransportReport.printJson(new PrintWriter(oneJson), resultsPerSize.get(i), runs.get(i), seconds);
+                jsonPerSize.add(oneJson.toString().strip());
+            }
+            // One size: one JSON object, as before --sizes; several: an array of them, one per size.
+            out.print(json ? (runs.size() == 1 ? jsonPerSize.getFirst() : "[" + String.join(",", jsonPerSize) + "]")
+                + System.lineSeparator() : table.toString());
+            out.flush();
+            int charted = chartedRun(runs);
             String written = report.deliver(new ReportSection("bench transport", ReportOptions.commandLine(spec),
-                table.toString(), series(results, options.floorTolerance())));
+                table.toString(), series(resultsPerSize.get(charted), runs.get(charted).floorTolerance())));
             if (written != null) {
                 log.println(written);
                 log.flush();
@@ -221,7 +240,17 @@ public final class TransportBenchCommand implements Callable<Integer> {
         return series;
     }
 
-    private TransportOptions options() {
+    /** The run whose round trips the chart shows: the 64-byte one, else the first. */
+    private static int chartedRun(List<TransportOptions> runs) {
+        for (int i = 0; i < runs.size(); i++) {
+            if (runs.get(i).targeted()) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private TransportOptions options(int size) {
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--timeout must be at least 1 second");
         }
@@ -234,11 +263,23 @@ public final class TransportBenchCommand implements Callable<Integer> {
             warmupMillis != null ? warmupMillis : quick ? 200 : 1_000,
             roundTrips != null ? roundTrips : quick ? 20_000 : 100_000,
             Duration.ofMillis(quick ? 400 : 2_000),
-            messages != null ? messages : quick ? 1_000_000 : 5_000_000,
+            scaledToSize(messages != null ? messages : quick ? 1_000_000 : 5_000_000, size),
             warmupRuns != null ? warmupRuns : quick ? 1 : 2,
             Duration.ofMillis(quick ? 300 : 1_000),
             5_000, floorTolerance, Duration.ofSeconds(timeoutSeconds),
             measures.contains(ROUND_TRIP), measures.contains(THROUGHPUT));
+    }
+
+    /**
+     * Messages per throughput run for {@code size}-byte messages: above 64 bytes, as many bytes as the
+     * 64-byte count carries, never fewer than 10,000 (or than {@code messages}, if smaller).
+     */
+    private static long scaledToSize(long messages, int size) {
+        if (size <= TransportOptions.TARGET_SIZE) {
+            return messages;
+        }
+        return Math.min(messages, Math.max(messages * TransportOptions.TARGET_SIZE / size,
+            ThroughputHarness.MIN_SIZED_MESSAGES));
     }
 
     /** Paths in the order given; each stream path once per wait mode and peer placement; shm spin and blocking. */

@@ -34,6 +34,8 @@ record TransportOptions(List<TransportVariant> variants, int rounds, int size, i
 
     /** Smallest payload: a sequence number (8 bytes) and a publisher id (4), rounded up. */
     static final int MIN_SIZE = 16;
+    /** The message size the targets are set for; other sizes are measured without one. */
+    static final int TARGET_SIZE = 64;
 
     TransportOptions {
         variants = List.copyOf(variants);
@@ -46,8 +48,8 @@ record TransportOptions(List<TransportVariant> variants, int rounds, int size, i
                 + " warm-up counts and times not negative");
         }
         if (size < MIN_SIZE || size > capacity / 8) {
-            throw new IllegalArgumentException("--size " + size + " must be between " + MIN_SIZE + " and capacity / 8 ("
-                + capacity / 8 + ")");
+            throw new IllegalArgumentException("--sizes: " + size + " must be between " + MIN_SIZE
+                + " and capacity / 8 (" + capacity / 8 + ")");
         }
         if (capacity < 4096 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("--capacity " + capacity + " must be a power of two, at least 4096");
@@ -58,5 +60,10 @@ record TransportOptions(List<TransportVariant> variants, int rounds, int size, i
         if (!roundTrip && !throughput) {
             throw new IllegalArgumentException("--only chose nothing to measure");
         }
+    }
+
+    /** Whether the targets apply: they are set for {@link #TARGET_SIZE}-byte messages. */
+    boolean targeted() {
+        return size == TARGET_SIZE;
     }
 }

@@ -89,8 +89,9 @@ final class TransportThroughput {
                 log.println(line);
             }
             Rows rows = new Rows(new Comparison(variant.via().isStream() ? "publish" : "throughput", "msg/s", true,
-                variant.hasRawPeer() ? TARGET : Double.NaN),
-                variant.via().isStream() ? new Comparison("subscribe", "msg/s", true, TARGET) : null);
+                variant.hasRawPeer() && options.targeted() ? TARGET : Double.NaN),
+                variant.via().isStream()
+                    ? new Comparison("subscribe", "msg/s", true, options.targeted() ? TARGET : Double.NaN) : null);
             for (int round = 1; round <= options.rounds(); round++) {
                 rounds(round, flows, rows, floor, options, log);
             }
@@ -127,7 +128,7 @@ final class TransportThroughput {
     /** Starts the clients and the raw pair; returns the flows in the order of a round. */
     private static List<Flow> start(TransportVariant variant, RingbusSide side, TransportOptions options,
         List<ChildJvm> children) {
-        String name = variant.fileName() + "-tput";
+        String name = variant.fileName() + "-" + options.size() + "-tput";
         ChildJvm publisher = side.startClient(children, name + "-publisher", TopicEndpoints.PUBLISHER_ROLE, options);
         List<Flow> flows = new ArrayList<>();
         flows.add(new Flow(variant.via().isStream() ? "ringbus publish" : "ringbus", side.peer(), "CONSUME",

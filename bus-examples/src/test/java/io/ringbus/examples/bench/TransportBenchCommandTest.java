@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,31 @@ class TransportBenchCommandTest {
             boolean rates = row.matches(".*\\dM \\d[.\\d]* MB/s +\\d[.\\d]*M \\d[.\\d]* MB/s.*");
             assertTrue(roundTrips || rates, "figures for ringbus and raw on " + row);
         }
+    }
+
+    @Test
+    void everySizeGetsItsOwnTableAndOnlySixtyFourBytesHaveTargets() throws Exception {
+        Run run = run("bench", "transport", "--quick", "--paths", "unix", "--only", "round-trip", "--sizes", "288,64",
+            "--rounds", "1", "--no-report", "--startup-round-trips", "200", "--startup-millis", "10",
+            "--warmup-round-trips", "100", "--warmup-millis", "10", "--round-trips", "500");
+        assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
+        assertTrue(run.out().contains("== round trip, unix/blocking: one 288-byte message in flight"), run.out());
+        List<String> lines = run.out().lines().toList();
+        List<Integer> tables = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("== results")) {
+                tables.add(i);
+            }
+        }
+        assertEquals(2, tables.size(), run.out());
+        String sized = lines.get(tables.get(0));
+        assertTrue(sized.contains("288-byte messages") && sized.contains("the targets are for 64-byte"), sized);
+        String sizedRow = lines.get(tables.get(0) + 2);
+        assertTrue(sizedRow.startsWith("unix/blocking") && !sizedRow.contains("<= 1.20x"), "no target: " + sizedRow);
+        assertTrue(lines.get(tables.get(1)).contains("64-byte messages"), lines.get(tables.get(1)));
+        String row = lines.get(tables.get(1) + 2);
+        assertTrue(row.startsWith("unix/blocking") && row.contains("<= 1.20x"), "the target at 64 bytes: " + row);
+        assertNothingLeft();
     }
 
     @Test
