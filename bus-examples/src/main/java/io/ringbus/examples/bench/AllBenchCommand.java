@@ -11,26 +11,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bus bench all} (and {@code bus bench} alone): the quick run of every benchmark, one after
- * another (ring, wakeup, transport), each with its own floor checks and interleaved peers, then their
- * tables side by side and one report folder holding all three.
+ * {@code bus bench all} (and {@code bus bench} alone): the quick run of every benchmark (or, with
+ * {@code --full}, the full run), one after another (ring, wakeup, transport), each with its own floor
+ * checks and interleaved peers, then their tables side by side and one report folder holding all three.
  */
 @Command(name = "all", mixinStandardHelpOptions = true,
     description = {
-        "Runs bench ring, bench wakeup and bench transport in quick mode, one after another, then prints"
-            + " their tables (every ratio against its peer) and writes one report folder.",
-        "Takes three to five minutes on a 2-core VM, longer on a busy machine. For full runs, run each benchmark"
-            + " on its own."},
+        "Runs bench ring, bench wakeup and bench transport in quick mode (--full: in full mode, the ring at"
+            + " 32, 64, 288, 1024 and 65536 bytes), one after another, then prints their tables (every ratio"
+            + " against its peer) and writes one report folder.",
+        "Takes one to five minutes on a 2-core VM (--full: about 25), longer on a busy machine."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":all three completed",
-        "N:the first failing benchmark's status (the others still run)", ExitCodes.USAGE},
-    footer = {"", "Example: ./bus bench --quick --report /tmp/bench"})
+        "N:the first failing benchmark's status (the others still run)",
+        "2:bad usage (an unknown option, or --quick with --full)"},
+    footer = {"", "Examples:",
+        "  ./bus bench --quick --report /tmp/bench",
+        "  ./bus bench all --full --report /tmp/bench"})
 public final class AllBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Quick mode (the only mode of the umbrella; accepted for clarity).")
+    @Option(names = "--quick", description = "Quick mode (the default; accepted for clarity).")
     boolean quick;
+
+    @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
+        + " ring; about 25 minutes.")
+    boolean full;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Write summary.md and latency.svg for all three into DIR (default bench-report/<date-time>).")
@@ -41,16 +48,24 @@ public final class AllBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return runAll(spec, report, noReport);
+        return runAll(spec, report, noReport, quick, full);
     }
 
     /**
-     * Runs the three quick benchmarks with the output and error streams of {@code spec}'s command line;
-     * returns 0 when all three completed, else the first failure's status (the others still run).
+     * Runs the three benchmarks, quick or full, with the output and error streams of {@code spec}'s command
+     * line; returns 0 when all three completed, else the first failure's status (the others still run), or
+     * 2 when both modes were asked for.
      */
-    public static int runAll(CommandLine.Model.CommandSpec spec, Path report, boolean noReport) {
+    public static int runAll(CommandLine.Model.CommandSpec spec, Path report, boolean noReport, boolean quick,
+        boolean full) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (quick && full) {
+            err.println("bus bench: --quick and --full exclude each other; choose one");
+            err.flush();
+            return 2;
+        }
+        String mode = full ? "" : "--quick";
         long started = System.nanoTime();
         List<ReportSection> sections = new ArrayList<>();
         int status = 0;
@@ -64,11 +79,10 @@ public final class AllBenchCommand implements Callable<Integer> {
             CommandLine line = new CommandLine(command);
             line.setOut(out);
             line.setErr(err);
-            out.printf("%n######## %s --quick ########%n", line.getCommandName().equals("ring") ? "bench ring"
-                : "bench " + line.getCommandName());
+            out.printf("%n######## bench %s %s########%n", line.getCommandName(), full ? "" : mode + " ");
             out.flush();
             System.out.flush();
-            int code = line.execute("--quick");
+            int code = full ? line.execute() : line.execute(mode);
             System.out.flush();
             if (code != 0 && status == 0) {
                 status = code;

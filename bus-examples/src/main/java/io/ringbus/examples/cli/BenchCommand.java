@@ -19,16 +19,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Benchmarks of ringbus beside its peers, measured in the same run.",
-        "With no subcommand (or 'all'): ring, wakeup and transport in quick mode, one after another, their tables"
-            + " side by side and one report folder; three to five minutes."},
+        "With no subcommand (or 'all'): ring, wakeup and transport in quick mode (--full: full mode), one after"
+            + " another, their tables side by side and one report folder; one to five minutes (--full: about 25)."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
         JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {
         "N:the benchmark's (see ./bus bench NAME --help); with no subcommand, that of the quick run of all three",
-        ExitCodes.USAGE + " (an unknown benchmark)"},
+        "2:bad usage (an unknown benchmark or option, or --quick with --full)"},
     footer = {"", "Examples:",
         "  ./bus bench --quick",
+        "  ./bus bench --full --report /tmp/bench",
         "  ./bus bench ring --quick --report /tmp/ring",
         "  ./bus bench transport --quick --paths unix,shm",
         "  ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
@@ -36,8 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Quick mode (what bench with no subcommand always runs).")
+    @Option(names = "--quick", description = "Quick mode (the default of bench with no subcommand).")
     boolean quick;
+
+    @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
+        + " ring; about 25 minutes.")
+    boolean full;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Write summary.md and latency.svg for all three into DIR (default bench-report/<date-time>).")
@@ -48,6 +53,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return AllBenchCommand.runAll(spec, report, noReport);
+        return AllBenchCommand.runAll(spec, report, noReport, quick, full);
     }
 }
