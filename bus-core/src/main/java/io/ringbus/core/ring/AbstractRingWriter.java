@@ -1,6 +1,7 @@
 package io.ringbus.core.ring;
 
 import static io.ringbus.core.ring.RecordDescriptor.HEADER_LENGTH;
+import static io.ringbus.core.ring.RecordDescriptor.HEADER_WORD_OFFSET;
 import static io.ringbus.core.ring.RecordDescriptor.LENGTH_OFFSET;
 import static io.ringbus.core.ring.RecordDescriptor.PADDING_TYPE;
 import static io.ringbus.core.ring.RecordDescriptor.STAMP_OFFSET;
@@ -141,8 +142,7 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
             position = tail + (claimLength - recordLength);
         }
         long record = recordOffset(position);
-        segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, length);
-        segment.set(ValueLayout.JAVA_INT, record + TYPE_OFFSET, typeId);
+        segment.set(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET, RecordDescriptor.headerWord(length, typeId));
         Memory.setLongRelease(segment, record + STAMP_OFFSET, ring.claimMarkerOf(position, ownerId));
         // The marker must be visible before any payload byte: a validating reader of an earlier lap
         // re-reads the stamp after copying and must see it changed if the payload did.

@@ -49,6 +49,11 @@ public final class RecordDescriptor {
     public static final int TYPE_OFFSET = 4;
     /** Offset of the commit stamp within a record. */
     public static final int STAMP_OFFSET = 8;
+    /**
+     * Offset of the length and type read or written together as one long ({@link #headerWord},
+     * {@link #lengthOf}, {@link #typeOf}): one segment access on the hot path instead of two.
+     */
+    public static final int HEADER_WORD_OFFSET = 0;
 
     /** Type of a padding record: at the wrap, or an aborted claim. Readers skip it. */
     public static final int PADDING_TYPE = -1;
@@ -106,6 +111,26 @@ public final class RecordDescriptor {
             return -1;
         }
         return (int) (difference >>> 32);
+    }
+
+    /** Where the length sits in a native-order long read at {@link #HEADER_WORD_OFFSET}. */
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    /** The long at {@link #HEADER_WORD_OFFSET} that holds {@code length} and {@code typeId}, in native order. */
+    public static long headerWord(int length, int typeId) {
+        long low = LITTLE_ENDIAN ? length : typeId;
+        long high = LITTLE_ENDIAN ? typeId : length;
+        return (high << 32) | (low & 0xFFFF_FFFFL);
+    }
+
+    /** The length field of a header word read at {@link #HEADER_WORD_OFFSET}. */
+    public static int lengthOf(long headerWord) {
+        return LITTLE_ENDIAN ? (int) headerWord : (int) (headerWord >>> 32);
+    }
+
+    /** The type field of a header word read at {@link #HEADER_WORD_OFFSET}. */
+    public static int typeOf(long headerWord) {
+        return LITTLE_ENDIAN ? (int) (headerWord >>> 32) : (int) headerWord;
     }
 
     /** Bytes a record with a payload of {@code length} takes in the ring, header and alignment included. */

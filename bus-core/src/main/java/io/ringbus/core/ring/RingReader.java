@@ -1,10 +1,9 @@
 package io.ringbus.core.ring;
 
 import static io.ringbus.core.ring.RecordDescriptor.HEADER_LENGTH;
-import static io.ringbus.core.ring.RecordDescriptor.LENGTH_OFFSET;
+import static io.ringbus.core.ring.RecordDescriptor.HEADER_WORD_OFFSET;
 import static io.ringbus.core.ring.RecordDescriptor.PADDING_TYPE;
 import static io.ringbus.core.ring.RecordDescriptor.STAMP_OFFSET;
-import static io.ringbus.core.ring.RecordDescriptor.TYPE_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
@@ -252,8 +251,9 @@ public final class RingReader implements AutoCloseable {
                     }
                     recovered = true;
                 }
-                int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
-                int typeId = recovered ? PADDING_TYPE : segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
+                long header = segment.get(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET);
+                int length = RecordDescriptor.lengthOf(header);
+                int typeId = recovered ? PADDING_TYPE : RecordDescriptor.typeOf(header);
                 if (!plausible(offset, length, typeId)) {
                     throw corrupt(next, length, typeId);
                 }
@@ -287,8 +287,9 @@ public final class RingReader implements AutoCloseable {
                     overrun = ring.tail() - next > capacity;
                     break;
                 }
-                int length = segment.get(ValueLayout.JAVA_INT, record + LENGTH_OFFSET);
-                int typeId = recovered ? PADDING_TYPE : segment.get(ValueLayout.JAVA_INT, record + TYPE_OFFSET);
+                long header = segment.get(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET);
+                int length = RecordDescriptor.lengthOf(header);
+                int typeId = recovered ? PADDING_TYPE : RecordDescriptor.typeOf(header);
                 boolean plausible = plausible(offset, length, typeId);
                 if (plausible && typeId >= 0) {
                     MemorySegment.copy(segment, record + HEADER_LENGTH, scratch, 0, length);

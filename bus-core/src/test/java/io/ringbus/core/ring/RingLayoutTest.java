@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -52,6 +53,23 @@ class RingLayoutTest {
         assertEquals(0, RingDescriptor.TAIL_OFFSET % LINE_PAIR);
         assertTrue(RingDescriptor.CURSORS_OFFSET - RingDescriptor.TAIL_OFFSET >= LINE_PAIR);
         assertEquals(0, RingDescriptor.CURSORS_OFFSET % LINE_PAIR);
+    }
+
+    @Test
+    void headerWordHoldsLengthAndTypeWhereTheIntFieldsAre() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment record = arena.allocate(RecordDescriptor.HEADER_LENGTH, 16);
+            for (int[] pair : new int[][] {{0, 0}, {64, 7}, {Integer.MAX_VALUE, RecordDescriptor.PADDING_TYPE},
+                {-1, Integer.MAX_VALUE}, {0x12345678, 0x9ABCDEF0}}) {
+                record.set(ValueLayout.JAVA_LONG, RecordDescriptor.HEADER_WORD_OFFSET,
+                    RecordDescriptor.headerWord(pair[0], pair[1]));
+                assertEquals(pair[0], record.get(ValueLayout.JAVA_INT, RecordDescriptor.LENGTH_OFFSET));
+                assertEquals(pair[1], record.get(ValueLayout.JAVA_INT, RecordDescriptor.TYPE_OFFSET));
+                long read = record.get(ValueLayout.JAVA_LONG, RecordDescriptor.HEADER_WORD_OFFSET);
+                assertEquals(pair[0], RecordDescriptor.lengthOf(read));
+                assertEquals(pair[1], RecordDescriptor.typeOf(read));
+            }
+        }
     }
 
     @Test

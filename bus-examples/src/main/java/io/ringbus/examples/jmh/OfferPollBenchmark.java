@@ -1,0 +1,125 @@
+package io.ringbus.examples.jmh;
+
+import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.ring.ProducerMode;
+import io.ringbus.core.ring.RingReader;
+import io.ringbus.core.ring.RingWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+import org.agrona.BufferUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The instructions of one message through each ring, without the cross-core traffic: one thread
+ * offers a message by copy and polls it back out by copy, ringbus beside Agrona's
+ * {@link OneToOneRingBuffer}, the same shape as one hop of {@code bus bench ring}'s ping-pong.
+ *
+ * <pre>
+ *   one benchmark thread, per op:
+ *   payload --offer/write--> [ ring, 1 MiB ] --poll/read(limit 1)--> handler --copy--> copy
+ * </pre>
+ *
+ * <p>Score is per message. The gap between the two is the work ringbus does per message beyond
+ * Agrona's (checks, stamps, segment accesses); the cross-core share is in {@code bus bench ring}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@State(Scope.Thread)
+public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent.MessageHandler {
+    private static final int CAPACITY = 1024 * 1024;
+    private static final int TYPE_ID = 1;
+
+    /** Payload bytes per message. */
+    @Param({"64"})
+    public int payload;
+
+    private RingFixture fixture;
+    private RingWriter writer;
+    private RingReader reader;
+    private Arena arena;
+    private MemorySegment source;
+    private MemorySegment copy;
+    private OneToOneRingBuffer agrona;
+    private UnsafeBuffer agronaSource;
+    private UnsafeBuffer agronaCopy;
+    private long checksum;
+
+    /** A ringbus ring with one reader, an Agrona ring, and the payload buffers. */
+    @Setup(Level.Trial)
+    public void setUp() {
+        fixture = new RingFixture(CAPACITY, 4, ProducerMode.SINGLE);
+        writer = fixture.ring().newWriter();
+        reader = fixture.ring().newReader();
+        arena = Arena.ofShared();
+        source = arena.allocate(payload, 64);
+        copy = arena.allocate(payload, 64);
+        agrona = new OneToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(CAPACITY + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        agronaSource = new UnsafeBuffer(BufferUtil.allocateDirectAligned(payload, 64));
+        agronaCopy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(payload, 64));
+    }
+
+    /** Frees the ring. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        reader.close();
+        fixture.close();
+        arena.close();
+    }
+
+    @Override
+    public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+        MemorySegment.copy(buffer, offset, copy, 0, length);
+        checksum += copy.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    @Override
+    public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+        buffer.getBytes(index, agronaCopy, 0, length);
+        checksum += agronaCopy.getLong(0);
+    }
+
+    /** One ringbus message: offer by copy, poll with limit 1, copy out. */
+    @Benchmark
+    public int ringbus() {
+        source.set(ValueLayout.JAVA_LONG, 0, checksum);
+        if (writer.offer(TYPE_ID, source, 0, payload) < 0) {
+            throw new IllegalStateException("refused");
+        }
+        return reader.poll(this, 1);
+    }
+
+    /** One Agrona message: write by copy, read with limit 1, copy out. */
+    @Benchmark
+    public int agrona() {
+        agronaSource.putLong(0, checksum);
+        if (!agrona.write(TYPE_ID, agronaSource, 0, payload)) {
+            throw new IllegalStateException("refused");
+        }
+        int read = agrona.read(this, 1);
+        // At the wrap a read stops after the padding record: read the message in the same op.
+        return read != 0 ? read : agrona.read(this, 1);
+    }
+}
