@@ -1,9 +1,13 @@
 package io.ringbus.examples.bench;
 
 import io.ringbus.core.ring.ProducerMode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -58,10 +62,11 @@ final class PingPongLatency {
             + " after >= %,d round trips and >= %d ms of warm-up ==%n", length, options.roundTrips(),
             options.pingWarmupRoundTrips(), options.pingWarmupMillis());
         List<ChildJvm> children = new ArrayList<>();
+        List<Path> queues = new ArrayList<>();
         boolean completed = false;
         try {
-            ChildJvm[] ringbus = start(Impl.RINGBUS, length, options, files, children);
-            ChildJvm[] agrona = start(Impl.AGRONA, length, options, files, children);
+            ChildJvm[] ringbus = start(Impl.RINGBUS, length, options, files, children, queues);
+            ChildJvm[] agrona = start(Impl.AGRONA, length, options, files, children, queues);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
@@ -71,19 +76,25 @@ final class PingPongLatency {
                 targeted ? CHRONICLE_P50_TARGET : Double.NaN);
             ChildJvm[] chronicle = null;
             List<ChildJvm> chronicleChildren = new ArrayList<>();
-            try {
-                chronicle = start(Impl.CHRONICLE, length, options, files, chronicleChildren);
-                for (ChildJvm child : chronicleChildren) {
-                    child.await("READY", options.stepTimeout());
+            String tooBig = chronicleWouldNotFit(length, options, files);
+            if (tooBig != null) {
+                log.println(tooBig);
+                chronicleRows.forEach(row -> row.note(tooBig));
+            } else {
+                try {
+                    chronicle = start(Impl.CHRONICLE, length, options, files, chronicleChildren, queues);
+                    for (ChildJvm child : chronicleChildren) {
+                        child.await("READY", options.stepTimeout());
+                    }
+                    children.addAll(chronicleChildren);
+                } catch (BenchException e) {
+                    ChildJvm.endAll(chronicleChildren, false);
+                    chronicle = null;
+                    String why = "Chronicle Queue could not run on Java " + Runtime.version().feature() + ": "
+                        + e.getMessage();
+                    log.println(why);
+                    chronicleRows.forEach(row -> row.note(why));
                 }
-                children.addAll(chronicleChildren);
-            } catch (BenchException e) {
-                ChildJvm.endAll(chronicleChildren, false);
-                chronicle = null;
-                String why = "Chronicle Queue could not run on Java " + Runtime.version().feature() + ": "
-                    + e.getMessage();
-                log.println(why);
-                chronicleRows.forEach(row -> row.note(why));
             }
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
@@ -94,8 +105,20 @@ final class PingPongLatency {
                 log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
                 long afterAgrona = floor.measure();
                 add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
+                Map<String, String> chronicleResult = null;
                 if (chronicle != null) {
-                    Map<String, String> chronicleResult = runOnce(chronicle, options);
+                    try {
+                        chronicleResult = runOnce(chronicle, options);
+                    } catch (BenchException e) {
+                        // A peer that fails mid-run loses its own rows, not the whole benchmark's.
+                        ChildJvm.endAll(chronicleChildren, false);
+                        chronicle = null;
+                        String why = "Chronicle Queue failed in round " + round + ": " + e.getMessage();
+                        log.println(why);
+                        chronicleRows.forEach(row -> row.note(why));
+                    }
+                }
+                if (chronicleResult != null) {
                     log(log, round, Impl.CHRONICLE, afterAgrona, chronicleResult);
                     long afterFloor = floor.measure();
                     add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult);
@@ -110,7 +133,30 @@ final class PingPongLatency {
             return rows;
         } finally {
             ChildJvm.endAll(children, completed);
+            // Chronicle's queues hold every ping of the run: gigabytes of /dev/shm that the next size needs.
+            queues.forEach(ChronicleQueuePeer::deleteTree);
         }
+    }
+
+    /**
+     * Why Chronicle Queue is left out at {@code length}, or null when it runs: a queue keeps every message
+     * written, so the run's two queues grow by every round trip, in /dev/shm; at most half the free space
+     * there may go to them (64 KiB pings would need hundreds of gigabytes).
+     */
+    private static String chronicleWouldNotFit(int length, BenchOptions options, BenchFiles files) {
+        long bytes = 2L * length * options.rounds() * (options.pingWarmupRoundTrips() + options.roundTrips());
+        long free;
+        try {
+            free = Files.getFileStore(files.directory()).getUsableSpace();
+        } catch (IOException e) {
+            return "Chronicle Queue left out: cannot tell the free space of " + files.directory() + ": " + e;
+        }
+        if (bytes <= free / 2) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "Chronicle Queue left out at %d bytes: its queues keep every message, about"
+            + " %.1f GB for this run, over half of the %.1f GB free in %s", length, bytes / 1e9, free / 1e9,
+            files.directory());
     }
 
     /** The message length from a ping or pong child's optional third argument, else {@link #MESSAGE_LENGTH}. */
@@ -136,9 +182,12 @@ final class PingPongLatency {
         }
     }
 
-    /** Makes the two ring files (or queue directories) of {@code impl} and starts its pong and ping. */
+    /**
+     * Makes the two ring files (or queue directories, added to {@code queues}) of {@code impl} and starts its
+     * pong and ping.
+     */
     private static ChildJvm[] start(Impl impl, int length, BenchOptions options, BenchFiles files,
-        List<ChildJvm> children) {
+        List<ChildJvm> children, List<Path> queues) {
         String suffix = length == MESSAGE_LENGTH ? "" : "-" + length;
         String ping;
         String pong;
@@ -158,8 +207,12 @@ final class PingPongLatency {
                 pongRole = AgronaPingPong.PONG_ROLE;
             }
             default -> {
-                ping = files.directory("chronicle-pingpong-ping" + suffix).toString();
-                pong = files.directory("chronicle-pingpong-pong" + suffix).toString();
+                Path pingQueue = files.directory("chronicle-pingpong-ping" + suffix);
+                Path pongQueue = files.directory("chronicle-pingpong-pong" + suffix);
+                queues.add(pingQueue);
+                queues.add(pongQueue);
+                ping = pingQueue.toString();
+                pong = pongQueue.toString();
                 pingRole = ChronicleQueuePeer.PING_ROLE;
                 pongRole = ChronicleQueuePeer.PONG_ROLE;
             }
