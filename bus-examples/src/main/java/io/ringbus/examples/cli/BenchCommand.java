@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     description = {
         "Benchmarks of ringbus beside its peers, measured in the same run.",
         "With no subcommand (or 'all'): ring, wakeup and transport in quick mode (--full: full mode), one after"
-            + " another, their tables side by side and one report folder; one to five minutes (--full: about 25)."},
+            + " another, their tables side by side and one report folder; one to five minutes (--full: about 15)."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
         JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING,
@@ -41,7 +41,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean quick;
 
     @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
-        + " ring; about 25 minutes.")
+        + " ring; about 15 minutes.")
     boolean full;
 
     @Option(names = "--report", paramLabel = "DIR",
