@@ -143,7 +143,7 @@ final class PingPongLatency {
      * written, so the run's two queues grow by every round trip, in /dev/shm; at most half the free space
      * there may go to them (64 KiB pings would need hundreds of gigabytes).
      */
-    private static String chronicleWouldNotFit(int length, BenchOptions options, BenchFiles files) {
+    static String chronicleWouldNotFit(int length, BenchOptions options, BenchFiles files) {
         long bytes = 2L * length * options.rounds() * (options.pingWarmupRoundTrips() + options.roundTrips());
         long free;
         try {

@@ -67,4 +67,14 @@ class RingBenchCommandTest {
         ReportFolderTest.checkReport(reportDirectory, "benchmark", "ratio",
             List.of("ringbus ring", "Agrona", "Chronicle Queue"));
     }
+
+    @Test
+    void quickAndFullTogetherAreABadUsage() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = BusCommand.newCommandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+        assertEquals(2, commandLine.execute("bench", "--quick", "--full"));
+        assertTrue(err.toString().contains("--quick and --full exclude each other"), err.toString());
+    }
 }
