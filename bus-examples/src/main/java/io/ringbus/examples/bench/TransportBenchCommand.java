@@ -141,7 +141,8 @@ public final class TransportBenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Fewer rounds and shorter runs: about a minute on a quiet machine.")
     private boolean quick;
 
-    @Option(names = "--json", description = "Print the results as JSON on stdout; the run log goes to stderr.")
+    @Option(names = "--json", description = "Print the results as JSON on stdout (with several --sizes, an array of"
+        + " one object per size); the run log goes to stderr.")
     private boolean json;
 
     @Override
@@ -171,7 +172,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
         }
         BenchCleanup cleanup = BenchCleanup.register("bench-transport", files);
         try {
-            printHeader(log, runs.getFirst(), files);
+            printHeader(log, runs, files);
             List<List<TransportReport.Result>> resultsPerSize = new ArrayList<>();
             try (FloorCheck floor = FloorCheck.start(files, runs.getFirst().floorRoundTrips(),
                 runs.getFirst().stepTimeout())) {
@@ -332,10 +333,12 @@ public final class TransportBenchCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static void printHeader(PrintWriter log, TransportOptions options, BenchFiles files) {
+    private static void printHeader(PrintWriter log, List<TransportOptions> runs, BenchFiles files) {
+        TransportOptions options = runs.getFirst();
         List<String> labels = options.variants().stream().map(TransportVariant::label).toList();
-        log.printf("bench transport: %s; %d-byte messages, %d rounds, topic rings of %,d bytes%n",
-            String.join(", ", labels), options.size(), options.rounds(), options.capacity());
+        String sizes = String.join(", ", runs.stream().map(run -> Integer.toString(run.size())).toList());
+        log.printf("bench transport: %s; %s-byte messages, %d rounds, topic rings of %,d bytes%n",
+            String.join(", ", labels), sizes, options.rounds(), options.capacity());
         log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
             Runtime.getRuntime().availableProcessors(), files.directory());
         Set<TransportVariant.Via> vias = new LinkedHashSet<>();

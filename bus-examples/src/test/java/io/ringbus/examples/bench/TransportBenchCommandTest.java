@@ -81,6 +81,7 @@ class TransportBenchCommandTest {
             "--warmup-round-trips", "100", "--warmup-millis", "10", "--round-trips", "500");
         assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
         assertTrue(run.out().contains("== round trip, unix/blocking: one 288-byte message in flight"), run.out());
+        assertTrue(run.out().contains("unix/blocking; 288, 64-byte messages"), "the header names both sizes");
         List<String> lines = run.out().lines().toList();
         List<Integer> tables = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
