@@ -166,17 +166,27 @@ final class Messages {
         }
     }
 
-    /** Asserts that {@code keys} are, per publisher, the sequences 0, 1, 2... with none missing. */
-    static void assertPerPublisherOrder(long[] keys, int publishers, long perPublisher) {
-        long[] next = new long[publishers];
+    /**
+     * Asserts that {@code keys} are, per publisher, the sequences 0, 1, 2... with none missing, {@code sent[p]}
+     * of publisher {@code p}.
+     */
+    static void assertPerPublisherOrder(long[] keys, int[] sent) {
+        long[] next = new long[sent.length];
         for (long key : keys) {
             int publisher = publisherOf(key);
-            assertTrue(publisher < publishers, "unknown publisher " + publisher);
+            assertTrue(publisher < sent.length, "unknown publisher " + publisher);
             assertEquals(next[publisher], sequenceOf(key), "publisher " + publisher + " out of order or lost");
             next[publisher]++;
         }
-        for (int publisher = 0; publisher < publishers; publisher++) {
-            assertEquals(perPublisher, next[publisher], "messages of publisher " + publisher);
+        for (int publisher = 0; publisher < sent.length; publisher++) {
+            assertEquals(sent[publisher], next[publisher], "messages of publisher " + publisher);
         }
+    }
+
+    /** Asserts that {@code keys} are, per publisher, the sequences 0, 1, 2... with none missing. */
+    static void assertPerPublisherOrder(long[] keys, int publishers, long perPublisher) {
+        int[] sent = new int[publishers];
+        Arrays.fill(sent, Math.toIntExact(perPublisher));
+        assertPerPublisherOrder(keys, sent);
     }
 }
