@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code bus bench all} (and {@code bus bench} alone): the quick run of every benchmark (or, with
@@ -32,23 +32,12 @@ public final class AllBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Quick mode (the default; accepted for clarity).")
-    boolean quick;
-
-    @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
-        + " ring; about 15 minutes.")
-    boolean full;
-
-    @Option(names = "--report", paramLabel = "DIR",
-        description = "Write summary.md and latency.svg for all three into DIR (default bench-report/<date-time>).")
-    Path report;
-
-    @Option(names = "--no-report", description = "Write no report folder.")
-    boolean noReport;
+    @Mixin
+    AllBenchOptions options = new AllBenchOptions();
 
     @Override
     public Integer call() {
-        return runAll(spec, report, noReport, quick, full);
+        return options.run(spec);
     }
 
     /**
@@ -56,11 +45,12 @@ public final class AllBenchCommand implements Callable<Integer> {
      * line; returns 0 when all three completed, else the first failure's status (the others still run), or
      * 2 when both modes were asked for.
      */
-    public static int runAll(CommandLine.Model.CommandSpec spec, Path report, boolean noReport, boolean quick,
-        boolean full) {
+    static int runAll(CommandLine.Model.CommandSpec spec, AllBenchOptions options) {
+        boolean full = options.full;
+        Path report = options.report;
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (quick && full) {
+        if (options.quick && full) {
             err.println("bus bench: --quick and --full exclude each other; choose one");
             err.flush();
             return 2;
@@ -94,7 +84,7 @@ public final class AllBenchCommand implements Callable<Integer> {
             out.printf("%n== %s (%s) ==%n%s", section.title(), section.command(), section.table());
         }
         out.printf("%nbench: all three finished in %.0f s%n", (System.nanoTime() - started) / 1e9);
-        if (!noReport && !sections.isEmpty()) {
+        if (!options.noReport && !sections.isEmpty()) {
             Path written = ReportFolder.write(report != null ? report : ReportFolder.defaultDirectory(),
                 ReportOptions.commandLine(spec), sections);
             out.println("report: " + written.resolve(ReportFolder.SUMMARY) + " and "

@@ -1,15 +1,15 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.examples.bench.AllBenchCommand;
+import io.ringbus.examples.bench.AllBenchOptions;
 import io.ringbus.examples.bench.RingBenchCommand;
 import io.ringbus.examples.bench.TransportBenchCommand;
 import io.ringbus.examples.bench.WakeupBenchCommand;
 import io.ringbus.examples.jmh.JmhBenchCommand;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code bus bench}: the benchmarks, each a subcommand; with none, the quick run of all three
@@ -37,22 +37,11 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Quick mode (the default of bench with no subcommand).")
-    boolean quick;
-
-    @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
-        + " ring; about 15 minutes.")
-    boolean full;
-
-    @Option(names = "--report", paramLabel = "DIR",
-        description = "Write summary.md and latency.svg for all three into DIR (default bench-report/<date-time>).")
-    Path report;
-
-    @Option(names = "--no-report", description = "Write no report folder.")
-    boolean noReport;
+    @Mixin
+    AllBenchOptions options = new AllBenchOptions();
 
     @Override
     public Integer call() {
-        return AllBenchCommand.runAll(spec, report, noReport, quick, full);
+        return options.run(spec);
     }
 }
