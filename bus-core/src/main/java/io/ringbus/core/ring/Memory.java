@@ -12,9 +12,11 @@ import java.lang.invoke.VarHandle;
  * <p><b>Truncated files.</b> When a peer truncates a mapped file, a Java load or store of a lost
  * page throws {@code InternalError}, which the bus turns into a typed error. A compare-and-set or
  * get-and-add run by the interpreter does not (HotSpot's {@code Unsafe_CompareAndSetInt} lacks the
- * guard; compiled code has it) and the JVM dies of SIGBUS. So each read-modify-write here first does
- * a plain, guarded load of the same word: a page lost before it raises {@code InternalError}. The
- * window left, between that load and the atomic instruction, is a few nanoseconds.
+ * guard; compiled code has it) and the JVM dies of SIGBUS. Two defences: each read-modify-write
+ * here first does a plain, guarded load of the same word, so a page lost before it raises
+ * {@code InternalError}; and {@link AtomicsWarmUp} has these methods compiled before the first topic is
+ * mapped, because interpreted, the way from that load to the atomic instruction is microseconds long
+ * (compiled, a few nanoseconds, and guarded even then).
  */
 public final class Memory {
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();

@@ -6,6 +6,7 @@ import io.ringbus.core.os.FileMissingException;
 import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
+import io.ringbus.core.ring.AtomicsWarmUp;
 import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
@@ -29,6 +30,11 @@ public final class TopicFile implements AutoCloseable {
     public static final String SUFFIX = ".topic";
     /** Prefix of the temporary files a topic is built in. */
     public static final String TEMPORARY_PREFIX = ".creating-";
+
+    static {
+        // Before the first mapping: an interpreted compare-and-set on a file a peer truncates kills the JVM.
+        AtomicsWarmUp.ensureCompiled();
+    }
 
     private final Path path;
     private final String name;

@@ -172,15 +172,6 @@ class BadTopicFileTest {
     }
 
     /**
-     * The same for subscribers that park. A parked subscriber wakes from its futex (or thread park)
-     * slice and takes its wake word back with a compare-and-set on its slot. HotSpot's off-heap
-     * compare-and-set (Unsafe_CompareAndSetInt, used while the method is not yet compiled) does not
-     * turn a SIGBUS into InternalError as plain loads and stores do (JDK-8320886 fixed the same gap
-     * for setMemory only), which crashed the JVM here; ring.Memory now does a guarded plain load of
-     * the word before every read-modify-write, so a lost page raises InternalError (a typed error
-     * for the user) first. A truncation landing in the nanoseconds between the two is still fatal.
-     */
-    /**
      * A bus that has a topic mapped (a bridge with one session on it) and makes another endpoint on it
      * after another process truncated the file: a typed error, not the {@code InternalError} of the
      * faulting access, and the topic is released so that a later endpoint maps it afresh.
@@ -201,6 +192,17 @@ class BadTopicFileTest {
         }
     }
 
+    /**
+     * The same for subscribers that park. A parked subscriber wakes from its futex (or thread park)
+     * slice and takes its wake word back with a compare-and-set on its slot. HotSpot's off-heap
+     * compare-and-set (Unsafe_CompareAndSetInt, used while the method is not yet compiled) does not
+     * turn a SIGBUS into InternalError as plain loads and stores do (JDK-8320886 fixed the same gap
+     * for setMemory only), which crashed the JVM here; ring.Memory now does a guarded plain load of
+     * the word before every read-modify-write, so a lost page raises InternalError (a typed error
+     * for the user) first, and AtomicsWarmUp has those accessors compiled before the first mapping
+     * (interpreted, the way from the load to the atomic instruction is microseconds long; see
+     * TruncationUnderAYoungJvmTest).
+     */
     @ParameterizedTest(name = "{0}, truncated to {1} bytes")
     @CsvSource({"BLOCKING subscriber, 0", "BLOCKING subscriber, 4096", "SIGNAL subscriber, 0",
         "SIGNAL subscriber, 4096"})

@@ -8,6 +8,7 @@ import io.ringbus.core.topic.TopicFile;
 import io.ringbus.transport.frame.FrameDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -509,11 +510,16 @@ public final class StressRun {
         }
     }
 
+    /** The signal, the problematic frame and the first Java frames (j: interpreted, J: compiled) of a report. */
     private static String crashSummary(Path report) {
-        try (Stream<String> lines = Files.lines(report)) {
-            List<String> kept = lines.filter(line -> line.startsWith("# SIG") || line.startsWith("# Problematic")
-                || line.startsWith("# C ") || line.startsWith("# J ") || line.startsWith("# j ")
-                || line.startsWith("# V ")).limit(4).toList();
+        try {
+            // Latin-1 reads any byte: a report may hold bytes that are not UTF-8.
+            List<String> lines = Files.readAllLines(report, StandardCharsets.ISO_8859_1);
+            List<String> kept = new ArrayList<>(lines.stream().filter(line -> line.startsWith("# SIG")
+                || line.startsWith("# Problematic") || line.startsWith("# C ") || line.startsWith("# J ")
+                || line.startsWith("# j ") || line.startsWith("# V ")).limit(4).toList());
+            lines.stream().filter(line -> line.startsWith("j ") || line.startsWith("J ")).limit(4)
+                .forEach(kept::add);
             return String.join(" | ", kept);
         } catch (IOException | UncheckedIOException e) {
             return "(unreadable: " + e.getMessage() + ")";
