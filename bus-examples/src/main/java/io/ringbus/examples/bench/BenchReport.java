@@ -17,7 +17,7 @@ final class BenchReport {
         out.printf("(spread: lowest-highest figure of the rounds counted, ringbus | peer)%n");
         out.printf(ROW, "benchmark", "ringbus", "peer", "peer's", "ratio", "target", "met", "spread", "pairs counted");
         for (Comparison row : rows) {
-            if (row.note() != null) {
+            if (row.notMeasured()) {
                 out.printf("%-48s %14s %-15s not measured: %s%n", row.name(), "-", row.peer(), row.note());
                 continue;
             }
@@ -26,6 +26,10 @@ final class BenchReport {
                 + (s.qualified() == 0 ? " (none agreed: all used)" : "");
             out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), row.peer(), figure(s.agrona(), s.unit()),
                 ratio(s.ratio()), s.target(), s.met(), spread(row, options.floorTolerance()), pairs);
+            if (row.note() != null) {
+                // Figures from the rounds before the peer failed: say why there are fewer of them.
+                out.printf("  ^ from the rounds before: %s%n", row.note());
+            }
         }
         out.printf("finished in %.0f s%n", seconds);
     }
@@ -44,8 +48,8 @@ final class BenchReport {
             Comparison.Summary s = row.summarize(options.floorTolerance());
             json.append(i == 0 ? "" : ",").append("{\"benchmark\":\"").append(s.name())
                 .append("\",\"peer\":\"").append(row.peer())
-                .append("\",\"notMeasured\":").append(row.note() == null ? "null"
-                    : "\"" + row.note().replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                .append("\",\"notMeasured\":").append(row.notMeasured() ? jsonString(row.note()) : "null")
+                .append(",\"note\":").append(row.note() == null ? "null" : jsonString(row.note()))
                 .append(",\"unit\":\"").append(s.unit())
                 .append("\",\"ringbus\":").append(number(s.ringbus()))
                 .append(",\"peerFigure\":").append(number(s.agrona()))
@@ -68,6 +72,10 @@ final class BenchReport {
         }
         json.append("]}");
         out.println(json);
+    }
+
+    private static String jsonString(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** {@code "61.20M-72.40M | 30.10M-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,8 @@ final class ChildJvm implements AutoCloseable {
     /** Only the JVMs that run Agrona get this: its UnsafeBuffer needs jdk.internal.misc.Unsafe. */
     static final List<String> AGRONA_FLAGS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
     private static final String EOF = "\u0000EOF";
+    /** How often a wait with partners looks whether one of them has exited. */
+    private static final Duration PARTNER_CHECK = Duration.ofMillis(200);
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     /** Extra options for every child JVM alike, from {@code --child-jvm-option}; set before any start. */
     private static volatile List<String> extraOptions = List.of();
@@ -122,15 +125,36 @@ final class ChildJvm implements AutoCloseable {
 
     /** Waits for a line starting with any of {@code prefixes}, skipping any other, for at most {@code timeout}. */
     String awaitAny(Duration timeout, String... prefixes) {
+        return awaitAny(timeout, List.of(), prefixes);
+    }
+
+    /**
+     * Waits for a line starting with any of {@code prefixes}, skipping any other, for at most {@code timeout},
+     * and gives up as soon as one of {@code partners} (the other processes of the same run) has exited: a
+     * publisher that died would otherwise leave its subscriber waiting out the whole timeout.
+     */
+    String awaitAny(Duration timeout, List<ChildJvm> partners, String... prefixes) {
         String prefix = String.join(" or ", prefixes);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String line;
             try {
-                line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                long slice = partners.isEmpty() ? deadline - System.nanoTime()
+                    : Math.min(deadline - System.nanoTime(), PARTNER_CHECK.toNanos());
+                line = lines.poll(Math.max(0, slice), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw fail("was abandoned: interrupted while waiting for " + prefix);
+            }
+            if (line == null && System.nanoTime() - deadline < 0) {
+                for (ChildJvm partner : partners) {
+                    if (!partner.process.isAlive()) {
+                        process.destroyForcibly();
+                        throw partner.fail("ended (status " + partner.exitStatus() + ") while " + label
+                            + " waited for " + prefix + partner.errorLine().map(e -> ": " + e).orElse(""));
+                    }
+                }
+                continue;
             }
             if (line == null) {
                 throw fail("sent no " + prefix + " within " + timeout.toSeconds() + " s and is still running (hung,"
@@ -154,7 +178,12 @@ final class ChildJvm implements AutoCloseable {
 
     /** Waits for a {@code RESULT key=value ...} line and returns its pairs. */
     Map<String, String> awaitResult(Duration timeout) {
-        String line = await("RESULT", timeout);
+        return awaitResult(timeout, List.of());
+    }
+
+    /** Waits for a {@code RESULT key=value ...} line, giving up when a partner exits (see awaitAny). */
+    Map<String, String> awaitResult(Duration timeout, List<ChildJvm> partners) {
+        String line = awaitAny(timeout, partners, "RESULT");
         Map<String, String> result = new HashMap<>();
         for (String token : line.substring("RESULT".length()).trim().split(" +")) {
             int eq = token.indexOf('=');
@@ -178,6 +207,11 @@ final class ChildJvm implements AutoCloseable {
         }
         process.destroyForcibly();
         LIVE.remove(process);
+    }
+
+    /** The {@code ERROR} line this child sent and nobody has read yet, without its prefix. */
+    private Optional<String> errorLine() {
+        return lines.stream().filter(l -> l.startsWith("ERROR")).map(l -> l.substring(5).trim()).findFirst();
     }
 
     private BenchException fail(String what) {

@@ -15,8 +15,13 @@ import java.util.Arrays;
  * {@code ARMED}, {@code DONE} or {@code RESULT key=value ...}. {@code EXIT} or the end of stdin
  * closes the role and ends the JVM. A failure prints {@code ERROR <message>} (the stack trace goes
  * to stderr) and exits with status 1. Nothing else is written to stdout.
+ *
+ * <p>For the benchmark's own tests, {@code -Dringbus.bench.failRole=ROLE:N[,ROLE:N...]} (through
+ * {@code --child-jvm-option}) makes role {@code ROLE} fail on its {@code N}th command, as a peer that
+ * breaks in the middle of a run.
  */
 public final class ChildMain {
+    static final String FAIL_ROLE_PROPERTY = "ringbus.bench.failRole";
     private static final PrintStream OUT = System.out;
 
     private ChildMain() {
@@ -30,11 +35,17 @@ public final class ChildMain {
         }
         SpinGuard guard = new SpinGuard(Long.parseLong(args[1]));
         String[] roleArgs = Arrays.copyOfRange(args, 2, args.length);
+        long failAt = injectedFailure(args[0]);
         try (ChildRole role = create(args[0], roleArgs, guard)) {
             reply("READY");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
+            long commands = 0;
             while ((line = in.readLine()) != null && !line.equals("EXIT")) {
+                if (++commands == failAt) {
+                    throw new IllegalStateException("failure injected on command " + commands + " by -D"
+                        + FAIL_ROLE_PROPERTY);
+                }
                 guard.arm();
                 role.execute(line.trim().split(" +"));
             }
@@ -44,6 +55,17 @@ public final class ChildMain {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /** The command on which {@code role} is to fail ({@link #FAIL_ROLE_PROPERTY}), or 0 for never. */
+    private static long injectedFailure(String role) {
+        for (String spec : System.getProperty(FAIL_ROLE_PROPERTY, "").split(",")) {
+            int colon = spec.lastIndexOf(':');
+            if (colon > 0 && spec.substring(0, colon).equals(role)) {
+                return Long.parseLong(spec.substring(colon + 1));
+            }
+        }
+        return 0;
     }
 
     private static ChildRole create(String role, String[] args, SpinGuard guard) throws Exception {

@@ -38,7 +38,7 @@ final class Comparison {
     private final boolean higherIsBetter;
     private final double target;
     private final List<Pair> pairs = new ArrayList<>();
-    /** Why the peer has no figures (it could not run), or null. */
+    /** Why the peer has no figures (it could not run) or fewer rounds than asked (it failed mid-run), or null. */
     private volatile String note;
 
     /**
@@ -60,6 +60,11 @@ final class Comparison {
         this.target = target;
     }
 
+    /** Whether the peer has no figure at all (it could not run, or failed before its first round ended). */
+    boolean notMeasured() {
+        return note != null && pairs.isEmpty();
+    }
+
     void add(Pair pair) {
         pairs.add(pair);
     }
@@ -76,7 +81,7 @@ final class Comparison {
         return peer;
     }
 
-    /** Why this row's peer was not measured, or null. */
+    /** Why this row's peer was not measured, or was measured in fewer rounds than asked; or null. */
     String note() {
         return note;
     }

@@ -229,8 +229,9 @@ final class PingPongLatency {
         pair[1].send("RUN");
         pair[0].send("RUN " + options.pingWarmupRoundTrips() + " " + options.pingWarmupMillis() + " "
             + options.roundTrips());
-        Map<String, String> result = pair[0].awaitResult(options.stepTimeout());
-        pair[1].await("DONE", options.stepTimeout());
+        // Each waits with the other as its partner: if one dies, the wait ends at once, not at the timeout.
+        Map<String, String> result = pair[0].awaitResult(options.stepTimeout(), List.of(pair[1]));
+        pair[1].awaitAny(options.stepTimeout(), List.of(pair[0]), "DONE");
         return result;
     }
 

@@ -264,7 +264,7 @@ public final class RingBenchCommand implements Callable<Integer> {
         double[] ringbus = null;
         String charted = chartedSizeLabel(rows);
         for (Comparison row : rows) {
-            if (!row.name().startsWith("ping-pong") || row.note() != null
+            if (!row.name().startsWith("ping-pong") || row.notMeasured()
                 || !sizeLabelOf(row.name()).equals(charted)) {
                 continue;
             }

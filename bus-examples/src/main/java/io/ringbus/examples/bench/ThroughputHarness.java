@@ -102,7 +102,10 @@ final class ThroughputHarness {
             for (int i = 0; i < options.warmupRuns(); i++) {
                 double slowest = Double.MAX_VALUE;
                 for (int s = 0; s < sides.size(); s++) {
-                    Map<String, String> result = runOnce(sides.get(s), fitted, options);
+                    Map<String, String> result = runPeerOnce(sides, s, fitted, options, rows, "warm-up", log);
+                    if (result == null) {
+                        break;
+                    }
                     warmups.get(s).append(' ').append(rate(result));
                     slowest = Math.min(slowest, Double.parseDouble(result.get("rate")));
                 }
@@ -127,7 +130,11 @@ final class ThroughputHarness {
                 log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
                 long peerFloor = floor.measure();
                 for (int s = 1; s < sides.size(); s++) {
-                    Map<String, String> peerResult = runOnce(sides.get(s), perPublisher, options);
+                    Map<String, String> peerResult = runPeerOnce(sides, s, perPublisher, options, rows,
+                        "round " + round, log);
+                    if (peerResult == null) {
+                        break;
+                    }
                     log(log, round, sides.get(s).impl(), peerFloor, peerResult);
                     long afterFloor = floor.measure();
                     rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
@@ -140,6 +147,30 @@ final class ThroughputHarness {
             return rows;
         } finally {
             ChildJvm.endAll(children, completed);
+        }
+    }
+
+    /**
+     * Runs side {@code s} once. Chronicle Queue's side (always the last) that fails is ended and dropped,
+     * its row noting why, and null returned: a peer failing mid-run costs its own row, not the benchmark.
+     * Any other side's failure ends the benchmark.
+     */
+    private static Map<String, String> runPeerOnce(List<Side> sides, int s, long perPublisher, BenchOptions options,
+        List<Comparison> rows, String when, PrintStream log) {
+        Side side = sides.get(s);
+        try {
+            return runOnce(side, perPublisher, options);
+        } catch (BenchException e) {
+            if (side.impl() != Impl.CHRONICLE) {
+                throw e;
+            }
+            ChildJvm.endAll(side.publishers(), false);
+            ChildJvm.endAll(side.subscribers(), false);
+            sides.remove(s);
+            String why = "Chronicle Queue failed in " + when + ": " + e.getMessage();
+            log.println(why);
+            rows.get(s - 1).note(why);
+            return null;
         }
     }
 
@@ -224,7 +255,7 @@ final class ThroughputHarness {
         // With several subscribers, the run's rate is the slowest subscriber's: every one must get every message.
         Map<String, String> result = null;
         for (ChildJvm subscriber : side.subscribers()) {
-            Map<String, String> one = subscriber.awaitResult(options.stepTimeout());
+            Map<String, String> one = subscriber.awaitResult(options.stepTimeout(), side.publishers());
             if (result == null) {
                 result = one;
                 continue;
@@ -238,7 +269,7 @@ final class ThroughputHarness {
         }
         long publisherAllocations = 0;
         for (ChildJvm publisher : side.publishers()) {
-            String done = publisher.await("DONE", options.stepTimeout());
+            String done = publisher.awaitAny(options.stepTimeout(), side.subscribers(), "DONE");
             publisherAllocations += Long.parseLong(done.substring(done.indexOf("alloc=") + "alloc=".length()));
         }
         result.put("publisherAlloc", Long.toString(publisherAllocations));

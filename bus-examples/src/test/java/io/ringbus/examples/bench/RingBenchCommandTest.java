@@ -68,6 +68,60 @@ class RingBenchCommandTest {
             List.of("ringbus ring", "Agrona", "Chronicle Queue"));
     }
 
+    /**
+     * A peer that fails in the middle of a run (here Chronicle Queue's ping process, on its second
+     * round's command) costs its later rounds, and its rows say why, but not the benchmark: its first
+     * round's figures stay, the Agrona rows keep theirs, and the command ends normally.
+     */
+    @Test
+    void aPeerFailingMidRunNotesItsRowsAndTheBenchmarkGoesOn() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = BusCommand.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        PrintStream original = System.out;
+        int code;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            // The ping process gets one command a round; the publisher one for its warm-up run, then one a round.
+            String failures = ChronicleQueuePeer.PING_ROLE + ":2," + ChronicleQueuePeer.PUBLISHER_ROLE + ":3";
+            code = commandLine.execute("bench", "ring", "--quick", "--rounds", "2", "--only", "ping-pong,one-to-one",
+                "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
+                "--messages", "20000", "--warmup-runs", "1",
+                "--child-jvm-option", "-D" + ChildMain.FAIL_ROLE_PROPERTY + "=" + failures,
+                "--report", reportDirectory.toString());
+        } finally {
+            System.setOut(original);
+        }
+        String output = out.toString(StandardCharsets.UTF_8) + "\n" + err;
+        assertEquals(0, code, output);
+        assertTrue(output.contains("Chronicle Queue failed in round 2: "), output);
+        List<String> lines = output.lines().toList();
+        int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("== results")).findFirst().orElseThrow());
+        List<String> tableLines = lines.subList(table, lines.size());
+        String agrona = row(tableLines, "ping-pong RTT p50 ", output);
+        assertTrue(agrona.matches(".*\\d ns Agrona +\\d+ ns .*"), "figures for ringbus and Agrona: " + agrona);
+        // Round 1 measured Chronicle Queue: its figures stay, with the reason there is no round 2 under them.
+        String chronicle = row(tableLines, "ping-pong p50 vs Chronicle Queue ", output);
+        assertTrue(chronicle.matches(".*\\d ns Chronicle Queue +\\d+ ns .* [01] of 1.*"),
+            "round 1's figures for ringbus and Chronicle Queue: " + chronicle);
+        String under = tableLines.get(tableLines.indexOf(chronicle) + 1);
+        assertTrue(under.contains("from the rounds before: Chronicle Queue failed in round 2"), under);
+        String agronaThroughput = row(tableLines, "one-to-one throughput ", output);
+        assertTrue(agronaThroughput.matches(".*\\d[MK]? msg/s Agrona +[\\d.]+[MK]? msg/s .*"), agronaThroughput);
+        String chronicleThroughput = row(tableLines, "one-to-one throughput vs Chronicle Queue ", output);
+        assertTrue(chronicleThroughput.matches(".*\\d[MK]? msg/s Chronicle Queue +[\\d.]+[MK]? msg/s .* [01] of 1.*"),
+            "round 1's figures for one-to-one against Chronicle Queue: " + chronicleThroughput);
+        String throughputNote = tableLines.get(tableLines.indexOf(chronicleThroughput) + 1);
+        assertTrue(throughputNote.contains("from the rounds before: Chronicle Queue failed in round 2"),
+            throughputNote);
+    }
+
+    private static String row(List<String> tableLines, String prefix, String output) {
+        return tableLines.stream().filter(l -> l.startsWith(prefix)).findFirst()
+            .orElseThrow(() -> new AssertionError("no row '" + prefix + "' in\n" + output));
+    }
+
     @Test
     void quickAndFullTogetherAreABadUsage() {
         StringWriter err = new StringWriter();
