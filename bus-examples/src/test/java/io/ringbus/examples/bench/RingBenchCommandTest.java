@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,23 +29,9 @@ class RingBenchCommandTest {
 
     @Test
     void pingPongAndThroughputRunAtEverySize() throws Exception {
-        // bench ring prints its log and table on System.out, not on the command line's writer.
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = BusCommand.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            code = commandLine.execute("bench", "ring", "--quick", "--rounds", "1", "--only", "ping-pong,one-to-one",
-                "--sizes", "288,64", "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
-                "--messages", "20000", "--warmup-runs", "1", "--report", reportDirectory.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String output = out.toString(StandardCharsets.UTF_8) + "\n" + err;
-        assertEquals(0, code, output);
+        String output = benchRing("--quick", "--rounds", "1", "--only", "ping-pong,one-to-one",
+            "--sizes", "288,64", "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
+            "--messages", "20000", "--warmup-runs", "1", "--report", reportDirectory.toString());
         List<String> lines = output.lines().toList();
         int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("== results")).findFirst().orElseThrow());
         List<String> rows = lines.subList(table + 3, lines.size()).stream()
@@ -75,26 +62,13 @@ class RingBenchCommandTest {
      */
     @Test
     void aPeerFailingMidRunNotesItsRowsAndTheBenchmarkGoesOn() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = BusCommand.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        PrintStream original = System.out;
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            // The ping process gets one command a round; the publisher one for its warm-up run, then one a round.
-            String failures = ChronicleQueuePeer.PING_ROLE + ":2," + ChronicleQueuePeer.PUBLISHER_ROLE + ":3";
-            code = commandLine.execute("bench", "ring", "--quick", "--rounds", "2", "--only", "ping-pong,one-to-one",
-                "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
-                "--messages", "20000", "--warmup-runs", "1",
-                "--child-jvm-option", "-D" + ChildMain.FAIL_ROLE_PROPERTY + "=" + failures,
-                "--report", reportDirectory.toString());
-        } finally {
-            System.setOut(original);
-        }
-        String output = out.toString(StandardCharsets.UTF_8) + "\n" + err;
-        assertEquals(0, code, output);
+        // The ping process gets one command a round; the publisher one for its warm-up run, then one a round.
+        String failures = ChronicleQueuePeer.PING_ROLE + ":2," + ChronicleQueuePeer.PUBLISHER_ROLE + ":3";
+        String output = benchRing("--quick", "--rounds", "2", "--only", "ping-pong,one-to-one",
+            "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
+            "--messages", "20000", "--warmup-runs", "1",
+            "--child-jvm-option", "-D" + ChildMain.FAIL_ROLE_PROPERTY + "=" + failures,
+            "--report", reportDirectory.toString());
         assertTrue(output.contains("Chronicle Queue failed in round 2: "), output);
         List<String> lines = output.lines().toList();
         int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("== results")).findFirst().orElseThrow());
@@ -115,6 +89,28 @@ class RingBenchCommandTest {
         String throughputNote = tableLines.get(tableLines.indexOf(chronicleThroughput) + 1);
         assertTrue(throughputNote.contains("from the rounds before: Chronicle Queue failed in round 2"),
             throughputNote);
+    }
+
+    /** Runs {@code bus bench ring args}, asserts it exits with 0, and returns what it printed. */
+    private static String benchRing(String... args) {
+        // bench ring prints its log and table on System.out, not on the command line's writer.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = BusCommand.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        List<String> command = new ArrayList<>(List.of("bench", "ring"));
+        command.addAll(List.of(args));
+        PrintStream original = System.out;
+        int code;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            code = commandLine.execute(command.toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+        }
+        String output = out.toString(StandardCharsets.UTF_8) + "\n" + err;
+        assertEquals(0, code, output);
+        return output;
     }
 
     private static String row(List<String> tableLines, String prefix, String output) {
