@@ -21,15 +21,17 @@ import java.lang.invoke.MethodType;
  * process doing compare-and-sets with the JIT held back was killed in 13 of 24 truncations without the
  * warm-up, in none of 72 with it.)
  *
- * <p><b>How.</b> Calls each accessor on a private segment of the same kind as a mapping (native memory
+ * <p><b>How.</b> Calls each accessor on a private segment of the kind a topic's mapping is (native memory
  * in a shared arena, so the compiled code's type profile matches) in rounds of {@link #CALLS_PER_ROUND},
- * until a round of each runs at compiled speed (under {@link #COMPILED_NANOS_PER_CALL} a call;
- * interpreted, a call costs over a microsecond) or {@link #TIME_LIMIT_NANOS} has passed. The rounds
- * call through method handles held in non-final fields, which the JIT cannot inline: a round is fast
- * only when the accessor itself is compiled, not when the loop around it is. Runs once per
- * JVM, on the first thread that opens a topic; it takes about 50 ms on this project's 2-vCPU machine
- * (the rounds' own method-handle calls have to be compiled too). A JVM that only interprets
- * ({@code -Xint}) skips it: nothing would come of it.
+ * until a round of each runs at compiled speed (under {@link #COMPILED_NANOS_PER_CALL} a call; interpreted,
+ * a call costs several hundred nanoseconds or more) or {@link #TIME_LIMIT_NANOS} has passed. The rounds
+ * call through method handles held in non-final fields, which the JIT cannot inline: a round is fast only
+ * when the accessor itself is compiled, not when the loop around it is. Runs once per JVM, from the static
+ * initialisers of {@code TopicFile} and {@link Ring}, so before any topic or ring is used; it takes about
+ * 50 ms on this project's 2-vCPU machine (the rounds' own method-handle calls have to be compiled too). A
+ * JVM that only interprets ({@code -Xint}) skips it: nothing would come of it. A ring used alone on a
+ * {@code FileChannel.map} segment is another class of segment: the JIT may drop the compiled accessors when
+ * it first meets one and compile them again, a short window this warm-up does not cover.
  */
 public final class AtomicsWarmUp {
     static final int CALLS_PER_ROUND = 1_000;

@@ -18,6 +18,11 @@ import java.lang.foreign.ValueLayout;
  */
 public final class Ring {
     private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
+
+    static {
+        // A ring used alone may sit in a file another process can truncate: see AtomicsWarmUp.
+        AtomicsWarmUp.ensureCompiled();
+    }
     private final MemorySegment segment;
     private final int capacity;
     private final int maxMessageLength;
