@@ -102,7 +102,7 @@ final class ThroughputHarness {
             for (int i = 0; i < options.warmupRuns(); i++) {
                 double slowest = Double.MAX_VALUE;
                 for (int s = 0; s < sides.size(); s++) {
-                    Map<String, String> result = runPeerOnce(sides, s, fitted, options, rows, "warm-up", log);
+                    Map<String, String> result = runSideOnce(sides, s, fitted, options, rows, "warm-up", log);
                     if (result == null) {
                         break;
                     }
@@ -130,7 +130,7 @@ final class ThroughputHarness {
                 log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
                 long peerFloor = floor.measure();
                 for (int s = 1; s < sides.size(); s++) {
-                    Map<String, String> peerResult = runPeerOnce(sides, s, perPublisher, options, rows,
+                    Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
                         "round " + round, log);
                     if (peerResult == null) {
                         break;
@@ -155,7 +155,7 @@ final class ThroughputHarness {
      * its row noting why, and null returned: a peer failing mid-run costs its own row, not the benchmark.
      * Any other side's failure ends the benchmark.
      */
-    private static Map<String, String> runPeerOnce(List<Side> sides, int s, long perPublisher, BenchOptions options,
+    private static Map<String, String> runSideOnce(List<Side> sides, int s, long perPublisher, BenchOptions options,
         List<Comparison> rows, String when, PrintStream log) {
         Side side = sides.get(s);
         try {

@@ -79,6 +79,9 @@ class StressCommandTest {
         assertTrue(json.contains("\"duplicated\":0,") && json.contains("\"out_of_order\":0,"), json);
         assertTrue(json.contains("\"jvm_crashes\":1,"), json);
         assertTrue(json.contains("JVM crash: hs_err_pid"), json);
+        // The crash's Java frames, interpreted (j) or compiled (J), name the method that crashed.
+        assertTrue(json.matches(".*JVM crash: hs_err_pid[^\"]*\\| [jJ] +[^\"]*StressPublisherMain\\.crashTheJvm.*"),
+            json);
     }
 
     /**
