@@ -152,13 +152,30 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
 
     /**
      * The limit a claim may reach: the slowest active cursor or the first uncommitted record,
-     * whichever is lower, plus the capacity (see {@link RingDescriptor} on the committed head). The
-     * tail is read (or, for a single producer, published) with volatile ordering before the scan: see
-     * {@link CursorDescriptor} for why a joining reader depends on that order.
+     * whichever is lower, plus the capacity (see {@link RingDescriptor} on the committed head), and no
+     * more than {@link Ring#limitReserve()} past the observed tail. The tail is read (or, for a single
+     * producer, published) with volatile ordering before the scan.
+     *
+     * <p>The limit is published before the cursors are looked at once more: a reader that became
+     * ACTIVE after the first scan either shows up in the second, or reads the published limit after
+     * the compare-and-set and starts where this limit cannot reach (see {@link CursorDescriptor}).
      */
     final long scanLimit(long observedTail) {
-        long min = ring.protectedFrom(observedTail);
-        return min > Long.MAX_VALUE - capacity ? Long.MAX_VALUE : min + capacity;
+        long limit = plusCapacity(ring.protectedFrom(observedTail));
+        if (observedTail <= Long.MAX_VALUE - ring.limitReserve()) {
+            limit = Math.min(limit, observedTail + ring.limitReserve());
+        }
+        ring.publishLimit(limit);
+        long joined = ring.slowestCursor();
+        if (joined != Ring.NO_CURSOR) {
+            // Clamped as in protectedFrom: a cursor more than a lap behind holds producers at the tail.
+            limit = Math.min(limit, plusCapacity(Math.min(observedTail, Math.max(joined, observedTail - capacity))));
+        }
+        return limit;
+    }
+
+    private long plusCapacity(long position) {
+        return position > Long.MAX_VALUE - capacity ? Long.MAX_VALUE : position + capacity;
     }
 
     /** The code for a claim that does not fit under {@code limit}. */

@@ -23,10 +23,27 @@ package io.ringbus.core.ring;
  *
  * <p>Joining is the delicate step. A producer caches its limit and may have computed it before the
  * new cursor became ACTIVE; and producers rely on no claim being pending below an active cursor.
- * So a reader publishes a provisional position at the ring's committed head (never above a pending
- * claim), sets ACTIVE, then reads the tail again and starts at the first claim pending below it, or
- * at it: a limit computed without this cursor came from an earlier tail and stopped short of any
- * claim then pending, so it never reaches the reader's records.
+ * So a joining reader:
+ * <ol>
+ *   <li>reads the tail and picks its lowest acceptable start: the first claim pending below the tail
+ *       (found through the committed head), or the tail, for a join at the tail; the oldest
+ *       committed record (or the resume point) for an {@code earliest} join, never above that first
+ *       pending claim;</li>
+ *   <li>stores that position and sets ACTIVE (volatile stores);</li>
+ *   <li>reads the ring's published limit (a volatile load). A producer raises the published limit
+ *       with a compare-and-set <em>before</em> its last look at the cursors, so (both sides being
+ *       sequentially consistent) either that look saw this cursor, or this load sees the limit. No
+ *       producer can therefore write at or above {@code published limit - capacity} before it has
+ *       seen the cursor;</li>
+ *   <li>starts at the first record at or above that bound (and never above the first claim pending
+ *       now), raising its position to it. The position only ever moves up after step 2, since a
+ *       producer may already hold a limit computed from it.</li>
+ * </ol>
+ * A tethered reader is thus never overtaken, even when it joins at {@code earliest} beside a producer
+ * running flat out; what it leaves out is the oldest data that producers were already entitled to
+ * overwrite, at most {@code Ring.limitReserve()} bytes (producers cache no more than that past the
+ * tail they saw). A reader that producers may evict starts at its candidate and reads by validated
+ * copy instead.
  */
 public final class CursorDescriptor {
     /** Bytes per cursor slot. */

@@ -31,6 +31,7 @@ public final class Ring {
     private final long initialPosition;
     private final long dataOffset;
     private final long stampSalt;
+    private final int limitReserve;
 
     private Ring(MemorySegment segment) {
         if ((segment.address() & 7) != 0) {
@@ -47,6 +48,10 @@ public final class Ring {
         this.initialPosition = segment.get(ValueLayout.JAVA_LONG, RingDescriptor.INITIAL_POSITION_OFFSET);
         this.dataOffset = RingDescriptor.dataOffset(maxCursors);
         this.stampSalt = segment.get(ValueLayout.JAVA_LONG, RingDescriptor.STAMP_SALT_OFFSET);
+        // Room for the largest claim (a record and the padding before it at the wrap), and at least
+        // a quarter lap so that producers refresh their limit only a few times per lap.
+        long largestClaim = 2L * RecordDescriptor.recordLength(maxMessageLength);
+        this.limitReserve = (int) Math.min(capacity, Math.max(capacity / 4, largestClaim));
     }
 
     /**
@@ -166,6 +171,29 @@ public final class Ring {
     /** Offset of the data area within {@link #segment()}. */
     public long dataOffset() {
         return dataOffset;
+    }
+
+    /**
+     * How far past the tail it observed a producer may cache its limit: a producer refreshes (and
+     * looks at the cursors again) at least every this many bytes, so a reader joining at
+     * {@code earliest} leaves out at most this much of the oldest data.
+     */
+    public int limitReserve() {
+        return limitReserve;
+    }
+
+    /** The highest limit any producer has cached (volatile read); see {@link RingDescriptor}. */
+    public long publishedLimit() {
+        return Memory.getLongVolatile(segment, RingDescriptor.PUBLISHED_LIMIT_OFFSET);
+    }
+
+    /** Raises the published limit to {@code limit} if it is lower (compare-and-set: a full fence). */
+    void publishLimit(long limit) {
+        long stored = Memory.getLongVolatile(segment, RingDescriptor.PUBLISHED_LIMIT_OFFSET);
+        while (stored < limit
+            && !Memory.casLong(segment, RingDescriptor.PUBLISHED_LIMIT_OFFSET, stored, limit)) {
+            stored = Memory.getLongVolatile(segment, RingDescriptor.PUBLISHED_LIMIT_OFFSET);
+        }
     }
 
     /** The next position a producer will claim (volatile read). */

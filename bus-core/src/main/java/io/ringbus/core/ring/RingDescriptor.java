@@ -16,11 +16,16 @@ import java.nio.ByteOrder;
  *   | magic (long)       | version  | capacity | max msg  | cursors  | producer | byte     |
  *   |                    | (int)    | (int)    | len (int)| (int)    | mode(int)| order    |
  *   +--------------------+----------+----------+----------+----------+----------+----------+
- *   32                   40         44         48                   56                   64       128
- *   +--------------------+----------+----------+--------------------+--------------------+--------+
- *   | initial position   | cursor   | reserved | committed head     | stamp salt         |reserved|
- *   | (long)             | high mark|          | (long)             | (long)             |        |
- *   +--------------------+----------+----------+--------------------+--------------------+--------+
+ *   32                   40         44         48                   56                   64
+ *   +--------------------+----------+----------+--------------------+--------------------+
+ *   | initial position   | cursor   | reserved | committed head     | stamp salt         |
+ *   | (long)             | high mark|          | (long)             | (long)             |
+ *   +--------------------+----------+----------+--------------------+--------------------+
+ *   64                   72                                                            128
+ *   +--------------------+-------------------------------------------------------------+
+ *   | published limit    | reserved                                                    |
+ *   | (long)             |                                                             |
+ *   +--------------------+-------------------------------------------------------------+
  *   128: tail (long), alone on two cache lines ............................................ 256
  *   256: cursor slots, cursors x CursorDescriptor.SLOT_LENGTH
  *   256 + cursors x 128: data area, capacity bytes
@@ -41,6 +46,13 @@ import java.nio.ByteOrder;
  *   <li><b>stamp salt</b>: random, chosen by {@code format}, its low four bits zero; every commit stamp
  *       and claim marker is XORed with it, so payload bytes (which a publisher, or a remote client
  *       behind a bridge, chooses) cannot be crafted to pass for a committed record of a later lap.</li>
+ *   <li><b>published limit</b>: the highest claim limit any producer has cached (raised by
+ *       compare-and-set, never lowered). A producer raises it <em>before</em> its last look at the
+ *       cursors, and a joining reader reads it <em>after</em> making its cursor ACTIVE: either the
+ *       producer's look sees the cursor, or the reader sees the limit and starts no lower than
+ *       {@code limit - capacity}, where no producer may write. See {@link CursorDescriptor}.
+ *       Producers cache at most {@link Ring#limitReserve()} bytes past the tail they observed,
+ *       which bounds how much of the oldest data an {@code earliest} join has to leave out.</li>
  *   <li><b>tail</b>: the next position a producer will claim. Single producer: written with release
  *       ordering by its only writer. Many producers: claimed by compare-and-set.</li>
  * </ul>
@@ -48,8 +60,11 @@ import java.nio.ByteOrder;
 public final class RingDescriptor {
     /** "RINGBUS1" in ASCII, read as a big-endian long. */
     public static final long MAGIC = 0x52494E4742555331L;
-    /** Layout version; bumped on any incompatible change to these descriptors. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Layout version; bumped on any incompatible change to these descriptors. Version 2 added the
+     * published limit: a version-1 producer would not publish it, so version-1 files are refused.
+     */
+    public static final int LAYOUT_VERSION = 2;
     /** Stored in native order by the creator; a reader of the other byte order sees it reversed. */
     public static final int BYTE_ORDER_MARK = 0x01020304;
 
@@ -64,6 +79,7 @@ public final class RingDescriptor {
     public static final int CURSOR_HIGH_MARK_OFFSET = 40;
     public static final int COMMITTED_HEAD_OFFSET = 48;
     public static final int STAMP_SALT_OFFSET = 56;
+    public static final int PUBLISHED_LIMIT_OFFSET = 64;
 
     /** The tail sits alone on its own pair of cache lines. */
     public static final int TAIL_OFFSET = 128;

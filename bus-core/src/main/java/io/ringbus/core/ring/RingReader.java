@@ -20,12 +20,12 @@ import java.lang.invoke.VarHandle;
  * <p>Not thread-safe: one thread polls a reader at a time. Close it to release its slot; a reader
  * left open holds producers back forever.
  *
- * <p><b>In place or validated.</b> A reader normally hands the handler the payload in the ring:
- * its cursor keeps producers off it. Where that protection may be missing (the records before the
- * tail at an {@code earliest} join, which a producer with an older cached limit may still overwrite;
- * or every record of a reader that producers may evict), the reader copies the payload into a
- * private buffer and re-reads the stamp afterwards: a changed stamp means the record was
- * overwritten while being copied, and nothing is delivered ({@link #overrun()} turns true).
+ * <p><b>In place or validated.</b> A tethered reader hands the handler the payload in the ring:
+ * its cursor keeps producers off it from its first record on, because it joins only where no
+ * producer's cached limit reaches (see {@link CursorDescriptor}); it is never overtaken. A reader
+ * that producers may evict copies each payload into a private buffer and re-reads the stamp
+ * afterwards: a changed stamp means the record was overwritten while being copied, and nothing is
+ * delivered ({@link #overrun()} turns true; {@link #rejoin()} reports what was skipped).
  *
  * <p><b>Hostile memory.</b> A record is delivered only when its commit stamp is the stamp of this
  * exact position (so no byte of an earlier lap is mistaken for it) and its length keeps it inside
@@ -46,7 +46,6 @@ public final class RingReader implements AutoCloseable {
     private final boolean alwaysValidate;
     private MemorySegment scratch;
     private long position;
-    private long protectedFrom;
     private boolean overrun;
     private boolean closed;
 
@@ -106,7 +105,6 @@ public final class RingReader implements AutoCloseable {
                 + ". Remove the subscriber's slot (bus clean) or recreate the topic.");
         }
         reader.position = stored;
-        reader.protectedFrom = stored;
         return reader;
     }
 
@@ -158,29 +156,59 @@ public final class RingReader implements AutoCloseable {
         if (preferred != Long.MIN_VALUE && preferred != Long.MAX_VALUE && !RecordDescriptor.isAligned(preferred)) {
             preferred = Long.MIN_VALUE;
         }
-        // The first pending claim (or the tail): claims made later are above it, so this provisional
-        // cursor keeps the invariant producers rely on: no claim is pending below an active cursor.
-        long provisional = ring.advanceCommittedHead(ring.tail());
-        AbstractRingWriter.checkTail(provisional);
-        Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, provisional);
-        Memory.setIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.ACTIVE);
-        // Any producer limit computed without this cursor came from a tail read before this one and
-        // stopped at the first claim then pending: records from the first claim pending now (or the
-        // tail) on are protected; older ones are read by validated copy.
+        // The lowest start this join may take, chosen before the cursor is visible: never above a
+        // pending claim, so that producers may keep trusting that no claim is pending below a cursor.
         long tail = ring.tail();
         AbstractRingWriter.checkTail(tail);
         long firstPending = ring.advanceCommittedHead(tail);
-        long start = firstPending;
+        long candidate = firstPending;
         if (preferred != Long.MAX_VALUE) {
             long earliest = earliestCommitted(tail);
-            start = preferred == Long.MIN_VALUE
+            candidate = preferred == Long.MIN_VALUE
                 ? Math.min(earliest, firstPending)
                 : Math.min(firstPending, Math.max(earliest, preferred));
         }
+        Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, candidate);
+        Memory.setIntVolatile(segment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.ACTIVE);
+        // Every limit a producer cached without seeing this cursor is at most the published limit as
+        // read now (producers publish before their last look at the cursors): below it minus the
+        // capacity, records may still be overwritten; from there on, nothing is.
+        long reachable = ring.publishedLimit() - capacity;
+        tail = ring.tail();
+        AbstractRingWriter.checkTail(tail);
+        firstPending = ring.advanceCommittedHead(tail);
+        long start;
+        if (preferred == Long.MAX_VALUE) {
+            start = firstPending;
+        } else if (alwaysValidate) {
+            start = candidate; // validated reads notice an overwrite and rejoin() reports it
+        } else {
+            start = firstProtected(candidate, reachable, firstPending);
+        }
+        // Only ever raised from the candidate: a producer may already have computed a limit from it.
         Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, start);
         position = start;
-        protectedFrom = firstPending;
         overrun = false;
+    }
+
+    /**
+     * The first record at or above {@code reachable} (below which a producer's cached limit may still
+     * overwrite), or {@code candidate} when that is already above it. Records from {@code reachable}
+     * up to {@code firstPending} are committed and protected, so the first committed stamp found by
+     * probing is a record boundary; bounded by {@code capacity / 8} probes.
+     */
+    private long firstProtected(long candidate, long reachable, long firstPending) {
+        if (reachable <= candidate) {
+            return candidate;
+        }
+        long from = (reachable + RecordDescriptor.ALIGNMENT - 1) & -RecordDescriptor.ALIGNMENT;
+        for (long probe = from; probe < firstPending; probe += RecordDescriptor.ALIGNMENT) {
+            long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
+            if (ring.isFinished(stamp, probe)) {
+                return probe;
+            }
+        }
+        return firstPending;
     }
 
     /**
@@ -222,17 +250,7 @@ public final class RingReader implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("reader is closed");
         }
-        if (alwaysValidate) {
-            return pollValidated(handler, messageLimit);
-        }
-        int validated = 0;
-        if (position < protectedFrom) {
-            validated = pollValidated(handler, messageLimit);
-            if (position < protectedFrom || validated >= messageLimit) {
-                return validated;
-            }
-        }
-        return validated + pollInPlace(handler, messageLimit - validated);
+        return alwaysValidate ? pollValidated(handler, messageLimit) : pollInPlace(handler, messageLimit);
     }
 
     private int pollInPlace(MessageHandler handler, int messageLimit) {
@@ -277,8 +295,7 @@ public final class RingReader implements AutoCloseable {
         long next = start;
         int count = 0;
         try {
-            while (count < messageLimit && next - start < capacity && !overrun
-                && (alwaysValidate || next < protectedFrom)) {
+            while (count < messageLimit && next - start < capacity && !overrun) {
                 long offset = next & mask;
                 long record = dataOffset + offset;
                 long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);

@@ -59,6 +59,7 @@ class RingHeaderValidationTest {
         cases.add(Arguments.of("magic off by one", setLong(MAGIC_OFFSET, RingDescriptor.MAGIC + 1)));
         cases.add(Arguments.of("magic byte-swapped", setLong(MAGIC_OFFSET, Long.reverseBytes(RingDescriptor.MAGIC))));
         cases.add(Arguments.of("version 0", setInt(VERSION_OFFSET, 0)));
+        cases.add(Arguments.of("version 1 (producers did not publish their limits)", setInt(VERSION_OFFSET, 1)));
         cases.add(Arguments.of("version next", setInt(VERSION_OFFSET, RingDescriptor.LAYOUT_VERSION + 1)));
         cases.add(Arguments.of("version -1", setInt(VERSION_OFFSET, -1)));
         cases.add(Arguments.of("byte order swapped",
