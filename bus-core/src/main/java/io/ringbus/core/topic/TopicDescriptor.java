@@ -30,6 +30,9 @@ package io.ringbus.core.topic;
  *       it after each commit and make system calls only when it is above zero.</li>
  * </ul>
  *
+ * <p>Every field is in the creating machine's native byte order, like the ring's (whose byte-order
+ * mark lets a reader of the other order refuse the file); bus-core/FORMAT.md is the whole format.
+ *
  * <p>Slot ownership uses fcntl byte-range locks on bytes past the end of the file (a lock needs no
  * data under it): {@link #publisherLockByte(int)} and {@link #subscriberLockByte(int)}. The kernel
  * drops a dead process's locks, which is how a slot's owner is known to be dead.
