@@ -17,7 +17,8 @@ package io.ringbus.transport.frame;
  * </pre>
  *
  * <p>Little-endian on every machine: this is a wire format (a topic file, by contrast, is in the
- * creating machine's native order; see bus-core/FORMAT.md). No alignment or padding: frames follow each other byte for byte.
+ * creating machine's native order; see bus-core/FORMAT.md). No alignment or padding: frames follow
+ * each other byte for byte.
  * A type of zero or more is a message (the publisher's type id); negative types are control frames,
  * listed below. A receiver checks the length against its limit before it reads or allocates
  * anything; a frame over the limit, or a control type it does not know, closes the connection.
