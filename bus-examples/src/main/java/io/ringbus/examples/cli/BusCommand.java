@@ -35,7 +35,7 @@ import picocli.CommandLine.Command;
         "N:command-specific (bus run: the child's status; bus demo and bus stress: 1 when a check failed); see"
             + " COMMAND --help"},
     footer = {"", "Examples:",
-        "  printf 'a\nb\n' | ./bus pub t && ./bus sub t --from earliest --count 2",
+        "  printf 'a\\nb\\n' | ./bus pub t && ./bus sub t --from earliest --count 2",
         "  ./bus tail t --hex             # watch the messages of t go by",
         "  ./bus stat --watch             # topics, rates and subscribers, like top",
         "  ./bus COMMAND --help           # options, examples, exit codes",

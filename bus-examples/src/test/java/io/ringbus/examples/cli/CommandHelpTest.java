@@ -63,4 +63,32 @@ class CommandHelpTest {
         assertTrue(result.out().matches("(?s).*\\n  130 +Ctrl-C.*"), result.out());
         assertTrue(result.out().contains("./bus tail quotes --hex"), result.out());
     }
+
+    /**
+     * Examples are meant to be copied into a shell: a quoted string must close on the line it opens
+     * (a {@code \n} in a Java string printed a line break inside {@code printf 'a}).
+     */
+    @Test
+    void everyExampleLineClosesItsQuotes() {
+        List<String> broken = new ArrayList<>();
+        for (Map.Entry<String, CommandLine> command : everyCommand().entrySet()) {
+            String usage = command.getValue().getUsageMessage(CommandLine.Help.Ansi.OFF);
+            boolean inExamples = false;
+            for (String line : usage.split("\n")) {
+                if (line.startsWith("Example")) {
+                    inExamples = true;
+                    continue;
+                }
+                if (!inExamples || !line.startsWith("  ")) {
+                    inExamples = inExamples && !line.isBlank();
+                    continue;
+                }
+                String code = line.contains("#") ? line.substring(0, line.indexOf('#')) : line;
+                if (code.chars().filter(c -> c == '\'').count() % 2 != 0) {
+                    broken.add(command.getKey() + ": " + line);
+                }
+            }
+        }
+        assertEquals(List.of(), broken);
+    }
 }
