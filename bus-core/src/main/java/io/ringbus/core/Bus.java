@@ -95,6 +95,7 @@ public final class Bus implements AutoCloseable {
      * @throws TopicMismatchException when the existing topic differs from {@code topicConfig}
      */
     public synchronized Subscriber newSubscriber(String topic, TopicConfig topicConfig, SubscriberConfig config) {
+        config.conclude(); // a bad subscriber config creates no topic
         TopicFile file = acquire(topic, topicConfig);
         AutoCloseable[] self = new AutoCloseable[1];
         try {

@@ -62,8 +62,19 @@ public final class TopicConfig {
         return this;
     }
 
-    /** The values to create a topic with: this config's, else the context's defaults; validated. */
+    /**
+     * The values to create a topic with: this config's, else the context's defaults; validated, before
+     * anything is created. A config whose own requirements the topic it creates would not meet (a
+     * maximum message length of 0, which a ring reads as "the default") is refused here too: it would
+     * otherwise create a topic and then refuse it as having another shape.
+     *
+     * @throws IllegalArgumentException naming the value out of range
+     */
     public TopicFile.Shape shapeForCreation(BusContext context) {
+        if (maxMessageLength != null && maxMessageLength < 1) {
+            throw new IllegalArgumentException("maxMessageLength " + maxMessageLength + " must be at least 1 (leave"
+                + " it unset for the default, capacity/8)");
+        }
         int ringCapacity = capacity != null ? capacity : context.defaultCapacity();
         int publishers = maxPublishers != null ? maxPublishers : context.defaultMaxPublishers();
         if (publishers < 1 || publishers > TopicDescriptor.MAX_PUBLISHER_SLOTS) {
@@ -77,7 +88,13 @@ public final class TopicConfig {
             .maxCursors(maxSubscribers != null ? maxSubscribers : context.defaultMaxSubscribers())
             .conclude();
         int slots = ring.producerMode() == ProducerMode.SINGLE ? 1 : publishers;
-        return new TopicFile.Shape(ring, slots, wakeup != null ? wakeup : true);
+        TopicFile.Shape shape = new TopicFile.Shape(ring, slots, wakeup != null ? wakeup : true);
+        String unmet = differencesFrom(shape);
+        if (unmet != null) {
+            throw new IllegalArgumentException("the topic this config creates would not have the shape it requires ("
+                + unmet + "): check the values set");
+        }
+        return shape;
     }
 
     /** Differences between what this config requires and an existing topic's shape, or null when none. */

@@ -120,6 +120,26 @@ class BusInProcessTest {
     }
 
     @Test
+    void aConfigItsOwnTopicCouldNotMatchIsRefusedBeforeAnythingIsCreated() {
+        // maxMessageLength 0 would create the default (capacity/8), which then fails the config's own check.
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+            () -> bus.newPublisher("zero", new TopicConfig().maxMessageLength(0)));
+        assertTrue(zero.getMessage().contains("maxMessageLength 0 must be"), zero.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> bus.newSubscriber("negative", new TopicConfig().maxMessageLength(-1), new SubscriberConfig()));
+        assertFalse(Files.exists(directory.resolve("zero.topic")));
+        assertFalse(Files.exists(directory.resolve("negative.topic")));
+    }
+
+    @Test
+    void aBadSubscriberConfigIsRefusedBeforeTheTopicIsCreated() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> bus.newSubscriber("fresh", new TopicConfig(), new SubscriberConfig().durableName("n".repeat(33))));
+        assertTrue(e.getMessage().contains("must be 1 to 32 bytes"), e.getMessage());
+        assertFalse(Files.exists(directory.resolve("fresh.topic")));
+    }
+
+    @Test
     void singleProducerTopicRefusesASecondLivePublisher() {
         TopicConfig single = new TopicConfig().producerMode(ProducerMode.SINGLE);
         Publisher first = bus.newPublisher("solo", single);

@@ -1,13 +1,16 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.topic.TopicFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +28,37 @@ final class BusDirectory {
         return directory;
     }
 
-    /** Fails with one clear message when the directory is missing or not a directory. */
+    /**
+     * Fails with one clear message when the directory is missing, not a directory, or out of reach (a
+     * directory above it this user cannot enter): the path, the system's reason and what to do.
+     */
     BusDirectory checkExists() {
-        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-            throw new RingBusException(directory + " does not exist: no topic was ever made on this bus (--dir DIR"
-                + " or --bus NAME chooses another)");
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(directory, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            if (IoErrors.fileOnTheWay(directory) == null) {
+                throw new RingBusException(directory + " does not exist: no topic was ever made on this bus (--dir"
+                    + " DIR or --bus NAME chooses another)", e);
+            }
+            throw new RingBusException("cannot read " + directory + ": " + IoErrors.reason(e) + ". " + advice(e), e);
+        } catch (IOException e) {
+            throw new RingBusException("cannot read " + directory + ": " + IoErrors.reason(e) + ". " + advice(e), e);
         }
-        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+        if (!attributes.isDirectory()) {
             throw new RingBusException(directory + " is not a directory");
         }
         return this;
+    }
+
+    /** What to do about a failure on the directory. */
+    private String advice(IOException e) {
+        if (IoErrors.isAccessDenied(e)) {
+            return "A bus directory and the ones above it must let you in: check their owner and mode (ls -ld "
+                + directory + " and its parents), run as the user who owns the bus, or choose your own with --dir"
+                + " DIR or --bus NAME.";
+        }
+        return IoErrors.advice(e, directory);
     }
 
     /** Topic files ({@code *.topic}), sorted by name. */
@@ -56,7 +80,7 @@ final class BusDirectory {
                 }
             }
         } catch (IOException e) {
-            throw new RingBusException("cannot list " + directory + ": " + e.getMessage(), e);
+            throw new RingBusException("cannot list " + directory + ": " + IoErrors.reason(e) + ". " + advice(e), e);
         }
         files.sort(null);
         return files;

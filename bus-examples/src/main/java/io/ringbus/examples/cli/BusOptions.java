@@ -40,6 +40,11 @@ public final class BusOptions {
         }
         if (busName != null) {
             context.busName(busName);
+            try {
+                new BusContext().busName(busName).conclude();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(command.commandLine(), "--bus: " + e.getMessage());
+            }
         }
         return context.conclude();
     }

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.CursorDescriptor;
@@ -148,7 +149,8 @@ public final class CleanCommand implements Callable<Integer> {
             Files.deleteIfExists(file);
             report(what.replaceFirst("^remove", "removed"));
         } catch (IOException e) {
-            throw new RingBusException("cannot remove " + file + ": " + e.getMessage(), e);
+            throw new RingBusException("cannot remove " + file + ": " + IoErrors.reason(e) + ". "
+                + IoErrors.advice(e, file), e);
         } finally {
             MappedFile mapped = topic.file();
             taken.forEach(mapped::unlockByte);
@@ -267,7 +269,8 @@ public final class CleanCommand implements Callable<Integer> {
         } catch (NoSuchFileException ignored) {
             // Removed meanwhile.
         } catch (IOException e) {
-            throw new RingBusException("cannot remove " + file + ": " + e.getMessage(), e);
+            throw new RingBusException("cannot remove " + file + ": " + IoErrors.reason(e) + ". "
+                + IoErrors.advice(e, file), e);
         }
     }
 

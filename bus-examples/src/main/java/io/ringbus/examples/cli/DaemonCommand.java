@@ -91,6 +91,11 @@ public final class DaemonCommand implements Callable<Integer> {
     @Option(names = DETACHED_CHILD_OPTION, hidden = true)
     boolean detachedChild;
 
+    /** The time at the start of a log line. */
+    static String timestamp() {
+        return LocalDateTime.now().format(TIME);
+    }
+
     @Override
     public Integer call() throws Exception {
         BusContext busContext = bus.context();
@@ -102,7 +107,7 @@ public final class DaemonCommand implements Callable<Integer> {
             .busContext(busContext)
             .allowNonLoopback(allowRemote)
             .log(line -> {
-                err.println(LocalDateTime.now().format(TIME) + " " + line);
+                err.println(timestamp() + " " + line);
                 err.flush();
             });
         listen.forEach(bridgeContext::listen);

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.transport.TransportUri;
 import java.io.File;
@@ -12,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,23 +46,44 @@ final class DetachedDaemon {
     }
 
     int launch(PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
+        boolean directoryExisted = Files.exists(directory, LinkOption.NOFOLLOW_LINKS);
+        boolean logExisted = Files.exists(logFile, LinkOption.NOFOLLOW_LINKS);
         SharedFiles.ensureDirectory(directory);
-        PidFile.checkNotRunning(pidFile);
-        long logStart = prepareLog();
-        Process child = new ProcessBuilder(command())
-            .directory(new File("/"))
-            .redirectInput(new File("/dev/null"))
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-            .redirectErrorStream(true)
-            .start();
+        long logStart;
+        Process child;
+        try {
+            PidFile.checkNotRunning(pidFile);
+            logStart = prepareLog();
+            child = new ProcessBuilder(command())
+                .directory(new File("/"))
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectErrorStream(true)
+                .start();
+        } catch (IOException | RuntimeException e) {
+            // Refused before a daemon ran: leave nothing behind that this launch made.
+            if (!logExisted) {
+                deleteQuietly(logFile);
+            }
+            if (!directoryExisted) {
+                deleteQuietly(directory); // only if empty
+            }
+            throw e;
+        }
         child.getOutputStream().close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(READY_TIMEOUT_SECONDS);
         while (PidFile.read(pidFile) != child.pid()) {
             if (child.waitFor(50, TimeUnit.MILLISECONDS)) {
                 String output = logSince(logStart).strip();
+                // Its error, without the listener lines it may have printed before failing.
+                List<String> errors = output.lines().filter(line -> line.startsWith("bus daemon: ")).toList();
                 err.println(output.isEmpty() ? "bus daemon: the daemon exited with status " + child.exitValue()
-                    + " before it was ready; see " + logFile : output);
+                    + " before it was ready, and wrote nothing to its log " + logFile + silentLogReason()
+                    : errors.isEmpty() ? output : String.join(System.lineSeparator(), errors));
                 err.flush();
+                if (!directoryExisted) {
+                    deleteQuietly(directory); // only if empty: the log, when it is there, says what happened
+                }
                 return child.exitValue() != 0 ? child.exitValue() : 1;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -119,8 +142,12 @@ final class DetachedDaemon {
         return command;
     }
 
-    /** Creates the log file (mode 0600) if needed; returns its size, where this start's output begins. */
-    private long prepareLog() throws IOException {
+    /**
+     * Creates the log file (mode 0600) if needed and writes a first line for this start, so that a log the
+     * daemon could not write to (a full file system) is an error here, naming it, rather than an empty log
+     * to look at later. Returns the log's size after that line, where the daemon's output begins.
+     */
+    private long prepareLog() {
         try {
             Files.createFile(logFile,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -129,9 +156,38 @@ final class DetachedDaemon {
                 throw new RingBusException("log file " + logFile + " is not a regular file; give another --log");
             }
         } catch (IOException e) {
-            throw new RingBusException("cannot create log file " + logFile + ": " + e.getMessage(), e);
+            throw new RingBusException("cannot create the daemon's log " + logFile + ": " + IoErrors.reason(e) + ". "
+                + IoErrors.advice(e, logFile) + " --log FILE puts it elsewhere.", e);
         }
-        return Files.size(logFile);
+        try {
+            Files.writeString(logFile, DaemonCommand.timestamp() + " starting a detached daemon for bus " + directory
+                + "\n", StandardOpenOption.APPEND);
+            return Files.size(logFile);
+        } catch (IOException e) {
+            throw new RingBusException("cannot write the daemon's log " + logFile + ": " + IoErrors.reason(e) + ". "
+                + IoErrors.advice(e, logFile) + " --log FILE puts it elsewhere.", e);
+        }
+    }
+
+    /** Why a daemon that failed may have written nothing: its log's file system is full. */
+    private String silentLogReason() {
+        try {
+            if (Files.getFileStore(logFile).getUsableSpace() == 0) {
+                return ": its file system is full (df " + logFile.getParent() + "). Free space there, or use"
+                    + " --log FILE elsewhere";
+            }
+        } catch (IOException ignored) {
+            // No more to say than the log is empty.
+        }
+        return "";
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // A directory that is not empty stays; anything else is left as it was.
+        }
     }
 
     private String logSince(long start) throws IOException {

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.Processes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,7 +72,8 @@ final class PidFile implements AutoCloseable {
                 lock.release();
             }
         } catch (IOException e) {
-            throw new RingBusException("cannot read pid file " + path + ": " + e.getMessage(), e);
+            throw new RingBusException("cannot read pid file " + path + ": " + IoErrors.reason(e) + ". "
+                + IoErrors.advice(e, path) + " --pid-file FILE puts it elsewhere.", e);
         }
     }
 
@@ -121,8 +123,9 @@ final class PidFile implements AutoCloseable {
                 fresh = null;
                 return claimed;
             } catch (IOException e) {
-                throw new RingBusException("cannot write pid file " + absolute + ": " + e.getMessage()
-                    + (Files.isDirectory(absolute.getParent()) ? "" : "; its directory does not exist"), e);
+                throw new RingBusException("cannot write pid file " + absolute + ": " + IoErrors.reason(e)
+                    + (Files.isDirectory(absolute.getParent()) ? "" : "; its directory does not exist") + ". "
+                    + IoErrors.advice(e, absolute) + " --pid-file FILE puts it elsewhere.", e);
             } finally {
                 if (fresh != null) {
                     closeQuietly(fresh);

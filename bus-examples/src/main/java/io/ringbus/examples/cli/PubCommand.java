@@ -53,7 +53,8 @@ public final class PubCommand implements Callable<Integer> {
     @Mixin
     ViaOptions via;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic name: letters, digits, '.', '_', '-'.")
+    @Parameters(index = "0", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
+        description = "Topic name: 1-100 letters, digits, '.', '_', '-', starting with a letter or digit.")
     String topic;
 
     @Option(names = "--capacity", paramLabel = "BYTES", converter = SizeConverter.class,
@@ -68,13 +69,7 @@ public final class PubCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TopicConfig config = new TopicConfig();
-        if (capacity != null) {
-            config.capacity(capacity);
-        }
-        if (maxMessage != null) {
-            config.maxMessageLength(maxMessage);
-        }
+        TopicConfig config = TopicArguments.config(spec, capacity, maxMessage);
         if (via.uri().kind() == TransportUri.Kind.PIPE) {
             throw new ParameterException(spec.commandLine(), "--via pipe: makes standard input carry frames, not"
                 + " lines; to publish what a program prints, use ./bus run --lines --pub TOPIC -- PROGRAM");

@@ -87,10 +87,11 @@ public final class RunCommand implements Callable<Integer> {
             + " are published to --pub.")
     boolean lines;
 
-    @Option(names = "--pub", paramLabel = "TOPIC", description = "With --lines: publish each line COMMAND prints.")
+    @Option(names = "--pub", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
+        description = "With --lines: publish each line COMMAND prints.")
     String pubTopic;
 
-    @Option(names = "--sub", paramLabel = "TOPIC",
+    @Option(names = "--sub", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
         description = "With --lines: write each message of TOPIC to COMMAND's standard input, as a line.")
     String subTopic;
 

@@ -59,7 +59,8 @@ public final class SubCommand implements Callable<Integer> {
     @Mixin
     ViaOptions via;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic name: letters, digits, '.', '_', '-'.")
+    @Parameters(index = "0", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
+        description = "Topic name: 1-100 letters, digits, '.', '_', '-', starting with a letter or digit.")
     String topic;
 
     @Option(names = "--count", paramLabel = "N", description = "Exit after N messages (default: run until stopped).")
@@ -91,15 +92,13 @@ public final class SubCommand implements Callable<Integer> {
         if (timeoutSeconds != null && !(timeoutSeconds > 0)) {
             throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
         }
+        TopicArguments.checkDurableName(spec, name);
+        TopicConfig topicConfig = TopicArguments.config(spec, capacity, null);
         SubscriberConfig config = new SubscriberConfig()
             .start(startPosition())
             .wakeup(WakeupMode.BLOCKING);
         if (name != null) {
             config.durableName(name);
-        }
-        TopicConfig topicConfig = new TopicConfig();
-        if (capacity != null) {
-            topicConfig.capacity(capacity);
         }
         PrintWriter out = spec.commandLine().getOut();
         LinePrinter printer = new LinePrinter(out);

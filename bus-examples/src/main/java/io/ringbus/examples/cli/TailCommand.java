@@ -64,7 +64,8 @@ public final class TailCommand implements Callable<Integer> {
     @Mixin
     ViaOptions via;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic name: letters, digits, '.', '_', '-'.")
+    @Parameters(index = "0", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
+        description = "Topic name: 1-100 letters, digits, '.', '_', '-', starting with a letter or digit.")
     String topic;
 
     @Option(names = "--hex", description = "A hex dump of each message (like xxd) instead of escaped text.")

@@ -37,7 +37,10 @@ record TopicSnapshot(
     record PublisherSlot(int slot, int pid, boolean alive) {
     }
 
-    /** A taken subscriber slot (cursor JOINING, ACTIVE or EVICTED). */
+    /**
+     * A taken subscriber slot (cursor JOINING, ACTIVE or EVICTED). {@code parked}: waiting on its futex
+     * word, which only a live owner can be (a dead one's word may still be set until {@code bus clean}).
+     */
     record SubscriberSlot(int slot, int pid, boolean alive, String durableName, long position, long lag,
         boolean parked, boolean evicted, boolean evictable, boolean joining) {
 
@@ -79,7 +82,9 @@ record TopicSnapshot(
             int pid = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
             int flags = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
             long position = Memory.getLongVolatile(ringSegment, slot + CursorDescriptor.POSITION_OFFSET);
-            boolean parked = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 0;
+            // A process killed while parked leaves its parked word set; a dead subscriber is not waiting.
+            boolean parked = alive
+                && ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PARKED_OFFSET) != 0;
             String durableName = (flags & SubscriberSlotDescriptor.FLAG_DURABLE) != 0
                 ? durableName(ringSegment, slot) : null;
             // The tail was read first: a subscriber that moved since may be past it, which is lag 0.

@@ -2,6 +2,7 @@ package io.ringbus.examples.demo;
 
 import io.ringbus.examples.cli.ExitCodes;
 import io.ringbus.examples.cli.StatCommand;
+import io.ringbus.examples.cli.TopicArguments;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -44,8 +46,9 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":every message arrived once and in order",
         "1:a message was lost, repeated or out of order, or another failure the one-line message explains (a"
-            + " process that did not start, --seconds out of range)",
-        ExitCodes.USAGE,
+            + " process that did not start)",
+        "2:bad usage (the message names the option: --seconds out of range, a --capacity that is not a power of"
+            + " two, ...; see --help)",
         ExitCodes.SIGNALS + ", after stopping every process and removing the directory"},
     footer = {"", "Examples:",
         "  ./bus demo",
@@ -78,8 +81,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (seconds < 1 || seconds > 3600) {
-            throw new IllegalArgumentException("--seconds must be between 1 and 3600, not " + seconds);
+            throw new ParameterException(spec.commandLine(), "--seconds must be between 1 and 3600, not " + seconds);
         }
+        TopicArguments.checkCapacity(spec, "--capacity", capacity);
         out = spec.commandLine().getOut();
         if (inProcess) {
             return RingDemo.run(seconds, capacity, out);

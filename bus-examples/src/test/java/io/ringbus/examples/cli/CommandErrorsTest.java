@@ -39,10 +39,54 @@ class CommandErrorsTest {
     }
 
     @Test
-    void aBadTopicName() {
-        fails(1, "bus pub: topic name 'bad/name' must be", "pub", "bad/name", "--dir", directory.toString());
-        fails(1, "bus sub: topic name '" + "x".repeat(101) + "' must be", "sub", "x".repeat(101),
-            "--dir", directory.toString());
+    void aBadTopicNameIsAUsageErrorAndCreatesNothing() {
+        String must = "topic name '%s' must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit";
+        for (String name : new String[] {"bad/name", "a/b", "..", "a b", "", "x".repeat(101), "x".repeat(300)}) {
+            for (String command : new String[] {"pub", "sub", "tail"}) {
+                Cli.Result result = fails(2, "bus " + command + ": Invalid value for positional parameter at index 0"
+                    + " (TOPIC): " + must.formatted(name), command, name, "--dir", directory.toString());
+                assertTrue(result.err().strip().endsWith("(see bus " + command + " --help)"), result.err());
+            }
+        }
+        fails(2, "bus run: Invalid value for option '--pub': " + must.formatted("a/b"), "run", "--lines", "--pub",
+            "a/b", "--dir", directory.toString(), "--", "cat");
+        fails(2, "bus run: Invalid value for option '--sub': " + must.formatted(".."), "run", "--lines", "--sub",
+            "..", "--dir", directory.toString(), "--", "cat");
+        assertFalse(Files.exists(directory), "a refused command creates nothing, not even the bus directory");
+    }
+
+    @Test
+    void aBadCapacityOrMaximumMessageIsAUsageErrorAndCreatesNothing() {
+        String dir = directory.toString();
+        fails(2, "bus pub: --capacity 1000 must be a power of two between 1024 (1 KiB) and 1073741824 (1 GiB)",
+            "pub", "t", "--capacity", "1000", "--dir", dir);
+        fails(2, "bus sub: --capacity 3000 must be a power of two between", "sub", "t", "--capacity", "3000",
+            "--dir", dir);
+        fails(2, "bus pub: --capacity 2147483647 must be a power of two", "pub", "t", "--capacity", "2147483647",
+            "--dir", dir);
+        fails(2, "bus pub: --max-message 0 must be at least 1 byte", "pub", "x0", "--max-message=0", "--dir", dir);
+        fails(2, "bus pub: --max-message 0 must be at least 1 byte", "pub", "x1", "--max-message=0",
+            "--capacity", "1g", "--dir", dir);
+        fails(2, "bus pub: --max-message 8193 is more than capacity/8 = 8192 (--capacity 64 KiB); give a --capacity"
+            + " of at least 128 KiB", "pub", "t", "--max-message", "8193", "--capacity", "64k", "--dir", dir);
+        fails(2, "bus pub: --max-message 131073 is more than capacity/8 = 131072 (the default capacity, 1 MiB); give"
+            + " a --capacity of at least 2 MiB", "pub", "t", "--max-message", "131073", "--dir", dir);
+        fails(2, "bus demo: --capacity 1000 must be a power of two", "demo", "--capacity", "1000");
+        fails(2, "bus demo: --seconds must be between 1 and 3600, not 0", "demo", "--seconds", "0");
+        assertFalse(Files.exists(directory), "a refused command creates nothing, not even the bus directory");
+    }
+
+    @Test
+    void aBadDurableNameOrBusNameIsAUsageErrorAndCreatesNothing() {
+        String dir = directory.toString();
+        fails(2, "bus sub: --name: durable name '" + "n".repeat(33) + "' must be 1 to 32 bytes of UTF-8", "sub", "t",
+            "--name", "n".repeat(33), "--dir", dir);
+        fails(2, "bus sub: --name: durable name '' must be 1 to 32 bytes of UTF-8", "sub", "t", "--name", "",
+            "--dir", dir);
+        assertFalse(Files.exists(directory), "a refused command creates nothing, not even the bus directory");
+        fails(2, "bus pub: --bus: bus name 'a/b' must be 1-100 letters", "pub", "t", "--bus", "a/b");
+        fails(2, "bus stat: --bus: bus name 'a b' must be 1-100 letters", "stat", "--bus", "a b");
+        fails(2, "bus clean: --bus: bus name '' must be 1-100 letters", "clean", "--bus", "");
     }
 
     @Test
@@ -89,7 +133,10 @@ class CommandErrorsTest {
         assertEquals(0, Cli.run("x\n", "pub", "t", "--dir", directory.toString()).exitCode());
         fails(1, "bus pub: Topic 't' at " + directory.resolve("t.topic") + " exists with another shape: capacity is"
             + " 1048576, required 65536", "pub", "t", "--capacity", "64k", "--dir", directory.toString());
-        fails(1, "bus pub: capacity 3000 must be a power of two", "pub", "u", "--capacity", "3000",
+        fails(2, "bus pub: --capacity 3000 must be a power of two", "pub", "u", "--capacity", "3000",
+            "--dir", directory.toString());
+        assertFalse(Files.exists(directory.resolve("u.topic")));
+        fails(2, "bus pub: --max-message 0 must be at least 1 byte", "pub", "t", "--max-message", "0",
             "--dir", directory.toString());
     }
 

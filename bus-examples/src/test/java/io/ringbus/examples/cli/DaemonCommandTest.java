@@ -3,6 +3,7 @@ package io.ringbus.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringbus.core.os.Processes;
 import java.io.OutputStream;
@@ -191,6 +192,69 @@ class DaemonCommandTest {
         assertEquals(1, launcher.errLines().size(), launcher.err());
         assertTrue(Files.readString(directory.resolve("daemon.log")).contains(error));
         assertFalse(Files.exists(pidFile));
+    }
+
+    @Test
+    void aDetachedDaemonOnAFullFileSystemNamesTheLogAndTheCauseAndLeavesNothing() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "mounting a tmpfs needs root");
+        Path mount = Files.createDirectory(root.resolve("fs"));
+        String failure = command("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mount.toString());
+        assumeTrue(failure == null, "cannot mount a 1 MiB tmpfs: " + failure);
+        try {
+            fill(mount.resolve("filler"));
+            Path bus = mount.resolve("bus");
+            Path log = bus.resolve("daemon.log");
+            Cli.Result launcher = Cli.run("", "daemon", "--dir", bus.toString(), "--listen",
+                "unix:" + mount.resolve("sock/bus.sock"), "--detach");
+            assertEquals(1, launcher.exitCode(), launcher.err());
+            assertEquals("", launcher.out());
+            assertEquals(1, launcher.errLines().size(), launcher.err());
+            assertTrue(launcher.err().startsWith("bus daemon: cannot write the daemon's log " + log
+                + ": No space left on device"), launcher.err());
+            assertTrue(launcher.err().contains("--log"), launcher.err());
+            assertEquals(List.of("filler"), entries(mount), "nothing left on the full file system");
+
+            // The log elsewhere: the daemon itself fails (its pid file), and the launcher prints why.
+            Path elsewhere = root.resolve("elsewhere.log");
+            Cli.Result child = Cli.run("", "daemon", "--dir", bus.toString(), "--listen",
+                "unix:" + root.resolve("sock/bus.sock"), "--detach", "--log", elsewhere.toString());
+            assertEquals(1, child.exitCode(), child.err());
+            assertEquals(1, child.errLines().size(), child.err());
+            assertTrue(child.err().startsWith("bus daemon: cannot write pid file " + bus.resolve("daemon.pid")),
+                child.err());
+            assertTrue(child.err().contains("No space left on device"), child.err());
+            assertTrue(Files.readString(elsewhere).contains("No space left on device"), Files.readString(elsewhere));
+        } finally {
+            String stuck = command("umount", mount.toString());
+            if (stuck != null) {
+                command("umount", "-l", mount.toString());
+            }
+        }
+    }
+
+    /** Runs a command; null when it succeeded, else what it printed. */
+    private static String command(String... words) throws Exception {
+        Process process = new ProcessBuilder(words).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return Cli.await(process, 30) == 0 ? null : output.isEmpty() ? "exit status " + process.exitValue() : output;
+    }
+
+    /** Writes zeros into {@code file} until the file system is full. */
+    private static void fill(Path file) throws Exception {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] block = new byte[4096];
+            while (true) {
+                out.write(block);
+            }
+        } catch (java.io.IOException full) {
+            assertTrue(String.valueOf(full.getMessage()).contains("No space left on device"), full.toString());
+        }
+    }
+
+    private static List<String> entries(Path directory) throws Exception {
+        try (var files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
     }
 
     @Test

@@ -66,6 +66,29 @@ class StatCommandTest {
     }
 
     @Test
+    void aDeadSubscriberIsNotShownParked() throws Exception {
+        child = Cli.start("sub", "quotes", "--dir", directory.toString());
+        long pid = child.pid();
+        // Idle, it parks on its futex word; stat shows it parked while it lives.
+        Cli.awaitTopic(directory, "quotes", t -> t.subscribers().stream().anyMatch(s -> s.pid() == pid && s.parked()));
+        String live = stat().out();
+        assertTrue(Pattern.compile("(?m)^    0\\s+" + pid + "\\s+alive\\s+-\\s+\\d+\\s+\\d+\\s+yes\\s").matcher(live)
+            .find(), live);
+
+        Cli.crash(child); // killed while parked: its slot still says parked
+        String dead = stat().out();
+        assertTrue(Pattern.compile("(?m)^    0\\s+" + pid + "\\s+dead\\s+-\\s+\\d+\\s+\\d+\\s+no\\s").matcher(dead)
+            .find(), dead);
+        String json = stat("--json").out();
+        assertTrue(json.contains("\"pid\":" + pid + ",\"alive\":false"), json);
+        assertTrue(json.contains("\"parked\":false"), json);
+        assertFalse(json.contains("\"parked\":true"), json);
+        String watch = stat("--watch", "--count", "1").out();
+        assertTrue(watch.contains("pid " + pid), watch);
+        assertFalse(watch.contains("parked"), watch);
+    }
+
+    @Test
     void aLivePublisherIsAliveAndDeadOnceKilled() throws Exception {
         child = Cli.start("pub", "orders", "--dir", directory.toString());
         child.getOutputStream().write("first\n".getBytes(StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
 import io.ringbus.transport.frame.Hello;
 import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.StreamClosedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +38,29 @@ final class Handshake {
         ByteBuffer out = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + text.length)
             .order(ByteOrder.LITTLE_ENDIAN);
         out.putInt(text.length).putInt(FrameDescriptor.HELLO).put(text).flip();
-        while (out.hasRemaining()) {
-            if (stream.write(out) == 0 && !stream.awaitWritable(remaining(deadline, where))) {
-                throw timedOut(where);
+        StreamClosedException helloFailed = null;
+        try {
+            while (out.hasRemaining()) {
+                if (stream.write(out) == 0 && !stream.awaitWritable(remaining(deadline, where))) {
+                    throw timedOut(where);
+                }
             }
+        } catch (StreamClosedException e) {
+            // The bridge closed first (EPIPE): a bridge that refuses a peer answers before it reads the
+            // hello, so its REJECT may be waiting all the same. Read on; report the write only if not.
+            helloFailed = e;
         }
         ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        readExactly(stream, header, deadline, where);
+        try {
+            readExactly(stream, header, deadline, where);
+        } catch (TransportException e) {
+            if (helloFailed == null) {
+                throw e;
+            }
+            Throwable cause = helloFailed.getCause() != null ? helloFailed.getCause() : helloFailed;
+            throw new TransportException(where + " closed the connection before the hello was written ("
+                + cause.getMessage() + "); is a ringbus bridge serving it? (its log says why)", helloFailed);
+        }
         int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
         int type = header.getInt(FrameDescriptor.TYPE_OFFSET);
         if (length < 0 || length > FrameDescriptor.MAX_CONTROL_LENGTH

@@ -3,15 +3,19 @@ package io.ringbus.transport.stream;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
+import io.ringbus.transport.frame.FrameDescriptor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -28,9 +32,9 @@ import jdk.net.UnixDomainPrincipal;
  *
  * <p>Unix: the socket file is made mode 0600 inside a directory of mode 0700 (created if missing,
  * refused if anyone else can use it), and every peer's uid is checked with {@code SO_PEERCRED}: a
- * peer of another user is closed at once, with a logged line. A socket file left by a dead bridge is
- * replaced; one a live bridge answers on is an error. TCP: binds a loopback address unless told
- * that another is intended.
+ * peer of another user gets a {@code REJECT} frame saying why and is closed at once, with a logged
+ * line. A socket file left by a dead bridge is replaced; one a live bridge answers on is an error.
+ * TCP: binds a loopback address unless told that another is intended.
  */
 public final class SocketAcceptor implements StreamAcceptor {
     private final ServerSocketChannel server;
@@ -143,13 +147,34 @@ public final class SocketAcceptor implements StreamAcceptor {
             if (!owner.equals(peer.user())) {
                 log.accept("refused a peer on " + uri + ": it runs as user " + peer.user().getName()
                     + ", this bridge serves only " + owner.getName());
-                channel.close();
+                refuse(channel, "this bridge serves only user " + owner.getName() + ", and you run as "
+                    + peer.user().getName() + ". Run as " + owner.getName() + ", or start a bridge of your own on a"
+                    + " path of yours: ./bus daemon --listen unix:PATH");
                 return null;
             }
             return new SocketStream(channel, uri + " peer " + peer.user().getName());
         }
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         return new SocketStream(channel, uri + " peer " + channel.getRemoteAddress());
+    }
+
+    /**
+     * Tells a refused peer why in a {@link FrameDescriptor#REJECT} frame, the answer it would get to its
+     * hello, then closes. The frame is written at once, without waiting for the hello: a small write to a
+     * new socket never blocks, and the peer finds it in its receive buffer even if its own write of the
+     * hello failed because this end had closed.
+     */
+    private static void refuse(SocketChannel channel, String reason) {
+        try (channel) {
+            byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer frame = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + text.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+            frame.putInt(text.length).putInt(FrameDescriptor.REJECT).put(text).flip();
+            channel.configureBlocking(false);
+            channel.write(frame);
+        } catch (IOException ignored) {
+            // The peer went away first; it was refused either way.
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ringbus.transport.stream;
 
+import io.ringbus.core.os.IoErrors;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import java.io.IOException;
@@ -12,6 +13,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
 
 /** Connects to a bridge's Unix or TCP socket. */
@@ -31,9 +35,7 @@ public final class SocketConnector implements StreamConnector {
         SocketChannel channel = null;
         try {
             if (uri.kind() == TransportUri.Kind.UNIX) {
-                if (!Files.exists(uri.path())) {
-                    throw notServed("there is no socket file " + uri.path());
-                }
+                checkReachable(uri.path());
                 channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 channel.connect(UnixDomainSocketAddress.of(uri.path()));
             } else {
@@ -45,19 +47,44 @@ public final class SocketConnector implements StreamConnector {
         } catch (TransportException e) {
             closeQuietly(channel);
             throw e;
-        } catch (java.nio.file.AccessDeniedException | SecurityException e) {
-            closeQuietly(channel);
-            throw new TransportException("Permission denied connecting to " + uri + "; the socket belongs to "
-                + "another user (a bridge serves only its own user)", e);
         } catch (IOException e) {
             closeQuietly(channel);
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (reason.contains("ermission denied")) {
-                throw new TransportException("Permission denied connecting to " + uri + "; the socket belongs to "
-                    + "another user (a bridge serves only its own user)", e);
+            String reason = IoErrors.reason(e);
+            if (uri.kind() == TransportUri.Kind.UNIX && reason.contains("ermission denied")) {
+                throw unreachable(e);
             }
             throw notServed(reason);
         }
+    }
+
+    /**
+     * Fails unless the socket file can be reached: missing is "no bridge serves it"; anything else (a
+     * directory on the way this user cannot enter, a file where a directory should be) says the system's
+     * reason, which a check with {@code Files.exists} would hide as "missing".
+     */
+    private void checkReachable(Path path) {
+        try {
+            Files.readAttributes(path, BasicFileAttributes.class); // follows a link, as connect does
+        } catch (NoSuchFileException e) {
+            if (IoErrors.fileOnTheWay(path) == null) {
+                throw notServed("there is no socket file " + path);
+            }
+            throw unreachable(e); // ENOTDIR, which the JDK reports as missing
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private TransportException unreachable(IOException e) {
+        Path path = uri.path();
+        String head = "Cannot reach the socket " + path + ": " + IoErrors.reason(e) + ". ";
+        if (IoErrors.isAccessDenied(e) || IoErrors.reason(e).contains("ermission denied")) {
+            return new TransportException(head + "It, or a directory above it, belongs to another user: a bridge's"
+                + " socket (mode 0600 in a 0700 directory) serves only the user who started the bridge. Run as that"
+                + " user (ls -ld " + path.getParent() + " shows who), or start a bridge of your own on a path of"
+                + " yours: ./bus daemon --listen unix:PATH", e);
+        }
+        return new TransportException(head + IoErrors.advice(e, path), e);
     }
 
     private void connectWithTimeout(SocketChannel channel, SocketAddress address, long timeoutNanos)

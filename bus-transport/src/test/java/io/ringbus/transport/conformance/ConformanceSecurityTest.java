@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;
+import io.ringbus.transport.frame.FrameDescriptor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -24,21 +28,32 @@ import org.junit.jupiter.api.Test;
  * on loopback unless told otherwise. (Pipes have no name anyone could open: nothing to check.)
  */
 class ConformanceSecurityTest extends AbstractConformanceTest {
-    /** Connects as told, sends a hello, and says what happened: denied, eof, reset or answered. */
+    /**
+     * Connects as told, waits argv[2] seconds, sends a hello (even if that fails: the bridge may have
+     * closed first), and says what happened: denied, eof, reset, or answered with the bytes in hex.
+     */
     private static final String PEER_SCRIPT = String.join("\n",
-        "import socket, struct, sys",
+        "import socket, struct, sys, time",
         "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
         "try:",
         "    s.connect(sys.argv[1])",
         "except PermissionError:",
         "    print('denied'); sys.exit(0)",
+        "time.sleep(float(sys.argv[2]))",
         "hello = b'ringbus/1 pub secret'",
         "try:",
         "    s.sendall(struct.pack('<ii', len(hello), -10) + hello)",
-        "    data = s.recv(64)",
-        "    print('eof' if not data else 'answered ' + data.hex())",
         "except (ConnectionResetError, BrokenPipeError):",
-        "    print('reset')",
+        "    pass",
+        "data = b''",
+        "try:",
+        "    while True:",
+        "        chunk = s.recv(4096)",
+        "        if not chunk: break",
+        "        data += chunk",
+        "except ConnectionResetError:",
+        "    pass",
+        "print('answered ' + data.hex() if data else 'eof')",
         "");
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
@@ -76,7 +91,7 @@ class ConformanceSecurityTest extends AbstractConformanceTest {
     /**
      * A peer of another user is refused twice over: the 0700 directory keeps it from the socket, and
      * if the modes were loosened (a misconfigured deployment), the bridge still closes it after
-     * checking SO_PEERCRED, with a logged line.
+     * checking SO_PEERCRED, with a logged line and a REJECT frame telling the peer why.
      */
     @Test
     void peerOfAnotherUserIsRefused() throws Exception {
@@ -87,20 +102,32 @@ class ConformanceSecurityTest extends AbstractConformanceTest {
         Path socket = path.bridge().listening().get(0).path();
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx--x--x"));
 
-        assertEquals("denied", runAsNobody(socket), "the socket directory let another user through");
+        assertEquals("denied", runAsNobody(socket, 0), "the socket directory let another user through");
 
         Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-        String outcome = runAsNobody(socket);
-        assertTrue(outcome.equals("eof") || outcome.equals("reset"), "nobody's peer got '" + outcome + "'");
+        // At once, and after the bridge has surely closed (the hello then fails with EPIPE): the peer reads
+        // a REJECT saying why either way, and nothing after it.
+        for (double wait : new double[] {0, 0.5}) {
+            String outcome = runAsNobody(socket, wait);
+            assertTrue(outcome.startsWith("answered "), "nobody's peer got '" + outcome + "'");
+            ByteBuffer frame = ByteBuffer.wrap(HexFormat.of().parseHex(outcome.substring("answered ".length())))
+                .order(ByteOrder.LITTLE_ENDIAN);
+            int length = frame.getInt();
+            assertEquals(FrameDescriptor.REJECT, frame.getInt(), "the frame type");
+            assertEquals(frame.remaining(), length, "one frame and nothing after it");
+            String reason = StandardCharsets.UTF_8.decode(frame).toString();
+            assertTrue(reason.startsWith("this bridge serves only user " + System.getProperty("user.name")
+                + ", and you run as nobody"), reason);
+        }
         ConformanceStreamTest.await(() -> path.bridgeLog().stream().anyMatch(line -> line.contains("refused a peer")
             && line.contains("nobody")), "a log line refusing user nobody");
         assertEquals(0, path.bridge().sessionsServed(), "a session was started for another user's peer");
     }
 
-    private static String runAsNobody(Path socket) throws Exception {
+    private static String runAsNobody(Path socket, double waitSeconds) throws Exception {
         Process process = new ProcessBuilder(List.of(SETPRIV.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY,
-            "--clear-groups", PYTHON.toString(), "-c", PEER_SCRIPT, socket.toString()))
+            "--clear-groups", PYTHON.toString(), "-c", PEER_SCRIPT, socket.toString(), Double.toString(waitSeconds)))
             .redirectErrorStream(true).start();
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the peer process did not finish");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
