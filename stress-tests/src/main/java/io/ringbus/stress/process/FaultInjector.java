@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * replaced, the one it stopped continued, the episode done), and replaces anything that died.
  *
  * <p>One at a time so that each figure means what it says: the time the others took to move again
- * after a publisher's death is not stretched by a subscriber that happens to be stopped.
+ * after a publisher's death is not stretched by a subscriber that happens to be stopped. The one
+ * exception is {@code cpu-busy}, a condition rather than an event: its busy process spins on while
+ * the next faults run ({@link Contention}).
  *
  * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the others have moved again when every
  * other live publisher has committed a message after T and every live subscriber has received a
@@ -31,6 +33,8 @@ final class FaultInjector implements Runnable {
     private final Map<FaultKind, Double> rates;
     private final MainTopic topic;
     private final Episodes episodes;
+    private final Joins joins;
+    private final Contention contention;
     private final Tallies tallies;
     private final Findings findings;
     private final Random random;
@@ -39,10 +43,19 @@ final class FaultInjector implements Runnable {
     private String heldAtLimit;
     private final List<Integer> subscriberTurns = new ArrayList<>();
 
-    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Tallies tallies, Findings findings,
-        EventLog log) {
+    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Joins joins, Contention contention,
+        Tallies tallies, Findings findings, EventLog log) {
         this.log = log;
+        this.joins = joins;
+        this.contention = contention;
         Map<FaultKind, Double> enabled = new LinkedHashMap<>(options.rates());
+        if (options.cli() == null) {
+            for (FaultKind kind : FaultKind.values()) {
+                if (kind.usesCli() && enabled.remove(kind) != null) {
+                    tallies.skipped(kind, "no bus CLI in this run (StressOptions.cli is not set; bus stress sets it)");
+                }
+            }
+        }
         if (options.via().stream()) {
             for (FaultKind kind : FaultKind.values()) {
                 if (kind.crashPoint() != null && enabled.remove(kind) != null) {
@@ -67,6 +80,14 @@ final class FaultInjector implements Runnable {
 
     @Override
     public void run() {
+        try {
+            injectUntilStopped();
+        } finally {
+            contention.close();
+        }
+    }
+
+    private void injectUntilStopped() {
         double perMinute = rates.values().stream().mapToDouble(Double::doubleValue).sum();
         if (perMinute <= 0) {
             // No faults: only replace what ends by itself (an error, reported), twice a second.
@@ -107,6 +128,7 @@ final class FaultInjector implements Runnable {
             if (stopRequested) {
                 return false;
             }
+            contention.expire();
             LockSupport.parkNanos(Math.min(50_000_000L, until - System.nanoTime()));
         }
         return !stopRequested;
@@ -153,6 +175,10 @@ final class FaultInjector implements Runnable {
                 log.add("full-fs episode");
                 episodes.fullFileSystem();
             }
+            case SUB_JOIN -> joins.run();
+            case CPU_BUSY -> contention.start();
+            case CLI_SUB -> episodes.cliSub();
+            case CLI_TRUNCATE -> episodes.cliTruncate();
             default -> throw new IllegalStateException("unknown fault " + kind);
         }
     }
