@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  *   harness ──lines──▶ bus pub cli  (1 or 2, fed flat out) ──▶ topic "cli" ─┬─▶ bus sub cli --name audit >> audit.out
  *                                                                         │     (killed -9 1-3 times, restarted)
  *                                                                         └─▶ bus sub cli --from earliest|latest
- *                                                                               > join-N.out (1-3, join and leave)
+ *                                                                               > join-N.out (1-4, join and leave)
  * </pre>
  *
  * <p>For 2 to 5 s: the durable {@code audit} subscriber is killed -9 and restarted, appending to the
@@ -30,13 +30,16 @@ import java.util.concurrent.locks.LockSupport;
  * SIGINT or kill -9). Then the publishers' input ends (each must publish every line and exit 0),
  * {@code audit} must print every line and is stopped (SIGTERM: exit 143), and every file is checked
  * ({@link CliOutputCheck}): {@code audit.out} must hold every line published, once, whole; a joiner's
- * file must have no gap, no repeat and no half line (but its last, when it was killed -9).
+ * file must have no gap, no repeat and no half line (but its last, when it was killed -9). One episode in
+ * three has no {@code audit}: the publishers run free, held back by nobody, until a joiner joins (the
+ * case of a user who starts {@code bus sub --from earliest} beside a running {@code bus pub}); two in
+ * three joiners join at earliest.
  *
  * <p>Hangs: a {@code bus pub} that reads no input for the hang limit while every subscriber is joined
  * (its publisher held back for good), or a {@code bus sub} that prints nothing for the hang limit while
- * lines it must print were published, is reported with the topic as {@code bus stat} shows it; the
- * episode then ends. Before a planned kill or leave, a stalled publisher is given the hang limit to move
- * again, so that a stall is found rather than cut short.
+ * lines it must print were published or its cursor is behind the tail, is reported with the topic as
+ * {@code bus stat} shows it; the episode then ends. Before a planned kill or leave, a stalled publisher is
+ * given the hang limit to move again, so that a stall is found rather than cut short.
  */
 final class CliSubEpisode {
     static final String TOPIC = "cli";
@@ -56,6 +59,8 @@ final class CliSubEpisode {
     private final int number;
     private final List<CliFeeder> feeders = new ArrayList<>();
     private final List<CliSub> subs = new ArrayList<>();
+    /** The durable subscriber, or null in an episode without one. */
+    private CliSub audit;
     private long exemptAt;
     private boolean hung;
 
@@ -120,25 +125,29 @@ final class CliSubEpisode {
         Path dir = Files.createDirectories(launcher.workDir().resolve("cli-" + number));
         int publishers = random.nextInt(1, 3);
         long active = random.nextLong(2_000, 5_001);
+        boolean withAudit = random.nextInt(3) != 0;
         TreeMap<Long, String> plan = new TreeMap<>();
-        for (int i = random.nextInt(1, 4); i > 0; i--) {
+        for (int i = withAudit ? random.nextInt(1, 4) : 0; i > 0; i--) {
             plan.put(random.nextLong(200, active - 200), "kill");
         }
-        for (int i = random.nextInt(1, 4); i > 0; i--) {
-            plan.put(random.nextLong(100, active - 600), random.nextBoolean() ? "earliest" : "latest");
+        for (int i = random.nextInt(1, 5); i > 0; i--) {
+            plan.put(random.nextLong(100, active - 600), random.nextInt(3) != 0 ? "earliest" : "latest");
         }
-        CliSub audit = new CliSub("audit", dir.resolve("audit.out"), List.of("--name", "audit"));
-        subs.add(audit);
         Map<CliSub, Long> leaves = new HashMap<>();
         try {
-            audit.start();
+            if (withAudit) {
+                audit = new CliSub("audit", dir.resolve("audit.out"), List.of("--name", "audit"));
+                subs.add(audit);
+                audit.start();
+            }
             for (int p = 1; p <= publishers; p++) {
                 ChildProcess pub = launcher.cli("cli" + number + "-pub-" + p, cliMain, List.of("pub", TOPIC,
                     "--dir", busDir.toString(), "--capacity", "64k"), dir.resolve("pub-" + p + ".out"));
                 feeders.add(new CliFeeder(pub, p, random.nextLong()));
             }
             tallies.injected(FaultKind.CLI_SUB);
-            log.add("cli-sub episode " + number + ": " + publishers + " bus pub, plan " + plan);
+            log.add("cli-sub episode " + number + ": " + publishers + " bus pub, " + (withAudit ? "" : "no audit, ")
+                + "plan " + plan);
             long start = System.nanoTime();
             exemptAt = start;
             // Every planned event runs, even when starting processes took longer than the plan.
@@ -148,7 +157,7 @@ final class CliSubEpisode {
                 if (next != null && next.getKey() <= at) {
                     plan.pollFirstEntry();
                     if (next.getValue().equals("kill")) {
-                        killAudit(audit);
+                        killAudit();
                     } else {
                         CliSub joiner = join(dir, next.getValue());
                         leaves.put(joiner, at + random.nextLong(300, 1_500));
@@ -169,10 +178,10 @@ final class CliSubEpisode {
                 }
             }
             Map<Integer, Long> published = hung ? Map.of() : finishPublishers();
-            if (!hung && !published.isEmpty()) {
-                drain(audit, published);
+            if (audit != null && !hung && !published.isEmpty()) {
+                drain(published);
             }
-            if (!hung) {
+            if (audit != null && !hung) {
                 stop(audit, ChildProcess.SIGTERM, 143);
             }
             check(published);
@@ -207,7 +216,7 @@ final class CliSubEpisode {
     }
 
     /** kill -9 of {@code audit}, the file's length noted once it is gone, and a new incarnation. */
-    private void killAudit(CliSub audit) {
+    private void killAudit() {
         awaitMoving();
         if (hung || !audit.present()) {
             return;
@@ -297,7 +306,7 @@ final class CliSubEpisode {
     }
 
     /** Waits until {@code audit} printed every line published, or stops printing for the hang limit. */
-    private void drain(CliSub audit, Map<Integer, Long> published) {
+    private void drain(Map<Integer, Long> published) {
         while (!hung) {
             audit.tail.poll();
             boolean done = true;
@@ -328,9 +337,10 @@ final class CliSubEpisode {
         }
     }
 
+    /** Whether every subscriber that may hold a publisher back is joined (or gone for good, for a joiner). */
     private boolean allPresent() {
         return subs.stream().allMatch(sub -> sub.present() || sub.child != null && !sub.child.isAlive()
-            && sub != subs.getFirst());
+            && sub != audit);
     }
 
     /**
@@ -340,6 +350,9 @@ final class CliSubEpisode {
      * still sit in a pipe, so only more than {@link #SLACK_LINES} behind counts).
      */
     private void watch(boolean exact) {
+        if (hung) {
+            return; // reported once; the episode is ending
+        }
         long now = System.nanoTime();
         if (!allPresent()) {
             exemptAt = now;
@@ -352,19 +365,30 @@ final class CliSubEpisode {
                 return;
             }
         }
+        Map<Long, Long> cursors = null;
         for (CliSub sub : subs) {
             if (!sub.present()) {
                 continue;
             }
             sub.tail.poll();
             long quiet = Math.min(sub.tail.sinceGrowth(), now - exemptAt);
+            if (quiet <= hangLimit.toNanos()) {
+                continue;
+            }
             for (CliFeeder feeder : feeders) {
                 long behind = feeder.fed() - sub.tail.upTo(feeder.publisher());
-                if (quiet > hangLimit.toNanos() && behind > (exact ? 0 : SLACK_LINES)) {
+                if (behind > (exact ? 0 : SLACK_LINES)) {
                     hang(String.format(Locale.ROOT, "%s printed nothing for %.1f s while it was %,d lines of P%d"
                         + " behind", sub.child.name(), quiet / 1e9, behind, feeder.publisher()));
                     return;
                 }
+            }
+            cursors = cursors != null ? cursors : TopicState.behind(busDir, TOPIC);
+            long bytes = cursors.getOrDefault(sub.child.pid(), 0L);
+            if (bytes > 0) {
+                hang(String.format(Locale.ROOT, "%s printed nothing for %.1f s while its cursor was %,d bytes behind"
+                    + " the tail", sub.child.name(), quiet / 1e9, bytes));
+                return;
             }
         }
     }
@@ -392,10 +416,10 @@ final class CliSubEpisode {
     /** Checks every output file; reports what each lost, repeated or cut, exactly. */
     private void check(Map<Integer, Long> published) throws IOException {
         for (CliSub sub : subs) {
-            boolean audit = sub == subs.getFirst();
+            boolean durable = sub == audit;
             byte[] content = Files.readAllBytes(sub.file);
             CliOutputCheck.Result result = CliOutputCheck.check(content, sub.kills, published,
-                audit && !published.isEmpty(), !audit && sub.leftByKill);
+                durable && !published.isEmpty(), !durable && sub.leftByKill);
             tallies.cli("lines_checked", result.lines());
             tallies.cli("lost", result.lost());
             tallies.cli("duplicated", result.duplicated());

@@ -17,10 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       that may hold it back (every role's, the durable joiner's, every joiner's) is live: joined,
  *       alive and not stopped. A durable subscriber that is away (killed, not yet back) holds it back
  *       by design, so its clock does not run meanwhile;</li>
- *   <li>a subscriber should receive while it is live and not stopped, and messages it must receive
- *       are committed: some publisher's ledger is past both what it received and where it joined (on a
- *       stream path, of live publishers only: a killed one's ledger may count messages that never
- *       reached the ring).</li>
+ *   <li>a subscriber should receive while it is live and not stopped, and either messages it must
+ *       receive are committed (some publisher's ledger is past both what it received and where it
+ *       joined; on a stream path, of live publishers only: a killed one's ledger may count messages
+ *       that never reached the ring), or, on shm, its cursor is behind the tail (there is something in
+ *       the ring for it: a joiner at earliest that was overtaken owes nothing by the ledgers, yet
+ *       holds everyone back).</li>
  * </ul>
  *
  * <p>Each hang is reported once, as a finding with the process's figures, every publisher's and
@@ -70,10 +72,11 @@ final class HangWatch {
             && !sub.child.paused());
         List<MainTopic.Sub> hungSubs = new ArrayList<>();
         List<MainTopic.Pub> hungPubs = new ArrayList<>();
+        Map<Long, Long> behind = stream ? Map.of() : TopicState.behind(busDir, MainTopic.NAME);
         for (MainTopic.Sub sub : subs) {
             ChildProcess child = sub.child;
-            if (child != null && passed(child, sub.stats.get(StatsFile.RECEIVED),
-                sub.live() && !child.paused() && owed(sub) > 0, now)) {
+            if (child != null && passed(child, sub.stats.get(StatsFile.RECEIVED), sub.live() && !child.paused()
+                && (owed(sub) > 0 || behind.getOrDefault(child.pid(), 0L) > 0), now)) {
                 hungSubs.add(sub);
             }
         }
@@ -94,8 +97,10 @@ final class HangWatch {
         for (MainTopic.Sub sub : hungSubs) {
             tallies.hung();
             findings.error(String.format(Locale.ROOT, "hung: %s (pid %d, %s) received nothing for %.1f s while"
-                + " it must receive %,d more messages\n  processes: %s\n  %s\n  before it: %s", sub.child.name(),
-                sub.child.pid(), kind(sub), stalledSeconds(sub.child, now), owed(sub), figures, state, before));
+                + " it must receive %,d more messages (by the ledgers) and its cursor was %,d bytes behind the tail"
+                + "\n  processes: %s\n  %s\n  before it: %s", sub.child.name(), sub.child.pid(), kind(sub),
+                stalledSeconds(sub.child, now), owed(sub), behind.getOrDefault(sub.child.pid(), 0L), figures, state,
+                before));
         }
         for (MainTopic.Pub pub : hungPubs) {
             tallies.hung();

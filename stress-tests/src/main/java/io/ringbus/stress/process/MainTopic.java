@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The main topic's processes: {@code publishers} publisher roles and {@code subscribers} subscriber
@@ -124,6 +125,8 @@ final class MainTopic {
     /** What the durable joiner owes, fixed at its first join. */
     private Map<Integer, Long> durableJoinerFrom;
     private String durableJoinerStart;
+    /** Roles given up after their replacement could not start ("sub-N", "pub-N"). */
+    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
 
     MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings, EventLog log) {
         this.log = log;
@@ -349,22 +352,30 @@ final class MainTopic {
 
     /**
      * Replaces every process that ended without the harness killing it (an error: it is reported)
-     * and every killed one not yet replaced. A publisher that finished its share is left alone.
+     * and every killed one not yet replaced. A publisher that finished its share is left alone. A role
+     * whose replacement cannot start (a durable subscriber whose slot is corrupt, say) is an error, and
+     * is given up: left without a process for the rest of the run.
      */
     void heal() {
         for (int role = 0; role < currentSub.length; role++) {
             Sub sub = currentSub(role);
-            if (sub == null || sub.child != null && sub.child.isAlive()) {
+            if (sub == null || abandoned.contains("sub-" + role) || sub.child != null && sub.child.isAlive()) {
                 continue;
             }
             if (sub.child != null && !sub.child.killed()) {
                 findings.error("subscriber " + sub.child.describe() + " ended by itself");
             }
-            startSubscriber(role);
+            try {
+                startSubscriber(role);
+            } catch (RuntimeException e) {
+                abandoned.add("sub-" + role);
+                findings.error("cannot replace " + subscriberName(role) + ", given up for the rest of the run: "
+                    + e.getMessage());
+            }
         }
         for (int role = 0; role < currentPub.length; role++) {
             Pub pub = currentPub(role);
-            if (pub.child != null && pub.child.isAlive()) {
+            if (abandoned.contains("pub-" + role) || pub.child != null && pub.child.isAlive()) {
                 continue;
             }
             if (pub.child != null && !pub.child.killed()) {
@@ -376,7 +387,13 @@ final class MainTopic {
                 findings.error("publisher " + pub.child.describe() + " ended by itself");
             }
             retire(pub);
-            startPublisher(role, false);
+            try {
+                startPublisher(role, false);
+            } catch (RuntimeException e) {
+                abandoned.add("pub-" + role);
+                findings.error("cannot replace publisher role " + role + ", given up for the rest of the run: "
+                    + e.getMessage());
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a topic looks like right now, in one line, as {@code bus stat} would show it: the tail and
@@ -74,6 +76,41 @@ final class TopicState {
             return false;
         } catch (RuntimeException | InternalError e) {
             return false;
+        }
+    }
+
+    /**
+     * For each live process holding an ACTIVE subscriber slot of topic {@code name}: how far its cursor
+     * is behind the tail, in bytes (more than 0: there is something for it to read). Empty when the
+     * topic cannot be read.
+     */
+    static Map<Long, Long> behind(Path busDir, String name) {
+        TopicFile topic;
+        try {
+            topic = TopicFile.tryOpen(TopicFile.pathOf(busDir, name), SharedFiles.FILE_MODE);
+        } catch (RingBusException | InternalError e) {
+            return Map.of();
+        }
+        if (topic == null) {
+            return Map.of();
+        }
+        Map<Long, Long> behind = new HashMap<>();
+        try (topic) {
+            Ring ring = topic.ring();
+            MemorySegment cursors = ring.segment();
+            long tail = ring.tail();
+            for (int i = 0; i < ring.maxCursors(); i++) {
+                long slot = RingDescriptor.cursorOffset(i);
+                if (Memory.getIntVolatile(cursors, slot + CursorDescriptor.STATE_OFFSET) == CursorDescriptor.ACTIVE
+                    && topic.file().isLockHeld(TopicDescriptor.subscriberLockByte(i))) {
+                    long pid = cursors.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
+                    long position = Memory.getLongVolatile(cursors, slot + CursorDescriptor.POSITION_OFFSET);
+                    behind.merge(pid, Math.max(0, tail - position), Math::max);
+                }
+            }
+            return behind;
+        } catch (RuntimeException | InternalError e) {
+            return Map.of();
         }
     }
 
