@@ -11,14 +11,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@code cli-truncate} fault: a peer truncates a topic ({@value #TOPIC}, 64 KiB, shm) while
- * {@code bus pub} writes to it, fed flat out, and {@code bus sub} prints it to a file (as
- * {@link HostileEpisode} does to the stress processes: to 0, one page, the header alone, half, or all
- * but the last page). Within {@link HostileEpisode#OBSERVE} each must either end with the CLI's
- * one-line error (exit 1, one line {@code bus pub: ...} on standard error) or carry on; then the
- * ones that carried on are ended (the publisher's input ends: exit 0 or the one-line error; the
- * subscriber gets SIGTERM: exit 143 or the one-line error) within {@link #EXIT}. Anything else is a
- * finding: another exit code, more than one line on standard error, a JVM crash, a stack trace (the
- * run finds those on every child's standard error), a process that does not end (hung).
+ * {@code bus pub} writes to it, fed flat out, and (in half the episodes; in the others the publisher
+ * runs alone, as fast as it can) {@code bus sub} prints it to a file (as {@link HostileEpisode} does
+ * to the stress processes: to 0, one page, the header alone, half, or all but the last page). Within
+ * {@link HostileEpisode#OBSERVE} each must either end with the CLI's one-line error (exit 1, one line
+ * {@code bus pub: ...} on standard error) or carry on; then the ones that carried on are ended, each
+ * within {@link #EXIT}: the subscriber first (SIGTERM: exit 143 or the one-line error; it may have
+ * waited for lines a broken ring no longer brings, which holds the publisher back), then the publisher
+ * (its input ends: exit 0 or the one-line error). Anything else is a finding: another exit code, more
+ * than one line on standard error, a JVM crash, a stack trace (the run finds those on every child's
+ * standard error), a process that does not end (hung).
  */
 final class CliTruncateEpisode {
     static final String TOPIC = "cli-victim";
@@ -51,43 +53,42 @@ final class CliTruncateEpisode {
         Path file = TopicFile.pathOf(busDir, TOPIC);
         ChildProcess sub = null;
         CliFeeder feeder = null;
+        boolean withSub = random.nextBoolean();
         try {
             Path output = dir.resolve("sub.out");
-            sub = launcher.cli("cli-truncate" + number + "-sub", cliMain, List.of("sub", TOPIC, "--dir",
-                busDir.toString(), "--capacity", "64k"), output);
-            awaitJoined(sub);
+            if (withSub) {
+                sub = launcher.cli("cli-truncate" + number + "-sub", cliMain, List.of("sub", TOPIC, "--dir",
+                    busDir.toString(), "--capacity", "64k"), output);
+                awaitJoined(sub);
+            }
             ChildProcess pub = launcher.cli("cli-truncate" + number + "-pub", cliMain, List.of("pub", TOPIC, "--dir",
                 busDir.toString(), "--capacity", "64k"), dir.resolve("pub.out"));
             feeder = new CliFeeder(pub, 1, random.nextLong());
-            CliTail tail = new CliTail(output);
-            long deadline = System.nanoTime() + FLOWING.toNanos();
-            while (tail.upTo(1) < 100) {
-                if (System.nanoTime() - deadline > 0 || !sub.isAlive() || !pub.isAlive()) {
-                    findings.error("cli-truncate: no line went through topic " + TOPIC + " within "
-                        + FLOWING.toSeconds() + " s\n  " + sub.describe() + "\n  " + pub.describe());
-                    return;
-                }
-                LockSupport.parkNanos(10_000_000L);
-                tail.poll();
+            if (!awaitFlowing(sub, feeder, new CliTail(output))) {
+                return;
             }
             tallies.injected(FaultKind.CLI_TRUNCATE);
             String what = HostileEpisode.truncate(file, random);
-            log.add("cli-truncate: " + what + " under " + pub.name() + " and " + sub.name());
+            log.add("cli-truncate: " + what + " under " + pub.name() + (withSub ? " and " + sub.name() : " alone"));
             long observeUntil = System.nanoTime() + HostileEpisode.OBSERVE.toNanos();
-            while (System.nanoTime() - observeUntil < 0 && (sub.isAlive() || pub.isAlive())) {
+            while (System.nanoTime() - observeUntil < 0 && (withSub && sub.isAlive() || pub.isAlive())) {
                 LockSupport.parkNanos(50_000_000L);
             }
-            String context = "cli-truncate (" + what + ")";
-            boolean pubCarriedOn = pub.isAlive() && feeder.sinceLastWrite() < HostileEpisode.HANG.toNanos();
-            boolean subCarriedOn = sub.isAlive();
-            if (pub.isAlive()) {
+            String context = "cli-truncate (" + what + (withSub ? "" : ", publisher alone") + ")";
+            // The subscriber first: one that carried on may wait for lines a broken ring no longer brings,
+            // and a publisher waits for it (it never drops a line), so it is released before it is judged.
+            if (withSub) {
+                boolean subCarriedOn = sub.isAlive();
+                if (subCarriedOn) {
+                    sub.signal(ChildProcess.SIGTERM);
+                }
+                end(sub, 143, subCarriedOn, context);
+            }
+            boolean pubCarriedOn = pub.isAlive();
+            if (pubCarriedOn) {
                 feeder.finish(EXIT.toMillis());
             }
-            end(pub, -1, pubCarriedOn, context);
-            if (sub.isAlive()) {
-                sub.signal(ChildProcess.SIGTERM);
-            }
-            end(sub, 143, subCarriedOn, context);
+            end(pub, 0, pubCarriedOn, context);
             tallies.cli("truncate_episodes", 1);
         } finally {
             if (feeder != null) {
@@ -102,6 +103,25 @@ final class CliTruncateEpisode {
         }
     }
 
+    /**
+     * Waits until lines flow: 100 printed by the subscriber, or (publisher alone) 100,000 fed. False, with
+     * a finding, when they do not within {@link #FLOWING}.
+     */
+    private boolean awaitFlowing(ChildProcess sub, CliFeeder feeder, CliTail tail) {
+        long deadline = System.nanoTime() + FLOWING.toNanos();
+        while (sub != null ? tail.upTo(1) < 100 : feeder.fed() < 100_000) {
+            ChildProcess pub = feeder.pub();
+            if (System.nanoTime() - deadline > 0 || sub != null && !sub.isAlive() || !pub.isAlive()) {
+                findings.error("cli-truncate: no line went through topic " + TOPIC + " within " + FLOWING.toSeconds()
+                    + " s\n  " + (sub != null ? sub.describe() + "\n  " : "") + pub.describe());
+                return false;
+            }
+            LockSupport.parkNanos(10_000_000L);
+            tail.poll();
+        }
+        return true;
+    }
+
     private void awaitJoined(ChildProcess sub) {
         long deadline = System.nanoTime() + Launcher.START_TIMEOUT.toNanos();
         while (!TopicState.joined(busDir, TOPIC, sub.pid())) {
@@ -114,7 +134,7 @@ final class CliTruncateEpisode {
 
     /**
      * Judges one process once it was told to end (or ended by itself): exit 1 with the one-line error,
-     * or (having carried on) {@code expected} (-1: 0, for a publisher whose input ended).
+     * or (having carried on) {@code expected} with nothing on standard error.
      */
     private void end(ChildProcess child, int expected, boolean carriedOn, String context) {
         if (!child.awaitExit(EXIT)) {
@@ -130,11 +150,13 @@ final class CliTruncateEpisode {
         boolean oneLine = errors.size() == 1 && errors.getFirst().matches("bus (pub|sub): .+");
         if (code == 1 && oneLine) {
             tallies.cli("truncate_one_line_errors", 1);
-        } else if (carriedOn && code == (expected < 0 ? 0 : expected) && errors.isEmpty()) {
+        } else if (carriedOn && code == expected && errors.isEmpty()) {
             tallies.cli("truncate_carried_on", 1);
         } else if (Files.exists(launcher.workDir().resolve("hs_err_pid" + child.pid() + ".log"))) {
             tallies.cli("truncate_crashes", 1);
             findings.error("JVM crash (hs_err) after " + context + ": " + child.describe());
+        } else if (!child.stackTrace().isEmpty()) {
+            tallies.cli("truncate_not_one_line", 1); // the run reports the stack trace itself, with its frames
         } else {
             tallies.cli("truncate_not_one_line", 1);
             findings.error("not a one-line error after " + context + ": " + child.name() + " exited " + code
