@@ -11,16 +11,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@code cli-truncate} fault: a peer truncates a topic ({@value #TOPIC}, 64 KiB, shm) while
- * {@code bus pub} writes to it, fed flat out, and (in half the episodes; in the others the publisher
- * runs alone, as fast as it can) {@code bus sub} prints it to a file (as {@link HostileEpisode} does
- * to the stress processes: to 0, one page, the header alone, half, or all but the last page). Within
- * {@link HostileEpisode#OBSERVE} each must either end with the CLI's one-line error (exit 1, one line
- * {@code bus pub: ...} on standard error) or carry on; then the ones that carried on are ended, each
- * within {@link #EXIT}: the subscriber first (SIGTERM: exit 143 or the one-line error; it may have
- * waited for lines a broken ring no longer brings, which holds the publisher back), then the publisher
- * (its input ends: exit 0 or the one-line error). Anything else is a finding: another exit code, more
- * than one line on standard error, a JVM crash, a stack trace (the run finds those on every child's
- * standard error), a process that does not end (hung).
+ * {@code bus pub} writes to it, fed flat out, and (in half the episodes, and a run's second; in the
+ * others, and a run's first, the publisher runs alone, as fast as it can) {@code bus sub} prints it to a
+ * file (as {@link HostileEpisode} does to the stress processes: to 0, one page, the header alone, half,
+ * or all but the last page). Within {@link HostileEpisode#OBSERVE} each must either end with the CLI's
+ * one-line error (exit 1, one line {@code bus pub: ...} on standard error) or carry on; then the ones
+ * that carried on are ended, each within {@link #EXIT}: the subscriber first (SIGTERM: exit 143 or the
+ * one-line error; it may have waited for lines a broken ring no longer brings, which holds the publisher
+ * back), then the publisher (its input ends: exit 0 or the one-line error). Anything else is a finding:
+ * another exit code, more than one line on standard error, a JVM crash, a stack trace (the run finds
+ * those on every child's standard error), a process that does not end (hung).
  */
 final class CliTruncateEpisode {
     static final String TOPIC = "cli-victim";
@@ -35,9 +35,11 @@ final class CliTruncateEpisode {
     private final EventLog log;
     private final SplittableRandom random;
     private final int number;
+    /** Which cli-truncate episode of the run this is, from 1: the first two try both variants. */
+    private final int count;
 
     CliTruncateEpisode(Launcher launcher, Path busDir, String cliMain, Tallies tallies, Findings findings,
-        EventLog log, long seed, int number) {
+        EventLog log, long seed, int number, int count) {
         this.launcher = launcher;
         this.busDir = busDir;
         this.cliMain = cliMain;
@@ -46,6 +48,7 @@ final class CliTruncateEpisode {
         this.log = log;
         this.random = new SplittableRandom(seed);
         this.number = number;
+        this.count = count;
     }
 
     void run() throws IOException {
@@ -54,6 +57,9 @@ final class CliTruncateEpisode {
         ChildProcess sub = null;
         CliFeeder feeder = null;
         boolean withSub = random.nextBoolean();
+        if (count <= 2) {
+            withSub = count == 2; // a short run sees both: the publisher alone first, then beside a subscriber
+        }
         try {
             Path output = dir.resolve("sub.out");
             if (withSub) {

@@ -21,6 +21,8 @@ final class Episodes {
     private final Duration hangLimit;
     private final EventLog log;
     private int cliEpisodes;
+    private int cliSubs;
+    private int cliTruncates;
 
     Episodes(Launcher launcher, Path busDir, StressOptions options, Tallies tallies, Findings findings,
         EventLog log) {
@@ -39,7 +41,7 @@ final class Episodes {
     void cliSub() {
         try {
             new CliSubEpisode(launcher.shm(), busDir, cliMain, hangLimit, tallies, findings, log, random.nextLong(),
-                ++cliEpisodes).run();
+                ++cliEpisodes, ++cliSubs == 1).run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -49,7 +51,7 @@ final class Episodes {
     void cliTruncate() {
         try {
             new CliTruncateEpisode(launcher.shm(), busDir, cliMain, tallies, findings, log, random.nextLong(),
-                ++cliEpisodes).run();
+                ++cliEpisodes, ++cliTruncates).run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
