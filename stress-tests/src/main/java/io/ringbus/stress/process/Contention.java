@@ -46,6 +46,11 @@ final class Contention implements AutoCloseable {
         log.add("cpu-busy: " + busy.name() + " spins on " + threads + " of " + cores + " cores for " + millis + " ms");
     }
 
+    /** Whether a busy process is spinning now. */
+    boolean running() {
+        return busy != null && busy.isAlive();
+    }
+
     /** Stops the busy process once its time is up. */
     void expire() {
         if (busy != null && System.nanoTime() - endsAt >= 0) {

@@ -24,7 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the others have moved again when every
  * other live publisher has committed a message after T and every live subscriber has received a
  * message committed after T (which lies behind the dead publisher's claim, if it held one). A
- * publisher's ledger at T says {@code c}: messages from {@code c + 1} on were committed after T.
+ * publisher's ledger at T says {@code c}: messages from {@code c + 1} on were committed after T. One
+ * measured while the {@code cpu-busy} process spins (at the kill or at the end) is counted apart: it
+ * measures the scheduler of a starved machine as much as the bus, so it is not held to the 1 s limit
+ * (the 10 s timeout and the hang check still hold).
  */
 final class FaultInjector implements Runnable {
     /** Longest wait for the others to move again; a death that takes longer counts this long. */
@@ -230,6 +233,7 @@ final class FaultInjector implements Runnable {
             .filter(pub -> pub != victim && pub.publishing()).toList());
         List<Long> before = new ArrayList<>(others.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList());
         List<MainTopic.Sub> subs = liveSubs();
+        boolean busy = contention.running();
         long killedAt = System.nanoTime();
         victim.child.sigkill();
         log.add(kind.label() + ": kill -9 of " + victim.child.name());
@@ -248,15 +252,20 @@ final class FaultInjector implements Runnable {
             before.add(-1L);
         }
         double millis = awaitMoved(killedAt, others, before, subs);
+        busy |= contention.running();
         if (millis >= 0) {
-            tallies.unblock(millis);
-            log.add(String.format(Locale.ROOT, "others moved again %.1f ms after the death of %s", millis,
-                victim.child.name()));
+            if (busy) {
+                tallies.busyUnblock(millis);
+            } else {
+                tallies.unblock(millis);
+            }
+            log.add(String.format(Locale.ROOT, "others moved again %.1f ms after the death of %s%s", millis,
+                victim.child.name(), busy ? " (cpu-busy running)" : ""));
         }
         if (millis > StressFigures.UNBLOCK_LIMIT_MILLIS) {
-            tallies.slowUnblock(String.format(Locale.ROOT, "%.0f ms after %s of %s; still held at %.0f ms:"
-                + " %s", millis, kind.label(), victim.child.name(), StressFigures.UNBLOCK_LIMIT_MILLIS,
-                heldAtLimit));
+            tallies.slowUnblock(String.format(Locale.ROOT, "%.0f ms after %s of %s%s; still held at %.0f ms:"
+                + " %s", millis, kind.label(), victim.child.name(), busy ? " (cpu-busy running: not held to"
+                + " the limit)" : "", StressFigures.UNBLOCK_LIMIT_MILLIS, heldAtLimit));
         }
         if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
             findings.error("nothing moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of "

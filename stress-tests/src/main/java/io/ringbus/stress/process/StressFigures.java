@@ -35,7 +35,8 @@ import java.util.Map;
  * @param faults faults injected, by kind
  * @param notReached crash points armed but not reached before they were disarmed, by kind
  * @param skipped faults that could not run, with the reason
- * @param unblock milliseconds from a publisher's death until the others moved again
+ * @param unblock milliseconds from a publisher's death until the others moved again (while no
+ *     {@code cpu-busy} process ran: these are held to {@link #UNBLOCK_LIMIT_MILLIS})
  * @param subscriberUnblock milliseconds from a non-durable subscriber's death until publishers moved again
  * @param longestStallMillis the longest time no subscriber received anything while publishers ran
  * @param hostile the hostile faults' outcomes: episodes, typed errors, carried on, rejected by CRC,
@@ -59,6 +60,8 @@ import java.util.Map;
  *     after a kill -9 (reported apart), kills of the durable {@code bus sub --name}, joiners; and the
  *     truncations' outcomes
  * @param seed the seed of the run's random choices (printed, so that a failing run's choices can be replayed)
+ * @param busyUnblock the same as {@code unblock}, measured while a {@code cpu-busy} process spun (not held
+ *     to the limit: a starved machine's scheduler is measured as much as the bus)
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
@@ -66,7 +69,8 @@ public record StressFigures(String setup, double seconds, long sent, long commit
     Map<String, Long> faults, Map<String, Long> notReached, Map<String, String> skipped, Percentiles unblock,
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
     long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies, long hung,
-    long stackTraces, Map<String, Long> joins, Map<String, Long> busy, Map<String, Long> cli, long seed) {
+    long stackTraces, Map<String, Long> joins, Map<String, Long> busy, Map<String, Long> cli, long seed,
+    Percentiles busyUnblock) {
 
     /** The longest a publisher's death may hold the others up. */
     public static final double UNBLOCK_LIMIT_MILLIS = 1000;
@@ -119,7 +123,8 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             .field("in_flight_at_kill", inFlightAtKill).field("durable_in_flight_gap", durableInFlightGap)
             .field("forwarding_window_bytes", forwardingWindowBytes).object("bridge", bridge)
             .object("faults", faults).object("crash_points_not_reached", notReached).object("faults_skipped", skipped)
-            .percentiles("unblock_ms", unblock).percentiles("subscriber_unblock_ms", subscriberUnblock)
+            .percentiles("unblock_ms", unblock).percentiles("unblock_busy_ms", busyUnblock)
+            .percentiles("subscriber_unblock_ms", subscriberUnblock)
             .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
             .object("joins", joins).object("cpu_busy", busy).object("cli", cli)
             .field("hung", hung).field("stack_traces", stackTraces).field("seed", seed)
@@ -159,6 +164,11 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             + "  max %.1f ms;  after a subscriber's: %d, max %.1f ms;  longest stall %.1f ms%n", unblock.count(),
             unblock.p50(), unblock.p99(), unblock.max(), subscriberUnblock.count(), subscriberUnblock.max(),
             longestStallMillis));
+        if (busyUnblock.count() > 0) {
+            text.append(String.format(Locale.ROOT, "  unblock after a publisher's death while cpu-busy ran (not held"
+                + " to the limit): %d, p50 %.1f ms  p99 %.1f ms  max %.1f ms%n", busyUnblock.count(),
+                busyUnblock.p50(), busyUnblock.p99(), busyUnblock.max()));
+        }
         text.append("  hostile (victim topic):");
         hostile.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
         text.append("\n  full file system:");

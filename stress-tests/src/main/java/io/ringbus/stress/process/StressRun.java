@@ -446,7 +446,8 @@ public final class StressRun {
             c.durableInFlightGap(), c.windowBytes(), bridge, faults, notReached, skipped,
             Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
             longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies,
-            tallies.hungCount(), stackTraces, tallies.joins(), tallies.busy(), tallies.cli(), options.seed());
+            tallies.hungCount(), stackTraces, tallies.joins(), tallies.busy(), tallies.cli(), options.seed(),
+            Percentiles.of(tallies.busyUnblockMillis()));
     }
 
     /**

@@ -13,6 +13,7 @@ final class Tallies {
     private final Map<FaultKind, Long> notReached = new EnumMap<>(FaultKind.class);
     private final Map<FaultKind, String> skipped = new EnumMap<>(FaultKind.class);
     private final List<Double> unblockMillis = new ArrayList<>();
+    private final List<Double> busyUnblockMillis = new ArrayList<>();
     private final List<Double> subscriberUnblockMillis = new ArrayList<>();
     private long durableKills;
     private final List<String> slowUnblocks = new ArrayList<>();
@@ -97,6 +98,15 @@ final class Tallies {
 
     synchronized void unblock(double millis) {
         unblockMillis.add(millis);
+    }
+
+    /** An unblock measured while the {@code cpu-busy} process was spinning. */
+    synchronized void busyUnblock(double millis) {
+        busyUnblockMillis.add(millis);
+    }
+
+    synchronized List<Double> busyUnblockMillis() {
+        return List.copyOf(busyUnblockMillis);
     }
 
     synchronized void subscriberUnblock(double millis) {
