@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  *   harness ──lines──▶ bus pub cli  (1 or 2, fed flat out) ──▶ topic "cli" ─┬─▶ bus sub cli --name audit >> audit.out
- *                                                                         │     (killed -9 1-3 times, restarted)
+ *                                                                         │     (killed -9 1-3 times while printing)
  *                                                                         └─▶ bus sub cli --from earliest|latest
  *                                                                               > join-N.out (1-4, join and leave)
  * </pre>
@@ -130,7 +130,8 @@ final class CliSubEpisode {
         long active = random.nextLong(2_000, 5_001);
         boolean withAudit = random.nextInt(3) != 0 || first;
         TreeMap<Long, String> plan = new TreeMap<>();
-        for (int i = withAudit ? random.nextInt(1, 4) : 0; i > 0; i--) {
+        int kills = random.nextInt(1, 4);
+        for (int i = withAudit ? (first ? 3 : kills) : 0; i > 0; i--) {
             plan.put(random.nextLong(200, active - 200), "kill");
         }
         for (int i = random.nextInt(1, 5); i > 0; i--) {
@@ -218,11 +219,22 @@ final class CliSubEpisode {
         return joiner;
     }
 
-    /** kill -9 of {@code audit}, the file's length noted once it is gone, and a new incarnation. */
+    /**
+     * kill -9 of {@code audit}, the file's length noted once it is gone, and a new incarnation. The kill
+     * lands while {@code audit} is printing (its file grew within the last 5 ms; waited for up to half a
+     * second), not while it waits for lines: a process killed between taking messages and writing them
+     * is what a durable subscriber must survive.
+     */
     private void killAudit() {
         awaitMoving();
         if (hung || !audit.present()) {
             return;
+        }
+        long printing = System.nanoTime() + 500_000_000L;
+        audit.tail.poll();
+        while (audit.tail.sinceGrowth() > 5_000_000L && System.nanoTime() - printing < 0) {
+            LockSupport.parkNanos(1_000_000L);
+            audit.tail.poll();
         }
         exemptAt = System.nanoTime();
         audit.joined = false;
