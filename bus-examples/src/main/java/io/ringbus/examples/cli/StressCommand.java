@@ -54,11 +54,13 @@ import picocli.CommandLine.Spec;
         "  cpu-busy             a busy process spins on 1 to N cores (N: the machine's)",
         "                       for 5-20 s while the next faults run",
         "  cli-sub              ./bus pub fed flat out (1 or 2), ./bus sub --name audit",
-        "                       killed -9 and restarted (appending to its file), ./bus",
-        "                       sub --from earliest|latest joining and leaving; every",
-        "                       output file checked line by line (see below)",
-        "  cli-truncate         a peer truncates a topic while ./bus pub writes and",
-        "                       ./bus sub reads: a one-line error or carrying on",
+        "                       killed -9 while it prints and restarted (appending to",
+        "                       its file), ./bus sub --from earliest|latest joining and",
+        "                       leaving (one episode in three without audit: bus pub",
+        "                       runs free until a joiner joins); every output file",
+        "                       checked line by line (see below)",
+        "  cli-truncate         a peer truncates a topic while ./bus pub writes, alone",
+        "                       or beside ./bus sub: a one-line error or carrying on",
         "",
         "Every choice (which fault, when, which process, how long, which start position) is drawn from --seed,"
             + " printed in the figures: a failing run's choices come back with the same --seed (its timing does not).",
@@ -80,11 +82,12 @@ import picocli.CommandLine.Spec;
         "",
         "Hangs: a publisher that commits nothing for --hang-limit while it publishes and every subscriber that"
             + " may hold it back is live (a durable one that is away holds it back by design), or a subscriber that"
-            + " receives nothing for --hang-limit while messages it must receive were committed, is a finding, with"
-            + " every process's figures and the topic as ./bus stat shows it (positions, lag, alive or dead); the"
-            + " hung process is then killed -9 and the run goes on. The CLI's: a ./bus pub that reads no input, a"
-            + " ./bus sub that prints nothing it owes, or either not exiting when told. A joiner never leaves while"
-            + " it or a publisher is stalled: a leave does not hide a hang.",
+            + " receives nothing for --hang-limit while messages it must receive were committed or (shm) its cursor"
+            + " is behind the tail, is a finding, with every process's figures and the topic as ./bus stat shows it"
+            + " (positions, lag, alive or dead); the hung process is then killed -9 and the run goes on. The CLI's:"
+            + " a ./bus pub that reads no input, a ./bus sub that prints nothing it owes, or either not exiting when"
+            + " told. A joiner never leaves while it or a publisher is stalled: a leave does not hide a hang.",
+        "",
         "Stack traces: a line 'Exception in thread' or '\\tat ' on any child's standard error (the CLI's"
             + " included) is a finding, with the first lines of the trace.",
         "",
@@ -111,7 +114,8 @@ import picocli.CommandLine.Spec;
         "",
         "Exits 1 when lost, duplicated, out of order, torn, hung, stack traces, JVM crashes or leftover files is"
             + " above zero (the CLI's lost, duplicated, out of order, half or bad lines included), when a"
-            + " publisher's death held the others up for more than 1 s, or on any other error found (a process"
+            + " publisher's death held the others up for more than 1 s (unless a cpu-busy process was spinning:"
+            + " those are reported apart), or on any other error found (a process"
             + " that failed by itself, a hostile fault answered otherwise than above, a full file system"
             + " that lost data)."},
     exitCodeListHeading = ExitCodes.HEADING,
