@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * anything else ends the process as {@link ChildSupport} says ({@code UNTYPED ...}, exit 4).
  *
  * <p>Prints {@code READY pid}, then at the end {@code DONE opened=N typed=T} and one
- * {@code TYPED class count: a message} line per class of typed error.
+ * {@code TYPED class count: a message} line per class of typed error; {@code class(fault)} counts
+ * those made from the {@code InternalError} of a faulting access (the race the test is after).
  */
 final class OpenLoopMain {
     private OpenLoopMain() {
@@ -44,7 +45,7 @@ final class OpenLoopMain {
                 }
                 opened++;
             } catch (RingBusException e) {
-                String kind = e.getClass().getSimpleName();
+                String kind = e.getClass().getSimpleName() + (e.getCause() instanceof InternalError ? "(fault)" : "");
                 typed.merge(kind, 1, Integer::sum);
                 examples.putIfAbsent(kind, e.getMessage());
             }
