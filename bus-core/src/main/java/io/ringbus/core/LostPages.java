@@ -15,12 +15,14 @@ import java.util.List;
  * <p><b>Why a program may need it.</b> HotSpot does not throw that {@code InternalError} where the
  * access faulted: it skips the access (a load yields garbage), marks the thread, and throws at the
  * thread's next safepoint poll ({@code SharedRuntime::handle_unsafe_access}, an asynchronous
- * exception). In the interpreter that is at once; in compiled code it is at the next loop back-edge,
- * method return or call into the VM, which, once the JIT has inlined a ringbus call into the loop
- * that makes it, is usually in the caller, past the call's own {@code catch}. Ringbus's calls that
- * make a system call anyway (opening, closing, waking or parking) deliver it inside, and so throw
- * {@code CorruptRingException} themselves; the per-message calls ({@code offer}, {@code tryClaim},
- * {@code commit}, {@code poll}) cannot without a system call per message. So a program that must
+ * exception). In the interpreter that is within a few bytecodes; in compiled code it is at the next
+ * loop back-edge, method return or call into the VM, which, once the JIT has inlined a ringbus call
+ * into the loop that makes it, is usually in the caller, past the call's own {@code catch}. Ringbus's
+ * calls that make a system call anyway (opening, closing, waking or parking) deliver it inside, and so
+ * throw {@code CorruptRingException} themselves; the per-message calls ({@code offer}, {@code tryClaim},
+ * {@code commit}, {@code poll}) do when the fault surfaces inside them, and could make sure of it only
+ * with a system call per message (measured: a non-critical FFM downcall in the try delivers it
+ * there; a critical one, which makes no thread-state transition, does not). So a program that must
  * never see the raw error (and every program writing through {@code buffer()}, whose stores are its
  * own code) catches it around its publishing or polling loop, where catching costs nothing:
  *

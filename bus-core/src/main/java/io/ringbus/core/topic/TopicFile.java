@@ -286,8 +286,9 @@ public final class TopicFile implements AutoCloseable {
     /**
      * The topic files of this process that another process truncated: those open now whose file is
      * shorter than their mapping, then those found so when they were closed (a few, newest first, each
-     * until its path is opened again), so that an {@code InternalError} caught after the bus was closed
-     * still finds its file. A system call per open topic: for error paths.
+     * while its path still holds the file as it was then, and until it is opened again), so that an
+     * {@code InternalError} caught after the bus was closed still finds its file. A system call per
+     * topic: for error paths.
      */
     public static List<Truncation> truncations() {
         List<Truncation> found = new ArrayList<>();
@@ -295,6 +296,7 @@ public final class TopicFile implements AutoCloseable {
             topic.truncation().ifPresent(found::add);
         }
         synchronized (CLOSED_TRUNCATED) {
+            CLOSED_TRUNCATED.removeIf(closed -> !closed.stillThere());
             for (Truncation closed : CLOSED_TRUNCATED) {
                 if (found.stream().noneMatch(open -> open.path().equals(closed.path()))) {
                     found.add(closed);
@@ -320,6 +322,15 @@ public final class TopicFile implements AutoCloseable {
      * @param size       its size when last looked at (now, or when it was closed)
      */
     public record Truncation(Path path, long mappedSize, long size) {
+        /** Whether a file of that size is still at the path (not removed, nor made anew). */
+        boolean stillThere() {
+            try {
+                return Files.size(path) == size;
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+
         @Override
         public String toString() {
             return path + " is " + size + " bytes now but was " + mappedSize + " when mapped";
