@@ -1,5 +1,7 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.LostPages;
 import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.examples.demo.DemoCommand;
 import java.io.FileDescriptor;
@@ -63,7 +65,15 @@ public final class BusCommand implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (InternalError fault) {
+            // A lost page's fault that HotSpot delivered even after the command's own handling (see configure).
+            System.err.println("bus: " + oneLine(LostPages.typed(fault)));
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** The command line reading {@code System.in} and writing UTF-8 to {@code System.out}. */
@@ -109,9 +119,21 @@ public final class BusCommand implements Runnable {
 
     /**
      * Gives any command line (the samples' too) ringbus's conventions: UTF-8 output, one line per
-     * error, exit codes 1 (failure) and 2 (usage).
+     * error, exit codes 1 (failure) and 2 (usage). That includes a topic file truncated under the
+     * command: HotSpot raises the {@code InternalError} of an access to its lost pages asynchronously,
+     * usually in the command's own loop rather than in the ringbus call that faulted, so it is caught
+     * around the whole command and made the typed error ({@link LostPages}) that names the file.
      */
     public static CommandLine configure(CommandLine commandLine) {
+        commandLine.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (InternalError fault) {
+                CorruptRingException typed = LostPages.typed(fault);
+                throw new CommandLine.ExecutionException(parseResult.asCommandLineList().getLast(),
+                    typed.getMessage(), typed);
+            }
+        });
         // On the descriptor itself, not System.out, so that a closed pipe shows in checkError().
         commandLine.setOut(new StandardOutput());
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
