@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * again under the same name, a busy process ({@code yes > /dev/null}) beside them. The output files,
  * read in order, must hold every line once, whole, in order, but for what {@code sub --help} allows:
  * at each restart a repeat of the last lines the killed process printed
- * (64 at most: the lines of one batch), and a file cut inside a line only where the kernel
+ * ({@link SubCommand#MAX_BATCH_LINES} at most), and a file cut inside a line only where the kernel
  * stops a write that SIGKILL interrupted (at a 4 KiB boundary), the cut line then printed whole by the
  * next process.
  *
@@ -102,7 +102,7 @@ class DurableSubKillTest {
         sub.destroy();
         assertEquals(143, Cli.await(sub, 30), "a durable sub ended by SIGTERM");
 
-        long lines = check(outputs, 64);
+        long lines = check(outputs, SubCommand.MAX_BATCH_LINES);
         assertTrue(lines > 10_000, "the publisher got going (" + lines + " lines)");
     }
 
