@@ -12,6 +12,7 @@ import org.agrona.concurrent.IdleStrategy;
 public final class SubscriberConfig {
     private StartPosition start = StartPosition.LATEST;
     private String durableName;
+    private boolean explicitCommit;
     private WakeupMode wakeup = WakeupMode.BLOCKING;
     private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.BACK_PRESSURE;
     private Duration evictAfter = Duration.ofSeconds(5);
@@ -27,11 +28,25 @@ public final class SubscriberConfig {
     }
 
     /**
-     * Makes this a durable subscriber: its position outlives it (crash, restart) and a subscriber of
-     * the same name resumes there, with nothing lost or repeated. Up to 32 bytes of UTF-8.
+     * Makes this a durable subscriber: its committed position outlives it (crash, restart) and a
+     * subscriber of the same name resumes there, with nothing lost; what can repeat is said under
+     * "Commits" in {@link Subscriber}. Up to 32 bytes of UTF-8.
      */
     public SubscriberConfig durableName(String durableName) {
         this.durableName = durableName;
+        return this;
+    }
+
+    /**
+     * Whether what this subscriber consumed moves only on {@link Subscriber#commit()} (true) or as
+     * each handler returns (false, the default). For a handler that does not finish a message's work
+     * itself, such as one that formats lines into a buffer written later: commit after the write, and
+     * a crash at any moment loses nothing (what was delivered after the last commit comes again to
+     * a durable successor). An evictable subscriber that is evicted rejoins at what it had delivered,
+     * which then counts as committed.
+     */
+    public SubscriberConfig explicitCommit(boolean explicitCommit) {
+        this.explicitCommit = explicitCommit;
         return this;
     }
 
@@ -104,6 +119,10 @@ public final class SubscriberConfig {
 
     public String durableName() {
         return durableName;
+    }
+
+    public boolean explicitCommit() {
+        return explicitCommit;
     }
 
     public WakeupMode wakeup() {

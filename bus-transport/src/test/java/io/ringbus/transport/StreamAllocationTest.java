@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The stream paths allocate nothing per message in steady state: not the client's publisher and
- * subscriber (measured on the test thread, which does both) and not the bridge's session threads.
+ * subscriber (measured on the test thread, which does both) and not the bridge's session threads;
+ * with explicit commits ({@code unix+commit}: a durable subscriber that commits after each batch, so
+ * COMMIT frames go to the bridge) neither.
  *
  * <p>The bound per side: {@value #FIXED_BOUND_BYTES} bytes plus {@value #PER_WAKEUP_BOUND_BYTES} per
  * batch of {@value #BATCH} messages, because each batch ends in blocking waits (a selector or a futex
@@ -55,8 +57,10 @@ class StreamAllocationTest implements MessageHandler {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"unix", "tcp", "fifo"})
-    void publishAndPollAllocateNothingInSteadyState(String path) throws Exception {
+    @ValueSource(strings = {"unix", "tcp", "fifo", "unix+commit"})
+    void publishAndPollAllocateNothingInSteadyState(String variant) throws Exception {
+        String path = variant.replace("+commit", "");
+        boolean commits = variant.endsWith("+commit");
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
             "this JVM does not count allocated bytes per thread");
         Path busDir = Files.createDirectory(dir.resolve("bus"), PosixFilePermissions.asFileAttribute(
@@ -69,8 +73,11 @@ class StreamAllocationTest implements MessageHandler {
         try (Bridge bridge = Bridge.start(new BridgeContext().busContext(new BusContext().directory(busDir))
                 .listen(listen));
              BusClient client = BusClients.open(bridge.listening().get(0).toString())) {
-            Subscriber subscriber = client.newSubscriber("alloc", new TopicConfig(),
-                new SubscriberConfig().start(StartPosition.EARLIEST));
+            SubscriberConfig config = new SubscriberConfig().start(StartPosition.EARLIEST);
+            if (commits) {
+                config.durableName("alloc").explicitCommit(true);
+            }
+            Subscriber subscriber = client.newSubscriber("alloc", new TopicConfig(), config);
             Publisher publisher = client.newPublisher("alloc", new TopicConfig());
             byte[] message = new byte[64];
             exchange(publisher, subscriber, message, MESSAGES);
@@ -81,10 +88,10 @@ class StreamAllocationTest implements MessageHandler {
             exchange(publisher, subscriber, message, MESSAGES);
             long clientSide = threads.getThreadAllocatedBytes(Thread.currentThread().threadId()) - clientBefore;
             long bridgeSide = Arrays.stream(threads.getThreadAllocatedBytes(sessionThreads)).sum() - bridgeBefore;
-            assertTrue(clientSide <= BOUND_BYTES, path + ": the client allocated " + clientSide + " bytes for "
+            assertTrue(clientSide <= BOUND_BYTES, variant + ": the client allocated " + clientSide + " bytes for "
                 + MESSAGES
                 + " messages");
-            assertTrue(bridgeSide <= BOUND_BYTES, path + ": the bridge sessions allocated " + bridgeSide
+            assertTrue(bridgeSide <= BOUND_BYTES, variant + ": the bridge sessions allocated " + bridgeSide
                 + " bytes for " + MESSAGES + " messages");
             assertEquals(2L * MESSAGES, received);
         }
@@ -103,6 +110,7 @@ class StreamAllocationTest implements MessageHandler {
             while (received < expected) {
                 subscriber.await(this, BATCH, 1_000_000_000L);
             }
+            subscriber.commit(); // nothing to do without explicit commits
         }
     }
 

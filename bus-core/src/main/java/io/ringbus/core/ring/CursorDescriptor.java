@@ -14,9 +14,10 @@ package io.ringbus.core.ring;
  * </pre>
  *
  * <ul>
- *   <li><b>position</b>: the next position this reader will read; everything below it has been
- *       consumed. Written by the reader with release ordering; read by producers with volatile loads
- *       when they recompute their limit.</li>
+ *   <li><b>position</b>: everything below it has been consumed: the next position this reader will
+ *       read, or, for a reader that defers its commits, the position it last committed. Written by
+ *       the reader with release ordering; read by producers with volatile loads when they recompute
+ *       their limit.</li>
  *   <li><b>state</b>: {@link #FREE}, {@link #JOINING} or {@link #ACTIVE}. Only ACTIVE cursors hold
  *       producers back. A reader takes a FREE slot by compare-and-set.</li>
  * </ul>

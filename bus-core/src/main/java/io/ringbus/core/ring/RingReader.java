@@ -33,6 +33,11 @@ import java.lang.invoke.VarHandle;
  * padding, whatever its type field says. Anything else raises
  * {@link CorruptRingException} after at most one lap of records per poll; nothing out of range is
  * read.
+ *
+ * <p><b>Commits.</b> By default each poll stores the new position in the slot as it returns: what it
+ * delivered is consumed. After {@link #deferCommits()} a poll moves only this reader's own position,
+ * and {@link #commit()} stores it ({@link #commitMessages} a part of it): producers stay held back,
+ * and a durable successor resumes, at the last commit.
  */
 public final class RingReader implements AutoCloseable {
     private final Ring ring;
@@ -46,6 +51,9 @@ public final class RingReader implements AutoCloseable {
     private final boolean alwaysValidate;
     private MemorySegment scratch;
     private long position;
+    /** The position last stored in the slot. */
+    private long stored;
+    private boolean deferred;
     private boolean overrun;
     private boolean closed;
 
@@ -105,6 +113,7 @@ public final class RingReader implements AutoCloseable {
                 + ". Remove the subscriber's slot (bus clean) or recreate the topic.");
         }
         reader.position = stored;
+        reader.stored = stored;
         return reader;
     }
 
@@ -120,6 +129,7 @@ public final class RingReader implements AutoCloseable {
         AbstractRingWriter.checkTail(tail);
         boolean plausible = RecordDescriptor.isAligned(stored) && stored <= tail && stored >= ring.initialPosition();
         reader.position = plausible ? stored : Math.max(ring.initialPosition(), tail - ring.capacity());
+        reader.stored = stored;
         return reader;
     }
 
@@ -188,6 +198,7 @@ public final class RingReader implements AutoCloseable {
         // Only ever raised from the candidate: a producer may already have computed a limit from it.
         Memory.setLongVolatile(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, start);
         position = start;
+        stored = start;
         overrun = false;
     }
 
@@ -229,6 +240,8 @@ public final class RingReader implements AutoCloseable {
     /**
      * After an eviction or an overrun: rejoins on the same slot at {@code position()} if that is still
      * in the ring, else at the oldest record. Returns the bytes skipped (zero when nothing was lost).
+     * The slot then holds the rejoined position: for a reader that {@link #deferCommits() defers its
+     * commits}, what it had delivered counts as committed.
      */
     public long rejoin() {
         long before = position;
@@ -238,8 +251,9 @@ public final class RingReader implements AutoCloseable {
 
     /**
      * Delivers up to {@code messageLimit} committed messages to {@code handler} and moves the cursor
-     * past them (one release store per call, not per message). Padding records are skipped and not
-     * counted. Reads at most one capacity of records per call.
+     * past them (one release store per call, not per message; none when commits are
+     * {@link #deferCommits() deferred}). Padding records are skipped and not counted. Reads at most one
+     * capacity of records per call.
      *
      * @return the number of messages delivered; zero when nothing new is committed or after an
      *     {@link #overrun()}
@@ -337,10 +351,92 @@ public final class RingReader implements AutoCloseable {
     }
 
     private void moveTo(long next) {
-        if (next != position) {
-            position = next;
+        position = next;
+        if (!deferred && next != stored) {
+            stored = next;
             Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, next);
         }
+    }
+
+    /**
+     * From now on {@link #poll} moves only this reader's own position; the slot (which holds producers
+     * back, and which a durable successor resumes from) moves on {@link #commit()} alone.
+     */
+    public void deferCommits() {
+        deferred = true;
+    }
+
+    /**
+     * Stores {@link #position()} in the slot (a release store, as a poll's own: the reads of every
+     * record below it happen before a producer can see the space free), if it moved since the last
+     * store.
+     *
+     * @throws IllegalStateException when the reader is closed or detached
+     */
+    public void commit() {
+        if (closed) {
+            throw new IllegalStateException("reader is closed");
+        }
+        if (position != stored) {
+            stored = position;
+            Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, position);
+        }
+    }
+
+    /**
+     * Commits the first {@code messages} messages delivered since the last store: walks their records
+     * from the stored position (padding is skipped, not counted) and stores the position right after
+     * the last of them. Those records lie at or above the stored position, so producers cannot have
+     * overwritten them; each is still checked as a poll checks it. For a bridge whose client says how
+     * many of the messages forwarded to it it has consumed.
+     *
+     * @return false, having committed only what it walked, when a record is no longer there (a reader
+     *     that producers evicted, whose next poll rejoins)
+     * @throws IllegalArgumentException when fewer messages were delivered since the last store
+     * @throws CorruptRingException when a record cannot have been written by a writer of this ring
+     * @throws IllegalStateException when the reader is closed or detached
+     */
+    public boolean commitMessages(long messages) {
+        if (closed) {
+            throw new IllegalStateException("reader is closed");
+        }
+        long at = stored;
+        long left = messages;
+        boolean whole = true;
+        while (left > 0) {
+            if (at >= position) {
+                throw new IllegalArgumentException("commit of " + messages + " messages, but only "
+                    + (messages - left) + " were delivered since the last commit");
+            }
+            long offset = at & mask;
+            long record = dataOffset + offset;
+            long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
+            boolean recovered = stamp == ring.recoveredStampOf(at);
+            if (stamp != ring.stampOf(at) && !recovered) {
+                whole = false;
+                break;
+            }
+            long header = segment.get(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET);
+            int length = RecordDescriptor.lengthOf(header);
+            int typeId = recovered ? PADDING_TYPE : RecordDescriptor.typeOf(header);
+            if (!plausible(offset, length, typeId)) {
+                throw corrupt(at, length, typeId);
+            }
+            at += RecordDescriptor.recordLength(length);
+            if (typeId >= 0) {
+                left--;
+            }
+        }
+        if (at > stored) {
+            stored = at;
+            Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, at);
+        }
+        return whole;
+    }
+
+    /** The position last stored in the slot: what producers wait for and a durable successor resumes at. */
+    public long committedPosition() {
+        return stored;
     }
 
     private CorruptRingException corrupt(long at, int length, int typeId) {

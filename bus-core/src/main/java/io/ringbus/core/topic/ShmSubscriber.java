@@ -33,6 +33,11 @@ import org.agrona.concurrent.IdleStrategy;
  * commits after the announcement sees it (both sides use a full fence between their store and
  * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
  * that a subscriber stuck behind a dead publisher's claim notices it.
+ *
+ * <p><b>Commits.</b> A durable subscriber with automatic commits stores its cursor after each
+ * message (so a successor repeats at most the message in hand at a crash); one with
+ * {@link SubscriberConfig#explicitCommit explicit commits} polls in batches like any other and
+ * stores its cursor on {@link #commit()} alone.
  */
 public final class ShmSubscriber implements Subscriber {
     /** How often a waiting subscriber checks whether a dead publisher holds it up. */
@@ -47,6 +52,7 @@ public final class ShmSubscriber implements Subscriber {
     private final int slotIndex;
     private final boolean durable;
     private final boolean evictable;
+    private final boolean explicitCommit;
     private final Runnable onClose;
     private final RingReader reader;
     private final IdleStrategy idleStrategy;
@@ -82,6 +88,7 @@ public final class ShmSubscriber implements Subscriber {
         this.config = config.conclude();
         this.durable = config.durableName() != null;
         this.evictable = config.slowConsumerPolicy() == SlowConsumerPolicy.EVICT;
+        this.explicitCommit = config.explicitCommit();
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
@@ -97,6 +104,9 @@ public final class ShmSubscriber implements Subscriber {
             this.reader = choice.resume()
                 ? resume()
                 : RingReader.join(ring, slotIndex, config.start() == StartPosition.EARLIEST, evictable);
+            if (explicitCommit) {
+                reader.deferCommits();
+            }
         } catch (RuntimeException e) {
             topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
             Memory.casInt(ringSegment, slotOffset + CursorDescriptor.STATE_OFFSET, CursorDescriptor.JOINING,
@@ -231,7 +241,7 @@ public final class ShmSubscriber implements Subscriber {
             return 0;
         }
         try {
-            int delivered = durable ? pollEach(handler, limit) : reader.poll(handler, limit);
+            int delivered = durable && !explicitCommit ? pollEach(handler, limit) : reader.poll(handler, limit);
             if (delivered > 0) {
                 if (evictable) {
                     clearStall();
@@ -407,6 +417,46 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     @Override
+    public void commit() {
+        if (!explicitCommit) {
+            return;
+        }
+        synchronized (released) {
+            if (released.get()) {
+                return; // the slot may be a successor's already
+            }
+            try {
+                reader.commit();
+            } catch (InternalError fault) {
+                throw topic.lostPages(fault, "subscriber");
+            }
+        }
+    }
+
+    /**
+     * With {@link SubscriberConfig#explicitCommit explicit commits}: commits the first
+     * {@code messages} messages delivered since the last commit, not the rest. A bridge commits so for
+     * a stream client that has consumed part of what was forwarded to it. Does nothing after close.
+     *
+     * @throws IllegalArgumentException when fewer messages were delivered since the last commit
+     */
+    public void commitMessages(long messages) {
+        if (!explicitCommit) {
+            return;
+        }
+        synchronized (released) {
+            if (released.get()) {
+                return;
+            }
+            try {
+                reader.commitMessages(messages); // false: evicted, and the next poll rejoins past them
+            } catch (InternalError fault) {
+                throw topic.lostPages(fault, "subscriber");
+            }
+        }
+    }
+
+    @Override
     public long position() {
         return reader.position();
     }
@@ -434,8 +484,10 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     private void release() {
-        if (!released.compareAndSet(false, true)) {
-            return;
+        synchronized (released) { // not in the middle of a commit
+            if (!released.compareAndSet(false, true)) {
+                return;
+            }
         }
         long lockByte = TopicDescriptor.subscriberLockByte(slotIndex);
         try {

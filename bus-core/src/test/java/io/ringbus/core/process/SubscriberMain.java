@@ -23,12 +23,15 @@ import java.util.concurrent.CountDownLatch;
  * than the default backoff), {@code --await-ms} (await timeout, default 100), {@code --capacity};
  * {@code --expect N}: after N messages, keep receiving for {@code --linger-ms} (default 300) to
  * catch extras, print {@code DONE received=R bad=B} and exit; {@code --hold true}: join but do
- * not poll until the command {@code poll}. Command {@code close} on standard input closes the
- * subscriber and the bus, prints {@code CLOSED} and exits 0.
+ * not poll until the command {@code poll}; {@code --commit each}: explicit commits, one after each
+ * batch is printed and flushed; {@code --commit command}: explicit commits, only on the command
+ * {@code commit} (then {@code COMMITTED n}). Command {@code close} on standard input closes the
+ * subscriber and the bus (without committing), prints {@code CLOSED} and exits 0.
  */
 final class SubscriberMain {
     private final CountDownLatch pollAllowed = new CountDownLatch(1);
     private volatile boolean closing;
+    private volatile boolean commitRequested;
     private int received;
     private int bad;
 
@@ -46,6 +49,8 @@ final class SubscriberMain {
         if (args.has("durable")) {
             config.durableName(args.get("durable"));
         }
+        String commit = args.get("commit", "auto");
+        config.explicitCommit(!commit.equals("auto"));
         if (args.has("busy-spin")) {
             config.idleStrategy(org.agrona.concurrent.BusySpinIdleStrategy::new);
         }
@@ -67,6 +72,13 @@ final class SubscriberMain {
             while (!closing) {
                 int delivered = subscriber.await(this::onMessage, 256, awaitNanos);
                 ChildSupport.flush();
+                if (commit.equals("each") || commitRequested) {
+                    subscriber.commit(); // after the lines are out
+                    if (commitRequested) {
+                        commitRequested = false;
+                        ChildSupport.event("COMMITTED " + received);
+                    }
+                }
                 if (delivered == 0 && received > idleAt) {
                     idleAt = received;
                     ChildSupport.event("IDLE " + received);
@@ -106,6 +118,7 @@ final class SubscriberMain {
                 switch (command.trim()) {
                     case "poll" -> pollAllowed.countDown();
                     case "close" -> closing = true;
+                    case "commit" -> commitRequested = true;
                     default -> ChildSupport.event("UNKNOWN " + command);
                 }
             }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The steady state allocates nothing: offer (from an array, from a segment), tryClaim/commit and
- * poll, measured with the thread's own allocation counter after a warm-up in the same loop.
+ * poll, and a reader's explicit commits, measured with the thread's own allocation counter after a
+ * warm-up in the same loop.
  *
  * <p>The bound: {@value #MESSAGES} messages may allocate at most {@value #BOUND_BYTES} bytes in all.
  * The smallest Java object is 16 bytes, so one allocation per message would add 16,000,000 bytes,
@@ -41,8 +42,9 @@ class RingAllocationTest implements MessageHandler {
         return threads.getThreadAllocatedBytes(Thread.currentThread().threadId());
     }
 
-    /** Runs {@code count} offer+poll pairs, alternating the three ways of writing. */
-    private void exchange(RingWriter writer, RingReader reader, byte[] array, MemorySegment source, long count) {
+    /** Runs {@code count} offer+poll pairs, alternating the three ways of writing; with commits, commits as it goes. */
+    private void exchange(RingWriter writer, RingReader reader, byte[] array, MemorySegment source, long count,
+        boolean commits) {
         for (long i = 0; i < count; i++) {
             int length = 8 + (int) (i & 63);
             int way = (int) (i % 3);
@@ -61,12 +63,28 @@ class RingAllocationTest implements MessageHandler {
             if (position < 0 || reader.poll(this, 10) != 1) {
                 throw new AssertionError("message " + i + " was not exchanged: " + position);
             }
+            if (commits && (i & 7) == 3) {
+                reader.commitMessages(1);
+            } else if (commits && (i & 7) == 7) {
+                reader.commit();
+            }
         }
     }
 
     @ParameterizedTest
     @EnumSource(ProducerMode.class)
     void offerAndPollAllocateNothingInSteadyState(ProducerMode mode) {
+        measure(mode, false);
+    }
+
+    /** The same with a reader whose cursor moves on {@code commit} and {@code commitMessages} only. */
+    @ParameterizedTest
+    @EnumSource(ProducerMode.class)
+    void explicitCommitsAllocateNothingInSteadyState(ProducerMode mode) {
+        measure(mode, true);
+    }
+
+    private void measure(ProducerMode mode, boolean deferCommits) {
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
             "this JVM does not count allocated bytes per thread");
         RingConfig config = new RingConfig().capacity(64 * 1024).maxCursors(4).producerMode(mode);
@@ -74,14 +92,17 @@ class RingAllocationTest implements MessageHandler {
             Ring ring = Ring.format(arena.allocate(config.requiredLength(), 64), config);
             RingWriter writer = ring.newWriter();
             RingReader reader = ring.newReader();
+            if (deferCommits) {
+                reader.deferCommits();
+            }
             byte[] array = new byte[128];
             array[0] = 5;
             MemorySegment source = arena.allocate(128);
             // Warm-up in the same loop, so that the measured loop runs compiled code.
-            exchange(writer, reader, array, source, WARM_UP);
+            exchange(writer, reader, array, source, WARM_UP, deferCommits);
 
             long before = allocatedBytes();
-            exchange(writer, reader, array, source, MESSAGES);
+            exchange(writer, reader, array, source, MESSAGES, deferCommits);
             long allocated = allocatedBytes() - before;
 
             assertEquals(WARM_UP + MESSAGES, received);

@@ -40,7 +40,10 @@ import picocli.CommandLine.Spec;
             + " still in the ring.",
         "POSITION is the record's ring position on shared memory; with --via a stream path it counts the frame"
             + " bytes this tail received. Creates the topic if it does not exist (as sub does).",
-        "When the reader of its output goes away (| head), it exits quietly (status 0)."},
+        "When the reader of its output goes away (| head), it exits quietly (status 0).",
+        "Whole lines only: what it shows of each message goes to standard output with write(2) calls of at most"
+            + " 4096 bytes that each end at a line end, so killing it leaves no half line (as for sub). tail has no"
+            + " --name: it is never durable, and a new tail starts with the next message (or --from earliest)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {ExitCodes.OK + ":--count messages shown, or standard output closed by its reader",
         ExitCodes.FAILURE,
@@ -101,6 +104,7 @@ public final class TailCommand implements Callable<Integer> {
             .evictAfter(Duration.ofMillis(evictAfterMillis))
             .lossListener(skips);
         boolean watchOutput = out instanceof BusCommand.StandardOutput;
+        LineOutput output = LineOutput.of(out); // whole lines only, even when killed
         Copy copy = new Copy();
         long shown = 0;
         try (BusClient client = via.open(bus)) {
@@ -110,20 +114,21 @@ public final class TailCommand implements Callable<Integer> {
                 while (!interruption.requested() && (count == null || shown < count)) {
                     long before = subscriber.position();
                     int got = subscriber.await(copy, 1, WAIT_SLICE_NANOS);
-                    skips.report(out);
+                    skips.report(output);
                     if (got == 1) {
                         long position = ringPositions
                             ? subscriber.position() - RecordDescriptor.recordLength(copy.length) : before;
-                        print(out, position, copy.bytes, copy.length);
+                        print(output, position, copy.bytes, copy.length);
                         shown++;
-                        if (out.checkError()) {
+                    }
+                    if (output.lines() > 0) {
+                        if (!output.write()) {
                             break; // nobody reads standard output any more (| head)
                         }
                     } else if (watchOutput ? BusCommand.StandardOutput.readerGone() : out.checkError()) {
                         break;
                     }
                 }
-                out.flush();
             }
         }
         return 0;
@@ -138,11 +143,11 @@ public final class TailCommand implements Callable<Integer> {
         };
     }
 
-    private void print(PrintWriter out, long position, byte[] bytes, int length) {
+    private void print(LineOutput output, long position, byte[] bytes, int length) {
         if (hex) {
-            out.print(hexDump(position, bytes, length));
+            output.addText(hexDump(position, bytes, length));
         } else {
-            out.println("@" + position + " (" + length + " B) " + escape(bytes, length));
+            output.addText("@" + position + " (" + length + " B) " + escape(bytes, length) + "\n");
         }
     }
 
@@ -273,10 +278,10 @@ public final class TailCommand implements Callable<Integer> {
             pendingBytes += missedBytes;
         }
 
-        void report(PrintWriter out) {
+        void report(LineOutput output) {
             if (pendingBytes > 0) {
-                out.println("-- skipped " + pendingBytes + " bytes, @" + fromPosition + " to @" + toPosition
-                    + " (tail was too slow)");
+                output.addText("-- skipped " + pendingBytes + " bytes, @" + fromPosition + " to @" + toPosition
+                    + " (tail was too slow)\n");
                 pendingBytes = 0;
                 fromPosition = -1;
             }

@@ -64,6 +64,20 @@ final class Cli {
         return new ProcessBuilder(command).start();
     }
 
+    /**
+     * Starts {@code bus ARGS} in a new JVM with its standard output going to {@code stdout} (created or
+     * truncated, as a shell's {@code >} does); standard input is empty, standard error inherited.
+     */
+    static Process startTo(Path stdout, String... args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(stdout.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    }
+
     /** A script that runs {@code bus} (this JVM's java and class path), made once per test JVM. */
     static synchronized Path busScript() throws IOException {
         if (busScript == null) {

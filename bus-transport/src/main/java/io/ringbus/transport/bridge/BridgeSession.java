@@ -8,6 +8,7 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.topic.ShmSubscriber;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -29,12 +30,24 @@ import org.agrona.concurrent.IdleStrategy;
  * publishes the client's frames into the topic (stopping reading while the ring is full, so the
  * client is back-pressured through the stream's window) or forwards the topic's messages to the
  * client (stopping polling the ring while the client's window is full, so the ring's slow-consumer
- * policy applies to the client as to any subscriber).
+ * policy applies to the client as to any subscriber). A subscriber with explicit commits
+ * ({@code commit=explicit}) has its {@code COMMIT} frames turned into commits of the session's own
+ * subscription ({@link CommitLog}), so that its cursor (and a durable successor) follows what the
+ * client has consumed, not what was sent to it.
  */
 final class BridgeSession implements Runnable {
     private static final long SLICE_NANOS = 100_000_000L;
-    private static final byte[] BYE_FRAME = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
-        .order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(FrameDescriptor.BYE).array();
+    /**
+     * The first wait for the ring while a client with explicit commits owes a commit: its COMMIT frames
+     * are read between waits (doubling up to a slice while none comes), since publishers may wait for it.
+     */
+    private static final long COMMIT_WAIT_NANOS = 1_000_000L;
+    private static final int COMMIT_FRAME_LENGTH = FrameDescriptor.HEADER_LENGTH + Long.BYTES;
+    /** The headers a subscriber may send: BYE, and COMMIT (with explicit commits). */
+    private static final ByteBuffer BYE_HEADER = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
+        .order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(FrameDescriptor.BYE).flip();
+    private static final ByteBuffer COMMIT_HEADER = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
+        .order(ByteOrder.LITTLE_ENDIAN).putInt(Long.BYTES).putInt(FrameDescriptor.COMMIT).flip();
     private static final int FORWARD_BATCH_LIMIT = 1024;
     /** Room kept in a batch for the LOSS frame an eviction may add while polling. */
     private static final int LOSS_FRAME_ROOM = FrameDescriptor.HEADER_LENGTH + 3 * Long.BYTES;
@@ -43,8 +56,10 @@ final class BridgeSession implements Runnable {
     private final ByteStream stream;
     private final long id;
     private final CountDownLatch ended = new CountDownLatch(1);
-    /** What a subscriber sent after its hello: nothing, or a BYE frame (kept until whole). */
-    private final ByteBuffer probe = ByteBuffer.allocateDirect(256);
+    /** What a subscriber sent after its hello: COMMIT frames and a BYE (a frame kept until whole). */
+    private final ByteBuffer probe = ByteBuffer.allocateDirect(256).order(ByteOrder.LITTLE_ENDIAN);
+    /** For a subscriber with explicit commits, else null. */
+    private CommitLog commits;
     private volatile boolean stopped;
 
     BridgeSession(Bridge bridge, ByteStream stream, long id) {
@@ -203,7 +218,12 @@ final class BridgeSession implements Runnable {
         TopicConfig topicConfig = HelloOptions.topicConfig(hello);
         FrameWriter[] writerHolder = new FrameWriter[1];
         SubscriberConfig config = HelloOptions.subscriberConfig(hello, bridge.context().sessionWakeup(),
-            (from, to, bytes) -> writerHolder[0].appendLongs(FrameDescriptor.LOSS, from, to, bytes));
+            (from, to, bytes) -> {
+                writerHolder[0].appendLongs(FrameDescriptor.LOSS, from, to, bytes);
+                if (commits != null) {
+                    commits.rejoined();
+                }
+            });
         Subscriber subscriber;
         try {
             subscriber = bridge.bus().newSubscriber(hello.topic(), topicConfig, config);
@@ -219,56 +239,117 @@ final class BridgeSession implements Runnable {
                 return;
             }
             int frameRoom = FrameDescriptor.HEADER_LENGTH + maxMessageLength;
-            MessageHandler forward = (type, buffer, offset, length) -> writer.append(type, buffer, offset, length);
-            while (!stopped) {
-                if (writer.hasPending()) {
-                    if (!writer.flush(stream)) {
-                        stream.awaitWritable(SLICE_NANOS);
-                        if (clientGone()) {
-                            return;
-                        }
-                        continue;
-                    }
+            CommitLog log = config.explicitCommit() ? new CommitLog((ShmSubscriber) subscriber) : null;
+            commits = log;
+            MessageHandler forward = log == null
+                ? (type, buffer, offset, length) -> writer.append(type, buffer, offset, length)
+                : (type, buffer, offset, length) -> {
+                    writer.append(type, buffer, offset, length);
+                    log.sent();
+                };
+            try {
+                forward(subscriber, writer, forward, frameRoom, log);
+            } catch (StreamClosedException gone) {
+                if (log != null) {
+                    clientGone(); // the COMMIT frames the client sent before it went away count
                 }
-                int limit = Math.min(FORWARD_BATCH_LIMIT, (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom);
-                if (limit < 1) {
-                    continue; // flush first
-                }
-                int forwarded = subscriber.await(forward, limit, SLICE_NANOS);
-                // The limit assumes messages of the topic's largest size; keep polling while room for
-                // one more of those remains, so small messages go out many to a system call.
-                while (forwarded > 0 && forwarded < FORWARD_BATCH_LIMIT) {
-                    int more = (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom;
-                    if (more < 1) {
-                        break;
-                    }
-                    int polled = subscriber.poll(forward, Math.min(more, FORWARD_BATCH_LIMIT - forwarded));
-                    if (polled == 0) {
-                        break;
-                    }
-                    forwarded += polled;
-                }
-                writer.flush(stream);
-                if (clientGone()) {
-                    return; // before polling again: a closing durable subscriber's successor gets the rest
-                }
+                throw gone;
             }
         }
     }
 
-    /** Whether the client closed its end or said BYE (subscribers send nothing else after hello). */
-    private boolean clientGone() {
-        int read = stream.read(probe);
-        if (read < 0) {
-            return true;
-        }
-        int have = probe.position();
-        for (int i = 0; i < have; i++) {
-            if (i >= BYE_FRAME.length || probe.get(i) != BYE_FRAME[i]) {
-                throw new MalformedFrameException("a subscriber may send nothing after its hello but BYE");
+    /** Forwards the topic's messages until the client goes (or says BYE) or the session is stopped. */
+    private void forward(Subscriber subscriber, FrameWriter writer, MessageHandler forward, int frameRoom,
+        CommitLog log) {
+        long wait = SLICE_NANOS;
+        while (!stopped) {
+            if (writer.hasPending()) {
+                if (!writer.flush(stream)) {
+                    stream.awaitWritable(SLICE_NANOS);
+                    if (clientGone()) {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            int limit = Math.min(FORWARD_BATCH_LIMIT, (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom);
+            if (limit < 1) {
+                continue; // flush first
+            }
+            int forwarded = subscriber.await(forward, limit, wait);
+            // The limit assumes messages of the topic's largest size; keep polling while room for
+            // one more of those remains, so small messages go out many to a system call.
+            while (forwarded > 0 && forwarded < FORWARD_BATCH_LIMIT) {
+                int more = (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom;
+                if (more < 1) {
+                    break;
+                }
+                int polled = subscriber.poll(forward, Math.min(more, FORWARD_BATCH_LIMIT - forwarded));
+                if (polled == 0) {
+                    break;
+                }
+                forwarded += polled;
+            }
+            writer.flush(stream);
+            long framesBefore = log == null ? 0 : log.frames();
+            if (clientGone()) {
+                return; // before polling again: a closing durable subscriber's successor gets the rest
+            }
+            if (log == null || !log.pending()) {
+                wait = SLICE_NANOS;
+            } else if (forwarded > 0 || framesBefore != log.frames()) {
+                wait = COMMIT_WAIT_NANOS;
+            } else {
+                wait = Math.min(SLICE_NANOS, wait * 2);
             }
         }
-        return have == BYE_FRAME.length;
+    }
+
+    /**
+     * Reads what the client sent: whether it closed its end or said BYE. Subscribers send nothing else
+     * after their hello but COMMIT frames, and those only with explicit commits; each is applied as it
+     * comes, and those sent before an end of stream too.
+     */
+    private boolean clientGone() {
+        while (true) {
+            int read = stream.read(probe);
+            int have = probe.position();
+            int at = 0;
+            while (at < have) {
+                boolean bye = startsWith(at, have, BYE_HEADER);
+                if (!bye && (commits == null || !startsWith(at, have, COMMIT_HEADER))) {
+                    throw new MalformedFrameException("a subscriber may send nothing after its hello but BYE, and"
+                        + " COMMIT frames of 8 bytes with commit=explicit");
+                }
+                if (bye && have - at >= FrameDescriptor.HEADER_LENGTH) {
+                    return true;
+                }
+                if (bye || have - at < COMMIT_FRAME_LENGTH) {
+                    break; // the rest of the frame is still on its way
+                }
+                commits.commit(probe.getLong(at + FrameDescriptor.HEADER_LENGTH));
+                at += COMMIT_FRAME_LENGTH;
+            }
+            probe.limit(have).position(at);
+            probe.compact();
+            if (read < 0) {
+                return true;
+            }
+            if (read == 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether the bytes from {@code at} (up to {@code have}) agree with {@code header} as far as they go. */
+    private boolean startsWith(int at, int have, ByteBuffer header) {
+        int length = Math.min(have - at, header.limit());
+        for (int i = 0; i < length; i++) {
+            if (probe.get(at + i) != header.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean welcome(int maxMessageLength) {

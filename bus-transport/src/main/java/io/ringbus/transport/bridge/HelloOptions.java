@@ -38,7 +38,7 @@ final class HelloOptions {
 
     private static boolean isSubscriberOption(String key) {
         return switch (key) {
-            case "start", "durable", "policy", "evictAfterMs" -> true;
+            case "start", "durable", "policy", "evictAfterMs", "commit" -> true;
             default -> false;
         };
     }
@@ -54,6 +54,12 @@ final class HelloOptions {
         }
         if (options.containsKey("durable")) {
             config.durableName(options.get("durable"));
+        }
+        String commit = options.getOrDefault("commit", "auto");
+        switch (commit) {
+            case "auto" -> config.explicitCommit(false);
+            case "explicit" -> config.explicitCommit(true);
+            default -> throw new MalformedFrameException("commit must be auto or explicit, not '" + commit + "'");
         }
         String policy = options.getOrDefault("policy", "backpressure");
         switch (policy) {

@@ -57,6 +57,9 @@ public final class StreamBusClient implements BusClient {
         if (config.durableName() != null) {
             properties.put("durable", config.durableName());
         }
+        if (config.explicitCommit()) {
+            properties.put("commit", "explicit");
+        }
         if (config.slowConsumerPolicy() == SlowConsumerPolicy.EVICT) {
             properties.put("policy", "evict");
             properties.put("evictAfterMs", Long.toString(config.evictAfter().toMillis()));

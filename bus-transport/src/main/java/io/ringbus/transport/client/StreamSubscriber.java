@@ -30,11 +30,19 @@ import org.agrona.concurrent.IdleStrategy;
  * messages published after {@code close} returns go to the successor. Messages sent here but not
  * polled before {@code close} are not delivered again (as after a crash: they were in flight).
  *
+ * <p>With {@link SubscriberConfig#explicitCommit explicit commits} the bridge's subscription
+ * follows this side instead: {@link #commit()} sends a {@code COMMIT} frame with the number of
+ * messages this connection delivered, and the bridge commits its cursor to the end of that message.
+ * So a durable successor (after a crash, a close or a reconnection) resumes right after the last
+ * message delivered before a commit whose frame was written, however much was in flight.
+ *
  * <p>{@link #position()} counts the frame bytes received.
  */
 public final class StreamSubscriber implements Subscriber {
     private static final long WAIT_SLICE_NANOS = 100_000_000L;
     private static final long BYE_PATIENCE_NANOS = 2_000_000_000L;
+    /** How long {@link #commit()} waits for room in the stream before it leaves its frame to the next call. */
+    private static final long COMMIT_PATIENCE_NANOS = 1_000_000_000L;
 
     private final StreamConnection connection;
     private final SubscriberConfig config;
@@ -44,6 +52,16 @@ public final class StreamSubscriber implements Subscriber {
     private long receivedBytes;
     private long missedBytes;
     private volatile boolean closed;
+    private final boolean explicitCommit;
+    /** The connection that delivered {@link #sessionDelivered} messages; a new one starts counting again. */
+    private ByteStream session;
+    /** Messages delivered on {@link #session}. */
+    private long sessionDelivered;
+    /** The count in the last COMMIT frame made. */
+    private long committed;
+    /** A COMMIT frame, or what is left of it to write; guarded by itself (close writes BYE after it). */
+    private final ByteBuffer commitFrame = ByteBuffer.allocateDirect(FrameDescriptor.HEADER_LENGTH + Long.BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN).limit(0);
 
     StreamSubscriber(StreamConnection connection, SubscriberConfig config, Runnable onClose) {
         this.connection = connection;
@@ -52,6 +70,7 @@ public final class StreamSubscriber implements Subscriber {
         this.reader = new FrameReader(maxMessageLength);
         this.idleStrategy = config.newIdleStrategy();
         this.onClose = onClose;
+        this.explicitCommit = config.explicitCommit();
     }
 
     @Override
@@ -62,6 +81,9 @@ public final class StreamSubscriber implements Subscriber {
         ByteStream stream = connection.streamOrReconnect();
         if (stream == null) {
             return 0;
+        }
+        if (stream != session) {
+            newSession(stream);
         }
         int delivered = deliver(handler, limit);
         if (delivered < limit && connection.isConnected()) {
@@ -89,6 +111,7 @@ public final class StreamSubscriber implements Subscriber {
                 int type = reader.type();
                 if (FrameDescriptor.isMessage(type)) {
                     receivedBytes += FrameDescriptor.HEADER_LENGTH + reader.payloadLength();
+                    sessionDelivered++;
                     delivered++;
                     handler.onMessage(type, reader.segment(), reader.payloadOffset(), reader.payloadLength());
                 } else if (type == FrameDescriptor.LOSS && reader.payloadLength() == 3 * Long.BYTES) {
@@ -146,6 +169,59 @@ public final class StreamSubscriber implements Subscriber {
         return 0;
     }
 
+    /** A new connection: the bridge counts the messages it sends on it from zero. */
+    private void newSession(ByteStream stream) {
+        synchronized (commitFrame) {
+            session = stream;
+            sessionDelivered = 0;
+            committed = 0;
+            commitFrame.clear().limit(0); // a frame for the last connection means nothing on this one
+        }
+    }
+
+    @Override
+    public void commit() {
+        if (!explicitCommit || closed) {
+            return;
+        }
+        synchronized (commitFrame) {
+            ByteStream stream = connection.stream();
+            if (stream == null || stream != session) {
+                return; // that connection is gone: what it delivered after its last commit comes again
+            }
+            if (commitFrame.hasRemaining() && !writeCommitFrame(stream)) {
+                return;
+            }
+            if (sessionDelivered == committed) {
+                return;
+            }
+            commitFrame.clear();
+            commitFrame.putInt(Long.BYTES).putInt(FrameDescriptor.COMMIT).putLong(sessionDelivered).flip();
+            committed = sessionDelivered;
+            writeCommitFrame(stream);
+        }
+    }
+
+    /** Writes what is left of the COMMIT frame, waiting a while for room; whether it is all written. */
+    private boolean writeCommitFrame(ByteStream stream) {
+        long deadline = System.nanoTime() + COMMIT_PATIENCE_NANOS;
+        try {
+            while (commitFrame.hasRemaining()) {
+                if (stream.write(commitFrame) == 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || closed) {
+                        return false;
+                    }
+                    stream.awaitWritable(Math.min(left, WAIT_SLICE_NANOS));
+                }
+            }
+            return true;
+        } catch (StreamClosedException e) {
+            disconnected("the bridge closed the connection");
+            return false;
+        }
+    }
+
     @Override
     public long position() {
         return receivedBytes;
@@ -182,6 +258,11 @@ public final class StreamSubscriber implements Subscriber {
         ByteStream stream = connection.stream();
         if (stream == null) {
             return;
+        }
+        synchronized (commitFrame) {
+            if (commitFrame.hasRemaining() && stream == session && !writeCommitFrame(stream)) {
+                return; // a BYE after part of a frame would be garbage: the bridge sees the end of stream
+            }
         }
         ByteBuffer bye = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .putInt(0).putInt(FrameDescriptor.BYE).flip();

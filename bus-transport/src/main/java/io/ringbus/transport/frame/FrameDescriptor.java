@@ -26,7 +26,8 @@ package io.ringbus.transport.frame;
  * <p>A conversation: the client sends {@link #HELLO} (text: {@code ringbus/1 pub TOPIC} or
  * {@code ringbus/1 sub TOPIC start=earliest ...}); the server answers {@link #WELCOME} (text:
  * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes. Then a publisher
- * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a durable
+ * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a subscriber
+ * with explicit commits ({@code commit=explicit} in its hello) sends {@link #COMMIT} frames; a durable
  * subscriber that closes sends {@link #BYE} and reads on until the server closes.
  */
 public final class FrameDescriptor {
@@ -61,6 +62,15 @@ public final class FrameDescriptor {
      * durable name once its close returns.
      */
     public static final int BYE = -17;
+    /**
+     * Subscriber to server, only from a subscriber whose hello said {@code commit=explicit}: one int64
+     * (LE), how many messages this connection has delivered and the application has consumed, counted
+     * from the first message the server sent on it; never less than the last one sent. The server
+     * commits its subscription to the end of that message (its cursor: what publishers wait for and a
+     * durable successor resumes from). The server reads these frames as they come, also when it has
+     * nothing to send; frames sent before a connection ends (a client killed -9) still count.
+     */
+    public static final int COMMIT = -18;
 
     /** Longest control payload (hello, welcome, reject, connect, session). */
     public static final int MAX_CONTROL_LENGTH = 1024;
@@ -89,6 +99,7 @@ public final class FrameDescriptor {
             case ACCEPT -> "ACCEPT";
             case SESSION -> "SESSION";
             case BYE -> "BYE";
+            case COMMIT -> "COMMIT";
             default -> type >= 0 ? "MESSAGE(" + type + ")" : "UNKNOWN(" + type + ")";
         };
     }

@@ -15,13 +15,14 @@ import java.util.Map;
  *
  * <pre>
  *   ringbus/1 pub prices maxMessageLength=1024
- *   ringbus/1 sub prices start=earliest durable=audit policy=evict evictAfterMs=5000
+ *   ringbus/1 sub prices start=earliest durable=audit policy=evict evictAfterMs=5000 commit=explicit
  * </pre>
  *
  * <p>Tokens are separated by single spaces; values are URL-encoded (UTF-8). Topic requirements
  * ({@code capacity}, {@code maxMessageLength}, {@code producerMode}, {@code maxPublishers},
  * {@code maxSubscribers}, {@code wakeup}) apply to both roles; {@code start}, {@code durable},
- * {@code policy} and {@code evictAfterMs} to subscribers.
+ * {@code policy}, {@code evictAfterMs} and {@code commit} ({@code auto}, the default, or
+ * {@code explicit}: the client sends {@code COMMIT} frames) to subscribers.
  *
  * @param role publisher or subscriber
  * @param topic the topic name

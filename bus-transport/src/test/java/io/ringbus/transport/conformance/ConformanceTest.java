@@ -372,4 +372,51 @@ class ConformanceTest extends AbstractConformanceTest {
         assertEquals(0, got.badPayloads(), "damaged payloads");
         assertPerPublisherOrder(got.keys(), 1, 900);
     }
+
+    /**
+     * Case 6: with explicit commits, what a durable subscriber consumed is what it committed, not what
+     * it was given: a successor resumes right after the last commit, so the messages delivered after it
+     * come again (here a close without a commit stands for a crash between output and commit), and
+     * nothing committed comes again. On a stream path the client's COMMIT frames move the bridge's cursor
+     * to the end of exactly the message they name, however many the bridge had sent ahead.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
+    void explicitCommitResumesAtTheLastCommit(PathFixture fixture) {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(1 << 20);
+        SubscriberConfig durable = new SubscriberConfig().durableName("ledger").start(StartPosition.EARLIEST)
+            .explicitCommit(true);
+        Publisher publisher = path.client().newPublisher("ledger", topic);
+        OfferStats stats = new OfferStats();
+        Subscriber first = subscribe(path, "ledger", topic, durable);
+        Messages.publish(publisher, 0, 0, 10_000, 64, stats);
+        Collector firstGot = new Collector();
+        Messages.receiveExactly(first, firstGot, 3_000);
+        first.commit();
+        Messages.receiveExactly(first, firstGot, 10_000);
+        first.close(); // 7,000 delivered, never committed
+
+        Subscriber second = subscribe(path, "ledger", topic, durable);
+        Messages.publish(publisher, 0, 10_000, 10, 64, stats);
+        Collector secondGot = new Collector();
+        Messages.receiveExactly(second, secondGot, 7_010);
+        second.commit();
+        Messages.linger(second, secondGot, 50_000_000L);
+        second.close();
+
+        Subscriber third = subscribe(path, "ledger", topic, durable);
+        Collector thirdGot = new Collector();
+        Messages.linger(third, thirdGot, 100_000_000L);
+        third.close();
+
+        assertEquals(0, firstGot.badPayloads() + secondGot.badPayloads() + thirdGot.badPayloads(), "damaged payloads");
+        assertPerPublisherOrder(firstGot.keys(), 1, 10_000);
+        long[] again = secondGot.keys();
+        assertEquals(7_010, again.length, "the successor got the 7,000 uncommitted messages again, then 10 new ones");
+        for (int i = 0; i < again.length; i++) {
+            assertEquals(Messages.key(0, 3_000 + i), again[i], "message " + i + " of the successor");
+        }
+        assertEquals(0, thirdGot.count(), "nothing after a commit of everything delivered");
+    }
 }

@@ -158,6 +158,17 @@ final class Messages {
         }
     }
 
+    /** Polls until the collector holds exactly {@code expected} messages, never more (each poll's limit says so). */
+    static void receiveExactly(Subscriber subscriber, Collector collector, int expected) {
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (collector.count() < expected) {
+            subscriber.await(collector, Math.min(256, expected - collector.count()), 10_000_000L);
+            if (System.nanoTime() - deadline > 0) {
+                fail("received " + collector.count() + " of " + expected + " messages");
+            }
+        }
+    }
+
     /** Polls for {@code nanos} more, for messages that should not come. */
     static void linger(Subscriber subscriber, Collector collector, long nanos) {
         long deadline = System.nanoTime() + nanos;
