@@ -428,7 +428,7 @@ public final class ShmSubscriber implements Subscriber {
             try {
                 reader.commit();
             } catch (InternalError fault) {
-                throw topic.lostPages(fault, "subscriber");
+                throw LostPages.typed(fault, topic.path());
             }
         }
     }
@@ -451,7 +451,7 @@ public final class ShmSubscriber implements Subscriber {
             try {
                 reader.commitMessages(messages); // false: evicted, and the next poll rejoins past them
             } catch (InternalError fault) {
-                throw topic.lostPages(fault, "subscriber");
+                throw LostPages.typed(fault, topic.path());
             }
         }
     }
