@@ -16,7 +16,10 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>a segment that does not end with a newline ends with a <b>half line</b> (the rest never
- *       written); the last segment may, when its process was killed -9 for good;</li>
+ *       written); the last segment may, when its process was killed -9 for good; and a killed
+ *       segment may when it ends on a 4096-byte boundary and the next incarnation prints that line
+ *       whole first: a <b>page cut</b>, the one case {@code bus sub --help} documents (Linux copies a
+ *       write into a file page by page and stops at a page boundary when SIGKILL is pending);</li>
  *   <li>a whole line that fails its CRC or shape is <b>bad</b>;</li>
  *   <li>per publisher, a line past the next one expected leaves a gap: <b>lost</b>, unless the lines
  *       turn up later (<b>out of order</b>); at the start of a segment, lines the previous
@@ -32,6 +35,8 @@ import java.util.TreeMap;
  */
 final class CliOutputCheck {
     private static final int DETAILS = 12;
+    /** The page size at whose boundaries Linux may stop a write to a file when SIGKILL is pending. */
+    private static final int PAGE = 4096;
 
     /**
      * The figures of one file, and the details behind them (at most {@value #DETAILS}).
@@ -44,10 +49,11 @@ final class CliOutputCheck {
      * @param outOfOrder lines that came after a later line of the same publisher, and were missing till then
      * @param halfLines segments that end in the middle of a line
      * @param bad whole lines that failed their check
+     * @param pageCuts killed segments that end in a line cut at a page boundary, printed whole next
      * @param details what went wrong, exactly
      */
     record Result(long lines, long lost, long duplicated, long redelivered, long outOfOrder, long halfLines, long bad,
-        List<String> details) {
+        long pageCuts, List<String> details) {
 
         /** Whether anything counts against the subscriber (redelivered lines are reported apart). */
         boolean failed() {
@@ -80,7 +86,7 @@ final class CliOutputCheck {
         boolean lastCutAllowed) {
         Map<Integer, Track> tracks = new TreeMap<>();
         List<String> details = new ArrayList<>();
-        long[] counts = new long[7]; // lines, lost, duplicated, redelivered, out of order, half, bad
+        long[] counts = new long[8]; // lines, lost, duplicated, redelivered, out of order, half, bad, page cuts
         List<Long> cuts = new ArrayList<>(kills);
         cuts.add((long) content.length);
         int start = 0;
@@ -96,7 +102,10 @@ final class CliOutputCheck {
                     lineStart = i + 1;
                 }
             }
-            if (lineStart < end && !(segment == cuts.size() - 1 && lastCutAllowed)) {
+            boolean killed = segment < cuts.size() - 1;
+            if (lineStart < end && killed && end % PAGE == 0 && nextStartsWith(content, end, lineStart)) {
+                counts[7]++;
+            } else if (lineStart < end && !(segment == cuts.size() - 1 && lastCutAllowed)) {
                 counts[5]++;
                 detail(details, halfLine(content, lineStart, end - lineStart, segment, cuts.size(), tracks));
             }
@@ -118,8 +127,19 @@ final class CliOutputCheck {
                 }
             }
         }
-        return new Result(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6],
+        return new Result(counts[0], counts[1], counts[2], counts[3], counts[4], counts[5], counts[6], counts[7],
             List.copyOf(details));
+    }
+
+    /** Whether the line that starts at {@code next} begins with the bytes from {@code cutStart} to {@code next}. */
+    private static boolean nextStartsWith(byte[] content, int next, int cutStart) {
+        int length = next - cutStart;
+        int newline = next;
+        while (newline < content.length && content[newline] != '\n') {
+            newline++;
+        }
+        return newline - next > length
+            && java.util.Arrays.equals(content, cutStart, next, content, next, next + length);
     }
 
     private static void line(byte[] content, int offset, int length, int segment, Map<Integer, Track> tracks,

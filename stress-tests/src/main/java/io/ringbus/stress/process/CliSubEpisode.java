@@ -441,6 +441,7 @@ final class CliSubEpisode {
             tallies.cli("redelivered", result.redelivered());
             tallies.cli("out_of_order", result.outOfOrder());
             tallies.cli("half_lines", result.halfLines());
+            tallies.cli("page_cuts", result.pageCuts());
             tallies.cli("bad_lines", result.bad());
             if (result.failed()) {
                 findings.error(String.format(Locale.ROOT, "cli-sub episode %d: ./bus sub %s (%s, %d incarnation%s,"

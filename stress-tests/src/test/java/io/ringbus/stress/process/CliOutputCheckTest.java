@@ -132,4 +132,29 @@ class CliOutputCheckTest {
         assertEquals(0, result.lost());
         assertTrue(result.failed());
     }
+
+    @Test
+    void aLineCutAtAPageBoundaryAndPrintedWholeNextIsThePageCutTheHelpDocuments() {
+        File file = new File();
+        long seq = 0;
+        byte[] line = CliLine.encode(1, seq, random);
+        while (file.bytes.size() + line.length <= 4096) {
+            file.bytes.writeBytes(line);
+            line = CliLine.encode(1, ++seq, random);
+        }
+        int kept = 4096 - file.bytes.size();
+        file.bytes.writeBytes(Arrays.copyOf(line, kept));
+        file.kill();
+        file.bytes.writeBytes(line);
+        file.lines(1, seq + 1, seq + 50);
+        CliOutputCheck.Result result = file.check(Map.of(1, seq + 50), true, false);
+        assertFalse(result.failed(), result.details().toString());
+        assertEquals(1, result.pageCuts());
+        assertEquals(0, result.halfLines());
+
+        File elsewhere = new File().lines(1, 0, 10).cut(1, 10, 7).kill().lines(1, 10, 20);
+        CliOutputCheck.Result notAPage = elsewhere.check(Map.of(1, 20L), true, false);
+        assertEquals(1, notAPage.halfLines(), "a cut off a page boundary is a half line");
+        assertEquals(0, notAPage.pageCuts());
+    }
 }
