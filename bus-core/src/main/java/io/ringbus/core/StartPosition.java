@@ -4,6 +4,11 @@ package io.ringbus.core;
 public enum StartPosition {
     /** At the tail: only messages published from now on. */
     LATEST,
-    /** At the oldest message still in the ring. */
+    /**
+     * At the oldest message still in the ring that no publisher may overwrite any more: on a ring that
+     * has wrapped, up to {@code Ring.limitReserve()} bytes (a quarter of the ring, or two of its largest
+     * records) of the oldest messages may be left out, because a publisher was already entitled to
+     * overwrite them (see {@code CursorDescriptor}). A tethered subscriber is never overtaken.
+     */
     EARLIEST
 }

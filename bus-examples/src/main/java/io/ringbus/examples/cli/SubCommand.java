@@ -59,7 +59,7 @@ import picocli.CommandLine.Spec;
         "2:bad usage",
         "130:Ctrl-C (143: SIGTERM), after releasing its subscriber slot"},
     footer = {"", "Examples:",
-        "  ./bus sub t --count 3 --from earliest   # the 3 oldest messages in the ring",
+        "  ./bus sub t --count 3 --from earliest   # the 3 oldest messages the ring still keeps",
         "  ./bus sub t                             # from now on, until Ctrl-C",
         "  ./bus sub t --name audit >> audit.log   # durable; kill -9 loses no line",
         "  ./bus sub files --count 5 | wc -l &     # joins first, then",
@@ -92,7 +92,9 @@ public final class SubCommand implements Callable<Integer> {
 
     @Option(names = "--from", paramLabel = "latest|earliest", defaultValue = "latest",
         description = "Start with messages published from now on (latest, the default) or with the oldest message"
-            + " still in the ring (earliest). A durable subscriber that exists resumes instead.")
+            + " still in the ring that no publisher may overwrite any more (earliest: on a ring that has wrapped,"
+            + " up to a quarter of the ring's oldest bytes may be left out). A durable subscriber that exists"
+            + " resumes instead.")
     String from;
 
     @Option(names = "--name", paramLabel = "NAME",
