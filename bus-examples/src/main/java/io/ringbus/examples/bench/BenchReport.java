@@ -74,8 +74,27 @@ final class BenchReport {
         out.println(json);
     }
 
+    /** {@code text} as a JSON string: quotes, backslashes and control characters escaped. */
     private static String jsonString(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder json = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        return json.append('"').toString();
     }
 
     /** {@code "61.20M-72.40M | 30.10M-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */
