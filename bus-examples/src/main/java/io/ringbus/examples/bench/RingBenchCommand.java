@@ -1,6 +1,6 @@
 package io.ringbus.examples.bench;
 
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.ExitCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

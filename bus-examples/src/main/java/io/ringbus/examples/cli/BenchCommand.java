@@ -6,6 +6,7 @@ import io.ringbus.examples.bench.RingBenchCommand;
 import io.ringbus.examples.bench.TransportBenchCommand;
 import io.ringbus.examples.bench.WakeupBenchCommand;
 import io.ringbus.examples.jmh.JmhBenchCommand;
+import io.ringbus.examples.support.ExitCodes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -2,6 +2,8 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.topic.TopicFile;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.Sizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -321,7 +323,7 @@ public final class StatCommand implements Callable<Integer> {
         for (TopicSnapshot topic : snapshots) {
             var ring = topic.shape().ring();
             out.printf("%ntopic %s  capacity %s  max message %s  producer %s  wakeup %s  tail %d%n", topic.name(),
-                bytes(ring.capacity()), bytes(ring.maxMessageLength()), ring.producerMode(),
+                Sizes.bytes(ring.capacity()), Sizes.bytes(ring.maxMessageLength()), ring.producerMode(),
                 topic.shape().wakeup() ? "on" : "off", topic.tail());
             out.printf("  created %s by pid %d%n", TIME.format(Instant.ofEpochMilli(topic.createdMillis())),
                 topic.creatorPid());
@@ -352,17 +354,6 @@ public final class StatCommand implements Callable<Integer> {
 
     private static String status(boolean alive) {
         return alive ? "alive" : "dead";
-    }
-
-    /** 1048576 as "1 MiB", 1000 as "1000 B". */
-    public static String bytes(long value) {
-        String[] units = {"B", "KiB", "MiB", "GiB"};
-        int unit = 0;
-        while (unit < units.length - 1 && value >= 1024 && value % 1024 == 0) {
-            value /= 1024;
-            unit++;
-        }
-        return value + " " + units[unit];
     }
 
     /** One JSON object on one line; with a time (--watch), the time and every topic's rates too. */

@@ -1,4 +1,4 @@
-package io.ringbus.examples.cli;
+package io.ringbus.examples.support;
 
 import java.time.Duration;
 import java.util.Locale;

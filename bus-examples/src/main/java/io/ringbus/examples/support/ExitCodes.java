@@ -1,4 +1,4 @@
-package io.ringbus.examples.cli;
+package io.ringbus.examples.support;
 
 /**
  * The exit codes every {@code bus} command shares, as lines of picocli's {@code exitCodeList}

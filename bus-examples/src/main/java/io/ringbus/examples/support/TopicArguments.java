@@ -1,4 +1,4 @@
-package io.ringbus.examples.cli;
+package io.ringbus.examples.support;
 
 import io.ringbus.core.BusContext;
 import io.ringbus.core.SubscriberConfig;
@@ -37,8 +37,8 @@ public final class TopicArguments {
         if (capacity < RingDescriptor.MIN_CAPACITY || capacity > RingDescriptor.MAX_CAPACITY
             || Integer.bitCount(capacity) != 1) {
             throw new ParameterException(spec.commandLine(), option + " " + capacity + " must be a power of two"
-                + " between " + RingDescriptor.MIN_CAPACITY + " (" + StatCommand.bytes(RingDescriptor.MIN_CAPACITY)
-                + ") and " + RingDescriptor.MAX_CAPACITY + " (" + StatCommand.bytes(RingDescriptor.MAX_CAPACITY)
+                + " between " + RingDescriptor.MIN_CAPACITY + " (" + Sizes.bytes(RingDescriptor.MIN_CAPACITY)
+                + ") and " + RingDescriptor.MAX_CAPACITY + " (" + Sizes.bytes(RingDescriptor.MAX_CAPACITY)
                 + ")");
         }
     }
@@ -48,7 +48,7 @@ public final class TopicArguments {
      * checked as a new topic would need them: a capacity, and a maximum message of 1 to capacity/8 bytes
      * (the default capacity's when {@code --capacity} is not given, as the topic would be created with it).
      */
-    static TopicConfig config(CommandSpec spec, Integer capacity, Integer maxMessage) {
+    public static TopicConfig config(CommandSpec spec, Integer capacity, Integer maxMessage) {
         TopicConfig config = new TopicConfig();
         if (capacity != null) {
             checkCapacity(spec, "--capacity", capacity);
@@ -62,10 +62,10 @@ public final class TopicArguments {
             int ring = capacity != null ? capacity : RingConfig.DEFAULT_CAPACITY;
             if (maxMessage > ring / 8) {
                 long needed = Long.highestOneBit((long) maxMessage * 8 - 1) << 1;
-                String which = capacity != null ? "--capacity " + StatCommand.bytes(ring)
-                    : "the default capacity, " + StatCommand.bytes(ring);
+                String which = capacity != null ? "--capacity " + Sizes.bytes(ring)
+                    : "the default capacity, " + Sizes.bytes(ring);
                 String fix = needed <= RingDescriptor.MAX_CAPACITY ? "give a --capacity of at least "
-                    + StatCommand.bytes(needed) : "the longest message a topic can have is "
+                    + Sizes.bytes(needed) : "the longest message a topic can have is "
                     + RingDescriptor.MAX_CAPACITY / 8 + " bytes";
                 throw new ParameterException(spec.commandLine(), "--max-message " + maxMessage + " is more than"
                     + " capacity/8 = " + ring / 8 + " (" + which + "); " + fix);
@@ -76,7 +76,7 @@ public final class TopicArguments {
     }
 
     /** Fails with a usage error unless {@code name} (of {@code --name}) can be a durable subscriber's name. */
-    static void checkDurableName(CommandSpec spec, String name) {
+    public static void checkDurableName(CommandSpec spec, String name) {
         if (name == null) {
             return;
         }
