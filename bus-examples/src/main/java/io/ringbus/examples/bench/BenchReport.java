@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.support.Json;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -35,66 +36,43 @@ final class BenchReport {
     }
 
     static void printJson(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
-        StringBuilder json = new StringBuilder();
-        json.append("{\"floorTolerance\":").append(options.floorTolerance())
-            .append(",\"rounds\":").append(options.rounds())
-            .append(",\"messagesPerRun\":").append(options.messages())
-            .append(",\"roundTripsPerRun\":").append(options.roundTrips())
-            .append(",\"capacity\":").append(options.capacity())
-            .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.1f", seconds))
-            .append(",\"results\":[");
-        for (int i = 0; i < rows.size(); i++) {
-            Comparison row = rows.get(i);
-            Comparison.Summary s = row.summarize(options.floorTolerance());
-            json.append(i == 0 ? "" : ",").append("{\"benchmark\":\"").append(s.name())
-                .append("\",\"peer\":\"").append(row.peer())
-                .append("\",\"notMeasured\":").append(row.notMeasured() ? jsonString(row.note()) : "null")
-                .append(",\"note\":").append(row.note() == null ? "null" : jsonString(row.note()))
-                .append(",\"unit\":\"").append(s.unit())
-                .append("\",\"ringbus\":").append(number(s.ringbus()))
-                .append(",\"peerFigure\":").append(number(s.agrona()))
-                .append(",\"ratio\":").append(number(s.ratio()))
-                .append(",\"target\":\"").append(s.target())
-                .append("\",\"met\":\"").append(s.met())
-                .append("\",\"pairsCounted\":").append(s.qualified())
-                .append(",\"pairs\":[");
-            List<Comparison.Pair> pairs = row.pairs();
-            for (int j = 0; j < pairs.size(); j++) {
-                Comparison.Pair p = pairs.get(j);
-                json.append(j == 0 ? "" : ",").append("{\"round\":").append(p.round())
-                    .append(",\"ringbusFloorNs\":").append(p.ringbusFloor())
-                    .append(",\"peerFloorNs\":").append(p.agronaFloor())
-                    .append(",\"ringbus\":").append(number(p.ringbus()))
-                    .append(",\"peerFigure\":").append(number(p.agrona()))
-                    .append(",\"counted\":").append(p.floorsAgree(options.floorTolerance())).append('}');
+        double tolerance = options.floorTolerance();
+        Json json = new Json().open('{')
+            .field("floorTolerance").number(tolerance)
+            .field("rounds").number(options.rounds())
+            .field("messagesPerRun").number(options.messages())
+            .field("roundTripsPerRun").number(options.roundTrips())
+            .field("capacity").number(options.capacity())
+            .field("seconds").decimal(seconds, 1)
+            .field("results").open('[');
+        for (Comparison row : rows) {
+            Comparison.Summary s = row.summarize(tolerance);
+            json.open('{')
+                .field("benchmark").string(s.name())
+                .field("peer").string(row.peer())
+                .field("notMeasured").string(row.notMeasured() ? row.note() : null)
+                .field("note").string(row.note())
+                .field("unit").string(s.unit())
+                .field("ringbus").decimal(s.ringbus(), 4)
+                .field("peerFigure").decimal(s.agrona(), 4)
+                .field("ratio").decimal(s.ratio(), 4)
+                .field("target").string(s.target())
+                .field("met").string(s.met())
+                .field("pairsCounted").number(s.qualified())
+                .field("pairs").open('[');
+            for (Comparison.Pair p : row.pairs()) {
+                json.open('{')
+                    .field("round").number(p.round())
+                    .field("ringbusFloorNs").number(p.ringbusFloor())
+                    .field("peerFloorNs").number(p.agronaFloor())
+                    .field("ringbus").decimal(p.ringbus(), 4)
+                    .field("peerFigure").decimal(p.agrona(), 4)
+                    .field("counted").bool(p.floorsAgree(tolerance))
+                    .close('}');
             }
-            json.append("]}");
+            json.close(']').close('}');
         }
-        json.append("]}");
-        out.println(json);
-    }
-
-    /** {@code text} as a JSON string: quotes, backslashes and control characters escaped. */
-    private static String jsonString(String text) {
-        StringBuilder json = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        return json.append('"').toString();
+        out.println(json.close(']').close('}'));
     }
 
     /** {@code "61.20M-72.40M | 30.10M-33.00M"} for rates, {@code "160-190 | 170-240"} for latencies (ns). */
@@ -121,9 +99,5 @@ final class BenchReport {
 
     private static String ratio(double ratio) {
         return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2fx" : "%.4fx", ratio);
-    }
-
-    private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
     }
 }

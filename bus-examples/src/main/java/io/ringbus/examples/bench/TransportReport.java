@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.support.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,15 +123,14 @@ final class TransportReport {
 
     static void printJson(PrintWriter out, List<Result> results, TransportOptions options, double seconds) {
         double tolerance = options.floorTolerance();
-        StringBuilder json = new StringBuilder();
-        json.append("{\"size\":").append(options.size())
-            .append(",\"capacity\":").append(options.capacity())
-            .append(",\"rounds\":").append(options.rounds())
-            .append(",\"bridgeWakeup\":\"").append(options.bridgeWakeup().label())
-            .append("\",\"floorTolerance\":").append(tolerance)
-            .append(",\"seconds\":").append(String.format(Locale.ROOT, "%.1f", seconds))
-            .append(",\"results\":[");
-        List<String> entries = new ArrayList<>();
+        Json json = new Json().open('{')
+            .field("size").number(options.size())
+            .field("capacity").number(options.capacity())
+            .field("rounds").number(options.rounds())
+            .field("bridgeWakeup").string(options.bridgeWakeup().label())
+            .field("floorTolerance").number(tolerance)
+            .field("seconds").decimal(seconds, 1)
+            .field("results").open('[');
         for (Result result : results) {
             List<Comparison> rows = new ArrayList<>();
             if (result.roundTrip() != null) {
@@ -144,50 +144,53 @@ final class TransportReport {
                 }
             }
             for (Comparison row : rows) {
-                entries.add(jsonRow(result.variant(), row, tolerance));
+                row(json, result.variant(), row, tolerance);
             }
         }
-        json.append(String.join(",", entries)).append("],\"shmVsUnix\":[");
-        List<String> factors = new ArrayList<>();
+        json.close(']').field("shmVsUnix").open('[');
         for (Factor f : factors(results, options)) {
-            factors.add("{\"shm\":\"" + f.shm().label() + "\",\"unix\":\"" + f.unix().label()
-                + "\",\"roundTripFactor\":" + number(f.roundTrip()) + ",\"publishFactor\":" + number(f.publish())
-                + ",\"subscribeFactor\":" + number(f.subscribe()) + ",\"roundTripMet\":\"" + f.roundTripMet()
-                + "\",\"throughputMet\":\"" + f.throughputMet() + "\"}");
+            json.open('{')
+                .field("shm").string(f.shm().label())
+                .field("unix").string(f.unix().label())
+                .field("roundTripFactor").decimal(f.roundTrip(), 4)
+                .field("publishFactor").decimal(f.publish(), 4)
+                .field("subscribeFactor").decimal(f.subscribe(), 4)
+                .field("roundTripMet").string(f.roundTripMet())
+                .field("throughputMet").string(f.throughputMet())
+                .close('}');
         }
-        json.append(String.join(",", factors)).append("]}");
-        out.println(json);
+        out.println(json.close(']').close('}'));
         out.flush();
     }
 
-    private static String jsonRow(TransportVariant variant, Comparison row, double tolerance) {
+    private static void row(Json json, TransportVariant variant, Comparison row, double tolerance) {
         Comparison.Summary s = row.summarize(tolerance);
-        StringBuilder json = new StringBuilder();
-        json.append("{\"path\":\"").append(variant.via().label())
-            .append("\",\"wait\":\"").append(variant.waitMode().label())
-            .append("\",\"peer\":\"").append(variant.via().isStream() ? variant.peerAt().label() : "process")
-            .append("\",\"measure\":\"").append(s.name())
-            .append("\",\"unit\":\"").append(s.unit())
-            .append("\",\"ringbus\":").append(number(s.ringbus()))
-            .append(",\"raw\":").append(number(s.agrona()))
-            .append(",\"ratio\":").append(number(s.ratio()))
-            .append(",\"target\":\"").append(s.target())
-            .append("\",\"met\":\"").append(s.met())
-            .append("\",\"floorNs\":").append(number(row.floorMedian(tolerance)))
-            .append(",\"pairsCounted\":").append(s.qualified())
-            .append(",\"pairs\":[");
-        List<Comparison.Pair> pairs = row.pairs();
-        for (int j = 0; j < pairs.size(); j++) {
-            Comparison.Pair p = pairs.get(j);
-            json.append(j == 0 ? "" : ",").append("{\"round\":").append(p.round())
-                .append(",\"ringbusFloorNs\":").append(p.ringbusFloor())
-                .append(",\"rawFloorNs\":").append(p.agronaFloor())
-                .append(",\"afterFloorNs\":").append(p.afterFloor())
-                .append(",\"ringbus\":").append(number(p.ringbus()))
-                .append(",\"raw\":").append(number(p.agrona()))
-                .append(",\"counted\":").append(p.floorsAgree(tolerance)).append('}');
+        json.open('{')
+            .field("path").string(variant.via().label())
+            .field("wait").string(variant.waitMode().label())
+            .field("peer").string(variant.via().isStream() ? variant.peerAt().label() : "process")
+            .field("measure").string(s.name())
+            .field("unit").string(s.unit())
+            .field("ringbus").decimal(s.ringbus(), 4)
+            .field("raw").decimal(s.agrona(), 4)
+            .field("ratio").decimal(s.ratio(), 4)
+            .field("target").string(s.target())
+            .field("met").string(s.met())
+            .field("floorNs").decimal(row.floorMedian(tolerance), 4)
+            .field("pairsCounted").number(s.qualified())
+            .field("pairs").open('[');
+        for (Comparison.Pair p : row.pairs()) {
+            json.open('{')
+                .field("round").number(p.round())
+                .field("ringbusFloorNs").number(p.ringbusFloor())
+                .field("rawFloorNs").number(p.agronaFloor())
+                .field("afterFloorNs").number(p.afterFloor())
+                .field("ringbus").decimal(p.ringbus(), 4)
+                .field("raw").decimal(p.agrona(), 4)
+                .field("counted").bool(p.floorsAgree(tolerance))
+                .close('}');
         }
-        return json.append("]}").toString();
+        json.close(']').close('}');
     }
 
     /** Nanoseconds as microseconds, or a dash. */
@@ -236,9 +239,5 @@ final class TransportReport {
 
     private static String counted(Comparison.Summary s) {
         return s.qualified() + " of " + s.pairs() + (s.qualified() == 0 ? " (none agreed: all used)" : "");
-    }
-
-    private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
     }
 }
