@@ -25,7 +25,7 @@ final class BenchReport {
             Comparison.Summary s = row.summarize(options.floorTolerance());
             String pairs = s.qualified() + " of " + s.pairs()
                 + (s.qualified() == 0 ? " (none agreed: all used)" : "");
-            out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), row.peer(), figure(s.agrona(), s.unit()),
+            out.printf(ROW, s.name(), figure(s.ringbus(), s.unit()), row.peer(), figure(s.peerFigure(), s.unit()),
                 ratio(s.ratio()), s.target(), s.met(), spread(row, options.floorTolerance()), pairs);
             if (row.note() != null) {
                 // Figures from the rounds before the peer failed: say why there are fewer of them.
@@ -54,7 +54,7 @@ final class BenchReport {
                 .field("note").string(row.note())
                 .field("unit").string(s.unit())
                 .field("ringbus").decimal(s.ringbus(), 4)
-                .field("peerFigure").decimal(s.agrona(), 4)
+                .field("peerFigure").decimal(s.peerFigure(), 4)
                 .field("ratio").decimal(s.ratio(), 4)
                 .field("target").string(s.target())
                 .field("met").string(s.met())
@@ -64,9 +64,9 @@ final class BenchReport {
                 json.open('{')
                     .field("round").number(p.round())
                     .field("ringbusFloorNs").number(p.ringbusFloor())
-                    .field("peerFloorNs").number(p.agronaFloor())
+                    .field("peerFloorNs").number(p.peerFloor())
                     .field("ringbus").decimal(p.ringbus(), 4)
-                    .field("peerFigure").decimal(p.agrona(), 4)
+                    .field("peerFigure").decimal(p.peerFigure(), 4)
                     .field("counted").bool(p.floorsAgree(tolerance))
                     .close('}');
             }

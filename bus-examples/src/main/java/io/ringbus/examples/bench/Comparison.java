@@ -6,29 +6,33 @@ import java.util.List;
 import java.util.stream.DoubleStream;
 
 /**
- * One row of the result table: a figure measured for ringbus and Agrona in each round, with floor
- * checks taken before the ringbus run, between the two runs and after the Agrona run. A round's pair
+ * One row of the result table: a figure measured for ringbus and for its peer (Agrona's ring, Chronicle
+ * Queue, the raw channel, the C futex: {@link #peer()}) in each round, with floor checks taken before the
+ * ringbus run, between the two runs and after the peer's run. A round's pair
  * counts only when all three agree within the tolerance (the VM stayed in one placement through
  * both runs: a placement switch between a check and its run shows up in the next check); the row's figures are the
- * medians over the pairs that count, and its ratio (ringbus / Agrona) the median of their ratios.
+ * medians over the pairs that count, and its ratio (ringbus / peer) the median of their ratios.
  * When no pair counts, every pair is used and the verdict is "?".
  */
 final class Comparison {
-    /** One round: the floor checks before, between and after its runs (ns), and each ring's figure. */
-    record Pair(int round, long ringbusFloor, long agronaFloor, long afterFloor, double ringbus, double agrona) {
+    /**
+     * One round: the floor checks before the ringbus run, before the peer's run and after both (ns), and
+     * the figure of each.
+     */
+    record Pair(int round, long ringbusFloor, long peerFloor, long afterFloor, double ringbus, double peerFigure) {
         boolean floorsAgree(double tolerance) {
-            long low = Math.min(ringbusFloor, Math.min(agronaFloor, afterFloor));
-            long high = Math.max(ringbusFloor, Math.max(agronaFloor, afterFloor));
+            long low = Math.min(ringbusFloor, Math.min(peerFloor, afterFloor));
+            long high = Math.max(ringbusFloor, Math.max(peerFloor, afterFloor));
             return low > 0 && high <= low * (1 + tolerance);
         }
 
         double ratio() {
-            return ringbus / agrona;
+            return ringbus / peerFigure;
         }
     }
 
     /** What the table prints for this row. */
-    record Summary(String name, String unit, double ringbus, double agrona, double ratio, String target,
+    record Summary(String name, String unit, double ringbus, double peerFigure, double ratio, String target,
         String met, int qualified, int pairs) {
     }
 
@@ -40,13 +44,6 @@ final class Comparison {
     private final List<Pair> pairs = new ArrayList<>();
     /** Why the peer has no figures (it could not run) or fewer rounds than asked (it failed mid-run), or null. */
     private volatile String note;
-
-    /**
-     * @param target the ratio to meet, or {@code NaN} for a row shown for information only
-     */
-    Comparison(String name, String unit, boolean higherIsBetter, double target) {
-        this(name, Impl.AGRONA.label(), unit, higherIsBetter, target);
-    }
 
     /**
      * @param peer what ringbus is measured against in this row
@@ -101,7 +98,7 @@ final class Comparison {
             used = pairs;
         }
         double ringbus = median(used.stream().mapToDouble(Pair::ringbus).toArray());
-        double agrona = median(used.stream().mapToDouble(Pair::agrona).toArray());
+        double peerFigure = median(used.stream().mapToDouble(Pair::peerFigure).toArray());
         double ratio = median(used.stream().mapToDouble(Pair::ratio).toArray());
         String targetText = "-";
         String met = "-";
@@ -110,7 +107,7 @@ final class Comparison {
             boolean ok = higherIsBetter ? ratio >= target : ratio <= target;
             met = qualified == 0 ? "?" : ok ? "yes" : "no";
         }
-        return new Summary(name, unit, ringbus, agrona, ratio, targetText, met, qualified, pairs.size());
+        return new Summary(name, unit, ringbus, peerFigure, ratio, targetText, met, qualified, pairs.size());
     }
 
     /**
@@ -122,7 +119,7 @@ final class Comparison {
         if (used.isEmpty()) {
             used = pairs;
         }
-        double[] values = used.stream().mapToDouble(ringbus ? Pair::ringbus : Pair::agrona).toArray();
+        double[] values = used.stream().mapToDouble(ringbus ? Pair::ringbus : Pair::peerFigure).toArray();
         if (values.length == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
@@ -139,7 +136,7 @@ final class Comparison {
             used = pairs;
         }
         return median(used.stream()
-            .flatMapToDouble(p -> DoubleStream.of(p.ringbusFloor(), p.agronaFloor(), p.afterFloor()))
+            .flatMapToDouble(p -> DoubleStream.of(p.ringbusFloor(), p.peerFloor(), p.afterFloor()))
             .toArray());
     }
 

@@ -65,14 +65,14 @@ final class PingPongLatency {
         List<Path> queues = new ArrayList<>();
         boolean completed = false;
         try {
-            ChildJvm[] ringbus = start(Impl.RINGBUS, length, options, files, children, queues);
-            ChildJvm[] agrona = start(Impl.AGRONA, length, options, files, children, queues);
+            ChildJvm[] ringbus = start(Peer.RINGBUS, length, options, files, children, queues);
+            ChildJvm[] agrona = start(Peer.AGRONA, length, options, files, children, queues);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
             boolean targeted = length == MESSAGE_LENGTH;
-            List<Comparison> agronaRows = rows(Impl.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
-            List<Comparison> chronicleRows = rows(Impl.CHRONICLE, sizeLabel,
+            List<Comparison> agronaRows = rows(Peer.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
+            List<Comparison> chronicleRows = rows(Peer.CHRONICLE, sizeLabel,
                 targeted ? CHRONICLE_P50_TARGET : Double.NaN);
             ChildJvm[] chronicle = null;
             List<ChildJvm> chronicleChildren = new ArrayList<>();
@@ -82,7 +82,7 @@ final class PingPongLatency {
                 chronicleRows.forEach(row -> row.note(tooBig));
             } else {
                 try {
-                    chronicle = start(Impl.CHRONICLE, length, options, files, chronicleChildren, queues);
+                    chronicle = start(Peer.CHRONICLE, length, options, files, chronicleChildren, queues);
                     for (ChildJvm child : chronicleChildren) {
                         child.await("READY", options.stepTimeout());
                     }
@@ -99,10 +99,10 @@ final class PingPongLatency {
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbusResult = runOnce(ringbus, options);
-                log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
+                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, options);
-                log(log, round, Impl.AGRONA, agronaFloor, agronaResult);
+                log(log, round, Peer.AGRONA, agronaFloor, agronaResult);
                 long afterAgrona = floor.measure();
                 add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
                 Map<String, String> chronicleResult = null;
@@ -119,7 +119,7 @@ final class PingPongLatency {
                     }
                 }
                 if (chronicleResult != null) {
-                    log(log, round, Impl.CHRONICLE, afterAgrona, chronicleResult);
+                    log(log, round, Peer.CHRONICLE, afterAgrona, chronicleResult);
                     long afterFloor = floor.measure();
                     add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult);
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
@@ -164,10 +164,10 @@ final class PingPongLatency {
         return ThroughputHarness.length(args, 2);
     }
 
-    private static List<Comparison> rows(Impl peer, String sizeLabel, double p50Target) {
+    private static List<Comparison> rows(Peer peer, String sizeLabel, double p50Target) {
         List<Comparison> rows = new ArrayList<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
-            String name = (peer == Impl.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
+            String name = (peer == Peer.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
                 : "ping-pong " + PERCENTILE_NAMES[i] + " vs " + peer.label()) + sizeLabel;
             rows.add(new Comparison(name, peer.label(), "ns", false, i == 0 ? p50Target : Double.NaN));
         }
@@ -183,17 +183,17 @@ final class PingPongLatency {
     }
 
     /**
-     * Makes the two ring files (or queue directories, added to {@code queues}) of {@code impl} and starts its
+     * Makes the two ring files (or queue directories, added to {@code queues}) of {@code peer} and starts its
      * pong and ping.
      */
-    private static ChildJvm[] start(Impl impl, int length, BenchOptions options, BenchFiles files,
+    private static ChildJvm[] start(Peer peer, int length, BenchOptions options, BenchFiles files,
         List<ChildJvm> children, List<Path> queues) {
         String suffix = length == MESSAGE_LENGTH ? "" : "-" + length;
         String ping;
         String pong;
         String pingRole;
         String pongRole;
-        switch (impl) {
+        switch (peer) {
             case RINGBUS -> {
                 ping = files.ringbusRing("pingpong-ping" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pong = files.ringbusRing("pingpong-pong" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
@@ -218,9 +218,9 @@ final class PingPongLatency {
             }
         }
         List<String> args = List.of(ping, pong, Integer.toString(length));
-        ChildJvm pongJvm = ChildJvm.start(pongRole, impl.jvmFlags(), pongRole, options.stepTimeout(), args);
+        ChildJvm pongJvm = ChildJvm.start(pongRole, peer.jvmFlags(), pongRole, options.stepTimeout(), args);
         children.add(pongJvm);
-        ChildJvm pingJvm = ChildJvm.start(pingRole, impl.jvmFlags(), pingRole, options.stepTimeout(), args);
+        ChildJvm pingJvm = ChildJvm.start(pingRole, peer.jvmFlags(), pingRole, options.stepTimeout(), args);
         children.add(pingJvm);
         return new ChildJvm[] {pingJvm, pongJvm};
     }
@@ -235,9 +235,9 @@ final class PingPongLatency {
         return result;
     }
 
-    private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
+    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result) {
         log.printf("round %d  %-15s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
-            + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, impl.label(), floor,
+            + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, peer.label(), floor,
             result.get("p50"), result.get("p90"), result.get("p99"), result.get("p999"), result.get("max"),
             result.get("mean"), Long.parseLong(result.get("warmup")), result.get("warmupMillis"), result.get("alloc"));
     }

@@ -270,7 +270,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             }
             int percentile = percentileOf(row.name());
             Comparison.Summary s = row.summarize(tolerance);
-            if (ringbus == null || row.peer().equals(Impl.AGRONA.label())) {
+            if (ringbus == null || row.peer().equals(Peer.AGRONA.label())) {
                 if (ringbus == null) {
                     ringbus = nans();
                 }
@@ -278,7 +278,7 @@ public final class RingBenchCommand implements Callable<Integer> {
                     ringbus[percentile] = s.ringbus();
                 }
             }
-            peers.computeIfAbsent(row.peer(), peer -> nans())[percentile] = s.agrona();
+            peers.computeIfAbsent(row.peer(), peer -> nans())[percentile] = s.peerFigure();
         }
         List<LatencySeries> series = new ArrayList<>();
         if (ringbus != null) {

@@ -38,7 +38,7 @@ final class ThroughputHarness {
         double target, boolean chronicle) {
     }
 
-    private record Side(Impl impl, List<ChildJvm> subscribers, List<ChildJvm> publishers, BenchFiles files) {
+    private record Side(Peer peer, List<ChildJvm> subscribers, List<ChildJvm> publishers, BenchFiles files) {
     }
 
     private ThroughputHarness() {
@@ -64,25 +64,25 @@ final class ThroughputHarness {
         boolean completed = false;
         try {
             List<Side> sides = new ArrayList<>();
-            sides.add(start(Impl.RINGBUS, topology, length, options, files, children));
-            sides.add(start(Impl.AGRONA, topology, length, options, files, children));
+            sides.add(start(Peer.RINGBUS, topology, length, options, files, children));
+            sides.add(start(Peer.AGRONA, topology, length, options, files, children));
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
             List<Comparison> rows = new ArrayList<>();
             String rowName = topology.name() + " throughput"
                 + (topology.subscribers() > 1 ? " (" + topology.subscribers() + " subscribers)" : "");
-            String peer = topology.subscribers() > 1 ? topology.subscribers() + " Agrona rings" : Impl.AGRONA.label();
+            String peer = topology.subscribers() > 1 ? topology.subscribers() + " Agrona rings" : Peer.AGRONA.label();
             // The targets are for 64-byte messages; other sizes are measured and compared without one.
             rows.add(new Comparison(rowName + sizeLabel, peer, "msg/s", true,
                 length == MESSAGE_LENGTH ? topology.target() : Double.NaN));
             if (topology.chronicle()) {
-                Comparison chronicleRow = new Comparison(rowName + " vs " + Impl.CHRONICLE.label() + sizeLabel,
-                    Impl.CHRONICLE.label(), "msg/s", true, Double.NaN);
+                Comparison chronicleRow = new Comparison(rowName + " vs " + Peer.CHRONICLE.label() + sizeLabel,
+                    Peer.CHRONICLE.label(), "msg/s", true, Double.NaN);
                 rows.add(chronicleRow);
                 List<ChildJvm> chronicleChildren = new ArrayList<>();
                 try {
-                    Side chronicle = start(Impl.CHRONICLE, topology, length, options, files, chronicleChildren);
+                    Side chronicle = start(Peer.CHRONICLE, topology, length, options, files, chronicleChildren);
                     for (ChildJvm child : chronicleChildren) {
                         child.await("READY", options.stepTimeout());
                     }
@@ -115,7 +115,7 @@ final class ThroughputHarness {
             }
             if (options.warmupRuns() > 0) {
                 for (int s = 0; s < sides.size(); s++) {
-                    log.printf("warm-up  %-15s %s msg/s%n", sides.get(s).impl().label(), warmups.get(s));
+                    log.printf("warm-up  %-15s %s msg/s%n", sides.get(s).peer().label(), warmups.get(s));
                 }
             }
             if (fitted < perPublisher) {
@@ -127,7 +127,7 @@ final class ThroughputHarness {
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
-                log(log, round, Impl.RINGBUS, ringbusFloor, ringbusResult);
+                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
                 long peerFloor = floor.measure();
                 for (int s = 1; s < sides.size(); s++) {
                     Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
@@ -135,7 +135,7 @@ final class ThroughputHarness {
                     if (peerResult == null) {
                         break;
                     }
-                    log(log, round, sides.get(s).impl(), peerFloor, peerResult);
+                    log(log, round, sides.get(s).peer(), peerFloor, peerResult);
                     long afterFloor = floor.measure();
                     rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
                         Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate"))));
@@ -161,7 +161,7 @@ final class ThroughputHarness {
         try {
             return runOnce(side, perPublisher, options);
         } catch (BenchException e) {
-            if (side.impl() != Impl.CHRONICLE) {
+            if (side.peer() != Peer.CHRONICLE) {
                 throw e;
             }
             ChildJvm.endAll(side.publishers(), false);
@@ -174,7 +174,7 @@ final class ThroughputHarness {
         }
     }
 
-    private static Side start(Impl impl, Topology topology, int length, BenchOptions options, BenchFiles files,
+    private static Side start(Peer peer, Topology topology, int length, BenchOptions options, BenchFiles files,
         List<ChildJvm> children) {
         String name = topology.name() + "-" + topology.publishers() + "-" + length;
         String size = Integer.toString(length);
@@ -182,7 +182,7 @@ final class ThroughputHarness {
         String subscriberRole;
         String publisherRole;
         String publisherRing = null;
-        if (impl == Impl.RINGBUS) {
+        if (peer == Peer.RINGBUS) {
             String ring = files.ringbusRing(name, options.capacity(), topology.ringbusMode()).toString();
             publisherRing = ring;
             subscriberRole = RingbusThroughput.SUBSCRIBER_ROLE;
@@ -190,7 +190,7 @@ final class ThroughputHarness {
             for (int i = 0; i < topology.subscribers(); i++) {
                 subscriberArgs.add(List.of(ring, Integer.toString(topology.publishers()), size));
             }
-        } else if (impl == Impl.CHRONICLE) {
+        } else if (peer == Peer.CHRONICLE) {
             subscriberRole = ChronicleQueuePeer.SUBSCRIBER_ROLE;
             publisherRole = ChronicleQueuePeer.PUBLISHER_ROLE;
             subscriberArgs.add(List.of(Integer.toString(topology.publishers()), size));
@@ -207,7 +207,7 @@ final class ThroughputHarness {
             subscriberRole = AgronaThroughput.SUBSCRIBER_ROLE;
             publisherRole = AgronaThroughput.PUBLISHER_ROLE;
         }
-        List<String> flags = impl.jvmFlags();
+        List<String> flags = peer.jvmFlags();
         List<ChildJvm> subscribers = new ArrayList<>();
         for (int i = 0; i < subscriberArgs.size(); i++) {
             ChildJvm subscriber = ChildJvm.start(subscriberRole + (i == 0 ? "" : "-" + i), flags, subscriberRole,
@@ -217,7 +217,7 @@ final class ThroughputHarness {
         }
         List<ChildJvm> publishers = new ArrayList<>();
         for (int id = 0; id < topology.publishers(); id++) {
-            List<String> args = switch (impl) {
+            List<String> args = switch (peer) {
                 case RINGBUS -> List.of(publisherRing, Integer.toString(id), size);
                 case CHRONICLE -> List.of(Integer.toString(id), size);
                 default -> List.of(publisherRing, topology.agronaKind(), Integer.toString(id), size);
@@ -227,7 +227,7 @@ final class ThroughputHarness {
             children.add(publisher);
             publishers.add(publisher);
         }
-        return new Side(impl, subscribers, publishers, files);
+        return new Side(peer, subscribers, publishers, files);
     }
 
     /**
@@ -243,7 +243,7 @@ final class ThroughputHarness {
     private static Map<String, String> runOnce(Side side, long perPublisher, BenchOptions options) {
         long total = perPublisher * side.publishers().size();
         // A queue only grows: Chronicle Queue gets a fresh directory per run (its subscriber deletes the last).
-        String queue = side.impl() == Impl.CHRONICLE
+        String queue = side.peer() == Peer.CHRONICLE
             ? " " + side.files().directory("chronicle-throughput-" + CHRONICLE_RUNS.incrementAndGet()) : "";
         for (ChildJvm subscriber : side.subscribers()) {
             subscriber.send("RUN " + total + queue);
@@ -275,7 +275,7 @@ final class ThroughputHarness {
         result.put("publisherAlloc", Long.toString(publisherAllocations));
         long errors = Long.parseLong(result.get("errors"));
         if (errors != 0) {
-            throw new BenchException(side.impl().label() + " subscribers saw " + errors + " of " + total
+            throw new BenchException(side.peer().label() + " subscribers saw " + errors + " of " + total
                 + " messages out of sequence (lost, repeated or reordered)");
         }
         return result;
@@ -294,9 +294,9 @@ final class ThroughputHarness {
         return RingBenchCommand.formatRate(Double.parseDouble(result.get("rate")));
     }
 
-    private static void log(PrintStream log, int round, Impl impl, long floor, Map<String, String> result) {
+    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result) {
         log.printf("round %d  %-15s  floor p50 %5d ns | %s msg/s  (%,d messages in %.1f ms; allocated %s B by the"
-            + " subscribers, %s B by the publishers)%n", round, impl.label(), floor, rate(result),
+            + " subscribers, %s B by the publishers)%n", round, peer.label(), floor, rate(result),
             Long.parseLong(result.get("messages")), Long.parseLong(result.get("nanos")) / 1e6, result.get("alloc"),
             result.get("publisherAlloc"));
     }

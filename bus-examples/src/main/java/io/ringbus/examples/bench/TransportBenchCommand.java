@@ -233,9 +233,9 @@ public final class TransportBenchCommand implements Callable<Integer> {
             String label = result.variant().label();
             series.add(new LatencySeries(label + " ringbus", s[0].ringbus(), s[1].ringbus(), s[2].ringbus(),
                 s[3].ringbus()));
-            if (Double.isFinite(s[0].agrona())) {
-                series.add(new LatencySeries(label + " raw", s[0].agrona(), s[1].agrona(), s[2].agrona(),
-                    s[3].agrona()));
+            if (Double.isFinite(s[0].peerFigure())) {
+                series.add(new LatencySeries(label + " raw", s[0].peerFigure(), s[1].peerFigure(), s[2].peerFigure(),
+                    s[3].peerFigure()));
             }
         }
         return series;

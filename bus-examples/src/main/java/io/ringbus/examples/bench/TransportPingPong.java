@@ -103,10 +103,11 @@ final class TransportPingPong {
 
     private static Rows rows(TransportVariant variant, TransportOptions options) {
         double target = variant.hasRawPeer() && options.targeted() ? P50_TARGET : Double.NaN;
-        return new Rows(new Comparison("round trip p50", "ns", false, target),
-            new Comparison("round trip p90", "ns", false, Double.NaN),
-            new Comparison("round trip p99", "ns", false, Double.NaN),
-            new Comparison("round trip p99.9", "ns", false, Double.NaN));
+        String peer = TransportReport.RAW_PEER;
+        return new Rows(new Comparison("round trip p50", peer, "ns", false, target),
+            new Comparison("round trip p90", peer, "ns", false, Double.NaN),
+            new Comparison("round trip p99", peer, "ns", false, Double.NaN),
+            new Comparison("round trip p99.9", peer, "ns", false, Double.NaN));
     }
 
     private static void add(Comparison row, String key, int round, long ringbusFloor, long rawFloor, long afterFloor,

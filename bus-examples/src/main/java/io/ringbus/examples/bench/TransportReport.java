@@ -17,6 +17,9 @@ final class TransportReport {
     /** Target: the shm path's throughput at least this many times the Unix socket path's. */
     static final double SHM_THROUGHPUT_FACTOR = 10;
 
+    /** What ringbus is compared with on each path: the raw JDK channel of the same kind. */
+    static final String RAW_PEER = "raw channel";
+
     private static final String ROW = "%-26s %-22s %-22s %-22s %-17s %-9s %-4s %8s  %s%n";
 
     /** What was measured for one variant; either part may be null (not measured). */
@@ -57,8 +60,8 @@ final class TransportReport {
                 Comparison.Summary p50 = result.roundTrip().p50().summarize(tolerance);
                 Comparison.Summary p99 = result.roundTrip().p99().summarize(tolerance);
                 out.printf(ROW, path, "round trip p50 | p99", micros(p50.ringbus(), p99.ringbus()),
-                    micros(p50.agrona(), p99.agrona()), ratio(p50.ratio()) + " | " + ratio(p99.ratio()), p50.target(),
-                    p50.met(), floor(result.roundTrip().p50(), tolerance), counted(p50));
+                    micros(p50.peerFigure(), p99.peerFigure()), ratio(p50.ratio()) + " | " + ratio(p99.ratio()),
+                    p50.target(), p50.met(), floor(result.roundTrip().p50(), tolerance), counted(p50));
             }
             if (result.throughput() != null) {
                 throughputRow(out, path, result.throughput().publish(), options);
@@ -85,7 +88,7 @@ final class TransportReport {
         Comparison.Summary s = row.summarize(options.floorTolerance());
         String measure = s.name().equals("throughput") ? s.name() : s.name() + ", batched";
         out.printf(ROW, path, measure, rate(s.ringbus(), options.size()),
-            rate(s.agrona(), options.size()), ratio(s.ratio()), s.target(), s.met(),
+            rate(s.peerFigure(), options.size()), ratio(s.ratio()), s.target(), s.met(),
             floor(row, options.floorTolerance()), counted(s));
     }
 
@@ -172,7 +175,7 @@ final class TransportReport {
             .field("measure").string(s.name())
             .field("unit").string(s.unit())
             .field("ringbus").decimal(s.ringbus(), 4)
-            .field("raw").decimal(s.agrona(), 4)
+            .field("raw").decimal(s.peerFigure(), 4)
             .field("ratio").decimal(s.ratio(), 4)
             .field("target").string(s.target())
             .field("met").string(s.met())
@@ -183,10 +186,10 @@ final class TransportReport {
             json.open('{')
                 .field("round").number(p.round())
                 .field("ringbusFloorNs").number(p.ringbusFloor())
-                .field("rawFloorNs").number(p.agronaFloor())
+                .field("rawFloorNs").number(p.peerFloor())
                 .field("afterFloorNs").number(p.afterFloor())
                 .field("ringbus").decimal(p.ringbus(), 4)
-                .field("raw").decimal(p.agrona(), 4)
+                .field("raw").decimal(p.peerFigure(), 4)
                 .field("counted").bool(p.floorsAgree(tolerance))
                 .close('}');
         }

@@ -88,10 +88,12 @@ final class TransportThroughput {
                 }
                 log.println(line);
             }
-            Rows rows = new Rows(new Comparison(variant.via().isStream() ? "publish" : "throughput", "msg/s", true,
-                variant.hasRawPeer() && options.targeted() ? TARGET : Double.NaN),
+            String peer = TransportReport.RAW_PEER;
+            Rows rows = new Rows(new Comparison(variant.via().isStream() ? "publish" : "throughput", peer, "msg/s",
+                true, variant.hasRawPeer() && options.targeted() ? TARGET : Double.NaN),
                 variant.via().isStream()
-                    ? new Comparison("subscribe", "msg/s", true, options.targeted() ? TARGET : Double.NaN) : null);
+                    ? new Comparison("subscribe", peer, "msg/s", true, options.targeted() ? TARGET : Double.NaN)
+                    : null);
             for (int round = 1; round <= options.rounds(); round++) {
                 rounds(round, flows, rows, floor, options, log);
             }

@@ -134,8 +134,9 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                 table.printf(ROW, "measure", "ringbus", "C futex", "ratio", "target", "met", "floor", "rounds counted");
                 for (Comparison row : versus) {
                     Comparison.Summary s = row.summarize(floorTolerance);
-                    table.printf(ROW, s.name(), TransportReport.nanos(s.ringbus()), TransportReport.nanos(s.agrona()),
-                        String.format(Locale.ROOT, "%.2fx", s.ratio()), s.target(), s.met(),
+                    table.printf(ROW, s.name(), TransportReport.nanos(s.ringbus()),
+                        TransportReport.nanos(s.peerFigure()), String.format(Locale.ROOT, "%.2fx", s.ratio()),
+                        s.target(), s.met(),
                         TransportReport.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs());
                 }
             }
@@ -181,7 +182,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         System.err.println("wakeup bench: blocking" + (futex != null ? " and C futex, interleaved" : "") + " ...");
         List<Comparison> rows = new ArrayList<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
-            rows.add(new Comparison("blocking RTT " + LatencySeries.LABELS[i], "ns", false,
+            rows.add(new Comparison("blocking RTT " + LatencySeries.LABELS[i], "C futex", "ns", false,
                 i == 0 ? FUTEX_TARGET : Double.NaN));
         }
         List<Map<String, String>> ringbusRuns = new ArrayList<>();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class BenchReportTest {
     @Test
     void aNoteWithControlCharactersIsEscaped() {
-        Comparison row = new Comparison("ping-pong RTT p50", "ns", false, Double.NaN);
+        Comparison row = new Comparison("ping-pong RTT p50", "Agrona", "ns", false, Double.NaN);
         row.note("peer failed:\tline one\nline two\u0001 \"quoted\" \\");
         BenchOptions options = new BenchOptions(1, 2, 0, 1, 0, 0, 1, 4096, 0.1, Duration.ofSeconds(1),
             Duration.ofSeconds(1));

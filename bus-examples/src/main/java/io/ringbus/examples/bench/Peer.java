@@ -2,8 +2,11 @@ package io.ringbus.examples.bench;
 
 import java.util.List;
 
-/** The rings and queues the harnesses compare, and the JVM flags their child JVMs get. */
-enum Impl {
+/**
+ * The rings and queues {@code bus bench ring} runs side by side, ringbus and the peers it is compared
+ * with (a row of the table pairs ringbus with one of them), and the JVM flags their child JVMs get.
+ */
+enum Peer {
     RINGBUS("ringbus", List.of()),
     AGRONA("Agrona", ChildJvm.AGRONA_FLAGS),
     CHRONICLE("Chronicle Queue", ChronicleQueuePeer.JVM_FLAGS);
@@ -11,7 +14,7 @@ enum Impl {
     private final String label;
     private final List<String> jvmFlags;
 
-    Impl(String label, List<String> jvmFlags) {
+    Peer(String label, List<String> jvmFlags) {
         this.label = label;
         this.jvmFlags = jvmFlags;
     }
