@@ -1,12 +1,12 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.support.JvmLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +20,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The parent's handle on one child JVM ({@link ChildMain}): started from the same java binary and
- * class path as this JVM, driven by lines on its stdin, heard through lines on its stdout (read by a
+ * The parent's handle on one child JVM ({@link ChildMain}): started by {@link JvmLauncher} (this JVM's java
+ * binary and class path), driven by lines on its stdin, heard through lines on its stdout (read by a
  * daemon thread into a queue). Its stderr goes straight to ours. Every wait has a deadline: a child
  * that dies, fails or hangs becomes a {@link BenchException} that names it, and is killed.
  */
@@ -64,38 +64,26 @@ final class ChildJvm implements AutoCloseable {
      * @param peerFlags flags for this JVM alone (a peer's add-opens and add-exports; none for ringbus)
      */
     static ChildJvm start(String label, List<String> peerFlags, String role, Duration timeout, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(javaBinary());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.addAll(peerFlags);
-        command.addAll(extraOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ChildMain.class.getName());
-        command.add(role);
+        List<String> options = new ArrayList<>(peerFlags);
+        options.addAll(extraOptions);
+        List<String> arguments = new ArrayList<>();
+        arguments.add(role);
         // The child gives up a little before the parent does, so that its own error message arrives first.
-        command.add(Long.toString(timeout.toMillis() * 9 / 10));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        arguments.add(Long.toString(timeout.toMillis() * 9 / 10));
+        arguments.addAll(args);
         try {
-            Process process = builder.start();
+            Process process = JvmLauncher.start(ChildMain.class, options, arguments);
             LIVE.add(process);
             return new ChildJvm(label, process);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start child JVM " + label + " (" + command.getFirst() + "): " + e,
-                e);
+            throw new UncheckedIOException("cannot start child JVM " + label + " (" + JvmLauncher.javaBinary() + "): "
+                + e, e);
         }
     }
 
     /** Options added to every child JVM, ringbus's and Agrona's alike (diagnostics, GC choice). */
     static void extraOptions(List<String> options) {
         extraOptions = List.copyOf(options);
-    }
-
-    /** The java launcher of this JVM: the same binary runs every child. */
-    static String javaBinary() {
-        return ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** Kills every child still running; for the shutdown hook and for failures. */

@@ -1,5 +1,6 @@
 package io.ringbus.examples.bench;
 
+import io.ringbus.examples.support.JvmLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ final class ReportFolder {
             .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')
             .append(System.getProperty("os.arch")).append('\n');
         md.append("- JDK: ").append(System.getProperty("java.vm.vendor")).append(' ')
-            .append(Runtime.version()).append(" (").append(ChildJvm.javaBinary()).append(")\n");
+            .append(Runtime.version()).append(" (").append(JvmLauncher.javaBinary()).append(")\n");
         md.append("- placement: a VM's vCPUs may move between a near and a far placement every few seconds, which"
             + " alone changes a spinning round trip about 4x; every figure was measured after a floor check (a bare"
             + " spin ping-pong between two JVMs) and ratios come only from rounds whose floor checks agree, peers"

@@ -1,6 +1,7 @@
 package io.ringbus.examples.bench;
 
 import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.JvmLauncher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -248,7 +249,7 @@ public final class RingBenchCommand implements Callable<Integer> {
     private static void printHeader(PrintStream log, BenchOptions options, BenchFiles files) {
         log.printf("bench ring: ringbus ring vs Agrona ring buffers, %d rounds, ring capacity %,d bytes%n",
             options.rounds(), options.capacity());
-        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
+        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), JvmLauncher.javaBinary(),
             Runtime.getRuntime().availableProcessors(), files.directory());
         log.printf("  floor check before every measured run: bare spin ping-pong on two shared longs, %,d round"
             + " trips, p50; a pair counts when its floors are within %.0f%%%n", options.floorRoundTrips(),

@@ -1,6 +1,7 @@
 package io.ringbus.examples.bench;
 
 import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.JvmLauncher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -339,7 +340,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
         String sizes = String.join(", ", runs.stream().map(run -> Integer.toString(run.size())).toList());
         log.printf("bench transport: %s; %s-byte messages, %d rounds, topic rings of %,d bytes%n",
             String.join(", ", labels), sizes, options.rounds(), options.capacity());
-        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), ChildJvm.javaBinary(),
+        log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), JvmLauncher.javaBinary(),
             Runtime.getRuntime().availableProcessors(), files.directory());
         Set<TransportVariant.Via> vias = new LinkedHashSet<>();
         options.variants().forEach(variant -> vias.add(variant.via()));
