@@ -12,7 +12,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * The Agrona side of {@link PingPongLatency}: two {@link OneToOneRingBuffer}s, each on a
  * {@link java.nio.MappedByteBuffer} of its own file wrapped in an {@link UnsafeBuffer}. Arguments of
  * both roles: {@code <ping ring file> <pong ring file> [<message length>]}. Runs only in JVMs started with
- * {@link ChildJvm#AGRONA_FLAGS}.
+ * {@link Peer#AGRONA}'s flags.
  */
 final class AgronaPingPong {
     static final String PING_ROLE = "agrona-ping";
@@ -90,11 +90,11 @@ final class AgronaPingPong {
         public void execute(String[] command) {
             stopped = false;
             while (!stopped) {
-                if (pingRing.read(this, PingPongLatency.POLL_LIMIT) == 0) {
+                if (pingRing.read(this, PingLoop.POLL_LIMIT) == 0) {
                     guard.spin();
                 }
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

@@ -13,7 +13,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
  * The Agrona side of {@link OneToOneThroughput} and {@link ManyToOneThroughput}: a
  * {@link OneToOneRingBuffer} or a {@link ManyToOneRingBuffer} on a {@link java.nio.MappedByteBuffer} of
  * one file, wrapped in an {@link UnsafeBuffer}. Runs only in JVMs started with
- * {@link ChildJvm#AGRONA_FLAGS}.
+ * {@link Peer#AGRONA}'s flags.
  */
 final class AgronaThroughput {
     static final String PUBLISHER_ROLE = "agrona-publisher";

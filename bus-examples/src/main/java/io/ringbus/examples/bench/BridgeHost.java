@@ -53,7 +53,7 @@ final class BridgeHost implements ChildRole {
         }
         this.bridge = started;
         this.peer = created;
-        ChildMain.reply("LISTENING " + (pipes != null ? spec.uri() : bridge.listening().getFirst().toString()));
+        ChildRunner.reply("LISTENING " + (pipes != null ? spec.uri() : bridge.listening().getFirst().toString()));
     }
 
     @Override
@@ -81,7 +81,7 @@ final class BridgeHost implements ChildRole {
             throw new IllegalStateException("cannot open " + down + ": " + FileDescriptors.describeError(-downWrite));
         }
         bridge.serve(FdStream.adopt(upRead, downWrite, "pipe pair " + name));
-        ChildMain.reply("SERVED " + name);
+        ChildRunner.reply("SERVED " + name);
     }
 
     @Override

@@ -24,13 +24,22 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
  *   ping ◀── topic "pong" ── pong      in the mode under test (spin, blocking, signal)
  * </pre>
  */
-final class BusWakeupRoles {
+public final class BusWakeupRoles {
     static final String PING_ROLE = "wakeup-ping";
     static final String PONG_ROLE = "wakeup-pong";
     static final int MESSAGE_LENGTH = 64;
     private static final long AWAIT_NANOS = 10_000_000_000L;
 
     private BusWakeupRoles() {
+    }
+
+    /** Entry point of the child JVMs of {@code bus bench wakeup}: {@code <role> <timeoutMillis> <bus dir> <mode>}. */
+    public static void main(String[] args) {
+        ChildRunner.run(args, (role, roleArgs, guard) -> switch (role) {
+            case PING_ROLE -> new Ping(roleArgs);
+            case PONG_ROLE -> new Pong(roleArgs);
+            default -> throw new IllegalArgumentException("unknown role '" + role + "'");
+        });
     }
 
     private static Bus open(String directory) {
@@ -59,7 +68,7 @@ final class BusWakeupRoles {
 
         @Override
         public void execute(String[] command) {
-            long count = ChildMain.longArg(command, 1);
+            long count = ChildRunner.longArg(command, 1);
             histogram.reset();
             for (long i = 0; i < count; i++) {
                 payload.set(ValueLayout.JAVA_LONG, 0, i);
@@ -72,7 +81,7 @@ final class BusWakeupRoles {
                 }
                 histogram.recordValue(System.nanoTime() - start);
             }
-            ChildMain.reply("RESULT p50=" + histogram.getValueAtPercentile(50) + " p90="
+            ChildRunner.reply("RESULT p50=" + histogram.getValueAtPercentile(50) + " p90="
                 + histogram.getValueAtPercentile(90) + " p99=" + histogram.getValueAtPercentile(99)
                 + " p999=" + histogram.getValueAtPercentile(99.9)
                 + " max=" + histogram.getMaxValue());
@@ -109,11 +118,11 @@ final class BusWakeupRoles {
         @Override
         public void execute(String[] command) {
             if (command[0].equals("IDLE")) {
-                idle(ChildMain.longArg(command, 1));
+                idle(ChildRunner.longArg(command, 1));
                 return;
             }
-            long count = ChildMain.longArg(command, 1);
-            ChildMain.reply("ARMED");
+            long count = ChildRunner.longArg(command, 1);
+            ChildRunner.reply("ARMED");
             for (long i = 0; i < count; i++) {
                 if (subscriber.await(this, 1, AWAIT_NANOS) == 0) {
                     throw new IllegalStateException("no ping " + i + " within 10 s");
@@ -122,7 +131,7 @@ final class BusWakeupRoles {
                     Thread.onSpinWait();
                 }
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         private void idle(long seconds) {
@@ -133,7 +142,7 @@ final class BusWakeupRoles {
                 subscriber.await(this, 1, deadline - System.nanoTime());
             }
             double percent = 100.0 * (cpuNanos() - cpuBefore) / (System.nanoTime() - start);
-            ChildMain.reply("RESULT cpuPercent=" + String.format("%.2f", percent));
+            ChildRunner.reply("RESULT cpuPercent=" + String.format("%.2f", percent));
         }
 
         private static long cpuNanos() {

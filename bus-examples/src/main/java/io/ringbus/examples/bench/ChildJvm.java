@@ -20,14 +20,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The parent's handle on one child JVM ({@link ChildMain}): started by {@link JvmLauncher} (this JVM's java
- * binary and class path), driven by lines on its stdin, heard through lines on its stdout (read by a
- * daemon thread into a queue). Its stderr goes straight to ours. Every wait has a deadline: a child
- * that dies, fails or hangs becomes a {@link BenchException} that names it, and is killed.
+ * The parent's handle on one child JVM, which runs a role through {@link ChildRunner}: started by
+ * {@link JvmLauncher} (this JVM's java binary and class path), driven by lines on its stdin, heard
+ * through lines on its stdout (read by a daemon thread into a queue). Its stderr goes straight to ours.
+ * Every wait has a deadline: a child that dies, fails or hangs becomes a {@link BenchException} that
+ * names it, and is killed.
  */
 final class ChildJvm implements AutoCloseable {
-    /** Only the JVMs that run Agrona get this: its UnsafeBuffer needs jdk.internal.misc.Unsafe. */
-    static final List<String> AGRONA_FLAGS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
     private static final String EOF = "\u0000EOF";
     /** How often a wait with partners looks whether one of them has exited. */
     private static final Duration PARTNER_CHECK = Duration.ofMillis(200);
@@ -50,20 +49,13 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@code ChildMain role timeout args...} in a new JVM.
-     *
-     * @param agrona whether this JVM runs Agrona (and so gets {@link #AGRONA_FLAGS})
-     */
-    static ChildJvm start(String label, boolean agrona, String role, Duration timeout, List<String> args) {
-        return start(label, agrona ? AGRONA_FLAGS : List.of(), role, timeout, args);
-    }
-
-    /**
-     * Starts {@code ChildMain role timeout args...} in a new JVM with a peer's own flags.
+     * Starts {@code main role timeout args...} in a new JVM, {@code main} being the entry point of the
+     * benchmark {@code role} belongs to (it runs the role with {@link ChildRunner#run}).
      *
      * @param peerFlags flags for this JVM alone (a peer's add-opens and add-exports; none for ringbus)
      */
-    static ChildJvm start(String label, List<String> peerFlags, String role, Duration timeout, List<String> args) {
+    static ChildJvm start(String label, Class<?> main, List<String> peerFlags, String role, Duration timeout,
+        List<String> args) {
         List<String> options = new ArrayList<>(peerFlags);
         options.addAll(extraOptions);
         List<String> arguments = new ArrayList<>();
@@ -72,7 +64,7 @@ final class ChildJvm implements AutoCloseable {
         arguments.add(Long.toString(timeout.toMillis() * 9 / 10));
         arguments.addAll(args);
         try {
-            Process process = JvmLauncher.start(ChildMain.class, options, arguments);
+            Process process = JvmLauncher.start(main, options, arguments);
             LIVE.add(process);
             return new ChildJvm(label, process);
         } catch (IOException e) {

@@ -183,7 +183,7 @@ final class ChronicleQueuePeer {
                 }
                 append(appender, copy, length);
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

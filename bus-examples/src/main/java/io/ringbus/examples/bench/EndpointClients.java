@@ -86,7 +86,7 @@ final class EndpointClients implements AutoCloseable {
             BusClient client = new StreamBusClient(new TransportContext().uri("pipe:")
                 .connectTimeout(PIPE_CONNECT_TIMEOUT).batching(batching), new PipeConnector(() -> stream));
             clients.add(client);
-            ChildMain.reply("PIPE " + name);
+            ChildRunner.reply("PIPE " + name);
             return endpoint.apply(client);
         } finally {
             FileDescriptors.close(upHold);

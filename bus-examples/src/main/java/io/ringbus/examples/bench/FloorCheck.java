@@ -28,7 +28,7 @@ import org.HdrHistogram.Histogram;
  * the machine otherwise quiet; each check is {@link #WARMUP_ROUND_TRIPS} untimed round trips then
  * {@code roundTrips} timed ones, and reports the median.
  */
-final class FloorCheck implements AutoCloseable {
+public final class FloorCheck implements AutoCloseable {
     static final String PING_ROLE = "floor-ping";
     static final String PONG_ROLE = "floor-pong";
     static final int WARMUP_ROUND_TRIPS = 1_000;
@@ -53,18 +53,16 @@ final class FloorCheck implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** Starts the two floor JVMs and runs a first, discarded, check to compile their loops. */
-    static FloorCheck start(BenchFiles files, BenchOptions options) {
-        return start(files, options.floorRoundTrips(), options.stepTimeout());
-    }
-
-    /** Starts the two floor JVMs, each check timing {@code roundTrips}; any step may take {@code timeout}. */
+    /**
+     * Starts the two floor JVMs and runs a first, discarded, check to compile their loops; each check
+     * then times {@code roundTrips}, and any step may take {@code timeout}.
+     */
     static FloorCheck start(BenchFiles files, int roundTrips, Duration timeout) {
         String file = files.zeroedFile("floor", FILE_LENGTH).toString();
-        ChildJvm pong = ChildJvm.start("floor-pong", false, PONG_ROLE, timeout, List.of(file));
+        ChildJvm pong = ChildJvm.start("floor-pong", FloorCheck.class, List.of(), PONG_ROLE, timeout, List.of(file));
         ChildJvm ping = null;
         try {
-            ping = ChildJvm.start("floor-ping", false, PING_ROLE, timeout, List.of(file));
+            ping = ChildJvm.start("floor-ping", FloorCheck.class, List.of(), PING_ROLE, timeout, List.of(file));
             FloorCheck check = new FloorCheck(ping, pong, roundTrips, timeout);
             ping.await("READY", timeout);
             pong.await("READY", timeout);
@@ -74,6 +72,15 @@ final class FloorCheck implements AutoCloseable {
             ChildJvm.endAll(ping == null ? List.of(pong) : List.of(ping, pong), false);
             throw e;
         }
+    }
+
+    /** Entry point of the two floor JVMs: {@code <floor-ping|floor-pong> <timeoutMillis> <file>}. */
+    public static void main(String[] args) {
+        ChildRunner.run(args, (role, roleArgs, guard) -> switch (role) {
+            case PING_ROLE -> new Ping(roleArgs, guard);
+            case PONG_ROLE -> new Pong(roleArgs, guard);
+            default -> throw new IllegalArgumentException("unknown role '" + role + "'");
+        });
     }
 
     /** One floor check: the median spinning round trip, in nanoseconds. */
@@ -111,8 +118,8 @@ final class FloorCheck implements AutoCloseable {
 
         @Override
         public void execute(String[] command) {
-            long warmup = ChildMain.longArg(command, 1);
-            long timed = ChildMain.longArg(command, 2);
+            long warmup = ChildRunner.longArg(command, 1);
+            long timed = ChildRunner.longArg(command, 2);
             histogram.reset();
             for (long i = 0; i < warmup + timed; i++) {
                 long n = ++sequence;
@@ -126,7 +133,8 @@ final class FloorCheck implements AutoCloseable {
                     histogram.recordValue(Math.min(elapsed, HIGHEST_NANOS));
                 }
             }
-            ChildMain.reply("RESULT p50=" + histogram.getValueAtPercentile(50) + " count=" + histogram.getTotalCount());
+            ChildRunner.reply("RESULT p50=" + histogram.getValueAtPercentile(50)
+                + " count=" + histogram.getTotalCount());
         }
 
         @Override
@@ -149,7 +157,7 @@ final class FloorCheck implements AutoCloseable {
 
         @Override
         public void execute(String[] command) {
-            long total = ChildMain.longArg(command, 1) + ChildMain.longArg(command, 2);
+            long total = ChildRunner.longArg(command, 1) + ChildRunner.longArg(command, 2);
             for (long i = 0; i < total; i++) {
                 long n = ++sequence;
                 while ((long) LONG.getAcquire(words, PING_OFFSET) != n) {
@@ -157,7 +165,7 @@ final class FloorCheck implements AutoCloseable {
                 }
                 LONG.setRelease(words, PONG_OFFSET, n);
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

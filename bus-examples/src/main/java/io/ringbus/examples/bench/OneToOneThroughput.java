@@ -28,7 +28,7 @@ final class OneToOneThroughput {
     private OneToOneThroughput() {
     }
 
-    static List<Comparison> run(int length, String sizeLabel, BenchOptions options, BenchFiles files,
+    static List<Comparison> run(int length, String sizeLabel, RingOptions options, BenchFiles files,
         FloorCheck floor, PrintStream log) {
         return ThroughputHarness.run(TOPOLOGY, length, sizeLabel, options, files, floor, log);
     }

@@ -8,7 +8,8 @@ import java.util.List;
  */
 enum Peer {
     RINGBUS("ringbus", List.of()),
-    AGRONA("Agrona", ChildJvm.AGRONA_FLAGS),
+    /** Only the JVMs that run Agrona get its flag: its UnsafeBuffer needs jdk.internal.misc.Unsafe. */
+    AGRONA("Agrona", List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")),
     CHRONICLE("Chronicle Queue", ChronicleQueuePeer.JVM_FLAGS);
 
     private final String label;

@@ -14,6 +14,8 @@ import org.HdrHistogram.Histogram;
  * inlined.
  */
 abstract class PingLoop implements ChildRole {
+    /** Most messages a ping or a pong handles per poll (there is only ever one to handle), on every ring. */
+    static final int POLL_LIMIT = 16;
     static final long HIGHEST_NANOS = 60_000_000_000L;
 
     protected final SpinGuard guard;
@@ -37,9 +39,9 @@ abstract class PingLoop implements ChildRole {
 
     @Override
     public final void execute(String[] command) {
-        long warmupRoundTrips = ChildMain.longArg(command, 1);
-        long warmupNanos = ChildMain.longArg(command, 2) * 1_000_000L;
-        long measured = ChildMain.longArg(command, 3);
+        long warmupRoundTrips = ChildRunner.longArg(command, 1);
+        long warmupNanos = ChildRunner.longArg(command, 2) * 1_000_000L;
+        long measured = ChildRunner.longArg(command, 3);
         histogram.reset();
         long allocatedBefore = Allocations.current();
         long loopStart = System.nanoTime();
@@ -65,7 +67,7 @@ abstract class PingLoop implements ChildRole {
         }
         sendStop();
         long allocated = Allocations.current() - allocatedBefore;
-        ChildMain.reply("RESULT p50=" + histogram.getValueAtPercentile(50)
+        ChildRunner.reply("RESULT p50=" + histogram.getValueAtPercentile(50)
             + " p90=" + histogram.getValueAtPercentile(90)
             + " p99=" + histogram.getValueAtPercentile(99)
             + " p999=" + histogram.getValueAtPercentile(99.9)

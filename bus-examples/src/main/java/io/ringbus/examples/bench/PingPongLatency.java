@@ -38,8 +38,6 @@ final class PingPongLatency {
     static final int MESSAGE_LENGTH = 64;
     static final int PING_TYPE = 1;
     static final int STOP_TYPE = 2;
-    /** Most messages a pong handles per poll (there is only ever one to handle). */
-    static final int POLL_LIMIT = 16;
 
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
@@ -56,7 +54,7 @@ final class PingPongLatency {
      * target) and the p90/p99/p99.9 rows. A peer whose JVMs cannot start gets its rows with a note
      * saying why, and the other rows are measured without it.
      */
-    static List<Comparison> run(int length, String sizeLabel, BenchOptions options, BenchFiles files,
+    static List<Comparison> run(int length, String sizeLabel, RingOptions options, BenchFiles files,
         FloorCheck floor, PrintStream log) {
         log.printf("%n== ping-pong latency: round trip of one %d-byte message, echoed; %,d measured per run"
             + " after >= %,d round trips and >= %d ms of warm-up ==%n", length, options.roundTrips(),
@@ -143,7 +141,7 @@ final class PingPongLatency {
      * written, so the run's two queues grow by every round trip, in /dev/shm; at most half the free space
      * there may go to them (64 KiB pings would need hundreds of gigabytes).
      */
-    static String chronicleWouldNotFit(int length, BenchOptions options, BenchFiles files) {
+    static String chronicleWouldNotFit(int length, RingOptions options, BenchFiles files) {
         long bytes = 2L * length * options.rounds() * (options.pingWarmupRoundTrips() + options.roundTrips());
         long free;
         try {
@@ -186,7 +184,7 @@ final class PingPongLatency {
      * Makes the two ring files (or queue directories, added to {@code queues}) of {@code peer} and starts its
      * pong and ping.
      */
-    private static ChildJvm[] start(Peer peer, int length, BenchOptions options, BenchFiles files,
+    private static ChildJvm[] start(Peer peer, int length, RingOptions options, BenchFiles files,
         List<ChildJvm> children, List<Path> queues) {
         String suffix = length == MESSAGE_LENGTH ? "" : "-" + length;
         String ping;
@@ -218,14 +216,16 @@ final class PingPongLatency {
             }
         }
         List<String> args = List.of(ping, pong, Integer.toString(length));
-        ChildJvm pongJvm = ChildJvm.start(pongRole, peer.jvmFlags(), pongRole, options.stepTimeout(), args);
+        ChildJvm pongJvm = ChildJvm.start(pongRole, RingRoles.class, peer.jvmFlags(), pongRole, options.stepTimeout(),
+            args);
         children.add(pongJvm);
-        ChildJvm pingJvm = ChildJvm.start(pingRole, peer.jvmFlags(), pingRole, options.stepTimeout(), args);
+        ChildJvm pingJvm = ChildJvm.start(pingRole, RingRoles.class, peer.jvmFlags(), pingRole, options.stepTimeout(),
+            args);
         children.add(pingJvm);
         return new ChildJvm[] {pingJvm, pongJvm};
     }
 
-    private static Map<String, String> runOnce(ChildJvm[] pair, BenchOptions options) {
+    private static Map<String, String> runOnce(ChildJvm[] pair, RingOptions options) {
         pair[1].send("RUN");
         pair[0].send("RUN " + options.pingWarmupRoundTrips() + " " + options.pingWarmupMillis() + " "
             + options.roundTrips());

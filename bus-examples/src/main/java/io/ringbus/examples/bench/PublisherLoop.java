@@ -9,6 +9,11 @@ package io.ringbus.examples.bench;
  * <p>Payload layout: sequence (long) at 0, publisher id (int) at 8, zeros to the end.
  */
 abstract class PublisherLoop implements ChildRole {
+    /**
+     * Fewest messages a throughput run of messages longer than 64 bytes is scaled down to (a run carries
+     * as many bytes as at 64 bytes, but never fewer messages than this), in bench ring and bench transport.
+     */
+    static final long MIN_SIZED_MESSAGES = 10_000;
     static final int SEQUENCE_OFFSET = 0;
     static final int PUBLISHER_OFFSET = 8;
 
@@ -37,7 +42,7 @@ abstract class PublisherLoop implements ChildRole {
     @Override
     public final void execute(String[] command) {
         prepare(command);
-        long messages = ChildMain.longArg(command, 1);
+        long messages = ChildRunner.longArg(command, 1);
         long allocatedBefore = Allocations.current();
         long start = System.nanoTime();
         for (long sequence = 0; sequence < messages; sequence++) {
@@ -47,6 +52,6 @@ abstract class PublisherLoop implements ChildRole {
         }
         finish();
         long nanos = System.nanoTime() - start;
-        ChildMain.reply("DONE nanos=" + nanos + " alloc=" + (Allocations.current() - allocatedBefore));
+        ChildRunner.reply("DONE nanos=" + nanos + " alloc=" + (Allocations.current() - allocatedBefore));
     }
 }

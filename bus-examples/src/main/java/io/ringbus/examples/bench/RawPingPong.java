@@ -88,7 +88,7 @@ final class RawPingPong {
                 buffer.flip();
                 channel.writeFully(buffer, guard);
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

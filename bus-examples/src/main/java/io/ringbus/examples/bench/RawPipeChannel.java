@@ -44,7 +44,7 @@ final class RawPipeChannel implements RawChannel {
         for (String name : new String[] {UP, DOWN}) {
             FileDescriptors.close(FileDescriptors.createFifo(directory.resolve(name), FIFO_MODE));
         }
-        ChildMain.reply("LISTENING " + uri);
+        ChildRunner.reply("LISTENING " + uri);
         FileInputStream in = new FileInputStream(directory.resolve(UP).toFile());
         return new RawPipeChannel(in, new FileOutputStream(directory.resolve(DOWN).toFile()).getChannel(), wait);
     }

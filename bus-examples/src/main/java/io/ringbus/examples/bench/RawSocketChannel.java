@@ -43,7 +43,7 @@ final class RawSocketChannel implements RawChannel {
                 int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
                 bound = new TransportUri(TransportUri.Kind.TCP, null, address.host(), port);
             }
-            ChildMain.reply("LISTENING " + bound);
+            ChildRunner.reply("LISTENING " + bound);
             return new RawSocketChannel(server.accept(), wait);
         }
     }

@@ -139,7 +139,7 @@ public final class RingBenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = System.out;
         PrintStream log = json ? System.err : System.out;
-        BenchOptions options;
+        RingOptions options;
         List<String> benchmarks;
         List<Integer> lengths;
         try {
@@ -163,7 +163,7 @@ public final class RingBenchCommand implements Callable<Integer> {
         try {
             printHeader(log, options, files);
             List<Comparison> rows = new ArrayList<>();
-            try (FloorCheck floor = FloorCheck.start(files, options)) {
+            try (FloorCheck floor = FloorCheck.start(files, options.floorRoundTrips(), options.stepTimeout())) {
                 boolean labelled = lengths.size() > 1 || lengths.get(0) != ThroughputHarness.MESSAGE_LENGTH;
                 // Benchmark by benchmark, each at every size, so that a benchmark's rows stand together.
                 for (String benchmark : benchmarks) {
@@ -180,12 +180,12 @@ public final class RingBenchCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (json) {
-                BenchReport.printJson(out, rows, options, seconds);
+                RingReport.printJson(out, rows, options, seconds);
             } else {
-                BenchReport.printTable(out, rows, options, seconds);
+                RingReport.printTable(out, rows, options, seconds);
             }
             ByteArrayOutputStream table = new ByteArrayOutputStream();
-            BenchReport.printTable(new PrintStream(table, true, StandardCharsets.UTF_8), rows, options, seconds);
+            RingReport.printTable(new PrintStream(table, true, StandardCharsets.UTF_8), rows, options, seconds);
             String written = report.deliver(new ReportSection("bench ring", ReportOptions.commandLine(spec),
                 table.toString(StandardCharsets.UTF_8), series(rows, options.floorTolerance())));
             if (written != null) {
@@ -200,11 +200,11 @@ public final class RingBenchCommand implements Callable<Integer> {
         }
     }
 
-    private BenchOptions options() {
+    private RingOptions options() {
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--timeout must be at least 1 second");
         }
-        return new BenchOptions(
+        return new RingOptions(
             rounds != null ? rounds : quick ? 3 : 7,
             messages != null ? messages : quick ? 3_000_000 : 10_000_000,
             warmupRuns != null ? warmupRuns : quick ? 2 : 3,
@@ -213,7 +213,7 @@ public final class RingBenchCommand implements Callable<Integer> {
             Duration.ofMillis(quick ? 500 : 1_500));
     }
 
-    private List<Integer> lengths(BenchOptions options) {
+    private List<Integer> lengths(RingOptions options) {
         if (sizes == null || sizes.isEmpty()) {
             return quick ? List.of(ThroughputHarness.MESSAGE_LENGTH) : FULL_RUN_SIZES;
         }
@@ -246,7 +246,7 @@ public final class RingBenchCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static void printHeader(PrintStream log, BenchOptions options, BenchFiles files) {
+    private static void printHeader(PrintStream log, RingOptions options, BenchFiles files) {
         log.printf("bench ring: ringbus ring vs Agrona ring buffers, %d rounds, ring capacity %,d bytes%n",
             options.rounds(), options.capacity());
         log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), JvmLauncher.javaBinary(),
@@ -322,13 +322,5 @@ public final class RingBenchCommand implements Callable<Integer> {
             }
         }
         throw new IllegalArgumentException("no percentile in row '" + rowName + "'");
-    }
-
-    /** A rate in messages per second, in millions (in thousands below 0.1 million), for logs and tables. */
-    static String formatRate(double perSecond) {
-        if (perSecond < 1e5) {
-            return String.format(Locale.ROOT, "%.2fK", perSecond / 1e3);
-        }
-        return String.format(Locale.ROOT, "%.2fM", perSecond / 1e6);
     }
 }

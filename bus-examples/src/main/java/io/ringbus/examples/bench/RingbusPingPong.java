@@ -89,11 +89,11 @@ final class RingbusPingPong {
         public void execute(String[] command) {
             stopped = false;
             while (!stopped) {
-                if (reader.poll(this, PingPongLatency.POLL_LIMIT) == 0) {
+                if (reader.poll(this, PingLoop.POLL_LIMIT) == 0) {
                     guard.spin();
                 }
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

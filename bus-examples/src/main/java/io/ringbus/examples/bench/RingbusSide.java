@@ -100,7 +100,7 @@ final class RingbusSide {
 
     static ChildJvm start(List<ChildJvm> children, String label, String role, List<String> args,
         TransportOptions options) {
-        ChildJvm child = ChildJvm.start(label, false, role, options.stepTimeout(), args);
+        ChildJvm child = ChildJvm.start(label, TransportRoles.class, List.of(), role, options.stepTimeout(), args);
         children.add(child);
         return child;
     }

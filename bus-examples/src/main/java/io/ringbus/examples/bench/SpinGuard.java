@@ -2,7 +2,7 @@ package io.ringbus.examples.bench;
 
 /**
  * Keeps a child's spin loops from spinning forever when its peer dies or hangs: {@link #spin()}
- * costs an increment, and reads the clock once every 65,536 calls. {@link ChildMain} arms it before
+ * costs an increment, and reads the clock once every 65,536 calls. {@link ChildRunner} arms it before
  * each command; a command that runs past the deadline throws, and the child reports the error.
  */
 final class SpinGuard {

@@ -52,11 +52,11 @@ abstract class SubscriberLoop implements ChildRole {
     @Override
     public final void execute(String[] command) {
         prepare(command);
-        total = ChildMain.longArg(command, 1);
+        total = ChildRunner.longArg(command, 1);
         count = 0;
         errors = 0;
         Arrays.fill(expected, 0);
-        ChildMain.reply("ARMED");
+        ChildRunner.reply("ARMED");
         long allocatedBefore = Allocations.current();
         while (count < total) {
             if (poll() == 0) {
@@ -66,7 +66,7 @@ abstract class SubscriberLoop implements ChildRole {
         long allocated = Allocations.current() - allocatedBefore;
         long nanos = last - first;
         long rate = nanos > 0 ? (long) ((total - 1) * 1e9 / nanos) : 0;
-        ChildMain.reply("RESULT messages=" + total + " nanos=" + nanos + " rate=" + rate + " errors=" + errors
+        ChildRunner.reply("RESULT messages=" + total + " nanos=" + nanos + " rate=" + rate + " errors=" + errors
             + " alloc=" + allocated);
     }
 }

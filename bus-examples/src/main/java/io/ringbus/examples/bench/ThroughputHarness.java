@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * checks every publisher's sequence, and a run with a lost or reordered message fails the benchmark.
  *
  * <p>When the machine is busy (other builds on its two cores), the first warm-up round shows it: the
- * rest of the runs, of both rings alike, are then shortened to about {@link BenchOptions#runBudget()}
+ * rest of the runs, of both rings alike, are then shortened to about {@link RingOptions#runBudget()}
  * each at the slower ring's rate, so that the whole benchmark keeps to its time.
  */
 final class ThroughputHarness {
@@ -26,8 +26,6 @@ final class ThroughputHarness {
     static final int MESSAGE_TYPE = 1;
     /** Fewest messages a run is shortened to when the machine is slow. */
     static final long MIN_MESSAGES = 200_000;
-    /** Fewest messages a run of messages longer than {@link #MESSAGE_LENGTH} is scaled down to. */
-    static final long MIN_SIZED_MESSAGES = 10_000;
     private static final AtomicLong CHRONICLE_RUNS = new AtomicLong();
 
     /**
@@ -50,11 +48,12 @@ final class ThroughputHarness {
      *
      * @param sizeLabel appended to the row names (e.g. {@code ", 1024 B"}), or empty
      */
-    static List<Comparison> run(Topology topology, int length, String sizeLabel, BenchOptions options,
+    static List<Comparison> run(Topology topology, int length, String sizeLabel, RingOptions options,
         BenchFiles files, FloorCheck floor, PrintStream log) {
         // Messages above the default length: as many bytes per run as the default, at least MIN_SIZED_MESSAGES.
         long messages = length <= MESSAGE_LENGTH ? options.messages()
-            : Math.min(options.messages(), Math.max(options.messages() * MESSAGE_LENGTH / length, MIN_SIZED_MESSAGES));
+            : Math.min(options.messages(),
+                Math.max(options.messages() * MESSAGE_LENGTH / length, PublisherLoop.MIN_SIZED_MESSAGES));
         long perPublisher = messages / topology.publishers();
         long total = perPublisher * topology.publishers();
         log.printf("%n== %s throughput: %d publisher process%s, %d subscriber%s, %d-byte messages, %,d per run ==%n",
@@ -155,7 +154,7 @@ final class ThroughputHarness {
      * its row noting why, and null returned: a peer failing mid-run costs its own row, not the benchmark.
      * Any other side's failure ends the benchmark.
      */
-    private static Map<String, String> runSideOnce(List<Side> sides, int s, long perPublisher, BenchOptions options,
+    private static Map<String, String> runSideOnce(List<Side> sides, int s, long perPublisher, RingOptions options,
         List<Comparison> rows, String when, PrintStream log) {
         Side side = sides.get(s);
         try {
@@ -174,7 +173,7 @@ final class ThroughputHarness {
         }
     }
 
-    private static Side start(Peer peer, Topology topology, int length, BenchOptions options, BenchFiles files,
+    private static Side start(Peer peer, Topology topology, int length, RingOptions options, BenchFiles files,
         List<ChildJvm> children) {
         String name = topology.name() + "-" + topology.publishers() + "-" + length;
         String size = Integer.toString(length);
@@ -210,8 +209,8 @@ final class ThroughputHarness {
         List<String> flags = peer.jvmFlags();
         List<ChildJvm> subscribers = new ArrayList<>();
         for (int i = 0; i < subscriberArgs.size(); i++) {
-            ChildJvm subscriber = ChildJvm.start(subscriberRole + (i == 0 ? "" : "-" + i), flags, subscriberRole,
-                options.stepTimeout(), subscriberArgs.get(i));
+            ChildJvm subscriber = ChildJvm.start(subscriberRole + (i == 0 ? "" : "-" + i), RingRoles.class, flags,
+                subscriberRole, options.stepTimeout(), subscriberArgs.get(i));
             children.add(subscriber);
             subscribers.add(subscriber);
         }
@@ -222,7 +221,7 @@ final class ThroughputHarness {
                 case CHRONICLE -> List.of(Integer.toString(id), size);
                 default -> List.of(publisherRing, topology.agronaKind(), Integer.toString(id), size);
             };
-            ChildJvm publisher = ChildJvm.start(publisherRole + "-" + id, flags, publisherRole,
+            ChildJvm publisher = ChildJvm.start(publisherRole + "-" + id, RingRoles.class, flags, publisherRole,
                 options.stepTimeout(), args);
             children.add(publisher);
             publishers.add(publisher);
@@ -231,16 +230,16 @@ final class ThroughputHarness {
     }
 
     /**
-     * Messages per publisher for a run that takes about {@link BenchOptions#runBudget()} at
+     * Messages per publisher for a run that takes about {@link RingOptions#runBudget()} at
      * {@code rate}: never more than asked for, never fewer than {@link #MIN_MESSAGES} in all.
      */
-    private static long fitToBudget(long perPublisher, int publishers, double rate, BenchOptions options) {
+    private static long fitToBudget(long perPublisher, int publishers, double rate, RingOptions options) {
         double budgetSeconds = options.runBudget().toNanos() / 1e9;
         long fitting = (long) (rate * budgetSeconds) / publishers;
         return Math.min(perPublisher, Math.max(fitting, MIN_MESSAGES / publishers));
     }
 
-    private static Map<String, String> runOnce(Side side, long perPublisher, BenchOptions options) {
+    private static Map<String, String> runOnce(Side side, long perPublisher, RingOptions options) {
         long total = perPublisher * side.publishers().size();
         // A queue only grows: Chronicle Queue gets a fresh directory per run (its subscriber deletes the last).
         String queue = side.peer() == Peer.CHRONICLE
@@ -291,7 +290,7 @@ final class ThroughputHarness {
     }
 
     private static String rate(Map<String, String> result) {
-        return RingBenchCommand.formatRate(Double.parseDouble(result.get("rate")));
+        return Figures.rate(Double.parseDouble(result.get("rate")));
     }
 
     private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result) {

@@ -105,11 +105,11 @@ final class TopicEndpoints {
         void run() {
             stopped = false;
             while (!stopped) {
-                if (subscriber.await(this, PingPongLatency.POLL_LIMIT, EndpointSpec.AWAIT_SLICE_NANOS) == 0) {
+                if (subscriber.await(this, PingLoop.POLL_LIMIT, EndpointSpec.AWAIT_SLICE_NANOS) == 0) {
                     guard.checkNow();
                 }
             }
-            ChildMain.reply("DONE");
+            ChildRunner.reply("DONE");
         }
 
         @Override

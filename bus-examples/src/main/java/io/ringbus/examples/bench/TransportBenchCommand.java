@@ -281,7 +281,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
             return messages;
         }
         return Math.min(messages, Math.max(messages * TransportOptions.TARGET_SIZE / size,
-            ThroughputHarness.MIN_SIZED_MESSAGES));
+            PublisherLoop.MIN_SIZED_MESSAGES));
     }
 
     /** Paths in the order given; each stream path once per wait mode and peer placement; shm spin and blocking. */

@@ -128,7 +128,7 @@ final class TransportPingPong {
         long count = Math.min(options.roundTrips(), Math.max(MIN_ROUND_TRIPS, fitting));
         log.printf("first run %-7s (unrecorded) %,d round trips in %s ms, then p50 %s: %,d round trips per measured"
             + " run%n", pair.label(), Long.parseLong(first.get("warmup")), first.get("warmupMillis"),
-            TransportReport.nanos(Double.parseDouble(first.get("p50"))), count);
+            Figures.nanos(Double.parseDouble(first.get("p50"))), count);
         return count;
     }
 
@@ -144,11 +144,11 @@ final class TransportPingPong {
     private static void log(PrintWriter log, int round, String label, long floor, Map<String, String> result) {
         log.printf("round %d  %-7s  floor p50 %5d ns | RTT p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  (warm-up %,d"
             + " round trips in %s ms, %,d measured; ping allocated %s B)%n", round, label, floor,
-            TransportReport.nanos(Double.parseDouble(result.get("p50"))),
-            TransportReport.nanos(Double.parseDouble(result.get("p90"))),
-            TransportReport.nanos(Double.parseDouble(result.get("p99"))),
-            TransportReport.nanos(Double.parseDouble(result.get("p999"))),
-            TransportReport.nanos(Double.parseDouble(result.get("max"))), Long.parseLong(result.get("warmup")),
+            Figures.nanos(Double.parseDouble(result.get("p50"))),
+            Figures.nanos(Double.parseDouble(result.get("p90"))),
+            Figures.nanos(Double.parseDouble(result.get("p99"))),
+            Figures.nanos(Double.parseDouble(result.get("p999"))),
+            Figures.nanos(Double.parseDouble(result.get("max"))), Long.parseLong(result.get("warmup")),
             result.get("warmupMillis"), Long.parseLong(result.get("count")), result.get("alloc"));
     }
 }

@@ -196,20 +196,11 @@ final class TransportReport {
         json.close(']').close('}');
     }
 
-    /** Nanoseconds as microseconds, or a dash. */
-    static String nanos(double value) {
-        if (!Double.isFinite(value)) {
-            return "-";
-        }
-        double micros = value / 1e3;
-        return String.format(Locale.ROOT, micros < 10 ? "%.2f us" : "%.1f us", micros);
-    }
-
     private static String micros(double p50, double p99) {
         if (!Double.isFinite(p50)) {
             return "-";
         }
-        return nanos(p50).replace(" us", "") + " | " + nanos(p99);
+        return Figures.nanos(p50).replace(" us", "") + " | " + Figures.nanos(p99);
     }
 
     /** Payload megabytes per second (10^6 bytes) at {@code rate} messages of {@code size} bytes. */
@@ -221,7 +212,7 @@ final class TransportReport {
         if (!Double.isFinite(rate)) {
             return "-";
         }
-        return RingBenchCommand.formatRate(rate) + " " + megabytes(rate, size);
+        return Figures.rate(rate) + " " + megabytes(rate, size);
     }
 
     private static String ratio(double ratio) {

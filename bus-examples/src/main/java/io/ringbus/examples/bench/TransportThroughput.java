@@ -74,7 +74,7 @@ final class TransportThroughput {
                 for (Flow flow : flows) {
                     Map<String, String> result = runOnce(flow, options);
                     double rate = Double.parseDouble(result.get("rate"));
-                    line.append(String.format(" %s %s msg/s;", flow.label, RingBenchCommand.formatRate(rate)));
+                    line.append(String.format(" %s %s msg/s;", flow.label, Figures.rate(rate)));
                     if (i == 0) {
                         flow.messages = fit(options, rate);
                     }
@@ -177,7 +177,7 @@ final class TransportThroughput {
         int size) {
         double rate = Double.parseDouble(result.get("rate"));
         log.printf("round %d  %-17s  floor p50 %5d ns | %s msg/s  %s  (%,d messages in %.1f ms; allocated %s B by the"
-            + " consumer, %s B by the producer)%n", round, label, floor, RingBenchCommand.formatRate(rate),
+            + " consumer, %s B by the producer)%n", round, label, floor, Figures.rate(rate),
             TransportReport.megabytes(rate, size), Long.parseLong(result.get("messages")),
             Long.parseLong(result.get("nanos")) / 1e6, result.get("alloc"), result.get("producerAlloc"));
     }

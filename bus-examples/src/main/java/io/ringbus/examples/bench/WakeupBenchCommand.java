@@ -134,10 +134,10 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                 table.printf(ROW, "measure", "ringbus", "C futex", "ratio", "target", "met", "floor", "rounds counted");
                 for (Comparison row : versus) {
                     Comparison.Summary s = row.summarize(floorTolerance);
-                    table.printf(ROW, s.name(), TransportReport.nanos(s.ringbus()),
-                        TransportReport.nanos(s.peerFigure()), String.format(Locale.ROOT, "%.2fx", s.ratio()),
+                    table.printf(ROW, s.name(), Figures.nanos(s.ringbus()),
+                        Figures.nanos(s.peerFigure()), String.format(Locale.ROOT, "%.2fx", s.ratio()),
                         s.target(), s.met(),
-                        TransportReport.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs());
+                        Figures.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs());
                 }
             }
             table.flush();
@@ -188,7 +188,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         List<Map<String, String>> ringbusRuns = new ArrayList<>();
         List<Map<String, String>> futexRuns = new ArrayList<>();
         Path bus = files.directory("wakeup-blocking");
-        try (ChildJvm pong = ChildJvm.start("pong-BLOCKING", false, BusWakeupRoles.PONG_ROLE, timeout,
+        try (ChildJvm pong = child("pong-BLOCKING", BusWakeupRoles.PONG_ROLE, timeout,
                 List.of(bus.toString(), "BLOCKING"));
             ChildJvm ping = startAfter(pong, bus, "BLOCKING", timeout)) {
             run(ping, pong, Math.max(1_000, count / 4), timeout);
@@ -234,7 +234,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     private static Map<String, String> single(BenchFiles files, String mode, long count, Duration timeout) {
         System.err.println("wakeup bench: " + mode.toLowerCase(Locale.ROOT) + " ...");
         Path bus = files.directory("wakeup-" + mode.toLowerCase(Locale.ROOT));
-        try (ChildJvm pong = ChildJvm.start("pong-" + mode, false, BusWakeupRoles.PONG_ROLE, timeout,
+        try (ChildJvm pong = child("pong-" + mode, BusWakeupRoles.PONG_ROLE, timeout,
                 List.of(bus.toString(), mode));
             ChildJvm ping = startAfter(pong, bus, mode, timeout)) {
             run(ping, pong, Math.max(1_000, count / 4), timeout);
@@ -251,9 +251,14 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         return result;
     }
 
+    /** A child JVM of this benchmark: {@code role} of {@link BusWakeupRoles}. */
+    private static ChildJvm child(String label, String role, Duration timeout, List<String> args) {
+        return ChildJvm.start(label, BusWakeupRoles.class, List.of(), role, timeout, args);
+    }
+
     private static ChildJvm startAfter(ChildJvm pong, Path bus, String mode, Duration timeout) {
         pong.await("READY", timeout);
-        ChildJvm ping = ChildJvm.start("ping-" + mode, false, BusWakeupRoles.PING_ROLE, timeout,
+        ChildJvm ping = child("ping-" + mode, BusWakeupRoles.PING_ROLE, timeout,
             List.of(bus.toString(), mode));
         ping.await("READY", timeout);
         return ping;
@@ -262,7 +267,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     private static String idleCpu(BenchFiles files, long seconds) {
         Duration timeout = Duration.ofMinutes(1);
         Path bus = files.directory("wakeup-idle");
-        try (ChildJvm pong = ChildJvm.start("idle", false, BusWakeupRoles.PONG_ROLE, timeout,
+        try (ChildJvm pong = child("idle", BusWakeupRoles.PONG_ROLE, timeout,
             List.of(bus.toString(), "BLOCKING"))) {
             pong.await("READY", timeout);
             pong.send("IDLE 1");

@@ -9,7 +9,7 @@
  * {@link io.ringbus.examples.bench.OneToOneThroughput},
  * {@link io.ringbus.examples.bench.ManyToOneThroughput}). Every process in a measurement is its own
  * JVM, started from the same java binary and class path as the command, driven over its stdin and
- * reporting over its stdout ({@link io.ringbus.examples.bench.ChildMain}). Only the JVMs that run
+ * reporting over its stdout ({@link io.ringbus.examples.bench.ChildRunner}). Only the JVMs that run
  * Agrona get {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}; the command itself and
  * every ringbus JVM never load an Agrona class that needs it.
  */

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
  * run fits, saying why in the rows it leaves empty.
  */
 class PingPongLatencyTest {
-    private static BenchOptions options(long roundTrips) {
-        return new BenchOptions(7, 10_000_000, 3, roundTrips, 100_000, 1_000, 5_000, 1 << 20, 0.3,
+    private static RingOptions options(long roundTrips) {
+        return new RingOptions(7, 10_000_000, 3, roundTrips, 100_000, 1_000, 5_000, 1 << 20, 0.3,
             Duration.ofSeconds(120), Duration.ofMillis(1_500));
     }
 

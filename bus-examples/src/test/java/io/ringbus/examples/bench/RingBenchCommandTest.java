@@ -67,7 +67,7 @@ class RingBenchCommandTest {
         String output = benchRing("--quick", "--rounds", "2", "--only", "ping-pong,one-to-one",
             "--round-trips", "1000", "--warmup-round-trips", "500", "--warmup-millis", "10",
             "--messages", "20000", "--warmup-runs", "1",
-            "--child-jvm-option", "-D" + ChildMain.FAIL_ROLE_PROPERTY + "=" + failures,
+            "--child-jvm-option", "-D" + ChildRunner.FAIL_ROLE_PROPERTY + "=" + failures,
             "--report", reportDirectory.toString());
         assertTrue(output.contains("Chronicle Queue failed in round 2: "), output);
         List<String> lines = output.lines().toList();

@@ -15,17 +15,17 @@ import org.junit.jupiter.api.Test;
  * error message may carry tabs, line breaks or other control characters, which JSON strings must
  * escape.
  */
-class BenchReportTest {
+class RingReportTest {
     @Test
     void aNoteWithControlCharactersIsEscaped() {
         Comparison row = new Comparison("ping-pong RTT p50", "Agrona", "ns", false, Double.NaN);
         row.note("peer failed:\tline one\nline two\u0001 \"quoted\" \\");
-        BenchOptions options = new BenchOptions(1, 2, 0, 1, 0, 0, 1, 4096, 0.1, Duration.ofSeconds(1),
+        RingOptions options = new RingOptions(1, 2, 0, 1, 0, 0, 1, 4096, 0.1, Duration.ofSeconds(1),
             Duration.ofSeconds(1));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
-        BenchReport.printJson(out, List.of(row), options, 1.0);
+        RingReport.printJson(out, List.of(row), options, 1.0);
 
         String json = bytes.toString(StandardCharsets.UTF_8).strip();
         assertFalse(json.chars().anyMatch(c -> c < 0x20), "no raw control character in " + json);

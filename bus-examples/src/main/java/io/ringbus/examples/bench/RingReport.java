@@ -5,14 +5,14 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** The end of a run: the side-by-side table, or the same as JSON. */
-final class BenchReport {
+/** The end of a {@code bus bench ring} run: the side-by-side table, or the same as JSON. */
+final class RingReport {
     private static final String ROW = "%-48s %14s %-15s %14s %8s %9s %4s %-31s %s%n";
 
-    private BenchReport() {
+    private RingReport() {
     }
 
-    static void printTable(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
+    static void printTable(PrintStream out, List<Comparison> rows, RingOptions options, double seconds) {
         out.printf("%n== results (medians over the rounds whose floor checks agree within %.0f%%; ratio = ringbus"
             + " / peer) ==%n", options.floorTolerance() * 100);
         out.printf("(spread: lowest-highest figure of the rounds counted, ringbus | peer)%n");
@@ -35,7 +35,7 @@ final class BenchReport {
         out.printf("finished in %.0f s%n", seconds);
     }
 
-    static void printJson(PrintStream out, List<Comparison> rows, BenchOptions options, double seconds) {
+    static void printJson(PrintStream out, List<Comparison> rows, RingOptions options, double seconds) {
         double tolerance = options.floorTolerance();
         Json json = new Json().open('{')
             .field("floorTolerance").number(tolerance)
@@ -85,14 +85,14 @@ final class BenchReport {
 
     private static String range(double[] minMax, boolean rate) {
         if (rate) {
-            return RingBenchCommand.formatRate(minMax[0]) + "-" + RingBenchCommand.formatRate(minMax[1]);
+            return Figures.rate(minMax[0]) + "-" + Figures.rate(minMax[1]);
         }
         return String.format(Locale.ROOT, "%.0f-%.0f", minMax[0], minMax[1]);
     }
 
     private static String figure(double value, String unit) {
         if (unit.equals("msg/s")) {
-            return RingBenchCommand.formatRate(value) + " msg/s";
+            return Figures.rate(value) + " msg/s";
         }
         return String.format(Locale.ROOT, "%.0f %s", value, unit);
     }

@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Entry point of every benchmark child JVM:
- * {@code ChildMain <role> <timeoutMillis> <role arguments...>}.
+ * What every benchmark child JVM runs: {@code <main> <role> <timeoutMillis> <role arguments...>}, where
+ * {@code main} is the entry point of the benchmark the role belongs to ({@code RingRoles},
+ * {@code TransportRoles}, {@code BusWakeupRoles}, {@code FloorCheck}), which hands its roles to
+ * {@link #run}.
  *
  * <p>Protocol, one line each way: the child sets its role up and prints {@code READY}; then for each
  * line on stdin ({@code RUN ...}) it runs the role's command, which prints lines such as
@@ -20,23 +22,23 @@ import java.util.Arrays;
  * {@code --child-jvm-option}) makes role {@code ROLE} fail on its {@code N}th command, as a peer that
  * breaks in the middle of a run.
  */
-public final class ChildMain {
+public final class ChildRunner {
     static final String FAIL_ROLE_PROPERTY = "ringbus.bench.failRole";
     private static final PrintStream OUT = System.out;
 
-    private ChildMain() {
+    private ChildRunner() {
     }
 
-    /** Runs one role until the parent says EXIT or goes away. */
-    public static void main(String[] args) {
+    /** Runs the role {@code roles} makes of {@code args} until the parent says EXIT or goes away. */
+    static void run(String[] args, ChildRole.Factory roles) {
         if (args.length < 2) {
-            System.err.println("usage: ChildMain <role> <timeoutMillis> [role arguments...]");
+            System.err.println("usage: <role> <timeoutMillis> [role arguments...]");
             System.exit(2);
         }
         SpinGuard guard = new SpinGuard(Long.parseLong(args[1]));
         String[] roleArgs = Arrays.copyOfRange(args, 2, args.length);
         long failAt = injectedFailure(args[0]);
-        try (ChildRole role = create(args[0], roleArgs, guard)) {
+        try (ChildRole role = roles.create(args[0], roleArgs, guard)) {
             reply("READY");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
@@ -66,37 +68,6 @@ public final class ChildMain {
             }
         }
         return 0;
-    }
-
-    private static ChildRole create(String role, String[] args, SpinGuard guard) throws Exception {
-        return switch (role) {
-            case FloorCheck.PING_ROLE -> new FloorCheck.Ping(args, guard);
-            case FloorCheck.PONG_ROLE -> new FloorCheck.Pong(args, guard);
-            case RingbusPingPong.PING_ROLE -> new RingbusPingPong.Ping(args, guard);
-            case RingbusPingPong.PONG_ROLE -> new RingbusPingPong.Pong(args, guard);
-            case AgronaPingPong.PING_ROLE -> new AgronaPingPong.Ping(args, guard);
-            case AgronaPingPong.PONG_ROLE -> new AgronaPingPong.Pong(args, guard);
-            case ChronicleQueuePeer.PING_ROLE -> new ChronicleQueuePeer.Ping(args, guard);
-            case ChronicleQueuePeer.PONG_ROLE -> new ChronicleQueuePeer.Pong(args, guard);
-            case ChronicleQueuePeer.PUBLISHER_ROLE -> new ChronicleQueuePeer.Publisher(args, guard);
-            case ChronicleQueuePeer.SUBSCRIBER_ROLE -> new ChronicleQueuePeer.Subscriber(args, guard);
-            case RingbusThroughput.PUBLISHER_ROLE -> new RingbusThroughput.Publisher(args, guard);
-            case RingbusThroughput.SUBSCRIBER_ROLE -> new RingbusThroughput.Subscriber(args, guard);
-            case AgronaThroughput.PUBLISHER_ROLE -> new AgronaThroughput.Publisher(args, guard);
-            case AgronaThroughput.SUBSCRIBER_ROLE -> new AgronaThroughput.Subscriber(args, guard);
-            case TopicEndpoints.PING_ROLE -> new TopicEndpoints.Ping(args, guard);
-            case TopicEndpoints.PUBLISHER_ROLE -> TopicEndpoints.Producer.client(args, guard);
-            case TopicEndpoints.SUBSCRIBER_ROLE -> TopicEndpoints.Consumer.client(args, guard);
-            case ShmPeer.ROLE -> ShmPeer.standalone(args, guard);
-            case BridgeHost.ROLE -> new BridgeHost(args, guard);
-            case RawPingPong.PING_ROLE -> new RawPingPong.Ping(args, guard);
-            case RawPingPong.PONG_ROLE -> new RawPingPong.Pong(args, guard);
-            case RawThroughput.WRITER_ROLE -> new RawThroughput.Writer(args, guard);
-            case RawThroughput.READER_ROLE -> new RawThroughput.Reader(args, guard);
-            case BusWakeupRoles.PING_ROLE -> new BusWakeupRoles.Ping(args);
-            case BusWakeupRoles.PONG_ROLE -> new BusWakeupRoles.Pong(args);
-            default -> throw new IllegalArgumentException("unknown role '" + role + "'");
-        };
     }
 
     /** Sends one line to the parent. */

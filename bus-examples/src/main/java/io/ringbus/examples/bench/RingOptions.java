@@ -17,11 +17,11 @@ import java.time.Duration;
  * @param stepTimeout longest any child may take over one step before it is declared hung
  * @param runBudget about how long a throughput run may take; runs are shortened to it on a busy machine
  */
-record BenchOptions(int rounds, long messages, int warmupRuns, long roundTrips, long pingWarmupRoundTrips,
+record RingOptions(int rounds, long messages, int warmupRuns, long roundTrips, long pingWarmupRoundTrips,
     long pingWarmupMillis, int floorRoundTrips, int capacity, double floorTolerance, Duration stepTimeout,
     Duration runBudget) {
 
-    BenchOptions {
+    RingOptions {
         if (rounds < 1 || messages < 2 || warmupRuns < 0 || roundTrips < 1 || floorRoundTrips < 1) {
             throw new IllegalArgumentException("rounds, messages (at least 2), round trips and floor round trips must"
                 + " be positive, warm-up runs not negative");
