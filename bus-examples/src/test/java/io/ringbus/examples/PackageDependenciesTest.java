@@ -7,6 +7,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>No package is in a cycle with another (subpackages included: {@code bench.ring} and
  * {@code bench.report} are packages of their own); nothing but {@code cli} imports {@code cli};
- * {@code support} imports none of its siblings; the samples use only the public API of ringbus, the
- * JDK, the libraries a user of it would have, and {@code support}.
+ * {@code support} imports none of its siblings; the benchmarks {@code bench.ring}, {@code bench.wakeup}
+ * and {@code bench.transport} import none of each other; the samples use only the public API of
+ * ringbus, the JDK, the libraries a user of it would have, and {@code support}.
  */
 class PackageDependenciesTest {
     private static final String EXAMPLES = "io.ringbus.examples";
@@ -61,6 +63,20 @@ class PackageDependenciesTest {
                 EXAMPLES + ".demo..", EXAMPLES + ".jmh..")
             .because("support is what every package shares, so it may depend on none of them")
             .check(classes);
+    }
+
+    @Test
+    void eachBenchmarkStandsAlone() {
+        List<String> benchmarks = List.of("ring", "wakeup", "transport");
+        for (String benchmark : benchmarks) {
+            String[] others = benchmarks.stream().filter(other -> !other.equals(benchmark))
+                .map(other -> EXAMPLES + ".bench." + other + "..").toArray(String[]::new);
+            noClasses().that().resideInAPackage(EXAMPLES + ".bench." + benchmark + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(others)
+                .because("each benchmark is grouped by what it measures; what they share sits in bench.child,"
+                    + " bench.floor, bench.report or support")
+                .check(classes);
+        }
     }
 
     @Test
