@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * A bus: a directory of topic files shared by any number of processes. Open one per process (or
@@ -66,22 +67,10 @@ public final class Bus implements AutoCloseable {
      * defaults) if it does not exist, or must match what {@code config} sets if it does.
      *
      * @throws TopicMismatchException when the existing topic differs
+     * @throws CorruptRingException when the file is not a good topic, or another process truncated it
      */
     public synchronized Publisher newPublisher(String topic, TopicConfig config) {
-        TopicFile file = acquire(topic, config);
-        AutoCloseable[] self = new AutoCloseable[1];
-        try {
-            ShmPublisher publisher = new ShmPublisher(file, () -> releaseEndpoint(topic, self[0]));
-            self[0] = publisher;
-            endpoints.add(publisher);
-            return publisher;
-        } catch (RuntimeException e) {
-            releaseEndpoint(topic, null);
-            throw e;
-        } catch (InternalError fault) {
-            releaseEndpoint(topic, null);
-            throw lostPages(file, fault, "publisher");
-        }
+        return newEndpoint(topic, config, ShmPublisher::new);
     }
 
     /** A subscriber on {@code topic} with default settings (latest, blocking, back-pressure). */
@@ -93,22 +82,48 @@ public final class Bus implements AutoCloseable {
      * A subscriber on {@code topic}, created with {@code topicConfig} if it does not exist.
      *
      * @throws TopicMismatchException when the existing topic differs from {@code topicConfig}
+     * @throws CorruptRingException when the file is not a good topic, or another process truncated it
      */
     public synchronized Subscriber newSubscriber(String topic, TopicConfig topicConfig, SubscriberConfig config) {
         config.conclude(); // a bad subscriber config creates no topic
-        TopicFile file = acquire(topic, topicConfig);
-        AutoCloseable[] self = new AutoCloseable[1];
+        return newEndpoint(topic, topicConfig, (file, onClose) -> new ShmSubscriber(file, config, onClose));
+    }
+
+    /**
+     * Maps the topic (or uses this bus's mapping), makes the endpoint, and checks last, with a system call,
+     * that the file is still whole: a truncation under any of it is a typed error, and that call is where
+     * HotSpot delivers, at the latest, the {@code InternalError} of a faulting access above (see
+     * {@link LostPages}), inside this try rather than in the caller.
+     */
+    private <E extends AutoCloseable> E newEndpoint(String topic, TopicConfig config,
+        BiFunction<TopicFile, Runnable, E> factory) {
+        TopicFile file = acquire(topic, config);
+        List<E> made = new ArrayList<>(1);
         try {
-            ShmSubscriber subscriber = new ShmSubscriber(file, config, () -> releaseEndpoint(topic, self[0]));
-            self[0] = subscriber;
-            endpoints.add(subscriber);
-            return subscriber;
-        } catch (RuntimeException e) {
-            releaseEndpoint(topic, null);
-            throw e;
+            E endpoint = factory.apply(file, () -> releaseEndpoint(topic, made.isEmpty() ? null : made.getFirst()));
+            made.add(endpoint);
+            endpoints.add(endpoint);
+            file.ensureWhole();
+            return endpoint;
+        } catch (RuntimeException failure) {
+            discard(topic, made);
+            throw failure;
         } catch (InternalError fault) {
-            releaseEndpoint(topic, null);
-            throw lostPages(file, fault, "subscriber");
+            discard(topic, made);
+            throw LostPages.typed(fault, file.path());
+        }
+    }
+
+    /** After a failure making an endpoint: closes it if it was made (which releases the topic), else releases. */
+    private void discard(String topic, List<? extends AutoCloseable> made) {
+        try {
+            if (made.isEmpty()) {
+                releaseEndpoint(topic, null);
+            } else {
+                made.getFirst().close();
+            }
+        } catch (Exception | InternalError alsoFailed) {
+            // The first failure is the one to report; endpoints never throw for lost pages while closing.
         }
     }
 
@@ -143,17 +158,6 @@ public final class Bus implements AutoCloseable {
         }
         users.merge(topic, 1, Integer::sum);
         return file;
-    }
-
-    /**
-     * The typed error for a new endpoint on a topic this bus has mapped already, when another process
-     * truncated the file since (a Java access to the lost pages throws {@code InternalError}): a bridge
-     * serving clients that reconnect meets this one.
-     */
-    private static CorruptRingException lostPages(TopicFile file, InternalError fault, String who) {
-        return new CorruptRingException("Topic file " + file.path() + " lost pages under its mapping (truncated by"
-            + " another process?) while making a " + who + ": " + fault.getMessage() + ". Close every endpoint"
-            + " of the topic and recreate it.", fault);
     }
 
     private synchronized void releaseEndpoint(String topic, AutoCloseable endpoint) {

@@ -24,6 +24,37 @@ import java.lang.foreign.MemorySegment;
  * <p><b>Failure.</b> If the process dies, its slot is released by the kernel, and a record it had
  * claimed but not committed is turned into padding by the first subscriber that waits on it; no
  * committed message is lost and no torn message is delivered.
+ *
+ * <p><b>A truncated topic file.</b> If another process truncates the topic's file, accesses to the
+ * pages it lost fault, and the typed error is a {@link CorruptRingException} naming the file, its
+ * size now and when mapped, and what to do (made by {@link LostPages}, the one place that converts).
+ * {@code Bus.newPublisher} throws it itself, and {@link #close()} never throws for it. But HotSpot
+ * raises the fault as an asynchronous {@code InternalError} at the thread's next safepoint poll (see
+ * {@link LostPages}): once the JIT has inlined {@code offer}, {@code tryClaim} or {@code commit} into
+ * the caller's loop, that is usually in the caller, just past the call and its own catch; and the
+ * stores of a zero-copy writer through {@link #buffer()} are the caller's code to begin with. So a
+ * zero-copy writer, and any program that must never see the raw error, catches it around its
+ * publishing loop, which costs nothing per message, and throws the typed form (inside or after the
+ * bus's try-with-resources: the file is found either way):
+ *
+ * <pre>{@code
+ * try (Bus bus = Bus.open(context)) {
+ *     Publisher publisher = bus.newPublisher("prices");
+ *     while (running) {
+ *         long position = publisher.tryClaim(16);
+ *         if (position >= 0) {
+ *             long at = publisher.payloadOffset(position);
+ *             publisher.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, at, instrument);
+ *             publisher.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, at + 8, price);
+ *             publisher.commit(position);
+ *         }
+ *     }
+ * } catch (InternalError fault) {
+ *     throw LostPages.typed(fault); // CorruptRingException: "Topic file ... is 0 bytes now but was ..."
+ * }
+ * }</pre>
+ *
+ * <p>The {@code bus} command line and the bridge do this around their loops.
  */
 public interface Publisher extends AutoCloseable {
     /** Copies {@code length} bytes of {@code source} from {@code offset} into one message. */
@@ -52,7 +83,11 @@ public interface Publisher extends AutoCloseable {
     /** Withdraws a claimed message; subscribers skip it. */
     void abort(long position);
 
-    /** The memory claimed messages are written into. */
+    /**
+     * The memory claimed messages are written into. Writes through it are the caller's own code: if
+     * another process truncates the topic's file, they fault with a raw {@code InternalError}; see
+     * "A truncated topic file" above for the catch that makes it a {@link CorruptRingException}.
+     */
     MemorySegment buffer();
 
     /** Where the payload of the claimed message at {@code position} starts in {@link #buffer()}. */

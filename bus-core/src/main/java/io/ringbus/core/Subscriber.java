@@ -18,13 +18,19 @@ import io.ringbus.core.ring.MessageHandler;
  * another thread to end an {@link #await} early.
  *
  * <p><b>Memory.</b> The handler sees the payload in the ring itself, valid until it returns.
+ *
+ * <p><b>A truncated topic file.</b> Accesses to pages another process cut off fault; the typed error is
+ * a {@link CorruptRingException} naming the file. {@link #await} raises it itself once it parks or
+ * sleeps; a faulting read in {@link #poll} or in a handler may surface as a raw {@code InternalError}
+ * just past the call, as {@link Publisher} explains: catch it around the polling loop and throw
+ * {@link LostPages#typed(InternalError)}.
  */
 public interface Subscriber extends AutoCloseable {
     /**
      * Delivers up to {@code limit} messages that are ready, without waiting.
      *
      * @return the number delivered; 0 when none was ready or the subscriber is closed
-     * @throws CorruptRingException when the topic holds something no publisher writes
+     * @throws CorruptRingException when the topic holds something no publisher writes, or lost pages
      */
     int poll(MessageHandler handler, int limit);
 

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The segment belongs to a shared arena: any thread may use it until {@link #close()}, which unmaps
  * it (waiting out concurrent Java accesses, as {@code Arena.close} does) and closes the descriptor.
- * If another process shrinks the file, a Java access to the lost pages throws {@code InternalError};
+ * If another process shrinks the file, a Java access to the lost pages throws {@code InternalError}
+ * (raised asynchronously: see {@code io.ringbus.core.LostPages}), and {@link #currentSize()} tells it;
  * never pass addresses in the segment to C library functions, which would crash the JVM with SIGBUS
  * (the futex system call is safe: it returns EFAULT, see {@link Futex}).
  */
@@ -46,6 +47,20 @@ public final class MappedFile implements AutoCloseable {
     /** The mapped size in bytes: the file's size when it was created or opened. */
     public long size() {
         return segment.byteSize();
+    }
+
+    /**
+     * The file's size now, asked of its descriptor ({@code statx}), or -1 once closed or when the call
+     * fails. Smaller than {@link #size()} when another process truncated the file: Java accesses to the
+     * pages past its end fault. A system call (about a microsecond), and a point where HotSpot delivers a
+     * fault of an earlier access to this thread: for opening and error paths, never per message.
+     */
+    public long currentSize() {
+        if (closed.get()) {
+            return -1;
+        }
+        FileStat stat = PosixBindings.fstat(fd);
+        return stat.errno() == 0 ? stat.size() : -1;
     }
 
     /**
@@ -98,7 +113,9 @@ public final class MappedFile implements AutoCloseable {
 
     /**
      * Unmaps the file and closes its descriptor. Idempotent. Throws {@code IllegalStateException} (and
-     * stays open) while another thread holds the segment in a native call.
+     * stays open) while another thread holds the segment in a native call. Never throws the
+     * {@code InternalError} of an earlier access to a lost page, which HotSpot may deliver on the way
+     * back from either step (it raises it asynchronously): moot once the mapping is gone.
      */
     @Override
     public void close() {
@@ -110,8 +127,14 @@ public final class MappedFile implements AutoCloseable {
         } catch (IllegalStateException e) {
             closed.set(false);
             throw e;
+        } catch (InternalError faultOfAnEarlierAccess) {
+            // Delivered on the way back from unmapping; the descriptor is closed below all the same.
         }
-        PosixBindings.close(fd);
+        try {
+            PosixBindings.close(fd);
+        } catch (InternalError faultOfAnEarlierAccess) {
+            // Delivered on the way back from close(2), which is done.
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.LostPages;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
@@ -100,22 +101,26 @@ public final class ShmPublisher implements Publisher {
         Memory.setIntVolatile(header, slot + PublisherSlotDescriptor.STATE_OFFSET, PublisherSlotDescriptor.ACTIVE);
     }
 
+    // Each public call that touches the mapping has one try, turning the InternalError of a lost page
+    // into a typed error through LostPages. Once the JIT inlines a call into its caller's loop, HotSpot
+    // usually raises that error past the call (see LostPages); the catch costs nothing either way.
+
     @Override
     public long offer(MemorySegment source, long offset, int length) {
-        long position = tryClaim(length);
-        if (position >= 0) {
-            try {
+        try {
+            long position = claim(length);
+            if (position >= 0) {
                 if (CrashPoints.ENABLED) {
                     copyWithCrashPoints(source, offset, position, length);
                 } else {
                     MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
                 }
-            } catch (InternalError fault) {
-                throw topic.lostPages(fault, "publisher");
+                publish(position);
             }
-            commit(position);
+            return position;
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
         }
-        return position;
     }
 
     @Override
@@ -123,17 +128,17 @@ public final class ShmPublisher implements Publisher {
         if (CrashPoints.ENABLED) {
             return offer(MemorySegment.ofArray(source), offset, length);
         }
-        long position = tryClaim(length);
-        if (position >= 0) {
-            try {
+        try {
+            long position = claim(length);
+            if (position >= 0) {
                 MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
                     writer.payloadOffset(position), length);
-            } catch (InternalError fault) {
-                throw topic.lostPages(fault, "publisher");
+                publish(position);
             }
-            commit(position);
+            return position;
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
         }
-        return position;
     }
 
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
@@ -148,32 +153,19 @@ public final class ShmPublisher implements Publisher {
 
     @Override
     public long tryClaim(int length) {
-        if (closed) {
-            return Result.CLOSED;
-        }
         try {
-            long position = writer.tryClaim(0, length);
-            if (position == Result.BACK_PRESSURED) {
-                sweeper.onBackPressure();
-            }
-            return position;
+            return claim(length);
         } catch (InternalError fault) {
-            throw topic.lostPages(fault, "publisher");
+            throw LostPages.typed(fault, topic.path());
         }
     }
 
     @Override
     public void commit(long position) {
         try {
-            // False only if recovery padded this claim, taking this publisher for dead (it never does
-            // while the slot lock is held): the message is lost like a dead publisher's would be.
-            writer.commit(position);
-            // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
-            if (wakeup && WakeupProtocol.anyoneParked(header)) {
-                Wakeups.wakeParked(topic);
-            }
+            publish(position);
         } catch (InternalError fault) {
-            throw topic.lostPages(fault, "publisher");
+            throw LostPages.typed(fault, topic.path());
         }
     }
 
@@ -182,7 +174,28 @@ public final class ShmPublisher implements Publisher {
         try {
             writer.abort(position);
         } catch (InternalError fault) {
-            throw topic.lostPages(fault, "publisher");
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
+    private long claim(int length) {
+        if (closed) {
+            return Result.CLOSED;
+        }
+        long position = writer.tryClaim(0, length);
+        if (position == Result.BACK_PRESSURED) {
+            sweeper.onBackPressure();
+        }
+        return position;
+    }
+
+    private void publish(long position) {
+        // False only if recovery padded this claim, taking this publisher for dead (it never does
+        // while the slot lock is held): the message is lost like a dead publisher's would be.
+        writer.commit(position);
+        // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
+        if (wakeup && WakeupProtocol.anyoneParked(header)) {
+            Wakeups.wakeParked(topic);
         }
     }
 
@@ -212,13 +225,15 @@ public final class ShmPublisher implements Publisher {
             return;
         }
         closed = true;
+        long lockByte = TopicDescriptor.publisherLockByte(slotIndex);
         try {
             Memory.setIntVolatile(header, slotOffset + PublisherSlotDescriptor.STATE_OFFSET,
                 PublisherSlotDescriptor.FREE);
+            topic.file().unlockByte(lockByte); // a system call: where a fault of the store above is delivered
         } catch (InternalError truncated) {
-            // Another process truncated the file: the slot is gone with it; the lock is released below.
+            // Another process truncated the file: the slot is gone with it. Closing never throws for that.
+            topic.file().unlockByte(lockByte); // idempotent: a no-op if the call above got that far
         }
-        topic.file().unlockByte(TopicDescriptor.publisherLockByte(slotIndex));
         onClose.run();
     }
 }

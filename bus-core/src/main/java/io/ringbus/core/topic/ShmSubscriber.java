@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.LostPages;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
@@ -240,7 +241,7 @@ public final class ShmSubscriber implements Subscriber {
             afterEmptyPoll();
             return 0;
         } catch (InternalError fault) {
-            throw topic.lostPages(fault, "subscriber");
+            throw LostPages.typed(fault, topic.path());
         }
     }
 
@@ -325,7 +326,7 @@ public final class ShmSubscriber implements Subscriber {
             }
             return 0;
         } catch (InternalError fault) {
-            throw topic.lostPages(fault, "subscriber");
+            throw LostPages.typed(fault, topic.path());
         } finally {
             awaiting = false;
             waiter = null;
@@ -436,16 +437,18 @@ public final class ShmSubscriber implements Subscriber {
         if (!released.compareAndSet(false, true)) {
             return;
         }
-        if (durable) {
-            reader.detach();
-        } else {
-            try {
+        long lockByte = TopicDescriptor.subscriberLockByte(slotIndex);
+        try {
+            if (durable) {
+                reader.detach();
+            } else {
                 reader.close();
-            } catch (InternalError truncated) {
-                // Another process truncated the file: the slot is gone with it; the lock is released below.
             }
+            topic.file().unlockByte(lockByte); // a system call: where a fault of the store above is delivered
+        } catch (InternalError truncated) {
+            // Another process truncated the file: the slot is gone with it. Closing never throws for that.
+            topic.file().unlockByte(lockByte); // idempotent: a no-op if the call above got that far
         }
-        topic.file().unlockByte(TopicDescriptor.subscriberLockByte(slotIndex));
         onClose.run();
     }
 }

@@ -1,6 +1,7 @@
 package io.ringbus.core.topic;
 
 import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.LostPages;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.FileMissingException;
 import io.ringbus.core.os.MappedFile;
@@ -18,6 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One topic's file, mapped: its header ({@link TopicDescriptor}), publisher slots and ring. Opening
@@ -30,6 +38,12 @@ public final class TopicFile implements AutoCloseable {
     public static final String SUFFIX = ".topic";
     /** Prefix of the temporary files a topic is built in. */
     public static final String TEMPORARY_PREFIX = ".creating-";
+
+    /** The topic files this process has open, for {@link LostPages} to find the one a peer truncated. */
+    private static final Set<TopicFile> OPEN = ConcurrentHashMap.newKeySet();
+    /** Topic files found truncated when closed (newest first, a few), until their path is opened again. */
+    private static final Deque<Truncation> CLOSED_TRUNCATED = new ArrayDeque<>();
+    private static final int CLOSED_TRUNCATED_KEPT = 8;
 
     static {
         // Before the first mapping: an interpreted compare-and-set on a file a peer truncates kills the JVM.
@@ -48,20 +62,39 @@ public final class TopicFile implements AutoCloseable {
         this.path = path;
         this.file = file;
         this.segment = file.segment();
-        validateHeader(path, segment);
-        this.publisherSlots = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.PUBLISHER_SLOTS_OFFSET);
-        this.wakeup = (segment.get(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET)
-            & TopicDescriptor.FLAG_WAKEUP) != 0;
-        long ringOffset = TopicDescriptor.ringOffset(publisherSlots);
+        // A peer may cut pages off between the size check and these reads: a read of a lost page yields
+        // garbage, and HotSpot raises its InternalError later (asynchronously). ensureWhole, a system call,
+        // is where it is delivered at the latest, inside the outer try; and a truncation, when there is
+        // one, explains a header that garbage made look invalid better than the check that failed.
         try {
-            this.ring = Ring.wrap(segment.asSlice(ringOffset, segment.byteSize() - ringOffset));
-        } catch (CorruptRingException e) {
-            throw new CorruptRingException("Topic file " + path + ": " + e.getMessage(), e);
+            try {
+                validateHeader(path, segment);
+                this.publisherSlots = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.PUBLISHER_SLOTS_OFFSET);
+                this.wakeup = (segment.get(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET)
+                    & TopicDescriptor.FLAG_WAKEUP) != 0;
+                long ringOffset = TopicDescriptor.ringOffset(publisherSlots);
+                try {
+                    this.ring = Ring.wrap(segment.asSlice(ringOffset, segment.byteSize() - ringOffset));
+                } catch (CorruptRingException e) {
+                    throw new CorruptRingException("Topic file " + path + ": " + e.getMessage(), e);
+                }
+                int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
+                byte[] nameBytes = new byte[nameLength];
+                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, TopicDescriptor.NAME_OFFSET, nameBytes, 0,
+                    nameLength);
+                this.name = new String(nameBytes, StandardCharsets.UTF_8);
+            } catch (RingBusException | IndexOutOfBoundsException | NegativeArraySizeException invalid) {
+                ensureWhole();
+                throw invalid;
+            }
+            ensureWhole();
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, path);
         }
-        int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
-        byte[] nameBytes = new byte[nameLength];
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, TopicDescriptor.NAME_OFFSET, nameBytes, 0, nameLength);
-        this.name = new String(nameBytes, StandardCharsets.UTF_8);
+        synchronized (CLOSED_TRUNCATED) {
+            CLOSED_TRUNCATED.removeIf(truncation -> truncation.path().equals(path));
+        }
+        OPEN.add(this);
     }
 
     /** The path of topic {@code name} in {@code directory}. */
@@ -133,6 +166,9 @@ public final class TopicFile implements AutoCloseable {
         } catch (RuntimeException e) {
             mapped.close();
             throw e;
+        } catch (InternalError fault) {
+            mapped.close();
+            throw LostPages.typed(fault, temporary);
         } finally {
             try {
                 Files.deleteIfExists(temporary);
@@ -248,19 +284,98 @@ public final class TopicFile implements AutoCloseable {
     }
 
     /**
-     * The typed error for a Java access to this file's mapping that faulted ({@code InternalError}):
-     * another process truncated the file under it.
-     *
-     * @param who what was using the topic: "publisher", "subscriber"
+     * The topic files of this process that another process truncated: those open now whose file is
+     * shorter than their mapping, then those found so when they were closed (a few, newest first, each
+     * while its path still holds the file as it was then, and until it is opened again), so that an
+     * {@code InternalError} caught after the bus was closed still finds its file. A system call per
+     * topic: for error paths.
      */
-    CorruptRingException lostPages(InternalError fault, String who) {
-        return new CorruptRingException("Topic file " + path + " lost pages under its mapping (truncated by another"
-            + " process?): " + fault.getMessage() + ". Close the " + who + " and recreate the topic.", fault);
+    public static List<Truncation> truncations() {
+        List<Truncation> found = new ArrayList<>();
+        for (TopicFile topic : List.copyOf(OPEN)) {
+            topic.truncation().ifPresent(found::add);
+        }
+        synchronized (CLOSED_TRUNCATED) {
+            CLOSED_TRUNCATED.removeIf(closed -> !closed.stillThere());
+            for (Truncation closed : CLOSED_TRUNCATED) {
+                if (found.stream().noneMatch(open -> open.path().equals(closed.path()))) {
+                    found.add(closed);
+                }
+            }
+        }
+        return found;
     }
 
-    /** Unmaps the file and closes its descriptor, dropping every slot lock this file held. */
+    /** This file's truncation, if its file is now shorter than its mapping (a system call). */
+    private Optional<Truncation> truncation() {
+        long size = file.currentSize();
+        return size >= 0 && size < segment.byteSize()
+            ? Optional.of(new Truncation(path, segment.byteSize(), size))
+            : Optional.empty();
+    }
+
+    /**
+     * A topic file shorter than its mapping.
+     *
+     * @param path       the topic file
+     * @param mappedSize its size when this process mapped it
+     * @param size       its size when last looked at (now, or when it was closed)
+     */
+    public record Truncation(Path path, long mappedSize, long size) {
+        /** Whether a file of that size is still at the path (not removed, nor made anew). */
+        boolean stillThere() {
+            try {
+                return Files.size(path) == size;
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return path + " is " + size + " bytes now but was " + mappedSize + " when mapped";
+        }
+    }
+
+    /**
+     * Checks on the file's descriptor that it is still as long as its mapping: a {@link CorruptRingException}
+     * when another process truncated it. A system call, so also the point where HotSpot delivers, at the
+     * latest, the {@code InternalError} of an earlier access of this thread to a lost page (see
+     * {@link LostPages}): opening calls it last, inside the try that makes that error typed. Not for hot
+     * paths.
+     */
+    public void ensureWhole() {
+        Optional<Truncation> truncation = truncation();
+        if (truncation.isPresent()) {
+            throw new CorruptRingException("Topic file " + truncation.get() + ": another process truncated it. "
+                + LostPages.WHAT_TO_DO);
+        }
+    }
+
+    /**
+     * Unmaps the file and closes its descriptor, dropping every slot lock this file held. A file found
+     * truncated is remembered for {@link #truncations()}. Never throws for lost pages: the system calls
+     * here are where HotSpot may deliver the fault of an earlier access to them, which is moot once
+     * the mapping is gone.
+     */
     @Override
     public void close() {
+        OPEN.remove(this);
+        Optional<Truncation> truncation;
+        try {
+            truncation = truncation();
+        } catch (InternalError fault) {
+            truncation = truncation();
+        }
+        truncation.ifPresent(found -> {
+            synchronized (CLOSED_TRUNCATED) {
+                CLOSED_TRUNCATED.removeIf(old -> old.path().equals(path));
+                CLOSED_TRUNCATED.addFirst(found);
+                while (CLOSED_TRUNCATED.size() > CLOSED_TRUNCATED_KEPT) {
+                    CLOSED_TRUNCATED.removeLast();
+                }
+            }
+        });
         file.close();
     }
 

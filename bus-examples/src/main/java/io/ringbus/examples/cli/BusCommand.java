@@ -1,5 +1,6 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.core.LostPages;
 import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.examples.demo.DemoCommand;
 import io.ringbus.examples.support.CommandLines;
@@ -65,7 +66,16 @@ public final class BusCommand implements Runnable {
 
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int code;
+        try {
+            code = newCommandLine().execute(args);
+        } catch (InternalError fault) {
+            // A lost page's fault that HotSpot delivered even after the command's own handling (see
+            // CommandLines.configure).
+            System.err.println("bus: " + CommandLines.oneLine(LostPages.typed(fault)));
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /** The command line reading {@code System.in} and writing UTF-8 to {@code System.out}. */

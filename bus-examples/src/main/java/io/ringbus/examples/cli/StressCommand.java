@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "stress",
     mixinStandardHelpOptions = true,
     description = {"Publisher and subscriber processes on one topic with faults injected (kill -9, crash points,"
-            + " SIGSTOP, a truncated or scribbled topic, a full file system); every message checked.",
+            + " SIGSTOP, a truncated or scribbled topic, a full file system, subscribers joining and leaving, a busy"
+            + " machine, the bus CLI itself in the loop); every message checked, every process watched for hangs.",
         "",
         "Starts N publisher processes and M subscriber processes (separate JVMs) on one topic in a fresh"
             + " bus directory, for a duration or a message count, and injects faults (all of them unless --faults"
@@ -48,11 +49,50 @@ import picocli.CommandLine.Spec;
         "  full-fs              creating a topic on a full 1 MiB tmpfs must fail with",
         "                       FileSystemFullException while a topic already there",
         "                       keeps every message (root only; else skipped, with why)",
+        "  sub-join             a subscriber joins at earliest, at latest, or by a",
+        "                       durable name, while the publishers run flat out; reads",
+        "                       0.2-3 s, leaves (close or kill -9); the durable joiner",
+        "                       stays after its first join and later leaves and comes",
+        "                       back 0.05-2 s after",
+        "  cpu-busy             a busy process spins on 1 to N cores (N: the machine's)",
+        "                       for 5-20 s while the next faults run",
+        "  cli-sub              ./bus pub fed flat out (1 or 2), ./bus sub --name audit",
+        "                       killed -9 while it prints and restarted (appending to",
+        "                       its file), ./bus sub --from earliest|latest joining and",
+        "                       leaving (one episode in three without audit: bus pub",
+        "                       runs free until a joiner joins); every output file",
+        "                       checked line by line (see below)",
+        "  cli-truncate         a peer truncates a topic while ./bus pub writes, alone",
+        "                       or beside ./bus sub: a one-line error or carrying on",
+        "",
+        "Every choice (which fault, when, which process, how long, which start position) is drawn from --seed,"
+            + " printed in the figures: a failing run's choices come back with the same --seed (its timing does not).",
         "",
         "Truncating and scribbling destroy data by design, so they hit a victim topic with its own publisher and"
             + " subscriber, and the main topic's figures stay clean: each victim process must end with a typed"
             + " error or carry on (damaged messages rejected by their CRC), never crash the JVM or hang; then the"
             + " victim topic is removed and made anew.",
+        "",
+        "The CLI faults run the bus CLI of this very build (the same class path), on shm, on topics of their own."
+            + " Each line fed to ./bus pub carries its publisher, a sequence number and a CRC32C, so each output file"
+            + " of ./bus sub is checked from its bytes: the durable audit file must hold every line published, once,"
+            + " whole, across its kills (the file is cut where each killed incarnation stopped); a joiner's file no"
+            + " gap, repeat or half line. A failure names exactly what was lost (which lines, between which bytes,"
+            + " across which kill) and every half line (where, and what of it was written). Lines printed again at"
+            + " the start of a restarted incarnation, in order, up to where the killed one stopped, are reported"
+            + " apart as redelivered (what committing after printing gives after a kill -9); any other repeat is"
+            + " duplicated.",
+        "",
+        "Hangs: a publisher that commits nothing for --hang-limit while it publishes and every subscriber that"
+            + " may hold it back is live (a durable one that is away holds it back by design), or a subscriber that"
+            + " receives nothing for --hang-limit while messages it must receive were committed or (shm) its cursor"
+            + " is behind the tail, is a finding, with every process's figures and the topic as ./bus stat shows it"
+            + " (positions, lag, alive or dead); the hung process is then killed -9 and the run goes on. The CLI's:"
+            + " a ./bus pub that reads no input, a ./bus sub that prints nothing it owes, or either not exiting when"
+            + " told. A joiner never leaves while it or a publisher is stalled: a leave does not hide a hang.",
+        "",
+        "Stack traces: a line 'Exception in thread' or '\\tat ' on any child's standard error (the CLI's"
+            + " included) is a finding, with the first lines of the trace.",
         "",
         "Figures: sent and committed, received per subscriber, lost (committed but never received by a live"
             + " tethered or durable subscriber), duplicated, out of order, torn (CRC or length), faults by kind,"
@@ -75,14 +115,16 @@ import picocli.CommandLine.Spec;
             + " lost. The bridge must stay up through the victim topic's truncations and scribbles: its sessions end"
             + " with typed errors (counted under bridge; an untyped one is an error).",
         "",
-        "Exits 1 when lost, duplicated, out of order, torn, JVM crashes or leftover files is above zero, when a"
-            + " publisher's death held the others up for more than 1 s, or on any other error found (a process"
-            + " that failed by itself or hung, a hostile fault answered otherwise than above, a full file system"
+        "Exits 1 when lost, duplicated, out of order, torn, hung, stack traces, JVM crashes or leftover files is"
+            + " above zero (the CLI's lost, duplicated, out of order, half or bad lines included), when a"
+            + " publisher's death held the others up for more than 1 s (unless a cpu-busy process was spinning:"
+            + " those are reported apart), or on any other error found (a process"
+            + " that failed by itself, a hostile fault answered otherwise than above, a full file system"
             + " that lost data)."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":every check passed",
-        "1:a check failed (the figures say which: lost, duplicated, out of order, torn, a JVM crash, leftover"
-            + " files, a stall over 1 s, an error found), or a failure the one-line message explains",
+        "1:a check failed (the figures say which: lost, duplicated, out of order, torn, hung, a stack trace, a JVM"
+            + " crash, leftover files, a stall over 1 s, an error found), or a failure the one-line message explains",
         "2:bad usage (including a bad --faults, --via or --size)",
         ExitCodes.SIGNALS + ", after killing its processes and removing its directory"},
     footer = {"", "Examples:",
@@ -91,6 +133,9 @@ import picocli.CommandLine.Spec;
         "  ./bus stress --duration 2m --json  # ends with one JSON object of figures",
         "  ./bus stress --via unix --duration 1m  # every client through a bridge",
         "  ./bus stress --duration 1h --faults pub-kill=20,crash-mid-payload=20,sub-kill",
+        "  ./bus stress --duration 2m --faults sub-join=30,cpu-busy,cli-sub  # joins, busy",
+        "                                     # machine, the CLI's own pub and sub",
+        "  ./bus stress --seed 42 --duration 5m     # replays a failing run's choices",
         "  ./bus stress --count 5000000 --faults none --size 64 --publishers 4"})
 public final class StressCommand implements Callable<Integer> {
     @Spec
@@ -141,12 +186,17 @@ public final class StressCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the harness's random choices.")
     Long seed;
 
+    @Option(names = "--hang-limit", paramLabel = "TIME", converter = DurationConverter.class,
+        description = "How long a process that should make progress may make none before it counts as hung"
+            + " (default 10s; 1s to 10m).")
+    Duration hangLimit = Duration.ofSeconds(10);
+
     @Option(names = "--scratch", paramLabel = "DIR",
         description = "Where the run's directory is made and removed afterwards (default /dev/shm).")
     Path scratch;
 
     @Option(names = "--self-test", hidden = true, paramLabel = "LIST",
-        description = "Break the run on purpose (lose, tear, leftover, crash) to see the checks catch it.")
+        description = "Break the run on purpose (lose, tear, leftover, crash, hang, trace) to see the checks catch it.")
     String selfTest = "";
 
     @Option(names = "--json", description = "End with one JSON object of figures (instead of the text report).")
@@ -161,7 +211,8 @@ public final class StressCommand implements Callable<Integer> {
             options = new StressOptions()
                 .publishers(publishers).subscribers(subscribers).durable(durable)
                 .duration(duration).count(count).via(path).size(size).capacity(capacity).maxMessage(maxMessage)
-                .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest)
+                .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest).hangLimit(hangLimit)
+                .cli(BusCommand.class.getName())
                 .seed(seed != null ? seed : System.nanoTime())
                 .conclude();
         } catch (IllegalArgumentException e) {

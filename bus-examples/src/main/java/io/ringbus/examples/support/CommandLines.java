@@ -1,5 +1,7 @@
 package io.ringbus.examples.support;
 
+import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.LostPages;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
@@ -10,7 +12,10 @@ import picocli.CommandLine;
 /**
  * ringbus's conventions for any picocli command line, the {@code bus} command's and the samples' alike:
  * UTF-8 output whatever the locale, one line per error ({@code bus <command>: <what went wrong>}, no
- * stack trace), exit codes 1 (failure) and 2 (usage).
+ * stack trace), exit codes 1 (failure) and 2 (usage). That includes a topic file truncated under the
+ * command: HotSpot raises the {@code InternalError} of an access to its lost pages asynchronously,
+ * usually in the command's own loop rather than in the ringbus call that faulted, so it is caught
+ * around the whole command and made the typed error ({@link LostPages}) that names the file.
  */
 public final class CommandLines {
     private CommandLines() {
@@ -25,6 +30,15 @@ public final class CommandLines {
 
     /** Gives {@code commandLine} the conventions, writing its output (help, results) to {@code out}. */
     public static CommandLine configure(CommandLine commandLine, PrintWriter out) {
+        commandLine.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (InternalError fault) {
+                CorruptRingException typed = LostPages.typed(fault);
+                throw new CommandLine.ExecutionException(parseResult.asCommandLineList().getLast(),
+                    typed.getMessage(), typed);
+            }
+        });
         commandLine.setOut(out);
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {

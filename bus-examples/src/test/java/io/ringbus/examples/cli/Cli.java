@@ -53,6 +53,17 @@ final class Cli {
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
+    /**
+     * Starts {@code bus ARGS} in a new JVM with the JIT a user's JVM has (C2 too; {@link #start} stops at
+     * C1 to start faster), its standard error piped for the test to read.
+     */
+    static Process startFullyCompiling(String... args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.remove("-XX:TieredStopAtLevel=1");
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
     /** A script that runs {@code bus} (this JVM's java and class path), made once per test JVM. */
     static synchronized Path busScript() throws IOException {
         if (busScript == null) {

@@ -17,16 +17,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bus stress}: every fault kind, briefly, leaves every failure figure at zero; and the
- * harness's own checks see a loss, a torn message, a leftover file and a JVM crash when the run is
- * broken on purpose (so that a harness that saw nothing could not pass for a bus that lost nothing).
+ * harness's own checks see a loss, a torn message, a leftover file, a JVM crash, a hang and a stack
+ * trace when the run is broken on purpose (so that a harness that saw nothing could not pass for a bus
+ * that lost nothing).
  */
 class StressCommandTest {
+    /** The scenarios issue 11 added: joins and leaves, a busy machine, the CLI in the loop. */
+    private static final List<FaultKind> ISSUE_11 = List.of(FaultKind.SUB_JOIN, FaultKind.CPU_BUSY, FaultKind.CLI_SUB,
+        FaultKind.CLI_TRUNCATE);
+    /** The faults before them, each tested in its own run below (as the first pass takes a while). */
+    private static final List<FaultKind> EARLIER = Arrays.stream(FaultKind.values())
+        .filter(kind -> !ISSUE_11.contains(kind)).toList();
     /**
-     * Every kind at 20 a minute (the first pass through all of them ends well within the run), and
-     * subscriber kills more often, so that the durable one is among them.
+     * Every earlier kind at 20 a minute (the first pass through all of them ends well within the run),
+     * and subscriber kills more often, so that the durable one is among them.
      */
     private static final String EVERY_FAULT_OFTEN = String.join(",",
-        Arrays.stream(FaultKind.values()).map(kind -> kind.label() + "=20").toList()) + ",sub-kill=60";
+        EARLIER.stream().map(kind -> kind.label() + "=20").toList()) + ",sub-kill=60";
 
     @Test
     @Timeout(300)
@@ -47,7 +54,7 @@ class StressCommandTest {
         assertTrue(figures.unblock().max() <= StressFigures.UNBLOCK_LIMIT_MILLIS, figures.toText());
         assertTrue(figures.committed() > 0);
         figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
-        for (FaultKind kind : FaultKind.values()) {
+        for (FaultKind kind : EARLIER) {
             boolean ran = figures.faults().getOrDefault(kind.label(), 0L) > 0;
             String skipped = figures.skipped().get(kind.label());
             assertTrue(ran || skipped != null, kind.label() + " never ran:\n" + figures.toText());
@@ -63,11 +70,43 @@ class StressCommandTest {
             + figures.faults().get("scribble"));
     }
 
+    /**
+     * Issue 11's scenarios, briefly and often: joins at earliest, at latest and by a durable name
+     * beside publishers running flat out, a busy process, the CLI's pub and sub (a durable sub killed
+     * -9 and restarted, joiners; output files checked) and a truncation under the CLI. Every failure
+     * figure stays at zero: nothing lost, duplicated or cut, nothing hung, no stack trace. (Before
+     * main's fix of the earliest join, this found the hang; before the CLI's fixes, the lost and half
+     * lines of bus sub --name and the InternalError stack trace of bus pub.)
+     */
+    @Test
+    @Timeout(240)
+    void joinsABusyMachineAndTheCliInTheLoopLeaveEveryFailureFigureAtZero() {
+        StressFigures figures = new StressRun(new StressOptions()
+            .duration(Duration.ofSeconds(30)) // a CLI episode starts up to 8 JVMs: the first pass takes a while
+            .faults("sub-join=90,cpu-busy=10,cli-sub=12,cli-truncate=12")
+            .cli(BusCommand.class.getName())
+            .seed(20261206))
+            .run(progress -> { });
+        System.out.println(figures.toText());
+        assertEquals(List.of(), figures.failures(), figures.toText());
+        assertEquals(0, figures.hung());
+        assertEquals(0, figures.stackTraces());
+        for (FaultKind kind : ISSUE_11) {
+            assertTrue(figures.faults().getOrDefault(kind.label(), 0L) > 0, kind.label() + " never ran:\n"
+                + figures.toText());
+        }
+        assertTrue(figures.joins().getOrDefault("earliest", 0L) > 0, "a joiner joined at earliest:\n"
+            + figures.toText());
+        assertTrue(figures.cli().getOrDefault("lines_checked", 0L) > 0, figures.toText());
+        assertTrue(figures.cli().getOrDefault("truncate_episodes", 0L) > 0, figures.toText());
+        figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
+    }
+
     @Test
     @Timeout(120)
     void brokenOnPurposeTheRunFailsWithTheFiguresThatSayWhy() {
         Cli.Result result = Cli.run("", "stress", "--duration", "8s", "--faults", "none", "--json",
-            "--self-test", "lose,tear,leftover,crash");
+            "--self-test", "lose,tear,leftover,crash,hang,trace", "--hang-limit", "2s");
         assertEquals(1, result.exitCode(), result.out() + result.err());
         String json = result.out().strip();
         assertTrue(json.startsWith("{") && json.endsWith("}") && json.lines().count() == 1, json);
@@ -82,6 +121,15 @@ class StressCommandTest {
         // The crash's Java frames, interpreted (j) or compiled (J), name the method that crashed.
         assertTrue(json.matches(".*JVM crash: hs_err_pid[^\"]*\\| [jJ] +[^\"]*StressPublisherMain\\.crashTheJvm.*"),
             json);
+        // The last subscriber stops reading after 50,000 messages but stays joined: hung, with the topic's state.
+        assertFalse(json.contains("\"hung\":0,"), "hung above zero: " + json);
+        assertTrue(json.contains("hung: sub-1 (pid "), json);
+        assertTrue(json.contains("bytes behind the tail"), json);
+        assertTrue(json.contains("topic stress (capacity 65,536): tail "), json);
+        // The first publisher prints a stack trace on standard error.
+        assertTrue(json.contains("\"stack_traces\":1,"), json);
+        assertTrue(json.contains("stack trace on the standard error of pub-0#1"), json);
+        assertTrue(json.contains("IllegalStateException: self-test: a stack trace on standard error"), json);
     }
 
     /**
@@ -135,7 +183,8 @@ class StressCommandTest {
         String text = help.out().replaceAll("\\s+", " ");
         for (String expected : List.of("VICTIM topic", "durable window", "./bus stress --duration 2m --json",
             "in_flight_at_kill", "durable_in_flight_gap", "--via unix",
-            "crash-wrap-padding", "full-fs", "Exits 1 when lost")) {
+            "crash-wrap-padding", "full-fs", "Exits 1 when lost", "sub-join", "cpu-busy", "cli-sub", "cli-truncate",
+            "--hang-limit", "Hangs:", "Stack traces:", "redelivered", "--seed")) {
             assertTrue(text.contains(expected), "help mentions '" + expected + "':\n" + help.out());
         }
     }

@@ -1,6 +1,6 @@
 package io.ringbus.transport.bridge;
 
-import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.LostPages;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
@@ -78,11 +78,9 @@ final class BridgeSession implements Runnable {
         } catch (RuntimeException e) {
             log("closed " + stream.describe() + ": " + e);
         } catch (InternalError fault) {
-            // A topic file truncated under the bus's mapping. The core turns the faulting access into a
-            // CorruptRingException where it catches it, but HotSpot may deliver the fault of a compiled
-            // access later (at the next safepoint, past that catch): this session ends the same way.
-            log("closed " + stream.describe() + ": " + new CorruptRingException("a topic file lost pages under"
-                + " the bridge's mapping (truncated by another process?): " + fault.getMessage(), fault));
+            // A topic file truncated under the bus's mapping. HotSpot raises the fault asynchronously, in
+            // compiled code usually past the core call's own catch (see LostPages): the same typed error.
+            log("closed " + stream.describe() + ": " + LostPages.typed(fault));
         } finally {
             stream.close();
             bridge.ended(this);

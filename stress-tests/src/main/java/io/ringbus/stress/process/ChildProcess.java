@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +23,19 @@ import java.util.function.Predicate;
  * crash reports ({@code hs_err_pid*.log}) directed into the run's work directory, its standard
  * output collected as lines, the tail of its standard error kept for messages, its standard input
  * open for commands. Signals go through ringbus's own {@link Processes#signal}.
+ *
+ * <p>Standard error is also watched for a Java stack trace (a line starting {@code Exception in thread}
+ * or {@code \tat }): the first lines of the first one are kept, for the run to report. A child may
+ * also be any command ({@link #startCommand}), such as the {@code bus} CLI with its output in a file.
  */
 final class ChildProcess {
+    static final int SIGINT = 2;
     static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
     static final int SIGCONT = 18;
     static final int SIGSTOP = 19;
     private static final int ERROR_TAIL = 4000;
+    private static final int TRACE_LINES = 10;
     private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     private final String name;
@@ -35,8 +43,11 @@ final class ChildProcess {
     private final Writer stdin;
     private final List<String> lines = new ArrayList<>();
     private final StringBuilder errors = new StringBuilder();
+    private final List<String> trace = new ArrayList<>();
     private volatile boolean killed;
+    private volatile boolean paused;
     private boolean outputEnded;
+    private boolean errorsEnded;
 
     private ChildProcess(String name, Process process) {
         this.name = name;
@@ -48,22 +59,35 @@ final class ChildProcess {
 
     /** Starts {@code main} with {@code args} in a new JVM whose working directory is {@code workDir}. */
     static ChildProcess start(String name, Path workDir, Class<?> main, List<String> jvmOptions, List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.add("--enable-native-access=ALL-UNNAMED");
+        List<String> command = new ArrayList<>(java(workDir));
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx64m");
-        command.add("-XX:-UsePerfData");
-        command.add("-XX:-CreateCoredumpOnCrash");
-        command.add("-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"));
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(args);
+        return startCommand(name, workDir, command, ProcessBuilder.Redirect.PIPE);
+    }
+
+    /**
+     * This JVM's java binary with the options every child gets: native access, and crash reports
+     * ({@code hs_err_pid*.log}) in {@code workDir}, no core dump, no perf data file.
+     */
+    static List<String> java(Path workDir) {
+        return List.of(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+            "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:-CreateCoredumpOnCrash",
+            "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"));
+    }
+
+    /**
+     * Starts {@code command} in {@code workDir}, its standard output going to {@code output} (a pipe
+     * read as lines, or a file), its standard input a pipe.
+     */
+    static ChildProcess startCommand(String name, Path workDir, List<String> command, ProcessBuilder.Redirect output) {
         try {
-            Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+            Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectOutput(output).start();
             ChildProcess child = new ChildProcess(name, process);
             LIVE.add(child);
             child.process.onExit().thenRun(() -> LIVE.remove(child));
@@ -96,16 +120,62 @@ final class ChildProcess {
     private void readErrors(InputStream in) {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
+            String previous = null;
             while ((line = reader.readLine()) != null) {
                 synchronized (errors) {
                     errors.append(line).append('\n');
                     if (errors.length() > 2 * ERROR_TAIL) {
                         errors.delete(0, errors.length() - ERROR_TAIL);
                     }
+                    if (!trace.isEmpty() && trace.size() < TRACE_LINES) {
+                        trace.add(line);
+                    } else if (trace.isEmpty() && isTraceLine(line)) {
+                        if (line.startsWith("\tat ") && previous != null) {
+                            trace.add(previous); // the exception's own line, before its first frame
+                        }
+                        trace.add(line);
+                    }
                 }
+                previous = line;
             }
         } catch (IOException ignored) {
             // The child was killed.
+        } finally {
+            synchronized (errors) {
+                errorsEnded = true;
+                errors.notifyAll();
+            }
+        }
+    }
+
+    /** Whether a line of standard error belongs to a Java stack trace. */
+    static boolean isTraceLine(String line) {
+        return line.startsWith("Exception in thread") || line.startsWith("\tat ");
+    }
+
+    /**
+     * The first lines of the first Java stack trace this child printed on standard error, or an empty
+     * list; for a child that has ended, waits up to two seconds for its standard error to be read.
+     */
+    List<String> stackTrace() {
+        synchronized (errors) {
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (!errorsEnded && !process.isAlive() && System.nanoTime() - deadline < 0) {
+                try {
+                    errors.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return List.copyOf(trace);
+        }
+    }
+
+    /** Standard error as kept (its tail). */
+    String errors() {
+        synchronized (errors) {
+            return errors.toString();
         }
     }
 
@@ -124,6 +194,16 @@ final class ChildProcess {
     /** Whether the harness killed it (kill -9), as opposed to it ending by itself. */
     boolean killed() {
         return killed;
+    }
+
+    /** Whether the harness stopped it (SIGSTOP) and has not continued it yet. */
+    boolean paused() {
+        return paused;
+    }
+
+    /** Its standard input, for a caller that writes to it directly (not through {@link #send}). */
+    OutputStream stdin() {
+        return process.getOutputStream();
     }
 
     /** Sends a command line; a child that is gone does not mind. */
@@ -177,9 +257,16 @@ final class ChildProcess {
         return lines.stream().filter(line -> line.startsWith(prefix)).findFirst().orElse(null);
     }
 
-    /** Sends a signal; returns whether it was delivered. */
+    /** Sends a signal; returns whether it was delivered. SIGSTOP and SIGCONT are noted ({@link #paused}). */
     boolean signal(int signal) {
-        return Processes.signal(process.pid(), signal);
+        if (signal == SIGSTOP) {
+            paused = true;
+        }
+        boolean delivered = Processes.signal(process.pid(), signal);
+        if (signal == SIGSTOP && !delivered || signal == SIGCONT && delivered) {
+            paused = false;
+        }
+        return delivered;
     }
 
     /** kill -9, without waiting: the caller watches what happens meanwhile, then {@link #awaitExit}s. */

@@ -6,7 +6,10 @@ import java.util.stream.Collectors;
 /**
  * The faults {@code bus stress} injects, each with a default rate (per minute). Faults on the main
  * topic are ones ringbus must absorb with nothing lost; the hostile ones ({@link #TRUNCATE},
- * {@link #SCRIBBLE}) destroy data by design and run against a separate victim topic.
+ * {@link #SCRIBBLE}, {@link #CLI_TRUNCATE}) destroy data by design and run against a separate victim
+ * topic. Some are not faults so much as the use the bus must stand: subscribers joining and leaving
+ * ({@link #SUB_JOIN}), a busy machine ({@link #CPU_BUSY}), the {@code bus} CLI's own pub and sub
+ * ({@link #CLI_SUB}).
  */
 public enum FaultKind {
     /** kill -9 of a publisher process at a random time. */
@@ -30,7 +33,19 @@ public enum FaultKind {
     /** A hostile writer scribbles random lengths and bytes into the victim topic's ring. */
     SCRIBBLE("scribble", 2, "a hostile writer scribbles random lengths and bytes into the victim topic's ring"),
     /** Creating a topic on a full file system (a 1 MiB tmpfs), with a topic already there in use. */
-    FULL_FS("full-fs", 1, "a topic created on a full tmpfs (root only), while an existing topic there is in use");
+    FULL_FS("full-fs", 1, "a topic created on a full tmpfs (root only), while an existing topic there is in use"),
+    /** A subscriber joins the main topic (earliest, latest or durable) while publishers run flat out, then leaves. */
+    SUB_JOIN("sub-join", 12, "a subscriber joins at earliest, at latest or by a durable name while the publishers"
+        + " run flat out, reads for 0.2-3 s and leaves (close or kill -9; the durable one comes back 0.05-2 s later)"),
+    /** Busy processes beside the bus for a while, as the other faults go on. */
+    CPU_BUSY("cpu-busy", 3, "a busy process spins on 1 to N cores (N: the cores there are) for 5-20 s, while the"
+        + " other faults go on"),
+    /** The CLI's own pub and sub on a topic of their own, checked from their output files. */
+    CLI_SUB("cli-sub", 2, "./bus pub fed flat out, ./bus sub --name killed -9 and restarted, ./bus sub --from"
+        + " earliest|latest joining and leaving; every output file checked line by line"),
+    /** A peer truncates a topic while the CLI's pub writes to it and its sub reads it. */
+    CLI_TRUNCATE("cli-truncate", 2, "a peer truncates a topic while ./bus pub writes and ./bus sub reads: each"
+        + " must end with a one-line error or carry on, never print a stack trace or hang");
 
     private final String label;
     private final double defaultRate;
@@ -66,6 +81,11 @@ public enum FaultKind {
             case CRASH_WRAP_PADDING -> "wrapPadding";
             default -> null;
         };
+    }
+
+    /** Whether this fault runs the {@code bus} CLI (skipped when the run has none). */
+    boolean usesCli() {
+        return this == CLI_SUB || this == CLI_TRUNCATE;
     }
 
     /** Whether this fault kills a publisher (its unblock time counts). */

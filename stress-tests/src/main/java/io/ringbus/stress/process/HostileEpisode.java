@@ -73,7 +73,7 @@ final class HostileEpisode {
                 return;
             }
             tallies.injected(kind);
-            String what = kind == FaultKind.TRUNCATE ? truncate(file) : scribble(file);
+            String what = kind == FaultKind.TRUNCATE ? truncate(file, random) : scribble(file);
             observe(kind, what, List.of(sub, pub), List.of(subStats, pubStats));
             long rejected = subStats.get(StatsFile.TORN);
             tallies.hostile(h -> {
@@ -110,7 +110,11 @@ final class HostileEpisode {
         return true;
     }
 
-    private String truncate(Path file) throws IOException {
+    /**
+     * Truncates a topic file to a length chosen with {@code random}: 0, one page, the header alone, half,
+     * or all but its last page. Returns what it did.
+     */
+    static String truncate(Path file, SplittableRandom random) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             long length = raf.length();
             long ringOffset = readLong(file, TopicDescriptor.RING_OFFSET_OFFSET);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
  * Starts the stress child processes of a run, each with a fresh stats file in the run's work
  * directory, and waits for them to be ready. On a stream path each child connects to the bridge at
  * {@code uri}; on {@code pipe} it announces its FIFO pair ({@code PIPE NAME}, before {@code READY})
- * and {@code pipes} serves it.
+ * and {@code pipes} serves it. Every child it starts is kept in {@link #children()}, so that the run can
+ * look at each one's standard error at the end (a stack trace there is a finding).
  */
 final class Launcher {
     /** A JVM starts in well under a second alone; on two busy cores, give it much longer. */
@@ -22,27 +24,40 @@ final class Launcher {
     private final AtomicInteger files;
     private final String uri;
     private final Consumer<String> pipes;
+    private final List<ChildProcess> children;
 
     Launcher(Path workDir, Via via) {
-        this(workDir, via, "shm:", null, new AtomicInteger());
+        this(workDir, via, "shm:", null, new AtomicInteger(), new CopyOnWriteArrayList<>());
     }
 
     /** Children on {@code via}, reaching the bridge at {@code uri}; {@code pipes} serves a child's pipe pair. */
     Launcher(Path workDir, Via via, String uri, Consumer<String> pipes) {
-        this(workDir, via, uri, pipes, new AtomicInteger());
+        this(workDir, via, uri, pipes, new AtomicInteger(), new CopyOnWriteArrayList<>());
     }
 
-    private Launcher(Path workDir, Via via, String uri, Consumer<String> pipes, AtomicInteger files) {
+    private Launcher(Path workDir, Via via, String uri, Consumer<String> pipes, AtomicInteger files,
+        List<ChildProcess> children) {
         this.workDir = workDir;
         this.via = via;
         this.uri = uri;
         this.pipes = pipes;
         this.files = files;
+        this.children = children;
     }
 
     /** The same work directory, with children on {@code shm} (for a bus the bridge does not serve). */
     Launcher shm() {
-        return new Launcher(workDir, Via.SHM, "shm:", null, files);
+        return new Launcher(workDir, Via.SHM, "shm:", null, files, children);
+    }
+
+    /** Every child started so far, in order. */
+    List<ChildProcess> children() {
+        return List.copyOf(children);
+    }
+
+    private ChildProcess track(ChildProcess child) {
+        children.add(child);
+        return child;
     }
 
     Via via() {
@@ -85,7 +100,7 @@ final class Launcher {
         args.addAll(List.of("--id", Integer.toString(stats.id()), "--size", size, "--quota", Long.toString(quota),
             "--wait-go", Boolean.toString(waitGo), "--seed", Long.toString(seed)));
         List<String> jvm = crashPoints ? List.of("-Dringbus.test.crashPoint=*") : List.of();
-        return ready(ChildProcess.start(name, workDir, StressPublisherMain.class, jvm, args));
+        return ready(track(ChildProcess.start(name, workDir, StressPublisherMain.class, jvm, args)));
     }
 
     /** Starts a subscriber; returns once it has joined (READY), or throws saying why not. */
@@ -102,7 +117,28 @@ final class Launcher {
         if (durableName != null) {
             args.addAll(List.of("--durable", durableName));
         }
-        return ready(ChildProcess.start(name, workDir, StressSubscriberMain.class, List.of(), args));
+        return ready(track(ChildProcess.start(name, workDir, StressSubscriberMain.class, List.of(), args)));
+    }
+
+    /** Starts a busy process spinning on {@code threads} threads; returns once it is READY. */
+    ChildProcess busy(String name, int threads) {
+        return ready(track(ChildProcess.start(name, workDir, StressBusyMain.class, List.of(),
+            List.of("--threads", Integer.toString(threads)))));
+    }
+
+    /**
+     * Starts the {@code bus} CLI ({@code cliMain}, a class on this JVM's class path) with {@code args}, as
+     * {@code ./bus} does (no other JVM options than the crash report's place), its standard output
+     * appended to {@code output}, its standard input a pipe. Returns at once: the CLI prints no READY.
+     */
+    ChildProcess cli(String name, String cliMain, List<String> args, Path output) {
+        List<String> command = new ArrayList<>(ChildProcess.java(workDir));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(cliMain);
+        command.addAll(args);
+        return track(ChildProcess.startCommand(name, workDir, command,
+            ProcessBuilder.Redirect.appendTo(output.toFile())));
     }
 
     private List<String> common(Topic topic, StatsFile stats) {

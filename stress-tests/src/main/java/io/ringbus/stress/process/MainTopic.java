@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The main topic's processes: {@code publishers} publisher roles and {@code subscribers} subscriber
@@ -22,9 +23,21 @@ import java.util.SplittableRandom;
  * (printed once J is stored), the harness notes for each publisher: 0 if that publisher had not yet
  * made its first claim, else its committed count + 1 (the message in hand at that instant may have
  * been committed before J; none after it was).
+ *
+ * <p><b>Joiners</b> ({@code sub-join}). Besides its roles, the topic has subscribers that join and
+ * leave while it runs: non-durable ones (role {@link #JOINER}, at {@code earliest} or {@code latest}),
+ * each with a stats file of its own, owing what was committed after it joined until it leaves; and
+ * one durable joiner (role {@link #durableJoinerRole()}), absent until its first join, then owing
+ * everything from that join on through all its leaves and returns. A joiner that joins at earliest
+ * may receive older messages too, but from its first message of a publisher on, nothing may be
+ * missing.
  */
 final class MainTopic {
     static final String NAME = "stress";
+    /** The role of a non-durable joiner. */
+    static final int JOINER = -1;
+    /** The durable joiner's durable name. */
+    static final String DURABLE_JOINER = "joiner-durable";
 
     /** One publisher process. */
     static final class Pub {
@@ -56,11 +69,21 @@ final class MainTopic {
         volatile ChildProcess child;
         /** Per publisher id, the first sequence this incarnation must receive (missing ids: 0). */
         volatile Map<Integer, Long> requiredFrom;
+        /** Where it started: earliest or latest (a durable one that resumes: where its name first joined). */
+        final String start;
+        /** Whether a durable subscriber owes messages from {@link #requiredFrom} (joined late), not from 0. */
+        final boolean owesFromJoin;
 
         Sub(int role, String durableName, StatsFile stats) {
+            this(role, durableName, stats, durableName != null ? "earliest" : "latest", false);
+        }
+
+        Sub(int role, String durableName, StatsFile stats, String start, boolean owesFromJoin) {
             this.role = role;
             this.durableName = durableName;
             this.stats = stats;
+            this.start = start;
+            this.owesFromJoin = owesFromJoin;
         }
 
         boolean durable() {
@@ -74,7 +97,7 @@ final class MainTopic {
 
         /** The first sequence of {@code pub} this subscriber must receive. */
         long requiredFrom(Pub pub) {
-            if (durable()) {
+            if (durable() && !owesFromJoin) {
                 return 0;
             }
             Map<Integer, Long> required = requiredFrom;
@@ -97,6 +120,13 @@ final class MainTopic {
     private final long[] quotaLeft;
     private final boolean crashPoints;
     private int nextId = 1;
+    private int nextJoiner = 1;
+    private final List<Sub> joiners = new ArrayList<>();
+    /** What the durable joiner owes, fixed at its first join. */
+    private Map<Integer, Long> durableJoinerFrom;
+    private String durableJoinerStart;
+    /** Roles given up after their replacement could not start ("sub-N", "pub-N"). */
+    private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
 
     MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings, EventLog log) {
         this.log = log;
@@ -106,8 +136,8 @@ final class MainTopic {
         this.random = new SplittableRandom(options.seed());
         this.topic = new Launcher.Topic(busDir, NAME, options.capacity(), options.maxMessage());
         this.currentPub = new Pub[options.publishers()];
-        this.currentSub = new Sub[options.subscribers()];
-        this.durableStats = new StatsFile[options.subscribers()];
+        this.currentSub = new Sub[options.subscribers() + 1];
+        this.durableStats = new StatsFile[options.subscribers() + 1];
         this.quotaLeft = new long[options.publishers()];
         for (int i = 0; i < quotaLeft.length; i++) {
             quotaLeft[i] = options.count() < 0 ? -1
@@ -122,7 +152,7 @@ final class MainTopic {
 
     /** Starts every subscriber role, then every publisher role (waiting for GO), then says GO. */
     void start() {
-        for (int role = 0; role < currentSub.length; role++) {
+        for (int role = 0; role < options.subscribers(); role++) {
             startSubscriber(role);
         }
         for (int role = 0; role < currentPub.length; role++) {
@@ -137,35 +167,118 @@ final class MainTopic {
 
     /** Name of subscriber role {@code role}, as the figures show it. */
     String subscriberName(int role) {
+        if (role == JOINER) {
+            return "joiners";
+        }
+        if (role == durableJoinerRole()) {
+            return "join-d (durable joiner)";
+        }
         return "sub-" + role + (role < options.durable() ? " (durable)" : "");
+    }
+
+    /** The role of the durable joiner (after the subscriber roles). */
+    int durableJoinerRole() {
+        return options.subscribers();
     }
 
     /** Starts a new incarnation of subscriber role {@code role} and notes what it must receive. */
     Sub startSubscriber(int role) {
-        boolean durable = role < options.durable();
-        String name = "sub-" + role;
+        return startSubscriber(role, null);
+    }
+
+    /**
+     * Starts a new incarnation of subscriber role {@code role} (or of the durable joiner, whose first
+     * join starts at {@code start}: earliest or latest) and notes what it must receive.
+     */
+    Sub startSubscriber(int role, String start) {
+        boolean joiner = role == durableJoinerRole();
+        boolean durable = joiner || role < options.durable();
+        String name = joiner ? "join-d" : "sub-" + role;
         StatsFile stats;
+        boolean first;
         synchronized (this) {
-            if (durable && durableStats[role] == null) {
+            first = durableStats[role] == null;
+            if (durable && first) {
                 durableStats[role] = launcher.newStats(name, StatsFile.SUBSCRIBER, 0);
             }
             stats = durable ? durableStats[role] : launcher.newStats(name, StatsFile.SUBSCRIBER, 0);
+            if (joiner && first) {
+                durableJoinerStart = start != null ? start : "earliest";
+            }
         }
-        Sub sub = new Sub(role, durable ? "durable-" + role : null, stats);
+        Sub sub = joiner ? new Sub(role, DURABLE_JOINER, stats, durableJoinerStart, true)
+            : new Sub(role, durable ? "durable-" + role : null, stats);
         synchronized (this) {
             subs.add(sub);
             currentSub[role] = sub;
         }
-        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup(),
-            options.selfTest().contains("lose") ? List.of("--self-test-skip", "10007") : List.of());
+        List<String> extra = new ArrayList<>(List.of("--start", sub.start));
+        if (options.selfTest().contains("lose")) {
+            extra.addAll(List.of("--self-test-skip", "10007"));
+        }
+        if (options.selfTest().contains("hang") && role == options.subscribers() - 1) {
+            extra.addAll(List.of("--self-test-freeze", "50000"));
+        }
+        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup(), extra);
+        Map<Integer, Long> required = requiredNow();
+        synchronized (this) {
+            if (joiner && first) {
+                durableJoinerFrom = required;
+            }
+            sub.requiredFrom = joiner ? durableJoinerFrom : required;
+        }
+        log.add("started " + sub.child.name() + " (pid " + sub.child.pid() + (joiner ? ", durable joiner at "
+            + sub.start + (first ? "" : ", resuming") : "") + ")");
+        return sub;
+    }
+
+    /** For each publisher, the first sequence a subscriber that joined just now must receive. */
+    private Map<Integer, Long> requiredNow() {
         Map<Integer, Long> required = new HashMap<>();
         for (Pub pub : allPubs()) {
             long committed = pub.stats.get(StatsFile.COMMITTED);
             required.put(pub.id, pub.stats.get(StatsFile.STARTED) == 0 ? 0 : committed + 1);
         }
-        sub.requiredFrom = Map.copyOf(required);
-        log.add("started " + sub.child.name() + " (pid " + sub.child.pid() + ")");
+        return Map.copyOf(required);
+    }
+
+    /**
+     * Starts a non-durable joiner at {@code start} (earliest or latest), and notes what it must receive:
+     * what was committed after it joined, as for any subscriber.
+     */
+    Sub startJoiner(String start) {
+        String name;
+        StatsFile stats;
+        synchronized (this) {
+            name = "join-" + nextJoiner++;
+            stats = launcher.newStats(name, StatsFile.SUBSCRIBER, 0);
+        }
+        Sub sub = new Sub(JOINER, null, stats, start, false);
+        synchronized (this) {
+            subs.add(sub);
+            joiners.add(sub);
+        }
+        try {
+            sub.child = launcher.subscriber(name, topic, stats, null, options.wakeup(), List.of("--start", start));
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                joiners.remove(sub);
+            }
+            throw e;
+        }
+        sub.requiredFrom = requiredNow();
+        log.add("started " + sub.child.name() + " (pid " + sub.child.pid() + ", joiner at " + start + ")");
         return sub;
+    }
+
+    /** A non-durable joiner has left (its process is gone). */
+    synchronized void joinerLeft(Sub sub) {
+        joiners.remove(sub);
+    }
+
+    /** The non-durable joiners joined right now. */
+    synchronized List<Sub> joiners() {
+        return List.copyOf(joiners);
     }
 
     /**
@@ -195,7 +308,10 @@ final class MainTopic {
         return pub;
     }
 
-    /** A publisher's self-test arguments: spoil messages; the first one crashes its JVM after a while. */
+    /**
+     * A publisher's self-test arguments: spoil messages; the first one crashes its JVM after a while, or
+     * prints a stack trace.
+     */
     private List<String> selfTestArgs(int id) {
         List<String> args = new ArrayList<>();
         if (options.selfTest().contains("tear")) {
@@ -203,6 +319,9 @@ final class MainTopic {
         }
         if (options.selfTest().contains("crash") && id == 1) {
             args.addAll(List.of("--self-test-crash", "50000"));
+        }
+        if (options.selfTest().contains("trace") && id == 1) {
+            args.addAll(List.of("--self-test-trace", "true"));
         }
         return args;
     }
@@ -233,22 +352,30 @@ final class MainTopic {
 
     /**
      * Replaces every process that ended without the harness killing it (an error: it is reported)
-     * and every killed one not yet replaced. A publisher that finished its share is left alone.
+     * and every killed one not yet replaced. A publisher that finished its share is left alone. A role
+     * whose replacement cannot start (a durable subscriber whose slot is corrupt, say) is an error, and
+     * is given up: left without a process for the rest of the run.
      */
     void heal() {
         for (int role = 0; role < currentSub.length; role++) {
             Sub sub = currentSub(role);
-            if (sub.child != null && sub.child.isAlive()) {
+            if (sub == null || abandoned.contains("sub-" + role) || sub.child != null && sub.child.isAlive()) {
                 continue;
             }
             if (sub.child != null && !sub.child.killed()) {
                 findings.error("subscriber " + sub.child.describe() + " ended by itself");
             }
-            startSubscriber(role);
+            try {
+                startSubscriber(role);
+            } catch (RuntimeException e) {
+                abandoned.add("sub-" + role);
+                findings.error("cannot replace " + subscriberName(role) + ", given up for the rest of the run: "
+                    + e.getMessage());
+            }
         }
         for (int role = 0; role < currentPub.length; role++) {
             Pub pub = currentPub(role);
-            if (pub.child != null && pub.child.isAlive()) {
+            if (abandoned.contains("pub-" + role) || pub.child != null && pub.child.isAlive()) {
                 continue;
             }
             if (pub.child != null && !pub.child.killed()) {
@@ -260,7 +387,13 @@ final class MainTopic {
                 findings.error("publisher " + pub.child.describe() + " ended by itself");
             }
             retire(pub);
-            startPublisher(role, false);
+            try {
+                startPublisher(role, false);
+            } catch (RuntimeException e) {
+                abandoned.add("pub-" + role);
+                findings.error("cannot replace publisher role " + role + ", given up for the rest of the run: "
+                    + e.getMessage());
+            }
         }
     }
 
@@ -268,8 +401,9 @@ final class MainTopic {
         return currentPub[role];
     }
 
+    /** The current incarnation of role {@code role}; null for a joiner, or a durable joiner not yet joined. */
     synchronized Sub currentSub(int role) {
-        return currentSub[role];
+        return role >= 0 && role < currentSub.length ? currentSub[role] : null;
     }
 
     /** The current publisher incarnations. */
@@ -277,9 +411,15 @@ final class MainTopic {
         return List.of(currentPub);
     }
 
-    /** The current subscriber incarnations. */
+    /** The current subscriber incarnations: every role's, and the durable joiner's once it joined. */
     synchronized List<Sub> currentSubs() {
-        return List.of(currentSub);
+        List<Sub> current = new ArrayList<>();
+        for (Sub sub : currentSub) {
+            if (sub != null) {
+                current.add(sub);
+            }
+        }
+        return current;
     }
 
     /** Every publisher incarnation so far. */
@@ -296,7 +436,7 @@ final class MainTopic {
     synchronized List<Sub> ledgers() {
         List<Sub> ledgers = new ArrayList<>();
         for (Sub sub : subs) {
-            if (!sub.durable() || sub == currentSub[sub.role]) {
+            if (!sub.durable() || sub == currentSub(sub.role)) {
                 ledgers.add(sub);
             }
         }
@@ -381,7 +521,7 @@ final class MainTopic {
                 findings.error("subscriber did not stop within " + timeout.toSeconds() + " s: "
                     + sub.child.describe());
                 sub.child.destroy();
-            } else if (sub.child.exitCode() != 0) {
+            } else if (sub.child.exitCode() != 0 && !sub.child.killed()) {
                 findings.error("subscriber failed while stopping: " + sub.child.describe());
             }
         }

@@ -7,10 +7,11 @@ import java.util.Map;
 
 /**
  * The figures of a stress run, and the verdict: the run fails when any of lost, duplicated, out of
- * order, torn, JVM crashes or leftover files is above zero, when a publisher's death took more than
- * {@link #UNBLOCK_LIMIT_MILLIS} to unblock the others, or when an error was found (a child that failed
- * by itself or hung, a hostile fault answered by anything but a typed error or carrying on, a full
- * file system that lost data or was not reported as such, more durable repeats than durable kills).
+ * order, torn, hung, stack traces, JVM crashes or leftover files is above zero (the CLI's lines
+ * included), when a publisher's death took more than {@link #UNBLOCK_LIMIT_MILLIS} to unblock the
+ * others, or when an error was found (a child that failed by itself, a hostile fault answered by
+ * anything but a typed error or carrying on, a full file system that lost data or was not reported as
+ * such, more durable repeats than durable kills).
  *
  * @param setup one line saying what ran
  * @param seconds how long the publishers published
@@ -34,7 +35,8 @@ import java.util.Map;
  * @param faults faults injected, by kind
  * @param notReached crash points armed but not reached before they were disarmed, by kind
  * @param skipped faults that could not run, with the reason
- * @param unblock milliseconds from a publisher's death until the others moved again
+ * @param unblock milliseconds from a publisher's death until the others moved again (while no
+ *     {@code cpu-busy} process ran: these are held to {@link #UNBLOCK_LIMIT_MILLIS})
  * @param subscriberUnblock milliseconds from a non-durable subscriber's death until publishers moved again
  * @param longestStallMillis the longest time no subscriber received anything while publishers ran
  * @param hostile the hostile faults' outcomes: episodes, typed errors, carried on, rejected by CRC,
@@ -46,13 +48,29 @@ import java.util.Map;
  * @param errors the errors found (see above), at most 50 of them
  * @param anomalies what subscribers reported going wrong (a torn message, a gap...), each beside the
  *     faults just before it: the details behind the figures, at most 40
+ * @param hung processes found making no progress for the hang limit while they should have (each also
+ *     an error, with the details)
+ * @param stackTraces child processes that printed a Java stack trace on standard error (each also an
+ *     error, with the first lines of the trace)
+ * @param joins the {@code sub-join} fault's figures: joins at earliest and at latest, the durable
+ *     joiner's first join and returns, leaves by close and by kill -9
+ * @param busy the {@code cpu-busy} fault's figures: busy processes, their milliseconds, their thread-milliseconds
+ * @param cli the CLI faults' figures: lines published by {@code bus pub}, lines checked in the output
+ *     files of {@code bus sub}, lost, duplicated, out of order, half lines, bad lines, lines redelivered
+ *     after a kill -9 (reported apart), kills of the durable {@code bus sub --name}, joiners; and the
+ *     truncations' outcomes
+ * @param seed the seed of the run's random choices (printed, so that a failing run's choices can be replayed)
+ * @param busyUnblock the same as {@code unblock}, measured while a {@code cpu-busy} process spun (not held
+ *     to the limit: a starved machine's scheduler is measured as much as the bus)
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
     long inFlightAtKill, long durableInFlightGap, long forwardingWindowBytes, Map<String, Long> bridge,
     Map<String, Long> faults, Map<String, Long> notReached, Map<String, String> skipped, Percentiles unblock,
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
-    long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies) {
+    long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies, long hung,
+    long stackTraces, Map<String, Long> joins, Map<String, Long> busy, Map<String, Long> cli, long seed,
+    Percentiles busyUnblock) {
 
     /** The longest a publisher's death may hold the others up. */
     public static final double UNBLOCK_LIMIT_MILLIS = 1000;
@@ -64,6 +82,13 @@ public record StressFigures(String setup, double seconds, long sent, long commit
         count(failures, "duplicated", duplicated);
         count(failures, "out of order", outOfOrder);
         count(failures, "torn", torn);
+        count(failures, "CLI lines lost", cli.getOrDefault("lost", 0L));
+        count(failures, "CLI lines duplicated", cli.getOrDefault("duplicated", 0L));
+        count(failures, "CLI lines out of order", cli.getOrDefault("out_of_order", 0L));
+        count(failures, "CLI half lines", cli.getOrDefault("half_lines", 0L));
+        count(failures, "CLI bad lines", cli.getOrDefault("bad_lines", 0L));
+        count(failures, "hung", hung);
+        count(failures, "stack traces", stackTraces);
         count(failures, "JVM crashes", jvmCrashes);
         count(failures, "leftover files", leftoverFiles.size());
         if (unblock.max() > UNBLOCK_LIMIT_MILLIS) {
@@ -98,8 +123,11 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             .field("in_flight_at_kill", inFlightAtKill).field("durable_in_flight_gap", durableInFlightGap)
             .field("forwarding_window_bytes", forwardingWindowBytes).object("bridge", bridge)
             .object("faults", faults).object("crash_points_not_reached", notReached).object("faults_skipped", skipped)
-            .percentiles("unblock_ms", unblock).percentiles("subscriber_unblock_ms", subscriberUnblock)
+            .percentiles("unblock_ms", unblock).percentiles("unblock_busy_ms", busyUnblock)
+            .percentiles("subscriber_unblock_ms", subscriberUnblock)
             .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
+            .object("joins", joins).object("cpu_busy", busy).object("cli", cli)
+            .field("hung", hung).field("stack_traces", stackTraces).field("seed", seed)
             .field("jvm_crashes", jvmCrashes).field("leftover_files", leftoverFiles.size())
             .strings("leftover", leftoverFiles).strings("errors", errors).strings("anomalies", anomalies)
             .strings("failures", failures());
@@ -136,17 +164,36 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             + "  max %.1f ms;  after a subscriber's: %d, max %.1f ms;  longest stall %.1f ms%n", unblock.count(),
             unblock.p50(), unblock.p99(), unblock.max(), subscriberUnblock.count(), subscriberUnblock.max(),
             longestStallMillis));
+        if (busyUnblock.count() > 0) {
+            text.append(String.format(Locale.ROOT, "  unblock after a publisher's death while cpu-busy ran (not held"
+                + " to the limit): %d, p50 %.1f ms  p99 %.1f ms  max %.1f ms%n", busyUnblock.count(),
+                busyUnblock.p50(), busyUnblock.p99(), busyUnblock.max()));
+        }
         text.append("  hostile (victim topic):");
         hostile.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
         text.append("\n  full file system:");
         fullFs.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
+        line(text, "joins (main topic)", joins);
+        line(text, "busy processes", busy);
+        line(text, "CLI (bus pub, bus sub)", cli);
         text.append(String.format(Locale.ROOT, "%n  JVM crashes %d  leftover files %d  errors %d%n", jvmCrashes,
             leftoverFiles.size(), errors.size()));
         leftoverFiles.forEach(file -> text.append("  leftover: ").append(file).append('\n'));
         errors.forEach(error -> text.append("  error: ").append(error.replace("\n", "\n    ")).append('\n'));
         anomalies.forEach(anomaly -> text.append("  anomaly: ").append(anomaly).append('\n'));
+        text.append(String.format(Locale.ROOT, "  in all: lost %d  duplicated %d  hung %d  stack traces %d%n",
+            lost + cli.getOrDefault("lost", 0L), duplicated + cli.getOrDefault("duplicated", 0L), hung, stackTraces));
         List<String> failures = failures();
-        text.append(failures.isEmpty() ? "PASSED" : "FAILED: " + String.join(", ", failures)).append('\n');
+        text.append(failures.isEmpty() ? "PASSED" : "FAILED: " + String.join(", ", failures)
+            + " (the same random choices again: --seed " + seed + ")").append('\n');
         return text.toString();
+    }
+
+    private static void line(StringBuilder text, String title, Map<String, Long> figures) {
+        if (figures.isEmpty()) {
+            return;
+        }
+        text.append("\n  ").append(title).append(':');
+        figures.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
     }
 }

@@ -29,6 +29,8 @@ public final class StressOptions {
     private long seed = System.nanoTime();
     private Path scratchParent;
     private Set<String> selfTest = Set.of();
+    private Duration hangLimit = Duration.ofSeconds(10);
+    private String cliMain;
 
     /** Every fault on, at its default rate. */
     public StressOptions() {
@@ -108,11 +110,35 @@ public final class StressOptions {
     }
 
     /**
+     * How long a process that should make progress may make none before it counts as hung (a finding,
+     * with what its topic looks like; the process is then killed so that the run goes on). A
+     * publisher should while it publishes, is not stopped and every subscriber that may hold it back
+     * is live; a subscriber should while it is not stopped and messages it must receive are committed.
+     */
+    public StressOptions hangLimit(Duration hangLimit) {
+        this.hangLimit = hangLimit;
+        return this;
+    }
+
+    /**
+     * The {@code bus} CLI's main class (on this JVM's class path), for the faults that run it
+     * ({@code cli-sub}, {@code cli-truncate}); null (the default) skips them, with the reason.
+     * {@code bus stress} sets it.
+     */
+    public StressOptions cli(String mainClass) {
+        this.cliMain = mainClass;
+        return this;
+    }
+
+    /**
      * Breaks the harness's own run on purpose, to prove that its checks see what they must: {@code lose}
      * (subscribers ignore one message in 10,007, which must show as lost), {@code tear} (publishers
      * spoil one message in 10,009 after its CRC, which must show as torn), {@code leftover} (a stray
      * file in the bus directory, which must show as a leftover), {@code crash} (the first publisher's JVM
-     * crashes after 50,000 messages, which must show as a JVM crash). Comma-separated; empty for none.
+     * crashes after 50,000 messages, which must show as a JVM crash), {@code hang} (the last subscriber
+     * stops reading after 50,000 messages but stays joined, which must show as hung), {@code trace} (the
+     * first publisher prints a stack trace on standard error, which must show as a stack trace).
+     * Comma-separated; empty for none.
      */
     public StressOptions selfTest(String spec) {
         Set<String> chosen = new TreeSet<>();
@@ -121,8 +147,9 @@ public final class StressOptions {
             if (word.isEmpty()) {
                 continue;
             }
-            if (!List.of("lose", "tear", "leftover", "crash").contains(word)) {
-                throw new IllegalArgumentException("self-test '" + word + "' must be lose, tear, leftover or crash");
+            if (!List.of("lose", "tear", "leftover", "crash", "hang", "trace").contains(word)) {
+                throw new IllegalArgumentException("self-test '" + word
+                    + "' must be lose, tear, leftover, crash, hang or trace");
             }
             chosen.add(word);
         }
@@ -192,6 +219,8 @@ public final class StressOptions {
             "--max-message must be between 16 and capacity / 8");
         require(wakeup.equals("blocking") || wakeup.equals("spin") || wakeup.equals("signal"),
             "--wakeup must be blocking, spin or signal");
+        require(hangLimit != null && hangLimit.toMillis() >= 1000 && hangLimit.toMinutes() <= 10,
+            "--hang-limit must be between 1 s and 10 min");
         via.checkAvailable();
         MessageSizes.parse(size, maxMessage());
         return this;
@@ -251,6 +280,15 @@ public final class StressOptions {
     /** The self-test breakages chosen (empty normally). */
     public Set<String> selfTest() {
         return selfTest;
+    }
+
+    public Duration hangLimit() {
+        return hangLimit;
+    }
+
+    /** The CLI's main class, or null when the run has none. */
+    public String cli() {
+        return cliMain;
     }
 
     /** Rates per minute of the faults that are on. */

@@ -25,7 +25,8 @@ import java.util.zip.CRC32C;
  * {@code GO}). Commands: {@code GO}, {@code STOP} (finish the message in hand, print {@code STOPPED n},
  * exit), {@code ARM point} and {@code DISARM} (crash points, in a JVM started with
  * {@code -Dringbus.test.crashPoint=*}; DISARM answers {@code DISARMED point} when the point was not
- * taken, else the point's own {@code CRASHPOINT point} line tells).
+ * taken, else the point's own {@code CRASHPOINT point} line tells). Self-test: {@code --self-test-trace true}
+ * prints a stack trace on standard error once publishing, which the harness must report.
  */
 public final class StressPublisherMain {
     private static final CountDownLatch GO = new CountDownLatch(1);
@@ -57,6 +58,9 @@ public final class StressPublisherMain {
                 }
             }
             stats.state(StatsFile.RUNNING);
+            if (Boolean.parseBoolean(args.get("self-test-trace", "false"))) {
+                new IllegalStateException("self-test: a stack trace on standard error").printStackTrace();
+            }
             SplittableRandom random = new SplittableRandom(args.getLong("seed", id));
             long committed = publish(publisher, stats, new Plan(id, quota, sizes, tearEvery, crashAfter), random);
             stats.state(StatsFile.FINISHED);

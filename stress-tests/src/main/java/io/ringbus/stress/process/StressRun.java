@@ -32,10 +32,12 @@ import java.util.stream.Stream;
  *   pub-1 ─┼─▶ topic "stress" (64 KiB ring) ────┼─▶ sub-1
  *          │    bus dir: SCRATCH/bus            │      each checks every message: CRC32C, and each
  *          │                                    │      publisher id's sequence; its figures go to a
- *   faults: kill -9, crash points, SIGSTOP,     │      stats file that outlives a kill -9
- *   and episodes: victim topic (truncate, scribble), full tmpfs
+ *   faults: kill -9, crash points, SIGSTOP,     ├─▶ joiners (earliest, latest, durable): join and leave
+ *   a busy process beside the bus,              │      stats file that outlives a kill -9
+ *   and episodes: victim topic (truncate, scribble), full tmpfs, the bus CLI's own pub and sub
+ *   (topic "cli", output files checked; topic "cli-victim" truncated under them)
  *          ▲ READY, CRASHPOINT, ERROR lines; GO, ARM, STOP commands; stats files: SCRATCH/work
- *          └──── this process
+ *          └──── this process, which also watches every process for hangs ({@link HangWatch})
  * </pre>
  *
  * <p>On a stream path ({@code --via pipe|fifo|unix|tcp}) this process also hosts a {@link StressBridge}
@@ -46,6 +48,8 @@ import java.util.stream.Stream;
  * durable stream subscriber's stream held ({@code durable_in_flight_gap}, bounded by
  * {@link Via#forwardingWindowBytes} per kill).
  *
+ * <p>Every child's standard error is watched for a Java stack trace; each one found is a finding.
+ *
  * <p>At the end the harness removes the topic files it made (as {@code bus clean} does: only when it
  * can take every slot lock, so no live process holds them); what is left in the bus directory then is
  * a leftover (a {@code .creating-*} file, a topic some process still holds, anything else). The
@@ -55,6 +59,7 @@ public final class StressRun {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     private static final long PROGRESS_NANOS = 250_000_000L;
+    private static final long HANG_CHECK_NANOS = 100_000_000L;
     /**
      * A stall this long is an error: the longest a fault holds the bus up by design is a SIGSTOP (0.8 s)
      * or a durable subscriber's restart (a JVM start, a few seconds on two busy cores).
@@ -66,6 +71,8 @@ public final class StressRun {
     private final Tallies tallies = new Tallies();
     private double longestStallMillis;
     private EventLog log;
+    private HangWatch hangs;
+    private long stackTraces;
 
     /** A run with these options. */
     public StressRun(StressOptions options) {
@@ -119,9 +126,13 @@ public final class StressRun {
                     Files.writeString(busDir.resolve(".creating-selftest.1.0"), "self-test leftover");
                 }
                 long start = System.nanoTime();
-                Episodes episodes = new Episodes(launcher, busDir, options.capacity(), tallies, findings,
-                    options.seed() + 1);
-                FaultInjector injector = new FaultInjector(options, topic, episodes, tallies, findings, log);
+                hangs = new HangWatch(topic, options.hangLimit(), busDir, options.via().stream(), tallies, findings,
+                    log);
+                Episodes episodes = new Episodes(launcher, busDir, options, tallies, findings, log);
+                Joins joins = new Joins(topic, hangs, tallies, findings, log, options.seed() + 2);
+                Contention contention = new Contention(launcher, tallies, findings, log, options.seed() + 3);
+                FaultInjector injector = new FaultInjector(options, topic, episodes, joins, contention, tallies,
+                    findings, log);
                 Thread faults = Thread.ofPlatform().name("stress-faults").start(injector);
                 try {
                     watch(topic, launcher.workDir(), start, progress);
@@ -149,6 +160,7 @@ public final class StressRun {
             }
             List<String> leftovers = removeTopicsAndList(busDir);
             long crashes = crashReports(launcher.workDir());
+            stackTraces = stackTraces(launcher);
             return figures(counted, anomalies, seconds, leftovers, crashes,
                 bridge == null ? Map.of() : bridge.figures());
         } catch (InterruptedException e) {
@@ -178,10 +190,15 @@ public final class StressRun {
         double rate = 0;
         long crashes = 0;
         boolean stallReported = false;
+        long nextHangCheck = start;
         // With --count, a 30 s stall ends the run (the count would never be reached); it is an error anyway.
         while (options.count() > 0 ? !topic.quotasDone() && !stallReported : System.nanoTime() - end < 0) {
             Thread.sleep(10);
             long now = System.nanoTime();
+            if (now - nextHangCheck >= 0) {
+                nextHangCheck = now + HANG_CHECK_NANOS;
+                hangs.check();
+            }
             long received = 0;
             for (MainTopic.Sub ledger : topic.ledgers()) {
                 received += ledger.stats.get(StatsFile.RECEIVED);
@@ -242,6 +259,7 @@ public final class StressRun {
         long lastReceived = -1;
         long quietSince = System.nanoTime();
         while (true) {
+            hangs.check();
             List<MainTopic.Pub> pubs = topic.allPubs();
             String missing = null;
             for (MainTopic.Sub sub : topic.currentSubs()) {
@@ -427,7 +445,9 @@ public final class StressRun {
             c.duplicated(), c.outOfOrder(), c.torn(), c.windowRepeats(), tallies.durableKills(), c.inFlightAtKill(),
             c.durableInFlightGap(), c.windowBytes(), bridge, faults, notReached, skipped,
             Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
-            longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies);
+            longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies,
+            tallies.hungCount(), stackTraces, tallies.joins(), tallies.busy(), tallies.cli(), options.seed(),
+            Percentiles.of(tallies.busyUnblockMillis()));
     }
 
     /**
@@ -488,6 +508,24 @@ public final class StressRun {
                 taken.forEach(mapped::unlockByte);
             }
         }
+    }
+
+    /**
+     * Every child whose standard error held a Java stack trace ({@code Exception in thread} or
+     * {@code \tat } lines): each is a finding, with the first lines of its trace. Returns how many.
+     */
+    private long stackTraces(Launcher launcher) {
+        long traced = 0;
+        for (ChildProcess child : launcher.children()) {
+            List<String> trace = child.stackTrace();
+            if (!trace.isEmpty()) {
+                traced++;
+                findings.error("stack trace on the standard error of " + child.name() + " (pid " + child.pid() + ", "
+                    + (child.isAlive() ? "alive" : "exit " + child.exitCode()) + "): "
+                    + String.join(" | ", trace).replace("\t", ""));
+            }
+        }
+        return traced;
     }
 
     private long crashReports(Path workDir) {

@@ -14,8 +14,11 @@ import java.util.Locale;
  *
  * <p>Options: {@code --via}, {@code --dir}, {@code --topic}, {@code --capacity}, {@code --max-message},
  * {@code --stats FILE}, {@code --durable NAME} (resume where the last subscriber of that name stopped;
- * the stats file is then that name's, continued), {@code --wakeup blocking|spin|signal}. Prints
- * {@code READY} once joined; the command {@code STOP} closes it ({@code STOPPED n}, exit 0).
+ * the stats file is then that name's, continued), {@code --wakeup blocking|spin|signal},
+ * {@code --start earliest|latest} (where a new subscriber starts; default earliest for a durable one,
+ * else latest). Prints {@code READY} once joined; the command {@code STOP} closes it ({@code STOPPED n},
+ * exit 0). Self-test: {@code --self-test-freeze N} stops reading (but stays alive and joined) after N
+ * messages, which the harness must report as a hang.
  */
 public final class StressSubscriberMain {
     private static final long AWAIT_NANOS = 100_000_000L;
@@ -39,10 +42,11 @@ public final class StressSubscriberMain {
             .wakeup(WakeupMode.valueOf(args.get("wakeup", "blocking").toUpperCase(Locale.ROOT)));
         boolean durable = args.has("durable");
         if (durable) {
-            config.durableName(args.get("durable")).start(StartPosition.EARLIEST);
-        } else {
-            config.start(StartPosition.LATEST);
+            config.durableName(args.get("durable"));
         }
+        config.start(StartPosition.valueOf(args.get("start", durable ? "earliest" : "latest")
+            .toUpperCase(Locale.ROOT)));
+        long freezeAfter = args.getLong("self-test-freeze", 0);
         try (StatsFile stats = StatsFile.open(Path.of(args.get("stats")));
              BusClient client = args.openClient()) {
             long incarnation = stats.get(StatsFile.INCARNATIONS) + 1;
@@ -55,6 +59,10 @@ public final class StressSubscriberMain {
                 stats.state(StatsFile.RUNNING);
                 ChildArgs.say("READY");
                 while (!stopped) {
+                    if (freezeAfter > 0 && stats.get(StatsFile.RECEIVED) >= freezeAfter) {
+                        Thread.sleep(100); // self-test: joined, alive, and reading nothing
+                        continue;
+                    }
                     subscriber.await(check, 256, AWAIT_NANOS);
                     stats.set(StatsFile.HEARTBEAT, System.nanoTime());
                 }

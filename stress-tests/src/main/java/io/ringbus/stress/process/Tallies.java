@@ -2,6 +2,7 @@ package io.ringbus.stress.process;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -12,11 +13,16 @@ final class Tallies {
     private final Map<FaultKind, Long> notReached = new EnumMap<>(FaultKind.class);
     private final Map<FaultKind, String> skipped = new EnumMap<>(FaultKind.class);
     private final List<Double> unblockMillis = new ArrayList<>();
+    private final List<Double> busyUnblockMillis = new ArrayList<>();
     private final List<Double> subscriberUnblockMillis = new ArrayList<>();
     private long durableKills;
     private final List<String> slowUnblocks = new ArrayList<>();
     private final HostileFigures hostile = new HostileFigures();
     private final FullFsFigures fullFs = new FullFsFigures();
+    private final Map<String, Long> joins = new LinkedHashMap<>();
+    private final Map<String, Long> busy = new LinkedHashMap<>();
+    private final Map<String, Long> cli = new LinkedHashMap<>();
+    private long hung;
 
     /** What the hostile faults did to the victim topic's processes. */
     static final class HostileFigures {
@@ -38,6 +44,42 @@ final class Tallies {
         long existingBad;
     }
 
+    /** A process found hung (no progress for the hang limit while it should have made some). */
+    synchronized void hung() {
+        hung++;
+    }
+
+    synchronized long hungCount() {
+        return hung;
+    }
+
+    /** Adds {@code count} to the {@code sub-join} figure {@code what}. */
+    synchronized void join(String what, long count) {
+        joins.merge(what, count, Long::sum);
+    }
+
+    /** Adds {@code count} to the {@code cpu-busy} figure {@code what}. */
+    synchronized void busy(String what, long count) {
+        busy.merge(what, count, Long::sum);
+    }
+
+    /** Adds {@code count} to the CLI figure {@code what}. */
+    synchronized void cli(String what, long count) {
+        cli.merge(what, count, Long::sum);
+    }
+
+    synchronized Map<String, Long> joins() {
+        return new LinkedHashMap<>(joins);
+    }
+
+    synchronized Map<String, Long> busy() {
+        return new LinkedHashMap<>(busy);
+    }
+
+    synchronized Map<String, Long> cli() {
+        return new LinkedHashMap<>(cli);
+    }
+
     synchronized void injected(FaultKind kind) {
         injected.merge(kind, 1L, Long::sum);
     }
@@ -56,6 +98,15 @@ final class Tallies {
 
     synchronized void unblock(double millis) {
         unblockMillis.add(millis);
+    }
+
+    /** An unblock measured while the {@code cpu-busy} process was spinning. */
+    synchronized void busyUnblock(double millis) {
+        busyUnblockMillis.add(millis);
+    }
+
+    synchronized List<Double> busyUnblockMillis() {
+        return List.copyOf(busyUnblockMillis);
     }
 
     synchronized void subscriberUnblock(double millis) {
