@@ -4,8 +4,8 @@ import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
-import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.CommandLines;
+import io.ringbus.examples.support.ExitCodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -44,7 +44,7 @@ public final class BasicPublisher implements Callable<Integer> {
 
     /** Runs the sample. */
     public static void main(String[] args) {
-        System.exit(BusCommand.configure(new CommandLine(new BasicPublisher())).execute(args));
+        System.exit(CommandLines.configure(new CommandLine(new BasicPublisher())).execute(args));
     }
 
     @Override

@@ -6,8 +6,8 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
-import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.CommandLines;
+import io.ringbus.examples.support.ExitCodes;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public final class BasicSubscriber implements Callable<Integer> {
 
     /** Runs the sample. */
     public static void main(String[] args) {
-        System.exit(BusCommand.configure(new CommandLine(new BasicSubscriber())).execute(args));
+        System.exit(CommandLines.configure(new CommandLine(new BasicSubscriber())).execute(args));
     }
 
     @Override

@@ -10,8 +10,8 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
-import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.CommandLines;
+import io.ringbus.examples.support.ExitCodes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
@@ -73,7 +73,7 @@ public final class Ping implements Callable<Integer> {
 
     /** Runs the sample. */
     public static void main(String[] args) {
-        System.exit(BusCommand.configure(new CommandLine(new Ping())).execute(args));
+        System.exit(CommandLines.configure(new CommandLine(new Ping())).execute(args));
     }
 
     @Override

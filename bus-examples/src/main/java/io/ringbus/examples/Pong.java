@@ -8,8 +8,8 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
-import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.CommandLines;
+import io.ringbus.examples.support.ExitCodes;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -48,7 +48,7 @@ public final class Pong implements Callable<Integer> {
 
     /** Runs the sample. */
     public static void main(String[] args) {
-        System.exit(BusCommand.configure(new CommandLine(new Pong())).execute(args));
+        System.exit(CommandLines.configure(new CommandLine(new Pong())).execute(args));
     }
 
     @Override

@@ -1,6 +1,12 @@
 package io.ringbus.examples.bench;
 
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.bench.report.ReportFolder;
+import io.ringbus.examples.bench.report.ReportOptions;
+import io.ringbus.examples.bench.report.ReportSection;
+import io.ringbus.examples.bench.ring.RingBenchCommand;
+import io.ringbus.examples.bench.transport.TransportBenchCommand;
+import io.ringbus.examples.bench.wakeup.WakeupBenchCommand;
+import io.ringbus.examples.support.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,11 +66,11 @@ public final class AllBenchCommand implements Callable<Integer> {
         List<ReportSection> sections = new ArrayList<>();
         int status = 0;
         RingBenchCommand ring = new RingBenchCommand();
-        ring.report.collectInto(sections);
+        ring.report().collectInto(sections);
         WakeupBenchCommand wakeup = new WakeupBenchCommand();
-        wakeup.report.collectInto(sections);
+        wakeup.report().collectInto(sections);
         TransportBenchCommand transport = new TransportBenchCommand();
-        transport.report.collectInto(sections);
+        transport.report().collectInto(sections);
         for (Object command : List.of(ring, wakeup, transport)) {
             CommandLine line = new CommandLine(command);
             line.setOut(out);

@@ -2,10 +2,11 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.examples.bench.AllBenchCommand;
 import io.ringbus.examples.bench.AllBenchOptions;
-import io.ringbus.examples.bench.RingBenchCommand;
-import io.ringbus.examples.bench.TransportBenchCommand;
-import io.ringbus.examples.bench.WakeupBenchCommand;
+import io.ringbus.examples.bench.ring.RingBenchCommand;
+import io.ringbus.examples.bench.transport.TransportBenchCommand;
+import io.ringbus.examples.bench.wakeup.WakeupBenchCommand;
 import io.ringbus.examples.jmh.JmhBenchCommand;
+import io.ringbus.examples.support.ExitCodes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,9 +1,10 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.LostPages;
 import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.examples.demo.DemoCommand;
+import io.ringbus.examples.support.CommandLines;
+import io.ringbus.examples.support.ExitCodes;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStream;
@@ -69,8 +70,9 @@ public final class BusCommand implements Runnable {
         try {
             code = newCommandLine().execute(args);
         } catch (InternalError fault) {
-            // A lost page's fault that HotSpot delivered even after the command's own handling (see configure).
-            System.err.println("bus: " + oneLine(LostPages.typed(fault)));
+            // A lost page's fault that HotSpot delivered even after the command's own handling (see
+            // CommandLines.configure).
+            System.err.println("bus: " + CommandLines.oneLine(LostPages.typed(fault)));
             code = 1;
         }
         System.exit(code);
@@ -86,7 +88,7 @@ public final class BusCommand implements Runnable {
      * UTF-8 whatever the locale, as the messages {@code bus sub} prints are.
      */
     public static CommandLine newCommandLine(InputStream input) {
-        CommandLine commandLine = configure(new CommandLine(new BusCommand(input)));
+        CommandLine commandLine = CommandLines.configure(new CommandLine(new BusCommand(input)), new StandardOutput());
         // bus run -- COMMAND: everything from the first word of COMMAND on is COMMAND's, even without --.
         commandLine.getSubcommands().get("run").setStopAtPositional(true);
         describeHelpCommands(commandLine);
@@ -118,42 +120,6 @@ public final class BusCommand implements Runnable {
     }
 
     /**
-     * Gives any command line (the samples' too) ringbus's conventions: UTF-8 output, one line per
-     * error, exit codes 1 (failure) and 2 (usage). That includes a topic file truncated under the
-     * command: HotSpot raises the {@code InternalError} of an access to its lost pages asynchronously,
-     * usually in the command's own loop rather than in the ringbus call that faulted, so it is caught
-     * around the whole command and made the typed error ({@link LostPages}) that names the file.
-     */
-    public static CommandLine configure(CommandLine commandLine) {
-        commandLine.setExecutionStrategy(parseResult -> {
-            try {
-                return new CommandLine.RunLast().execute(parseResult);
-            } catch (InternalError fault) {
-                CorruptRingException typed = LostPages.typed(fault);
-                throw new CommandLine.ExecutionException(parseResult.asCommandLineList().getLast(),
-                    typed.getMessage(), typed);
-            }
-        });
-        // On the descriptor itself, not System.out, so that a closed pipe shows in checkError().
-        commandLine.setOut(new StandardOutput());
-        commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-        commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
-            line.getOut().flush();
-            line.getErr().println("bus " + line.getCommandName() + ": " + oneLine(exception));
-            line.getErr().flush();
-            return 1;
-        });
-        commandLine.setParameterExceptionHandler((exception, args) -> {
-            CommandLine line = exception.getCommandLine();
-            String name = line.getCommandSpec().qualifiedName();
-            line.getErr().println(name + ": " + oneLine(exception) + " (see " + name + " --help)");
-            line.getErr().flush();
-            return line.getCommandSpec().exitCodeOnInvalidInput();
-        });
-        return commandLine;
-    }
-
-    /**
      * This process's standard output (descriptor 1 itself, not {@code System.out}, so that a closed pipe
      * shows in {@code checkError()}), UTF-8, flushed at each line. A command can tell it from a writer a
      * test set, and ask the OS whether its reader is gone.
@@ -175,13 +141,5 @@ public final class BusCommand implements Runnable {
             return events > 0 && (events & (FileDescriptors.POLL_ERR | FileDescriptors.POLL_HUP
                 | FileDescriptors.POLL_NVAL)) != 0;
         }
-    }
-
-    private static String oneLine(Exception exception) {
-        String message = exception.getMessage();
-        if (message == null || message.isBlank()) {
-            message = exception.toString();
-        }
-        return message.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -11,6 +11,7 @@ import io.ringbus.core.topic.SlotSweeper;
 import io.ringbus.core.topic.SubscriberSlotDescriptor;
 import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;
+import io.ringbus.examples.support.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.os.Daemons;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
+import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;

@@ -2,6 +2,9 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.SizeConverter;
+import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.TransportUri;
 import java.io.IOException;

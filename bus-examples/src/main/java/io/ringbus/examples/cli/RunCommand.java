@@ -8,6 +8,8 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.FileDescriptors;
 import io.ringbus.core.os.Processes;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;

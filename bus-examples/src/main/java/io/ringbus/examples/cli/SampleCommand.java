@@ -4,6 +4,7 @@ import io.ringbus.examples.BasicPublisher;
 import io.ringbus.examples.BasicSubscriber;
 import io.ringbus.examples.Ping;
 import io.ringbus.examples.Pong;
+import io.ringbus.examples.support.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,6 +2,9 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.topic.TopicFile;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.Json;
+import io.ringbus.examples.support.Sizes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -321,7 +324,7 @@ public final class StatCommand implements Callable<Integer> {
         for (TopicSnapshot topic : snapshots) {
             var ring = topic.shape().ring();
             out.printf("%ntopic %s  capacity %s  max message %s  producer %s  wakeup %s  tail %d%n", topic.name(),
-                bytes(ring.capacity()), bytes(ring.maxMessageLength()), ring.producerMode(),
+                Sizes.bytes(ring.capacity()), Sizes.bytes(ring.maxMessageLength()), ring.producerMode(),
                 topic.shape().wakeup() ? "on" : "off", topic.tail());
             out.printf("  created %s by pid %d%n", TIME.format(Instant.ofEpochMilli(topic.createdMillis())),
                 topic.creatorPid());
@@ -354,17 +357,6 @@ public final class StatCommand implements Callable<Integer> {
         return alive ? "alive" : "dead";
     }
 
-    /** 1048576 as "1 MiB", 1000 as "1000 B". */
-    public static String bytes(long value) {
-        String[] units = {"B", "KiB", "MiB", "GiB"};
-        int unit = 0;
-        while (unit < units.length - 1 && value >= 1024 && value % 1024 == 0) {
-            value /= 1024;
-            unit++;
-        }
-        return value + " " + units[unit];
-    }
-
     /** One JSON object on one line; with a time (--watch), the time and every topic's rates too. */
     private static void printJson(PrintWriter out, Path directory, Reading reading, Instant time) {
         Json json = new Json();
@@ -388,9 +380,9 @@ public final class StatCommand implements Callable<Integer> {
                 .field("subscriberSlots").number(ring.maxCursors());
             if (time != null) {
                 TopicRates.Rates rates = reading.rates().get(topic.name());
-                json.field("messagesPerSecond").decimal(rates == null || rates.messagesPerSecond() < 0 ? null
-                        : rates.messagesPerSecond())
-                    .field("bytesPerSecond").decimal(rates == null ? null : rates.bytesPerSecond())
+                json.field("messagesPerSecond").decimal(rates == null || rates.messagesPerSecond() < 0 ? Double.NaN
+                        : rates.messagesPerSecond(), 1)
+                    .field("bytesPerSecond").decimal(rates == null ? Double.NaN : rates.bytesPerSecond(), 1)
                     .field("messagesEstimated").bool(rates != null && rates.estimated());
             }
             json.field("publishers").open('[');
@@ -421,98 +413,5 @@ public final class StatCommand implements Callable<Integer> {
         }
         json.close(']').close('}');
         out.println(json);
-    }
-
-    /** A minimal JSON writer: objects, arrays, strings, numbers, booleans, null. */
-    private static final class Json {
-        private final StringBuilder text = new StringBuilder();
-        private boolean needComma;
-
-        Json open(char bracket) {
-            comma();
-            text.append(bracket);
-            needComma = false;
-            return this;
-        }
-
-        Json close(char bracket) {
-            text.append(bracket);
-            needComma = true;
-            return this;
-        }
-
-        Json field(String name) {
-            comma();
-            quote(name);
-            text.append(':');
-            needComma = false;
-            return this;
-        }
-
-        Json string(String value) {
-            comma();
-            if (value == null) {
-                text.append("null");
-            } else {
-                quote(value);
-            }
-            needComma = true;
-            return this;
-        }
-
-        Json number(long value) {
-            comma();
-            text.append(value);
-            needComma = true;
-            return this;
-        }
-
-        Json decimal(Double value) {
-            comma();
-            text.append(value == null ? "null" : String.format(Locale.ROOT, "%.1f", value));
-            needComma = true;
-            return this;
-        }
-
-        Json bool(boolean value) {
-            comma();
-            text.append(value);
-            needComma = true;
-            return this;
-        }
-
-        private void comma() {
-            if (needComma) {
-                text.append(',');
-                needComma = false;
-            }
-        }
-
-        private void quote(String value) {
-            text.append('"');
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '"' -> text.append("\\\"");
-                    case '\\' -> text.append("\\\\");
-                    case '\n' -> text.append("\\n");
-                    case '\r' -> text.append("\\r");
-                    case '\t' -> text.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            text.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            text.append(c);
-                        }
-                    }
-                }
-            }
-            text.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
-        }
     }
 }

@@ -1,5 +1,8 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.examples.support.DurationConverter;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.SizeConverter;
 import io.ringbus.stress.process.FaultKind;
 import io.ringbus.stress.process.ProgressBar;
 import io.ringbus.stress.process.StressFigures;

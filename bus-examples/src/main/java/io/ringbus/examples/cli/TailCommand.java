@@ -8,6 +8,8 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.RecordDescriptor;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;

@@ -1,13 +1,12 @@
 package io.ringbus.examples.demo;
 
+import io.ringbus.examples.support.JvmLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,28 +40,12 @@ final class DemoChild {
     }
 
     /**
-     * Starts {@code mainClass} in a new JVM: the same java binary and class path as this one, with
-     * native access enabled. Its standard error goes to ours.
+     * Starts {@code mainClass} in a new JVM ({@link JvmLauncher}): the same java binary and class path as
+     * this one, with native access enabled and the serial collector. Its standard error goes to ours.
      */
     static DemoChild start(String name, Class<?> mainClass, List<String> args, PrintStream errors)
         throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(javaBinary());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:+UseSerialGC");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(args);
-        Process process = new ProcessBuilder(command)
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-        return new DemoChild(name, process, errors);
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return new DemoChild(name, JvmLauncher.start(mainClass, List.of("-XX:+UseSerialGC"), args), errors);
     }
 
     private void readReports() {

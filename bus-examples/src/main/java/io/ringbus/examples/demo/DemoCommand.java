@@ -1,8 +1,8 @@
 package io.ringbus.examples.demo;
 
-import io.ringbus.examples.cli.ExitCodes;
-import io.ringbus.examples.cli.StatCommand;
-import io.ringbus.examples.cli.TopicArguments;
+import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.examples.support.Sizes;
+import io.ringbus.examples.support.TopicArguments;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
     int seconds = 10;
 
     @Option(names = "--capacity", paramLabel = "BYTES",
-        converter = io.ringbus.examples.cli.SizeConverter.class,
+        converter = io.ringbus.examples.support.SizeConverter.class,
         description = "Ring capacity of the demo topic (default: 1m).")
     int capacity = 1 << 20;
 
@@ -119,7 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
         awaitReady(publishers);
 
         out.printf("ringbus demo: %d publisher processes, %d subscriber processes, one %s topic in %s, %d s%n",
-            PUBLISHERS, SUBSCRIBERS, StatCommand.bytes(capacity), directory, seconds);
+            PUBLISHERS, SUBSCRIBERS, Sizes.bytes(capacity), directory, seconds);
         out.flush();
         long start = System.nanoTime();
         publishers.forEach(p -> p.send(ChildProtocol.GO + " " + seconds));

@@ -6,12 +6,13 @@ import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.examples.support.Sizes;
+import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 
@@ -57,7 +58,7 @@ final class RingDemo {
                 publishers.add(Thread.ofPlatform().name("publisher-" + i).start(publisher));
             }
             out.printf("ringbus demo (in-process): %d publishers, %d subscribers, one %s ring, %d s%n",
-                PUBLISHERS, SUBSCRIBERS, io.ringbus.examples.cli.StatCommand.bytes(ring.capacity()), seconds);
+                PUBLISHERS, SUBSCRIBERS, Sizes.bytes(ring.capacity()), seconds);
             showProgress(publishers, subscribers, sent, out);
             for (Thread thread : publishers) {
                 thread.join();

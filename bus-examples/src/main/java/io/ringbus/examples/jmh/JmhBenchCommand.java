@@ -1,6 +1,6 @@
 package io.ringbus.examples.jmh;
 
-import io.ringbus.examples.cli.ExitCodes;
+import io.ringbus.examples.support.ExitCodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,0 +1,294 @@
+package io.ringbus.examples.bench.wakeup;
+
+import io.ringbus.examples.bench.child.BenchCleanup;
+import io.ringbus.examples.bench.child.BenchException;
+import io.ringbus.examples.bench.child.BenchFiles;
+import io.ringbus.examples.bench.child.ChildJvm;
+import io.ringbus.examples.bench.floor.FloorCheck;
+import io.ringbus.examples.bench.report.Comparison;
+import io.ringbus.examples.bench.report.Figures;
+import io.ringbus.examples.bench.report.LatencySeries;
+import io.ringbus.examples.bench.report.ReportOptions;
+import io.ringbus.examples.bench.report.ReportSection;
+import io.ringbus.examples.support.ExitCodes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bus bench wakeup}: what each way of waiting costs. For each {@link io.ringbus.core.WakeupMode}
+ * two JVMs ping-pong 64-byte messages over two topics of a bus in /dev/shm, both sides waiting in
+ * {@code Subscriber.await}; then a blocking subscriber waits with no traffic and reports its CPU use.
+ *
+ * <p>The blocking mode is measured beside its floor, the C futex ping-pong ({@link CFutexPingPong}):
+ * rounds alternate a ringbus blocking run and a C run, each after a {@link FloorCheck}, and the table
+ * gives ringbus / C per percentile with the target (p50 at most {@value #FUTEX_TARGET}x).
+ */
+@Command(name = "wakeup",
+    mixinStandardHelpOptions = true,
+    description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,",
+        "the blocking mode interleaved with a C futex ping-pong (compiled with the machine's gcc, skipped without),",
+        "and the CPU an idle blocking subscriber uses."},
+    exitCodeListHeading = ExitCodes.HEADING,
+    exitCodeList = {ExitCodes.OK + ":the table was printed",
+        "1:a child JVM failed, or --round-trips / --idle-seconds out of range; the one-line message says which",
+        ExitCodes.USAGE,
+        ExitCodes.SIGNALS},
+    footer = {"", "Example: ./bus bench wakeup --round-trips 20000"})
+public final class WakeupBenchCommand implements Callable<Integer> {
+    /** Target: ringbus's blocking median round trip at most this multiple of the C futex ping-pong's. */
+    static final double FUTEX_TARGET = 1.2;
+    private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
+    private static final String ROW = "%-24s %12s %12s %8s %9s %4s %8s  %s%n";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ReportOptions report = new ReportOptions();
+
+    @Option(names = "--round-trips", description = "Measured round trips per run (default: 20000; --quick 5000;"
+        + " signal mode does a quarter).")
+    Long roundTrips;
+
+    @Option(names = "--rounds", description = "Interleaved ringbus-blocking / C-futex rounds (default: 5; --quick 3).")
+    Integer rounds;
+
+    @Option(names = "--idle-seconds", description = "How long the idle subscriber waits (default: 3; --quick 1).")
+    Long idleSeconds;
+
+    @Option(names = "--floor-tolerance", paramLabel = "FRACTION", defaultValue = "0.30",
+        description = "How far apart a round's floor checks may be for the round to count (default ${DEFAULT-VALUE}).")
+    double floorTolerance;
+
+    @Option(names = "--quick", description = "Fewer and shorter runs: about half a minute.")
+    boolean quick;
+
+    /** Where this benchmark's report section goes: {@code bus bench all} collects it with the others'. */
+    public ReportOptions report() {
+        return report;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long count = roundTrips != null ? roundTrips : quick ? 5_000 : 20_000;
+        int roundCount = rounds != null ? rounds : quick ? 3 : 5;
+        long idle = idleSeconds != null ? idleSeconds : quick ? 1 : 3;
+        if (count < 100 || idle < 1 || roundCount < 1) {
+            err.println("bench wakeup: --round-trips must be at least 100, --idle-seconds and --rounds at least 1");
+            err.flush();
+            return 2;
+        }
+        BenchFiles files;
+        try {
+            files = BenchFiles.create();
+        } catch (UncheckedIOException e) {
+            err.println("bench wakeup: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        BenchCleanup cleanup = BenchCleanup.register("bench-wakeup", files);
+        long started = System.nanoTime();
+        try {
+            Duration timeout = Duration.ofMinutes(3);
+            CFutexPingPong.Compiled futex = CFutexPingPong.compile(files.directory("c-futex"));
+            out.printf("bench wakeup: 64-byte round trips between two JVMs per wakeup mode, %,d per run; blocking"
+                + " interleaved with the C futex ping-pong over %d rounds%n", count, roundCount);
+            out.printf("  java %s, %d CPUs; files in %s; C futex peer: %s%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), files.directory(),
+                futex.program() != null ? "compiled with gcc" : "skipped (" + futex.reason() + ")");
+            out.flush();
+            List<String> modeRows = new ArrayList<>();
+            List<LatencySeries> series = new ArrayList<>();
+            List<Comparison> versus = new ArrayList<>();
+            String idleCpu;
+            try (FloorCheck floor = FloorCheck.start(files, 5_000, timeout)) {
+                Map<String, String> spin = single(files, "SPIN", count, timeout);
+                modeRows.add(modeRow("spin", spin, count));
+                series.add(series("ringbus spin", spin));
+                Blocking blocking = blocking(files, futex.program(), floor, count, roundCount, timeout, out);
+                modeRows.add(modeRow("blocking", blocking.ringbus(), count));
+                series.add(series("ringbus blocking", blocking.ringbus()));
+                if (blocking.futex() != null) {
+                    modeRows.add(modeRow("C futex ping-pong", blocking.futex(), count));
+                    series.add(series("C futex ping-pong", blocking.futex()));
+                    versus = blocking.rows();
+                } else {
+                    modeRows.add(String.format(Locale.ROOT, "%-18s skipped: %s", "C futex ping-pong",
+                        futex.reason()));
+                }
+                Map<String, String> signal = single(files, "SIGNAL", count / 4, timeout);
+                modeRows.add(modeRow("signal", signal, count / 4));
+                series.add(series("ringbus signal", signal));
+                idleCpu = idleCpu(files, idle);
+            }
+            StringWriter tableText = new StringWriter();
+            PrintWriter table = new PrintWriter(tableText);
+            table.printf("%-18s %10s %10s %10s %10s %12s   %s%n", "mode", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns",
+                "max ns", "runs");
+            modeRows.forEach(table::println);
+            table.println("idle blocking subscriber: " + idleCpu + "% of one core over " + idle + " s");
+            if (!versus.isEmpty()) {
+                table.printf("%nblocking vs C futex ping-pong (medians over rounds whose floor checks agree within"
+                    + " %.0f%%; ratio = ringbus / C):%n", floorTolerance * 100);
+                table.printf(ROW, "measure", "ringbus", "C futex", "ratio", "target", "met", "floor", "rounds counted");
+                for (Comparison row : versus) {
+                    Comparison.Summary s = row.summarize(floorTolerance);
+                    table.printf(ROW, s.name(), Figures.nanos(s.ringbus()),
+                        Figures.nanos(s.peerFigure()), String.format(Locale.ROOT, "%.2fx", s.ratio()),
+                        s.target(), s.met(),
+                        Figures.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs());
+                }
+            }
+            table.flush();
+            out.println();
+            out.print(tableText);
+            out.printf("finished in %.0f s%n", (System.nanoTime() - started) / 1e9);
+            String written = report.deliver(new ReportSection("bench wakeup", ReportOptions.commandLine(spec),
+                tableText.toString(), series));
+            if (written != null) {
+                out.println(written);
+            }
+            out.flush();
+            return 0;
+        } catch (BenchException | UncheckedIOException e) {
+            out.flush();
+            err.println("bench wakeup: " + e.getMessage());
+            err.flush();
+            return 1;
+        } finally {
+            cleanup.close();
+        }
+    }
+
+    private static String modeRow(String name, Map<String, String> result, long count) {
+        return String.format(Locale.ROOT, "%-18s %,10d %,10d %,10d %,10d %,12d   %s", name,
+            Long.parseLong(result.get("p50")), Long.parseLong(result.get("p90")), Long.parseLong(result.get("p99")),
+            Long.parseLong(result.get("p999")), Long.parseLong(result.get("max")),
+            result.getOrDefault("runs", "1") + " x " + String.format(Locale.ROOT, "%,d", count) + " round trips");
+    }
+
+    private static LatencySeries series(String name, Map<String, String> result) {
+        return new LatencySeries(name, Double.parseDouble(result.get("p50")), Double.parseDouble(result.get("p90")),
+            Double.parseDouble(result.get("p99")), Double.parseDouble(result.get("p999")));
+    }
+
+    /** The blocking mode's median run (by p50), the C futex's (null when skipped), and the ratio rows. */
+    private record Blocking(Map<String, String> ringbus, Map<String, String> futex, List<Comparison> rows) {
+    }
+
+    private Blocking blocking(BenchFiles files, CFutexPingPong futex, FloorCheck floor, long count, int roundCount,
+        Duration timeout, PrintWriter out) {
+        System.err.println("wakeup bench: blocking" + (futex != null ? " and C futex, interleaved" : "") + " ...");
+        List<Comparison> rows = new ArrayList<>();
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            rows.add(new Comparison("blocking RTT " + LatencySeries.LABELS[i], "C futex", "ns", false,
+                i == 0 ? FUTEX_TARGET : Double.NaN));
+        }
+        List<Map<String, String>> ringbusRuns = new ArrayList<>();
+        List<Map<String, String>> futexRuns = new ArrayList<>();
+        Path bus = files.directory("wakeup-blocking");
+        try (ChildJvm pong = child("pong-BLOCKING", BusWakeupRoles.PONG_ROLE, timeout,
+                List.of(bus.toString(), "BLOCKING"));
+            ChildJvm ping = startAfter(pong, bus, "BLOCKING", timeout)) {
+            run(ping, pong, Math.max(1_000, count / 4), timeout);
+            if (futex != null) {
+                futex.run(files.zeroedFile("futex-warmup", 4096), 1_000, Math.max(1_000, count / 4), timeout);
+            }
+            for (int round = 1; round <= roundCount; round++) {
+                long ringbusFloor = floor.measure();
+                Map<String, String> ringbus = run(ping, pong, count, timeout);
+                ringbusRuns.add(ringbus);
+                out.printf("round %d  ringbus blocking  floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns%n",
+                    round, ringbusFloor, ringbus.get("p50"), ringbus.get("p90"), ringbus.get("p99"),
+                    ringbus.get("max"));
+                if (futex == null) {
+                    continue;
+                }
+                long futexFloor = floor.measure();
+                Map<String, String> c = futex.run(files.zeroedFile("futex-" + round, 4096), 1_000, count, timeout);
+                futexRuns.add(c);
+                long afterFloor = floor.measure();
+                out.printf("round %d  C futex           floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns"
+                    + "  (after: floor p50 %d ns)%n", round, futexFloor, c.get("p50"), c.get("p90"), c.get("p99"),
+                    c.get("max"), afterFloor);
+                for (int i = 0; i < PERCENTILES.length; i++) {
+                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, futexFloor, afterFloor,
+                        Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(c.get(PERCENTILES[i]))));
+                }
+                out.flush();
+            }
+        }
+        return new Blocking(medianRun(ringbusRuns), futex == null ? null : medianRun(futexRuns), rows);
+    }
+
+    /** The run whose p50 is the median of the runs' (the lower middle one for an even count). */
+    private static Map<String, String> medianRun(List<Map<String, String>> runs) {
+        List<Map<String, String>> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparingLong(run -> Long.parseLong(run.get("p50"))));
+        Map<String, String> median = new HashMap<>(sorted.get((sorted.size() - 1) / 2));
+        median.put("runs", Integer.toString(runs.size()));
+        return median;
+    }
+
+    private static Map<String, String> single(BenchFiles files, String mode, long count, Duration timeout) {
+        System.err.println("wakeup bench: " + mode.toLowerCase(Locale.ROOT) + " ...");
+        Path bus = files.directory("wakeup-" + mode.toLowerCase(Locale.ROOT));
+        try (ChildJvm pong = child("pong-" + mode, BusWakeupRoles.PONG_ROLE, timeout,
+                List.of(bus.toString(), mode));
+            ChildJvm ping = startAfter(pong, bus, mode, timeout)) {
+            run(ping, pong, Math.max(1_000, count / 4), timeout);
+            return run(ping, pong, count, timeout);
+        }
+    }
+
+    private static Map<String, String> run(ChildJvm ping, ChildJvm pong, long count, Duration timeout) {
+        pong.send("RUN " + count);
+        pong.await("ARMED", timeout);
+        ping.send("RUN " + count);
+        Map<String, String> result = ping.awaitResult(timeout);
+        pong.await("DONE", timeout);
+        return result;
+    }
+
+    /** A child JVM of this benchmark: {@code role} of {@link BusWakeupRoles}. */
+    private static ChildJvm child(String label, String role, Duration timeout, List<String> args) {
+        return ChildJvm.start(label, BusWakeupRoles.class, List.of(), role, timeout, args);
+    }
+
+    private static ChildJvm startAfter(ChildJvm pong, Path bus, String mode, Duration timeout) {
+        pong.await("READY", timeout);
+        ChildJvm ping = child("ping-" + mode, BusWakeupRoles.PING_ROLE, timeout,
+            List.of(bus.toString(), mode));
+        ping.await("READY", timeout);
+        return ping;
+    }
+
+    private static String idleCpu(BenchFiles files, long seconds) {
+        Duration timeout = Duration.ofMinutes(1);
+        Path bus = files.directory("wakeup-idle");
+        try (ChildJvm pong = child("idle", BusWakeupRoles.PONG_ROLE, timeout,
+            List.of(bus.toString(), "BLOCKING"))) {
+            pong.await("READY", timeout);
+            pong.send("IDLE 1");
+            pong.awaitResult(timeout);
+            pong.send("IDLE " + seconds);
+            return pong.awaitResult(timeout).get("cpuPercent");
+        }
+    }
+}
