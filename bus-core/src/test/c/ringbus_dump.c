@@ -186,7 +186,10 @@ int main(int argc, char **argv) {
             memcpy(copy, base + record + HEADER, (size_t) length);
         }
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        if (overrun || __atomic_load_n((const uint64_t *) (base + record + 8), __ATOMIC_RELAXED) != stamp) {
+        /* A later lap's payload may cover the header before it reaches the stamp: ask the tail too,
+         * which producers publish before they write (FORMAT.md, "Reading"). */
+        if (overrun || __atomic_load_n((const uint64_t *) (base + record + 8), __ATOMIC_RELAXED) != stamp
+            || load64_acquire(R_TAIL) - position > capacity) {
             /* Overwritten under us: go on from the oldest intact record, and say what was skipped. */
             uint64_t resume = oldest_intact(initial, capacity, data, mask);
             fprintf(stderr, "overrun at %llu: skipped %llu bytes\n", (unsigned long long) position,

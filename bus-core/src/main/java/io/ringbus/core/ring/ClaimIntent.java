@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Where a many-producer writer notes the claim it is about to compete for: the tail it expects and
+ * Where a writer notes the claim it is about to take (compete for, with many producers): the tail it expects and
  * the bytes it will take, as two plain stores at {@code offset} (a long position, then an int
  * length). If the writer's process dies after winning the tail but before storing its claim marker,
  * this note is the only record of how long its claim was.

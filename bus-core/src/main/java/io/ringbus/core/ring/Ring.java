@@ -125,13 +125,13 @@ public final class Ring {
     }
 
     /**
-     * A writer of the ring's own producer mode whose claim markers name {@code ownerId}, and which,
-     * in many-producer mode, records each claim's intent in {@code intent} (may be null) before it
+     * A writer of the ring's own producer mode whose claim markers name {@code ownerId}, and which
+     * records each claim's intent in {@code intent} (may be null) before it
      * competes for the tail. See {@link RecordDescriptor} and {@link ClaimIntent}.
      */
     public RingWriter newWriter(int ownerId, ClaimIntent intent) {
         return producerMode == ProducerMode.SINGLE
-            ? new SingleProducerWriter(this, ownerId)
+            ? new SingleProducerWriter(this, ownerId, intent)
             : new ManyProducerWriter(this, ownerId, intent);
     }
 

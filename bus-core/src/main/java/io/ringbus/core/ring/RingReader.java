@@ -326,7 +326,9 @@ public final class RingReader implements AutoCloseable {
                     MemorySegment.copy(segment, record + HEADER_LENGTH, scratch, 0, length);
                 }
                 VarHandle.loadLoadFence();
-                if (Memory.getLongVolatile(segment, record + STAMP_OFFSET) != stamp) {
+                // A later lap's payload may cover this header before it reaches this stamp (copies run
+                // low to high): so also ask the tail, which every producer publishes before it writes.
+                if (Memory.getLongVolatile(segment, record + STAMP_OFFSET) != stamp || ring.tail() - next > capacity) {
                     overrun = true;
                     break;
                 }
