@@ -213,13 +213,7 @@ public final class RingReader implements AutoCloseable {
             return candidate;
         }
         long from = (reachable + RecordDescriptor.ALIGNMENT - 1) & -RecordDescriptor.ALIGNMENT;
-        for (long probe = from; probe < firstPending; probe += RecordDescriptor.ALIGNMENT) {
-            long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
-            if (ring.isFinished(stamp, probe)) {
-                return probe;
-            }
-        }
-        return firstPending;
+        return firstCommittedIn(from, firstPending);
     }
 
     /**
@@ -227,14 +221,18 @@ public final class RingReader implements AutoCloseable {
      * {@code tail}. Bounded: at most {@code capacity / 16} probes.
      */
     private long earliestCommitted(long tail) {
-        long from = Math.max(ring.initialPosition(), tail - capacity);
-        for (long probe = from; probe < tail; probe += RecordDescriptor.ALIGNMENT) {
+        return firstCommittedIn(Math.max(ring.initialPosition(), tail - capacity), tail);
+    }
+
+    /** The first record boundary in {@code [from, to)} whose stamp says committed or padded, or {@code to}. */
+    private long firstCommittedIn(long from, long to) {
+        for (long probe = from; probe < to; probe += RecordDescriptor.ALIGNMENT) {
             long stamp = Memory.getLongAcquire(segment, dataOffset + (probe & mask) + STAMP_OFFSET);
             if (ring.isFinished(stamp, probe)) {
                 return probe;
             }
         }
-        return tail;
+        return to;
     }
 
     /**
