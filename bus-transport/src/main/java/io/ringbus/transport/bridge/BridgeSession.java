@@ -37,6 +37,8 @@ import org.agrona.concurrent.IdleStrategy;
  */
 final class BridgeSession implements Runnable {
     private static final long SLICE_NANOS = 100_000_000L;
+    /** How long a dead publisher's frame waits for room before its session ends (see publish). */
+    private static final long DEAD_PUBLISHER_PATIENCE_NANOS = 3_000_000_000L;
     /**
      * The first wait for the ring while a client with explicit commits owes a commit: its COMMIT frames
      * are read between waits (doubling up to a slice while none comes), since publishers may wait for it.
@@ -187,10 +189,17 @@ final class BridgeSession implements Runnable {
         }
     }
 
-    /** Offers the current frame until the ring takes it; false when the session must end. */
+    /**
+     * Offers the current frame until the ring takes it; false when the session must end. A client that
+     * died while the ring was full still has its frames published as long as the ring takes one now and
+     * then (a slow subscriber); only when it is gone and the ring took nothing for
+     * {@link #DEAD_PUBLISHER_PATIENCE_NANOS} does the session give up, so it does not keep the topic
+     * mapped for ever publishing for nobody.
+     */
     private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
         idle.reset();
-        long lastProbe = System.nanoTime();
+        long waitingSince = System.nanoTime();
+        long lastProbe = waitingSince;
         while (!stopped) {
             long result = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
             if (result >= 0) {
@@ -204,9 +213,11 @@ final class BridgeSession implements Runnable {
             long now = System.nanoTime();
             if (now - lastProbe > SLICE_NANOS) {
                 lastProbe = now;
-                // A client that died while the ring was full must not keep this session (and the
-                // topic's mapping) for ever: read on into free buffer space, past the frame in hand.
-                if (reader.fillAtEnd(stream) < 0) {
+                // Asked without reading: the receive buffer may be full, the client's bytes still unread.
+                if (now - waitingSince > DEAD_PUBLISHER_PATIENCE_NANOS && stream.peerClosed()) {
+                    log("the publisher is gone and the ring took nothing for "
+                        + TimeUnit.NANOSECONDS.toSeconds(DEAD_PUBLISHER_PATIENCE_NANOS)
+                        + " s: the frames it sent from here on are not published");
                     return false;
                 }
             }

@@ -79,25 +79,6 @@ public final class FrameReader {
         return read;
     }
 
-    /**
-     * Reads what {@code stream} has into the free space after the buffered bytes, never moving them
-     * (so the current frame stays where it is): for noticing the end of a stream while a frame is
-     * still being handled.
-     *
-     * @return bytes read, 0 when none was available or there is no free space, -1 at end of stream
-     */
-    public int fillAtEnd(ByteStream stream) {
-        if (writeIndex == buffer.capacity()) {
-            return 0;
-        }
-        buffer.limit(buffer.capacity()).position(writeIndex);
-        int read = stream.read(buffer);
-        if (read > 0) {
-            writeIndex += read;
-        }
-        return read;
-    }
-
     /** Copies {@code bytes} in as if the stream had delivered them (tests, and bytes read elsewhere). */
     public void append(byte[] bytes, int offset, int length) {
         if (buffer.capacity() - writeIndex < length) {

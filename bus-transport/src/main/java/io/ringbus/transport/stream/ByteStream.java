@@ -47,6 +47,25 @@ public interface ByteStream extends AutoCloseable {
      */
     boolean awaitWritable(long timeoutNanos);
 
+    /**
+     * Whether the peer has closed its sending side (or died), even while bytes it sent are still
+     * unread: a check that neither waits nor loses a byte, for a reader that cannot take more bytes now
+     * (its buffer is full) and must still learn that nobody will send again. {@link #read} still
+     * delivers every byte sent, then -1. Called by the reading thread only.
+     *
+     * @return true once the peer closed; false while it is connected, or when the stream cannot tell
+     *     without reading past {@link #PEER_CLOSED_READ_AHEAD} bytes
+     */
+    boolean peerClosed();
+
+    /**
+     * How many unread bytes a stream may hold in its own memory to answer {@link #peerClosed} when the
+     * operating system cannot say it without reading (a socket): more than a pipe holds (1 MiB at most),
+     * more than a Unix socket's default send buffer (208 KiB) and loopback TCP's largest default receive
+     * window (6 MiB).
+     */
+    int PEER_CLOSED_READ_AHEAD = 8 * 1024 * 1024;
+
     /** Who is on the other end, for logs ("unix:/run/bus.sock peer pid 42", "pipe fd 5/6"). */
     String describe();
 

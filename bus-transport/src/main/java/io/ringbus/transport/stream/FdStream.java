@@ -253,6 +253,25 @@ public final class FdStream implements ByteStream {
         return await(writeFd, FileDescriptors.POLL_OUT, timeoutNanos);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From {@code poll}: a pipe's or FIFO's read end reports a hang-up once every writer closed,
+     * whether or not bytes remain, so nothing is read ahead.
+     */
+    @Override
+    public boolean peerClosed() {
+        if (!guard.enter()) {
+            return true;
+        }
+        try {
+            int result = FileDescriptors.poll(readFd, FileDescriptors.POLL_IN, wakeFd, 0);
+            return result < 0 || (result & (FileDescriptors.POLL_HUP | FileDescriptors.POLL_ERR)) != 0;
+        } finally {
+            guard.exit();
+        }
+    }
+
     private boolean await(int fd, int events, long timeoutNanos) {
         if (!guard.enter()) {
             return false;

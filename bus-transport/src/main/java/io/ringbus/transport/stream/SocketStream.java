@@ -22,6 +22,14 @@ public final class SocketStream implements ByteStream {
     private final Selector readSelector;
     private final Selector writeSelector;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /*
+     * Bytes read from the socket by peerClosed() and not yet handed out by read(), in read mode
+     * (position..limit unread); null until peerClosed() first needs it. Java's channels cannot report a
+     * peer's shutdown without reading, so the reading thread reads ahead into this buffer instead.
+     */
+    private ByteBuffer readAhead;
+    /** Whether the read-ahead met the end of the stream (the reading thread only). */
+    private boolean endSeen;
 
     /** Wraps a connected channel, switching it to non-blocking mode. */
     public SocketStream(SocketChannel channel, String description) {
@@ -41,6 +49,56 @@ public final class SocketStream implements ByteStream {
 
     @Override
     public int read(ByteBuffer destination) {
+        if (readAhead != null && readAhead.hasRemaining()) {
+            int count = Math.min(destination.remaining(), readAhead.remaining());
+            int limit = readAhead.limit();
+            destination.put(readAhead.limit(readAhead.position() + count));
+            readAhead.limit(limit);
+            return count;
+        }
+        if (endSeen) {
+            return -1;
+        }
+        return readChannel(destination);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A socket channel tells a peer's shutdown only by a read returning -1, so this reads what has
+     * arrived into a buffer of its own (growing to {@link #PEER_CLOSED_READ_AHEAD} at most), which
+     * {@link #read} hands out before anything newer.
+     */
+    @Override
+    public boolean peerClosed() {
+        if (endSeen || closed.get()) {
+            return true;
+        }
+        if (readAhead == null) {
+            readAhead = ByteBuffer.allocate(64 * 1024).flip();
+        }
+        while (true) {
+            if (readAhead.limit() == readAhead.capacity() && readAhead.position() == 0) {
+                if (readAhead.capacity() >= PEER_CLOSED_READ_AHEAD) {
+                    return false; // cannot tell without holding more than the bound
+                }
+                ByteBuffer larger = ByteBuffer.allocate(Math.min(PEER_CLOSED_READ_AHEAD, readAhead.capacity() * 2));
+                readAhead = larger.put(readAhead).flip();
+            }
+            readAhead.compact();
+            int read = readChannel(readAhead);
+            readAhead.flip();
+            if (read < 0) {
+                endSeen = true;
+                return true;
+            }
+            if (read == 0) {
+                return false;
+            }
+        }
+    }
+
+    private int readChannel(ByteBuffer destination) {
         try {
             return channel.read(destination);
         } catch (ClosedChannelException e) {
@@ -73,6 +131,9 @@ public final class SocketStream implements ByteStream {
     private boolean await(Selector selector, long timeoutNanos) {
         if (closed.get()) {
             return false;
+        }
+        if (selector == readSelector && (endSeen || readAhead != null && readAhead.hasRemaining())) {
+            return true; // what peerClosed() read ahead is readable now
         }
         try {
             // The forms taking an action leave the selected-key set alone: no allocation per wait.

@@ -53,6 +53,11 @@ class HandshakeTest {
             }
 
             @Override
+            public boolean peerClosed() {
+                return true;
+            }
+
+            @Override
             public String describe() {
                 return "unix:/x/bus.sock";
             }

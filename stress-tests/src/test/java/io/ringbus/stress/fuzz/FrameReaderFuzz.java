@@ -74,6 +74,11 @@ final class FrameReaderFuzz extends FrameStreamFuzz {
         }
 
         @Override
+        public boolean peerClosed() {
+            return position == bytes.length;
+        }
+
+        @Override
         public int write(ByteBuffer source) {
             throw new UnsupportedOperationException();
         }
