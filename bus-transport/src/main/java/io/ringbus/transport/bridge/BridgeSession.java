@@ -228,8 +228,15 @@ final class BridgeSession implements Runnable {
     private void serveSubscriber(Hello hello) {
         TopicConfig topicConfig = HelloOptions.topicConfig(hello);
         FrameWriter[] writerHolder = new FrameWriter[1];
+        // A durable subscriber evicted while it was away is told so while it is being opened, before
+        // this session has a writer (or has said WELCOME): such notices wait here and go out after it.
+        java.util.List<long[]> earlyLosses = new java.util.ArrayList<>(1);
         SubscriberConfig config = HelloOptions.subscriberConfig(hello, bridge.context().sessionWakeup(),
             (from, to, bytes) -> {
+                if (writerHolder[0] == null) {
+                    earlyLosses.add(new long[] {from, to, bytes});
+                    return;
+                }
                 writerHolder[0].appendLongs(FrameDescriptor.LOSS, from, to, bytes);
                 if (commits != null) {
                     commits.rejoined();
@@ -245,10 +252,13 @@ final class BridgeSession implements Runnable {
         try (subscriber) {
             int maxMessageLength = bridge.bus().maxMessageLength(hello.topic());
             FrameWriter writer = new FrameWriter(maxMessageLength);
-            writerHolder[0] = writer;
             if (!welcome(maxMessageLength)) {
                 return;
             }
+            for (long[] loss : earlyLosses) {
+                writer.appendLongs(FrameDescriptor.LOSS, loss[0], loss[1], loss[2]);
+            }
+            writerHolder[0] = writer;
             int frameRoom = FrameDescriptor.HEADER_LENGTH + maxMessageLength;
             CommitLog log = config.explicitCommit() ? new CommitLog((ShmSubscriber) subscriber) : null;
             commits = log;

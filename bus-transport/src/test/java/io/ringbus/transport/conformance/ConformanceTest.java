@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ringbus.core.Bus;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
@@ -343,6 +344,48 @@ class ConformanceTest extends AbstractConformanceTest {
         assertEquals(reported, evictable.missedBytes(), "missedBytes() is the sum of the losses reported");
         assertTrue(reported >= (long) (count - late.count()) * (length + 8), "fewer bytes reported missed ("
             + reported + ") than the " + (count - late.count()) + " messages missed take");
+    }
+
+    /**
+     * Case 4b: a durable evictable subscriber evicted while it was away is told, as it comes back under
+     * its name, what it missed, and then receives what follows. (The bridge once met that notice before
+     * it had a frame writer for the session, and the session died with a NullPointerException.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
+    void durableSubscriberEvictedWhileAwayIsToldWhatItMissed(PathFixture fixture) {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(SMALL_RING);
+        List<long[]> losses = new CopyOnWriteArrayList<>();
+        SubscriberConfig durable = new SubscriberConfig().durableName("away").start(StartPosition.EARLIEST)
+            .slowConsumerPolicy(SlowConsumerPolicy.EVICT).evictAfter(Duration.ofMillis(50))
+            .lossListener((from, to, bytes) -> losses.add(new long[] {from, to, bytes}));
+        subscribe(path, "away", topic, durable).close();
+        Publisher publisher = path.client().newPublisher("away", topic);
+        OfferStats stats = new OfferStats();
+        try (Bus local = Bus.open(path.busContext());
+             Subscriber observer = local.newSubscriber("away", topic, new SubscriberConfig()
+                 .slowConsumerPolicy(SlowConsumerPolicy.EVICT).evictAfter(Duration.ofMillis(50)))) {
+            Messages.publish(publisher, 0, 0, 4 * SMALL_RING / 256, 256, stats); // four rings' worth: evicts it
+            // A stream publisher's offers reach the ring later: wait until the last one is in it.
+            Collector seen = new Collector();
+            long deadline = System.nanoTime() + Messages.PATIENCE_NANOS;
+            while (seen.last() != Messages.key(0, 4 * SMALL_RING / 256 - 1) && System.nanoTime() - deadline < 0) {
+                observer.await(seen, 256, 10_000_000L);
+            }
+        }
+        Subscriber back = subscribe(path, "away", topic, durable);
+        Messages.publish(publisher, 0, 4 * SMALL_RING / 256, 10, 256, stats);
+        Collector got = new Collector();
+        long deadline = System.nanoTime() + Messages.PATIENCE_NANOS;
+        while (got.last() != Messages.key(0, 4 * SMALL_RING / 256 + 9) && System.nanoTime() - deadline < 0) {
+            back.await(got, 256, 10_000_000L);
+        }
+        assertEquals(Messages.key(0, 4 * SMALL_RING / 256 + 9), got.last(), "the last message after coming back");
+        assertEquals(0, got.badPayloads(), "damaged payloads");
+        assertTrue(got.count() < 4 * SMALL_RING / 256 + 10, "nothing was missed: it was never evicted");
+        assertTrue(!losses.isEmpty(), "the LossListener was not told of the eviction");
+        back.close();
     }
 
     /**
