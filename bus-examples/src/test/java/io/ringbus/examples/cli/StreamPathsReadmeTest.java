@@ -14,10 +14,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The examples of the README's "Stream paths" section, run as they are written: {@code ./bus} becomes
- * this build's {@code bus}, {@code /tmp/rb} a fresh directory, port 7400 a free one.
+ * The examples of bus-transport's README (the daemon walkthrough and the {@code socat} session of its
+ * frame format), run as they are written: {@code ./bus} becomes this build's {@code bus}, {@code /tmp/rb}
+ * a fresh directory, port 7400 a free one.
  */
 class StreamPathsReadmeTest {
+    /** The README that holds the examples: bus-transport's, beside this module. */
+    private static final Path README = Path.of(System.getProperty("basedir", "."), "..", "bus-transport", "README.md");
+
     private Path root;
     private Path directory;
 
@@ -38,12 +42,12 @@ class StreamPathsReadmeTest {
 
     /** The code block after the comment {@code <!-- MARKER: ... -->}; {@code ./bus} and {@code /tmp/rb} replaced. */
     private String example(String marker) throws IOException {
-        Path readme = Path.of(System.getProperty("basedir", "."), "..", "README.md");
-        List<String> lines = Files.readAllLines(readme);
+        List<String> lines = Files.readAllLines(README);
         int start = 0;
-        while (!lines.get(start).startsWith("<!-- " + marker + ":")) {
+        while (start < lines.size() && !lines.get(start).startsWith("<!-- " + marker + ":")) {
             start++;
         }
+        assertTrue(start < lines.size(), "no <!-- " + marker + ": --> in " + README.normalize());
         assertEquals("```", lines.get(start + 1), "a code block follows the marker");
         StringBuilder script = new StringBuilder();
         for (int i = start + 2; !lines.get(i).equals("```"); i++) {
