@@ -5,6 +5,10 @@ import static io.ringbus.core.ring.RingDescriptor.TAIL_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.ring.internal.AtomicsWarmUp;
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -22,6 +26,7 @@ public final class Ring {
     static {
         // A ring used alone may sit in a file another process can truncate: see AtomicsWarmUp.
         AtomicsWarmUp.ensureCompiled();
+        RingSlots.install(new SlotAccess());
     }
     private final MemorySegment segment;
     private final int capacity;
@@ -129,7 +134,7 @@ public final class Ring {
      * records each claim's intent in {@code intent} (may be null) before it
      * competes for the tail. See {@link RecordDescriptor} and {@link ClaimIntent}.
      */
-    public RingWriter newWriter(int ownerId, ClaimIntent intent) {
+    RingWriter newWriter(int ownerId, ClaimIntent intent) {
         return producerMode == ProducerMode.SINGLE
             ? new SingleProducerWriter(this, ownerId, intent)
             : new ManyProducerWriter(this, ownerId, intent);
@@ -264,7 +269,7 @@ public final class Ring {
      *
      * @throws CorruptRingException when the stored head cannot be a record boundary of this ring
      */
-    public long advanceCommittedHead(long upTo) {
+    long advanceCommittedHead(long upTo) {
         long stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
         if (!RecordDescriptor.isAligned(stored) || stored < initialPosition) {
             throw new CorruptRingException("Ring committed head is " + stored + ", not a record boundary of this"

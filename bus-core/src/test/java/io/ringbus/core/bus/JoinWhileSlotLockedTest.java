@@ -7,7 +7,7 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.topic.ShmSubscriber;
 import io.ringbus.core.topic.TopicDescriptor;

@@ -1,4 +1,4 @@
-package io.ringbus.core.ring;
+package io.ringbus.core.ring.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
