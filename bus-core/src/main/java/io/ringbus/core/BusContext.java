@@ -31,6 +31,13 @@ public final class BusContext {
     private int defaultMaxSubscribers = RingConfig.DEFAULT_MAX_CURSORS;
     private boolean concluded;
 
+    /**
+     * A context with every default (see the class comment for the properties that may set them); the
+     * setters change it until {@link #conclude()}.
+     */
+    public BusContext() {
+    }
+
     /** The bus name: letters, digits, '.', '_' and '-'. */
     public BusContext busName(String busName) {
         this.busName = busName;

@@ -21,6 +21,13 @@ public final class SubscriberConfig {
     private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
     private boolean concluded;
 
+    /**
+     * A config with every default: join at the latest position, not durable, commits on every poll,
+     * {@link WakeupMode#BLOCKING} waits, {@link SlowConsumerPolicy#BACK_PRESSURE}.
+     */
+    public SubscriberConfig() {
+    }
+
     /** Where a new subscriber starts; a durable one that exists resumes where it stopped instead. */
     public SubscriberConfig start(StartPosition start) {
         this.start = start;

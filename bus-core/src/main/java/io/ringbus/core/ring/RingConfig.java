@@ -19,6 +19,13 @@ public final class RingConfig {
     private ProducerMode producerMode = ProducerMode.MANY;
     private long initialPosition;
 
+    /**
+     * A config with every default: {@link #DEFAULT_CAPACITY} bytes, {@link #DEFAULT_MAX_CURSORS}
+     * cursors, {@link ProducerMode#MANY}, a maximum message length of capacity / 8, initial position 0.
+     */
+    public RingConfig() {
+    }
+
     /** Bytes in the data area: a power of two. */
     public RingConfig capacity(int capacity) {
         this.capacity = capacity;

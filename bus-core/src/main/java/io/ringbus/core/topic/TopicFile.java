@@ -105,8 +105,8 @@ public final class TopicFile implements AutoCloseable {
     /**
      * Opens topic {@code name} in {@code directory}, creating it with {@code shape} if it does not exist.
      *
-     * @param required what an existing topic must match (its unset values are not checked)
-     * @param differences checks an existing topic: returns a mismatch description, or null
+     * @param differences checks an existing topic against what the caller requires (its unset values are
+     *     not checked): returns a mismatch description, or null
      */
     public static TopicFile openOrCreate(Path directory, String name, Shape shape, int fileMode,
         java.util.function.Function<Shape, String> differences) {
