@@ -149,26 +149,38 @@ public final class Ring {
         return RingReader.join(this);
     }
 
+    /**
+     * The whole segment the ring lives in (header, cursor slots and data area), as given to
+     * {@link #format} or {@link #wrap}; the data area starts at {@link #dataOffset()}.
+     */
     public MemorySegment segment() {
         return segment;
     }
 
+    /** The data area's size in bytes, a power of two, as validated when this view was made. */
     public int capacity() {
         return capacity;
     }
 
+    /** The largest payload a writer of this ring accepts, in bytes; at most capacity / 8. */
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
+    /** The number of cursor slots: at most this many readers hold a cursor at once. */
     public int maxCursors() {
         return maxCursors;
     }
 
+    /**
+     * The producer mode the ring was formatted with; every writer of this ring uses it, and with
+     * {@link ProducerMode#SINGLE} only one writer may write at a time, across all processes.
+     */
     public ProducerMode producerMode() {
         return producerMode;
     }
 
+    /** The position of the ring's first record, in bytes; no position below it is ever valid. */
     public long initialPosition() {
         return initialPosition;
     }

@@ -84,6 +84,7 @@ public final class RingConfig {
         return this;
     }
 
+    /** The data area's size in bytes as set (a power of two once {@link #conclude()} accepted it). */
     public int capacity() {
         return capacity;
     }
@@ -93,14 +94,17 @@ public final class RingConfig {
         return maxMessageLength == 0 ? capacity / 8 : maxMessageLength;
     }
 
+    /** The number of cursor slots as set: at most this many readers at once. */
     public int maxCursors() {
         return maxCursors;
     }
 
+    /** The producer mode as set. */
     public ProducerMode producerMode() {
         return producerMode;
     }
 
+    /** The position of the ring's first record as set, in bytes. */
     public long initialPosition() {
         return initialPosition;
     }

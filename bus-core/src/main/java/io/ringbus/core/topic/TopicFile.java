@@ -250,14 +250,17 @@ public final class TopicFile implements AutoCloseable {
         return new Shape(config, publisherSlots, wakeup);
     }
 
+    /** The topic file's path, {@code <bus directory>/<name>.topic}. */
     public Path path() {
         return path;
     }
 
+    /** The topic's name, as stored in its header. */
     public String name() {
         return name;
     }
 
+    /** The mapped file: its descriptor holds the slots' byte-range locks; closed with this topic. */
     public MappedFile file() {
         return file;
     }
@@ -267,18 +270,22 @@ public final class TopicFile implements AutoCloseable {
         return segment;
     }
 
+    /** The topic's ring, validated when the file was opened; a view of part of {@link #segment()}. */
     public Ring ring() {
         return ring;
     }
 
+    /** The number of publisher slots: 1 on a single-producer topic. */
     public int publisherSlots() {
         return publisherSlots;
     }
 
+    /** Whether publishers look for parked subscribers to wake after they commit (the header's wakeup flag). */
     public boolean wakeup() {
         return wakeup;
     }
 
+    /** The ring's producer mode. */
     public ProducerMode producerMode() {
         return ring.producerMode();
     }
