@@ -31,6 +31,13 @@ public final class BusContext {
     private int defaultMaxSubscribers = RingConfig.DEFAULT_MAX_CURSORS;
     private boolean concluded;
 
+    /**
+     * A context with every default (see the class comment for the properties that may set them); the
+     * setters change it until {@link #conclude()}.
+     */
+    public BusContext() {
+    }
+
     /** The bus name: letters, digits, '.', '_' and '-'. */
     public BusContext busName(String busName) {
         this.busName = busName;
@@ -108,7 +115,12 @@ public final class BusContext {
         return Path.of("/dev/shm", "ringbus-" + user, busName);
     }
 
-    /** Whether a topic name is acceptable: it becomes a file name. */
+    /**
+     * Checks that a topic name is acceptable as a file name: 1 to 100 letters, digits, '.', '_' or '-',
+     * starting with a letter or digit.
+     *
+     * @throws IllegalArgumentException naming the topic when it is not
+     */
     public static void checkTopicName(String topic) {
         if (topic == null || !NAME.matcher(topic).matches()) {
             throw new IllegalArgumentException("topic name '" + topic + "' must be 1-100 letters, digits, '.', '_'"
@@ -116,30 +128,40 @@ public final class BusContext {
         }
     }
 
+    /** The bus name; before {@link #conclude()}, null unless set. */
     public String busName() {
         return busName;
     }
 
+    /**
+     * The directory of the bus's topic files: absolute and normalised after {@link #conclude()};
+     * before, null unless set.
+     */
     public Path directory() {
         return directory;
     }
 
+    /** The mode new topic files are created with: 0600 (the default) or 0660. */
     public int fileMode() {
         return fileMode;
     }
 
+    /** The ring capacity, in bytes, of topics created without one: 1 MiB unless set. */
     public int defaultCapacity() {
         return defaultCapacity;
     }
 
+    /** The producer mode of topics created without one: {@link ProducerMode#MANY} unless set. */
     public ProducerMode defaultProducerMode() {
         return defaultProducerMode;
     }
 
+    /** Publisher slots of topics created without a number: 16 unless set. */
     public int defaultMaxPublishers() {
         return defaultMaxPublishers;
     }
 
+    /** Subscriber slots of topics created without a number: 64 unless set. */
     public int defaultMaxSubscribers() {
         return defaultMaxSubscribers;
     }

@@ -21,6 +21,13 @@ public final class SubscriberConfig {
     private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
     private boolean concluded;
 
+    /**
+     * A config with every default: join at the latest position, not durable, commits on every poll,
+     * {@link WakeupMode#BLOCKING} waits, {@link SlowConsumerPolicy#BACK_PRESSURE}.
+     */
+    public SubscriberConfig() {
+    }
+
     /** Where a new subscriber starts; a durable one that exists resumes where it stopped instead. */
     public SubscriberConfig start(StartPosition start) {
         this.start = start;
@@ -113,34 +120,45 @@ public final class SubscriberConfig {
         return this;
     }
 
+    /** Where a new subscriber starts: {@link StartPosition#LATEST} unless set. Never null once concluded. */
     public StartPosition start() {
         return start;
     }
 
+    /** The durable name, or null for a subscriber whose position ends with it. */
     public String durableName() {
         return durableName;
     }
 
+    /** Whether the subscriber's position moves only on {@link Subscriber#commit()}; false unless set. */
     public boolean explicitCommit() {
         return explicitCommit;
     }
 
+    /** How {@link Subscriber#await} waits: {@link WakeupMode#BLOCKING} unless set. */
     public WakeupMode wakeup() {
         return wakeup;
     }
 
+    /** What a stalled subscriber does to publishers: {@link SlowConsumerPolicy#BACK_PRESSURE} unless set. */
     public SlowConsumerPolicy slowConsumerPolicy() {
         return slowConsumerPolicy;
     }
 
+    /**
+     * How long an evictable subscriber may hold publishers back before they evict it: 5 s unless set;
+     * positive once concluded. Ignored under {@link SlowConsumerPolicy#BACK_PRESSURE}.
+     */
     public Duration evictAfter() {
         return evictAfter;
     }
 
+    /** Told what an evicted subscriber missed; does nothing unless set. Never null once concluded. */
     public LossListener lossListener() {
         return lossListener;
     }
 
+    /** The signal's name (without {@code SIG}) that {@link WakeupMode#SIGNAL} waits for: USR2 unless set. */
     public String signal() {
         return signal;
     }

@@ -23,6 +23,13 @@ public final class TopicConfig {
     private Integer maxSubscribers;
     private Boolean wakeup;
 
+    /**
+     * A config that requires nothing: a topic is created with the bus context's defaults, and any
+     * existing topic of the name is accepted. Each setter adds a value to create with and to require.
+     */
+    public TopicConfig() {
+    }
+
     /** Ring data bytes, a power of two. */
     public TopicConfig capacity(int capacity) {
         this.capacity = capacity;
@@ -70,7 +77,7 @@ public final class TopicConfig {
      *
      * @throws IllegalArgumentException naming the value out of range
      */
-    public TopicFile.Shape shapeForCreation(BusContext context) {
+    TopicFile.Shape shapeForCreation(BusContext context) {
         if (maxMessageLength != null && maxMessageLength < 1) {
             throw new IllegalArgumentException("maxMessageLength " + maxMessageLength + " must be at least 1 (leave"
                 + " it unset for the default, capacity/8)");
@@ -98,7 +105,7 @@ public final class TopicConfig {
     }
 
     /** Differences between what this config requires and an existing topic's shape, or null when none. */
-    public String differencesFrom(TopicFile.Shape existing) {
+    String differencesFrom(TopicFile.Shape existing) {
         List<String> differences = new ArrayList<>();
         RingConfig ring = existing.ring();
         compare(differences, "capacity", capacity, ring.capacity());

@@ -20,6 +20,13 @@ public final class TransportContext {
     private boolean batching;
     private boolean concluded;
 
+    /**
+     * A context with every default: the URI of the property {@code ringbus.via}, else {@code shm:}; a
+     * 5 s connect timeout, reconnects at most every 100 ms, connection events on standard error.
+     */
+    public TransportContext() {
+    }
+
     /** The path: {@code shm:}, {@code pipe:}, {@code fifo:DIR}, {@code unix:PATH}, {@code tcp://HOST:PORT}. */
     public TransportContext uri(String uri) {
         this.uri = uri;

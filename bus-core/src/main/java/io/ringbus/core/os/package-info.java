@@ -4,7 +4,8 @@
  * identity ({@link io.ringbus.core.os.Processes}), descriptors for pipes and FIFOs
  * ({@link io.ringbus.core.os.FileDescriptors}), lock files ({@link io.ringbus.core.os.LockFile}) and
  * daemon set-up ({@link io.ringbus.core.os.Daemons}). Only the package-private {@code PosixBindings} uses the
- * FFM linker; the public classes show no native types beyond {@code MemorySegment}.
+ * FFM linker; the public classes show no native types beyond {@code MemorySegment}. Not API; may change
+ * without notice (the module {@code io.ringbus.core} exports it to {@code io.ringbus.transport} only).
  *
  * <h2>Choices</h2>
  * <ul>

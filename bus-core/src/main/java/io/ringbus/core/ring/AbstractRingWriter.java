@@ -9,6 +9,8 @@ import static io.ringbus.core.ring.RecordDescriptor.TYPE_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.Result;
+import io.ringbus.core.ring.internal.CrashPoints;
+import io.ringbus.core.ring.internal.Memory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,8 @@
 package io.ringbus.core.ring;
 
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.Memory;
+
 /**
  * A writer of a {@link ProducerMode#MANY} ring: each claim is a compare-and-set of the shared tail,
  * so any number of these, in any threads and processes, may write at once. Each keeps its own

@@ -28,7 +28,7 @@ package io.ringbus.core.ring;
  *       A writer that has an owner commits with a compare-and-set from its own claim marker, so
  *       that a commit and a recovery of the same claim cannot both take effect.</li>
  *   <li><b>recovered stamp</b>: {@link #recoveredStampOf(long) recoveredStampOf(position)} replaces
- *       the claim marker of a dead writer's claim in one compare-and-set ({@link ClaimRecovery}):
+ *       the claim marker of a dead writer's claim in one compare-and-set ({@code ClaimRecovery}):
  *       the record is then padding of its header's length, whatever its type field says. One word
  *       decides between "committed by its owner" and "padded by recovery", so no reader ever sees one
  *       half of each.</li>

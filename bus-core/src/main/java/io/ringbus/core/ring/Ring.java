@@ -5,6 +5,10 @@ import static io.ringbus.core.ring.RingDescriptor.TAIL_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.ring.internal.AtomicsWarmUp;
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -22,6 +26,7 @@ public final class Ring {
     static {
         // A ring used alone may sit in a file another process can truncate: see AtomicsWarmUp.
         AtomicsWarmUp.ensureCompiled();
+        RingSlots.install(new SlotAccess());
     }
     private final MemorySegment segment;
     private final int capacity;
@@ -129,7 +134,7 @@ public final class Ring {
      * records each claim's intent in {@code intent} (may be null) before it
      * competes for the tail. See {@link RecordDescriptor} and {@link ClaimIntent}.
      */
-    public RingWriter newWriter(int ownerId, ClaimIntent intent) {
+    RingWriter newWriter(int ownerId, ClaimIntent intent) {
         return producerMode == ProducerMode.SINGLE
             ? new SingleProducerWriter(this, ownerId, intent)
             : new ManyProducerWriter(this, ownerId, intent);
@@ -144,26 +149,38 @@ public final class Ring {
         return RingReader.join(this);
     }
 
+    /**
+     * The whole segment the ring lives in (header, cursor slots and data area), as given to
+     * {@link #format} or {@link #wrap}; the data area starts at {@link #dataOffset()}.
+     */
     public MemorySegment segment() {
         return segment;
     }
 
+    /** The data area's size in bytes, a power of two, as validated when this view was made. */
     public int capacity() {
         return capacity;
     }
 
+    /** The largest payload a writer of this ring accepts, in bytes; at most capacity / 8. */
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
+    /** The number of cursor slots: at most this many readers hold a cursor at once. */
     public int maxCursors() {
         return maxCursors;
     }
 
+    /**
+     * The producer mode the ring was formatted with; every writer of this ring uses it, and with
+     * {@link ProducerMode#SINGLE} only one writer may write at a time, across all processes.
+     */
     public ProducerMode producerMode() {
         return producerMode;
     }
 
+    /** The position of the ring's first record, in bytes; no position below it is ever valid. */
     public long initialPosition() {
         return initialPosition;
     }
@@ -264,7 +281,7 @@ public final class Ring {
      *
      * @throws CorruptRingException when the stored head cannot be a record boundary of this ring
      */
-    public long advanceCommittedHead(long upTo) {
+    long advanceCommittedHead(long upTo) {
         long stored = Memory.getLongVolatile(segment, RingDescriptor.COMMITTED_HEAD_OFFSET);
         if (!RecordDescriptor.isAligned(stored) || stored < initialPosition) {
             throw new CorruptRingException("Ring committed head is " + stored + ", not a record boundary of this"

@@ -19,6 +19,13 @@ public final class RingConfig {
     private ProducerMode producerMode = ProducerMode.MANY;
     private long initialPosition;
 
+    /**
+     * A config with every default: {@link #DEFAULT_CAPACITY} bytes, {@link #DEFAULT_MAX_CURSORS}
+     * cursors, {@link ProducerMode#MANY}, a maximum message length of capacity / 8, initial position 0.
+     */
+    public RingConfig() {
+    }
+
     /** Bytes in the data area: a power of two. */
     public RingConfig capacity(int capacity) {
         this.capacity = capacity;
@@ -77,6 +84,7 @@ public final class RingConfig {
         return this;
     }
 
+    /** The data area's size in bytes as set (a power of two once {@link #conclude()} accepted it). */
     public int capacity() {
         return capacity;
     }
@@ -86,14 +94,17 @@ public final class RingConfig {
         return maxMessageLength == 0 ? capacity / 8 : maxMessageLength;
     }
 
+    /** The number of cursor slots as set: at most this many readers at once. */
     public int maxCursors() {
         return maxCursors;
     }
 
+    /** The producer mode as set. */
     public ProducerMode producerMode() {
         return producerMode;
     }
 
+    /** The position of the ring's first record as set, in bytes. */
     public long initialPosition() {
         return initialPosition;
     }

@@ -3,6 +3,7 @@ package io.ringbus.core.ring;
 import static io.ringbus.core.ring.RecordDescriptor.ALIGNMENT;
 
 import io.ringbus.core.CorruptRingException;
+import io.ringbus.core.ring.internal.Memory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

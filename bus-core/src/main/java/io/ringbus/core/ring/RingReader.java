@@ -7,6 +7,7 @@ import static io.ringbus.core.ring.RecordDescriptor.STAMP_OFFSET;
 
 import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.ring.internal.Memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -81,7 +82,7 @@ public final class RingReader implements AutoCloseable {
      * @param earliest start at the oldest committed record still in the ring instead of the tail
      * @param alwaysValidate read every record by validated copy (for readers that may be evicted)
      */
-    public static RingReader join(Ring ring, int slotIndex, boolean earliest, boolean alwaysValidate) {
+    static RingReader join(Ring ring, int slotIndex, boolean earliest, boolean alwaysValidate) {
         RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
         try {
             reader.activate(earliest ? Long.MIN_VALUE : Long.MAX_VALUE);
@@ -101,7 +102,7 @@ public final class RingReader implements AutoCloseable {
      *
      * @throws CorruptRingException when the slot's position cannot be a position of this ring
      */
-    public static RingReader attach(Ring ring, int slotIndex, boolean alwaysValidate) {
+    static RingReader attach(Ring ring, int slotIndex, boolean alwaysValidate) {
         RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
         long stored = Memory.getLongVolatile(ring.segment(), reader.slotOffset + CursorDescriptor.POSITION_OFFSET);
         long tail = ring.tail();
@@ -122,7 +123,7 @@ public final class RingReader implements AutoCloseable {
      * successor; call {@link #rejoin()} next, which resumes at the stored position if it is still in
      * the ring and reports the bytes skipped otherwise.
      */
-    public static RingReader attachEvicted(Ring ring, int slotIndex, boolean alwaysValidate) {
+    static RingReader attachEvicted(Ring ring, int slotIndex, boolean alwaysValidate) {
         RingReader reader = new RingReader(ring, slotIndex, alwaysValidate);
         long stored = Memory.getLongVolatile(ring.segment(), reader.slotOffset + CursorDescriptor.POSITION_OFFSET);
         long tail = ring.tail();
@@ -134,7 +135,7 @@ public final class RingReader implements AutoCloseable {
     }
 
     /** A free slot, taken (state JOINING), with the high mark raised to cover it. */
-    public static int takeFreeSlot(Ring ring) {
+    static int takeFreeSlot(Ring ring) {
         MemorySegment segment = ring.segment();
         for (int i = 0; i < ring.maxCursors(); i++) {
             long state = RingDescriptor.cursorOffset(i) + CursorDescriptor.STATE_OFFSET;
@@ -480,7 +481,7 @@ public final class RingReader implements AutoCloseable {
     }
 
     /** Stops reading without releasing the slot (a durable reader keeps holding its position). */
-    public void detach() {
+    void detach() {
         closed = true;
     }
 }

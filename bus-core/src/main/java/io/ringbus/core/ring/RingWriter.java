@@ -51,8 +51,8 @@ public interface RingWriter {
      * with an owner id, a compare-and-set of it from the writer's claim marker.
      *
      * @return true; false only when recovery had already turned the claim into padding (its owner
-     *     was taken for dead, see {@link ClaimRecovery}): the record stays padding and the payload is
-     *     lost
+     *     was taken for dead; recovery is internal, {@code ClaimRecovery}): the record stays padding and
+     *     the payload is lost
      */
     boolean commit(long position);
 

@@ -1,6 +1,8 @@
 package io.ringbus.core.ring;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.Memory;
 import java.lang.invoke.VarHandle;
 
 /**

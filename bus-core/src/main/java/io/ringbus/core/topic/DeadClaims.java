@@ -1,10 +1,11 @@
 package io.ringbus.core.topic;
 
-import io.ringbus.core.ring.ClaimIntent;
-import io.ringbus.core.ring.ClaimRecovery;
-import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.Ring;
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.ClaimRecovery;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -13,8 +14,11 @@ import java.lang.foreign.ValueLayout;
  * turns it into padding. A publisher is dead when its slot's lock is free, its slot is FREE, or its
  * slot has a newer generation than the claim's owner id; never because of a timeout (a stopped
  * process still holds its lock).
+ *
+ * <p>The bus runs it on timers (a subscriber stuck at a claim, a publisher's sweep); it is public so
+ * that the stress tests' fuzzers can run it at will. Not API (this package is not exported).
  */
-final class DeadClaims {
+public final class DeadClaims {
     private DeadClaims() {
     }
 
@@ -23,7 +27,7 @@ final class DeadClaims {
      *
      * @return whether something was padded (readers can move on)
      */
-    static boolean recover(TopicFile topic, long position) {
+    public static boolean recover(TopicFile topic, long position) {
         Ring ring = topic.ring();
         int owner = ClaimRecovery.ownerAt(ring, position);
         if (owner == ClaimRecovery.NOT_BLOCKED) {
@@ -86,7 +90,7 @@ final class DeadClaims {
      * advanced) can still be that claim: everything before it is committed, and producers never claim
      * more than a capacity past it, so nothing from it on has been overwritten.
      */
-    static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
+    public static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
         Ring ring = topic.ring();
         ClaimIntent intent = intentOf(topic, slot);
         long from = intent.position();
@@ -96,7 +100,7 @@ final class DeadClaims {
         if (from < 0 || length <= 0 || end > tail || !RecordDescriptor.isAligned(from)) {
             return;
         }
-        long firstPending = ring.advanceCommittedHead(tail);
+        long firstPending = RingSlots.advanceCommittedHead(ring, tail);
         if (end <= firstPending) {
             return;
         }

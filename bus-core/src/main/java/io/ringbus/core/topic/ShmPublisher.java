@@ -5,11 +5,12 @@ import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.Processes;
-import io.ringbus.core.ring.ClaimIntent;
-import io.ringbus.core.ring.CrashPoints;
-import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.ClaimIntent;
+import io.ringbus.core.ring.internal.CrashPoints;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -42,7 +43,7 @@ public final class ShmPublisher implements Publisher {
         int generation = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.GENERATION_OFFSET);
         int ownerId = PublisherSlotDescriptor.ownerId(slotIndex, generation);
         ClaimIntent intent = new ClaimIntent(header, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
-        this.writer = topic.ring().newWriter(ownerId, intent);
+        this.writer = RingSlots.newWriter(topic.ring(), ownerId, intent);
         this.sweeper = new SlotSweeper(topic);
     }
 

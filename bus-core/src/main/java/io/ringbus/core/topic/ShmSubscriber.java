@@ -10,11 +10,12 @@ import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.RingReader;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ public final class ShmSubscriber implements Subscriber {
             writeSlotFields();
             this.reader = choice.resume()
                 ? resume()
-                : RingReader.join(ring, slotIndex, config.start() == StartPosition.EARLIEST, evictable);
+                : RingSlots.join(ring, slotIndex, config.start() == StartPosition.EARLIEST, evictable);
             if (explicitCommit) {
                 reader.deferCommits();
             }
@@ -129,7 +130,7 @@ public final class ShmSubscriber implements Subscriber {
             for (int attempt = 0; attempt < 2; attempt++) {
                 try {
                     while (true) {
-                        int index = RingReader.takeFreeSlot(ring);
+                        int index = RingSlots.takeFreeSlot(ring);
                         if (topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(index))) {
                             return index;
                         }
@@ -228,11 +229,11 @@ public final class ShmSubscriber implements Subscriber {
     private RingReader resume() {
         int state = Memory.getIntVolatile(ringSegment, slotOffset + CursorDescriptor.STATE_OFFSET);
         if (state == SubscriberSlotDescriptor.EVICTED) {
-            RingReader rejoined = RingReader.attachEvicted(ring, slotIndex, evictable);
+            RingReader rejoined = RingSlots.attachEvicted(ring, slotIndex, evictable);
             noteLoss(rejoined.position(), rejoined.rejoin());
             return rejoined;
         }
-        return RingReader.attach(ring, slotIndex, evictable);
+        return RingSlots.attach(ring, slotIndex, evictable);
     }
 
     @Override
@@ -492,7 +493,7 @@ public final class ShmSubscriber implements Subscriber {
         long lockByte = TopicDescriptor.subscriberLockByte(slotIndex);
         try {
             if (durable) {
-                reader.detach();
+                RingSlots.detach(reader);
             } else {
                 reader.close();
             }

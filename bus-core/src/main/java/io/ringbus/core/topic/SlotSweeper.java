@@ -1,9 +1,10 @@
 package io.ringbus.core.topic;
 
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.ring.internal.Memory;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -36,7 +37,7 @@ public final class SlotSweeper {
             // dead, nobody else may be waiting on it to trigger recovery (there may be no subscribers).
             Ring ring = topic.ring();
             long tail = ring.tail();
-            long firstPending = ring.advanceCommittedHead(tail);
+            long firstPending = RingSlots.advanceCommittedHead(ring, tail);
             if (firstPending < tail) {
                 DeadClaims.recover(topic, firstPending);
             }

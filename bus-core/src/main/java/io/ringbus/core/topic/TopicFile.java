@@ -7,8 +7,8 @@ import io.ringbus.core.os.FileMissingException;
 import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
-import io.ringbus.core.ring.AtomicsWarmUp;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.AtomicsWarmUp;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingConfig;
@@ -105,8 +105,8 @@ public final class TopicFile implements AutoCloseable {
     /**
      * Opens topic {@code name} in {@code directory}, creating it with {@code shape} if it does not exist.
      *
-     * @param required what an existing topic must match (its unset values are not checked)
-     * @param differences checks an existing topic: returns a mismatch description, or null
+     * @param differences checks an existing topic against what the caller requires (its unset values are
+     *     not checked): returns a mismatch description, or null
      */
     public static TopicFile openOrCreate(Path directory, String name, Shape shape, int fileMode,
         java.util.function.Function<Shape, String> differences) {
@@ -250,14 +250,17 @@ public final class TopicFile implements AutoCloseable {
         return new Shape(config, publisherSlots, wakeup);
     }
 
+    /** The topic file's path, {@code <bus directory>/<name>.topic}. */
     public Path path() {
         return path;
     }
 
+    /** The topic's name, as stored in its header. */
     public String name() {
         return name;
     }
 
+    /** The mapped file: its descriptor holds the slots' byte-range locks; closed with this topic. */
     public MappedFile file() {
         return file;
     }
@@ -267,18 +270,22 @@ public final class TopicFile implements AutoCloseable {
         return segment;
     }
 
+    /** The topic's ring, validated when the file was opened; a view of part of {@link #segment()}. */
     public Ring ring() {
         return ring;
     }
 
+    /** The number of publisher slots: 1 on a single-producer topic. */
     public int publisherSlots() {
         return publisherSlots;
     }
 
+    /** Whether publishers look for parked subscribers to wake after they commit (the header's wakeup flag). */
     public boolean wakeup() {
         return wakeup;
     }
 
+    /** The ring's producer mode. */
     public ProducerMode producerMode() {
         return ring.producerMode();
     }

@@ -1,6 +1,6 @@
 package io.ringbus.core.topic;
 
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 

@@ -2,7 +2,7 @@ package io.ringbus.core.topic;
 
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.Processes;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
 import java.lang.foreign.MemorySegment;

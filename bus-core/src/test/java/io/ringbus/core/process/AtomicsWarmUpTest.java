@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class AtomicsWarmUpTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> ACCESSORS = List.of(
-        "io.ringbus.core.ring.Memory::casLong", "io.ringbus.core.ring.Memory::casInt",
-        "io.ringbus.core.ring.Memory::getAndAddInt");
+        "io.ringbus.core.ring.internal.Memory::casLong", "io.ringbus.core.ring.internal.Memory::casInt",
+        "io.ringbus.core.ring.internal.Memory::getAndAddInt");
 
     private final ProcessFixture fixture = new ProcessFixture();
 

@@ -1,7 +1,7 @@
 package io.ringbus.core.process;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.topic.TopicFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

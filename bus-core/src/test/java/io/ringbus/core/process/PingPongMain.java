@@ -7,7 +7,7 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.topic.SubscriberProbes;
 import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;

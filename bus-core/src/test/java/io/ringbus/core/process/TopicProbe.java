@@ -1,7 +1,7 @@
 package io.ringbus.core.process;
 
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.topic.SubscriberSlotDescriptor;

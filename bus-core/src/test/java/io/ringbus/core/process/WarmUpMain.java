@@ -1,6 +1,6 @@
 package io.ringbus.core.process;
 
-import io.ringbus.core.ring.AtomicsWarmUp;
+import io.ringbus.core.ring.internal.AtomicsWarmUp;
 
 /**
  * Runs the atomics warm-up in a fresh JVM and prints its outcome on a line of its own, {@code WARMED ...}

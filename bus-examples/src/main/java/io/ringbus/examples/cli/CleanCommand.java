@@ -5,7 +5,7 @@ import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.topic.SlotSweeper;
 import io.ringbus.core.topic.SubscriberSlotDescriptor;

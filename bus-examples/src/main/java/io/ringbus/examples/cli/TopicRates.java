@@ -1,6 +1,6 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.Ring;
 import java.lang.foreign.MemorySegment;

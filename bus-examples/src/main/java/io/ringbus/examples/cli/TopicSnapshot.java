@@ -2,7 +2,7 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.core.os.MappedFile;
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.topic.PublisherSlotDescriptor;

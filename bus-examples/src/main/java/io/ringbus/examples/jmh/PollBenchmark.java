@@ -7,6 +7,7 @@ import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p><b>How the ring is read again.</b> No writer runs during the measurement, so the reader is
  * rewound instead: it detaches, its slot's position is set back to the first record, and a new
- * reader attaches to the slot ({@link RingReader#attach}), which reads in place from the stored
+ * reader attaches to the slot ({@link RingSlots#attach}), which reads in place from the stored
  * position exactly as a reader that kept up does. That costs one small object and a few volatile
  * accesses per {@value #MESSAGES} messages.
  */
@@ -115,9 +116,9 @@ public class PollBenchmark implements MessageHandler {
 
     private void rewind() {
         int slot = reader.slotIndex();
-        reader.detach();
+        RingSlots.detach(reader);
         ring.segment().set(ValueLayout.JAVA_LONG, RingDescriptor.cursorOffset(slot) + CursorDescriptor.POSITION_OFFSET,
             first);
-        reader = RingReader.attach(ring, slot, false);
+        reader = RingSlots.attach(ring, slot, false);
     }
 }

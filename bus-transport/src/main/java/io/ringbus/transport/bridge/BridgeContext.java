@@ -22,6 +22,14 @@ public final class BridgeContext {
     private Consumer<String> log = line -> System.err.println("ringbus bridge: " + line);
     private boolean concluded;
 
+    /**
+     * A context with every default: the default bus, no listening path yet (add one with the setters,
+     * or serve streams with {@link Bridge#serve}), loopback only, blocking session wakeups, a 5 s hello
+     * timeout, log lines on standard error.
+     */
+    public BridgeContext() {
+    }
+
     /** The bus whose topics are served (default: {@code new BusContext()}). */
     public BridgeContext busContext(BusContext busContext) {
         this.busContext = busContext;

@@ -3,7 +3,7 @@ package io.ringbus.stress.process;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
-import io.ringbus.core.ring.CrashPoints;
+import io.ringbus.core.ring.internal.CrashPoints;
 import io.ringbus.transport.BusClient;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -7,6 +7,7 @@ import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import org.openjdk.jcstress.annotations.*;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 
@@ -15,7 +16,7 @@ import org.openjdk.jcstress.infra.results.LLL_Result;
  * resumes where the cursor says. The ring steps are the ones {@code ShmSubscriber} runs for a
  * durable subscriber: a poll of one message at a time (the cursor is stored after each handler
  * returns), {@code detach} when it goes away (the slot stays ACTIVE and keeps holding publishers
- * back), and {@link RingReader#attach} for the successor of the same name.
+ * back), and {@link RingSlots#attach} for the successor of the same name.
  *
  * <p>Set-up: a many-producer ring full of sixteen unread 64-byte records r0..r15 (tail 1024, the
  * durable cursor at 0); the publisher's writer was created on the full ring, so its offer must
@@ -56,16 +57,16 @@ public class DurableCursorBackPressure {
 
     public DurableCursorBackPressure() {
         ring = Rings.newRing(ProducerMode.MANY, 0);
-        slot = RingReader.takeFreeSlot(ring);
-        durable = RingReader.join(ring, slot, false, false);
+        slot = RingSlots.takeFreeSlot(ring);
+        durable = RingSlots.join(ring, slot, false, false);
         Durables.fill(ring, FIRST, RECORDS);
-        publisher = ring.newWriter(3, null);
+        publisher = RingSlots.newWriter(ring, 3, null);
     }
 
     @Actor
     public void durableSubscriber() {
         Rings.poll(durable, consumed, 1);
-        durable.detach();
+        RingSlots.detach(durable);
     }
 
     @Actor

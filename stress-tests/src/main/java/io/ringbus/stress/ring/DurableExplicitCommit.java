@@ -7,6 +7,7 @@ import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import org.openjdk.jcstress.annotations.*;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 
@@ -14,7 +15,7 @@ import org.openjdk.jcstress.infra.results.LLL_Result;
  * A durable subscriber with explicit commits ({@code SubscriberConfig.explicitCommit}): its polls move
  * only its own position, and its cursor moves on {@code commit} alone. The ring steps are the ones
  * {@code ShmSubscriber} runs for it: {@link RingReader#deferCommits}, polls, {@link RingReader#commit},
- * {@code detach}; the successor of the same name {@link RingReader#attach attaches}.
+ * {@code detach}; the successor of the same name {@link RingSlots#attach attaches}.
  *
  * <p>Set-up: a many-producer ring full of sixteen unread 64-byte records r0..r15 (tail 1024, the
  * durable cursor at 0). Actors: the durable subscriber polls r0, commits, polls r1 and goes away
@@ -53,11 +54,11 @@ public class DurableExplicitCommit {
 
     public DurableExplicitCommit() {
         ring = Rings.newRing(ProducerMode.MANY, 0);
-        slot = RingReader.takeFreeSlot(ring);
-        durable = RingReader.join(ring, slot, false, false);
+        slot = RingSlots.takeFreeSlot(ring);
+        durable = RingSlots.join(ring, slot, false, false);
         durable.deferCommits();
         Durables.fill(ring, FIRST, RECORDS);
-        publisher = ring.newWriter(3, null);
+        publisher = RingSlots.newWriter(ring, 3, null);
     }
 
     @Actor
@@ -65,7 +66,7 @@ public class DurableExplicitCommit {
         Rings.poll(durable, consumed, 1);
         durable.commit();
         Rings.poll(durable, consumed, 1);
-        durable.detach();
+        RingSlots.detach(durable);
     }
 
     @Actor

@@ -8,6 +8,7 @@ import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import org.openjdk.jcstress.annotations.*;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 
@@ -17,7 +18,7 @@ import org.openjdk.jcstress.infra.results.LLL_Result;
  * {@code ShmSubscriber} does for durable subscribers) and went away ({@code detach}: its slot stays
  * ACTIVE at position 64). The publisher's writer was created on the full ring, before that.
  *
- * <p>Actors: the successor attaches to the slot ({@link RingReader#attach}, as {@code ShmSubscriber}
+ * <p>Actors: the successor attaches to the slot ({@link RingSlots#attach}, as {@code ShmSubscriber}
  * resumes an ACTIVE durable slot) and polls two messages, one at a time; the publisher offers N1
  * (room for it: r0 was consumed) and then N2, which lands on r1's bytes and fits only once the
  * successor has consumed r1. The arbiter drains the successor.
@@ -55,20 +56,20 @@ public class DurableSuccessorResume {
 
     public DurableSuccessorResume() {
         ring = Rings.newRing(ProducerMode.MANY, 0);
-        slot = RingReader.takeFreeSlot(ring);
-        RingReader predecessor = RingReader.join(ring, slot, false, false);
+        slot = RingSlots.takeFreeSlot(ring);
+        RingReader predecessor = RingSlots.join(ring, slot, false, false);
         Durables.fill(ring, FIRST, RECORDS);
-        publisher = ring.newWriter(3, null);
+        publisher = RingSlots.newWriter(ring, 3, null);
         if (predecessor.poll((type, buffer, offset, length) -> { }, 1) != 1) {
             throw new IllegalStateException("predecessor did not consume r0");
         }
-        predecessor.detach();
+        RingSlots.detach(predecessor);
     }
 
     @Actor
     public void successor() {
         try {
-            successor = RingReader.attach(ring, slot, false);
+            successor = RingSlots.attach(ring, slot, false);
         } catch (CorruptRingException e) {
             seen.record(Rings.CORRUPT);
             return;

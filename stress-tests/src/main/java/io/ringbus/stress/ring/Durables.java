@@ -4,6 +4,7 @@ import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 
 /** What the durable-cursor stress tests share: a full ring of numbered records and a successor's view. */
 final class Durables {
@@ -36,7 +37,7 @@ final class Durables {
     static String resume(Ring ring, int slot, long first, int count, long extra) {
         Recorder seen = new Recorder();
         try {
-            RingReader successor = RingReader.attach(ring, slot, false);
+            RingReader successor = RingSlots.attach(ring, slot, false);
             Rings.drain(successor, seen);
         } catch (CorruptRingException e) {
             return "attach failed";

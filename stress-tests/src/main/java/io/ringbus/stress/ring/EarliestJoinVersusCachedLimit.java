@@ -7,6 +7,7 @@ import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import org.openjdk.jcstress.annotations.*;
 import org.openjdk.jcstress.infra.results.LL_Result;
 
@@ -61,7 +62,7 @@ public class EarliestJoinVersusCachedLimit {
 
     @Actor
     public void joiner() {
-        reader = RingReader.join(ring, RingReader.takeFreeSlot(ring), true, false);
+        reader = RingSlots.join(ring, RingSlots.takeFreeSlot(ring), true, false);
         for (int i = 0; i < 4; i++) {
             Rings.poll(reader, seen, Integer.MAX_VALUE);
         }

@@ -3,11 +3,12 @@ package io.ringbus.stress.ring;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import io.ringbus.core.ring.ClaimRecovery;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.ClaimRecovery;
+import io.ringbus.core.ring.internal.RingSlots;
 import org.openjdk.jcstress.annotations.*;
 import org.openjdk.jcstress.infra.results.LLLL_Result;
 
@@ -78,7 +79,7 @@ public class LateCommitVersusRecovery {
 
     public LateCommitVersusRecovery() {
         ring = Rings.newRing(ProducerMode.MANY, 0);
-        claimant = ring.newWriter(OWNER, null);
+        claimant = RingSlots.newWriter(ring, OWNER, null);
         Rings.prime(claimant, 0, Rings.CAPACITY, Rings.PAYLOAD);
         recovererReader = ring.newReader();
         bystander = ring.newReader();

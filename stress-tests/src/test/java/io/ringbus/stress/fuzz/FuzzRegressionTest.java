@@ -3,10 +3,11 @@ package io.ringbus.stress.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.ringbus.core.ring.ClaimRecovery;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.ClaimRecovery;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class FuzzRegressionTest {
         try (Arena arena = Arena.ofConfined()) {
             RingConfig config = new RingConfig().capacity(1024).maxCursors(1);
             Ring ring = Ring.format(arena.allocate(config.requiredLength(), 64), config);
-            RingWriter writer = ring.newWriter(7, null);
+            RingWriter writer = RingSlots.newWriter(ring, 7, null);
             long position = writer.tryClaim(1, 40);
             for (long unaligned : new long[] {position + 2, position + 8, position + 15}) {
                 assertEquals(ClaimRecovery.NOT_BLOCKED, ClaimRecovery.ownerAt(ring, unaligned));

@@ -11,6 +11,7 @@ import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -81,7 +82,7 @@ final class RingHeaderFuzz implements FuzzTarget {
     /** A writer, a reader, an offer and a poll on an accepted ring. */
     private static void exercise(FuzzInput in, Ring ring) {
         RingWriter writer = ring.producerMode() == ProducerMode.SINGLE || in.oneIn(2)
-            ? ring.newWriter() : ring.newWriter(in.nextInt(1 << 20), null);
+            ? ring.newWriter() : RingSlots.newWriter(ring, in.nextInt(1 << 20), null);
         try (RingReader reader = ring.newReader()) {
             int length = in.nextInt(ring.maxMessageLength() + 1);
             long position = writer.offer(1, new byte[length], 0, length);

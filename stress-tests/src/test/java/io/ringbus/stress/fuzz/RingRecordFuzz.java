@@ -3,7 +3,6 @@ package io.ringbus.stress.fuzz;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.RingBusException;
-import io.ringbus.core.ring.ClaimRecovery;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.ProducerMode;
@@ -13,6 +12,8 @@ import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.RingReader;
 import io.ringbus.core.ring.RingWriter;
+import io.ringbus.core.ring.internal.ClaimRecovery;
+import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -52,9 +53,9 @@ final class RingRecordFuzz implements FuzzTarget {
         RingConfig config = Shapes.ringConfig(in, MAX_CAPACITY, MAX_CURSORS);
         Ring ring = Ring.format(memory.asSlice(0, config.requiredLength()), config);
         int owner = in.oneIn(3) ? RecordDescriptor.NO_OWNER : in.nextInt(1 << 20);
-        Live live = new Live(ring, ring.newWriter(owner, null), owner, Checks.inRange(ring));
+        Live live = new Live(ring, RingSlots.newWriter(ring, owner, null), owner, Checks.inRange(ring));
         for (int i = in.nextInt(MAX_CURSORS); i > 0; i--) {
-            op(in, () -> live.readers.add(RingReader.join(ring, RingReader.takeFreeSlot(ring), in.oneIn(2),
+            op(in, () -> live.readers.add(RingSlots.join(ring, RingSlots.takeFreeSlot(ring), in.oneIn(2),
                 in.oneIn(3))));
         }
         for (int i = in.nextInt(80); i > 0; i--) {
@@ -207,7 +208,7 @@ final class RingRecordFuzz implements FuzzTarget {
             case 0, 1, 2 -> poll(in, live);
             case 3 -> {
                 in.note("join and poll");
-                try (RingReader reader = RingReader.join(ring, RingReader.takeFreeSlot(ring), in.oneIn(2),
+                try (RingReader reader = RingSlots.join(ring, RingSlots.takeFreeSlot(ring), in.oneIn(2),
                     in.oneIn(2))) {
                     poll(in, ring, reader, live.handler);
                 }
@@ -215,18 +216,18 @@ final class RingRecordFuzz implements FuzzTarget {
             case 4 -> {
                 int slot = in.nextInt(ring.maxCursors());
                 in.note("attach slot " + slot + " and poll");
-                RingReader reader = RingReader.attach(ring, slot, in.oneIn(2));
+                RingReader reader = RingSlots.attach(ring, slot, in.oneIn(2));
                 poll(in, ring, reader, live.handler);
-                reader.detach();
+                RingSlots.detach(reader);
             }
             case 5 -> {
                 int slot = in.nextInt(ring.maxCursors());
                 in.note("attach evicted slot " + slot + ", rejoin and poll");
-                RingReader reader = RingReader.attachEvicted(ring, slot, true);
+                RingReader reader = RingSlots.attachEvicted(ring, slot, true);
                 long skipped = reader.rejoin();
                 assertTrue(skipped >= 0, "rejoin skipped " + skipped);
                 poll(in, ring, reader, live.handler);
-                reader.detach();
+                RingSlots.detach(reader);
             }
             case 6 -> {
                 in.note("write");
@@ -247,7 +248,7 @@ final class RingRecordFuzz implements FuzzTarget {
                 long tail = ring.tail();
                 long upTo = in.oneIn(2) ? tail : in.interestingLong(tail);
                 in.note("advance committed head to " + upTo);
-                long head = ring.advanceCommittedHead(upTo);
+                long head = RingSlots.advanceCommittedHead(ring, upTo);
                 assertTrue(head <= Math.max(upTo, ring.committedHead()), "head walk passed its bound: " + head);
             }
             case 9 -> {
@@ -270,7 +271,7 @@ final class RingRecordFuzz implements FuzzTarget {
                 assertTrue(active >= 0 && active <= ring.maxCursors(), "active cursors " + active);
                 if (ring.producerMode() == ProducerMode.MANY) {
                     in.note("second writer writes");
-                    RingWriter other = ring.newWriter(in.nextInt(1 << 20), null);
+                    RingWriter other = RingSlots.newWriter(ring, in.nextInt(1 << 20), null);
                     Checks.result(other.offer(1, new byte[8], 0, Math.min(8, ring.maxMessageLength())));
                 }
             }

@@ -15,6 +15,7 @@ import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.RingConfig;
 import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.topic.DeadClaims;
 import io.ringbus.core.topic.PublisherSlotDescriptor;
 import io.ringbus.core.topic.ShmPublisher;
 import io.ringbus.core.topic.ShmSubscriber;
@@ -22,7 +23,6 @@ import io.ringbus.core.topic.SlotSweeper;
 import io.ringbus.core.topic.SubscriberSlotDescriptor;
 import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;
-import io.ringbus.core.topic.TopicFuzzAccess;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -303,11 +303,11 @@ final class TopicFileFuzz implements FuzzTarget {
                         default -> in.interestingLong(ring.tail());
                     };
                     in.note("recover dead claim at " + position);
-                    TopicFuzzAccess.recoverDeadClaim(topic, position);
+                    DeadClaims.recover(topic, position);
                     if (in.oneIn(2)) {
                         int slot = in.nextInt(topic.publisherSlots());
                         in.note("pad intent of publisher slot " + slot);
-                        TopicFuzzAccess.padIntentOfDeadPublisher(topic, slot);
+                        DeadClaims.padIntentOfDeadPublisher(topic, slot);
                     }
                 }
             }

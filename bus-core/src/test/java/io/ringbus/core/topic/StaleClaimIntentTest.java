@@ -1,4 +1,4 @@
-package io.ringbus.core.bus;
+package io.ringbus.core.topic;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -11,8 +11,6 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.ProducerMode;
-import io.ringbus.core.topic.ShmPublisher;
-import io.ringbus.core.topic.TopicFile;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.ringbus.core.ring;
+package io.ringbus.core.ring.internal;
 
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;

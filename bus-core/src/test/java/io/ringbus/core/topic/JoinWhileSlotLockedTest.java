@@ -1,4 +1,4 @@
-package io.ringbus.core.bus;
+package io.ringbus.core.topic;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,11 +7,8 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.CursorDescriptor;
-import io.ringbus.core.ring.Memory;
+import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.RingDescriptor;
-import io.ringbus.core.topic.ShmSubscriber;
-import io.ringbus.core.topic.TopicDescriptor;
-import io.ringbus.core.topic.TopicFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package io.ringbus.core.ring;
+package io.ringbus.core.ring.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,7 +14,7 @@ import java.lang.foreign.ValueLayout;
  */
 public record ClaimIntent(MemorySegment segment, long offset) {
     /** Stores a note. */
-    void record(long position, long length) {
+    public void record(long position, long length) {
         segment.set(ValueLayout.JAVA_LONG, offset, position);
         segment.set(ValueLayout.JAVA_INT, offset + 8, (int) length);
     }

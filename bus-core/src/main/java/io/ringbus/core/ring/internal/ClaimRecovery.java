@@ -1,4 +1,4 @@
-package io.ringbus.core.ring;
+package io.ringbus.core.ring.internal;
 
 import static io.ringbus.core.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.ringbus.core.ring.RecordDescriptor.LENGTH_OFFSET;
@@ -6,6 +6,8 @@ import static io.ringbus.core.ring.RecordDescriptor.PADDING_TYPE;
 import static io.ringbus.core.ring.RecordDescriptor.STAMP_OFFSET;
 import static io.ringbus.core.ring.RecordDescriptor.TYPE_OFFSET;
 
+import io.ringbus.core.ring.RecordDescriptor;
+import io.ringbus.core.ring.Ring;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
@@ -38,7 +40,7 @@ public final class ClaimRecovery {
             return NOT_BLOCKED;
         }
         long field = Memory.getLongAcquire(ring.segment(), recordOffset(ring, position) + STAMP_OFFSET);
-        if (ring.isFinished(field, position)) {
+        if (isFinished(ring, field, position)) {
             return NOT_BLOCKED;
         }
         int owner = ring.claimOwner(field, position);
@@ -96,7 +98,7 @@ public final class ClaimRecovery {
             long piece = Math.min(end - at, ring.capacity() - offset);
             long record = ring.dataOffset() + offset;
             long field = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
-            if (ring.isFinished(field, at) || ring.claimOwner(field, at) >= 0) {
+            if (isFinished(ring, field, at) || ring.claimOwner(field, at) >= 0) {
                 return false;
             }
             segment.set(ValueLayout.JAVA_INT, record + LENGTH_OFFSET, (int) piece - HEADER_LENGTH);
@@ -107,6 +109,11 @@ public final class ClaimRecovery {
             at += piece;
         }
         return true;
+    }
+
+    /** Whether {@code field}, the stamp field at {@code position}, says committed or padded by recovery. */
+    private static boolean isFinished(Ring ring, long field, long position) {
+        return field == ring.stampOf(position) || field == ring.recoveredStampOf(position);
     }
 
     private static long recordOffset(Ring ring, long position) {

@@ -1,16 +1,7 @@
-package io.ringbus.core.bus;
+package io.ringbus.core;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
-import io.ringbus.core.Publisher;
-import io.ringbus.core.RingBusException;
-import io.ringbus.core.StartPosition;
-import io.ringbus.core.Subscriber;
-import io.ringbus.core.SubscriberConfig;
-import io.ringbus.core.TopicConfig;
-import io.ringbus.core.TopicMismatchException;
 import io.ringbus.core.ring.ProducerMode;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.ringbus.core.ring;
+package io.ringbus.core.ring.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,11 +27,11 @@ import java.lang.invoke.MethodType;
  * a call costs several hundred nanoseconds or more) or {@link #TIME_LIMIT_NANOS} has passed. The rounds
  * call through method handles held in non-final fields, which the JIT cannot inline: a round is fast only
  * when the accessor itself is compiled, not when the loop around it is. Runs once per JVM, from the static
- * initialisers of {@code TopicFile} and {@link Ring}, so before any topic or ring is used; it takes about
- * 50 ms on this project's 2-vCPU machine (the rounds' own method-handle calls have to be compiled too). A
- * JVM that only interprets ({@code -Xint}) skips it: nothing would come of it. A ring used alone on a
- * {@code FileChannel.map} segment is another class of segment: the JIT may drop the compiled accessors when
- * it first meets one and compile them again, a short window this warm-up does not cover.
+ * initialisers of {@code TopicFile} and {@link io.ringbus.core.ring.Ring}, so before any topic or ring is used;
+ * it takes about 50 ms on this project's 2-vCPU machine (the rounds' own method-handle calls have to be
+ * compiled too). A JVM that only interprets ({@code -Xint}) skips it: nothing would come of it. A ring used
+ * alone on a {@code FileChannel.map} segment is another class of segment: the JIT may drop the compiled
+ * accessors when it first meets one and compile them again, a short window this warm-up does not cover.
  */
 public final class AtomicsWarmUp {
     static final int CALLS_PER_ROUND = 1_000;

@@ -1,15 +1,10 @@
-package io.ringbus.core.bus;
+package io.ringbus.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
-import io.ringbus.core.CorruptRingException;
-import io.ringbus.core.LostPages;
-import io.ringbus.core.TopicConfig;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -1,0 +1,19 @@
+/**
+ * ringbus transport: the publish/subscribe API of {@code io.ringbus.core} over pipes, FIFOs, Unix and
+ * TCP sockets, and the bridge that serves a bus to them. The API is {@code io.ringbus.transport} (start
+ * at {@code BusClients}), {@code io.ringbus.transport.bridge} to host a bridge,
+ * {@code io.ringbus.transport.frame}, the frame format, and {@code io.ringbus.transport.stream}, the byte
+ * streams a bridge serves; the client and shm packages are internal.
+ */
+module io.ringbus.transport {
+    // BusClient hands out io.ringbus.core's Publisher and Subscriber.
+    requires transitive io.ringbus.core;
+    // SO_PEERCRED: the bridge serves a Unix socket to its own user only.
+    requires jdk.net;
+
+    exports io.ringbus.transport;
+    exports io.ringbus.transport.bridge;
+    exports io.ringbus.transport.frame;
+    // Bridge.serve takes a ByteStream (pipes to a child, from FdStream), and a new path is added here.
+    exports io.ringbus.transport.stream;
+}
