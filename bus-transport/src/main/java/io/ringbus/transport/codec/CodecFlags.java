@@ -21,12 +21,17 @@ import java.util.List;
  * </table>
  */
 public final class CodecFlags {
-    /** Chronicle Bytes and Chronicle Queue: off-heap memory through {@code sun.misc.Unsafe}, buffer cleaners. */
+    /**
+     * Chronicle Bytes and Chronicle Queue: off-heap memory through {@code sun.misc.Unsafe} (without {@code allow}
+     * JDK 25 warns, and {@code deny} stops Chronicle), and the JDK internals its direct-buffer cleaner and memory
+     * probes use (without them it prints warnings at start-up and works).
+     */
     public static final List<String> CHRONICLE = List.of(
         "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.base/java.nio=ALL-UNNAMED");
 
     /** Chronicle's reflective marshalling (fields read and written by reflection), on top of {@link #CHRONICLE}. */
