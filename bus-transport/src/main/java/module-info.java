@@ -16,4 +16,8 @@ module io.ringbus.transport {
     exports io.ringbus.transport.frame;
     // Bridge.serve takes a ByteStream (pipes to a child, from FdStream), and a new path is added here.
     exports io.ringbus.transport.stream;
+    // Codec views: Chronicle Bytes is optional (a user who never touches the views needs neither the jar
+    // nor its JVM flags); Agrona comes with io.ringbus.core.
+    requires static chronicle.bytes;
+    exports io.ringbus.transport.codec;
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * {@code bench.report} are packages of their own); nothing but {@code cli} imports {@code cli};
  * {@code support} imports none of its siblings; the benchmarks {@code bench.ring}, {@code bench.wakeup}
  * and {@code bench.transport} import none of each other; the samples use only the public API of
- * ringbus, the JDK, the libraries a user of it would have, and {@code support}.
+ * ringbus (the codec views among it), the JDK, the libraries a user of it would have (Chronicle Bytes too), the
+ * SBE codecs generated from the samples' schema ({@code sbe}), and {@code support}.
  */
 class PackageDependenciesTest {
     private static final String EXAMPLES = "io.ringbus.examples";
@@ -83,9 +84,9 @@ class PackageDependenciesTest {
     void samplesUseOnlyThePublicApi() {
         classes().that().resideInAPackage(EXAMPLES)
             .should().onlyDependOnClassesThat().resideInAnyPackage(
-                "io.ringbus.core", "io.ringbus.core.ring", "io.ringbus.transport",
-                EXAMPLES, EXAMPLES + ".support",
-                "java..", "org.agrona..", "org.HdrHistogram..", "picocli..")
+                "io.ringbus.core", "io.ringbus.core.ring", "io.ringbus.transport", "io.ringbus.transport.codec",
+                EXAMPLES, EXAMPLES + ".support", EXAMPLES + ".sbe",
+                "java..", "org.agrona..", "org.HdrHistogram..", "picocli..", "net.openhft.chronicle.bytes..")
             .because("the samples are plain mains a user copies: the public API, as Aeron's samples are")
             .check(classes);
     }

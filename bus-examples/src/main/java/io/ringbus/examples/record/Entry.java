@@ -1,0 +1,62 @@
+package io.ringbus.examples.record;
+
+/**
+ * One entry of a recording as a {@link Replayer} reads it: reused from entry to entry; the payload is a copy,
+ * valid until the next read.
+ */
+public final class Entry {
+    long index;
+    byte kind;
+    int typeId;
+    long position;
+    long receiveEpochNanos;
+    int length;
+    long gapTo;
+    long missedBytes;
+    byte[] payload = new byte[1024];
+
+    /** The queue's index of this entry (what {@code --from} and {@code --to} take). */
+    public long index() {
+        return index;
+    }
+
+    /** Whether this is a message (otherwise a gap). */
+    public boolean isMessage() {
+        return kind == EntryDescriptor.MESSAGE;
+    }
+
+    /** The record's type id in the ring. */
+    public int typeId() {
+        return typeId;
+    }
+
+    /** The message's ring position; for a gap, where the recorder was evicted. */
+    public long position() {
+        return position;
+    }
+
+    /** When the recorder received it, in nanoseconds since the Unix epoch. */
+    public long receiveEpochNanos() {
+        return receiveEpochNanos;
+    }
+
+    /** Payload bytes (0 for a gap). */
+    public int length() {
+        return length;
+    }
+
+    /** The payload: the first {@link #length()} bytes. */
+    public byte[] payload() {
+        return payload;
+    }
+
+    /** For a gap: where the recorder resumed. */
+    public long gapTo() {
+        return gapTo;
+    }
+
+    /** For a gap: the ring bytes it missed, headers and padding included. */
+    public long missedBytes() {
+        return missedBytes;
+    }
+}

@@ -1,0 +1,117 @@
+package io.ringbus.transport.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringbus.core.Publisher;
+import io.ringbus.core.StartPosition;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.MessageHandler;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The codec views allocate nothing per message: claim, write, commit, poll and read {@value #MESSAGES} orders
+ * through each pair of views on one thread, after as many to warm up, and count the bytes that thread
+ * allocated. The bound, {@value #BOUND_BYTES} bytes, is for the JIT's own bookkeeping; one 16-byte object
+ * per message would be 1,600,000 bytes, and {@code BytesStore.wrap} per message (about 250-650 B each) far
+ * more. Nothing here waits, so no wakeup allowance is needed (compare the stream paths' test).
+ */
+@Tag("codec") // run by the codec-test execution, with CodecFlags (see this module's pom)
+class CodecAllocationTest {
+    private static final int MESSAGES = 100_000;
+    private static final long BOUND_BYTES = 16 * 1024;
+
+    private final com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private CodecFixture fixture;
+    private Publisher publisher;
+    private Subscriber subscriber;
+    private long checksum;
+
+    @BeforeEach
+    void open() throws Exception {
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+            "this JVM does not count allocated bytes per thread");
+        fixture = new CodecFixture();
+        subscriber = fixture.bus.newSubscriber("alloc", new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        publisher = fixture.bus.newPublisher("alloc");
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void chronicleViewsAllocateNothingPerMessage() {
+        try (ChronicleClaim claim = new ChronicleClaim(publisher); ChroniclePayload payload = new ChroniclePayload()) {
+            TestOrder out = new TestOrder();
+            TestOrder in = new TestOrder();
+            MessageHandler handler = (type, buffer, offset, length) -> {
+                in.readMarshallable(payload.wrap(buffer, offset, length));
+                checksum += in.orderId;
+            };
+            Runnable send = () -> {
+                for (int i = 0; i < MESSAGES; i++) {
+                    while (claim.tryClaim(TestOrder.LENGTH) < 0) {
+                        subscriber.poll(handler, 100);
+                    }
+                    out.set(i, i, i, i, true).writeMarshallable(claim.bytes());
+                    claim.commit();
+                    subscriber.poll(handler, 100);
+                }
+                while (subscriber.poll(handler, 100) > 0) {
+                    // drain
+                }
+            };
+            assertAllocatesNothing("Chronicle Bytes views", send);
+        }
+    }
+
+    @Test
+    void agronaViewsAllocateNothingPerMessage() {
+        AgronaClaim claim = new AgronaClaim(publisher);
+        AgronaPayload payload = new AgronaPayload();
+        MessageHandler handler = (type, buffer, offset, length) ->
+            checksum += payload.wrap(buffer, offset, length).getLong(0);
+        Runnable send = () -> {
+            for (int i = 0; i < MESSAGES; i++) {
+                while (claim.tryClaim(TestOrder.LENGTH) < 0) {
+                    subscriber.poll(handler, 100);
+                }
+                claim.buffer().putLong(0, i);
+                claim.buffer().putDouble(8, i);
+                claim.commit();
+                subscriber.poll(handler, 100);
+            }
+            while (subscriber.poll(handler, 100) > 0) {
+                // drain
+            }
+        };
+        assertAllocatesNothing("Agrona views", send);
+    }
+
+    private void assertAllocatesNothing(String what, Runnable send) {
+        long sum = (long) MESSAGES * (MESSAGES - 1) / 2;
+        send.run(); // warm-up: class loading, the JIT
+        assertEquals(sum, checksum, what + ": every message read back");
+        long thread = Thread.currentThread().threadId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        send.run();
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(2 * sum, checksum, what + ": every message read back");
+        assertTrue(allocated <= BOUND_BYTES, what + " allocated " + allocated + " bytes for " + MESSAGES
+            + " messages");
+        System.out.println(what + ": " + allocated + " bytes allocated for " + MESSAGES + " messages");
+    }
+}
