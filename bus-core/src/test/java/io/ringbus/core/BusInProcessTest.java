@@ -53,6 +53,33 @@ class BusInProcessTest {
         assertTrue(Files.exists(directory.resolve("t.topic")));
     }
 
+    /**
+     * {@code position()} inside a handler is the position right after the message in hand, as
+     * {@code Subscriber} promises, also in the middle of a batch: the same positions a subscriber sees
+     * when it polls one message at a time (a recorder stores it beside each message to resume exactly).
+     */
+    @Test
+    void positionInsideAHandlerIsRightAfterTheMessageInHand() {
+        for (SubscriberConfig config : List.of(new SubscriberConfig(),
+            new SubscriberConfig().slowConsumerPolicy(SlowConsumerPolicy.EVICT))) {
+            String topic = "pos-" + config.slowConsumerPolicy().name().toLowerCase(java.util.Locale.ROOT);
+            Subscriber batch = bus.newSubscriber(topic, new TopicConfig(), config);
+            Subscriber single = bus.newSubscriber(topic, new TopicConfig(), config);
+            Publisher publisher = bus.newPublisher(topic);
+            for (int i = 0; i < 10; i++) {
+                assertTrue(publisher.offer(new byte[1 + 7 * i]) >= 0);
+            }
+            List<Long> inHandler = new ArrayList<>();
+            assertEquals(10, batch.poll((type, buffer, offset, length) -> inHandler.add(batch.position()), 100));
+            List<Long> oneByOne = new ArrayList<>();
+            while (single.poll((type, buffer, offset, length) -> { }, 1) == 1) {
+                oneByOne.add(single.position());
+            }
+            assertEquals(oneByOne, inHandler, config.slowConsumerPolicy() + ": positions seen inside the handler");
+            assertEquals(batch.position(), inHandler.get(9), "after the poll: the position after the last message");
+        }
+    }
+
     @Test
     void topicFilesAreOwnerOnlyAndTheDirectoryPrivate() throws Exception {
         bus.newPublisher("modes");

@@ -291,6 +291,7 @@ public final class RingReader implements AutoCloseable {
                 next += RecordDescriptor.recordLength(length);
                 if (typeId >= 0) {
                     count++;
+                    position = next; // position() inside the handler: right after the message in hand
                     handler.onMessage(typeId, segment, record + HEADER_LENGTH, length);
                 }
             }
@@ -337,6 +338,7 @@ public final class RingReader implements AutoCloseable {
                 next += RecordDescriptor.recordLength(length);
                 if (typeId >= 0) {
                     count++;
+                    position = next; // position() inside the handler: right after the message in hand
                     handler.onMessage(typeId, scratch, 0, length);
                 }
             }
