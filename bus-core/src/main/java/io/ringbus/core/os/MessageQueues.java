@@ -107,18 +107,27 @@ public final class MessageQueues {
      * @throws SharedFileException         other failures
      */
     public static int create(String name, int maxMessages, int messageSize, boolean forWriting) {
-        return create(name, maxMessages, messageSize, forWriting, SharedFiles.FILE_MODE);
+        return create(name, maxMessages, messageSize, forWriting, SharedFiles.FILE_MODE, false);
     }
 
-    static int create(String name, int maxMessages, int messageSize, boolean forWriting, int mode) {
+    /**
+     * {@link #create} with a descriptor in blocking mode: {@link #send} and {@link #receive} then wait in
+     * the kernel (for a plain peer, such as a benchmark's raw channel).
+     */
+    public static int createBlocking(String name, int maxMessages, int messageSize, boolean forWriting) {
+        return create(name, maxMessages, messageSize, forWriting, SharedFiles.FILE_MODE, true);
+    }
+
+    static int create(String name, int maxMessages, int messageSize, boolean forWriting, int mode,
+        boolean blocking) {
         checkName(name);
         if (maxMessages < 1 || messageSize < 1) {
             throw new IllegalArgumentException("A queue holds at least one message of at least one byte, not "
                 + maxMessages + " of " + messageSize);
         }
         int access = forWriting ? PosixBindings.O_WRONLY : PosixBindings.O_RDONLY;
-        int mqd = PosixBindings.mqOpen(name, access | OPEN_FLAGS | PosixBindings.O_CREAT | PosixBindings.O_EXCL,
-            mode, maxMessages, messageSize);
+        int flags = (blocking ? PosixBindings.O_CLOEXEC : OPEN_FLAGS) | PosixBindings.O_CREAT | PosixBindings.O_EXCL;
+        int mqd = PosixBindings.mqOpen(name, access | flags, mode, maxMessages, messageSize);
         if (mqd < 0) {
             throw failure("create", name, -mqd, maxMessages, messageSize);
         }
@@ -141,9 +150,14 @@ public final class MessageQueues {
      * @throws SharedFileException     other failures (out of descriptors, ...)
      */
     public static int open(String name, boolean forWriting) {
+        return open(name, forWriting, false);
+    }
+
+    /** {@link #open(String, boolean)}, in blocking mode when {@code blocking}. */
+    public static int open(String name, boolean forWriting, boolean blocking) {
         checkName(name);
         int access = forWriting ? PosixBindings.O_WRONLY : PosixBindings.O_RDONLY;
-        int mqd = PosixBindings.mqOpen(name, access | OPEN_FLAGS, 0, 0, 0);
+        int mqd = PosixBindings.mqOpen(name, access | (blocking ? PosixBindings.O_CLOEXEC : OPEN_FLAGS), 0, 0, 0);
         if (mqd == -Errno.ENOENT) {
             return mqd;
         }
