@@ -105,11 +105,12 @@ public final class CleanCommand implements Callable<Integer> {
      * Queues belong to the user, not to a bus directory: this runs whatever the directory.
      */
     private void cleanMessageQueues() {
-        for (String name : MqAcceptor.removeDeadBridges(dryRun)) {
+        List<String> deadBridges = MqAcceptor.removeDeadBridges(dryRun);
+        for (String name : deadBridges) {
             report((dryRun ? "remove" : "removed") + " message queue " + name + " (its bridge is gone)");
         }
         boolean listed = MqAcceptor.sweepDeadClients(null, dryRun, this::note);
-        if (!listed && Files.isDirectory(MqAcceptor.registry())) {
+        if (!listed && (!deadBridges.isEmpty() || !MqAcceptor.liveBridges().isEmpty())) {
             // Not counted as something cleaned: it is what clean could not look at.
             out.println("note: queues of mq: clients that died mid-connect (NAME.c-PID-HEX.up/.down) cannot be listed"
                 + " here: /dev/mqueue is not mounted (as root: mkdir -p /dev/mqueue && mount -t mqueue none"
