@@ -5,6 +5,7 @@ import io.ringbus.transport.client.StreamBusClient;
 import io.ringbus.transport.shm.ShmBusClient;
 import io.ringbus.transport.stream.FdStream;
 import io.ringbus.transport.stream.FifoConnector;
+import io.ringbus.transport.stream.MqConnector;
 import io.ringbus.transport.stream.PipeConnector;
 import io.ringbus.transport.stream.SocketConnector;
 
@@ -32,6 +33,7 @@ public final class BusClients {
             case SHM -> new ShmBusClient(Bus.open(context.busContext()), uri);
             case UNIX, TCP -> new StreamBusClient(context, new SocketConnector(uri));
             case FIFO -> new StreamBusClient(context, new FifoConnector(uri));
+            case MQ -> new StreamBusClient(context, new MqConnector(uri));
             case PIPE -> new StreamBusClient(context, new PipeConnector(FdStream::takeStandardStreams));
         };
     }

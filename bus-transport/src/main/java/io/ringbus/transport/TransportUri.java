@@ -8,10 +8,12 @@ import java.util.Locale;
 /**
  * Where a bus is reached: {@code shm:} (the mapped-file bus itself), {@code pipe:} (this process's
  * stdin/stdout, connected by a parent such as {@code ./bus run}), {@code fifo:DIR} (named pipes in a
- * bridge's directory), {@code unix:PATH} (a Unix socket) or {@code tcp://HOST:PORT}.
+ * bridge's directory), {@code unix:PATH} (a Unix socket), {@code tcp://HOST:PORT} or {@code mq:/NAME}
+ * (POSIX message queues; the bridge's request queue is {@code /NAME}).
  *
  * @param kind which path
- * @param path the FIFO directory or socket file ({@code fifo}, {@code unix}); null otherwise
+ * @param path the FIFO directory or socket file ({@code fifo}, {@code unix}); for {@code mq}, the request
+ *     queue's name as a path of one element ({@code /NAME}); null otherwise
  * @param host the TCP host; null otherwise
  * @param port the TCP port (0 lets a listener pick one); -1 otherwise
  */
@@ -27,11 +29,13 @@ public record TransportUri(Kind kind, Path path, String host, int port) {
         /** A Unix domain socket served by a bridge. */
         UNIX,
         /** A TCP socket served by a bridge. */
-        TCP
+        TCP,
+        /** POSIX message queues served by a bridge: a request queue and a pair of queues per connection. */
+        MQ
     }
 
     private static final String FORMS =
-        "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock or tcp://HOST:PORT";
+        "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock, tcp://HOST:PORT or mq:/NAME";
 
     /**
      * Parses a URI.
@@ -55,6 +59,7 @@ public record TransportUri(Kind kind, Path path, String host, int port) {
             case "fifo" -> new TransportUri(Kind.FIFO, pathOf(text, rest), null, -1);
             case "unix" -> new TransportUri(Kind.UNIX, pathOf(text, rest), null, -1);
             case "tcp" -> tcp(text, rest);
+            case "mq" -> mq(text, rest);
             default -> throw new IllegalArgumentException(
                 "Unknown transport '" + scheme + "' in '" + text + "'; use one of " + FORMS);
         };
@@ -69,6 +74,23 @@ public record TransportUri(Kind kind, Path path, String host, int port) {
             throw new IllegalArgumentException("'" + text + "' holds a NUL byte");
         }
         return Path.of(path).toAbsolutePath().normalize();
+    }
+
+    private static TransportUri mq(String text, String rest) {
+        String name = rest.startsWith("//") ? rest.substring(1) : rest.startsWith("/") ? rest : "/" + rest;
+        if (!name.matches("/[A-Za-z0-9._-]{1,200}")) {
+            throw new IllegalArgumentException("'" + text + "' is not a message queue URI: mq:/NAME, NAME being 1 to"
+                + " 200 letters, digits, '.', '_' or '-' (for example mq:/ringbus)");
+        }
+        return new TransportUri(Kind.MQ, Path.of(name), null, -1);
+    }
+
+    /** The request queue's name for {@code mq:/NAME}: {@code /NAME}. */
+    public String queueName() {
+        if (kind != Kind.MQ) {
+            throw new IllegalStateException(this + " is not a message queue path");
+        }
+        return path.toString();
     }
 
     private static TransportUri tcp(String text, String rest) {
@@ -128,6 +150,7 @@ public record TransportUri(Kind kind, Path path, String host, int port) {
             case FIFO -> "fifo:" + path;
             case UNIX -> "unix:" + path;
             case TCP -> "tcp://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+            case MQ -> "mq:" + path;
         };
     }
 }

@@ -31,6 +31,7 @@ final class Errno {
     static final int ENAMETOOLONG = 36;
     static final int ENOSYS = 38;
     static final int ELOOP = 40;
+    static final int EMSGSIZE = 90;
     static final int EOPNOTSUPP = 95;
     static final int ECONNRESET = 104;
     static final int ETIMEDOUT = 110;
@@ -72,6 +73,7 @@ final class Errno {
             case ENAMETOOLONG -> "ENAMETOOLONG";
             case ENOSYS -> "ENOSYS";
             case ELOOP -> "ELOOP";
+            case EMSGSIZE -> "EMSGSIZE";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case ECONNRESET -> "ECONNRESET";
             case ETIMEDOUT -> "ETIMEDOUT";

@@ -80,6 +80,8 @@ final class PosixBindings {
     static final short POLLNVAL = 0x20;
 
     static final long SYS_FUTEX = AARCH64 ? 98 : 202;
+    /** {@code pidfd_open}: 434 in the unified syscall table of x86_64 and aarch64 alike. */
+    static final long SYS_PIDFD_OPEN = 434;
     /** Shared (not {@code FUTEX_PRIVATE_FLAG}) ops: the word lives in a MAP_SHARED file used by processes. */
     static final int FUTEX_WAIT = 0;
     static final int FUTEX_WAKE = 1;
@@ -120,6 +122,14 @@ final class PosixBindings {
         JAVA_LONG.withName("tv_sec"),
         JAVA_LONG.withName("tv_nsec")).withName("timespec");
 
+    /** {@code struct mq_attr} on 64-bit Linux: four {@code long} fields and four reserved ones. */
+    static final StructLayout MQ_ATTR = MemoryLayout.structLayout(
+        JAVA_LONG.withName("mq_flags"),
+        JAVA_LONG.withName("mq_maxmsg"),
+        JAVA_LONG.withName("mq_msgsize"),
+        JAVA_LONG.withName("mq_curmsgs"),
+        MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("__reserved")).withName("mq_attr");
+
     /** {@code struct pollfd}: 8 bytes on every Linux. */
     static final StructLayout POLLFD = MemoryLayout.structLayout(
         JAVA_INT.withName("fd"),
@@ -137,6 +147,9 @@ final class PosixBindings {
     private static final VarHandle STX_DEV_MINOR = field(STATX, "stx_dev_minor");
     private static final VarHandle TV_SEC = field(TIMESPEC, "tv_sec");
     private static final VarHandle TV_NSEC = field(TIMESPEC, "tv_nsec");
+    private static final VarHandle MQ_MAXMSG = field(MQ_ATTR, "mq_maxmsg");
+    private static final VarHandle MQ_MSGSIZE = field(MQ_ATTR, "mq_msgsize");
+    private static final VarHandle MQ_CURMSGS = field(MQ_ATTR, "mq_curmsgs");
     private static final VarHandle POLL_FD = field(POLLFD, "fd");
     private static final VarHandle POLL_EVENTS = field(POLLFD, "events");
     private static final VarHandle POLL_REVENTS = field(POLLFD, "revents");
@@ -217,6 +230,26 @@ final class PosixBindings {
     private static final MethodHandle SYSCALL_FUTEX_UNCAPTURED = plainCall("syscall",
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
         Linker.Option.firstVariadicArg(1));
+
+    /*
+     * POSIX message queues (glibc 2.34 and later has them in libc itself). mq_send and mq_receive take the
+     * buffer as a raw address, as read and write do, and have uncaptured twins for the path that succeeds.
+     */
+    private static final MethodHandle MQ_OPEN = errnoCall("mq_open",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MQ_UNLINK = errnoCall("mq_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle MQ_GETATTR = errnoCall("mq_getattr",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle MQ_SEND = errnoCall("mq_send",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MQ_SEND_UNCAPTURED = plainCall("mq_send",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle MQ_RECEIVE = errnoCall("mq_receive",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MQ_RECEIVE_UNCAPTURED = plainCall("mq_receive",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle SYSCALL_PIDFD_OPEN = errnoCall("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
 
     /** Per-thread scratch memory for the futex path, which runs often: no allocation per call. */
     private static final ThreadLocal<FutexScratch> FUTEX_SCRATCH = ThreadLocal.withInitial(FutexScratch::new);
@@ -672,6 +705,144 @@ final class PosixBindings {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * {@code mq_open(name, flags, mode, attr)}: the queue descriptor, or -errno. With {@code maxMessages}
+     * 0 the attribute pointer is NULL (the system defaults, or an existing queue's own).
+     */
+    static int mqOpen(String name, int flags, int mode, long maxMessages, long messageSize) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment attr = MemorySegment.NULL;
+            if (maxMessages > 0) {
+                attr = arena.allocate(MQ_ATTR);
+                MQ_MAXMSG.set(attr, 0L, maxMessages);
+                MQ_MSGSIZE.set(attr, 0L, messageSize);
+            }
+            return orErrno((int) MQ_OPEN.invokeExact(state, arena.allocateFrom(name), flags, mode, attr), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int mqUnlink(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            return orErrno((int) MQ_UNLINK.invokeExact(state, arena.allocateFrom(name)), state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code mq_getattr}: {maxmsg, msgsize, curmsgs}, or null with {@code errnoOut[0]} set. */
+    static long[] mqGetattr(int mqd, int[] errnoOut) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment attr = arena.allocate(MQ_ATTR);
+            int result = (int) MQ_GETATTR.invokeExact(state, mqd, attr);
+            if (result != 0) {
+                errnoOut[0] = errno(state);
+                return null;
+            }
+            return new long[] {(long) MQ_MAXMSG.get(attr, 0L), (long) MQ_MSGSIZE.get(attr, 0L),
+                (long) MQ_CURMSGS.get(attr, 0L)};
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code mq_send(mqd, buffer + offset, length, priority)}: 0, or -errno ({@code EAGAIN}: the queue is
+     * full, on a non-blocking descriptor). Same memory rule as {@link #read}.
+     */
+    static int mqSend(int mqd, MemorySegment buffer, long offset, long length, int priority) {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.byteSize());
+        try {
+            int fast = (int) MQ_SEND_UNCAPTURED.invokeExact(mqd, buffer.address() + offset, length, priority);
+            if (fast == 0) {
+                return 0;
+            }
+            if (!readyNow(mqd, POLLOUT)) {
+                return -Errno.EAGAIN; // the common failure (full), told apart without errno
+            }
+            MemorySegment state = IO_SCRATCH.get().state;
+            int result = (int) MQ_SEND.invokeExact(state, mqd, buffer.address() + offset, length, priority);
+            return result == 0 ? 0 : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code mq_receive(mqd, buffer + offset, capacity, NULL)}: the message's length, or -errno
+     * ({@code EAGAIN}: empty; {@code EMSGSIZE}: {@code capacity} is under the queue's message size).
+     */
+    static long mqReceive(int mqd, MemorySegment buffer, long offset, long capacity) {
+        java.util.Objects.checkFromIndexSize(offset, capacity, buffer.byteSize());
+        try {
+            long fast = (long) MQ_RECEIVE_UNCAPTURED.invokeExact(mqd, buffer.address() + offset, capacity, 0L);
+            if (fast >= 0) {
+                return fast;
+            }
+            if (!readyNow(mqd, POLLIN)) {
+                return -Errno.EAGAIN;
+            }
+            MemorySegment state = IO_SCRATCH.get().state;
+            long result = (long) MQ_RECEIVE.invokeExact(state, mqd, buffer.address() + offset, capacity, 0L);
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code pidfd_open(pid, 0)}: a descriptor that polls readable once the process has exited, or -errno. */
+    static int pidfdOpen(int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long result = (long) SYSCALL_PIDFD_OPEN.invokeExact(state, SYS_PIDFD_OPEN, (long) pid, 0L);
+            return result >= 0 ? (int) result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets entry {@code index} of a {@code struct pollfd} array. */
+    static void setPollFd(MemorySegment fds, int index, int fd, short events) {
+        long at = index * POLLFD.byteSize();
+        POLL_FD.set(fds, at, fd);
+        POLL_EVENTS.set(fds, at, events);
+        POLL_REVENTS.set(fds, at, (short) 0);
+    }
+
+    /** The {@code revents} of entry {@code index} of a {@code struct pollfd} array. */
+    static int pollRevents(MemorySegment fds, int index) {
+        return Short.toUnsignedInt((short) POLL_REVENTS.get(fds, index * POLLFD.byteSize()));
+    }
+
+    /**
+     * {@code poll(fds, count, timeoutMillis)} on a caller's array of {@code struct pollfd}: how many have
+     * events (0 on timeout), or -errno. Uses {@code state} for errno only when the call fails.
+     */
+    static int pollArray(MemorySegment fds, int count, int timeoutMillis, MemorySegment state) {
+        try {
+            int result = (int) POLL_UNCAPTURED.invokeExact(fds, (long) count, timeoutMillis);
+            if (result >= 0) {
+                return result;
+            }
+            for (int i = 0; i < count; i++) {
+                POLL_REVENTS.set(fds, i * POLLFD.byteSize(), (short) 0);
+            }
+            result = (int) POLL.invokeExact(state, fds, (long) count, timeoutMillis);
+            return result >= 0 ? result : -errno(state);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Memory for the call state of one caller of {@link #pollArray}. */
+    static MemorySegment newCallState(Arena arena) {
+        return arena.allocate(CALL_STATE);
     }
 
     private static int orErrno(int result, MemorySegment state) {

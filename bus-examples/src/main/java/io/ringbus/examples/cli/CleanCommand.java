@@ -12,6 +12,7 @@ import io.ringbus.core.topic.SubscriberSlotDescriptor;
 import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.transport.stream.MqAcceptor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -90,11 +91,31 @@ public final class CleanCommand implements Callable<Integer> {
         for (Path file : directory.temporaryFiles()) {
             cleanTemporary(file);
         }
+        cleanMessageQueues();
         if (lines == 0) {
             out.println("nothing to clean in " + directory.path());
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The request queues of mq bridges that died (their lock files in {@link MqAcceptor#registry()} are
+     * free), and, where {@code /dev/mqueue} lists them, the queue pairs of clients that died mid-connect.
+     * Queues belong to the user, not to a bus directory: this runs whatever the directory.
+     */
+    private void cleanMessageQueues() {
+        List<String> deadBridges = MqAcceptor.removeDeadBridges(dryRun);
+        for (String name : deadBridges) {
+            report((dryRun ? "remove" : "removed") + " message queue " + name + " (its bridge is gone)");
+        }
+        boolean listed = MqAcceptor.sweepDeadClients(null, dryRun, this::note);
+        if (!listed && (!deadBridges.isEmpty() || !MqAcceptor.liveBridges().isEmpty())) {
+            // Not counted as something cleaned: it is what clean could not look at.
+            out.println("note: queues of mq: clients that died mid-connect (NAME.c-PID-HEX.up/.down) cannot be listed"
+                + " here: /dev/mqueue is not mounted (as root: mkdir -p /dev/mqueue && mount -t mqueue none"
+                + " /dev/mqueue). Bridges remove them from names they know; the rest stay until reboot.");
+        }
     }
 
     private void report(String what) {

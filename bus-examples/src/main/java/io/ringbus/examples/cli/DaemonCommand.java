@@ -37,6 +37,10 @@ import picocli.CommandLine.Spec;
             + " it closes every connection, removes its socket files and its pid file, and exits 0.",
         "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
             + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given.",
+        "mq:/NAME serves POSIX message queues: a request queue /NAME (0600) and a pair of 0600 queues per client."
+            + " The kernel's limits apply (fs.mqueue.msg_max, msgsize_max, queues_max in /proc/sys/fs/mqueue, and"
+            + " the user's RLIMIT_MSGQUEUE, ulimit -q): each client connection takes 2 x maxmsg x (msgsize + 96) bytes"
+            + " of the latter; ./bus stat shows them while an mq daemon runs.",
         "A pid file (default DIR/daemon.pid) holds the daemon's pid and a lock it keeps while it runs: a second"
             + " daemon with the same pid file is refused; one left by a daemon that died is replaced."},
     exitCodeListHeading = ExitCodes.HEADING,
@@ -68,7 +72,7 @@ public final class DaemonCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "URI", required = true, arity = "1..*",
         description = "Where to listen (repeatable): unix:/PATH/bus.sock, tcp://127.0.0.1:PORT (port 0: any free"
-            + " port, printed), fifo:/DIR.")
+            + " port, printed), fifo:/DIR, mq:/NAME.")
     List<String> listen;
 
     @Option(names = "--allow-remote",

@@ -1,10 +1,12 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.Json;
 import io.ringbus.examples.support.Sizes;
+import io.ringbus.transport.stream.MqAcceptor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -350,6 +352,12 @@ public final class StatCommand implements Callable<Integer> {
         }
         for (String[] failure : failures) {
             out.printf("%ntopic %s  unreadable: %s%n", failure[0], failure[1]);
+        }
+        List<String> mqBridges = MqAcceptor.liveBridges();
+        if (!mqBridges.isEmpty()) {
+            // Queues are the kernel's, per user and system-wide: their limits decide how many clients fit.
+            out.printf("%nmessage queue bridges of this user: %s%n  kernel limits: %s%n", String.join(", ", mqBridges),
+                MessageQueues.limits().describe());
         }
     }
 

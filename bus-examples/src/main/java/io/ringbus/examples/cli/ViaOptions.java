@@ -12,18 +12,18 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code --via URI} option of the commands that publish or subscribe: the path to the bus, shared
  * memory ({@code shm:}, the default, or the {@code ringbus.via} property) or a bridge reached over a
- * stream ({@code unix:PATH}, {@code tcp://HOST:PORT}, {@code fifo:DIR}, {@code pipe:}).
+ * stream ({@code unix:PATH}, {@code tcp://HOST:PORT}, {@code fifo:DIR}, {@code mq:/NAME}, {@code pipe:}).
  */
 public final class ViaOptions {
-    private static final String FORMS = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock or tcp://HOST:PORT";
+    private static final String FORMS = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock, tcp://HOST:PORT or mq:/NAME";
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
     @Option(names = "--via", paramLabel = "URI",
         description = "Path to the bus: shm: (default; the ringbus.via property changes it), unix:/PATH/bus.sock,"
-            + " tcp://HOST:PORT, fifo:/DIR (a bridge such as ./bus daemon serves these) or pipe: (the standard"
-            + " streams, under ./bus run).")
+            + " tcp://HOST:PORT, fifo:/DIR, mq:/NAME (a bridge such as ./bus daemon serves these) or pipe: (the"
+            + " standard streams, under ./bus run).")
     String via;
 
     /** The URI given, or the default; a bad one is a usage error naming the accepted forms. */

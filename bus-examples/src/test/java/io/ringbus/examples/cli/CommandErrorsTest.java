@@ -169,7 +169,7 @@ class CommandErrorsTest {
 
     @Test
     void aBadViaIsAUsageErrorNamingTheAcceptedForms() {
-        String forms = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock or tcp://HOST:PORT";
+        String forms = "shm:, pipe:, fifo:/DIR, unix:/PATH/bus.sock, tcp://HOST:PORT or mq:/NAME";
         Cli.Result unknown = fails(2, "bus pub: --via: Unknown transport 'bogus' in 'bogus:x'; use one of " + forms,
             "pub", "t", "--via", "bogus:x");
         assertTrue(unknown.err().strip().endsWith("(see bus pub --help)"), unknown.err());

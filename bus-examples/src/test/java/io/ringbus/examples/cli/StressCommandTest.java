@@ -170,7 +170,7 @@ class StressCommandTest {
     void badArgumentsAreRefused() {
         Cli.Result unknown = Cli.run("", "stress", "--via", "carrier-pigeon");
         assertEquals(2, unknown.exitCode());
-        assertTrue(unknown.err().contains("must be one of shm, pipe, fifo, unix, tcp"), unknown.err());
+        assertTrue(unknown.err().contains("must be one of shm, pipe, fifo, unix, tcp, mq"), unknown.err());
         Cli.Result badFault = Cli.run("", "stress", "--faults", "all,meteor");
         assertEquals(2, badFault.exitCode());
         assertTrue(badFault.err().contains("unknown fault 'meteor'"), badFault.err());

@@ -75,6 +75,7 @@ public final class Bridge implements AutoCloseable {
         StreamAcceptor acceptor = switch (uri.kind()) {
             case UNIX, TCP -> new SocketAcceptor(uri, context.allowNonLoopback(), context.log());
             case FIFO -> Acceptors.fifo(uri, context.log());
+            case MQ -> Acceptors.mq(uri, context.log());
             default -> throw new TransportException("A bridge cannot listen on " + uri);
         };
         acceptors.add(acceptor);

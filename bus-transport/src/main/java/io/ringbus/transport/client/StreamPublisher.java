@@ -52,7 +52,10 @@ public final class StreamPublisher implements Publisher {
         this.batching = batching;
         this.connection = connection;
         this.maxMessageLength = connection.open().maxMessageLength();
-        this.probeBeforeEachWrite = connection.uri().kind() == TransportUri.Kind.TCP;
+        // TCP: a write into a connection the bridge closed succeeds. Message queues: a write succeeds while
+        // the queue has room, whoever reads it; the bridge's close is a message on the other queue.
+        this.probeBeforeEachWrite = connection.uri().kind() == TransportUri.Kind.TCP
+            || connection.uri().kind() == TransportUri.Kind.MQ;
         this.writer = new FrameWriter(maxMessageLength);
         this.onClose = onClose;
     }

@@ -18,6 +18,20 @@ final class Fixtures {
      * bus-core's liveness, tested there with real processes.)
      */
     static Stream<PathFixture> streams() {
-        return Stream.of(new PipeFixture(), new FifoFixture(), SocketFixture.unix(), SocketFixture.tcp());
+        return Stream.<PathFixture>of(new PipeFixture(), new FifoFixture(), SocketFixture.unix(), SocketFixture.tcp(),
+            new MqFixture()).filter(Fixtures::selected);
     }
+
+    /**
+     * Whether the property {@value #PATHS_PROPERTY} (a comma-separated list of fixture names, such as
+     * {@code mq,unix}) selects the fixture; without it, every fixture runs. For running one path's cases
+     * while working on it: {@code -Dringbus.conformance.paths=mq}.
+     */
+    private static boolean selected(PathFixture fixture) {
+        String paths = System.getProperty(PATHS_PROPERTY, "").strip();
+        return paths.isEmpty() || java.util.Arrays.asList(paths.split(",")).contains(fixture.name());
+    }
+
+    /** Property naming the stream fixtures to run (all when unset). */
+    static final String PATHS_PROPERTY = "ringbus.conformance.paths";
 }

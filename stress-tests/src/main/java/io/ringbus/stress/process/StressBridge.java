@@ -32,6 +32,8 @@ final class StressBridge implements AutoCloseable {
             case UNIX -> "unix:" + scratch.resolve("bridge.sock");
             case TCP -> "tcp://127.0.0.1:0";
             case FIFO -> "fifo:" + scratch.resolve("fifo");
+            // A queue name is global: the harness's pid keeps it private to this run.
+            case MQ -> "mq:/rb-stress-" + ProcessHandle.current().pid();
             default -> null;
         };
         BridgeContext context = new BridgeContext().busContext(new BusContext().directory(busDir)).log(this::logged);

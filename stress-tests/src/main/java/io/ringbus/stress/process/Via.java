@@ -33,7 +33,9 @@ public enum Via {
     /** A Unix socket served by a bridge. */
     UNIX,
     /** A loopback TCP socket served by a bridge. */
-    TCP;
+    TCP,
+    /** POSIX message queues served by a bridge (a request queue, a pair of queues per client). */
+    MQ;
 
     /** How long a pipe child waits for the harness to serve its FIFO pair. */
     private static final Duration PIPE_CONNECT_TIMEOUT = Duration.ofSeconds(60);
@@ -59,7 +61,7 @@ public enum Via {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--via '" + text + "' must be one of shm, pipe, fifo, unix, tcp");
+            throw new IllegalArgumentException("--via '" + text + "' must be one of shm, pipe, fifo, unix, tcp, mq");
         }
     }
 
@@ -166,8 +168,15 @@ public enum Via {
                 6 << 20);
             // A pipe holds 16 pages unless resized.
             case PIPE, FIFO -> 64 * 1024;
+            // Each queue holds maxmsg messages of msgsize; the reading stream may hold as much again read ahead.
+            case MQ -> 2L * mqQueueBytes();
         };
         return frameBuffers + kernel;
+    }
+
+    private static long mqQueueBytes() {
+        int[] shape = io.ringbus.transport.stream.MqConnector.queueShape();
+        return (long) (shape[0] + 2) * shape[1];
     }
 
     private static long proc(String file, int field, long fallback) {

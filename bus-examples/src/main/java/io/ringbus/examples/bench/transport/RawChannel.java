@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
 /**
  * A duplex byte channel between two raw peers of {@code bus bench transport}: what an application
  * would use without ringbus, a JDK socket channel ({@link RawSocketChannel}: {@code unix:},
- * {@code tcp://}) or a pair of pipes ({@link RawPipeChannel}: {@code fifo:DIR}). One side
+ * {@code tcp://}), a pair of pipes ({@link RawPipeChannel}: {@code fifo:DIR}) or a pair of POSIX
+ * message queues ({@link RawMqChannel}: {@code mq:/NAME}). One side
  * {@link #accept}s (binds or makes the FIFOs, replies {@code LISTENING <uri>}, then waits for the
  * other), the other {@link #connect}s to that URI.
  *
@@ -36,12 +37,18 @@ interface RawChannel extends AutoCloseable {
 
     /** Binds or makes {@code uri}, replies {@code LISTENING}, and waits for the peer to connect. */
     static RawChannel accept(String uri, TransportWait wait) throws IOException {
+        if (TransportUri.parse(uri).kind() == TransportUri.Kind.MQ) {
+            return RawMqChannel.accept(uri, wait);
+        }
         return TransportUri.parse(uri).kind() == TransportUri.Kind.FIFO ? RawPipeChannel.accept(uri, wait)
             : RawSocketChannel.accept(uri, wait);
     }
 
     /** Connects to the URI a peer replied with {@code LISTENING}. */
     static RawChannel connect(String uri, TransportWait wait) throws IOException {
+        if (TransportUri.parse(uri).kind() == TransportUri.Kind.MQ) {
+            return RawMqChannel.connect(uri, wait);
+        }
         return TransportUri.parse(uri).kind() == TransportUri.Kind.FIFO ? RawPipeChannel.connect(uri, wait)
             : RawSocketChannel.connect(uri, wait);
     }

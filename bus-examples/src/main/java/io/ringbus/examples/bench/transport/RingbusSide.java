@@ -5,6 +5,7 @@ import io.ringbus.examples.bench.child.ChildJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ringbus processes of one {@link TransportVariant}, as both harnesses start them: for a stream
@@ -44,6 +45,8 @@ final class RingbusSide {
             case UNIX -> "unix:" + channels.resolve("bridge.sock");
             case TCP -> "tcp://127.0.0.1:0";
             case FIFO -> "fifo:" + channels.resolve("bridge");
+            // Queue names are global: the bench's pid and a count keep them apart.
+            case MQ -> "mq:/rb-bench-" + ProcessHandle.current().pid() + "-" + MQ_NAMES.incrementAndGet();
             case PIPE -> "pipe:" + channels;
             case SHM -> throw new IllegalStateException("shm has no bridge");
         };
@@ -71,10 +74,15 @@ final class RingbusSide {
         return started;
     }
 
+    private static final AtomicInteger MQ_NAMES = new AtomicInteger();
+
     /** Where a raw peer of this variant listens: beside the bridge's socket or FIFOs, or any loopback port. */
     String rawListenUri() {
         if (client.uri().startsWith("tcp:")) {
             return "tcp://127.0.0.1:0";
+        }
+        if (client.uri().startsWith("mq:")) {
+            return client.uri() + "-raw";
         }
         return client.uri().startsWith("unix:") ? "unix:" + channels.resolve("raw.sock") : "fifo:" + channels;
     }

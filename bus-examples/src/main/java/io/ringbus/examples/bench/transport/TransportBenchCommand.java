@@ -38,10 +38,10 @@ import picocli.CommandLine.Option;
 @Command(name = "transport", mixinStandardHelpOptions = true,
     description = {
         "Round trip and throughput of each access path, each beside the raw JDK channel of the same kind, measured"
-            + " in the same run: a stream path (unix, tcp, fifo, pipe) is a client JVM talking to a bridge JVM that"
+            + " in the same run: a stream path (unix, tcp, fifo, pipe, mq) is a client JVM talking to a bridge JVM that"
             + " holds the bus, with the shared-memory end (echo, consumer, producer) inside the bridge's JVM; its raw"
-            + " peer is two JVMs with a plain SocketChannel (unix, tcp) or a pipe each way (fifo, pipe) between them."
-            + " The shm path is two JVMs on the bus.",
+            + " peer is two JVMs with a plain SocketChannel (unix, tcp), a pipe each way (fifo, pipe) or a message"
+            + " queue each way (mq, mq_send/mq_receive) between them. The shm path is two JVMs on the bus.",
         "Targets: a path's round trip at most 1.2x its raw channel's, its batched throughput at least 0.8x; the"
             + " shm path at least 50x faster in round trip and 10x in throughput than the unix path.",
         "Every process is its own JVM; runs alternate ringbus, raw, ringbus, ... each after a floor check (a bare"
@@ -68,7 +68,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
     ReportOptions report = new ReportOptions();
 
     @Option(names = "--paths", split = ",", paramLabel = "PATH",
-        description = "Paths to measure, in order: unix, tcp, fifo, pipe, shm (default all five).")
+        description = "Paths to measure, in order: unix, tcp, fifo, pipe, mq, shm (default all six).")
     private List<String> paths;
 
     @Option(names = "--wait", split = ",", paramLabel = "MODE",
@@ -302,7 +302,8 @@ public final class TransportBenchCommand implements Callable<Integer> {
     /** Paths in the order given; each stream path once per wait mode and peer placement; shm spin and blocking. */
     private List<TransportVariant> variants() {
         List<TransportVariant.Via> vias = new ArrayList<>();
-        List<String> chosen = paths == null || paths.isEmpty() ? List.of("unix", "tcp", "fifo", "pipe", "shm") : paths;
+        List<String> chosen = paths == null || paths.isEmpty() ? List.of("unix", "tcp", "fifo", "pipe", "mq", "shm")
+            : paths;
         for (String path : chosen) {
             TransportVariant.Via via = TransportVariant.Via.parse(path);
             if (!vias.contains(via)) {

@@ -13,6 +13,7 @@ record TransportVariant(Via via, TransportWait waitMode, PeerAt peerAt) {
         TCP("tcp", "a plain SocketChannel pair over TCP on 127.0.0.1, TCP_NODELAY"),
         FIFO("fifo", "a plain pipe per direction (FIFOs, JDK FileChannels)"),
         PIPE("pipe", "a plain pipe per direction (FIFOs, JDK FileChannels)"),
+        MQ("mq", "a plain POSIX message queue per direction (mq_send/mq_receive through FFM)"),
         SHM("shm", null);
 
         private final String label;
@@ -44,7 +45,7 @@ record TransportVariant(Via via, TransportWait waitMode, PeerAt peerAt) {
                 }
             }
             throw new IllegalArgumentException("--paths: unknown path '" + text + "'; choose from unix, tcp, fifo,"
-                + " pipe, shm");
+                + " pipe, mq, shm");
         }
     }
 
