@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Round-trip latency between two processes, one message in flight (64 bytes, or each of {@code --sizes}
- * in turn), the same for ringbus's
- * ring, Agrona's {@code OneToOneRingBuffer} and Chronicle Queue (an appender and a spinning tailer per
- * direction, {@link ChronicleQueuePeer}).
+ * in turn), the same for ringbus through its public API ({@link BusPingPong}: {@code Bus},
+ * {@code Publisher.offer}, {@code Subscriber.poll}), ringbus's bare ring ({@link RingbusPingPong}, the rows
+ * marked {@value #RING_ONLY}, so that the topic layer's cost shows), Agrona's {@code OneToOneRingBuffer}
+ * and Chronicle Queue (an appender and a spinning tailer per direction, {@link ChronicleQueuePeer}).
  *
  * <pre>
  *    ping JVM                                                      pong JVM
@@ -35,14 +36,18 @@ import java.util.Map;
  * copied out. Each run warms up for at least {@code pingWarmupRoundTrips} round trips and
  * {@code pingWarmupMillis} in the very loop that then times {@code roundTrips} more into an
  * HdrHistogram (p50, p90, p99, p99.9, max). Both processes spin (no idle strategy, no pause
- * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, Chronicle Queue, ringbus,
- * ... in the same six JVMs, each after a {@link FloorCheck}. The targets are for 64-byte messages; rows of
+ * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, ringbus ring, Chronicle
+ * Queue, ringbus, ... in the same eight JVMs, each after a {@link FloorCheck}; the ring-only rows pair each
+ * bare-ring run with the Agrona run just before it. The targets are for 64-byte messages; rows of
  * other sizes carry the size in their names and no target.
  */
 final class PingPongLatency {
     static final int MESSAGE_LENGTH = 64;
     static final int PING_TYPE = 1;
     static final int STOP_TYPE = 2;
+
+    /** Added to the names of the rows that time the bare ring ({@link Peer#RING}) instead of the public API. */
+    static final String RING_ONLY = " (ring only)";
 
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
@@ -70,11 +75,13 @@ final class PingPongLatency {
         try {
             ChildJvm[] ringbus = start(Peer.RINGBUS, length, options, files, children, queues);
             ChildJvm[] agrona = start(Peer.AGRONA, length, options, files, children, queues);
+            ChildJvm[] ring = start(Peer.RING, length, options, files, children, queues);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
             boolean targeted = length == MESSAGE_LENGTH;
             List<Comparison> agronaRows = rows(Peer.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
+            List<Comparison> ringRows = rows(Peer.AGRONA, RING_ONLY + sizeLabel, Double.NaN);
             List<Comparison> chronicleRows = rows(Peer.CHRONICLE, sizeLabel,
                 targeted ? CHRONICLE_P50_TARGET : Double.NaN);
             ChildJvm[] chronicle = null;
@@ -108,6 +115,12 @@ final class PingPongLatency {
                 log(log, round, Peer.AGRONA, agronaFloor, agronaResult);
                 long afterAgrona = floor.measure();
                 add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
+                // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
+                Map<String, String> ringResult = runOnce(ring, options);
+                log(log, round, Peer.RING, afterAgrona, ringResult);
+                long afterRing = floor.measure();
+                add(ringRows, round, afterAgrona, agronaFloor, afterRing, ringResult, agronaResult);
+                afterAgrona = afterRing;
                 Map<String, String> chronicleResult = null;
                 if (chronicle != null) {
                     try {
@@ -132,6 +145,7 @@ final class PingPongLatency {
             }
             completed = true;
             List<Comparison> rows = new ArrayList<>(agronaRows);
+            rows.addAll(ringRows);
             rows.addAll(chronicleRows);
             return rows;
         } finally {
@@ -198,6 +212,14 @@ final class PingPongLatency {
         String pongRole;
         switch (peer) {
             case RINGBUS -> {
+                // One bus, two topics: both children get the same arguments and open "ping" and "pong".
+                List<String> bus = BusEndpoints.args(files.directory("bus-pingpong" + suffix), options.capacity(),
+                    ProducerMode.SINGLE, 1);
+                List<String> args = new ArrayList<>(bus);
+                args.add(Integer.toString(length));
+                return startPair(BusPingPong.PING_ROLE, BusPingPong.PONG_ROLE, peer, options, children, args);
+            }
+            case RING -> {
                 ping = files.ringbusRing("pingpong-ping" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pong = files.ringbusRing("pingpong-pong" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pingRole = RingbusPingPong.PING_ROLE;
@@ -220,7 +242,11 @@ final class PingPongLatency {
                 pongRole = ChronicleQueuePeer.PONG_ROLE;
             }
         }
-        List<String> args = List.of(ping, pong, Integer.toString(length));
+        return startPair(pingRole, pongRole, peer, options, children, List.of(ping, pong, Integer.toString(length)));
+    }
+
+    private static ChildJvm[] startPair(String pingRole, String pongRole, Peer peer, RingOptions options,
+        List<ChildJvm> children, List<String> args) {
         ChildJvm pongJvm = ChildJvm.start(pongRole, RingRoles.class, peer.jvmFlags(), pongRole, options.stepTimeout(),
             args);
         children.add(pongJvm);

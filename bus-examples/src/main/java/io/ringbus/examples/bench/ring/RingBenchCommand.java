@@ -39,12 +39,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ring", mixinStandardHelpOptions = true,
     description = {
-        "Cross-process benchmark of the ringbus ring against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer,"
-            + " each on a mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
+        "Cross-process benchmark of ringbus against Agrona's OneToOneRingBuffer and ManyToOneRingBuffer, each on a"
+            + " mapped file in /dev/shm, measured in the same run: ping-pong round-trip latency,"
             + " one-to-one, two-to-one and one-to-many (fan-out to 2 subscribers; Agrona: one OneToOneRingBuffer per"
             + " subscriber) throughput, at 32, 64, 288, 1024 and 65536 bytes (--quick: 64 only; --sizes to choose);"
             + " Chronicle Queue (append and a spinning tailer, queue directories in /dev/shm) in the ping-pong and"
             + " the one-to-one throughput. The targets are for 64-byte messages.",
+        "The headline rows use ringbus the way the README's first example does: Bus, Publisher.offer,"
+            + " Subscriber.poll (single producer where a row has one publisher, a SPIN subscriber, topic wakeup"
+            + " off). The rows marked '(ring only)' time the bare ring (RingWriter, RingReader) against the same"
+            + " Agrona runs, so that the topic layer's cost shows.",
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
             + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
@@ -261,7 +265,8 @@ public final class RingBenchCommand implements Callable<Integer> {
     }
 
     private static void printHeader(PrintStream log, RingOptions options, BenchFiles files) {
-        log.printf("bench ring: ringbus ring vs Agrona ring buffers, %d rounds, ring capacity %,d bytes%n",
+        log.printf("bench ring: ringbus (public API, and its bare ring) vs Agrona ring buffers, %d rounds, ring"
+            + " capacity %,d bytes%n",
             options.rounds(), options.capacity());
         log.printf("  java %s (%s), %d CPUs; files in %s%n", Runtime.version(), JvmLauncher.javaBinary(),
             Runtime.getRuntime().availableProcessors(), files.directory());
@@ -277,6 +282,7 @@ public final class RingBenchCommand implements Callable<Integer> {
     static List<LatencySeries> series(List<Comparison> rows, double tolerance) {
         Map<String, double[]> peers = new LinkedHashMap<>();
         double[] ringbus = null;
+        double[] ring = null;
         String charted = chartedSizeLabel(rows);
         for (Comparison row : rows) {
             if (!row.name().startsWith("ping-pong") || row.notMeasured()
@@ -285,6 +291,11 @@ public final class RingBenchCommand implements Callable<Integer> {
             }
             int percentile = percentileOf(row.name());
             Comparison.Summary s = row.summarize(tolerance);
+            if (row.name().contains(PingPongLatency.RING_ONLY)) {
+                ring = ring == null ? nans() : ring;
+                ring[percentile] = s.ringbus();
+                continue;
+            }
             if (ringbus == null || row.peer().equals(Peer.AGRONA.label())) {
                 if (ringbus == null) {
                     ringbus = nans();
@@ -297,7 +308,10 @@ public final class RingBenchCommand implements Callable<Integer> {
         }
         List<LatencySeries> series = new ArrayList<>();
         if (ringbus != null) {
-            series.add(new LatencySeries("ringbus ring", ringbus[0], ringbus[1], ringbus[2], ringbus[3]));
+            series.add(new LatencySeries("ringbus", ringbus[0], ringbus[1], ringbus[2], ringbus[3]));
+        }
+        if (ring != null) {
+            series.add(new LatencySeries("ringbus ring only", ring[0], ring[1], ring[2], ring[3]));
         }
         peers.forEach((peer, v) -> series.add(new LatencySeries(peer, v[0], v[1], v[2], v[3])));
         return series;

@@ -15,9 +15,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What {@link OneToOneThroughput} and {@link ManyToOneThroughput} share: start one subscriber JVM
- * and N publisher JVMs per ring, warm both rings up with unrecorded runs, then measure rounds of
- * ringbus run, Agrona run, each after a {@link FloorCheck}, all in the same processes.
+ * What {@link OneToOneThroughput}, {@link ManyToOneThroughput} and {@link OneToManyThroughput} share: start
+ * the subscriber JVMs and N publisher JVMs per side (ringbus through its public API, {@link BusThroughput};
+ * Agrona; ringbus's bare ring, {@link RingbusThroughput}; Chronicle Queue where the topology has it), warm
+ * every side up with unrecorded runs, then measure rounds of ringbus run, Agrona run, bare-ring run, ...,
+ * each after a {@link FloorCheck}, all in the same processes. The headline row pairs the public API with
+ * Agrona; the row marked {@value PingPongLatency#RING_ONLY} pairs the bare ring with the Agrona run just
+ * before it.
  *
  * <p>One run: the parent arms the subscriber (it answers {@code ARMED} and starts polling), then
  * tells every publisher to send its share of the messages as fast as the ring takes them. The
@@ -72,6 +76,7 @@ final class ThroughputHarness {
             List<Side> sides = new ArrayList<>();
             sides.add(start(Peer.RINGBUS, topology, length, options, files, children));
             sides.add(start(Peer.AGRONA, topology, length, options, files, children));
+            Side ring = start(Peer.RING, topology, length, options, files, children);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
@@ -82,6 +87,8 @@ final class ThroughputHarness {
             // The targets are for 64-byte messages; other sizes are measured and compared without one.
             rows.add(new Comparison(rowName + sizeLabel, peer, "msg/s", true,
                 length == MESSAGE_LENGTH ? topology.target() : Double.NaN));
+            Comparison ringRow = new Comparison(rowName + PingPongLatency.RING_ONLY + sizeLabel, peer, "msg/s", true,
+                Double.NaN);
             if (topology.chronicle()) {
                 Comparison chronicleRow = new Comparison(rowName + " vs " + Peer.CHRONICLE.label() + sizeLabel,
                     Peer.CHRONICLE.label(), "msg/s", true, Double.NaN);
@@ -104,6 +111,7 @@ final class ThroughputHarness {
             }
             List<StringBuilder> warmups = new ArrayList<>();
             sides.forEach(side -> warmups.add(new StringBuilder()));
+            StringBuilder ringWarmups = new StringBuilder();
             long fitted = perPublisher;
             for (int i = 0; i < options.warmupRuns(); i++) {
                 double slowest = Double.MAX_VALUE;
@@ -115,6 +123,9 @@ final class ThroughputHarness {
                     warmups.get(s).append(' ').append(rate(result));
                     slowest = Math.min(slowest, Double.parseDouble(result.get("rate")));
                 }
+                Map<String, String> ringResult = runOnce(ring, fitted, options);
+                ringWarmups.append(' ').append(rate(ringResult));
+                slowest = Math.min(slowest, Double.parseDouble(ringResult.get("rate")));
                 if (i == 0) {
                     fitted = fitToBudget(perPublisher, topology.publishers(), slowest, options);
                 }
@@ -123,6 +134,7 @@ final class ThroughputHarness {
                 for (int s = 0; s < sides.size(); s++) {
                     log.printf("warm-up  %-15s %s msg/s%n", sides.get(s).peer().label(), warmups.get(s));
                 }
+                log.printf("warm-up  %-15s %s msg/s%n", Peer.RING.label(), ringWarmups);
             }
             if (fitted < perPublisher) {
                 log.printf("the machine is slow right now: runs shortened to %,d messages, about %.1f s each at the"
@@ -145,11 +157,23 @@ final class ThroughputHarness {
                     long afterFloor = floor.measure();
                     rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
                         Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate"))));
+                    long runFloor = peerFloor;
                     peerFloor = afterFloor;
+                    if (sides.get(s).peer() == Peer.AGRONA) {
+                        // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
+                        Map<String, String> ringResult = runOnce(ring, perPublisher, options);
+                        log(log, round, Peer.RING, afterFloor, ringResult);
+                        long afterRing = floor.measure();
+                        ringRow.add(new Comparison.Pair(round, afterFloor, runFloor,
+                            afterRing, Double.parseDouble(ringResult.get("rate")),
+                            Double.parseDouble(peerResult.get("rate"))));
+                        peerFloor = afterRing;
+                    }
                 }
                 log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
             }
             completed = true;
+            rows.add(ringRow);
             return rows;
         } finally {
             ChildJvm.endAll(children, completed);
@@ -188,7 +212,18 @@ final class ThroughputHarness {
         String subscriberRole;
         String publisherRole;
         String publisherRing = null;
+        List<String> bus = List.of();
         if (peer == Peer.RINGBUS) {
+            bus = BusEndpoints.args(files.directory("bus-" + name), options.capacity(), topology.ringbusMode(),
+                topology.publishers());
+            subscriberRole = BusThroughput.SUBSCRIBER_ROLE;
+            publisherRole = BusThroughput.PUBLISHER_ROLE;
+            for (int i = 0; i < topology.subscribers(); i++) {
+                List<String> args = new ArrayList<>(bus);
+                args.add(size);
+                subscriberArgs.add(args);
+            }
+        } else if (peer == Peer.RING) {
             String ring = files.ringbusRing(name, options.capacity(), topology.ringbusMode()).toString();
             publisherRing = ring;
             subscriberRole = RingbusThroughput.SUBSCRIBER_ROLE;
@@ -224,7 +259,13 @@ final class ThroughputHarness {
         List<ChildJvm> publishers = new ArrayList<>();
         for (int id = 0; id < topology.publishers(); id++) {
             List<String> args = switch (peer) {
-                case RINGBUS -> List.of(publisherRing, Integer.toString(id), size);
+                case RINGBUS -> {
+                    List<String> own = new ArrayList<>(bus);
+                    own.add(Integer.toString(id));
+                    own.add(size);
+                    yield own;
+                }
+                case RING -> List.of(publisherRing, Integer.toString(id), size);
                 case CHRONICLE -> List.of(Integer.toString(id), size);
                 default -> List.of(publisherRing, topology.agronaKind(), Integer.toString(id), size);
             };
