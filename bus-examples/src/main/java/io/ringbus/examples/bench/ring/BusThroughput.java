@@ -24,28 +24,62 @@ final class BusThroughput {
     }
 
     /**
-     * Arguments: the bus's ({@link BusEndpoints#ARGS}), then {@code <publisher id> [<message length>]}.
-     * Copies each message in with {@code offer}.
+     * Arguments: the bus's ({@link BusEndpoints#ARGS}), then {@code <publisher id> [<message length>
+     * [<batch>]]}. Copies each message in with {@code offer}, or, with a batch above 1, gathers that many
+     * and copies them in with one {@code offerBatch} (one claim).
      */
     static final class Publisher extends PublisherLoop {
         private final Bus bus;
         private final io.ringbus.core.Publisher publisher;
         private final int length;
         private final MemorySegment payload;
+        private final int batch;
+        private final int[] lengths;
+        private final MemorySegment batchBuffer;
+        private int gathered;
 
         Publisher(String[] args, SpinGuard guard) {
             super(guard);
             this.length = BusEndpoints.intArg(args, 1, ThroughputHarness.MESSAGE_LENGTH);
+            this.batch = BusEndpoints.intArg(args, 2, 1);
             this.payload = Arena.global().allocate(length, 64);
-            payload.set(ValueLayout.JAVA_INT, PUBLISHER_OFFSET, BusEndpoints.intArg(args, 0, 0));
+            this.lengths = new int[batch];
+            java.util.Arrays.fill(lengths, length);
+            this.batchBuffer = Arena.global().allocate((long) length * batch, 64);
+            int id = BusEndpoints.intArg(args, 0, 0);
+            payload.set(ValueLayout.JAVA_INT, PUBLISHER_OFFSET, id);
+            for (int i = 0; i < batch; i++) {
+                batchBuffer.set(ValueLayout.JAVA_INT, (long) i * length + PUBLISHER_OFFSET, id);
+            }
             this.bus = BusEndpoints.open(args);
             this.publisher = bus.newPublisher(TOPIC, BusEndpoints.topicConfig(args));
         }
 
         @Override
         protected boolean offer(long sequence) {
-            payload.set(ValueLayout.JAVA_LONG, SEQUENCE_OFFSET, sequence);
-            return publisher.offer(payload, 0, length) >= 0;
+            if (batch == 1) {
+                payload.set(ValueLayout.JAVA_LONG, SEQUENCE_OFFSET, sequence);
+                return publisher.offer(payload, 0, length) >= 0;
+            }
+            // Gathered into the batch buffer; a refused batch is retried with its last message written again.
+            batchBuffer.set(ValueLayout.JAVA_LONG, (long) gathered * length + SEQUENCE_OFFSET, sequence);
+            if (gathered + 1 < batch) {
+                gathered++;
+                return true;
+            }
+            if (publisher.offerBatch(batchBuffer, 0, lengths, batch) < 0) {
+                return false;
+            }
+            gathered = 0;
+            return true;
+        }
+
+        @Override
+        protected void finish() {
+            while (gathered > 0 && publisher.offerBatch(batchBuffer, 0, lengths, gathered) < 0) {
+                guard.spin();
+            }
+            gathered = 0;
         }
 
         @Override

@@ -109,17 +109,19 @@ final class PingPongLatency {
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbusResult = runOnce(ringbus, options);
-                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
+                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult, options);
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, options);
-                log(log, round, Peer.AGRONA, agronaFloor, agronaResult);
+                log(log, round, Peer.AGRONA, agronaFloor, agronaResult, options);
                 long afterAgrona = floor.measure();
-                add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
+                add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult,
+                    "ringbus vs Agrona", options, log);
                 // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
                 Map<String, String> ringResult = runOnce(ring, options);
-                log(log, round, Peer.RING, afterAgrona, ringResult);
+                log(log, round, Peer.RING, afterAgrona, ringResult, options);
                 long afterRing = floor.measure();
-                add(ringRows, round, afterAgrona, agronaFloor, afterRing, ringResult, agronaResult);
+                add(ringRows, round, afterAgrona, agronaFloor, afterRing, ringResult, agronaResult,
+                    "ringbus ring vs Agrona", options, log);
                 afterAgrona = afterRing;
                 Map<String, String> chronicleResult = null;
                 if (chronicle != null) {
@@ -135,9 +137,10 @@ final class PingPongLatency {
                     }
                 }
                 if (chronicleResult != null) {
-                    log(log, round, Peer.CHRONICLE, afterAgrona, chronicleResult);
+                    log(log, round, Peer.CHRONICLE, afterAgrona, chronicleResult, options);
                     long afterFloor = floor.measure();
-                    add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult);
+                    add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult,
+                        "ringbus vs Chronicle Queue", options, log);
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
                 } else {
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterAgrona);
@@ -192,7 +195,9 @@ final class PingPongLatency {
     }
 
     private static void add(List<Comparison> rows, int round, long ringbusFloor, long peerFloor, long afterFloor,
-        Map<String, String> ringbus, Map<String, String> peer) {
+        Map<String, String> ringbus, Map<String, String> peer, String what, RingOptions options, PrintStream log) {
+        ThroughputHarness.logCounted(log, new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor, 0, 0), what,
+            options);
         for (int i = 0; i < PERCENTILES.length; i++) {
             rows.get(i).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
                 Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(peer.get(PERCENTILES[i]))));
@@ -259,17 +264,22 @@ final class PingPongLatency {
     private static Map<String, String> runOnce(ChildJvm[] pair, RingOptions options) {
         pair[1].send("RUN");
         pair[0].send("RUN " + options.pingWarmupRoundTrips() + " " + options.pingWarmupMillis() + " "
-            + options.roundTrips());
+            + options.roundTrips() + " " + options.pingBudget().toMillis());
         // Each waits with the other as its partner: if one dies, the wait ends at once, not at the timeout.
         Map<String, String> result = pair[0].awaitResult(options.stepTimeout(), List.of(pair[1]));
         pair[1].awaitAny(options.stepTimeout(), List.of(pair[0]), "DONE");
         return result;
     }
 
-    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result) {
+    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result,
+        RingOptions options) {
         log.printf("round %d  %-15s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
             + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, peer.label(), floor,
             result.get("p50"), result.get("p90"), result.get("p99"), result.get("p999"), result.get("max"),
             result.get("mean"), Long.parseLong(result.get("warmup")), result.get("warmupMillis"), result.get("alloc"));
+        if (Long.parseLong(result.get("count")) < options.roundTrips()) {
+            log.printf("round %d  %-15s  the machine is slow: the run's time budget ended it after %,d measured round"
+                + " trips%n", round, peer.label(), Long.parseLong(result.get("count")));
+        }
     }
 }

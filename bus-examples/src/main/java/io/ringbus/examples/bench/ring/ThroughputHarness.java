@@ -44,7 +44,11 @@ final class ThroughputHarness {
      * and whether Chronicle Queue runs too (a row for information: no target set for it).
      */
     record Topology(String name, int publishers, int subscribers, ProducerMode ringbusMode, String agronaKind,
-        double target, boolean chronicle) {
+        double target, boolean chronicle, int batch) {
+        Topology(String name, int publishers, int subscribers, ProducerMode ringbusMode, String agronaKind,
+            double target, boolean chronicle) {
+            this(name, publishers, subscribers, ringbusMode, agronaKind, target, chronicle, 1);
+        }
     }
 
     private record Side(Peer peer, List<ChildJvm> subscribers, List<ChildJvm> publishers, BenchFiles files) {
@@ -143,34 +147,7 @@ final class ThroughputHarness {
                 perPublisher = fitted;
             }
             for (int round = 1; round <= options.rounds(); round++) {
-                long ringbusFloor = floor.measure();
-                Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
-                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
-                long peerFloor = floor.measure();
-                for (int s = 1; s < sides.size(); s++) {
-                    Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
-                        "round " + round, log);
-                    if (peerResult == null) {
-                        break;
-                    }
-                    log(log, round, sides.get(s).peer(), peerFloor, peerResult);
-                    long afterFloor = floor.measure();
-                    rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
-                        Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate"))));
-                    long runFloor = peerFloor;
-                    peerFloor = afterFloor;
-                    if (sides.get(s).peer() == Peer.AGRONA) {
-                        // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
-                        Map<String, String> ringResult = runOnce(ring, perPublisher, options);
-                        log(log, round, Peer.RING, afterFloor, ringResult);
-                        long afterRing = floor.measure();
-                        ringRow.add(new Comparison.Pair(round, afterFloor, runFloor,
-                            afterRing, Double.parseDouble(ringResult.get("rate")),
-                            Double.parseDouble(peerResult.get("rate"))));
-                        peerFloor = afterRing;
-                    }
-                }
-                log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
+                measureRound(round, sides, ring, perPublisher, rows, ringRow, options, floor, log);
             }
             completed = true;
             rows.add(ringRow);
@@ -178,6 +155,46 @@ final class ThroughputHarness {
         } finally {
             ChildJvm.endAll(children, completed);
         }
+    }
+
+    /**
+     * One measured round: ringbus (public API), then each peer (the bare ring right after Agrona), each
+     * after a floor check, and a floor check after all; the pairs go to {@code rows} and {@code ringRow}.
+     */
+    private static void measureRound(int round, List<Side> sides, Side ring, long perPublisher,
+        List<Comparison> rows, Comparison ringRow, RingOptions options, FloorCheck floor, PrintStream log) {
+        long ringbusFloor = floor.measure();
+        Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
+        log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
+        long peerFloor = floor.measure();
+        for (int s = 1; s < sides.size(); s++) {
+            Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
+                "round " + round, log);
+            if (peerResult == null) {
+                break;
+            }
+            log(log, round, sides.get(s).peer(), peerFloor, peerResult);
+            long afterFloor = floor.measure();
+            Comparison.Pair pair = new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
+                Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate")));
+            rows.get(s - 1).add(pair);
+            logCounted(log, pair, "ringbus vs " + sides.get(s).peer().label(), options);
+            long runFloor = peerFloor;
+            peerFloor = afterFloor;
+            if (sides.get(s).peer() == Peer.AGRONA) {
+                // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
+                Map<String, String> ringResult = runOnce(ring, perPublisher, options);
+                log(log, round, Peer.RING, afterFloor, ringResult);
+                long afterRing = floor.measure();
+                Comparison.Pair ringPair = new Comparison.Pair(round, afterFloor, runFloor,
+                    afterRing, Double.parseDouble(ringResult.get("rate")),
+                    Double.parseDouble(peerResult.get("rate")));
+                ringRow.add(ringPair);
+                logCounted(log, ringPair, "ringbus ring vs Agrona", options);
+                peerFloor = afterRing;
+            }
+        }
+        log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
     }
 
     /**
@@ -263,6 +280,7 @@ final class ThroughputHarness {
                     List<String> own = new ArrayList<>(bus);
                     own.add(Integer.toString(id));
                     own.add(size);
+                    own.add(Integer.toString(topology.batch()));
                     yield own;
                 }
                 case RING -> List.of(publisherRing, Integer.toString(id), size);
@@ -326,6 +344,14 @@ final class ThroughputHarness {
                 + " messages out of sequence (lost, repeated or reordered)");
         }
         return result;
+    }
+
+    /** Says in the run log when a round's pair is not counted (its floor checks disagree). */
+    static void logCounted(PrintStream log, Comparison.Pair pair, String what, RingOptions options) {
+        String line = pair.notCountedLine(what, options.floorTolerance());
+        if (line != null) {
+            log.println(line);
+        }
     }
 
     private static long sum(Map<String, String> a, Map<String, String> b, String key) {

@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
             + " each through Subscriber.await: the spin mode interleaved with a plain Subscriber.poll loop, the"
             + " blocking mode with a C futex ping-pong (compiled with the machine's gcc, skipped without);"
             + " and the CPU an idle blocking subscriber uses.",
-        "Takes about a minute (--quick: about half a minute), longer on a loaded machine."},
+        "Takes about a minute (--quick: under one, also with two busy processes beside it); a run stops at 8 s"
+            + " with fewer round trips on a machine too loaded to keep up."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the table was printed",
         "1:a child JVM failed, or --round-trips / --idle-seconds out of range; the one-line message says which",
@@ -62,6 +63,8 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     /** SPIN and the poll loop run this many times the round trips of a blocking run: they are cheap, and
      * a p99.9 of a few thousand samples is a handful of them. */
     static final int SPIN_COUNT_FACTOR = 20;
+    /** Longest a run may take: on a machine too loaded to keep up it measures fewer round trips instead. */
+    static final long RUN_BUDGET_MILLIS = 8_000;
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String ROW = "%-24s %12s %12s %8s %9s %4s %8s  %s%n";
 
@@ -85,7 +88,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         description = "How far apart a round's floor checks may be for the round to count (default ${DEFAULT-VALUE}).")
     double floorTolerance;
 
-    @Option(names = "--quick", description = "Fewer and shorter runs: about half a minute.")
+    @Option(names = "--quick", description = "Fewer and shorter runs: under a minute.")
     boolean quick;
 
     /** Where this benchmark's report section goes: {@code bus bench all} collects it with the others'. */
@@ -182,6 +185,15 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Says in the run log when a round's pair is not counted (its floor checks disagree). */
+    private void logCounted(PrintWriter out, Comparison row, int round, String what) {
+        Comparison.Pair pair = row.pairs().get(round - 1);
+        String line = pair.notCountedLine(what, floorTolerance);
+        if (line != null) {
+            out.println(line);
+        }
+    }
+
     /** One ratio table: medians over the rounds whose floor checks agree, ratio = left / right. */
     private void printVersus(PrintWriter table, String title, String left, String right, List<Comparison> rows) {
         table.printf("%n%s (medians over rounds whose floor checks agree within %.0f%%; ratio = %s / %s):%n", title,
@@ -251,6 +263,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                     rows.get(i).add(new Comparison.Pair(round, ringbusFloor, futexFloor, afterFloor,
                         Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(c.get(PERCENTILES[i]))));
                 }
+                logCounted(out, rows.getFirst(), round, "blocking vs C futex");
                 out.flush();
             }
         }
@@ -313,6 +326,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                     rows.get(i).add(new Comparison.Pair(round, spinFloor, pollFloor, afterFloor,
                         Double.parseDouble(spin.get(PERCENTILES[i])), Double.parseDouble(poll.get(PERCENTILES[i]))));
                 }
+                logCounted(out, rows.getFirst(), round, "spin await vs poll loop");
                 out.flush();
             }
         }
@@ -333,7 +347,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     private static Map<String, String> run(ChildJvm ping, ChildJvm pong, long count, Duration timeout) {
         pong.send("RUN " + count);
         pong.await("ARMED", timeout);
-        ping.send("RUN " + count);
+        ping.send("RUN " + count + " " + RUN_BUDGET_MILLIS);
         Map<String, String> result = ping.awaitResult(timeout);
         pong.await("DONE", timeout);
         return result;
