@@ -69,6 +69,30 @@ public interface Publisher extends AutoCloseable {
     }
 
     /**
+     * Copies {@code count} messages into the topic with one claim: message {@code i} is the next
+     * {@code lengths[i]} bytes of {@code source}, the messages back to back from {@code offset}. All or
+     * nothing: every message is published, in order and next to each other in the topic's total order
+     * (no other publisher's message between them), or none is. One limit check and one tail move for the
+     * batch instead of one per message; subscribers wake (on topics with wakeup) once per batch.
+     *
+     * <p>Shared-memory publishers only: a stream path's publisher throws
+     * {@link UnsupportedOperationException} (offer the messages one by one; stream publishers batch
+     * their writes themselves).
+     *
+     * @return the position of the first message, or a negative {@link Result} code, nothing published:
+     *     {@link Result#BACK_PRESSURED} when the ring has no room for the whole batch now (retry after an
+     *     idle step), {@link Result#TOO_LARGE} when the batch takes more ring bytes than the largest
+     *     message does (it never fits: split it), {@link Result#CLOSED} after {@link #close()}
+     * @throws IllegalArgumentException when {@code count} is not within {@code [1, lengths.length]}, a
+     *     length is negative or over {@link #maxMessageLength()}, or the messages run past the end of
+     *     {@code source}
+     */
+    default long offerBatch(MemorySegment source, long offset, int[] lengths, int count) {
+        throw new UnsupportedOperationException("offerBatch needs a shared-memory publisher; on this path offer"
+            + " the messages one by one");
+    }
+
+    /**
      * Reserves a message of {@code length} bytes: write it into {@link #buffer()} at
      * {@link #payloadOffset(long)}, then {@link #commit(long)} or {@link #abort(long)} it, soon
      * (subscribers wait at an uncommitted message).

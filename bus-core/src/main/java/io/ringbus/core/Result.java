@@ -16,6 +16,12 @@ public final class Result {
     public static final long CLOSED = -4;
     /** The 64-bit position would overflow. The topic must be recreated. */
     public static final long MAX_POSITION_EXCEEDED = -5;
+    /**
+     * A batch of messages offered in one claim takes more ring bytes (headers and alignment included)
+     * than the largest single message's record: it can never be claimed at once. Nothing was written;
+     * split the batch.
+     */
+    public static final long TOO_LARGE = -6;
 
     private Result() {
     }
@@ -36,6 +42,7 @@ public final class Result {
             case (int) ADMIN_ACTION -> "ADMIN_ACTION";
             case (int) CLOSED -> "CLOSED";
             case (int) MAX_POSITION_EXCEEDED -> "MAX_POSITION_EXCEEDED";
+            case (int) TOO_LARGE -> "TOO_LARGE";
             default -> "UNKNOWN(" + result + ")";
         };
     }

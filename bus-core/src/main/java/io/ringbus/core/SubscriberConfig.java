@@ -2,7 +2,7 @@ package io.ringbus.core;
 
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -18,7 +18,7 @@ public final class SubscriberConfig {
     private Duration evictAfter = Duration.ofSeconds(5);
     private LossListener lossListener = (from, to, bytes) -> { };
     private String signal = "USR2";
-    private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
+    private Supplier<IdleStrategy> idleStrategy = BusySpinIdleStrategy::new;
     private boolean concluded;
 
     /**
@@ -89,8 +89,10 @@ public final class SubscriberConfig {
 
     /**
      * The idle strategy of a {@link WakeupMode#SPIN} subscriber's {@code await}, one per subscriber
-     * (Agrona's: {@code BusySpinIdleStrategy}, {@code YieldingIdleStrategy},
-     * {@code BackoffIdleStrategy} (the default), {@code SleepingIdleStrategy}).
+     * (Agrona's: {@code BusySpinIdleStrategy} (the default: {@code Thread.onSpinWait}, never a park),
+     * {@code YieldingIdleStrategy}, {@code BackoffIdleStrategy}, {@code SleepingIdleStrategy}). One that
+     * parks or sleeps costs SPIN its point: a parked thread takes microseconds to milliseconds to run
+     * again; a subscriber that may wait long should use {@link WakeupMode#BLOCKING} instead.
      */
     public SubscriberConfig idleStrategy(Supplier<IdleStrategy> idleStrategy) {
         this.idleStrategy = idleStrategy;

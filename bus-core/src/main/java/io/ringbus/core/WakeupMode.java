@@ -2,7 +2,10 @@ package io.ringbus.core;
 
 /** How a subscriber waits in {@link Subscriber#await} when nothing is committed. */
 public enum WakeupMode {
-    /** Spin through the configured idle strategy; lowest latency, one core busy. */
+    /**
+     * Spin through the configured idle strategy (by default a busy spin that never parks); lowest
+     * latency, one core busy while waiting.
+     */
     SPIN,
     /** Spin briefly, then park on a futex semaphore in the subscriber's slot; publishers wake it. */
     BLOCKING,

@@ -69,6 +69,50 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     }
 
     @Override
+    public final long tryClaimBatch(int typeId, int[] lengths, int count) {
+        if (count < 1 || count > lengths.length) {
+            throw new IllegalArgumentException("batch of " + count + " messages, from " + lengths.length
+                + " lengths; at least one, at most as many as there are lengths");
+        }
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += checkedRecordLength(typeId, lengths[i]);
+        }
+        // At most one largest record: the claim (with its wrap padding) then fits the limit reserve, as one does.
+        if (bytes > RecordDescriptor.recordLength(maxMessageLength)) {
+            return Result.TOO_LARGE;
+        }
+        long tail = reserve((int) bytes);
+        if (tail < 0) {
+            return tail;
+        }
+        long first = writeClaim(tail, claimLength(tail, (int) bytes), (int) bytes, typeId, lengths[0]);
+        long next = first + RecordDescriptor.recordLength(lengths[0]);
+        for (int i = 1; i < count; i++) {
+            writeHeaderAndMarker(next, typeId, lengths[i]);
+            next += RecordDescriptor.recordLength(lengths[i]);
+        }
+        VarHandle.storeStoreFence();
+        return first;
+    }
+
+    @Override
+    public final long tryClaim(int typeId, int length) {
+        int recordLength = checkedRecordLength(typeId, length);
+        long tail = reserve(recordLength);
+        if (tail < 0) {
+            return tail;
+        }
+        return writeClaim(tail, claimLength(tail, recordLength), recordLength, typeId, length);
+    }
+
+    /**
+     * Takes {@code bytes} of records (and the padding before them at the wrap, see {@link #claimLength})
+     * from the tail: returns the tail they start at, or a refusal code, nothing taken.
+     */
+    abstract long reserve(int bytes);
+
+    @Override
     public final boolean commit(long position) {
         long stamp = recordOffset(position) + STAMP_OFFSET;
         if (ownerId == RecordDescriptor.NO_OWNER) {
@@ -78,6 +122,11 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
         }
         // From our own marker only: if recovery took the claim first, its padding stays.
         return Memory.casLong(segment, stamp, ring.claimMarkerOf(position, ownerId), ring.stampOf(position));
+    }
+
+    @Override
+    public final void commitWhileOwned(long position) {
+        Memory.setLongRelease(segment, recordOffset(position) + STAMP_OFFSET, ring.stampOf(position));
     }
 
     @Override
@@ -127,29 +176,40 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
     }
 
     /**
-     * Writes the headers of a claimed region that starts at {@code tail} and returns the record's
-     * position: after a padding record when the claim covers the wrap.
+     * Writes the headers of a claimed region that starts at {@code tail}, whose records take
+     * {@code recordBytes}, and returns the first record's position: after a padding record when the
+     * claim covers the wrap. Writes the first record's header and claim marker; a batch writes the
+     * others' after it.
      */
-    final long writeClaim(long tail, long claimLength, int recordLength, int typeId, int length) {
+    final long writeClaim(long tail, long claimLength, int recordBytes, int typeId, int length) {
         long position = tail;
-        if (claimLength != recordLength) {
+        if (claimLength != recordBytes) {
             long padding = recordOffset(tail);
-            int paddingLength = (int) (claimLength - recordLength) - HEADER_LENGTH;
+            int paddingLength = (int) (claimLength - recordBytes) - HEADER_LENGTH;
             segment.set(ValueLayout.JAVA_INT, padding + LENGTH_OFFSET, paddingLength);
             segment.set(ValueLayout.JAVA_INT, padding + TYPE_OFFSET, PADDING_TYPE);
             if (CrashPoints.ENABLED) {
                 CrashPoints.reach("wrapPadding");
             }
             Memory.setLongRelease(segment, padding + STAMP_OFFSET, ring.stampOf(tail));
-            position = tail + (claimLength - recordLength);
+            position = tail + (claimLength - recordBytes);
         }
-        long record = recordOffset(position);
-        segment.set(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET, RecordDescriptor.headerWord(length, typeId));
-        Memory.setLongRelease(segment, record + STAMP_OFFSET, ring.claimMarkerOf(position, ownerId));
+        writeHeaderAndMarker(position, typeId, length);
         // The marker must be visible before any payload byte: a validating reader of an earlier lap
         // re-reads the stamp after copying and must see it changed if the payload did.
         VarHandle.storeStoreFence();
         return position;
+    }
+
+    /**
+     * The header of the record at {@code position}, then its claim marker with release ordering (so
+     * recovery, which reads the marker, finds the length; and the markers of a batch appear in
+     * position order: a record without one has none after it either).
+     */
+    private void writeHeaderAndMarker(long position, int typeId, int length) {
+        long record = recordOffset(position);
+        segment.set(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET, RecordDescriptor.headerWord(length, typeId));
+        Memory.setLongRelease(segment, record + STAMP_OFFSET, ring.claimMarkerOf(position, ownerId));
     }
 
     /**

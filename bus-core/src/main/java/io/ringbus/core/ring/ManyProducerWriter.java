@@ -20,12 +20,11 @@ final class ManyProducerWriter extends AbstractRingWriter {
     }
 
     @Override
-    public long tryClaim(int typeId, int length) {
-        int recordLength = checkedRecordLength(typeId, length);
+    long reserve(int bytes) {
         while (true) {
             long claimTail = Memory.getLongVolatile(segment, RingDescriptor.TAIL_OFFSET);
             checkTail(claimTail);
-            long claimLength = claimLength(claimTail, recordLength);
+            long claimLength = claimLength(claimTail, bytes);
             long claimLimit = limit;
             if (claimLength > claimLimit - claimTail) {
                 claimLimit = refreshLimit();
@@ -39,7 +38,7 @@ final class ManyProducerWriter extends AbstractRingWriter {
                 intent.record(claimTail, claimLength);
             }
             if (Memory.casLong(segment, RingDescriptor.TAIL_OFFSET, claimTail, claimTail + claimLength)) {
-                return writeClaim(claimTail, claimLength, recordLength, typeId, length);
+                return claimTail;
             }
         }
     }

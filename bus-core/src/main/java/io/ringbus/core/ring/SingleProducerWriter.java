@@ -28,10 +28,9 @@ final class SingleProducerWriter extends AbstractRingWriter {
     }
 
     @Override
-    public long tryClaim(int typeId, int length) {
-        int recordLength = checkedRecordLength(typeId, length);
+    long reserve(int bytes) {
         long claimTail = tail;
-        long claimLength = claimLength(claimTail, recordLength);
+        long claimLength = claimLength(claimTail, bytes);
         if (claimLength > limit - claimTail) {
             limit = refreshLimit();
             if (claimLength > limit - claimTail) {
@@ -48,7 +47,7 @@ final class SingleProducerWriter extends AbstractRingWriter {
         tail = claimTail + claimLength;
         Memory.setLongRelease(segment, RingDescriptor.TAIL_OFFSET, tail);
         VarHandle.storeStoreFence();
-        return writeClaim(claimTail, claimLength, recordLength, typeId, length);
+        return claimTail;
     }
 
     private long refreshLimit() {

@@ -6,6 +6,7 @@ import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.ProducerMode;
+import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.RingWriter;
 import io.ringbus.core.ring.internal.ClaimIntent;
 import io.ringbus.core.ring.internal.CrashPoints;
@@ -16,9 +17,11 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A publisher on a shared-memory topic: a publisher slot owned through an OS-released lock, and a
- * ring writer whose claim markers name that slot and its generation. After each commit, on topics
- * with wakeup, it looks for parked subscribers (one fence and one load; a system call only when
- * some subscriber is parked). When back-pressured it sweeps away dead subscribers and evicts
+ * ring writer whose claim markers name that slot and its generation. While it is open, a commit is
+ * one release store ({@link RingWriter#commitWhileOwned}: no subscriber pads the claims of a live
+ * slot owner); once closed, a late commit is the compare-and-set that loses to a recovery. After
+ * each commit, on topics with wakeup, it looks for parked subscribers (one fence and one load; a
+ * system call only when some subscriber is parked). When back-pressured it sweeps away dead subscribers and evicts
  * stalled evictable ones, at most every {@link SlotSweeper#SWEEP_INTERVAL_NANOS}.
  */
 public final class ShmPublisher implements Publisher {
@@ -142,6 +145,48 @@ public final class ShmPublisher implements Publisher {
         }
     }
 
+    @Override
+    public long offerBatch(MemorySegment source, long offset, int[] lengths, int count) {
+        long total = 0;
+        for (int i = 0; i < Math.min(count, lengths.length); i++) {
+            total += lengths[i];
+        }
+        if (offset < 0 || total > source.byteSize() - offset) {
+            throw new IllegalArgumentException("a batch of " + total + " bytes from offset " + offset
+                + " runs past the end of its source of " + source.byteSize() + " bytes");
+        }
+        if (closed) {
+            return Result.CLOSED;
+        }
+        try {
+            long first = writer.tryClaimBatch(0, lengths, count);
+            if (first == Result.BACK_PRESSURED) {
+                sweeper.onBackPressure();
+            }
+            if (first < 0) {
+                return first;
+            }
+            MemorySegment ring = writer.buffer();
+            long from = offset;
+            long position = first;
+            for (int i = 0; i < count; i++) {
+                MemorySegment.copy(source, from, ring, writer.payloadOffset(position), lengths[i]);
+                from += lengths[i];
+                position += RecordDescriptor.recordLength(lengths[i]);
+            }
+            // In position order: a subscriber stops at the first record not yet committed.
+            position = first;
+            for (int i = 0; i < count; i++) {
+                commitRecord(position);
+                position += RecordDescriptor.recordLength(lengths[i]);
+            }
+            wakeParked();
+            return first;
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
         CrashPoints.reach("afterClaim");
         int half = length / 2;
@@ -191,10 +236,28 @@ public final class ShmPublisher implements Publisher {
     }
 
     private void publish(long position) {
-        // False only if recovery padded this claim, taking this publisher for dead (it never does
-        // while the slot lock is held): the message is lost like a dead publisher's would be.
-        writer.commit(position);
-        // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other.
+        commitRecord(position);
+        wakeParked();
+    }
+
+    private void commitRecord(long position) {
+        if (closed) {
+            // Closed with this claim still open: the slot is FREE, and a subscriber held up by the claim
+            // may be padding it this moment (DeadClaims takes a FREE slot's owner for dead). The
+            // compare-and-set from our marker decides: false if recovery won, and the message is lost
+            // like a dead publisher's would be.
+            writer.commit(position);
+        } else {
+            // Open: our slot is ACTIVE with our generation and its lock is held, so DeadClaims takes
+            // none of our claims for a dead publisher's and nothing else writes this stamp: a release
+            // store publishes the message (no locked instruction per message).
+            writer.commitWhileOwned(position);
+        }
+    }
+
+    private void wakeParked() {
+        // Pairs with the subscriber's "announce parked, then poll again": one of us sees the other
+        // (the full fence in anyoneParked orders the stamp store above before the parked-count load).
         if (wakeup && WakeupProtocol.anyoneParked(header)) {
             Wakeups.wakeParked(topic);
         }

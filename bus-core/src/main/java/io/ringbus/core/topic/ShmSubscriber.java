@@ -44,6 +44,8 @@ public final class ShmSubscriber implements Subscriber {
     /** How often a waiting subscriber checks whether a dead publisher holds it up. */
     static final long CHECK_INTERVAL_NANOS = 100_000_000L;
     private static final int SPINS_BEFORE_PARK = 20;
+    /** A SPIN await reads the clock once per this many empty polls, plus one. */
+    private static final int SPIN_CHECK_MASK = 63;
 
     private final TopicFile topic;
     private final Ring ring;
@@ -347,18 +349,27 @@ public final class ShmSubscriber implements Subscriber {
         }
     }
 
+    /**
+     * SPIN: poll, idle through the idle strategy (by default a busy spin with {@code Thread.onSpinWait},
+     * which never parks), poll again. The clock and the interrupt flag are read after the first empty
+     * poll and then every {@link #SPIN_CHECK_MASK} + 1: a clock read costs about what an empty poll does,
+     * and a message must be seen as soon as it is committed. The dead-publisher check rides on
+     * {@link #poll}'s own count of empty polls.
+     */
     private int spin(MessageHandler handler, int limit, long deadline) {
-        idleStrategy.reset();
-        while (!closeRequested && !Thread.currentThread().isInterrupted()) {
+        IdleStrategy idle = idleStrategy;
+        idle.reset();
+        int spins = 0;
+        while (!closeRequested) {
             int delivered = poll(handler, limit);
             if (delivered > 0) {
                 return delivered;
             }
-            if (deadline - System.nanoTime() <= 0) {
+            if ((spins++ & SPIN_CHECK_MASK) == 0
+                && (deadline - System.nanoTime() <= 0 || Thread.currentThread().isInterrupted())) {
                 return 0;
             }
-            idleStrategy.idle();
-            checkStuck();
+            idle.idle();
         }
         return 0;
     }

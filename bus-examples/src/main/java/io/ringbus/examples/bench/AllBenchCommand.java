@@ -26,7 +26,7 @@ import picocli.CommandLine.Mixin;
         "Runs bench ring, bench wakeup and bench transport in quick mode (--full: in full mode, the ring at"
             + " 32, 64, 288, 1024 and 65536 bytes), one after another, then prints their tables (every ratio"
             + " against its peer) and writes one report folder.",
-        "Takes one to five minutes on a 2-core VM (--full: about 15), longer on a busy machine."},
+        "Takes three to seven minutes on a 2-core VM (--full: about 25), longer on a busy machine."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":all three completed",
         "N:the first failing benchmark's status (the others still run)",

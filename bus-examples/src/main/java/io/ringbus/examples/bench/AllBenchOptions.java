@@ -13,7 +13,7 @@ public final class AllBenchOptions {
     boolean quick;
 
     @Option(names = "--full", description = "Full mode: each benchmark's own defaults, every message size for the"
-        + " ring; about 15 minutes.")
+        + " ring; about 25 minutes.")
     boolean full;
 
     @Option(names = "--report", paramLabel = "DIR",

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bus demo}: two publisher processes and two subscriber processes on one topic, in a fresh
- * bus directory, for some seconds; the rate and latency shown as it goes, and a check line at the
- * end. Every process is a separate JVM (this one's java binary and class path).
+ * bus directory, for some seconds flat out (the ring kept full: its latency is queueing), then some
+ * seconds paced (the bus's own latency); the rate and latency shown as it goes, and a check line at
+ * the end. Every process is a separate JVM (this one's java binary and class path).
  *
  * <pre>
  *   DemoPublisher 0 ─┐                           ┌─▶ DemoSubscriber 0  (checks each publisher's order,
@@ -40,8 +41,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
     mixinStandardHelpOptions = true,
     description = {"Two publisher processes and two subscriber processes on one topic in a fresh bus directory,"
-            + " checked for loss, duplicates and order. Shows the rate and the latency as it goes; ends with a check"
-            + " line, and exits 1 if anything was lost, repeated or out of order.",
+            + " checked for loss, duplicates and order. Shows the rate and the latency as it goes: first flat out"
+            + " (the publishers keep the ring full, so the latency is queueing), then paced at --paced-rate (the"
+            + " bus's own latency, in microseconds); ends with a check line, and exits 1 if anything was lost,"
+            + " repeated or out of order.",
         "Each process is a separate JVM; Ctrl-C stops them all and removes the directory."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":every message arrived once and in order",
@@ -63,8 +66,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--seconds", description = "How long the publishers publish (default: ${DEFAULT-VALUE}).")
-    int seconds = 10;
+    @Option(names = "--seconds", description = "How long the publishers publish flat out, keeping the ring full"
+        + " (default: ${DEFAULT-VALUE}).")
+    int seconds = 5;
+
+    @Option(names = "--paced-seconds", description = "How long they then publish at --paced-rate (default:"
+        + " ${DEFAULT-VALUE}; 0: no paced phase). The first paced second drains what the flat-out phase queued and"
+        + " is left out of the paced latency.")
+    int pacedSeconds = 5;
+
+    @Option(names = "--paced-rate", paramLabel = "MSG/S", description = "Messages a second of both publishers"
+        + " together in the paced phase (default: ${DEFAULT-VALUE}).")
+    int pacedRate = 100_000;
 
     @Option(names = "--capacity", paramLabel = "BYTES",
         converter = io.ringbus.examples.support.SizeConverter.class,
@@ -82,6 +95,14 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (seconds < 1 || seconds > 3600) {
             throw new ParameterException(spec.commandLine(), "--seconds must be between 1 and 3600, not " + seconds);
+        }
+        if (pacedSeconds < 0 || pacedSeconds > 3600 || pacedSeconds == 1) {
+            throw new ParameterException(spec.commandLine(), "--paced-seconds must be 0, or between 2 and 3600 (its"
+                + " first second is left out), not " + pacedSeconds);
+        }
+        if (pacedRate < PUBLISHERS || pacedRate > 10_000_000) {
+            throw new ParameterException(spec.commandLine(), "--paced-rate must be between " + PUBLISHERS
+                + " and 10,000,000, not " + pacedRate);
         }
         TopicArguments.checkCapacity(spec, "--capacity", capacity);
         out = spec.commandLine().getOut();
@@ -118,12 +139,30 @@ public final class DemoCommand implements Callable<Integer> {
         }
         awaitReady(publishers);
 
-        out.printf("ringbus demo: %d publisher processes, %d subscriber processes, one %s topic in %s, %d s%n",
-            PUBLISHERS, SUBSCRIBERS, Sizes.bytes(capacity), directory, seconds);
+        out.printf("ringbus demo: %d publisher processes, %d subscriber processes, one %s topic in %s, %d s flat"
+            + " out%s%n", PUBLISHERS, SUBSCRIBERS, Sizes.bytes(capacity), directory, seconds, pacedSeconds == 0 ? ""
+            : String.format(", then %d s paced at %,d msg/s", pacedSeconds, pacedRate));
         out.flush();
         long start = System.nanoTime();
-        publishers.forEach(p -> p.send(ChildProtocol.GO + " " + seconds));
-        showProgress(publishers, subscribers, start);
+        publishers.forEach(p -> p.send(ChildProtocol.GO + " " + seconds + " " + pacedSeconds + " "
+            + pacedRate / PUBLISHERS));
+        Histogram paced = showProgress(publishers, subscribers, start);
+        if (pacedSeconds > 0) {
+            out.printf("flat out, the latency is queueing: the publishers keep the ring full, so each message waits"
+                + " behind up to a ring of others%n");
+            out.printf("paced at %,d msg/s (the first second, draining the queue, left out), the bus's own latency:"
+                + " p50 %,.1f us"
+                + "  p90 %,.1f us  p99 %,.1f us  p99.9 %,.1f us  max %,.1f us%n", pacedRate,
+                micros(paced.getValueAtPercentile(50)), micros(paced.getValueAtPercentile(90)),
+                micros(paced.getValueAtPercentile(99)), micros(paced.getValueAtPercentile(99.9)),
+                micros(paced.getMaxValue()));
+            int cpus = Runtime.getRuntime().availableProcessors();
+            if (cpus < PUBLISHERS + SUBSCRIBERS) {
+                out.printf("(the tail: %d busy processes share %d CPUs, so a subscriber sometimes waits for a time"
+                    + " slice)%n", PUBLISHERS + SUBSCRIBERS, cpus);
+            }
+            out.flush();
+        }
 
         for (DemoChild publisher : publishers) {
             publisher.awaitFinished(DRAIN_TIMEOUT_MILLIS);
@@ -156,14 +195,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** A line a second while the publishers publish: rates and the latency of that second. */
-    private void showProgress(List<DemoChild> publishers, List<DemoChild> subscribers, long start)
+    /**
+     * A line a second while the publishers publish: the phase, rates and the latency of that second.
+     * Returns the latency of the paced seconds after the first.
+     */
+    private Histogram showProgress(List<DemoChild> publishers, List<DemoChild> subscribers, long start)
         throws InterruptedException {
         Histogram latency = ChildProtocol.newHistogram();
+        Histogram paced = ChildProtocol.newHistogram();
         long lastSent = 0;
         long lastReceived = 0;
         long lastTime = start;
-        for (int second = 1; second <= seconds && publishers.stream().anyMatch(DemoChild::isAlive); second++) {
+        int total = seconds + pacedSeconds;
+        for (int second = 1; second <= total && publishers.stream().anyMatch(DemoChild::isAlive); second++) {
             long wake = start + second * 1_000_000_000L;
             long now;
             while ((now = System.nanoTime()) - wake < 0) {
@@ -174,7 +218,11 @@ public final class DemoCommand implements Callable<Integer> {
             latency.reset();
             subscribers.forEach(s -> s.drainInterval(latency));
             double perSecond = 1e9 / Math.max(1, now - lastTime);
-            out.printf("  sent %,12d/s   received %,12d/s   latency p50 %,9.1f us  p99 %,9.1f us  max %,10.1f us%n",
+            if (second > seconds + 1) {
+                paced.add(latency);
+            }
+            out.printf("  %-8s sent %,12d/s   received %,12d/s   latency p50 %,9.1f us  p99 %,9.1f us  max %,10.1f"
+                + " us%n", second <= seconds ? "flat out" : "paced",
                 Math.round((sent - lastSent) * perSecond), Math.round((received - lastReceived) * perSecond),
                 micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(99)),
                 micros(latency.getMaxValue()));
@@ -183,6 +231,7 @@ public final class DemoCommand implements Callable<Integer> {
             lastReceived = received;
             lastTime = now;
         }
+        return paced;
     }
 
     private int report(List<DemoChild> publishers, List<DemoChild> subscribers) {

@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jmh",
     description = {
-        "JMH microbenchmarks of the in-process ring: ClaimCommitBenchmark (tryClaim/commit and offer, SINGLE and"
+        "JMH microbenchmarks of the in-process ring: OfferPollBenchmark (one message offered and polled back: the"
+            + " public Publisher.offer/Subscriber.poll, the bare ring, Agrona's write/read), ClaimCommitBenchmark"
+            + " (tryClaim/commit and offer, SINGLE and"
             + " MANY producer), PollBenchmark (poll of a filled ring, batch 1/16/256) and CursorMinimumBenchmark"
             + " (the slowest-cursor scan with 1/8/64 cursors).",
         "Every argument goes to JMH: its options (-f forks, -wi/-i warm-up and measured iterations, -w/-r their"

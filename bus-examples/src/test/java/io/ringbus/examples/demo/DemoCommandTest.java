@@ -42,12 +42,19 @@ class DemoCommandTest {
 
     @Test
     void publisherAndSubscriberProcessesLoseNothingAndTheDirectoryGoes() {
-        List<String> lines = run("demo", "--seconds", "1");
+        List<String> lines = run("demo", "--seconds", "1", "--paced-seconds", "2", "--paced-rate", "20000");
         checkLastLine(lines);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("  flat out sent ")), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("  paced    sent ")), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("flat out, the latency is queueing")),
+            String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.matches("paced at 20,000 msg/s .* latency: p50 [\\d,.]+ us .*")),
+            "the paced phase's latency, in microseconds:\n" + String.join("\n", lines));
         Matcher header = HEADER.matcher(lines.getFirst());
         assertTrue(header.find(), lines.getFirst());
         assertFalse(Files.exists(Path.of(header.group(1))), "the demo's bus directory is removed");
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("  sent ") && l.contains("latency p50")), "progress");
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("  flat out sent ") && l.contains("latency p50")),
+            "progress");
         assertTrue(lines.get(lines.size() - 2).startsWith("latency over the run: p50 "), String.join("\n", lines));
     }
 

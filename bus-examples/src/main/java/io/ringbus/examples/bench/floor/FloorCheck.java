@@ -31,7 +31,10 @@ import org.HdrHistogram.Histogram;
  * <p>A bare spin on two shared longs, on their own cache lines, in a file mapped the way the rings
  * are. Both JVMs live for the whole benchmark and sleep on stdin between checks, so a check runs with
  * the machine otherwise quiet; each check is {@link #WARMUP_ROUND_TRIPS} untimed round trips then
- * {@code roundTrips} timed ones, and reports the median.
+ * {@code roundTrips} timed ones, and reports the median. On a machine so loaded that the two spinning
+ * JVMs wait for each other's time slices, a check stops after {@link #BUDGET_MILLIS} (with at least
+ * {@link #MIN_TIMED} timed round trips): its median is then far off the quiet one, and the pairs
+ * around it are not counted, which is what such a check is for.
  */
 public final class FloorCheck implements AutoCloseable {
     static final String PING_ROLE = "floor-ping";
@@ -39,6 +42,11 @@ public final class FloorCheck implements AutoCloseable {
     static final int WARMUP_ROUND_TRIPS = 1_000;
     /** Round trips of the first check, untimed, so that both loops are compiled before any real one. */
     static final int STARTUP_ROUND_TRIPS = 200_000;
+    /** Longest a check takes once it has {@link #MIN_TIMED} timed round trips. */
+    static final long BUDGET_MILLIS = 500;
+    static final int MIN_TIMED = 100;
+    /** Written to the ping word instead of the next sequence: the pong's run ends there. */
+    private static final long STOP = -1;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long PING_OFFSET = 0;
@@ -94,7 +102,7 @@ public final class FloorCheck implements AutoCloseable {
     }
 
     private long measure(int warmup, int timed) {
-        String command = "RUN " + warmup + " " + timed;
+        String command = "RUN " + warmup + " " + timed + " " + BUDGET_MILLIS;
         pong.send(command);
         ping.send(command);
         long p50 = Long.parseLong(ping.awaitResult(timeout).get("p50"));
@@ -125,8 +133,13 @@ public final class FloorCheck implements AutoCloseable {
         public void execute(String[] command) {
             long warmup = ChildRunner.longArg(command, 1);
             long timed = ChildRunner.longArg(command, 2);
+            long budget = ChildRunner.longArg(command, 3) * 1_000_000L;
             histogram.reset();
+            long begin = System.nanoTime();
             for (long i = 0; i < warmup + timed; i++) {
+                if (i >= warmup + MIN_TIMED && (i & 63) == 0 && System.nanoTime() - begin > budget) {
+                    break;
+                }
                 long n = ++sequence;
                 long start = System.nanoTime();
                 LONG.setRelease(words, PING_OFFSET, n);
@@ -138,6 +151,7 @@ public final class FloorCheck implements AutoCloseable {
                     histogram.recordValue(Math.min(elapsed, HIGHEST_NANOS));
                 }
             }
+            LONG.setRelease(words, PING_OFFSET, STOP);
             ChildRunner.reply("RESULT p50=" + histogram.getValueAtPercentile(50)
                 + " count=" + histogram.getTotalCount());
         }
@@ -162,12 +176,19 @@ public final class FloorCheck implements AutoCloseable {
 
         @Override
         public void execute(String[] command) {
-            long total = ChildRunner.longArg(command, 1) + ChildRunner.longArg(command, 2);
-            for (long i = 0; i < total; i++) {
-                long n = ++sequence;
-                while ((long) LONG.getAcquire(words, PING_OFFSET) != n) {
+            // The STOP that ended the last run is still in the ping word until the first ping of this one.
+            boolean started = false;
+            while (true) {
+                long n = sequence + 1;
+                long ping;
+                while ((ping = (long) LONG.getAcquire(words, PING_OFFSET)) != n && (ping != STOP || !started)) {
                     guard.spin();
                 }
+                if (ping == STOP) {
+                    break;
+                }
+                started = true;
+                sequence = n;
                 LONG.setRelease(words, PONG_OFFSET, n);
             }
             ChildRunner.reply("DONE");

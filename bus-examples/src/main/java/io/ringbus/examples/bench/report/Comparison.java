@@ -30,6 +30,19 @@ public final class Comparison {
         double ratio() {
             return ringbus / peerFigure;
         }
+
+        /**
+         * For the run log: a line saying this round's pair is not counted and why, or null when its floors
+         * agree.
+         */
+        public String notCountedLine(String what, double tolerance) {
+            if (floorsAgree(tolerance)) {
+                return null;
+            }
+            return String.format(java.util.Locale.ROOT, "round %d  %s: not counted, the floor checks (%d, %d, %d ns)"
+                + " differ by more than %.0f%% (the VM moved its vCPUs, or the machine is loaded)", round, what,
+                ringbusFloor, peerFloor, afterFloor, tolerance * 100);
+        }
     }
 
     /** What the table prints for this row. */

@@ -27,6 +27,14 @@ import java.util.List;
 final class OneToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
         new ThroughputHarness.Topology("one-to-one", 1, 1, ProducerMode.SINGLE, "one", 2.0, true);
+    /**
+     * The same with ringbus's publisher offering {@value #BATCH} messages per {@code Publisher.offerBatch}
+     * (one claim each); Agrona's writes one at a time, as it has no batch write. No target: for information.
+     */
+    static final int BATCH = 16;
+    static final ThroughputHarness.Topology BATCHED =
+        new ThroughputHarness.Topology("one-to-one batched x" + BATCH, 1, 1, ProducerMode.SINGLE, "one", Double.NaN,
+            false, BATCH);
 
     private OneToOneThroughput() {
     }
@@ -34,5 +42,10 @@ final class OneToOneThroughput {
     static List<Comparison> run(int length, String sizeLabel, RingOptions options, BenchFiles files,
         FloorCheck floor, PrintStream log) {
         return ThroughputHarness.run(TOPOLOGY, length, sizeLabel, options, files, floor, log);
+    }
+
+    static List<Comparison> runBatched(int length, String sizeLabel, RingOptions options, BenchFiles files,
+        FloorCheck floor, PrintStream log) {
+        return ThroughputHarness.run(BATCHED, length, sizeLabel, options, files, floor, log);
     }
 }

@@ -7,7 +7,10 @@ import java.util.List;
  * with (a row of the table pairs ringbus with one of them), and the JVM flags their child JVMs get.
  */
 enum Peer {
+    /** ringbus as users embed it: {@code Bus}, {@code Publisher.offer}, {@code Subscriber.poll}. */
     RINGBUS("ringbus", List.of()),
+    /** ringbus's bare ring ({@code RingWriter}, {@code RingReader}): the topic layer's cost is the difference. */
+    RING("ringbus ring", List.of()),
     /** Only the JVMs that run Agrona get its flag: its UnsafeBuffer needs jdk.internal.misc.Unsafe. */
     AGRONA("Agrona", List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED")),
     CHRONICLE("Chronicle Queue", ChronicleQueuePeer.JVM_FLAGS);

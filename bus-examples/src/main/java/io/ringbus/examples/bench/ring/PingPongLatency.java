@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Round-trip latency between two processes, one message in flight (64 bytes, or each of {@code --sizes}
- * in turn), the same for ringbus's
- * ring, Agrona's {@code OneToOneRingBuffer} and Chronicle Queue (an appender and a spinning tailer per
- * direction, {@link ChronicleQueuePeer}).
+ * in turn), the same for ringbus through its public API ({@link BusPingPong}: {@code Bus},
+ * {@code Publisher.offer}, {@code Subscriber.poll}), ringbus's bare ring ({@link RingbusPingPong}, the rows
+ * marked {@value #RING_ONLY}, so that the topic layer's cost shows), Agrona's {@code OneToOneRingBuffer}
+ * and Chronicle Queue (an appender and a spinning tailer per direction, {@link ChronicleQueuePeer}).
  *
  * <pre>
  *    ping JVM                                                      pong JVM
@@ -35,14 +36,18 @@ import java.util.Map;
  * copied out. Each run warms up for at least {@code pingWarmupRoundTrips} round trips and
  * {@code pingWarmupMillis} in the very loop that then times {@code roundTrips} more into an
  * HdrHistogram (p50, p90, p99, p99.9, max). Both processes spin (no idle strategy, no pause
- * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, Chronicle Queue, ringbus,
- * ... in the same six JVMs, each after a {@link FloorCheck}. The targets are for 64-byte messages; rows of
+ * instruction), exactly alike for every peer. Runs alternate ringbus, Agrona, ringbus ring, Chronicle
+ * Queue, ringbus, ... in the same eight JVMs, each after a {@link FloorCheck}; the ring-only rows pair each
+ * bare-ring run with the Agrona run just before it. The targets are for 64-byte messages; rows of
  * other sizes carry the size in their names and no target.
  */
 final class PingPongLatency {
     static final int MESSAGE_LENGTH = 64;
     static final int PING_TYPE = 1;
     static final int STOP_TYPE = 2;
+
+    /** Added to the names of the rows that time the bare ring ({@link Peer#RING}) instead of the public API. */
+    static final String RING_ONLY = " (ring only)";
 
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
@@ -70,11 +75,13 @@ final class PingPongLatency {
         try {
             ChildJvm[] ringbus = start(Peer.RINGBUS, length, options, files, children, queues);
             ChildJvm[] agrona = start(Peer.AGRONA, length, options, files, children, queues);
+            ChildJvm[] ring = start(Peer.RING, length, options, files, children, queues);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
             boolean targeted = length == MESSAGE_LENGTH;
             List<Comparison> agronaRows = rows(Peer.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
+            List<Comparison> ringRows = rows(Peer.AGRONA, RING_ONLY + sizeLabel, Double.NaN);
             List<Comparison> chronicleRows = rows(Peer.CHRONICLE, sizeLabel,
                 targeted ? CHRONICLE_P50_TARGET : Double.NaN);
             ChildJvm[] chronicle = null;
@@ -102,12 +109,20 @@ final class PingPongLatency {
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbusResult = runOnce(ringbus, options);
-                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
+                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult, options);
                 long agronaFloor = floor.measure();
                 Map<String, String> agronaResult = runOnce(agrona, options);
-                log(log, round, Peer.AGRONA, agronaFloor, agronaResult);
+                log(log, round, Peer.AGRONA, agronaFloor, agronaResult, options);
                 long afterAgrona = floor.measure();
-                add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult);
+                add(agronaRows, round, ringbusFloor, agronaFloor, afterAgrona, ringbusResult, agronaResult,
+                    "ringbus vs Agrona", options, log);
+                // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
+                Map<String, String> ringResult = runOnce(ring, options);
+                log(log, round, Peer.RING, afterAgrona, ringResult, options);
+                long afterRing = floor.measure();
+                add(ringRows, round, afterAgrona, agronaFloor, afterRing, ringResult, agronaResult,
+                    "ringbus ring vs Agrona", options, log);
+                afterAgrona = afterRing;
                 Map<String, String> chronicleResult = null;
                 if (chronicle != null) {
                     try {
@@ -122,9 +137,10 @@ final class PingPongLatency {
                     }
                 }
                 if (chronicleResult != null) {
-                    log(log, round, Peer.CHRONICLE, afterAgrona, chronicleResult);
+                    log(log, round, Peer.CHRONICLE, afterAgrona, chronicleResult, options);
                     long afterFloor = floor.measure();
-                    add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult);
+                    add(chronicleRows, round, ringbusFloor, afterAgrona, afterFloor, ringbusResult, chronicleResult,
+                        "ringbus vs Chronicle Queue", options, log);
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
                 } else {
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterAgrona);
@@ -132,6 +148,7 @@ final class PingPongLatency {
             }
             completed = true;
             List<Comparison> rows = new ArrayList<>(agronaRows);
+            rows.addAll(ringRows);
             rows.addAll(chronicleRows);
             return rows;
         } finally {
@@ -178,7 +195,9 @@ final class PingPongLatency {
     }
 
     private static void add(List<Comparison> rows, int round, long ringbusFloor, long peerFloor, long afterFloor,
-        Map<String, String> ringbus, Map<String, String> peer) {
+        Map<String, String> ringbus, Map<String, String> peer, String what, RingOptions options, PrintStream log) {
+        ThroughputHarness.logCounted(log, new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor, 0, 0), what,
+            options);
         for (int i = 0; i < PERCENTILES.length; i++) {
             rows.get(i).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
                 Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(peer.get(PERCENTILES[i]))));
@@ -198,6 +217,14 @@ final class PingPongLatency {
         String pongRole;
         switch (peer) {
             case RINGBUS -> {
+                // One bus, two topics: both children get the same arguments and open "ping" and "pong".
+                List<String> bus = BusEndpoints.args(files.directory("bus-pingpong" + suffix), options.capacity(),
+                    ProducerMode.SINGLE, 1);
+                List<String> args = new ArrayList<>(bus);
+                args.add(Integer.toString(length));
+                return startPair(BusPingPong.PING_ROLE, BusPingPong.PONG_ROLE, peer, options, children, args);
+            }
+            case RING -> {
                 ping = files.ringbusRing("pingpong-ping" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pong = files.ringbusRing("pingpong-pong" + suffix, options.capacity(), ProducerMode.SINGLE).toString();
                 pingRole = RingbusPingPong.PING_ROLE;
@@ -220,7 +247,11 @@ final class PingPongLatency {
                 pongRole = ChronicleQueuePeer.PONG_ROLE;
             }
         }
-        List<String> args = List.of(ping, pong, Integer.toString(length));
+        return startPair(pingRole, pongRole, peer, options, children, List.of(ping, pong, Integer.toString(length)));
+    }
+
+    private static ChildJvm[] startPair(String pingRole, String pongRole, Peer peer, RingOptions options,
+        List<ChildJvm> children, List<String> args) {
         ChildJvm pongJvm = ChildJvm.start(pongRole, RingRoles.class, peer.jvmFlags(), pongRole, options.stepTimeout(),
             args);
         children.add(pongJvm);
@@ -233,17 +264,22 @@ final class PingPongLatency {
     private static Map<String, String> runOnce(ChildJvm[] pair, RingOptions options) {
         pair[1].send("RUN");
         pair[0].send("RUN " + options.pingWarmupRoundTrips() + " " + options.pingWarmupMillis() + " "
-            + options.roundTrips());
+            + options.roundTrips() + " " + options.pingBudget().toMillis());
         // Each waits with the other as its partner: if one dies, the wait ends at once, not at the timeout.
         Map<String, String> result = pair[0].awaitResult(options.stepTimeout(), List.of(pair[1]));
         pair[1].awaitAny(options.stepTimeout(), List.of(pair[0]), "DONE");
         return result;
     }
 
-    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result) {
+    private static void log(PrintStream log, int round, Peer peer, long floor, Map<String, String> result,
+        RingOptions options) {
         log.printf("round %d  %-15s  floor p50 %5d ns | RTT p50 %5s  p90 %5s  p99 %6s  p99.9 %8s  max %9s  mean %5s"
             + " ns  (warm-up %,d round trips in %s ms; ping allocated %s B)%n", round, peer.label(), floor,
             result.get("p50"), result.get("p90"), result.get("p99"), result.get("p999"), result.get("max"),
             result.get("mean"), Long.parseLong(result.get("warmup")), result.get("warmupMillis"), result.get("alloc"));
+        if (Long.parseLong(result.get("count")) < options.roundTrips()) {
+            log.printf("round %d  %-15s  the machine is slow: the run's time budget ended it after %,d measured round"
+                + " trips%n", round, peer.label(), Long.parseLong(result.get("count")));
+        }
     }
 }

@@ -16,10 +16,12 @@ import java.time.Duration;
  * @param floorTolerance how far apart (as a fraction) two floor checks may be for their pair to count
  * @param stepTimeout longest any child may take over one step before it is declared hung
  * @param runBudget about how long a throughput run may take; runs are shortened to it on a busy machine
+ * @param pingBudget longest a ping-pong run may take; on a machine too busy to keep up it measures fewer
+ *     round trips (at least {@link io.ringbus.examples.bench.child.PingLoop#MIN_MEASURED})
  */
 record RingOptions(int rounds, long messages, int warmupRuns, long roundTrips, long pingWarmupRoundTrips,
     long pingWarmupMillis, int floorRoundTrips, int capacity, double floorTolerance, Duration stepTimeout,
-    Duration runBudget) {
+    Duration runBudget, Duration pingBudget) {
 
     RingOptions {
         if (rounds < 1 || messages < 2 || warmupRuns < 0 || roundTrips < 1 || floorRoundTrips < 1) {

@@ -19,6 +19,10 @@ public final class RingRoles {
 
     static ChildRole create(String role, String[] args, SpinGuard guard) throws Exception {
         return switch (role) {
+            case BusPingPong.PING_ROLE -> new BusPingPong.Ping(args, guard);
+            case BusPingPong.PONG_ROLE -> new BusPingPong.Pong(args, guard);
+            case BusThroughput.PUBLISHER_ROLE -> new BusThroughput.Publisher(args, guard);
+            case BusThroughput.SUBSCRIBER_ROLE -> new BusThroughput.Subscriber(args, guard);
             case RingbusPingPong.PING_ROLE -> new RingbusPingPong.Ping(args, guard);
             case RingbusPingPong.PONG_ROLE -> new RingbusPingPong.Pong(args, guard);
             case AgronaPingPong.PING_ROLE -> new AgronaPingPong.Ping(args, guard);

@@ -15,9 +15,13 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What {@link OneToOneThroughput} and {@link ManyToOneThroughput} share: start one subscriber JVM
- * and N publisher JVMs per ring, warm both rings up with unrecorded runs, then measure rounds of
- * ringbus run, Agrona run, each after a {@link FloorCheck}, all in the same processes.
+ * What {@link OneToOneThroughput}, {@link ManyToOneThroughput} and {@link OneToManyThroughput} share: start
+ * the subscriber JVMs and N publisher JVMs per side (ringbus through its public API, {@link BusThroughput};
+ * Agrona; ringbus's bare ring, {@link RingbusThroughput}; Chronicle Queue where the topology has it), warm
+ * every side up with unrecorded runs, then measure rounds of ringbus run, Agrona run, bare-ring run, ...,
+ * each after a {@link FloorCheck}, all in the same processes. The headline row pairs the public API with
+ * Agrona; the row marked {@value PingPongLatency#RING_ONLY} pairs the bare ring with the Agrona run just
+ * before it.
  *
  * <p>One run: the parent arms the subscriber (it answers {@code ARMED} and starts polling), then
  * tells every publisher to send its share of the messages as fast as the ring takes them. The
@@ -40,7 +44,11 @@ final class ThroughputHarness {
      * and whether Chronicle Queue runs too (a row for information: no target set for it).
      */
     record Topology(String name, int publishers, int subscribers, ProducerMode ringbusMode, String agronaKind,
-        double target, boolean chronicle) {
+        double target, boolean chronicle, int batch) {
+        Topology(String name, int publishers, int subscribers, ProducerMode ringbusMode, String agronaKind,
+            double target, boolean chronicle) {
+            this(name, publishers, subscribers, ringbusMode, agronaKind, target, chronicle, 1);
+        }
     }
 
     private record Side(Peer peer, List<ChildJvm> subscribers, List<ChildJvm> publishers, BenchFiles files) {
@@ -72,6 +80,7 @@ final class ThroughputHarness {
             List<Side> sides = new ArrayList<>();
             sides.add(start(Peer.RINGBUS, topology, length, options, files, children));
             sides.add(start(Peer.AGRONA, topology, length, options, files, children));
+            Side ring = start(Peer.RING, topology, length, options, files, children);
             for (ChildJvm child : children) {
                 child.await("READY", options.stepTimeout());
             }
@@ -82,6 +91,8 @@ final class ThroughputHarness {
             // The targets are for 64-byte messages; other sizes are measured and compared without one.
             rows.add(new Comparison(rowName + sizeLabel, peer, "msg/s", true,
                 length == MESSAGE_LENGTH ? topology.target() : Double.NaN));
+            Comparison ringRow = new Comparison(rowName + PingPongLatency.RING_ONLY + sizeLabel, peer, "msg/s", true,
+                Double.NaN);
             if (topology.chronicle()) {
                 Comparison chronicleRow = new Comparison(rowName + " vs " + Peer.CHRONICLE.label() + sizeLabel,
                     Peer.CHRONICLE.label(), "msg/s", true, Double.NaN);
@@ -104,6 +115,7 @@ final class ThroughputHarness {
             }
             List<StringBuilder> warmups = new ArrayList<>();
             sides.forEach(side -> warmups.add(new StringBuilder()));
+            StringBuilder ringWarmups = new StringBuilder();
             long fitted = perPublisher;
             for (int i = 0; i < options.warmupRuns(); i++) {
                 double slowest = Double.MAX_VALUE;
@@ -115,6 +127,9 @@ final class ThroughputHarness {
                     warmups.get(s).append(' ').append(rate(result));
                     slowest = Math.min(slowest, Double.parseDouble(result.get("rate")));
                 }
+                Map<String, String> ringResult = runOnce(ring, fitted, options);
+                ringWarmups.append(' ').append(rate(ringResult));
+                slowest = Math.min(slowest, Double.parseDouble(ringResult.get("rate")));
                 if (i == 0) {
                     fitted = fitToBudget(perPublisher, topology.publishers(), slowest, options);
                 }
@@ -123,6 +138,7 @@ final class ThroughputHarness {
                 for (int s = 0; s < sides.size(); s++) {
                     log.printf("warm-up  %-15s %s msg/s%n", sides.get(s).peer().label(), warmups.get(s));
                 }
+                log.printf("warm-up  %-15s %s msg/s%n", Peer.RING.label(), ringWarmups);
             }
             if (fitted < perPublisher) {
                 log.printf("the machine is slow right now: runs shortened to %,d messages, about %.1f s each at the"
@@ -131,29 +147,54 @@ final class ThroughputHarness {
                 perPublisher = fitted;
             }
             for (int round = 1; round <= options.rounds(); round++) {
-                long ringbusFloor = floor.measure();
-                Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
-                log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
-                long peerFloor = floor.measure();
-                for (int s = 1; s < sides.size(); s++) {
-                    Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
-                        "round " + round, log);
-                    if (peerResult == null) {
-                        break;
-                    }
-                    log(log, round, sides.get(s).peer(), peerFloor, peerResult);
-                    long afterFloor = floor.measure();
-                    rows.get(s - 1).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
-                        Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate"))));
-                    peerFloor = afterFloor;
-                }
-                log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
+                measureRound(round, sides, ring, perPublisher, rows, ringRow, options, floor, log);
             }
             completed = true;
+            rows.add(ringRow);
             return rows;
         } finally {
             ChildJvm.endAll(children, completed);
         }
+    }
+
+    /**
+     * One measured round: ringbus (public API), then each peer (the bare ring right after Agrona), each
+     * after a floor check, and a floor check after all; the pairs go to {@code rows} and {@code ringRow}.
+     */
+    private static void measureRound(int round, List<Side> sides, Side ring, long perPublisher,
+        List<Comparison> rows, Comparison ringRow, RingOptions options, FloorCheck floor, PrintStream log) {
+        long ringbusFloor = floor.measure();
+        Map<String, String> ringbusResult = runOnce(sides.get(0), perPublisher, options);
+        log(log, round, Peer.RINGBUS, ringbusFloor, ringbusResult);
+        long peerFloor = floor.measure();
+        for (int s = 1; s < sides.size(); s++) {
+            Map<String, String> peerResult = runSideOnce(sides, s, perPublisher, options, rows,
+                "round " + round, log);
+            if (peerResult == null) {
+                break;
+            }
+            log(log, round, sides.get(s).peer(), peerFloor, peerResult);
+            long afterFloor = floor.measure();
+            Comparison.Pair pair = new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
+                Double.parseDouble(ringbusResult.get("rate")), Double.parseDouble(peerResult.get("rate")));
+            rows.get(s - 1).add(pair);
+            logCounted(log, pair, "ringbus vs " + sides.get(s).peer().label(), options);
+            long runFloor = peerFloor;
+            peerFloor = afterFloor;
+            if (sides.get(s).peer() == Peer.AGRONA) {
+                // The bare ring right after Agrona: its pair is (Agrona, ring) with the floors around both.
+                Map<String, String> ringResult = runOnce(ring, perPublisher, options);
+                log(log, round, Peer.RING, afterFloor, ringResult);
+                long afterRing = floor.measure();
+                Comparison.Pair ringPair = new Comparison.Pair(round, afterFloor, runFloor,
+                    afterRing, Double.parseDouble(ringResult.get("rate")),
+                    Double.parseDouble(peerResult.get("rate")));
+                ringRow.add(ringPair);
+                logCounted(log, ringPair, "ringbus ring vs Agrona", options);
+                peerFloor = afterRing;
+            }
+        }
+        log.printf("round %d  after    floor p50 %5d ns%n", round, peerFloor);
     }
 
     /**
@@ -188,7 +229,18 @@ final class ThroughputHarness {
         String subscriberRole;
         String publisherRole;
         String publisherRing = null;
+        List<String> bus = List.of();
         if (peer == Peer.RINGBUS) {
+            bus = BusEndpoints.args(files.directory("bus-" + name), options.capacity(), topology.ringbusMode(),
+                topology.publishers());
+            subscriberRole = BusThroughput.SUBSCRIBER_ROLE;
+            publisherRole = BusThroughput.PUBLISHER_ROLE;
+            for (int i = 0; i < topology.subscribers(); i++) {
+                List<String> args = new ArrayList<>(bus);
+                args.add(size);
+                subscriberArgs.add(args);
+            }
+        } else if (peer == Peer.RING) {
             String ring = files.ringbusRing(name, options.capacity(), topology.ringbusMode()).toString();
             publisherRing = ring;
             subscriberRole = RingbusThroughput.SUBSCRIBER_ROLE;
@@ -224,7 +276,14 @@ final class ThroughputHarness {
         List<ChildJvm> publishers = new ArrayList<>();
         for (int id = 0; id < topology.publishers(); id++) {
             List<String> args = switch (peer) {
-                case RINGBUS -> List.of(publisherRing, Integer.toString(id), size);
+                case RINGBUS -> {
+                    List<String> own = new ArrayList<>(bus);
+                    own.add(Integer.toString(id));
+                    own.add(size);
+                    own.add(Integer.toString(topology.batch()));
+                    yield own;
+                }
+                case RING -> List.of(publisherRing, Integer.toString(id), size);
                 case CHRONICLE -> List.of(Integer.toString(id), size);
                 default -> List.of(publisherRing, topology.agronaKind(), Integer.toString(id), size);
             };
@@ -285,6 +344,14 @@ final class ThroughputHarness {
                 + " messages out of sequence (lost, repeated or reordered)");
         }
         return result;
+    }
+
+    /** Says in the run log when a round's pair is not counted (its floor checks disagree). */
+    static void logCounted(PrintStream log, Comparison.Pair pair, String what, RingOptions options) {
+        String line = pair.notCountedLine(what, options.floorTolerance());
+        if (line != null) {
+            log.println(line);
+        }
     }
 
     private static long sum(Map<String, String> a, Map<String, String> b, String key) {

@@ -33,15 +33,22 @@ import picocli.CommandLine.Option;
  * two JVMs ping-pong 64-byte messages over two topics of a bus in /dev/shm, both sides waiting in
  * {@code Subscriber.await}; then a blocking subscriber waits with no traffic and reports its CPU use.
  *
+ * <p>The SPIN mode is measured beside the plain loop it replaces, a spin on {@code Subscriber.poll}: rounds
+ * alternate the two, each after a {@link FloorCheck}, and the table gives spin / poll per percentile with
+ * the target (p50 and p99.9 at most {@value #SPIN_TARGET}x).
+ *
  * <p>The blocking mode is measured beside its floor, the C futex ping-pong ({@link CFutexPingPong}):
  * rounds alternate a ringbus blocking run and a C run, each after a {@link FloorCheck}, and the table
  * gives ringbus / C per percentile with the target (p50 at most {@value #FUTEX_TARGET}x).
  */
 @Command(name = "wakeup",
     mixinStandardHelpOptions = true,
-    description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,",
-        "the blocking mode interleaved with a C futex ping-pong (compiled with the machine's gcc, skipped without),",
-        "and the CPU an idle blocking subscriber uses."},
+    description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,"
+            + " each through Subscriber.await: the spin mode interleaved with a plain Subscriber.poll loop, the"
+            + " blocking mode with a C futex ping-pong (compiled with the machine's gcc, skipped without);"
+            + " and the CPU an idle blocking subscriber uses.",
+        "Takes about a minute (--quick: under one, also with two busy processes beside it); a run stops at 8 s"
+            + " with fewer round trips on a machine too loaded to keep up."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the table was printed",
         "1:a child JVM failed, or --round-trips / --idle-seconds out of range; the one-line message says which",
@@ -51,6 +58,13 @@ import picocli.CommandLine.Option;
 public final class WakeupBenchCommand implements Callable<Integer> {
     /** Target: ringbus's blocking median round trip at most this multiple of the C futex ping-pong's. */
     static final double FUTEX_TARGET = 1.2;
+    /** Target: a SPIN await's round trip, p50 and p99.9, at most this multiple of the poll loop's. */
+    static final double SPIN_TARGET = 1.2;
+    /** SPIN and the poll loop run this many times the round trips of a blocking run: they are cheap, and
+     * a p99.9 of a few thousand samples is a handful of them. */
+    static final int SPIN_COUNT_FACTOR = 20;
+    /** Longest a run may take: on a machine too loaded to keep up it measures fewer round trips instead. */
+    static final long RUN_BUDGET_MILLIS = 8_000;
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String ROW = "%-24s %12s %12s %8s %9s %4s %8s  %s%n";
 
@@ -74,7 +88,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         description = "How far apart a round's floor checks may be for the round to count (default ${DEFAULT-VALUE}).")
     double floorTolerance;
 
-    @Option(names = "--quick", description = "Fewer and shorter runs: about half a minute.")
+    @Option(names = "--quick", description = "Fewer and shorter runs: under a minute.")
     boolean quick;
 
     /** Where this benchmark's report section goes: {@code bus bench all} collects it with the others'. */
@@ -117,10 +131,13 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             List<LatencySeries> series = new ArrayList<>();
             List<Comparison> versus = new ArrayList<>();
             String idleCpu;
+            Spin spin;
             try (FloorCheck floor = FloorCheck.start(files, 5_000, timeout)) {
-                Map<String, String> spin = single(files, "SPIN", count, timeout);
-                modeRows.add(modeRow("spin", spin, count));
-                series.add(series("ringbus spin", spin));
+                spin = spinVersusPoll(files, floor, count * SPIN_COUNT_FACTOR, roundCount, timeout, out);
+                modeRows.add(modeRow("spin (await)", spin.spin(), count * SPIN_COUNT_FACTOR));
+                modeRows.add(modeRow("poll loop", spin.poll(), count * SPIN_COUNT_FACTOR));
+                series.add(series("ringbus spin", spin.spin()));
+                series.add(series("ringbus poll loop", spin.poll()));
                 Blocking blocking = blocking(files, futex.program(), floor, count, roundCount, timeout, out);
                 modeRows.add(modeRow("blocking", blocking.ringbus(), count));
                 series.add(series("ringbus blocking", blocking.ringbus()));
@@ -143,17 +160,9 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                 "max ns", "runs");
             modeRows.forEach(table::println);
             table.println("idle blocking subscriber: " + idleCpu + "% of one core over " + idle + " s");
+            printVersus(table, "spin await vs poll loop", "spin await", "poll loop", spin.rows());
             if (!versus.isEmpty()) {
-                table.printf("%nblocking vs C futex ping-pong (medians over rounds whose floor checks agree within"
-                    + " %.0f%%; ratio = ringbus / C):%n", floorTolerance * 100);
-                table.printf(ROW, "measure", "ringbus", "C futex", "ratio", "target", "met", "floor", "rounds counted");
-                for (Comparison row : versus) {
-                    Comparison.Summary s = row.summarize(floorTolerance);
-                    table.printf(ROW, s.name(), Figures.nanos(s.ringbus()),
-                        Figures.nanos(s.peerFigure()), String.format(Locale.ROOT, "%.2fx", s.ratio()),
-                        s.target(), s.met(),
-                        Figures.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs());
-                }
+                printVersus(table, "blocking vs C futex ping-pong", "ringbus", "C futex", versus);
             }
             table.flush();
             out.println();
@@ -173,6 +182,29 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             return 1;
         } finally {
             cleanup.close();
+        }
+    }
+
+    /** Says in the run log when a round's pair is not counted (its floor checks disagree). */
+    private void logCounted(PrintWriter out, Comparison row, int round, String what) {
+        Comparison.Pair pair = row.pairs().get(round - 1);
+        String line = pair.notCountedLine(what, floorTolerance);
+        if (line != null) {
+            out.println(line);
+        }
+    }
+
+    /** One ratio table: medians over the rounds whose floor checks agree, ratio = left / right. */
+    private void printVersus(PrintWriter table, String title, String left, String right, List<Comparison> rows) {
+        table.printf("%n%s (medians over rounds whose floor checks agree within %.0f%%; ratio = %s / %s):%n", title,
+            floorTolerance * 100, left, right);
+        table.printf(ROW, "measure", left, right, "ratio", "target", "met", "floor", "rounds counted");
+        for (Comparison row : rows) {
+            Comparison.Summary s = row.summarize(floorTolerance);
+            table.printf(ROW, s.name(), Figures.nanos(s.ringbus()), Figures.nanos(s.peerFigure()),
+                String.format(Locale.ROOT, "%.2fx", s.ratio()), s.target(), s.met(),
+                Figures.nanos(row.floorMedian(floorTolerance)), s.qualified() + " of " + s.pairs()
+                    + (s.qualified() == 0 ? " (none agreed: all used)" : ""));
         }
     }
 
@@ -231,6 +263,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                     rows.get(i).add(new Comparison.Pair(round, ringbusFloor, futexFloor, afterFloor,
                         Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(c.get(PERCENTILES[i]))));
                 }
+                logCounted(out, rows.getFirst(), round, "blocking vs C futex");
                 out.flush();
             }
         }
@@ -244,6 +277,60 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         Map<String, String> median = new HashMap<>(sorted.get((sorted.size() - 1) / 2));
         median.put("runs", Integer.toString(runs.size()));
         return median;
+    }
+
+    /** The SPIN await's median run, the poll loop's, and the ratio rows (spin / poll). */
+    private record Spin(Map<String, String> spin, Map<String, String> poll, List<Comparison> rows) {
+    }
+
+    /**
+     * SPIN through {@code Subscriber.await} against the plain poll loop on the same kind of topics (wakeup off),
+     * interleaved: each round is a floor check, a SPIN run, a floor check, a poll-loop run, a floor check.
+     */
+    private Spin spinVersusPoll(BenchFiles files, FloorCheck floor, long count, int roundCount, Duration timeout,
+        PrintWriter out) {
+        System.err.println("wakeup bench: spin and poll loop, interleaved ...");
+        List<Comparison> rows = new ArrayList<>();
+        for (int i = 0; i < PERCENTILES.length; i++) {
+            boolean targeted = i == 0 || i == PERCENTILES.length - 1;
+            rows.add(new Comparison("spin await RTT " + LatencySeries.LABELS[i], "poll loop", "ns", false,
+                targeted ? SPIN_TARGET : Double.NaN));
+        }
+        List<Map<String, String>> spinRuns = new ArrayList<>();
+        List<Map<String, String>> pollRuns = new ArrayList<>();
+        Path spinBus = files.directory("wakeup-spin");
+        Path pollBus = files.directory("wakeup-poll");
+        try (ChildJvm spinPong = child("pong-SPIN", BusWakeupRoles.PONG_ROLE, timeout, List.of(spinBus.toString(),
+                "SPIN"));
+            ChildJvm spinPing = startAfter(spinPong, spinBus, "SPIN", timeout);
+            ChildJvm pollPong = child("pong-POLL", BusWakeupRoles.PONG_ROLE, timeout, List.of(pollBus.toString(),
+                BusWakeupRoles.POLL));
+            ChildJvm pollPing = startAfter(pollPong, pollBus, BusWakeupRoles.POLL, timeout)) {
+            // Warm-up: as many round trips as a measured run, unrecorded, in each pair.
+            run(spinPing, spinPong, count, timeout);
+            run(pollPing, pollPong, count, timeout);
+            for (int round = 1; round <= roundCount; round++) {
+                long spinFloor = floor.measure();
+                Map<String, String> spin = run(spinPing, spinPong, count, timeout);
+                long pollFloor = floor.measure();
+                Map<String, String> poll = run(pollPing, pollPong, count, timeout);
+                long afterFloor = floor.measure();
+                spinRuns.add(spin);
+                pollRuns.add(poll);
+                out.printf("round %d  spin await  floor p50 %5d ns | RTT p50 %7s  p99.9 %8s  max %9s ns%n", round,
+                    spinFloor, spin.get("p50"), spin.get("p999"), spin.get("max"));
+                out.printf("round %d  poll loop   floor p50 %5d ns | RTT p50 %7s  p99.9 %8s  max %9s ns"
+                    + "  (after: floor p50 %d ns)%n", round, pollFloor, poll.get("p50"), poll.get("p999"),
+                    poll.get("max"), afterFloor);
+                for (int i = 0; i < PERCENTILES.length; i++) {
+                    rows.get(i).add(new Comparison.Pair(round, spinFloor, pollFloor, afterFloor,
+                        Double.parseDouble(spin.get(PERCENTILES[i])), Double.parseDouble(poll.get(PERCENTILES[i]))));
+                }
+                logCounted(out, rows.getFirst(), round, "spin await vs poll loop");
+                out.flush();
+            }
+        }
+        return new Spin(medianRun(spinRuns), medianRun(pollRuns), rows);
     }
 
     private static Map<String, String> single(BenchFiles files, String mode, long count, Duration timeout) {
@@ -260,7 +347,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     private static Map<String, String> run(ChildJvm ping, ChildJvm pong, long count, Duration timeout) {
         pong.send("RUN " + count);
         pong.await("ARMED", timeout);
-        ping.send("RUN " + count);
+        ping.send("RUN " + count + " " + RUN_BUDGET_MILLIS);
         Map<String, String> result = ping.awaitResult(timeout);
         pong.await("DONE", timeout);
         return result;

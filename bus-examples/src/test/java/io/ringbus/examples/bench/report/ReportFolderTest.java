@@ -104,11 +104,12 @@ public class ReportFolderTest {
         assertEquals(0, code, out + "\n" + err);
         boolean futex = !out.toString().contains("C futex ping-pong  skipped");
         List<String> series = futex
-            ? List.of("ringbus spin", "ringbus blocking", "C futex ping-pong", "ringbus signal")
-            : List.of("ringbus spin", "ringbus blocking", "ringbus signal");
+            ? List.of("ringbus spin", "ringbus poll loop", "ringbus blocking", "C futex ping-pong", "ringbus signal")
+            : List.of("ringbus spin", "ringbus poll loop", "ringbus blocking", "ringbus signal");
         checkReport(folder, "mode", "p50 ns", series);
         String md = Files.readString(folder.resolve(ReportFolder.SUMMARY));
         assertTrue(md.contains("./bus bench wakeup --quick --rounds 1"), md);
+        assertTrue(md.contains("spin await RTT p50") && md.contains("spin await RTT p99.9"), md);
         if (futex) {
             assertTrue(md.contains("blocking RTT p50") && md.contains("<= 1.20x"), md);
         }

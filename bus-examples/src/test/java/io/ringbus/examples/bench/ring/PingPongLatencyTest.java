@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PingPongLatencyTest {
     private static RingOptions options(long roundTrips) {
         return new RingOptions(7, 10_000_000, 3, roundTrips, 100_000, 1_000, 5_000, 1 << 20, 0.3,
-            Duration.ofSeconds(120), Duration.ofMillis(1_500));
+            Duration.ofSeconds(120), Duration.ofMillis(1_500), Duration.ofSeconds(20));
     }
 
     @Test

@@ -22,7 +22,7 @@ class RingReportTest {
         Comparison row = new Comparison("ping-pong RTT p50", "Agrona", "ns", false, Double.NaN);
         row.note("peer failed:\tline one\nline two\u0001 \"quoted\" \\");
         RingOptions options = new RingOptions(1, 2, 0, 1, 0, 0, 1, 4096, 0.1, Duration.ofSeconds(1),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), Duration.ofSeconds(1));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
