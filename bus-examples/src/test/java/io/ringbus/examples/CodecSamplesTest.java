@@ -3,7 +3,7 @@ package io.ringbus.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import io.ringbus.transport.codec.CodecFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

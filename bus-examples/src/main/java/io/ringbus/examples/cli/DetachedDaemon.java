@@ -4,6 +4,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.IoErrors;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.transport.TransportUri;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -122,7 +123,7 @@ final class DetachedDaemon {
             }
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(JvmLauncher.classPath()); // absolute: the daemon runs in /
         command.add(BusCommand.class.getName());
         command.add("daemon");
         command.add("--dir");

@@ -4,7 +4,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.examples.support.ExitCodes;
-import io.ringbus.examples.support.Json;
+import io.ringbus.stress.common.Json;
 import io.ringbus.examples.support.Sizes;
 import io.ringbus.transport.stream.MqAcceptor;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.ringbus.examples.demo;
 
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -7,7 +7,7 @@ import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import io.ringbus.transport.codec.CodecFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

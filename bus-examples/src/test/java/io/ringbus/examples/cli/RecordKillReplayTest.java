@@ -10,7 +10,7 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import io.ringbus.transport.codec.CodecFlags;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.stress.common.JvmLauncher;
+
 import io.ringbus.core.os.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -64,7 +66,7 @@ final class ChildProcess {
         command.add("-Xmx64m");
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(JvmLauncher.classPath());
         command.add(main.getName());
         command.addAll(args);
         return startCommand(name, workDir, command, ProcessBuilder.Redirect.PIPE);
@@ -75,10 +77,8 @@ final class ChildProcess {
      * ({@code hs_err_pid*.log}) in {@code workDir}, no core dump, no perf data file.
      */
     static List<String> java(Path workDir) {
-        return List.of(ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
-            "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-XX:-CreateCoredumpOnCrash",
-            "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"));
+        return List.of(JvmLauncher.javaBinary(), "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData",
+            "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.stress.common.JvmLauncher;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,7 +136,7 @@ final class Launcher {
     ChildProcess cli(String name, String cliMain, List<String> args, Path output) {
         List<String> command = new ArrayList<>(ChildProcess.java(workDir));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(JvmLauncher.classPath());
         command.add(cliMain);
         command.addAll(args);
         return track(ChildProcess.startCommand(name, workDir, command,

@@ -1,5 +1,7 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.stress.common.Json;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -115,23 +117,64 @@ public record StressFigures(String setup, double seconds, long sent, long commit
 
     /** The figures as one JSON object (one line). */
     public String toJson() {
-        Json json = new Json();
-        json.field("setup", setup).field("passed", passed()).field("seconds", seconds)
-            .field("sent", sent).field("committed", committed).object("received", received)
-            .field("lost", lost).field("duplicated", duplicated).field("out_of_order", outOfOrder)
-            .field("torn", torn).field("durable_window_repeats", windowRepeats).field("durable_kills", durableKills)
-            .field("in_flight_at_kill", inFlightAtKill).field("durable_in_flight_gap", durableInFlightGap)
-            .field("forwarding_window_bytes", forwardingWindowBytes).object("bridge", bridge)
-            .object("faults", faults).object("crash_points_not_reached", notReached).object("faults_skipped", skipped)
-            .percentiles("unblock_ms", unblock).percentiles("unblock_busy_ms", busyUnblock)
-            .percentiles("subscriber_unblock_ms", subscriberUnblock)
-            .field("longest_stall_ms", longestStallMillis).object("hostile", hostile).object("full_fs", fullFs)
-            .object("joins", joins).object("cpu_busy", busy).object("cli", cli)
-            .field("hung", hung).field("stack_traces", stackTraces).field("seed", seed)
-            .field("jvm_crashes", jvmCrashes).field("leftover_files", leftoverFiles.size())
-            .strings("leftover", leftoverFiles).strings("errors", errors).strings("anomalies", anomalies)
-            .strings("failures", failures());
-        return json.end();
+        Json json = new Json().open('{');
+        json.field("setup").string(setup).field("passed").bool(passed()).field("seconds").decimal(seconds, 1)
+            .field("sent").number(sent).field("committed").number(committed);
+        counts(json, "received", received);
+        json.field("lost").number(lost).field("duplicated").number(duplicated).field("out_of_order").number(outOfOrder)
+            .field("torn").number(torn).field("durable_window_repeats").number(windowRepeats)
+            .field("durable_kills").number(durableKills).field("in_flight_at_kill").number(inFlightAtKill)
+            .field("durable_in_flight_gap").number(durableInFlightGap)
+            .field("forwarding_window_bytes").number(forwardingWindowBytes);
+        counts(json, "bridge", bridge);
+        counts(json, "faults", faults);
+        counts(json, "crash_points_not_reached", notReached);
+        counts(json, "faults_skipped", skipped);
+        percentiles(json, "unblock_ms", unblock);
+        percentiles(json, "unblock_busy_ms", busyUnblock);
+        percentiles(json, "subscriber_unblock_ms", subscriberUnblock);
+        json.field("longest_stall_ms").number(longestStallMillis);
+        counts(json, "hostile", hostile);
+        counts(json, "full_fs", fullFs);
+        counts(json, "joins", joins);
+        counts(json, "cpu_busy", busy);
+        counts(json, "cli", cli);
+        json.field("hung").number(hung).field("stack_traces").number(stackTraces).field("seed").number(seed)
+            .field("jvm_crashes").number(jvmCrashes).field("leftover_files").number(leftoverFiles.size());
+        strings(json, "leftover", leftoverFiles);
+        strings(json, "errors", errors);
+        strings(json, "anomalies", anomalies);
+        strings(json, "failures", failures());
+        return json.close('}').toString();
+    }
+
+    /** A map of names to counts (or words) as an object. */
+    private static void counts(Json json, String name, Map<String, ?> values) {
+        json.field(name).open('{');
+        for (Map.Entry<String, ?> entry : values.entrySet()) {
+            json.field(entry.getKey());
+            if (entry.getValue() instanceof Number number) {
+                if (number instanceof Double || number instanceof Float) {
+                    json.number(number.doubleValue());
+                } else {
+                    json.number(number.longValue());
+                }
+            } else {
+                json.string(String.valueOf(entry.getValue()));
+            }
+        }
+        json.close('}');
+    }
+
+    private static void percentiles(Json json, String name, Percentiles p) {
+        json.field(name).open('{').field("count").number(p.count()).field("p50").decimal(p.p50(), 1)
+            .field("p99").decimal(p.p99(), 1).field("max").decimal(p.max(), 1).close('}');
+    }
+
+    private static void strings(Json json, String name, List<String> values) {
+        json.field(name).open('[');
+        values.forEach(json::string);
+        json.close(']');
     }
 
     /** The figures for people, a few lines. */

@@ -1,6 +1,6 @@
 package io.ringbus.examples.bench.report;
 
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

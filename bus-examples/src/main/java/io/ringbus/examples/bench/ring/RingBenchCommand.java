@@ -10,7 +10,7 @@ import io.ringbus.examples.bench.report.LatencySeries;
 import io.ringbus.examples.bench.report.ReportOptions;
 import io.ringbus.examples.bench.report.ReportSection;
 import io.ringbus.examples.support.ExitCodes;
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

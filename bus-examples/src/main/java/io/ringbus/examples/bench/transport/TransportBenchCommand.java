@@ -11,7 +11,7 @@ import io.ringbus.examples.bench.report.LatencySeries;
 import io.ringbus.examples.bench.report.ReportOptions;
 import io.ringbus.examples.bench.report.ReportSection;
 import io.ringbus.examples.support.ExitCodes;
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

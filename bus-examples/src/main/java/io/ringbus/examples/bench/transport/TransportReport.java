@@ -2,7 +2,7 @@ package io.ringbus.examples.bench.transport;
 
 import io.ringbus.examples.bench.report.Comparison;
 import io.ringbus.examples.bench.report.Figures;
-import io.ringbus.examples.support.Json;
+import io.ringbus.stress.common.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.ringbus.examples.support;
+package io.ringbus.stress.common;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,10 +33,29 @@ public final class JvmLauncher {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath());
         command.add(main.getName());
         command.addAll(args);
         return command;
+    }
+
+    /**
+     * This JVM's class path with every entry made absolute, so a child started in another working
+     * directory finds the same classes ({@code java -jar bus-examples/target/ringbus.jar} gives a
+     * relative one).
+     */
+    public static String classPath() {
+        StringBuilder absolute = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (!absolute.isEmpty()) {
+                absolute.append(java.io.File.pathSeparatorChar);
+            }
+            absolute.append(Path.of(entry).toAbsolutePath());
+        }
+        return absolute.toString();
     }
 
     /** The java launcher of this JVM: the same binary runs every child. */

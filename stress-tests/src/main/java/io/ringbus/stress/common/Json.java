@@ -1,4 +1,4 @@
-package io.ringbus.examples.support;
+package io.ringbus.stress.common;
 
 import java.util.Locale;
 
