@@ -79,7 +79,7 @@ public interface RingWriter {
      * sees the stamp), one locked instruction less per message.
      *
      * <p>Only for a writer whose owner is alive and holds its slot for the whole call, so that no
-     * {@link ClaimRecovery} can take this claim for a dead writer's and pad it at the same time (the
+     * {@code ClaimRecovery} can take this claim for a dead writer's and pad it at the same time (the
      * compare-and-set of {@link #commit} is what decides that race). A topic publisher that is open
      * is such a writer: recovery pads only the claims of an owner whose slot is free, reused, or whose
      * lock nobody holds. A closed one is not, and commits with {@link #commit}.
