@@ -8,7 +8,6 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.Futex;
-import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.Ring;
@@ -18,9 +17,6 @@ import io.ringbus.core.ring.internal.Memory;
 import io.ringbus.core.ring.internal.RingSlots;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
@@ -64,8 +60,7 @@ public final class ShmSubscriber implements Subscriber {
     private volatile boolean awaiting;
     private volatile Thread waiter;
     private long missedBytes;
-    private long stuckPosition = -1;
-    private long stuckSince;
+    private final DeadPublisherWatch deadPublisherWatch;
     private int emptyPolls;
     /** Wakeup accounting for tests: park slices this subscriber slept in (futex wait or thread park). */
     long slicesSlept;
@@ -94,16 +89,17 @@ public final class ShmSubscriber implements Subscriber {
         this.explicitCommit = config.explicitCommit();
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
+        this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
             throw new RingBusException("Topic '" + topic.name() + "' was created without wakeup support, so a "
                 + config.wakeup() + " subscriber would never be woken. Use WakeupMode.SPIN, or recreate the topic"
                 + " with TopicConfig.wakeup(true).");
         }
-        SlotChoice choice = durable ? durableSlot() : new SlotChoice(freeSlot(), false);
+        SubscriberSlots.Choice choice = SubscriberSlots.choose(topic, this.config);
         this.slotIndex = choice.index();
         this.slotOffset = RingDescriptor.cursorOffset(slotIndex);
         try {
-            writeSlotFields();
+            SubscriberSlots.writeFields(ringSegment, slotOffset, this.config);
             this.reader = choice.resume()
                 ? resume()
                 : RingSlots.join(ring, slotIndex, config.start() == StartPosition.EARLIEST, evictable);
@@ -116,116 +112,6 @@ public final class ShmSubscriber implements Subscriber {
                 CursorDescriptor.FREE);
             throw e;
         }
-    }
-
-    private record SlotChoice(int index, boolean resume) {
-    }
-
-    /**
-     * Takes a free slot and its lock. A free slot whose lock is still held (its previous owner sets
-     * it FREE, then unlocks) is kept JOINING while another is taken, so that the scan moves past it,
-     * and given back FREE afterwards: no slot is ever left JOINING without an owner.
-     */
-    private int freeSlot() {
-        List<Integer> stillLocked = new ArrayList<>();
-        try {
-            for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    while (true) {
-                        int index = RingSlots.takeFreeSlot(ring);
-                        if (topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(index))) {
-                            return index;
-                        }
-                        stillLocked.add(index);
-                    }
-                } catch (RingBusException full) {
-                    if (attempt > 0 || SlotSweeper.sweep(topic, false) == 0) {
-                        throw full;
-                    }
-                }
-            }
-            throw new IllegalStateException("unreachable");
-        } finally {
-            for (int index : stillLocked) {
-                Memory.casInt(ringSegment, RingDescriptor.cursorOffset(index) + CursorDescriptor.STATE_OFFSET,
-                    CursorDescriptor.JOINING, CursorDescriptor.FREE);
-            }
-        }
-    }
-
-    /** The slot of this durable name, resumed, or a new one; under the topic's sweep lock. */
-    private SlotChoice durableSlot() {
-        byte[] name = config.durableName().getBytes(StandardCharsets.UTF_8);
-        long sweepLock = TopicDescriptor.SWEEP_LOCK_BYTE;
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!topic.file().tryLockByte(sweepLock)) {
-            if (System.nanoTime() > deadline) {
-                throw new RingBusException("Timed out waiting for another process to finish opening a durable"
-                    + " subscriber of topic '" + topic.name() + "'.");
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-        try {
-            int highMark = Math.min(ring.maxCursors(),
-                Memory.getIntVolatile(ringSegment, RingDescriptor.CURSOR_HIGH_MARK_OFFSET));
-            for (int i = 0; i < highMark; i++) {
-                long slot = RingDescriptor.cursorOffset(i);
-                int state = Memory.getIntVolatile(ringSegment, slot + CursorDescriptor.STATE_OFFSET);
-                if ((state != CursorDescriptor.ACTIVE && state != SubscriberSlotDescriptor.EVICTED)
-                    || !hasName(slot, name)) {
-                    continue;
-                }
-                if (!topic.file().tryLockByte(TopicDescriptor.subscriberLockByte(i))) {
-                    int pid = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
-                    throw new RingBusException("Durable subscriber '" + config.durableName() + "' of topic '"
-                        + topic.name() + "' is already open (pid " + pid + "). Close it first, or use another name.");
-                }
-                return new SlotChoice(i, true);
-            }
-            return new SlotChoice(freeSlot(), false);
-        } finally {
-            topic.file().unlockByte(sweepLock);
-        }
-    }
-
-    private boolean hasName(long slot, byte[] name) {
-        int flags = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
-        int length = ringSegment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET);
-        if ((flags & SubscriberSlotDescriptor.FLAG_DURABLE) == 0 || length != name.length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (ringSegment.get(ValueLayout.JAVA_BYTE, slot + SubscriberSlotDescriptor.NAME_OFFSET + i) != name[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void writeSlotFields() {
-        long pid = Processes.currentPid();
-        int flags = (durable ? SubscriberSlotDescriptor.FLAG_DURABLE : 0)
-            | (evictable ? SubscriberSlotDescriptor.FLAG_EVICTABLE : 0)
-            | (config.wakeup() == WakeupMode.SIGNAL ? SubscriberSlotDescriptor.FLAG_SIGNAL : 0);
-        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.PID_OFFSET, (int) pid);
-        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.START_TIME_OFFSET,
-            Processes.startTime(pid).orElse(0));
-        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET, 0);
-        ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.SIGNAL_OFFSET,
-            config.wakeup() == WakeupMode.SIGNAL ? SignalWakeups.install(config.signal()) : 0);
-        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.EVICT_AFTER_OFFSET,
-            config.evictAfter().toMillis());
-        ringSegment.set(ValueLayout.JAVA_LONG, slotOffset + SubscriberSlotDescriptor.STALL_SINCE_OFFSET, 0L);
-        if (durable) {
-            byte[] name = config.durableName().getBytes(StandardCharsets.UTF_8);
-            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET,
-                name.length);
-            MemorySegment.copy(name, 0, ringSegment, ValueLayout.JAVA_BYTE,
-                slotOffset + SubscriberSlotDescriptor.NAME_OFFSET, name.length);
-        } else {
-            ringSegment.set(ValueLayout.JAVA_INT, slotOffset + SubscriberSlotDescriptor.NAME_LENGTH_OFFSET, 0);
-        }
-        Memory.setIntVolatile(ringSegment, slotOffset + SubscriberSlotDescriptor.FLAGS_OFFSET, flags);
     }
 
     private RingReader resume() {
@@ -282,7 +168,7 @@ public final class ShmSubscriber implements Subscriber {
             return;
         }
         if ((++emptyPolls & 1023) == 0) {
-            checkStuck();
+            deadPublisherWatch.check(reader.position());
         }
     }
 
@@ -290,21 +176,6 @@ public final class ShmSubscriber implements Subscriber {
         if (skipped > 0) {
             missedBytes += skipped;
             config.lossListener().onLoss(before, before + skipped, skipped);
-        }
-    }
-
-    /** If the cursor has not moved for a while although the tail has, see whether a dead publisher holds it. */
-    private void checkStuck() {
-        long now = System.nanoTime();
-        long position = reader.position();
-        if (position != stuckPosition) {
-            stuckPosition = position;
-            stuckSince = now;
-        } else if (now - stuckSince >= CHECK_INTERVAL_NANOS) {
-            stuckSince = now;
-            if (position < ring.tail()) {
-                DeadClaims.recover(topic, position);
-            }
         }
     }
 
@@ -335,7 +206,7 @@ public final class ShmSubscriber implements Subscriber {
                 if (deadline - System.nanoTime() <= 0) {
                     return 0;
                 }
-                checkStuck();
+                deadPublisherWatch.check(reader.position());
             }
             return 0;
         } catch (InternalError fault) {
