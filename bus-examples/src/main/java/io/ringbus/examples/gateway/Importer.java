@@ -1,0 +1,167 @@
+package io.ringbus.examples.gateway;
+
+import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
+import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.ringbus.core.LossListener;
+import io.ringbus.core.Publisher;
+import io.ringbus.core.Result;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Publishes what one Aeron subscription receives into a local topic: a {@link FragmentAssembler} rebuilds
+ * messages Aeron cut into fragments, and each one's payload is copied into a claim of the local
+ * {@link Publisher}, in the order received (the source ring's order: one exporter per stream).
+ *
+ * <p><b>Back-pressure.</b> While the local topic is full (a tethered local subscriber is a ring behind), the
+ * importer waits and stops reading Aeron; Aeron's flow control then holds the exporter, and the exporter's
+ * policy decides what happens on the source host (wait, or be evicted and skip).
+ *
+ * <p><b>Positions.</b> From the {@link GatewayHeaderDescriptor header}: a message whose <i>to</i> position is at
+ * or below the last one published is a repeat (an exporter restarted after a kill sends again what it had not
+ * committed) and is dropped; one whose <i>from</i> is past the last <i>to</i> follows a gap, reported to the
+ * loss listener with the exact range of source ring bytes. The last position lives in this importer only: an
+ * importer restarted after a kill takes the first message it receives as it comes. One thread runs
+ * {@link #run}.
+ */
+public final class Importer implements FragmentHandler {
+    /** Fragments read per poll at most. */
+    static final int FRAGMENT_LIMIT = 256;
+
+    private final Route route;
+    private final Subscription subscription;
+    private final Publisher publisher;
+    private final RouteStats stats;
+    private final LossListener report;
+    private final Consumer<String> log;
+    private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
+    private final IdleStrategy pollIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    private final IdleStrategy publishIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    private BooleanSupplier stop;
+    private long sourceId;
+    private long lastTo = -1;
+    private GatewayException failure;
+
+    /**
+     * An importer of {@code route} from {@code subscription} into {@code publisher}.
+     *
+     * @param report told of each gap (the last position received, the next one, the bytes between), on this
+     *     importer's thread
+     * @param log where one-line notes go (a message dropped, a new source)
+     */
+    public Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
+        LossListener report, Consumer<String> log) {
+        this.route = route;
+        this.subscription = subscription;
+        this.publisher = publisher;
+        this.stats = stats;
+        this.report = report;
+        this.log = log;
+    }
+
+    /** Receives and publishes until {@code stop} says so. */
+    public void run(BooleanSupplier stop) {
+        this.stop = stop;
+        FragmentAssembler assembler = new FragmentAssembler(this);
+        // A handler never throws through Aeron's poll (which may hand exceptions to an error handler): it notes
+        // a failure here, and a stop leaves the message in hand unpublished (its exporter had it committed
+        // already: see GATEWAY.md).
+        while (!stop.getAsBoolean() && failure == null) {
+            pollIdle.idle(subscription.poll(assembler, FRAGMENT_LIMIT));
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if (failure != null || stop.getAsBoolean()) {
+            return;
+        }
+        if (length < HEADER_LENGTH || buffer.getInt(offset + GatewayHeaderDescriptor.MAGIC_OFFSET, BYTE_ORDER)
+            != GatewayHeaderDescriptor.MAGIC) {
+            stats.drop();
+            log.accept("import " + route + ": dropped a message of " + length + " bytes that has no gateway header"
+                + " (is something else publishing on this stream?)");
+            return;
+        }
+        long source = buffer.getLong(offset + GatewayHeaderDescriptor.SOURCE_ID_OFFSET, BYTE_ORDER);
+        long from = buffer.getLong(offset + GatewayHeaderDescriptor.FROM_POSITION_OFFSET, BYTE_ORDER);
+        long to = buffer.getLong(offset + GatewayHeaderDescriptor.TO_POSITION_OFFSET, BYTE_ORDER);
+        if (source != sourceId) {
+            if (lastTo >= 0) {
+                log.accept("import " + route + ": the source topic changed (created again?): positions start over");
+            }
+            sourceId = source;
+            lastTo = -1;
+        }
+        if (lastTo >= 0 && to <= lastTo) {
+            stats.countRepeat();
+            return;
+        }
+        if (lastTo >= 0 && from > lastTo) {
+            stats.loss(from - lastTo);
+            report.onLoss(lastTo, from, from - lastTo);
+        }
+        int payloadLength = length - HEADER_LENGTH;
+        if (payloadLength > publisher.maxMessageLength()) {
+            stats.drop();
+            stats.loss(to - from);
+            log.accept("import " + route + ": dropped a message of " + payloadLength + " bytes, over the local"
+                + " topic's maximum of " + publisher.maxMessageLength() + " (create the topic with a larger"
+                + " --max-message before the gateway starts)");
+            report.onLoss(from, to, to - from);
+            lastTo = to;
+            return;
+        }
+        if (publish(buffer, offset + HEADER_LENGTH, payloadLength)) {
+            lastTo = to;
+            stats.message(payloadLength);
+        }
+    }
+
+    /**
+     * Copies the payload into a claim of the local topic, waiting while it is full.
+     *
+     * @return false when the gateway stopped or failed first (nothing published)
+     */
+    private boolean publish(DirectBuffer buffer, int offset, int length) {
+        publishIdle.reset();
+        long position;
+        while ((position = publisher.tryClaim(length)) < 0) {
+            if (position != Result.BACK_PRESSURED) {
+                failure = new GatewayException("cannot publish into the local topic '" + route.topic() + "': "
+                    + Result.describe(position));
+                return false;
+            }
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            publishIdle.idle();
+        }
+        target.wrap(publisher.buffer().address() + publisher.payloadOffset(position), length);
+        buffer.getBytes(offset, target, 0, length);
+        publisher.commit(position);
+        return true;
+    }
+
+    /** The route. */
+    public Route route() {
+        return route;
+    }
+
+    /** Whether a publication is connected to this subscription (the exporter is there). */
+    public boolean connected() {
+        return subscription.isConnected();
+    }
+}

@@ -1,0 +1,272 @@
+package io.ringbus.examples.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringbus.core.Bus;
+import io.ringbus.core.BusContext;
+import io.ringbus.core.Publisher;
+import io.ringbus.core.StartPosition;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.ring.RecordDescriptor;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 15, point 3: two buses (two directories under /dev/shm) joined by two gateways, each in its own JVM,
+ * over loopback UDP. A publisher of bus A (in this JVM) sends numbered messages whose payload is derived from
+ * their number; a subscriber of bus B (in this JVM) checks each one: number, length and every byte.
+ */
+class GatewayTest {
+    private static final String TOPIC = "t";
+    private static final Pattern IMPORT_LOSS = Pattern.compile("LOSS import .* source positions (\\d+) to (\\d+) "
+        + "never arrived, (\\d+) bytes");
+
+    private final List<GatewayProcess> gateways = new ArrayList<>();
+    private Path root;
+    private Bus busA;
+    private Bus busB;
+    private String channel;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-aeron-test-");
+        busA = Bus.open(new BusContext().directory(root.resolve("a")));
+        busB = Bus.open(new BusContext().directory(root.resolve("b")));
+        channel = "aeron:udp?endpoint=localhost:" + freeUdpPort();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (GatewayProcess gateway : gateways) {
+            gateway.close();
+        }
+        busA.close();
+        busB.close();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void twoHundredThousandMessagesArriveCompleteInOrderAndWhole() throws Exception {
+        int messages = 200_000;
+        Checker checker = new Checker(-1);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel);
+        GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel,
+            "--stats-interval", "1s");
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, -1, new AtomicReference<>());
+        drain(subscriber, checker, messages, 60);
+        publisher.join();
+        assertEquals(0, subscriber.poll(checker, 100), "more messages than were published");
+        assertEquals(messages, checker.received, "messages received");
+        assertEquals(messages - 1, checker.last, "the last message's number");
+        String stat = importer.await(line -> line.startsWith("stat import") && line.contains(messages + " messages"),
+            30); // the periodic status line counts them too
+        assertTrue(stat.contains(" 0 losses") && stat.contains(" 0 repeats"), stat);
+        assertEquals(143, exporter.stop(), "the exporting gateway's status on SIGTERM");
+    }
+
+    @Test
+    @Timeout(120)
+    void anExporterKilledAndRestartedRepeatsNothingAndReportsExactlyWhatItLost() throws Exception {
+        int messages = 200_000;
+        int payload = 48;
+        int record = RecordDescriptor.recordLength(payload);
+        assertEquals(0, (1 << 20) % record, "fixed records that never pad at the wrap of the default 1 MiB ring");
+        Checker checker = new Checker(payload);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        String[] exportArgs = {"--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel};
+        GatewayProcess exporter = gateway(exportArgs);
+        GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel);
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, new AtomicReference<>());
+        for (int kill = 1; kill <= 2; kill++) {
+            drain(subscriber, checker, messages * kill / 3, 60);
+            exporter.kill();
+            exporter = gateway(exportArgs);
+            Matcher resumed = Pattern.compile("from position (\\d+)").matcher(exporter.lines().getFirst());
+            assertTrue(resumed.find() && Long.parseLong(resumed.group(1)) > 0, "the restarted exporter resumes where"
+                + " its predecessor committed: " + exporter.lines());
+        }
+        publisher.join();
+        // Everything still to come arrives: wait until the received messages and the reported losses cover all.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long lostMessages = 0;
+        while (System.nanoTime() < deadline) {
+            subscriber.await(checker, 256, 100_000_000L);
+            lostMessages = lostBytes(importer) / record;
+            if (checker.received + lostMessages >= messages) {
+                break;
+            }
+        }
+        assertEquals(0, lostBytes(importer) % record, "losses are whole records: " + importer.lines());
+        assertEquals(messages, checker.received + lostMessages, "received " + checker.received + " and lost "
+            + lostMessages + " (each LOSS line names its range): " + importer.lines());
+        assertEquals(messages - 1, checker.last, "the last message arrived");
+        assertEquals(lostMessages, checker.skipped, "every message missing in the sequence is in a LOSS range");
+        assertEquals(0, subscriber.poll(checker, 100), "more messages than were published");
+        System.out.printf("gateway kill -9 x2: %d received, %d lost (in LOSS lines), 0 repeated%n",
+            checker.received, lostMessages);
+    }
+
+    @Test
+    @Timeout(120)
+    void anEvictableExporterLetsPublishersGoOnAndTheImporterReportsTheLoss() throws Exception {
+        int messages = 100_000; // six rings of 64-byte records
+        int payload = 48;
+        Checker checker = new Checker(payload);
+        Subscriber reader = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        Subscriber stalled = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST)); // never polls: holds the importer back
+        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel,
+            "--evictable", "--evict-after", "300");
+        GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long started = System.nanoTime();
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, failure);
+        Thread drainer = Thread.ofPlatform().start(() -> {
+            while (!Thread.currentThread().isInterrupted() && checker.last < messages - 1) {
+                reader.await(checker, 256, 50_000_000L);
+            }
+        });
+        publisher.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(publisher.isAlive(), "the publisher on bus A was held back by the stalled importer");
+        double seconds = (System.nanoTime() - started) / 1e9;
+        stalled.close(); // the importer may go on now, and so the exporter, which then learns it was evicted
+        exporter.await(line -> line.startsWith("LOSS export"), 30);
+        importer.await(line -> IMPORT_LOSS.matcher(line).find(), 30);
+        drainer.join(TimeUnit.SECONDS.toMillis(30));
+        drainer.interrupt();
+        drainer.join();
+        assertEquals(null, failure.get());
+        assertEquals(messages - 1, checker.last, "the last message arrived");
+        assertTrue(checker.skipped > 0, "messages were lost, and said so: " + importer.lines());
+        long lost = lostBytes(importer) / RecordDescriptor.recordLength(payload);
+        assertEquals(lost, checker.skipped, "every missing message is in a LOSS range: " + importer.lines());
+        System.out.printf("evictable exporter: the publisher finished in %.1f s; %d received, %d lost%n", seconds,
+            checker.received, checker.skipped);
+    }
+
+    private GatewayProcess gateway(String... args) throws Exception {
+        GatewayProcess gateway = GatewayProcess.start(args);
+        gateways.add(gateway);
+        return gateway;
+    }
+
+    private static long lostBytes(GatewayProcess importer) {
+        long bytes = 0;
+        for (String line : importer.lines()) {
+            Matcher matcher = IMPORT_LOSS.matcher(line);
+            if (matcher.find()) {
+                bytes += Long.parseLong(matcher.group(3));
+            }
+        }
+        return bytes;
+    }
+
+    /** Publishes messages first..first+count-1; each is its number, then bytes derived from it. */
+    private static Thread publish(Publisher publisher, long first, int count, int fixedLength,
+        AtomicReference<Throwable> failure) {
+        return Thread.ofPlatform().name("bus-a-publisher").start(() -> {
+            try {
+                for (long n = first; n < first + count; n++) {
+                    int length = fixedLength >= 0 ? fixedLength : lengthOf(n);
+                    long position;
+                    while ((position = publisher.tryClaim(length)) < 0) {
+                        Thread.onSpinWait();
+                    }
+                    MemorySegment buffer = publisher.buffer();
+                    long at = publisher.payloadOffset(position);
+                    buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, at, n);
+                    for (int i = 8; i < length; i++) {
+                        buffer.set(ValueLayout.JAVA_BYTE, at + i, byteOf(n, i));
+                    }
+                    publisher.commit(position);
+                }
+            } catch (RuntimeException | Error e) {
+                failure.set(e);
+            } finally {
+                publisher.close();
+            }
+        });
+    }
+
+    static int lengthOf(long n) {
+        return 8 + (int) (n % 200);
+    }
+
+    static byte byteOf(long n, int i) {
+        return (byte) (n * 31 + i);
+    }
+
+    private static void drain(Subscriber subscriber, Checker checker, long count, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (checker.received < count) {
+            assertTrue(System.nanoTime() < deadline, "only " + checker.received + " of " + count + " arrived");
+            subscriber.await(checker, 256, 100_000_000L);
+        }
+    }
+
+    /** Checks numbers strictly increase (in order, no repeat), counts what is skipped, and checks every byte. */
+    private static final class Checker implements MessageHandler {
+        private final int fixedLength;
+        long received;
+        long last = -1;
+        long skipped;
+
+        Checker(int fixedLength) {
+            this.fixedLength = fixedLength;
+        }
+
+        @Override
+        public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+            long n = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+            if (n <= last) {
+                throw new AssertionError("message " + n + " after " + last + ": a repeat or out of order");
+            }
+            int expected = fixedLength >= 0 ? fixedLength : lengthOf(n);
+            if (length != expected) {
+                throw new AssertionError("message " + n + " has " + length + " bytes, not " + expected);
+            }
+            for (int i = 8; i < length; i++) {
+                if (buffer.get(ValueLayout.JAVA_BYTE, offset + i) != byteOf(n, i)) {
+                    throw new AssertionError("message " + n + " differs at byte " + i);
+                }
+            }
+            skipped += n - last - 1;
+            last = n;
+            received++;
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
