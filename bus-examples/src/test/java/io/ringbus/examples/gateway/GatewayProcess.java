@@ -1,7 +1,7 @@
 package io.ringbus.examples.gateway;
 
 import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.examples.support.JvmLauncher;
+import io.ringbus.stress.common.JvmLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
