@@ -16,6 +16,7 @@ import io.ringbus.transport.frame.FrameReader;
 import io.ringbus.transport.frame.FrameWriter;
 import io.ringbus.transport.frame.Hello;
 import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.SpinBeforeWait;
 import io.ringbus.transport.stream.StreamClosedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -178,7 +179,7 @@ final class BridgeSession implements Runnable {
                         return;
                     }
                 }
-                int read = reader.fill(stream);
+                int read = fillOrSpin(reader);
                 if (read < 0) {
                     return;
                 }
@@ -187,6 +188,23 @@ final class BridgeSession implements Runnable {
                 }
             }
         }
+    }
+
+    /** Reads what the client sent, trying again for a short spin before the caller waits (SpinBeforeWait). */
+    private int fillOrSpin(FrameReader reader) {
+        int read = reader.fill(stream);
+        if (read != 0) {
+            return read;
+        }
+        long spinUntil = System.nanoTime() + SpinBeforeWait.NANOS;
+        while (!stopped && System.nanoTime() - spinUntil < 0) {
+            SpinBeforeWait.pause();
+            read = reader.fill(stream);
+            if (read != 0) {
+                return read;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -297,7 +315,7 @@ final class BridgeSession implements Runnable {
             if (limit < 1) {
                 continue; // flush first
             }
-            int forwarded = subscriber.await(forward, limit, wait);
+            int forwarded = spinThenAwait(subscriber, forward, limit, wait);
             // The limit assumes messages of the topic's largest size; keep polling while room for
             // one more of those remains, so small messages go out many to a system call.
             while (forwarded > 0 && forwarded < FORWARD_BATCH_LIMIT) {
@@ -324,6 +342,19 @@ final class BridgeSession implements Runnable {
                 wait = Math.min(SLICE_NANOS, wait * 2);
             }
         }
+    }
+
+    /** Polls the ring for a short spin (SpinBeforeWait), then waits as the session's wakeup mode says. */
+    private int spinThenAwait(Subscriber subscriber, MessageHandler forward, int limit, long wait) {
+        long spinUntil = System.nanoTime() + Math.min(wait, SpinBeforeWait.NANOS);
+        do {
+            int polled = subscriber.poll(forward, limit);
+            if (polled > 0) {
+                return polled;
+            }
+            SpinBeforeWait.pause();
+        } while (!stopped && System.nanoTime() - spinUntil < 0);
+        return subscriber.await(forward, limit, wait);
     }
 
     /**
