@@ -52,6 +52,8 @@ final class BridgeSession implements Runnable {
     private static final ByteBuffer COMMIT_HEADER = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
         .order(ByteOrder.LITTLE_ENDIAN).putInt(Long.BYTES).putInt(FrameDescriptor.COMMIT).flip();
     private static final int FORWARD_BATCH_LIMIT = 1024;
+    /** A publishing session spins before it waits only after reads of at most this many bytes. */
+    private static final int SPIN_AFTER_READS_UP_TO = 4096;
     /** Room kept in a batch for the LOSS frame an eviction may add while polling. */
     private static final int LOSS_FRAME_ROOM = FrameDescriptor.HEADER_LENGTH + 3 * Long.BYTES;
 
@@ -169,6 +171,7 @@ final class BridgeSession implements Runnable {
             }
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
+            int lastRead = 0;
             while (!stopped) {
                 while (reader.next()) {
                     if (!FrameDescriptor.isMessage(reader.type())) {
@@ -179,9 +182,12 @@ final class BridgeSession implements Runnable {
                         return;
                     }
                 }
-                int read = fillOrSpin(reader);
+                int read = fillOrSpin(reader, lastRead);
                 if (read < 0) {
                     return;
+                }
+                if (read > 0) {
+                    lastRead = read;
                 }
                 if (read == 0) {
                     stream.awaitReadable(SLICE_NANOS);
@@ -190,10 +196,16 @@ final class BridgeSession implements Runnable {
         }
     }
 
-    /** Reads what the client sent, trying again for a short spin before the caller waits (SpinBeforeWait). */
-    private int fillOrSpin(FrameReader reader) {
+    /**
+     * Reads what the client sent; after a small read (a client sending a message at a time, waiting for
+     * replies), tries again for a short spin before the caller waits (SpinBeforeWait). After a large one
+     * (a batching client) it does not: there a wakeup is shared by many frames, and a spinning session
+     * took the processor from the client and the ring's subscriber (pipe publish fell from 1.4-2.1 M to
+     * 0.9 M msg/s).
+     */
+    private int fillOrSpin(FrameReader reader, int lastRead) {
         int read = reader.fill(stream);
-        if (read != 0) {
+        if (read != 0 || lastRead > SPIN_AFTER_READS_UP_TO) {
             return read;
         }
         long spinUntil = System.nanoTime() + SpinBeforeWait.NANOS;
@@ -215,14 +227,16 @@ final class BridgeSession implements Runnable {
      * mapped for ever publishing for nobody.
      */
     private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
+        // The common case first, with no clock read or idle bookkeeping per frame.
+        long first = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
+        if (first >= 0) {
+            return true;
+        }
         idle.reset();
         long waitingSince = System.nanoTime();
         long lastProbe = waitingSince;
+        long result = first;
         while (!stopped) {
-            long result = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
-            if (result >= 0) {
-                return true;
-            }
             if (result == Result.CLOSED || result == Result.MAX_POSITION_EXCEEDED) {
                 reject("the topic refused the message: " + Result.describe(result));
                 return false;
@@ -238,6 +252,10 @@ final class BridgeSession implements Runnable {
                         + " s: the frames it sent from here on are not published");
                     return false;
                 }
+            }
+            result = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
+            if (result >= 0) {
+                return true;
             }
         }
         return false;
