@@ -45,12 +45,20 @@ public final class ViaOptions {
      * stream path the bridge has chosen it, and giving them is a usage error.
      */
     BusClient open(BusOptions bus) {
+        return open(bus, false);
+    }
+
+    /**
+     * Opens a client on this path whose stream publishers batch when {@code batching}: many messages to
+     * a system call, for a command that publishes as fast as its input comes ({@code pub}).
+     */
+    BusClient open(BusOptions bus, boolean batching) {
         TransportUri uri = uri();
         if (uri.isStream() && bus.given()) {
             throw new ParameterException(command.commandLine(), "--dir and --bus choose a shared-memory bus;"
                 + " with --via " + uri + " the bridge serving it has chosen its bus already");
         }
-        TransportContext context = new TransportContext().uri(uri.toString());
+        TransportContext context = new TransportContext().uri(uri.toString()).batching(batching);
         if (!uri.isStream()) {
             context.busContext(bus.context());
         }

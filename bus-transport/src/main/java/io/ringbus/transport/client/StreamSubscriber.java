@@ -9,6 +9,7 @@ import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.frame.FrameDescriptor;
 import io.ringbus.transport.frame.FrameReader;
 import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.SpinBeforeWait;
 import io.ringbus.transport.stream.StreamClosedException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -143,7 +144,10 @@ public final class StreamSubscriber implements Subscriber {
 
     @Override
     public int await(MessageHandler handler, int limit, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
+        long start = System.nanoTime();
+        long deadline = start + timeoutNanos;
+        // Blocking mode spins briefly first: a reply that comes within it costs no wakeup.
+        long spinUntil = start + Math.min(Math.max(0, timeoutNanos), SpinBeforeWait.NANOS);
         idleStrategy.reset();
         while (!closed) {
             int delivered = poll(handler, limit);
@@ -162,6 +166,8 @@ public final class StreamSubscriber implements Subscriber {
                 java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, WAIT_SLICE_NANOS));
             } else if (config.wakeup() == WakeupMode.SPIN) {
                 idleStrategy.idle();
+            } else if (System.nanoTime() - spinUntil < 0) {
+                SpinBeforeWait.pause();
             } else {
                 stream.awaitReadable(Math.min(left, WAIT_SLICE_NANOS));
             }
