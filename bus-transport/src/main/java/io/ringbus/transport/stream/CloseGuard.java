@@ -43,6 +43,20 @@ final class CloseGuard {
     }
 
     /**
+     * Closes once, waking every thread that polls {@code wakeFd} beside its descriptor; the release runs
+     * when the last call in flight leaves (at once if there is none). Later calls do nothing.
+     */
+    void closeAndWake(int wakeFd) {
+        if (beginClose()) {
+            try {
+                io.ringbus.core.os.FileDescriptors.wake(wakeFd);
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    /**
      * Marks closed and counts the caller in; true for the one call that closed (which must then call
      * {@link #exit}), false when already closed (nothing counted).
      */

@@ -306,13 +306,7 @@ public final class FdStream implements ByteStream {
      */
     @Override
     public void close() {
-        if (guard.beginClose()) {
-            try {
-                FileDescriptors.wake(wakeFd);
-            } finally {
-                guard.exit();
-            }
-        }
+        guard.closeAndWake(wakeFd);
     }
 
     @Override

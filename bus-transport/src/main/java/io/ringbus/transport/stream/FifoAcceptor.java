@@ -199,13 +199,7 @@ public final class FifoAcceptor implements StreamAcceptor {
      */
     @Override
     public void close() {
-        if (guard.beginClose()) {
-            try {
-                FileDescriptors.wake(wakeFd);
-            } finally {
-                guard.exit();
-            }
-        }
+        guard.closeAndWake(wakeFd);
     }
 
     @Override

@@ -169,20 +169,15 @@ public final class FifoConnector implements StreamConnector {
     }
 
     private TransportException noBridge(String why) {
-        return new TransportException("No bridge serves " + uri + " (" + why + "). Start one: ./bus daemon --listen "
-            + uri);
+        return ConnectFailures.noBridge(uri, why);
     }
 
     private TransportException timedOut(String what) {
-        return new TransportException("The bridge serving " + uri + " did not answer in time: " + what + ". It may be"
-            + " stopped (SIGSTOP) or overloaded: check its process, or connect with a longer timeout.");
+        return ConnectFailures.timedOut(uri, what);
     }
 
     private static long remaining(long start, long timeoutNanos) {
-        if (timeoutNanos == Long.MAX_VALUE) {
-            return Long.MAX_VALUE;
-        }
-        return Math.max(0, timeoutNanos - (System.nanoTime() - start));
+        return ConnectFailures.remaining(start, timeoutNanos);
     }
 
     private static void closeQuietly(int fd) {

@@ -343,13 +343,7 @@ public final class MqAcceptor implements StreamAcceptor {
      */
     @Override
     public void close() {
-        if (guard.beginClose()) {
-            try {
-                FileDescriptors.wake(wakeFd);
-            } finally {
-                guard.exit();
-            }
-        }
+        guard.closeAndWake(wakeFd);
     }
 
     @Override

@@ -450,13 +450,7 @@ public final class MqStream implements ByteStream {
      */
     @Override
     public void close() {
-        if (guard.beginClose()) {
-            try {
-                FileDescriptors.wake(wakeFd);
-            } finally {
-                guard.exit();
-            }
-        }
+        guard.closeAndWake(wakeFd);
     }
 
     @Override
