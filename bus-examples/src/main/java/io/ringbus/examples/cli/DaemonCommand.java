@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "daemon",
     mixinStandardHelpOptions = true,
-    description = {"Serves the topics of a bus to clients that reach it over a Unix socket, TCP or FIFOs"
-            + " (./bus pub/sub --via URI, BusClients.open(URI) in Java, or any program speaking the frame format)."
+    description = {"Serves the topics of a bus to clients that reach it over a Unix socket, TCP, FIFOs or POSIX"
+            + " message queues (./bus pub/sub --via URI, BusClients.open(URI) in Java, or any program speaking the"
+            + " frame format)."
             + " Prints one line per listener, then runs until SIGTERM or SIGINT (Ctrl-C), which stop it cleanly:"
             + " it closes every connection, removes its socket files and its pid file, and exits 0.",
         "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
