@@ -25,7 +25,8 @@ import org.agrona.concurrent.IdleStrategy;
  * A subscriber on a shared-memory topic: a ring cursor slot owned through an OS-released lock, with
  * the bus layer's fields in the slot's extension ({@link SubscriberSlotDescriptor}).
  *
- * <p><b>Waiting.</b> {@link #await} spins for a while, then (blocking and signal modes) announces
+ * <p><b>Waiting.</b> {@link #await} spins for a while (in blocking and signal modes a few polls, then
+ * as long as a wakeup costs, learnt by {@link SpinBudget}), then (blocking and signal modes) announces
  * itself parked, polls once more, and sleeps on its futex word or until a signal; a publisher that
  * commits after the announcement sees it (both sides use a full fence between their store and
  * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
@@ -55,6 +56,7 @@ public final class ShmSubscriber implements Subscriber {
     private final Runnable onClose;
     private final RingReader reader;
     private final IdleStrategy idleStrategy;
+    final SpinBudget spinBudget;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closeRequested;
     private volatile boolean awaiting;
@@ -64,6 +66,10 @@ public final class ShmSubscriber implements Subscriber {
     private int emptyPolls;
     /** Wakeup accounting for tests: park slices this subscriber slept in (futex wait or thread park). */
     long slicesSlept;
+    /** Wakeup accounting for tests: waits that a spin of the learnt budget ended, with no park. */
+    long spinHits;
+    /** Wakeup accounting for tests: spins of the learnt budget that ran out, followed by a park. */
+    long spinMisses;
     /**
      * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready
      * and no publisher had posted the wake word. Such a message was committed while this subscriber
@@ -89,6 +95,7 @@ public final class ShmSubscriber implements Subscriber {
         this.explicitCommit = config.explicitCommit();
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
+        this.spinBudget = new SpinBudget(config.adaptiveSpin());
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
             throw new RingBusException("Topic '" + topic.name() + "' was created without wakeup support, so a "
@@ -198,6 +205,13 @@ public final class ShmSubscriber implements Subscriber {
                 }
                 Thread.onSpinWait();
             }
+            long budget = spinBudget.nanos();
+            if (budget > 0) {
+                int delivered = spinForBudget(handler, limit, deadline, budget);
+                if (delivered != 0) {
+                    return Math.max(delivered, 0);
+                }
+            }
             while (!closeRequested && !Thread.currentThread().isInterrupted()) {
                 int delivered = parkOnce(handler, limit, deadline);
                 if (delivered > 0) {
@@ -245,12 +259,44 @@ public final class ShmSubscriber implements Subscriber {
         return 0;
     }
 
+    /**
+     * Polls for up to {@code budget} nanoseconds (the clock read every {@link #SPIN_CHECK_MASK} + 1
+     * polls). Returns what was delivered, 0 to go on and park, or -1 when the wait is over (deadline,
+     * interrupt) with nothing delivered.
+     */
+    private int spinForBudget(MessageHandler handler, int limit, long deadline, long budget) {
+        long spinUntil = System.nanoTime() + budget;
+        int polls = 0;
+        while (!closeRequested) {
+            int delivered = poll(handler, limit);
+            if (delivered > 0) {
+                spinBudget.onHit();
+                spinHits++;
+                return delivered;
+            }
+            if ((polls++ & SPIN_CHECK_MASK) == 0) {
+                long now = System.nanoTime();
+                if (now - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    return -1;
+                }
+                if (now - spinUntil >= 0) {
+                    spinBudget.onMiss();
+                    spinMisses++;
+                    return 0;
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return -1;
+    }
+
     /** Announce parked, poll once more, sleep one slice unless posted, withdraw the announcement. */
     private int parkOnce(MessageHandler handler, int limit, long deadline) {
         long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
         WakeupProtocol.announceParked(ringSegment, slotOffset, topic.segment());
         boolean timedOut = false;
         boolean posted = false;
+        long wokenAt = 0;
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -265,17 +311,26 @@ public final class ShmSubscriber implements Subscriber {
                         if (Memory.getIntVolatile(ringSegment, word) == 0) {
                             long start = System.nanoTime();
                             LockSupport.parkNanos(this, slice);
-                            timedOut = System.nanoTime() - start >= slice;
+                            wokenAt = System.nanoTime();
+                            timedOut = wokenAt - start >= slice;
                         }
                     } finally {
                         SignalWakeups.unparked(Thread.currentThread());
                     }
                 } else {
-                    timedOut = Futex.wait(ringSegment, word, 0, slice) == Futex.WaitResult.TIMED_OUT;
+                    Futex.WaitResult result = Futex.wait(ringSegment, word, 0, slice);
+                    wokenAt = result == Futex.WaitResult.WOKEN ? System.nanoTime() : 0;
+                    timedOut = result == Futex.WaitResult.TIMED_OUT;
                 }
             }
         } finally {
             posted = WakeupProtocol.withdrawParked(ringSegment, slotOffset, topic.segment());
+        }
+        if (posted && wokenAt != 0 && !timedOut) {
+            // After the CAS that consumed the post: the stamp the posting publisher stored before it.
+            long postedAt = ringSegment.get(ValueLayout.JAVA_LONG,
+                slotOffset + SubscriberSlotDescriptor.POST_TIME_OFFSET);
+            spinBudget.onWoken(wokenAt - postedAt);
         }
         int delivered = poll(handler, limit);
         if (timedOut && delivered > 0) {

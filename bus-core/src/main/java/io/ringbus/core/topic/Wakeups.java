@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * The publisher's side of the wakeup protocol: for each parked subscriber, post its semaphore
  * (0 to 1; a post that finds 1 is already pending and makes no system call) and wake it with a
- * futex wake, or a signal for signal-mode subscribers.
+ * futex wake, or a signal for signal-mode subscribers. Each post is stamped with its time
+ * ({@link SubscriberSlotDescriptor#POST_TIME_OFFSET}).
  */
 final class Wakeups {
     private Wakeups() {
@@ -24,7 +25,7 @@ final class Wakeups {
             Memory.getIntVolatile(segment, RingDescriptor.CURSOR_HIGH_MARK_OFFSET));
         for (int i = 0; i < highMark; i++) {
             long slot = RingDescriptor.cursorOffset(i);
-            if (WakeupProtocol.isParked(segment, slot) && WakeupProtocol.post(segment, slot)) {
+            if (WakeupProtocol.isParked(segment, slot) && postStamped(segment, slot)) {
                 int flags = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.FLAGS_OFFSET);
                 if ((flags & SubscriberSlotDescriptor.FLAG_SIGNAL) != 0) {
                     int pid = segment.get(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.PID_OFFSET);
@@ -35,5 +36,15 @@ final class Wakeups {
                 }
             }
         }
+    }
+
+    /**
+     * Posts with the post time stamped first (a plain store the post's CAS publishes), so the subscriber
+     * it wakes can measure what the wakeup cost ({@link SpinBudget}). A post that finds one pending
+     * still moves the stamp: the subscriber then measures a little less than it waited, which is harmless.
+     */
+    private static boolean postStamped(MemorySegment segment, long slot) {
+        segment.set(ValueLayout.JAVA_LONG, slot + SubscriberSlotDescriptor.POST_TIME_OFFSET, System.nanoTime());
+        return WakeupProtocol.post(segment, slot);
     }
 }

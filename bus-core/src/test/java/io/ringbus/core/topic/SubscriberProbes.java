@@ -21,4 +21,19 @@ public final class SubscriberProbes {
     public static long lateWakeups(Subscriber subscriber) {
         return ((ShmSubscriber) subscriber).lateWakeups;
     }
+
+    /** The wakeup cost the subscriber learnt for its spin budget, 0 before its first measured wakeup. */
+    public static long learntWakeCostNanos(Subscriber subscriber) {
+        return ((ShmSubscriber) subscriber).spinBudget.wakeCostNanos();
+    }
+
+    /** Waits that the learnt spin ended with a message, before any park. */
+    public static long spinHits(Subscriber subscriber) {
+        return ((ShmSubscriber) subscriber).spinHits;
+    }
+
+    /** Spins of the learnt budget that ran out before a message came. */
+    public static long spinMisses(Subscriber subscriber) {
+        return ((ShmSubscriber) subscriber).spinMisses;
+    }
 }

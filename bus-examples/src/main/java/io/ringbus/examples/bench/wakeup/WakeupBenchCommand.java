@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,16 +38,22 @@ import picocli.CommandLine.Option;
  * alternate the two, each after a {@link FloorCheck}, and the table gives spin / poll per percentile with
  * the target (p50 and p99.9 at most {@value #SPIN_TARGET}x).
  *
- * <p>The blocking mode is measured beside its floor, the C futex ping-pong ({@link CFutexPingPong}):
- * rounds alternate a ringbus blocking run and a C run, each after a {@link FloorCheck}, and the table
- * gives ringbus / C per percentile with the target (p50 at most {@value #FUTEX_TARGET}x).
+ * <p>The blocking and signal modes are measured beside their floors, C ping-pongs ({@link CPingPong}: a
+ * futex one, a {@code kill}/{@code sigwaitinfo} one), under two declared conditions, because a blocking
+ * wakeup costs what the idle processors make it cost: {@link Condition#QUIET} (nothing added by the
+ * benchmark; the load average it found is printed) and {@link Condition#BUSY} (one busy process added
+ * beside, which keeps the vCPUs awake). Per condition, rounds alternate a ringbus run and a C run, each
+ * after a {@link FloorCheck}, and the table gives ringbus / C per percentile with the targets (blocking:
+ * p50 at most {@value #FUTEX_TARGET}x, p99.9 at most {@value #FUTEX_TAIL_TARGET}x; signal: shown only).
  */
 @Command(name = "wakeup",
     mixinStandardHelpOptions = true,
     description = {"Round trip of the bus per wakeup mode (spin, blocking, signal), two JVMs, 64-byte messages,"
             + " each through Subscriber.await: the spin mode interleaved with a plain Subscriber.poll loop, the"
-            + " blocking mode with a C futex ping-pong (compiled with the machine's gcc, skipped without);"
-            + " and the CPU an idle blocking subscriber uses.",
+            + " blocking mode with a C futex ping-pong and the signal mode with a C kill/sigwaitinfo ping-pong"
+            + " (compiled with the machine's gcc, skipped without), each under two conditions: quiet (nothing"
+            + " added; the load average found is printed) and busy (one busy process added beside, which keeps"
+            + " idle vCPUs from sleeping deeply); and the CPU an idle blocking subscriber uses.",
         "Takes about a minute (--quick: under one, also with two busy processes beside it); a run stops at 8 s"
             + " with fewer round trips on a machine too loaded to keep up."},
     exitCodeListHeading = ExitCodes.HEADING,
@@ -58,6 +65,8 @@ import picocli.CommandLine.Option;
 public final class WakeupBenchCommand implements Callable<Integer> {
     /** Target: ringbus's blocking median round trip at most this multiple of the C futex ping-pong's. */
     static final double FUTEX_TARGET = 1.2;
+    /** Target: ringbus's blocking p99.9 round trip at most this multiple of the C futex ping-pong's. */
+    static final double FUTEX_TAIL_TARGET = 3.0;
     /** Target: a SPIN await's round trip, p50 and p99.9, at most this multiple of the poll loop's. */
     static final double SPIN_TARGET = 1.2;
     /** SPIN and the poll loop run this many times the round trips of a blocking run: they are cheap, and
@@ -78,7 +87,8 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         + " signal mode does a quarter).")
     Long roundTrips;
 
-    @Option(names = "--rounds", description = "Interleaved ringbus-blocking / C-futex rounds (default: 5; --quick 3).")
+    @Option(names = "--rounds", description = "Interleaved ringbus / C rounds per mode and condition (default: 5;"
+        + " --quick 3).")
     Integer rounds;
 
     @Option(names = "--idle-seconds", description = "How long the idle subscriber waits (default: 3; --quick 1).")
@@ -120,16 +130,20 @@ public final class WakeupBenchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try {
             Duration timeout = Duration.ofMinutes(3);
-            CFutexPingPong.Compiled futex = CFutexPingPong.compile(files.directory("c-futex"));
+            CPingPong.Compiled futex = CPingPong.compile(CPingPong.Program.FUTEX, files.directory("c-futex"));
+            CPingPong.Compiled signalPeer = CPingPong.compile(CPingPong.Program.SIGNAL, files.directory("c-signal"));
             out.printf("bench wakeup: 64-byte round trips between two JVMs per wakeup mode, %,d per run; blocking"
-                + " interleaved with the C futex ping-pong over %d rounds%n", count, roundCount);
-            out.printf("  java %s, %d CPUs; files in %s; C futex peer: %s%n", Runtime.version(),
+                + " and signal interleaved with their C ping-pongs over %d rounds, quiet and busy%n", count,
+                roundCount);
+            out.printf("  java %s, %d CPUs; files in %s; C peers: %s%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), files.directory(),
-                futex.program() != null ? "compiled with gcc" : "skipped (" + futex.reason() + ")");
+                futex.program() != null && signalPeer.program() != null ? "compiled with gcc"
+                    : "skipped (" + (futex.program() == null ? futex.reason() : signalPeer.reason()) + ")");
             out.flush();
             List<String> modeRows = new ArrayList<>();
             List<LatencySeries> series = new ArrayList<>();
-            List<Comparison> versus = new ArrayList<>();
+            Map<Condition, List<Comparison>> versus = new EnumMap<>(Condition.class);
+            Map<Condition, String> declared = new EnumMap<>(Condition.class);
             String idleCpu;
             Spin spin;
             try (FloorCheck floor = FloorCheck.start(files, 5_000, timeout)) {
@@ -138,31 +152,38 @@ public final class WakeupBenchCommand implements Callable<Integer> {
                 modeRows.add(modeRow("poll loop", spin.poll(), count * SPIN_COUNT_FACTOR));
                 series.add(series("ringbus spin", spin.spin()));
                 series.add(series("ringbus poll loop", spin.poll()));
-                Blocking blocking = blocking(files, futex.program(), floor, count, roundCount, timeout, out);
-                modeRows.add(modeRow("blocking", blocking.ringbus(), count));
-                series.add(series("ringbus blocking", blocking.ringbus()));
-                if (blocking.futex() != null) {
-                    modeRows.add(modeRow("C futex ping-pong", blocking.futex(), count));
-                    series.add(series("C futex ping-pong", blocking.futex()));
-                    versus = blocking.rows();
-                } else {
-                    modeRows.add(String.format(Locale.ROOT, "%-18s skipped: %s", "C futex ping-pong",
-                        futex.reason()));
+                for (Condition condition : Condition.values()) {
+                    try (BusyProcess busy = condition == Condition.BUSY ? BusyProcess.start() : null) {
+                        declared.put(condition, condition.declare(busy));
+                        out.println(condition.label + ": " + declared.get(condition));
+                        List<Comparison> rows = new ArrayList<>();
+                        Versus blocking = versusC(files, "BLOCKING", futex, floor, count, roundCount, timeout, out,
+                            condition);
+                        Versus signal = versusC(files, "SIGNAL", signalPeer, floor, Math.max(100, count / 4),
+                            roundCount, timeout, out, condition);
+                        addRows(modeRows, series, "blocking", "C futex", blocking, futex, count, condition);
+                        addRows(modeRows, series, "signal", "C kill/sigwait", signal, signalPeer,
+                            Math.max(100, count / 4), condition);
+                        rows.addAll(blocking.rows());
+                        rows.addAll(signal.rows());
+                        versus.put(condition, rows);
+                    }
                 }
-                Map<String, String> signal = single(files, "SIGNAL", count / 4, timeout);
-                modeRows.add(modeRow("signal", signal, count / 4));
-                series.add(series("ringbus signal", signal));
                 idleCpu = idleCpu(files, idle);
             }
             StringWriter tableText = new StringWriter();
             PrintWriter table = new PrintWriter(tableText);
-            table.printf("%-18s %10s %10s %10s %10s %12s   %s%n", "mode", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns",
+            table.printf("%-26s %10s %10s %10s %10s %12s   %s%n", "mode", "p50 ns", "p90 ns", "p99 ns", "p99.9 ns",
                 "max ns", "runs");
             modeRows.forEach(table::println);
             table.println("idle blocking subscriber: " + idleCpu + "% of one core over " + idle + " s");
             printVersus(table, "spin await vs poll loop", "spin await", "poll loop", spin.rows());
-            if (!versus.isEmpty()) {
-                printVersus(table, "blocking vs C futex ping-pong", "ringbus", "C futex", versus);
+            for (Condition condition : Condition.values()) {
+                List<Comparison> rows = versus.get(condition);
+                if (rows != null && rows.stream().anyMatch(row -> !row.notMeasured())) {
+                    printVersus(table, "blocking and signal vs C, " + condition.label + " ("
+                        + declared.get(condition) + ")", "ringbus", "C", rows);
+                }
             }
             table.flush();
             out.println();
@@ -209,7 +230,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     }
 
     private static String modeRow(String name, Map<String, String> result, long count) {
-        return String.format(Locale.ROOT, "%-18s %,10d %,10d %,10d %,10d %,12d   %s", name,
+        return String.format(Locale.ROOT, "%-26s %,10d %,10d %,10d %,10d %,12d   %s", name,
             Long.parseLong(result.get("p50")), Long.parseLong(result.get("p90")), Long.parseLong(result.get("p99")),
             Long.parseLong(result.get("p999")), Long.parseLong(result.get("max")),
             result.getOrDefault("runs", "1") + " x " + String.format(Locale.ROOT, "%,d", count) + " round trips");
@@ -220,54 +241,80 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             Double.parseDouble(result.get("p99")), Double.parseDouble(result.get("p999")));
     }
 
-    /** The blocking mode's median run (by p50), the C futex's (null when skipped), and the ratio rows. */
-    private record Blocking(Map<String, String> ringbus, Map<String, String> futex, List<Comparison> rows) {
+    /** A mode's median run (by p50), the C peer's (null when skipped), and the ratio rows (ringbus / C). */
+    private record Versus(Map<String, String> ringbus, Map<String, String> peer, List<Comparison> rows) {
     }
 
-    private Blocking blocking(BenchFiles files, CFutexPingPong futex, FloorCheck floor, long count, int roundCount,
-        Duration timeout, PrintWriter out) {
-        System.err.println("wakeup bench: blocking" + (futex != null ? " and C futex, interleaved" : "") + " ...");
+    /** The mode rows and chart series of one mode and its C peer under one condition. */
+    private static void addRows(List<String> modeRows, List<LatencySeries> series, String mode, String peerName,
+        Versus versus, CPingPong.Compiled peer, long count, Condition condition) {
+        String suffix = ", " + condition.label;
+        modeRows.add(modeRow(mode + suffix, versus.ringbus(), count));
+        series.add(series("ringbus " + mode + suffix, versus.ringbus()));
+        if (versus.peer() != null) {
+            modeRows.add(modeRow(peerName + suffix, versus.peer(), count));
+            series.add(series(peerName + suffix, versus.peer()));
+        } else {
+            modeRows.add(String.format(Locale.ROOT, "%-26s skipped: %s", peerName + suffix, peer.reason()));
+        }
+    }
+
+    /**
+     * {@code mode} (BLOCKING or SIGNAL) through {@code Subscriber.await} against its C ping-pong, interleaved:
+     * each round is a floor check, a ringbus run, a floor check, a C run, a floor check.
+     */
+    private Versus versusC(BenchFiles files, String mode, CPingPong.Compiled compiled, FloorCheck floor, long count,
+        int roundCount, Duration timeout, PrintWriter out, Condition condition) {
+        CPingPong c = compiled.program();
+        String name = mode.toLowerCase(Locale.ROOT);
+        boolean blocking = mode.equals("BLOCKING");
+        System.err.println("wakeup bench: " + name + (c != null ? " and its C peer, interleaved" : "") + ", "
+            + condition.label + " ...");
         List<Comparison> rows = new ArrayList<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
-            rows.add(new Comparison("blocking RTT " + LatencySeries.LABELS[i], "C futex", "ns", false,
-                i == 0 ? FUTEX_TARGET : Double.NaN));
+            double target = !blocking ? Double.NaN
+                : i == 0 ? FUTEX_TARGET : i == PERCENTILES.length - 1 ? FUTEX_TAIL_TARGET : Double.NaN;
+            rows.add(new Comparison(name + " RTT " + LatencySeries.LABELS[i], blocking ? "C futex" : "C signal", "ns",
+                false, target));
         }
         List<Map<String, String>> ringbusRuns = new ArrayList<>();
-        List<Map<String, String>> futexRuns = new ArrayList<>();
-        Path bus = files.directory("wakeup-blocking");
-        try (ChildJvm pong = child("pong-BLOCKING", BusWakeupRoles.PONG_ROLE, timeout,
-                List.of(bus.toString(), "BLOCKING"));
-            ChildJvm ping = startAfter(pong, bus, "BLOCKING", timeout)) {
+        List<Map<String, String>> peerRuns = new ArrayList<>();
+        Path bus = files.directory("wakeup-" + name + "-" + condition.name().toLowerCase(Locale.ROOT));
+        try (ChildJvm pong = child("pong-" + mode, BusWakeupRoles.PONG_ROLE, timeout, List.of(bus.toString(), mode));
+            ChildJvm ping = startAfter(pong, bus, mode, timeout)) {
             run(ping, pong, Math.max(1_000, count / 4), timeout);
-            if (futex != null) {
-                futex.run(files.zeroedFile("futex-warmup", 4096), 1_000, Math.max(1_000, count / 4), timeout);
+            if (c != null) {
+                c.run(files, 1_000, Math.max(1_000, count / 4), timeout);
             }
             for (int round = 1; round <= roundCount; round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbus = run(ping, pong, count, timeout);
                 ringbusRuns.add(ringbus);
-                out.printf("round %d  ringbus blocking  floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns%n",
-                    round, ringbusFloor, ringbus.get("p50"), ringbus.get("p90"), ringbus.get("p99"),
+                out.printf("round %d  ringbus %-8s floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns%n",
+                    round, name, ringbusFloor, ringbus.get("p50"), ringbus.get("p90"), ringbus.get("p99"),
                     ringbus.get("max"));
-                if (futex == null) {
+                if (c == null) {
                     continue;
                 }
-                long futexFloor = floor.measure();
-                Map<String, String> c = futex.run(files.zeroedFile("futex-" + round, 4096), 1_000, count, timeout);
-                futexRuns.add(c);
+                long peerFloor = floor.measure();
+                Map<String, String> peer = c.run(files, 1_000, count, timeout);
+                peerRuns.add(peer);
                 long afterFloor = floor.measure();
-                out.printf("round %d  C futex           floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns"
-                    + "  (after: floor p50 %d ns)%n", round, futexFloor, c.get("p50"), c.get("p90"), c.get("p99"),
-                    c.get("max"), afterFloor);
+                out.printf("round %d  C %-14s floor p50 %5d ns | RTT p50 %7s  p90 %7s  p99 %8s  max %9s ns"
+                    + "  (after: floor p50 %d ns)%n", round, name, peerFloor, peer.get("p50"), peer.get("p90"),
+                    peer.get("p99"), peer.get("max"), afterFloor);
                 for (int i = 0; i < PERCENTILES.length; i++) {
-                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, futexFloor, afterFloor,
-                        Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(c.get(PERCENTILES[i]))));
+                    rows.get(i).add(new Comparison.Pair(round, ringbusFloor, peerFloor, afterFloor,
+                        Double.parseDouble(ringbus.get(PERCENTILES[i])), Double.parseDouble(peer.get(PERCENTILES[i]))));
                 }
-                logCounted(out, rows.getFirst(), round, "blocking vs C futex");
+                logCounted(out, rows.getFirst(), round, name + " vs C, " + condition.label);
                 out.flush();
             }
         }
-        return new Blocking(medianRun(ringbusRuns), futex == null ? null : medianRun(futexRuns), rows);
+        if (c == null) {
+            rows.forEach(row -> row.note(compiled.reason()));
+        }
+        return new Versus(medianRun(ringbusRuns), c == null ? null : medianRun(peerRuns), rows);
     }
 
     /** The run whose p50 is the median of the runs' (the lower middle one for an even count). */
@@ -331,17 +378,6 @@ public final class WakeupBenchCommand implements Callable<Integer> {
             }
         }
         return new Spin(medianRun(spinRuns), medianRun(pollRuns), rows);
-    }
-
-    private static Map<String, String> single(BenchFiles files, String mode, long count, Duration timeout) {
-        System.err.println("wakeup bench: " + mode.toLowerCase(Locale.ROOT) + " ...");
-        Path bus = files.directory("wakeup-" + mode.toLowerCase(Locale.ROOT));
-        try (ChildJvm pong = child("pong-" + mode, BusWakeupRoles.PONG_ROLE, timeout,
-                List.of(bus.toString(), mode));
-            ChildJvm ping = startAfter(pong, bus, mode, timeout)) {
-            run(ping, pong, Math.max(1_000, count / 4), timeout);
-            return run(ping, pong, count, timeout);
-        }
     }
 
     private static Map<String, String> run(ChildJvm ping, ChildJvm pong, long count, Duration timeout) {

@@ -1,0 +1,81 @@
+package io.ringbus.core.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The spin budget's rules, fed measurements directly: learnt from wakeups, capped, paused when it keeps missing. */
+class SpinBudgetTest {
+    @Test
+    void noBudgetBeforeTheFirstMeasuredWakeup() {
+        SpinBudget budget = new SpinBudget(true);
+        assertEquals(0, budget.nanos());
+        budget.onWoken(40_000);
+        assertEquals(2 * 40_000, budget.nanos(), "two wakeups: the peer's before it answers, and our own");
+    }
+
+    @Test
+    void aDisabledBudgetNeverSpinsButStillLearns() {
+        SpinBudget budget = new SpinBudget(false);
+        budget.onWoken(40_000);
+        assertEquals(0, budget.nanos());
+        assertEquals(40_000, budget.wakeCostNanos());
+    }
+
+    @Test
+    void followsWhatWakeupsCostNowWithAMovingAverage() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(40_000); // idle vCPUs
+        for (int i = 0; i < 100; i++) {
+            budget.onWoken(5_000); // a busy process keeps them awake
+        }
+        long learnt = budget.wakeCostNanos();
+        assertEquals(5_000, learnt, 100);
+        assertEquals(2 * learnt, budget.nanos());
+        budget.onWoken(45_000);
+        assertEquals(learnt + (45_000 - learnt) / 8, budget.wakeCostNanos(), 1);
+    }
+
+    @Test
+    void ignoresImpossibleSamplesAndCapsTheBudget() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(0);
+        budget.onWoken(-5);
+        budget.onWoken(SpinBudget.MAX_SAMPLE_NANOS + 1); // a stale stamp
+        assertEquals(0, budget.wakeCostNanos());
+        budget.onWoken(900_000); // a signal on a loaded machine
+        assertEquals(SpinBudget.MAX_BUDGET_NANOS, budget.nanos());
+        assertEquals(900_000, budget.wakeCostNanos());
+    }
+
+    @Test
+    void pausesAfterMissingInARowThenProbesOnce() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(30_000);
+        for (int i = 0; i < SpinBudget.MISSES_BEFORE_PAUSE - 1; i++) {
+            assertEquals(60_000, budget.nanos());
+            budget.onMiss();
+        }
+        budget.onHit(); // a hit starts the count again
+        for (int i = 0; i < SpinBudget.MISSES_BEFORE_PAUSE; i++) {
+            assertEquals(60_000, budget.nanos());
+            budget.onMiss();
+        }
+        for (int i = 0; i < SpinBudget.PAUSED_AWAITS; i++) {
+            assertEquals(0, budget.nanos(), "paused wait " + i);
+        }
+        assertEquals(60_000, budget.nanos(), "the probe after the pause");
+        budget.onMiss(); // the probe missed too: paused again at once
+        assertEquals(0, budget.nanos());
+        for (int i = 1; i < SpinBudget.PAUSED_AWAITS; i++) {
+            budget.nanos();
+        }
+        assertEquals(60_000, budget.nanos());
+        budget.onHit(); // the probe hit: spinning again, with the full count of misses before the next pause
+        for (int i = 0; i < SpinBudget.MISSES_BEFORE_PAUSE - 1; i++) {
+            assertEquals(60_000, budget.nanos());
+            budget.onMiss();
+        }
+        assertEquals(60_000, budget.nanos());
+    }
+}
