@@ -22,6 +22,10 @@ import java.nio.charset.StandardCharsets;
  * size is then a multiple of 4096. A {@code sub --name} commits none of that write's lines, so its
  * successor prints the cut line again, whole.
  *
+ * <p>{@linkplain #framed Framed} output, for programs rather than people, is byte-transparent: each
+ * message goes out as a frame of the stream paths' format (int32 length, int32 type, both little-endian,
+ * then the payload as it is), and each {@code write} ends at a frame's end instead of a line's.
+ *
  * <p>In this JVM (a test's writer instead of standard output) the batch is decoded and written to the
  * writer, then flushed.
  */
@@ -30,8 +34,12 @@ final class LineOutput {
     static final int WRITE_LIMIT = 4096;
     private static final int STDOUT = 1;
     private static final long WRITABLE_WAIT_NANOS = 100_000_000L;
+    private static final int FRAME_HEADER = 2 * Integer.BYTES;
+    private static final ValueLayout.OfInt LITTLE_ENDIAN_INT =
+        ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     private final PrintWriter writer;
+    private boolean framed;
     private MemorySegment buffer = Arena.ofAuto().allocate(2 * WRITE_LIMIT);
     private byte[] scratch = new byte[256];
     private long length;
@@ -48,6 +56,22 @@ final class LineOutput {
             return new LineOutput(null);
         }
         return new LineOutput(out);
+    }
+
+    /** From now on, messages go out as frames (length, type, payload) instead of lines. */
+    LineOutput framed() {
+        framed = true;
+        return this;
+    }
+
+    /** Adds a message as a frame: its length and type (int32 each, little-endian), then its bytes unchanged. */
+    void addFrame(int type, MemorySegment source, long offset, int size) {
+        ensureRoom(FRAME_HEADER + (long) size);
+        buffer.set(LITTLE_ENDIAN_INT, length, size);
+        buffer.set(LITTLE_ENDIAN_INT, length + Integer.BYTES, type);
+        MemorySegment.copy(source, offset, buffer, length + FRAME_HEADER, size);
+        length += FRAME_HEADER + size;
+        lines++;
     }
 
     /** Adds a message as one line: its bytes as UTF-8 (malformed bytes become U+FFFD), then a newline. */
@@ -102,7 +126,8 @@ final class LineOutput {
 
     private boolean writeWriter() {
         byte[] bytes = buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
-        writer.write(new String(bytes, StandardCharsets.UTF_8));
+        // Frames are bytes, not text: one char per byte, so a test can read them back unchanged.
+        writer.write(new String(bytes, framed ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8));
         writer.flush();
         return !writer.checkError();
     }
@@ -128,8 +153,18 @@ final class LineOutput {
         return true;
     }
 
-    /** The end of the next write from {@code from}: the last line end within the limit, or the first line's end. */
+    /**
+     * The end of the next write from {@code from}: the last line (or frame) end within the limit, or the
+     * first line's (frame's) end.
+     */
     private long chunkEnd(long from) {
+        if (framed) {
+            long end = from + FRAME_HEADER + buffer.get(LITTLE_ENDIAN_INT, from);
+            while (end < length && end + FRAME_HEADER + buffer.get(LITTLE_ENDIAN_INT, end) <= from + WRITE_LIMIT) {
+                end += FRAME_HEADER + buffer.get(LITTLE_ENDIAN_INT, end);
+            }
+            return end;
+        }
         long limit = Math.min(length, from + WRITE_LIMIT);
         for (long at = limit - 1; at >= from; at--) {
             if (buffer.get(ValueLayout.JAVA_BYTE, at) == '\n') {

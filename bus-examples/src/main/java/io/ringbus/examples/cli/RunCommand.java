@@ -68,7 +68,8 @@ import picocli.CommandLine.Spec;
         "1:a failure the one-line message explains (the command cannot be started, the bus, ...)",
         ExitCodes.USAGE},
     footer = {"", "Examples:",
-        "  ./bus run --lines --sub in --pub out -- tr a-z A-Z   # in, upper-cased, to out",
+        "  ./bus run --lines --sub in --pub out -- stdbuf -oL tr a-z A-Z   # in, upper-cased, to out",
+        "        (stdbuf -oL: tr writes each line at once; into a pipe it would keep them until it exits)",
         "  ./bus run --lines --sub in --count 3 -- sort          # the next 3, sorted",
         "  ./bus run --lines --pub files -- ls                   # ls | ./bus pub files",
         "  ./bus run -- ./bus sub prices --via pipe:             # ringbus-aware child"})

@@ -55,7 +55,10 @@ import picocli.CommandLine.Spec;
         "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s; the"
             + " lines it could not write are not counted as consumed.",
         "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
-            + " error."},
+            + " error.",
+        "--framed is for programs: byte-transparent, each message as a frame (int32 length, int32 type, both"
+            + " little-endian, then the payload unchanged), the stream paths' frame format. Lines replace"
+            + " bytes that are not UTF-8 with U+FFFD; frames never change a byte."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {"0:--count messages printed, or standard output closed by its reader",
         "1:a failure the one-line message explains, or --timeout before --count messages",
@@ -67,7 +70,8 @@ import picocli.CommandLine.Spec;
         "  ./bus sub t --name audit >> audit.log   # durable; kill -9 loses no line",
         "  ./bus sub files --count 5 | wc -l &     # joins first, then",
         "  ls | head -5 | ./bus pub files          # ... and wc prints 5",
-        "  ./bus sub t --via unix:/tmp/rb/bus.sock # through ./bus daemon"})
+        "  ./bus sub t --via unix:/tmp/rb/bus.sock # through ./bus daemon",
+        "  ./bus sub t --framed --count 1 | od -c  # the bytes of a message as they are"})
 public final class SubCommand implements Callable<Integer> {
     /**
      * Most lines printed by one batch: one {@code await}, written (in writes of up to 4 KiB, each ending
@@ -89,6 +93,10 @@ public final class SubCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TOPIC", converter = TopicArguments.Name.class,
         description = "Topic name: 1-100 letters, digits, '.', '_', '-', starting with a letter or digit.")
     String topic;
+
+    @Option(names = "--framed", description = "Write each message as a frame (int32 length, int32 type, little-endian,"
+        + " then the payload unchanged) instead of a UTF-8 line: byte-transparent.")
+    boolean framed;
 
     @Option(names = "--count", paramLabel = "N", description = "Exit after N messages (default: run until stopped).")
     Long count;
@@ -131,8 +139,10 @@ public final class SubCommand implements Callable<Integer> {
             config.durableName(name);
         }
         PrintWriter out = spec.commandLine().getOut();
-        LineOutput output = LineOutput.of(out);
-        MessageHandler lines = (typeId, buffer, offset, length) -> output.addMessage(buffer, offset, length);
+        LineOutput output = framed ? LineOutput.of(out).framed() : LineOutput.of(out);
+        MessageHandler lines = framed
+            ? (typeId, buffer, offset, length) -> output.addFrame(typeId, buffer, offset, length)
+            : (typeId, buffer, offset, length) -> output.addMessage(buffer, offset, length);
         boolean watchOutput = out instanceof BusCommand.StandardOutput;
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE
             : System.nanoTime() + (long) (timeoutSeconds * 1e9);

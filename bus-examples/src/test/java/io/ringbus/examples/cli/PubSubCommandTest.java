@@ -40,6 +40,24 @@ class PubSubCommandTest {
     }
 
     /** {@code printf 'a\nb\nc\n' | bus pub t}, then {@code bus sub t --count 3 --from earliest}, each its own JVM. */
+    /**
+     * Lines are for people and turn bytes that are not UTF-8 into U+FFFD; {@code --framed} hands every byte
+     * on unchanged, each message as a frame (length, type, payload), through standard output itself.
+     */
+    @Test
+    void framedOutputIsByteTransparent() throws Exception {
+        String dir = "'" + directory + "'";
+        Cli.Result result = Cli.bash("set -e -o pipefail\n"
+            + "printf '\\377\\376abc\\nplain\\n' | \"$BUS\" pub t --dir " + dir + "\n"
+            + "\"$BUS\" sub t --dir " + dir + " --from earliest --count 2 --framed | od -A n -v -t x1\n"
+            + "\"$BUS\" sub t --dir " + dir + " --from earliest --count 1 | od -A n -v -t x1\n", 120);
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        List<String> dumps = result.out().lines().map(String::trim).toList();
+        assertEquals("05 00 00 00 00 00 00 00 ff fe 61 62 63 05 00 00 00 00 00 00 00 70 6c 61 69 6e",
+            String.join(" ", dumps.subList(0, dumps.size() - 1)), "the two frames, every byte as published");
+        assertEquals("ef bf bd ef bf bd 61 62 63 0a", dumps.getLast(), "the line, with U+FFFD for each bad byte");
+    }
+
     @Test
     void pipedLinesReachALaterEarliestSubscriberAcrossProcesses() throws Exception {
         Process pub = Cli.start("pub", "t", "--dir", dir());

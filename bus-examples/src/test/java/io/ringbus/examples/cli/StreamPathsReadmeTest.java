@@ -14,8 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The examples of bus-transport's README (the daemon walkthrough and the {@code socat} session of its
- * frame format), run as they are written: {@code ./bus} becomes this build's {@code bus}, {@code /tmp/rb}
+ * The examples of bus-transport's README (the daemon walkthrough, the {@code socat} session of its
+ * frame format, and a child of {@code ./bus run} speaking frames over pipes with {@code printf}), run as
+ * they are written: {@code ./bus} becomes this build's {@code bus}, {@code /tmp/rb}
  * a fresh directory, port 7400 a free one.
  */
 class StreamPathsReadmeTest {
@@ -87,5 +88,17 @@ class StreamPathsReadmeTest {
             assertEquals("hello\nworld\n", sub.out(), sub.err());
             assertEquals(0, daemon.terminate());
         }
+    }
+
+    @Test
+    void thePipeExampleSpeaksTheDocumentedProtocol() throws Exception {
+        Cli.Result result = Cli.bash("set -e -o pipefail\n" + example("pipe-example"), 120);
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+        assertTrue(result.err().replaceAll("\\s+", "").contains("okmaxMessageLength=131072"),
+            "the child read its WELCOME on standard input: " + result.err());
+        List<String> out = result.out().lines().toList();
+        assertEquals(List.of("hello", "world"), out.subList(0, 2), result.out());
+        assertEquals("005 \\0 \\0 \\0 \\0 \\0 \\0 \\0 h e l l o 005 \\0 \\0 \\0 \\0 \\0 \\0 \\0 w o r l d",
+            String.join(" ", out.subList(2, out.size())).trim().replaceAll("\\s+", " "), "the frames: " + result.out());
     }
 }
