@@ -248,7 +248,7 @@ public final class WakeupBenchCommand implements Callable<Integer> {
     /** The mode rows and chart series of one mode and its C peer under one condition. */
     private static void addRows(List<String> modeRows, List<LatencySeries> series, String mode, String peerName,
         Versus versus, CPingPong.Compiled peer, long count, Condition condition) {
-        String suffix = ", " + condition.label;
+        String suffix = " (" + condition.label + ")"; // no comma: series names are CSV fields
         modeRows.add(modeRow(mode + suffix, versus.ringbus(), count));
         series.add(series("ringbus " + mode + suffix, versus.ringbus()));
         if (versus.peer() != null) {

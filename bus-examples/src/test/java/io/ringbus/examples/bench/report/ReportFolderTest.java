@@ -102,16 +102,27 @@ public class ReportFolderTest {
         int code = commandLine.execute("bench", "wakeup", "--quick", "--rounds", "1", "--round-trips", "400",
             "--idle-seconds", "1", "--report", folder.toString());
         assertEquals(0, code, out + "\n" + err);
-        boolean futex = !out.toString().contains("C futex ping-pong  skipped");
-        List<String> series = futex
-            ? List.of("ringbus spin", "ringbus poll loop", "ringbus blocking", "C futex ping-pong", "ringbus signal")
-            : List.of("ringbus spin", "ringbus poll loop", "ringbus blocking", "ringbus signal");
+        boolean c = !out.toString().contains("skipped:");
+        List<String> series = new java.util.ArrayList<>(List.of("ringbus spin", "ringbus poll loop"));
+        for (String condition : List.of("quiet", "busy")) {
+            series.add("ringbus blocking (" + condition + ")");
+            if (c) {
+                series.add("C futex (" + condition + ")");
+            }
+            series.add("ringbus signal (" + condition + ")");
+            if (c) {
+                series.add("C kill/sigwait (" + condition + ")");
+            }
+        }
         checkReport(folder, "mode", "p50 ns", series);
         String md = Files.readString(folder.resolve(ReportFolder.SUMMARY));
         assertTrue(md.contains("./bus bench wakeup --quick --rounds 1"), md);
         assertTrue(md.contains("spin await RTT p50") && md.contains("spin await RTT p99.9"), md);
-        if (futex) {
-            assertTrue(md.contains("blocking RTT p50") && md.contains("<= 1.20x"), md);
+        if (c) {
+            assertTrue(md.contains("blocking RTT p50") && md.contains("<= 1.20x") && md.contains("<= 3.00x"), md);
+            assertTrue(md.contains("blocking and signal vs C, quiet (nothing added; load average")
+                && md.contains("blocking and signal vs C, busy (one busy process added beside"), md);
+            assertTrue(md.contains("signal RTT p50"), md);
         }
     }
 }
