@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,35 +128,53 @@ public final class GatewayCommand implements Callable<Integer> {
         BusContext context = bus.context();
         PrintWriter out = spec.commandLine().getOut();
         Consumer<String> log = line -> out.println(line);
-        try (Bus opened = Bus.open(context);
+        // SIGINT and SIGTERM are handled here, not by the JVM's shutdown (which could end the process while the
+        // routes and the driver were still closing): the command stops the routes, prints the final status
+        // lines, closes the driver (deleting its directory), then exits with 128 + the signal number. Other
+        // endings (SIGHUP) still get the shutdown hook, closed last so that it waits for all of that.
+        AtomicInteger signal = new AtomicInteger();
+        CountDownLatch stop = new CountDownLatch(1);
+        try (Interruption interruption = new Interruption(stop::countDown, true);
+            TerminationSignals.Installed handlers = TerminationSignals.handle(number -> {
+                signal.compareAndSet(0, number);
+                stop.countDown();
+            });
+            Bus opened = Bus.open(context);
             GatewayDriver driver = aeronDir != null ? GatewayDriver.external(aeronDir, log)
-                : GatewayDriver.embedded(context.directory(), name, termLength, log);
-            Interruption interruption = new Interruption(() -> { }, true)) {
-            Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, log);
-            try {
-                out.println("gateway ready: " + exported.size() + " exported, " + imported.size() + " imported, "
-                    + (driver.embedded() ? "embedded" : "external") + " media driver in " + driver.directory());
-                long intervalNanos = statsInterval.toNanos();
-                long nextStats = System.nanoTime() + intervalNanos;
-                while (!interruption.requested() && gateway.failure() == null) {
-                    Thread.sleep(50);
-                    if (intervalNanos > 0 && System.nanoTime() - nextStats >= 0) {
-                        nextStats += intervalNanos;
-                        gateway.statusLines().forEach(line -> out.println("stat " + line));
-                    }
-                }
-            } finally {
-                gateway.close();
-                gateway.statusLines().forEach(line -> out.println("stat " + line));
-            }
-            Throwable failure = gateway.failure();
-            if (failure instanceof RuntimeException runtime) {
-                throw runtime;
-            } else if (failure instanceof Error error) {
-                throw error;
-            }
+                : GatewayDriver.embedded(context.directory(), name, termLength, log)) {
+            runUntilStopped(opened, driver, exported, imported, stop, out, log);
         }
-        return 0;
+        out.flush();
+        return signal.get() == 0 ? 0 : 128 + signal.get();
+    }
+
+    private void runUntilStopped(Bus opened, GatewayDriver driver, List<Route> exported, List<Route> imported,
+        CountDownLatch stop, PrintWriter out, Consumer<String> log) throws InterruptedException {
+        Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, log);
+        try {
+            out.println("gateway ready: " + exported.size() + " exported, " + imported.size() + " imported, "
+                + (driver.embedded() ? "embedded" : "external") + " media driver in " + driver.directory());
+            out.flush();
+            long intervalNanos = statsInterval.toNanos();
+            long nextStats = System.nanoTime() + intervalNanos;
+            while (!stop.await(50, TimeUnit.MILLISECONDS) && gateway.failure() == null) {
+                if (intervalNanos > 0 && System.nanoTime() - nextStats >= 0) {
+                    nextStats += intervalNanos;
+                    gateway.statusLines().forEach(line -> out.println("stat " + line));
+                    out.flush();
+                }
+            }
+        } finally {
+            gateway.close();
+            gateway.statusLines().forEach(line -> out.println("stat " + line));
+            out.flush();
+        }
+        Throwable failure = gateway.failure();
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        } else if (failure instanceof Error error) {
+            throw error;
+        }
     }
 
     private List<Route> routes(List<String> values, String option) {

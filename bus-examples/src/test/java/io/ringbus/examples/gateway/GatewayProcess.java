@@ -4,8 +4,9 @@ import io.ringbus.examples.cli.BusCommand;
 import io.ringbus.stress.common.JvmLauncher;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,20 +23,40 @@ final class GatewayProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private boolean ended;
 
-    private GatewayProcess(Process process) {
+    private GatewayProcess(Process process, Path output) {
         this.process = process;
+        // The output goes to a file, tailed here: a pipe read while the process exits loses its last lines (the
+        // JDK drains and closes a child's pipe when it sees the exit, and a read in progress fails instead).
         Thread.ofPlatform().daemon().name("gateway-out-" + process.pid()).start(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.add(line);
-                        lines.notifyAll();
+            try (BufferedReader out = Files.newBufferedReader(output, StandardCharsets.UTF_8)) {
+                StringBuilder partial = new StringBuilder();
+                while (true) {
+                    boolean exited = !process.isAlive(); // read before the last pass: nothing is written after it
+                    int c;
+                    while ((c = out.read()) >= 0) {
+                        if (c != '\n') {
+                            partial.append((char) c);
+                            continue;
+                        }
+                        synchronized (lines) {
+                            lines.add(partial.toString());
+                            lines.notifyAll();
+                        }
+                        partial.setLength(0);
                     }
+                    if (exited) {
+                        break;
+                    }
+                    Thread.sleep(20);
                 }
-            } catch (IOException ignored) {
-                // killed
+            } catch (IOException | InterruptedException ignored) {
+                // the test is over
+            } finally {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // a temporary file left in /tmp
+                }
             }
             synchronized (lines) {
                 ended = true; // every line is in: a dead gateway's last words are read before anyone gives up
@@ -52,10 +73,12 @@ final class GatewayProcess implements AutoCloseable {
             all.addAll(List.of("--stats-interval", "0"));
         }
         // Standard error joins standard output: a failure's message is among the lines a failed wait shows.
+        Path output = Files.createTempFile("ringbus-gateway-", ".out");
         Process process = new ProcessBuilder(JvmLauncher.command(BusCommand.class, List.of(AERON_FLAG,
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), all)).redirectErrorStream(true).start();
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), all)).redirectErrorStream(true)
+            .redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
-        GatewayProcess gateway = new GatewayProcess(process);
+        GatewayProcess gateway = new GatewayProcess(process, output);
         gateway.await(line -> line.startsWith("gateway ready"), 60);
         return gateway;
     }
@@ -91,6 +114,7 @@ final class GatewayProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+        awaitEnd();
     }
 
     /** SIGTERM; returns the exit status. */
@@ -100,7 +124,18 @@ final class GatewayProcess implements AutoCloseable {
             process.destroyForcibly().waitFor();
             throw new AssertionError("gateway " + process.pid() + " did not stop on SIGTERM within 30 s");
         }
+        awaitEnd();
         return process.exitValue();
+    }
+
+    /** Waits until the reader took every line the exited gateway printed (its last words come after its exit). */
+    private void awaitEnd() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (lines) {
+            while (!ended && System.nanoTime() < deadline) {
+                lines.wait(100);
+            }
+        }
     }
 
     @Override

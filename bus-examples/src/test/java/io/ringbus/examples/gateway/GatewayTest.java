@@ -172,6 +172,24 @@ class GatewayTest {
             checker.received, checker.skipped);
     }
 
+    @Test
+    @Timeout(120)
+    void sigtermStopsAGatewayCleanlyWithItsFinalLinesAndNoDriverDirectoryLeft() throws Exception {
+        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel);
+        GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel);
+        try (Publisher publisher = busA.newPublisher(TOPIC)) {
+            publish(publisher, 0, 10, -1, new AtomicReference<>()).join();
+        }
+        importer.await(line -> line.contains("connected to"), 30);
+        for (GatewayProcess gateway : List.of(importer, exporter)) {
+            assertEquals(143, gateway.stop(), "the status on SIGTERM, after cleaning up: " + gateway.lines());
+            assertTrue(gateway.lines().stream().anyMatch(line -> line.startsWith("stat ")),
+                "the final status lines are printed: " + gateway.lines());
+        }
+        assertFalse(Files.exists(root.resolve("a/.aeron-gateway")), "the exporter's driver directory is deleted");
+        assertFalse(Files.exists(root.resolve("b/.aeron-gateway")), "the importer's driver directory is deleted");
+    }
+
     private GatewayProcess gateway(String... args) throws Exception {
         GatewayProcess gateway = GatewayProcess.start(args);
         gateways.add(gateway);
