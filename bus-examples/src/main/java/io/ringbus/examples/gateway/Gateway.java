@@ -132,12 +132,15 @@ public final class Gateway implements AutoCloseable {
             image -> log.accept("import " + route + ": connected to " + image.sourceIdentity()),
             image -> log.accept("import " + route + ": " + image.sourceIdentity() + " went away"));
         resources.add(subscription);
+        ImportPosition position = ImportPosition.open(bus.context().directory(), route);
+        resources.add(position);
         RouteStats stats = new RouteStats();
         Importer importer = new Importer(route, subscription, publisher, stats,
             (from, to, missed) -> log.accept("LOSS import " + route + ": source positions " + from + " to " + to
-                + " never arrived, " + missed + " bytes"), log);
+                + " never arrived, " + missed + " bytes"), log, position);
         statuses.add(new Status("import", route, stats, importer::connected));
-        log.accept("import " + route);
+        log.accept("import " + route + (importer.lastPosition() < 0 ? ""
+            : " from source position " + importer.lastPosition() + " (where the last importer stopped)"));
         start("bus-gateway-import-" + route.topic(), () -> importer.run(this::stopRequested));
     }
 
