@@ -67,6 +67,11 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts the gateway and waits for its "gateway ready" line. */
     static GatewayProcess start(String... args) throws Exception {
+        return start(List.of(), args);
+    }
+
+    /** Starts the gateway in a JVM given {@code jvmOptions} too, and waits for its "gateway ready" line. */
+    static GatewayProcess start(List<String> jvmOptions, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("gateway"));
         all.addAll(List.of(args));
         if (!all.contains("--stats-interval")) {
@@ -74,8 +79,11 @@ final class GatewayProcess implements AutoCloseable {
         }
         // Standard error joins standard output: a failure's message is among the lines a failed wait shows.
         Path output = Files.createTempFile("ringbus-gateway-", ".out");
-        Process process = new ProcessBuilder(JvmLauncher.command(BusCommand.class, List.of(AERON_FLAG,
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), all)).redirectErrorStream(true)
+        List<String> options = new ArrayList<>(List.of(AERON_FLAG, "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC"));
+        options.addAll(jvmOptions);
+        Process process = new ProcessBuilder(JvmLauncher.command(BusCommand.class, options, all))
+            .redirectErrorStream(true)
             .redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
         GatewayProcess gateway = new GatewayProcess(process, output);
@@ -115,6 +123,14 @@ final class GatewayProcess implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
         awaitEnd();
+    }
+
+    /** SIGSTOP ({@code pause = true}) or SIGCONT: the whole gateway, driver included, freezes or goes on. */
+    void signal(boolean pause) throws Exception {
+        Process kill = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill " + (pause ? "-STOP " : "-CONT ") + process.pid() + " failed");
+        }
     }
 
     /** SIGTERM; returns the exit status. */

@@ -188,6 +188,43 @@ class GatewayTest {
 
     @Test
     @Timeout(120)
+    void aLinkThatGoesAwayAndComesBackReconnectsByItself() throws Exception {
+        int messages = 60_000;
+        int payload = 48;
+        int record = RecordDescriptor.recordLength(payload);
+        // Short Aeron timeouts (the defaults are 5 s and 10 s), so that the link is declared gone within the test.
+        List<String> quick = List.of("-Daeron.publication.connection.timeout=1000000000",
+            "-Daeron.image.liveness.timeout=1000000000");
+        Checker checker = new Checker(payload);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        GatewayProcess exporter = gateways(quick, "--dir", root.resolve("a").toString(), "--export",
+            TOPIC + "=" + channel, "--stats-interval", "100ms");
+        GatewayProcess importer = gateways(quick, "--dir", root.resolve("b").toString(), "--import",
+            TOPIC + "=" + channel);
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, new AtomicReference<>());
+        drain(subscriber, checker, messages / 3, 60);
+        importer.signal(true); // the far side stops answering: the exporter's publication is left unconnected
+        exporter.await(line -> line.startsWith("stat export") && line.endsWith("not connected"), 30);
+        int disconnected = exporter.lines().size();
+        importer.signal(false);
+        exporter.await(line -> line.startsWith("stat export") && line.endsWith(", connected")
+            && exporter.lines().indexOf(line) > disconnected, 30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (checker.last < messages - 1) {
+            assertTrue(System.nanoTime() < deadline, "after the reconnection only " + checker.received + " arrived: "
+                + importer.lines());
+            subscriber.await(checker, 256, 100_000_000L);
+        }
+        publisher.join();
+        long lost = lostBytes(importer) / record;
+        assertEquals(lost, checker.skipped, "every missing message is in a LOSS range: " + importer.lines());
+        assertEquals(messages, checker.received + lost, "received and reported lost add up: " + importer.lines());
+        System.out.printf("link away and back: %d received, %d lost (in LOSS lines)%n", checker.received, lost);
+    }
+
+    @Test
+    @Timeout(120)
     void anEvictableExporterLetsPublishersGoOnAndTheImporterReportsTheLoss() throws Exception {
         int messages = 100_000; // six rings of 64-byte records
         int payload = 48;
@@ -241,6 +278,12 @@ class GatewayTest {
         }
         assertFalse(Files.exists(root.resolve("a/.aeron-gateway")), "the exporter's driver directory is deleted");
         assertFalse(Files.exists(root.resolve("b/.aeron-gateway")), "the importer's driver directory is deleted");
+    }
+
+    private GatewayProcess gateways(List<String> jvmOptions, String... args) throws Exception {
+        GatewayProcess gateway = GatewayProcess.start(jvmOptions, args);
+        gateways.add(gateway);
+        return gateway;
     }
 
     private GatewayProcess gateway(String... args) throws Exception {
