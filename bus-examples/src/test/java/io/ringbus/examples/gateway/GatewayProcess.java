@@ -72,6 +72,14 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Starts the gateway in a JVM given {@code jvmOptions} too, and waits for its "gateway ready" line. */
     static GatewayProcess start(List<String> jvmOptions, String... args) throws Exception {
+        return start(List.of(), jvmOptions, args);
+    }
+
+    /**
+     * Starts the gateway as {@code prefix java ...} (a command that ends by exec'ing the rest, such as
+     * {@code two-hosts.sh run a NAME}, so that the pid is the JVM's), and waits for its "gateway ready" line.
+     */
+    static GatewayProcess start(List<String> prefix, List<String> jvmOptions, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("gateway"));
         all.addAll(List.of(args));
         if (!all.contains("--stats-interval")) {
@@ -82,7 +90,9 @@ final class GatewayProcess implements AutoCloseable {
         List<String> options = new ArrayList<>(List.of(AERON_FLAG, "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC"));
         options.addAll(jvmOptions);
-        Process process = new ProcessBuilder(JvmLauncher.command(BusCommand.class, options, all))
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(JvmLauncher.command(BusCommand.class, options, all));
+        Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(output.toFile()).start();
         process.getOutputStream().close();
