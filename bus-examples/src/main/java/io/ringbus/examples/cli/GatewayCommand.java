@@ -8,13 +8,17 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.examples.gateway.Gateway;
 import io.ringbus.examples.gateway.GatewayDriver;
+import io.ringbus.examples.gateway.GatewayStatus;
 import io.ringbus.examples.gateway.Route;
 import io.ringbus.examples.support.DurationConverter;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +75,8 @@ import picocli.CommandLine.Spec;
         "  ./bus gateway --export quotes=aeron:udp?endpoint=239.1.1.1:40456|interface=10.0.0.0/24",
         "  ./bus gateway --aeron-dir /dev/shm/aeron-$USER --import quotes=aeron:udp?endpoint=10.0.0.2:40456"})
 public final class GatewayCommand implements Callable<Integer> {
+    private static final long STATUS_INTERVAL_NANOS = 1_000_000_000L;
+
     @Spec
     CommandSpec spec;
 
@@ -120,6 +126,8 @@ public final class GatewayCommand implements Callable<Integer> {
         defaultValue = "10s", description = "How often to print the status lines; 0 for never (default: 10s).")
     Duration statsInterval;
 
+    private long lastStatusFailure = System.nanoTime() - 120_000_000_000L;
+
     @Override
     public Integer call() throws InterruptedException {
         List<Route> exported = routes(exports, "--export");
@@ -142,15 +150,19 @@ public final class GatewayCommand implements Callable<Integer> {
             Bus opened = Bus.open(context);
             GatewayDriver driver = aeronDir != null ? GatewayDriver.external(aeronDir, log)
                 : GatewayDriver.embedded(context.directory(), name, termLength, log)) {
-            runUntilStopped(opened, driver, exported, imported, stop, out, log);
+            runUntilStopped(opened, driver, exported, imported, stop, out, log,
+                GatewayStatus.fileOf(context.directory(), name));
         }
         out.flush();
         return signal.get() == 0 ? 0 : 128 + signal.get();
     }
 
     private void runUntilStopped(Bus opened, GatewayDriver driver, List<Route> exported, List<Route> imported,
-        CountDownLatch stop, PrintWriter out, Consumer<String> log) throws InterruptedException {
+        CountDownLatch stop, PrintWriter out, Consumer<String> log, Path statusFile) throws InterruptedException {
         Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, log);
+        long started = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+            .orElse(System.currentTimeMillis());
+        long nextStatus = System.nanoTime();
         try {
             out.println("gateway ready: " + exported.size() + " exported, " + imported.size() + " imported, "
                 + (driver.embedded() ? "embedded" : "external") + " media driver in " + driver.directory());
@@ -158,6 +170,10 @@ public final class GatewayCommand implements Callable<Integer> {
             long intervalNanos = statsInterval.toNanos();
             long nextStats = System.nanoTime() + intervalNanos;
             while (!stop.await(50, TimeUnit.MILLISECONDS) && gateway.failure() == null) {
+                if (System.nanoTime() - nextStatus >= 0) {
+                    nextStatus += STATUS_INTERVAL_NANOS;
+                    writeStatus(statusFile, gateway, driver, started, log);
+                }
                 if (intervalNanos > 0 && System.nanoTime() - nextStats >= 0) {
                     nextStats += intervalNanos;
                     gateway.statusLines().forEach(line -> out.println("stat " + line));
@@ -168,12 +184,30 @@ public final class GatewayCommand implements Callable<Integer> {
             gateway.close();
             gateway.statusLines().forEach(line -> out.println("stat " + line));
             out.flush();
+            try {
+                Files.deleteIfExists(statusFile);
+            } catch (IOException e) {
+                log.accept("cannot delete " + statusFile + ": " + e + " (./bus stat shows it as a dead gateway's)");
+            }
         }
         Throwable failure = gateway.failure();
         if (failure instanceof RuntimeException runtime) {
             throw runtime;
         } else if (failure instanceof Error error) {
             throw error;
+        }
+    }
+
+    /** The status file {@code bus stat} reads; a failure to write it is noted once a minute at most. */
+    private void writeStatus(Path file, Gateway gateway, GatewayDriver driver, long started, Consumer<String> log) {
+        try {
+            GatewayStatus.write(file, new GatewayStatus.Snapshot(name, ProcessHandle.current().pid(), started,
+                System.currentTimeMillis(), driver.directory(), gateway.routeStatus()));
+        } catch (IOException e) {
+            if (System.nanoTime() - lastStatusFailure > 60_000_000_000L) {
+                lastStatusFailure = System.nanoTime();
+                log.accept("cannot write the status file " + file + " for ./bus stat: " + e);
+            }
         }
     }
 

@@ -12,7 +12,11 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.examples.cli.BusCommand;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.DatagramSocket;
@@ -27,11 +31,14 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /**
  * Issue 15, point 4: 1,000,000 messages across a network that loses 5% of the datagrams each way, delays them
@@ -93,6 +100,13 @@ class GatewayNetworkTest {
                 MESSAGES, seconds, relay.relayed(), relay.dropped(),
                 100.0 * relay.dropped() / (relay.relayed() + relay.dropped()));
             assertTrue(relay.dropped() > 0, "the relay dropped datagrams");
+            // bus stat shows the driver's counters of that recovery: NAKs sent by B, received and answered by A.
+            String statA = stat(root.resolve("a"));
+            String statB = stat(root.resolve("b"));
+            System.out.println("bus stat --json of the importing bus: " + statB);
+            assertTrue(counter(statB, "naks") > 0, "the importer's NAKs: " + statB);
+            assertTrue(counter(statA, "naks") > 0 && counter(statA, "retransmits") > 0, "the exporter's NAKs and"
+                + " retransmissions: " + statA);
         }
     }
 
@@ -190,6 +204,26 @@ class GatewayNetworkTest {
             }
             next++;
         }
+    }
+
+    private static String stat(Path bus) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            StringWriter out = new StringWriter();
+            CommandLine command = BusCommand.newCommandLine(new ByteArrayInputStream(new byte[0]));
+            command.setOut(new PrintWriter(out, true));
+            assertEquals(0, command.execute("stat", "--json", "--dir", bus.toString()));
+            if (out.toString().contains("\"messages\":" + MESSAGES) || System.nanoTime() > deadline) {
+                return out.toString(); // the status file is a second old at most
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static long counter(String json, String name) {
+        Matcher matcher = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        assertTrue(matcher.find(), name + " in " + json);
+        return Long.parseLong(matcher.group(1));
     }
 
     private record Result(int status, String output) {
