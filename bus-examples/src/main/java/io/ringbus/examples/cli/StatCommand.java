@@ -204,7 +204,7 @@ public final class StatCommand implements Callable<Integer> {
             out.printf("%ngateway %s  pid %d  %s  updated %.1f s ago  driver %s%n", gateway.name(), gateway.pid(),
                 alive ? "alive" : "dead (its last status; ./bus gateway --name " + gateway.name() + " replaces it)",
                 age / 1e3, gateway.driver());
-            out.printf("    %-6s %-16s %-44s %-8s %-24s %11s %10s %-14s %6s %s%n", "ROUTE", "TOPIC", "CHANNEL",
+            out.printf("    %-6s %-16s %-44s %-8s %-28s %11s %10s %-14s %6s %s%n", "ROUTE", "TOPIC", "CHANNEL",
                 "STREAM", "REMOTE", "BYTES/S", "MESSAGES", "LOSSES(BYTES)", "NAKS", "RETRANSMITS/GAP FILLS");
             for (GatewayStatus.RouteStatus route : gateway.routes()) {
                 String remote = !alive ? "-" : route.connected() ? "connected" + (route.remote().equals("-") ? ""
