@@ -122,6 +122,12 @@ public final class GatewayCommand implements Callable<Integer> {
             + " 4m); the largest message is an eighth of it.")
     int termLength;
 
+    @Option(names = "--max-park", paramLabel = "DURATION", converter = DurationConverter.class,
+        defaultValue = "1ms", description = "Longest sleep of the driver's and importers' threads while idle: longer"
+            + " saves CPU (an idle gateway of one export and one import on a 2-vCPU VM: ~4% of a core at 1ms, ~2.5%"
+            + " at 4ms), shorter makes the first message after a quiet spell wait less (default: 1ms).")
+    Duration maxPark;
+
     @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationConverter.class,
         defaultValue = "10s", description = "How often to print the status lines; 0 for never (default: 10s).")
     Duration statsInterval;
@@ -149,7 +155,7 @@ public final class GatewayCommand implements Callable<Integer> {
             });
             Bus opened = Bus.open(context);
             GatewayDriver driver = aeronDir != null ? GatewayDriver.external(aeronDir, log)
-                : GatewayDriver.embedded(context.directory(), name, termLength, log)) {
+                : GatewayDriver.embedded(context.directory(), name, termLength, maxPark.toNanos(), log)) {
             runUntilStopped(opened, driver, exported, imported, stop, out, log,
                 GatewayStatus.fileOf(context.directory(), name));
         }
@@ -159,7 +165,8 @@ public final class GatewayCommand implements Callable<Integer> {
 
     private void runUntilStopped(Bus opened, GatewayDriver driver, List<Route> exported, List<Route> imported,
         CountDownLatch stop, PrintWriter out, Consumer<String> log, Path statusFile) throws InterruptedException {
-        Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, log);
+        Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, maxPark.toNanos(),
+            log);
         long started = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
             .orElse(System.currentTimeMillis());
         long nextStatus = System.nanoTime();
@@ -272,6 +279,10 @@ public final class GatewayCommand implements Callable<Integer> {
         if (aeronDir != null && spec.commandLine().getParseResult().hasMatchedOption("--term-length")) {
             throw new ParameterException(spec.commandLine(), "--term-length sets the embedded driver's; with"
                 + " --aeron-dir put term-length=... in the channel instead");
+        }
+        if (maxPark.toMillis() < 1 || maxPark.toMillis() > 1_000) {
+            throw new ParameterException(spec.commandLine(), "--max-park must be from 1ms to 1s, not "
+                + maxPark.toMillis() + "ms");
         }
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new ParameterException(spec.commandLine(), "--name must be 1-64 letters, digits, '.', '_' or '-',"

@@ -95,6 +95,16 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
         Supplier<SubscriberConfig> exportConfig, Consumer<String> log) throws InterruptedException {
+        return start(bus, driver, exports, imports, exportConfig, GatewayDriver.DEFAULT_MAX_PARK_NANOS, log);
+    }
+
+    /**
+     * As {@link #start(Bus, GatewayDriver, List, List, Supplier, Consumer)}, with importers that sleep
+     * {@code maxParkNanos} at most between two polls of an idle subscription.
+     */
+    public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
+        Supplier<SubscriberConfig> exportConfig, long maxParkNanos, Consumer<String> log)
+        throws InterruptedException {
         checkDistinct(exports, "exported");
         checkDistinct(imports, "imported");
         Set<String> importedTopics = new HashSet<>();
@@ -110,7 +120,7 @@ public final class Gateway implements AutoCloseable {
                 gateway.startExporter(bus, driver, route, exportConfig.get(), log);
             }
             for (Route route : imports) {
-                gateway.startImporter(bus, driver, route, log);
+                gateway.startImporter(bus, driver, route, maxParkNanos, log);
             }
             while (!gateway.exportersReady.await(100, TimeUnit.MILLISECONDS)) {
                 gateway.rethrowFailure();
@@ -157,7 +167,8 @@ public final class Gateway implements AutoCloseable {
         }, this::stopRequested));
     }
 
-    private void startImporter(Bus bus, GatewayDriver driver, Route route, Consumer<String> log) {
+    private void startImporter(Bus bus, GatewayDriver driver, Route route, long maxParkNanos,
+        Consumer<String> log) {
         Publisher publisher = bus.newPublisher(route.topic());
         resources.add(publisher);
         Subscription subscription = driver.aeron().addSubscription(route.channel(), route.streamId(),
@@ -169,7 +180,7 @@ public final class Gateway implements AutoCloseable {
         RouteStats stats = new RouteStats();
         Importer importer = new Importer(route, subscription, publisher, stats,
             (from, to, missed) -> log.accept("LOSS import " + route + ": source positions " + from + " to " + to
-                + " never arrived, " + missed + " bytes"), log, position);
+                + " never arrived, " + missed + " bytes"), log, position, maxParkNanos);
         statuses.add(new Status("import", route, stats, importer::connected,
             () -> subscription.imageCount() == 0 ? "-" : subscription.images().getFirst().sourceIdentity()));
         log.accept("import " + route + (importer.lastPosition() < 0 ? ""

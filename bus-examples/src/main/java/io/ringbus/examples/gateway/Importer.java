@@ -45,7 +45,7 @@ public final class Importer implements FragmentHandler {
     private final Consumer<String> log;
     private final ImportPosition position;
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-    private final IdleStrategy pollIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    private final IdleStrategy pollIdle;
     private final IdleStrategy publishIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     private BooleanSupplier stop;
     private long sourceId;
@@ -60,9 +60,11 @@ public final class Importer implements FragmentHandler {
      * @param log where one-line notes go (a message dropped, a new source, a message a killed predecessor may
      *     not have published)
      * @param position where the last importer of this route stopped, kept up to date from now on
+     * @param maxParkNanos the longest sleep between two polls of an idle subscription
      */
     public Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
-        LossListener report, Consumer<String> log, ImportPosition position) {
+        LossListener report, Consumer<String> log, ImportPosition position, long maxParkNanos) {
+        this.pollIdle = new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos);
         this.route = route;
         this.subscription = subscription;
         this.publisher = publisher;
