@@ -103,10 +103,15 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Waits for a line that passes {@code test}; fails after {@code seconds} or when the gateway exits. */
     String await(Predicate<String> test, int seconds) throws InterruptedException {
+        return awaitFrom(0, test, seconds);
+    }
+
+    /** As {@link #await}, looking only at the lines from index {@code first} on (those printed after a moment). */
+    String awaitFrom(int first, Predicate<String> test, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         synchronized (lines) {
             while (true) {
-                for (String line : lines) {
+                for (String line : lines.subList(Math.min(first, lines.size()), lines.size())) {
                     if (test.test(line)) {
                         return line;
                     }

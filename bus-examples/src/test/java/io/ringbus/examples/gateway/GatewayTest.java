@@ -204,12 +204,12 @@ class GatewayTest {
             TOPIC + "=" + channel);
         Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, new AtomicReference<>());
         drain(subscriber, checker, messages / 3, 60);
+        int beforeStop = exporter.lines().size();
         importer.signal(true); // the far side stops answering: the exporter's publication is left unconnected
-        exporter.await(line -> line.startsWith("stat export") && line.endsWith("not connected"), 30);
+        exporter.awaitFrom(beforeStop, line -> line.startsWith("stat export") && line.endsWith("not connected"), 30);
         int disconnected = exporter.lines().size();
         importer.signal(false);
-        exporter.await(line -> line.startsWith("stat export") && line.endsWith(", connected")
-            && exporter.lines().indexOf(line) > disconnected, 30);
+        exporter.awaitFrom(disconnected, line -> line.startsWith("stat export") && line.endsWith(", connected"), 30);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (checker.last < messages - 1) {
             assertTrue(System.nanoTime() < deadline, "after the reconnection only " + checker.received + " arrived: "
