@@ -265,12 +265,17 @@ class GatewayTest {
     @Test
     @Timeout(120)
     void sigtermStopsAGatewayCleanlyWithItsFinalLinesAndNoDriverDirectoryLeft() throws Exception {
-        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel);
+        // An exporter that polls instead of parking (--export-wakeup backoff) carries the messages as well.
+        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel,
+            "--export-wakeup", "backoff", "--stats-interval", "0");
         GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel);
         try (Publisher publisher = busA.newPublisher(TOPIC)) {
             publish(publisher, 0, 10, -1, new AtomicReference<>()).join();
         }
         importer.await(line -> line.contains("connected to"), 30);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        drain(subscriber, new Checker(-1), 10, 30);
         for (GatewayProcess gateway : List.of(importer, exporter)) {
             assertEquals(143, gateway.stop(), "the status on SIGTERM, after cleaning up: " + gateway.lines());
             assertTrue(gateway.lines().stream().anyMatch(line -> line.startsWith("stat ")),

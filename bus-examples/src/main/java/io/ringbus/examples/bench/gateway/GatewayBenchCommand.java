@@ -71,6 +71,10 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         + " (default 10; --quick 3).")
     private Integer idleSeconds;
 
+    @Option(names = "--export-wakeup", paramLabel = "blocking|backoff", defaultValue = "blocking",
+        description = "How the gateways' exporters wait, as bus gateway --export-wakeup (default ${DEFAULT-VALUE}).")
+    private String exportWakeup;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "Longest a child JVM may take over one step (default ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
@@ -83,8 +87,10 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (size < 16 || size > 65_536 || timeoutSeconds < 1) {
-            err.println("bench gateway: --size must be 16 to 65536 bytes and --timeout at least 1 s");
+        if (size < 16 || size > 65_536 || timeoutSeconds < 1
+            || !exportWakeup.equals("blocking") && !exportWakeup.equals("backoff")) {
+            err.println("bench gateway: --size must be 16 to 65536 bytes, --timeout at least 1 s, --export-wakeup"
+                + " blocking or backoff");
             err.flush();
             return 2;
         }
@@ -107,6 +113,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         try (FloorCheck floor = FloorCheck.start(files, 5_000, timeout)) {
             out.printf("bench gateway: %d-byte messages over loopback UDP, %d rounds; java %s, %d CPUs (%s)%n", size,
                 roundCount, Runtime.version(), Runtime.getRuntime().availableProcessors(), JvmLauncher.javaBinary());
+            out.printf("  exporters wait: %s%n", exportWakeup);
             out.printf("  drivers: embedded, SHARED threading, backing-off idle (as every gateway's); the measuring"
                 + " ends spin; round trips: %,d warm-up then up to %,d timed (%d ms at most); throughput: %,d"
                 + " messages, first to last at the receiver%n", warmup, timed, budgetMillis, messages);
@@ -172,10 +179,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         String toA = channel(freeUdpPort());
         ChildJvm gatewayA = child("gateway-a", true, GatewayBenchRoles.GATEWAY, timeout, children, busA,
             GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB,
-            GatewayBenchRoles.PONG_TOPIC + "=" + toA);
+            GatewayBenchRoles.PONG_TOPIC + "=" + toA, exportWakeup);
         ChildJvm gatewayB = child("gateway-b", true, GatewayBenchRoles.GATEWAY, timeout, children, busB,
             GatewayBenchRoles.PONG_TOPIC + "=" + toA,
-            GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB);
+            GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB,
+            exportWakeup);
         gatewayA.await("READY", timeout);
         gatewayB.await("READY", timeout);
         String size = Integer.toString(this.size);

@@ -16,7 +16,7 @@ import io.ringbus.examples.bench.child.ChildRole;
 import io.ringbus.examples.bench.child.ChildRunner;
 import io.ringbus.examples.bench.child.SpinGuard;
 import io.ringbus.core.StartPosition;
-import io.ringbus.core.WakeupMode;
+import io.ringbus.examples.gateway.Exporter;
 import io.ringbus.examples.gateway.Gateway;
 import io.ringbus.examples.gateway.GatewayDriver;
 import io.ringbus.examples.gateway.Route;
@@ -354,7 +354,10 @@ public final class GatewayBenchRoles {
         }
     }
 
-    /** A gateway: args {@code <busDir> <exports> <imports>}, each a comma-separated list of TOPIC=CHANNEL or "-". */
+    /**
+     * A gateway: args {@code <busDir> <exports> <imports> [blocking|backoff]}, the routes each a comma-separated
+     * list of TOPIC=CHANNEL or "-", then how exporters wait ({@link Exporter#wakeup}).
+     */
     static final class GatewayHost implements ChildRole {
         private final Bus bus;
         private final GatewayDriver driver;
@@ -365,8 +368,10 @@ public final class GatewayBenchRoles {
             bus = Bus.open(new BusContext().directory(directory));
             driver = GatewayDriver.embedded(directory, "bench", GatewayDriver.DEFAULT_TERM_LENGTH,
                 line -> System.err.println(line));
+            boolean backoff = args.length > 3 && args[3].equals("backoff");
             gateway = Gateway.start(bus, driver, routes(args[1]), routes(args[2]),
-                () -> new SubscriberConfig().start(StartPosition.LATEST).wakeup(WakeupMode.BLOCKING), line -> { });
+                () -> Exporter.wakeup(new SubscriberConfig().start(StartPosition.LATEST), backoff,
+                    GatewayDriver.DEFAULT_MAX_PARK_NANOS), line -> { });
         }
 
         private static List<Route> routes(String spec) {
