@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.examples.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.examples.support.ExitCodes;
@@ -50,7 +51,11 @@ import picocli.CommandLine.Spec;
             + " bytes/s since the last refresh (ring bytes, headers included; a message rate marked ~ is estimated,"
             + " because publishers went more than a ring ahead between two refreshes), and per subscriber its lag"
             + " and state: live, stopped (SIGSTOP), dead or evicted. With --json, one JSON object per line and"
-            + " refresh (NDJSON)."},
+            + " refresh (NDJSON).",
+        "Gateways (bus gateway) of the bus follow the topics: per exported or imported topic its Aeron channel and"
+            + " stream, whether the other side is connected, bytes/s, messages, losses, and the media driver's NAKs"
+            + " and retransmissions (gap fills on an importer), from the status file each gateway writes every"
+            + " second."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":shown (with --watch: --count refreshes shown, or standard output closed)",
         "1:the bus directory does not exist, or another failure the one-line message explains",
@@ -179,12 +184,60 @@ public final class StatCommand implements Callable<Integer> {
         if (meters != null) {
             meters.keySet().retainAll(seen);
         }
-        return new Reading(snapshots, failures, rates);
+        return new Reading(snapshots, failures, rates, GatewayStatus.readAll(directory.path()));
     }
 
     /** One reading of the bus directory. */
     private record Reading(List<TopicSnapshot> snapshots, List<String[]> failures,
-        Map<String, TopicRates.Rates> rates) {
+        Map<String, TopicRates.Rates> rates, List<GatewayStatus.Snapshot> gateways) {
+    }
+
+    /**
+     * Each gateway of the bus (from its status file, written every second) and its routes: direction, topic,
+     * channel and stream, whether the other side is connected, bytes/s, messages, ringbus losses, and the
+     * media driver's NAKs and retransmissions (or gap fills, on an importer).
+     */
+    private static void printGateways(PrintWriter out, List<GatewayStatus.Snapshot> gateways) {
+        for (GatewayStatus.Snapshot gateway : gateways) {
+            boolean alive = gateway.alive();
+            long age = Math.max(0, System.currentTimeMillis() - gateway.updatedMillis());
+            out.printf("%ngateway %s  pid %d  %s  updated %.1f s ago  driver %s%n", gateway.name(), gateway.pid(),
+                alive ? "alive" : "dead (its last status; ./bus gateway --name " + gateway.name() + " replaces it)",
+                age / 1e3, gateway.driver());
+            out.printf("    %-6s %-16s %-44s %-8s %-28s %11s %10s %-14s %6s %s%n", "ROUTE", "TOPIC", "CHANNEL",
+                "STREAM", "REMOTE", "BYTES/S", "MESSAGES", "LOSSES(BYTES)", "NAKS", "RETRANSMITS/GAP FILLS");
+            for (GatewayStatus.RouteStatus route : gateway.routes()) {
+                String remote = !alive ? "-" : route.connected() ? "connected" + (route.remote().equals("-") ? ""
+                    : " " + route.remote()) : "not connected";
+                boolean export = route.direction().equals("export");
+                out.printf("    %-6s %-16s %-44s %-8d %-28s %11s %10d %-14s %6d %s%n", route.direction(),
+                    route.topic(), route.channel(), route.streamId(), remote, byteRate(route.bytesPerSecond()),
+                    route.messages(), route.losses() + "(" + route.lostBytes() + ")", route.naks(),
+                    export ? route.retransmits() + " retransmits" : route.gapFills() + " gap fills");
+            }
+        }
+    }
+
+    private static void jsonGateways(Json json, List<GatewayStatus.Snapshot> gateways) {
+        json.field("gateways").open('[');
+        for (GatewayStatus.Snapshot gateway : gateways) {
+            json.open('{').field("name").string(gateway.name()).field("pid").number(gateway.pid())
+                .field("alive").bool(gateway.alive()).field("updatedMillis").number(gateway.updatedMillis())
+                .field("driver").string(gateway.driver()).field("routes").open('[');
+            for (GatewayStatus.RouteStatus route : gateway.routes()) {
+                json.open('{').field("direction").string(route.direction()).field("topic").string(route.topic())
+                    .field("channel").string(route.channel()).field("stream").number(route.streamId())
+                    .field("connected").bool(route.connected()).field("remote").string(route.remote())
+                    .field("bytesPerSecond").decimal(route.bytesPerSecond(), 1)
+                    .field("messages").number(route.messages()).field("bytes").number(route.bytes())
+                    .field("losses").number(route.losses()).field("lostBytes").number(route.lostBytes())
+                    .field("repeats").number(route.repeats()).field("naks").number(route.naks())
+                    .field("retransmits").number(route.retransmits()).field("gapFills").number(route.gapFills())
+                    .close('}');
+            }
+            json.close(']').close('}');
+        }
+        json.close(']');
     }
 
     /** The compact, top-like view of one refresh. */
@@ -219,6 +272,7 @@ public final class StatCommand implements Callable<Integer> {
         for (String[] failure : reading.failures()) {
             out.printf("%-24s unreadable: %s%n", failure[0], failure[1]);
         }
+        printGateways(out, reading.gateways());
     }
 
     private static String messageRate(TopicRates.Rates rates) {
@@ -353,6 +407,7 @@ public final class StatCommand implements Callable<Integer> {
         for (String[] failure : failures) {
             out.printf("%ntopic %s  unreadable: %s%n", failure[0], failure[1]);
         }
+        printGateways(out, reading.gateways());
         List<String> mqBridges = MqAcceptor.liveBridges();
         if (!mqBridges.isEmpty()) {
             // Queues are the kernel's, per user and system-wide: their limits decide how many clients fit.
@@ -419,7 +474,9 @@ public final class StatCommand implements Callable<Integer> {
         for (String[] failure : reading.failures()) {
             json.open('{').field("name").string(failure[0]).field("error").string(failure[1]).close('}');
         }
-        json.close(']').close('}');
+        json.close(']');
+        jsonGateways(json, reading.gateways());
+        json.close('}');
         out.println(json);
     }
 }

@@ -9,6 +9,7 @@ import io.aeron.logbuffer.BufferClaim;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -70,6 +71,16 @@ public final class Exporter implements MessageHandler, LossListener {
         this.sourceIdOf = sourceId;
         this.stats = stats;
         this.report = report;
+    }
+
+    /**
+     * Sets how an exporter waits for its topic's next message: blocking (parked in the kernel, woken by the
+     * publisher: nothing while idle, a futex wake per message after a pause) or, with {@code backoff}, polling
+     * that spins, yields, then sleeps up to {@code maxParkNanos} (no wake to pay for, a little CPU while idle).
+     */
+    public static SubscriberConfig wakeup(SubscriberConfig config, boolean backoff, long maxParkNanos) {
+        return backoff ? config.wakeup(WakeupMode.SPIN).idleStrategy(() -> new BackoffIdleStrategy(10, 20, 1_000,
+            maxParkNanos)) : config.wakeup(WakeupMode.BLOCKING);
     }
 
     /** The durable, explicitly committed form of {@code config} this exporter needs, for {@code route}. */

@@ -35,20 +35,52 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch exportersReady;
+    private final GatewayDriver driver;
     private volatile boolean stopping;
 
-    private Gateway(int exporters) {
+    private Gateway(int exporters, GatewayDriver driver) {
         exportersReady = new CountDownLatch(exporters);
+        this.driver = driver;
     }
 
-    /** One route's counters and liveness, for the log line. */
-    private record Status(String direction, Route route, RouteStats stats, BooleanSupplier connected) {
+    /** One route's counters and liveness, for the log line and the status file. */
+    private static final class Status {
+        private final String direction;
+        private final Route route;
+        private final RouteStats stats;
+        private final BooleanSupplier connected;
+        private final Supplier<String> remote;
+        private long lastBytes;
+        private long lastNanos = System.nanoTime();
+
+        Status(String direction, Route route, RouteStats stats, BooleanSupplier connected, Supplier<String> remote) {
+            this.direction = direction;
+            this.route = route;
+            this.stats = stats;
+            this.connected = connected;
+            this.remote = remote;
+        }
+
         String line() {
             return direction + " " + route + ": " + stats.messages() + " messages, " + stats.bytes() + " bytes, "
                 + stats.losses() + " losses (" + stats.lostBytes() + " bytes)"
                 + (direction.equals("import") ? ", " + stats.repeats() + " repeats dropped" : "")
                 + (stats.dropped() > 0 ? ", " + stats.dropped() + " malformed or oversized dropped" : "")
                 + (connected.getAsBoolean() ? ", connected" : ", not connected");
+        }
+
+        /** The figures of the status file; the byte rate is since the last call. */
+        GatewayStatus.RouteStatus status(AeronCounts counts) {
+            long now = System.nanoTime();
+            long bytes = stats.bytes();
+            double rate = (bytes - lastBytes) * 1e9 / Math.max(1, now - lastNanos);
+            lastBytes = bytes;
+            lastNanos = now;
+            boolean export = direction.equals("export");
+            return new GatewayStatus.RouteStatus(direction, route.topic(), route.channel(), route.streamId(),
+                connected.getAsBoolean(), remote.get(), stats.messages(), bytes, rate, stats.losses(),
+                stats.lostBytes(), stats.repeats(), counts.naks(export, route.streamId()),
+                export ? counts.retransmits() : 0, export ? 0 : counts.gapFills());
         }
     }
 
@@ -63,6 +95,16 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
         Supplier<SubscriberConfig> exportConfig, Consumer<String> log) throws InterruptedException {
+        return start(bus, driver, exports, imports, exportConfig, GatewayDriver.DEFAULT_MAX_PARK_NANOS, log);
+    }
+
+    /**
+     * As {@link #start(Bus, GatewayDriver, List, List, Supplier, Consumer)}, with importers that sleep
+     * {@code maxParkNanos} at most between two polls of an idle subscription.
+     */
+    public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
+        Supplier<SubscriberConfig> exportConfig, long maxParkNanos, Consumer<String> log)
+        throws InterruptedException {
         checkDistinct(exports, "exported");
         checkDistinct(imports, "imported");
         Set<String> importedTopics = new HashSet<>();
@@ -72,13 +114,13 @@ public final class Gateway implements AutoCloseable {
                     + " interleave in it; import each topic from one channel");
             }
         }
-        Gateway gateway = new Gateway(exports.size());
+        Gateway gateway = new Gateway(exports.size(), driver);
         try {
             for (Route route : exports) {
                 gateway.startExporter(bus, driver, route, exportConfig.get(), log);
             }
             for (Route route : imports) {
-                gateway.startImporter(bus, driver, route, log);
+                gateway.startImporter(bus, driver, route, maxParkNanos, log);
             }
             while (!gateway.exportersReady.await(100, TimeUnit.MILLISECONDS)) {
                 gateway.rethrowFailure();
@@ -114,7 +156,7 @@ public final class Gateway implements AutoCloseable {
         Exporter exporter = new Exporter(route, publication, () -> inode(topicFile), stats,
             (from, to, missed) -> log.accept("LOSS export " + route + ": evicted at position " + from
                 + ", resumed at " + to + ", " + missed + " bytes missed"));
-        statuses.add(new Status("export", route, stats, exporter::connected));
+        statuses.add(new Status("export", route, stats, exporter::connected, () -> "-"));
         start("bus-gateway-export-" + route.topic(), () -> exporter.run(listener -> {
             var subscriber = bus.newSubscriber(route.topic(), new TopicConfig(),
                 Exporter.configure(config, route, listener));
@@ -125,19 +167,24 @@ public final class Gateway implements AutoCloseable {
         }, this::stopRequested));
     }
 
-    private void startImporter(Bus bus, GatewayDriver driver, Route route, Consumer<String> log) {
+    private void startImporter(Bus bus, GatewayDriver driver, Route route, long maxParkNanos,
+        Consumer<String> log) {
         Publisher publisher = bus.newPublisher(route.topic());
         resources.add(publisher);
         Subscription subscription = driver.aeron().addSubscription(route.channel(), route.streamId(),
             image -> log.accept("import " + route + ": connected to " + image.sourceIdentity()),
             image -> log.accept("import " + route + ": " + image.sourceIdentity() + " went away"));
         resources.add(subscription);
+        ImportPosition position = ImportPosition.open(bus.context().directory(), route);
+        resources.add(position);
         RouteStats stats = new RouteStats();
         Importer importer = new Importer(route, subscription, publisher, stats,
             (from, to, missed) -> log.accept("LOSS import " + route + ": source positions " + from + " to " + to
-                + " never arrived, " + missed + " bytes"), log);
-        statuses.add(new Status("import", route, stats, importer::connected));
-        log.accept("import " + route);
+                + " never arrived, " + missed + " bytes"), log, position, maxParkNanos);
+        statuses.add(new Status("import", route, stats, importer::connected,
+            () -> subscription.imageCount() == 0 ? "-" : subscription.images().getFirst().sourceIdentity()));
+        log.accept("import " + route + (importer.lastPosition() < 0 ? ""
+            : " from source position " + importer.lastPosition() + " (where the last importer stopped)"));
         start("bus-gateway-import-" + route.topic(), () -> importer.run(this::stopRequested));
     }
 
@@ -180,6 +227,15 @@ public final class Gateway implements AutoCloseable {
     /** One line per route: messages, bytes, losses, whether the other side is connected. */
     public List<String> statusLines() {
         return statuses.stream().map(Status::line).toList();
+    }
+
+    /**
+     * Every route's figures for the status file ({@link GatewayStatus}), with the media driver's counters; the
+     * byte rates are since the last call. Call from one thread.
+     */
+    public List<GatewayStatus.RouteStatus> routeStatus() {
+        AeronCounts counts = AeronCounts.read(driver.aeron().countersReader());
+        return statuses.stream().map(status -> status.status(counts)).toList();
     }
 
     /** Stops every route and releases what the gateway opened (the driver stays open). Idempotent. */

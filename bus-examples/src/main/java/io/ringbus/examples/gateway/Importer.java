@@ -29,9 +29,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p><b>Positions.</b> From the {@link GatewayHeaderDescriptor header}: a message whose <i>to</i> position is at
  * or below the last one published is a repeat (an exporter restarted after a kill sends again what it had not
  * committed) and is dropped; one whose <i>from</i> is past the last <i>to</i> follows a gap, reported to the
- * loss listener with the exact range of source ring bytes. The last position lives in this importer only: an
- * importer restarted after a kill takes the first message it receives as it comes. One thread runs
- * {@link #run}.
+ * loss listener with the exact range of source ring bytes. The last position is kept in an {@link ImportPosition}
+ * file after every commit: an importer killed and started again goes on from it, so that what the dead one never
+ * got is reported as a gap and nothing is published twice. One thread runs {@link #run}.
  */
 public final class Importer implements FragmentHandler {
     /** Fragments read per poll at most. */
@@ -43,8 +43,9 @@ public final class Importer implements FragmentHandler {
     private final RouteStats stats;
     private final LossListener report;
     private final Consumer<String> log;
+    private final ImportPosition position;
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-    private final IdleStrategy pollIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    private final IdleStrategy pollIdle;
     private final IdleStrategy publishIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
     private BooleanSupplier stop;
     private long sourceId;
@@ -56,16 +57,31 @@ public final class Importer implements FragmentHandler {
      *
      * @param report told of each gap (the last position received, the next one, the bytes between), on this
      *     importer's thread
-     * @param log where one-line notes go (a message dropped, a new source)
+     * @param log where one-line notes go (a message dropped, a new source, a message a killed predecessor may
+     *     not have published)
+     * @param position where the last importer of this route stopped, kept up to date from now on
+     * @param maxParkNanos the longest sleep between two polls of an idle subscription
      */
     public Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
-        LossListener report, Consumer<String> log) {
+        LossListener report, Consumer<String> log, ImportPosition position, long maxParkNanos) {
+        this.pollIdle = new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos);
         this.route = route;
         this.subscription = subscription;
         this.publisher = publisher;
         this.stats = stats;
         this.report = report;
         this.log = log;
+        this.position = position;
+        sourceId = position.sourceId();
+        lastTo = position.lastTo();
+        if (position.pendingTo() > lastTo) {
+            // The predecessor died between the commit and the position's update: it cannot be told which.
+            log.accept("UNSURE import " + route + ": source positions " + position.pendingFrom() + " to "
+                + position.pendingTo() + " may or may not have arrived (the importer before this one was killed"
+                + " while publishing them)");
+            lastTo = position.pendingTo();
+            position.done(lastTo);
+        }
     }
 
     /** Receives and publishes until {@code stop} says so. */
@@ -104,6 +120,7 @@ public final class Importer implements FragmentHandler {
             }
             sourceId = source;
             lastTo = -1;
+            position.reset(source);
         }
         if (lastTo >= 0 && to <= lastTo) {
             stats.countRepeat();
@@ -122,10 +139,12 @@ public final class Importer implements FragmentHandler {
                 + " --max-message before the gateway starts)");
             report.onLoss(from, to, to - from);
             lastTo = to;
+            position.done(to);
             return;
         }
-        if (publish(buffer, offset + HEADER_LENGTH, payloadLength)) {
+        if (publish(buffer, offset + HEADER_LENGTH, payloadLength, from, to)) {
             lastTo = to;
+            position.done(to);
             stats.message(payloadLength);
         }
     }
@@ -135,13 +154,13 @@ public final class Importer implements FragmentHandler {
      *
      * @return false when the gateway stopped or failed first (nothing published)
      */
-    private boolean publish(DirectBuffer buffer, int offset, int length) {
+    private boolean publish(DirectBuffer buffer, int offset, int length, long from, long to) {
         publishIdle.reset();
-        long position;
-        while ((position = publisher.tryClaim(length)) < 0) {
-            if (position != Result.BACK_PRESSURED) {
+        long claimed;
+        while ((claimed = publisher.tryClaim(length)) < 0) {
+            if (claimed != Result.BACK_PRESSURED) {
                 failure = new GatewayException("cannot publish into the local topic '" + route.topic() + "': "
-                    + Result.describe(position));
+                    + Result.describe(claimed));
                 return false;
             }
             if (stop.getAsBoolean()) {
@@ -149,10 +168,16 @@ public final class Importer implements FragmentHandler {
             }
             publishIdle.idle();
         }
-        target.wrap(publisher.buffer().address() + publisher.payloadOffset(position), length);
+        target.wrap(publisher.buffer().address() + publisher.payloadOffset(claimed), length);
         buffer.getBytes(offset, target, 0, length);
-        publisher.commit(position);
+        position.pending(from, to);
+        publisher.commit(claimed);
         return true;
+    }
+
+    /** The source position after the last message published, or -1 before the first (read on this thread). */
+    public long lastPosition() {
+        return lastTo;
     }
 
     /** The route. */

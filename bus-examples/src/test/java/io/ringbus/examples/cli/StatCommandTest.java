@@ -129,7 +129,7 @@ class StatCommandTest {
     void anEmptyBusSaysSo() throws Exception {
         java.nio.file.Files.createDirectories(directory);
         assertTrue(stat().out().contains("no topics"));
-        assertEquals("{\"directory\":\"" + directory + "\",\"topics\":[],\"unreadable\":[]}",
+        assertEquals("{\"directory\":\"" + directory + "\",\"topics\":[],\"unreadable\":[],\"gateways\":[]}",
             stat("--json").out().strip());
     }
 }

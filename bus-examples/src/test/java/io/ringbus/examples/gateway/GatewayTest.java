@@ -41,6 +41,7 @@ class GatewayTest {
     private static final String TOPIC = "t";
     private static final Pattern IMPORT_LOSS = Pattern.compile("LOSS import .* source positions (\\d+) to (\\d+) "
         + "never arrived, (\\d+) bytes");
+    private static final Pattern UNSURE = Pattern.compile("UNSURE import .* source positions (\\d+) to (\\d+) ");
 
     private final List<GatewayProcess> gateways = new ArrayList<>();
     private Path root;
@@ -135,6 +136,95 @@ class GatewayTest {
 
     @Test
     @Timeout(120)
+    void anImporterKilledAndRestartedRepeatsNothingAndReportsExactlyWhatItLost() throws Exception {
+        int messages = 200_000;
+        int payload = 48;
+        int record = RecordDescriptor.recordLength(payload);
+        Checker checker = new Checker(payload);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel);
+        String[] importArgs = {"--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel};
+        List<GatewayProcess> importers = new ArrayList<>(List.of(gateway(importArgs)));
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, new AtomicReference<>());
+        // Bus B is read all along, so that the importer is killed while messages are in flight.
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread drainer = Thread.ofPlatform().name("bus-b-subscriber").start(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted() && checker.last < messages - 1) {
+                    subscriber.await(checker, 256, 50_000_000L);
+                }
+            } catch (RuntimeException | Error e) {
+                failure.set(e);
+            }
+        });
+        for (int kill = 1; kill <= 2; kill++) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (checker.received < messages * kill / 3 && failure.get() == null) {
+                assertTrue(System.nanoTime() < deadline, "only " + checker.received + " arrived");
+                Thread.sleep(1);
+            }
+            importers.getLast().kill();
+            importers.add(gateway(importArgs));
+            assertTrue(importers.getLast().lines().getFirst().contains("from source position"),
+                "the restarted importer goes on from where its predecessor stopped: " + importers.getLast().lines());
+        }
+        drainer.join(TimeUnit.SECONDS.toMillis(60));
+        drainer.interrupt();
+        drainer.join();
+        publisher.join();
+        assertEquals(null, failure.get());
+        long lostMessages = lostBytes(importers) / record;
+        long unsure = unsureMessages(importers, record);
+        assertEquals(0, lostBytes(importers) % record, "losses are whole records: " + importers.getLast().lines());
+        assertEquals(messages - 1, checker.last, "the last message arrived");
+        assertTrue(checker.skipped >= lostMessages && checker.skipped <= lostMessages + unsure, "every message"
+            + " missing is in a LOSS range (or an UNSURE one): skipped " + checker.skipped + ", LOSS " + lostMessages
+            + ", UNSURE " + unsure + ": " + importers.stream().map(GatewayProcess::lines).toList());
+        assertEquals(0, subscriber.poll(checker, 100), "more messages than were published");
+        System.out.printf("importer kill -9 x2: %d received, %d lost (in LOSS lines), %d unsure, 0 repeated%n",
+            checker.received, lostMessages, unsure);
+    }
+
+    @Test
+    @Timeout(120)
+    void aLinkThatGoesAwayAndComesBackReconnectsByItself() throws Exception {
+        int messages = 60_000;
+        int payload = 48;
+        int record = RecordDescriptor.recordLength(payload);
+        // Short Aeron timeouts (the defaults are 5 s and 10 s), so that the link is declared gone within the test.
+        List<String> quick = List.of("-Daeron.publication.connection.timeout=1000000000",
+            "-Daeron.image.liveness.timeout=1000000000");
+        Checker checker = new Checker(payload);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        GatewayProcess exporter = gateways(quick, "--dir", root.resolve("a").toString(), "--export",
+            TOPIC + "=" + channel, "--stats-interval", "100ms");
+        GatewayProcess importer = gateways(quick, "--dir", root.resolve("b").toString(), "--import",
+            TOPIC + "=" + channel);
+        Thread publisher = publish(busA.newPublisher(TOPIC), 0, messages, payload, new AtomicReference<>());
+        drain(subscriber, checker, messages / 3, 60);
+        int beforeStop = exporter.lines().size();
+        importer.signal(true); // the far side stops answering: the exporter's publication is left unconnected
+        exporter.awaitFrom(beforeStop, line -> line.startsWith("stat export") && line.endsWith("not connected"), 30);
+        int disconnected = exporter.lines().size();
+        importer.signal(false);
+        exporter.awaitFrom(disconnected, line -> line.startsWith("stat export") && line.endsWith(", connected"), 30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (checker.last < messages - 1) {
+            assertTrue(System.nanoTime() < deadline, "after the reconnection only " + checker.received + " arrived: "
+                + importer.lines());
+            subscriber.await(checker, 256, 100_000_000L);
+        }
+        publisher.join();
+        long lost = lostBytes(importer) / record;
+        assertEquals(lost, checker.skipped, "every missing message is in a LOSS range: " + importer.lines());
+        assertEquals(messages, checker.received + lost, "received and reported lost add up: " + importer.lines());
+        System.out.printf("link away and back: %d received, %d lost (in LOSS lines)%n", checker.received, lost);
+    }
+
+    @Test
+    @Timeout(120)
     void anEvictableExporterLetsPublishersGoOnAndTheImporterReportsTheLoss() throws Exception {
         int messages = 100_000; // six rings of 64-byte records
         int payload = 48;
@@ -172,6 +262,35 @@ class GatewayTest {
             checker.received, checker.skipped);
     }
 
+    @Test
+    @Timeout(120)
+    void sigtermStopsAGatewayCleanlyWithItsFinalLinesAndNoDriverDirectoryLeft() throws Exception {
+        // An exporter that polls instead of parking (--export-wakeup backoff) carries the messages as well.
+        GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel,
+            "--export-wakeup", "backoff", "--stats-interval", "0");
+        GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", TOPIC + "=" + channel);
+        try (Publisher publisher = busA.newPublisher(TOPIC)) {
+            publish(publisher, 0, 10, -1, new AtomicReference<>()).join();
+        }
+        importer.await(line -> line.contains("connected to"), 30);
+        Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
+            new SubscriberConfig().start(StartPosition.EARLIEST));
+        drain(subscriber, new Checker(-1), 10, 30);
+        for (GatewayProcess gateway : List.of(importer, exporter)) {
+            assertEquals(143, gateway.stop(), "the status on SIGTERM, after cleaning up: " + gateway.lines());
+            assertTrue(gateway.lines().stream().anyMatch(line -> line.startsWith("stat ")),
+                "the final status lines are printed: " + gateway.lines());
+        }
+        assertFalse(Files.exists(root.resolve("a/.aeron-gateway")), "the exporter's driver directory is deleted");
+        assertFalse(Files.exists(root.resolve("b/.aeron-gateway")), "the importer's driver directory is deleted");
+    }
+
+    private GatewayProcess gateways(List<String> jvmOptions, String... args) throws Exception {
+        GatewayProcess gateway = GatewayProcess.start(jvmOptions, args);
+        gateways.add(gateway);
+        return gateway;
+    }
+
     private GatewayProcess gateway(String... args) throws Exception {
         GatewayProcess gateway = GatewayProcess.start(args);
         gateways.add(gateway);
@@ -179,14 +298,31 @@ class GatewayTest {
     }
 
     private static long lostBytes(GatewayProcess importer) {
+        return lostBytes(List.of(importer));
+    }
+
+    /** LOSS bytes reported by every one of {@code importers}. */
+    private static long lostBytes(List<GatewayProcess> importers) {
         long bytes = 0;
-        for (String line : importer.lines()) {
+        for (String line : importers.stream().flatMap(importer -> importer.lines().stream()).toList()) {
             Matcher matcher = IMPORT_LOSS.matcher(line);
             if (matcher.find()) {
                 bytes += Long.parseLong(matcher.group(3));
             }
         }
         return bytes;
+    }
+
+    /** Messages an importer could not tell whether its killed predecessor published ("UNSURE import" lines). */
+    private static long unsureMessages(List<GatewayProcess> importers, int record) {
+        long bytes = 0;
+        for (String line : importers.stream().flatMap(importer -> importer.lines().stream()).toList()) {
+            Matcher matcher = UNSURE.matcher(line);
+            if (matcher.find()) {
+                bytes += Long.parseLong(matcher.group(2)) - Long.parseLong(matcher.group(1));
+            }
+        }
+        return bytes / record;
     }
 
     /** Publishes messages first..first+count-1; each is its number, then bytes derived from it. */
@@ -235,8 +371,8 @@ class GatewayTest {
     /** Checks numbers strictly increase (in order, no repeat), counts what is skipped, and checks every byte. */
     private static final class Checker implements MessageHandler {
         private final int fixedLength;
-        long received;
-        long last = -1;
+        volatile long received; // read by the test's thread while another one polls
+        volatile long last = -1;
         long skipped;
 
         Checker(int fixedLength) {
