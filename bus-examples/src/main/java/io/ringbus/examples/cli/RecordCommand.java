@@ -58,6 +58,7 @@ import picocli.CommandLine.Spec;
         "  ./bus record quotes trades --to /data/rec        # until Ctrl-C; kill -9 and restart lose nothing",
         "  ./bus record quotes --to /data/rec --roll hourly",
         "  ./bus record quotes --to /data/rec --evictable  # never holds publishers back; gaps are recorded",
+        "  ./bus record quotes --to /data/rec --create --timestamps   # a new topic whose messages carry publish times",
         "  ./bus replay /data/rec --topic quotes --print   # what was recorded"})
 public final class RecordCommand implements Callable<Integer> {
     @Spec
@@ -106,6 +107,10 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--create", description = "Create a missing TOPIC (with the default shape) instead of failing.")
     boolean create;
 
+    @Option(names = "--timestamps", description = "Every TOPIC must have publish times (./bus pub --timestamps);"
+        + " with --create, a missing one is created with them.")
+    boolean timestamps;
+
     @Override
     public Integer call() throws InterruptedException {
         validate();
@@ -139,7 +144,8 @@ public final class RecordCommand implements Callable<Integer> {
                 Thread thread = Thread.ofPlatform().name("bus-record-" + recording.topic()).start(() -> {
                     try {
                         recorder.run(listener -> {
-                            var subscriber = opened.newSubscriber(recording.topic(), new TopicConfig(),
+                            TopicConfig required = timestamps ? new TopicConfig().timestamps(true) : new TopicConfig();
+                            var subscriber = opened.newSubscriber(recording.topic(), required,
                                 TopicRecorder.durable(subscriberConfig(), name, listener));
                             out.println("recording '" + recording.topic() + "' into " + recording.directory()
                                 + (recorder.lastCovered() < 0 ? "" : ", after ring position "

@@ -163,6 +163,36 @@ class RecordCommandTest {
         assertTrue(none.err().contains("is not a directory: give the DIR that bus record --to wrote"), none.err());
     }
 
+    /**
+     * {@code record --create --timestamps} makes the topic with publish times and records them; on a topic
+     * without them, {@code --timestamps} is a one-line error.
+     */
+    @Test
+    void recordCreatesATimestampedTopic() throws Exception {
+        String dir = busDir.toString();
+        Process recorder = JvmLauncher.start(BusCommand.class, flags(), List.of("record", "fresh", "--dir", dir,
+            "--to", busDir.resolveSibling("rec").toString(), "--create", "--timestamps", "--count", "1"));
+        try {
+            String first = new String(recorder.getInputStream().readNBytes("recording 'fresh'".length()),
+                StandardCharsets.UTF_8);
+            assertEquals("recording 'fresh'", first);
+            assertEquals(0, Cli.run("one\n", "pub", "fresh", "--dir", dir).exitCode());
+            String rest = new String(recorder.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, recorder.exitValue(), rest);
+            assertTrue(rest.contains(", with publish times") && rest.contains("(1 with publish times)"), rest);
+        } finally {
+            recorder.destroy();
+        }
+        assertEquals(0, Cli.run("x\n", "pub", "plain", "--dir", dir).exitCode());
+        Process plain = new ProcessBuilder(JvmLauncher.command(BusCommand.class, flags(), List.of("record", "plain",
+            "--dir", dir, "--to", busDir.resolveSibling("rec2").toString(), "--timestamps"))).start();
+        String err = new String(plain.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(plain.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, plain.exitValue(), err);
+        assertTrue(err.contains("timestamps is false, required true"), err);
+    }
+
     /** Runs the command in a JVM with the codec flags, as the launcher does; its standard output, exit 0 checked. */
     private static String runCli(String... args) throws Exception {
         Process process = JvmLauncher.start(BusCommand.class, flags(), List.of(args));
