@@ -113,6 +113,10 @@ public final class SubCommand implements Callable<Integer> {
         description = "Ring capacity if this creates the topic (65536, 64k, 1m; default 1m).")
     Integer capacity;
 
+    @Option(names = "--time", description = "Start each line with the message's publish time (UTC, ns) and a space;"
+        + " '-' on a topic without publish times (./bus pub --timestamps makes one with them).")
+    boolean time;
+
     @Override
     public Integer call() {
         if (count != null && count < 0) {
@@ -132,7 +136,15 @@ public final class SubCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         LineOutput output = LineOutput.of(out);
-        MessageHandler lines = (typeId, buffer, offset, length) -> output.addMessage(buffer, offset, length);
+        Subscriber[] subscribed = new Subscriber[1];
+        MessageHandler lines = (typeId, buffer, offset, length) -> {
+            if (time) {
+                long published = subscribed[0].publishTime();
+                output.addPrefix(published == Subscriber.NO_PUBLISH_TIME ? "- "
+                    : java.time.Instant.ofEpochSecond(0, published) + " ");
+            }
+            output.addMessage(buffer, offset, length);
+        };
         boolean watchOutput = out instanceof BusCommand.StandardOutput;
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE
             : System.nanoTime() + (long) (timeoutSeconds * 1e9);
@@ -140,6 +152,7 @@ public final class SubCommand implements Callable<Integer> {
         long printed = 0;
         try (BusClient client = via.open(bus)) {
             Subscriber subscriber = client.newSubscriber(topic, topicConfig, config);
+            subscribed[0] = subscriber;
             // Ctrl-C and SIGTERM only ask: the loop ends after a wait slice, with its last batch written
             // and committed (closing the subscriber under a batch would leave it uncommitted).
             try (Interruption interruption = new Interruption(() -> { }, true)) {
