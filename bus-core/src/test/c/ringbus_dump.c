@@ -4,7 +4,8 @@
  *   ringbus_dump TOPIC_FILE
  *
  * Prints every message from the oldest intact record to the tail as it was when the dump started,
- * one line each: "<position> <type> <length> <payload in hex>". It takes no cursor slot (it never
+ * one line each: "<position> <type> <length> <payload in hex>", and on a topic with timestamps (flag 2)
+ * " <publish time>" after it (ns since the epoch; length and payload then leave it out). It takes no cursor slot (it never
  * writes to the file), so it follows the format's rules for a reader without one: copy the payload,
  * then check that the commit stamp did not change; when a record was overwritten under it, it says
  * so on standard error ("overrun at P") and starts again from the oldest intact record.
@@ -25,12 +26,15 @@
 
 /* Topic header (FORMAT.md, "Topic file"). */
 #define TOPIC_MAGIC 0x5242544F50494331ULL /* "RBTOPIC1" */
-#define TOPIC_VERSION 1
+#define TOPIC_VERSION 2
 #define T_MAGIC 0
 #define T_VERSION 8
 #define T_READY 12
 #define T_FILE_LENGTH 16
+#define T_FLAGS 28
 #define T_RING_OFFSET 32
+#define FLAG_TIMESTAMPS 2
+#define TIMESTAMP_LENGTH 8
 
 /* Ring header (FORMAT.md, "Ring"). */
 #define RING_MAGIC 0x52494E4742555331ULL /* "RINGBUS1" */
@@ -120,8 +124,9 @@ int main(int argc, char **argv) {
         return fail(path, strerror(errno));
     }
     if (load64(T_MAGIC) != TOPIC_MAGIC || load32(T_VERSION) != TOPIC_VERSION) {
-        return fail(path, "not a ringbus topic of layout version 1 (topic magic or version differs)");
+        return fail(path, "not a ringbus topic of layout version 2 (topic magic or version differs)");
     }
+    int timestamps = (load32(T_FLAGS) & FLAG_TIMESTAMPS) != 0;
     if (__atomic_load_n((const uint32_t *) (base + T_READY), __ATOMIC_ACQUIRE) != 1) {
         return fail(path, "the topic is not ready (its creator has not finished, or died creating it)");
     }
@@ -205,10 +210,21 @@ int main(int argc, char **argv) {
                 path, (unsigned long long) position, length, type);
             return 1;
         }
+        if (type >= 0 && timestamps && length < TIMESTAMP_LENGTH) {
+            fprintf(stderr, "ringbus_dump: %s: record at %llu has %d bytes, no room for its publish time\n",
+                path, (unsigned long long) position, length);
+            return 1;
+        }
         if (type >= 0) {
-            printf("%llu %d %d ", (unsigned long long) position, type, length);
-            for (int32_t i = 0; i < length; i++) {
+            int32_t skip = timestamps ? TIMESTAMP_LENGTH : 0;
+            printf("%llu %d %d ", (unsigned long long) position, type, length - skip);
+            for (int32_t i = skip; i < length; i++) {
                 printf("%02x", copy[i]);
+            }
+            if (timestamps) {
+                int64_t published;
+                memcpy(&published, copy, sizeof published);
+                printf(" %lld", (long long) published);
             }
             putchar('\n');
         }

@@ -137,7 +137,20 @@ public final class Bus implements AutoCloseable {
         if (file == null) {
             throw new IllegalStateException("topic '" + topic + "' is not open in this bus");
         }
-        return file.shape().ring().maxMessageLength();
+        return file.shape().maxMessageLength();
+    }
+
+    /**
+     * Whether the messages of a topic this bus has open carry their publish time ({@link TopicConfig#timestamps}).
+     *
+     * @throws IllegalStateException when the topic is not open here
+     */
+    public synchronized boolean timestamps(String topic) {
+        TopicFile file = topics.get(topic);
+        if (file == null) {
+            throw new IllegalStateException("topic '" + topic + "' is not open in this bus");
+        }
+        return file.timestamps();
     }
 
     private TopicFile acquire(String topic, TopicConfig config) {

@@ -34,6 +34,9 @@ import io.ringbus.core.ring.MessageHandler;
  * {@link LostPages#typed(InternalError)}.
  */
 public interface Subscriber extends AutoCloseable {
+    /** What {@link #publishTime()} returns when the message in hand carries no publish time. */
+    long NO_PUBLISH_TIME = Long.MIN_VALUE;
+
     /**
      * Delivers up to {@code limit} messages that are ready, without waiting.
      *
@@ -69,6 +72,17 @@ public interface Subscriber extends AutoCloseable {
      * right after the message in hand.
      */
     long position();
+
+    /**
+     * Inside a handler: when the message in hand was published, in nanoseconds since the Unix epoch (the
+     * publisher's {@code CLOCK_REALTIME} at its claim, comparable across the processes of a machine), on a
+     * topic created with {@link TopicConfig#timestamps(boolean) timestamps}; {@link #NO_PUBLISH_TIME} on any
+     * other topic, and on stream paths, which do not carry it. After the handler returns it stays that of the
+     * last message delivered. Reads a field: no system call, no allocation.
+     */
+    default long publishTime() {
+        return NO_PUBLISH_TIME;
+    }
 
     /** Total ring bytes this subscriber missed through evictions. */
     long missedBytes();

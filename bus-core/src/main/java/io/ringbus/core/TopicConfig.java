@@ -22,6 +22,7 @@ public final class TopicConfig {
     private Integer maxPublishers;
     private Integer maxSubscribers;
     private Boolean wakeup;
+    private Boolean timestamps;
 
     /**
      * A config that requires nothing: a topic is created with the bus context's defaults, and any
@@ -70,6 +71,22 @@ public final class TopicConfig {
     }
 
     /**
+     * Whether every message carries its publish time: the publisher stamps it (wall clock, nanoseconds since
+     * the Unix epoch, {@code CLOCK_REALTIME}) when it claims the message, and subscribers read it with
+     * {@link Subscriber#publishTime()} inside their handler. Off by default: then publishers read no clock and
+     * records hold nothing more. It takes {@link #TIMESTAMP_LENGTH} bytes of each record, taken from the
+     * maximum message length when that is left to its default (capacity / 8), and added to the ring's when
+     * it is set.
+     */
+    public TopicConfig timestamps(boolean timestamps) {
+        this.timestamps = timestamps;
+        return this;
+    }
+
+    /** Ring bytes the publish time takes in each record of a timestamped topic. */
+    public static final int TIMESTAMP_LENGTH = TopicDescriptor.TIMESTAMP_LENGTH;
+
+    /**
      * The values to create a topic with: this config's, else the context's defaults; validated, before
      * anything is created. A config whose own requirements the topic it creates would not meet (a
      * maximum message length of 0, which a ring reads as "the default") is refused here too: it would
@@ -88,14 +105,23 @@ public final class TopicConfig {
             throw new IllegalArgumentException("maxPublishers " + publishers + " must be between 1 and "
                 + TopicDescriptor.MAX_PUBLISHER_SLOTS);
         }
+        boolean stamped = timestamps != null && timestamps;
+        if (stamped && maxMessageLength != null && (long) maxMessageLength + TIMESTAMP_LENGTH > ringCapacity / 8) {
+            throw new IllegalArgumentException("maxMessageLength " + maxMessageLength + " with timestamps takes "
+                + ((long) maxMessageLength + TIMESTAMP_LENGTH) + " ring bytes per record, over capacity/8 = "
+                + ringCapacity / 8 + ": set at most " + (ringCapacity / 8 - TIMESTAMP_LENGTH) + ", or a larger"
+                + " capacity");
+        }
+        int ringMaxMessageLength = maxMessageLength == null ? 0
+            : stamped ? maxMessageLength + TIMESTAMP_LENGTH : maxMessageLength;
         RingConfig ring = new RingConfig()
             .capacity(ringCapacity)
-            .maxMessageLength(maxMessageLength != null ? maxMessageLength : 0)
+            .maxMessageLength(ringMaxMessageLength)
             .producerMode(producerMode != null ? producerMode : context.defaultProducerMode())
             .maxCursors(maxSubscribers != null ? maxSubscribers : context.defaultMaxSubscribers())
             .conclude();
         int slots = ring.producerMode() == ProducerMode.SINGLE ? 1 : publishers;
-        TopicFile.Shape shape = new TopicFile.Shape(ring, slots, wakeup != null ? wakeup : true);
+        TopicFile.Shape shape = new TopicFile.Shape(ring, slots, wakeup != null ? wakeup : true, stamped);
         String unmet = differencesFrom(shape);
         if (unmet != null) {
             throw new IllegalArgumentException("the topic this config creates would not have the shape it requires ("
@@ -109,11 +135,12 @@ public final class TopicConfig {
         List<String> differences = new ArrayList<>();
         RingConfig ring = existing.ring();
         compare(differences, "capacity", capacity, ring.capacity());
-        compare(differences, "maxMessageLength", maxMessageLength, ring.maxMessageLength());
+        compare(differences, "maxMessageLength", maxMessageLength, existing.maxMessageLength());
         compare(differences, "producerMode", producerMode, ring.producerMode());
         compare(differences, "maxPublishers", maxPublishers, existing.maxPublishers());
         compare(differences, "maxSubscribers", maxSubscribers, ring.maxCursors());
         compare(differences, "wakeup", wakeup, existing.wakeup());
+        compare(differences, "timestamps", timestamps, existing.timestamps());
         return differences.isEmpty() ? null : String.join("; ", differences);
     }
 
@@ -129,6 +156,7 @@ public final class TopicConfig {
         putIfSet(properties, "maxPublishers", maxPublishers);
         putIfSet(properties, "maxSubscribers", maxSubscribers);
         putIfSet(properties, "wakeup", wakeup);
+        putIfSet(properties, "timestamps", timestamps);
         return properties;
     }
 
@@ -147,6 +175,7 @@ public final class TopicConfig {
                 case "maxPublishers" -> maxPublishers = Integer.parseInt(value);
                 case "maxSubscribers" -> maxSubscribers = Integer.parseInt(value);
                 case "wakeup" -> wakeup = parseBoolean(value);
+                case "timestamps" -> timestamps = parseBoolean(value);
                 default -> {
                     return false;
                 }

@@ -64,6 +64,43 @@ class CodecSamplesTest {
         assertEquals(expected, launcher);
     }
 
+    /** The launcher's jvm_flags_for: the codec flags go to the commands that use Chronicle, and to no other. */
+    @Test
+    void theLauncherGivesTheCodecFlagsOnlyToTheCommandsThatUseChronicle() throws Exception {
+        List<List<String>> withFlags = List.of(List.of("record", "t", "--to", "d"), List.of("replay", "d"),
+            List.of("stat", "--recordings", "d"), List.of("stat", "--dir", "b", "--recordings=d"),
+            List.of("bench", "record", "--quick"), List.of("sample", "order-publisher-sbe"));
+        List<List<String>> without = List.of(List.of("stat"), List.of("stat", "--dir", "b"), List.of("bench"),
+            List.of("bench", "--quick"), List.of("bench", "ring", "--quick"), List.of("pub", "t"),
+            List.of("sample", "basic-publisher"));
+        List<String> chronicle = CodecFlags.CHRONICLE.subList(1, CodecFlags.CHRONICLE.size()); // not native access
+        for (List<String> command : withFlags) {
+            assertTrue(launcherFlags(command).containsAll(chronicle), command + " gets " + launcherFlags(command));
+        }
+        for (List<String> command : without) {
+            assertEquals(List.of(), launcherFlags(command), command.toString());
+        }
+    }
+
+    /** What the launcher's jvm_flags_for prints for {@code command}: its definitions alone, run by bash. */
+    private static List<String> launcherFlags(List<String> command) throws Exception {
+        List<String> script = Files.readAllLines(Path.of("..", "bus"));
+        int start = script.indexOf("CODEC_FLAGS=(");
+        int function = script.indexOf("jvm_flags_for() {");
+        int end = function;
+        while (!script.get(end).equals("}")) {
+            end++;
+        }
+        String definitions = String.join("\n", script.subList(start, end + 1));
+        List<String> bash = new ArrayList<>(List.of("bash", "-c", definitions + "\njvm_flags_for \"$@\"", "bash"));
+        bash.addAll(command);
+        Process process = new ProcessBuilder(bash).redirectErrorStream(true).start();
+        List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+            .filter(line -> !line.isBlank()).toList();
+        assertEquals(0, process.waitFor(), String.join("\n", lines));
+        return lines;
+    }
+
     private void roundTrip(Class<?> publisher, Class<?> subscriber, List<String> flags) throws Exception {
         String dir = root.resolve("bus").toString();
         List<String> quiet = new ArrayList<>(flags);

@@ -187,21 +187,19 @@ final class PosixBindings {
     private static final MethodHandle GETEUID = plainCall("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle UMASK = plainCall("umask", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle KILL = errnoCall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    /*
-     * read and write take the buffer as a raw address (a 64-bit integer, which the C calling convention
-     * passes exactly as a pointer) so that a call needs no MemorySegment object: streams call them once
-     * per message. Callers check bounds against a segment first.
-     */
+    // read, write and clock_gettime take a raw address (which C passes exactly as a pointer): no MemorySegment
+    // object per call. Streams read and write once per message (callers check bounds against a segment first);
+    // clock_gettime, a vDSO call that never blocks (hence critical), runs per message on timestamped topics.
+    private static final MethodHandle CLOCK_GETTIME = plainCall("clock_gettime",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Linker.Option.critical(false));
     private static final MethodHandle READ = errnoCall("read",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle WRITE = errnoCall("write",
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    /*
-     * The same calls without errno capture, for the path that succeeds: the JDK's capture slices a segment
-     * per call, which escape analysis does not always remove, and streams call these once per message. A
-     * failed non-blocking read or write changed nothing, so it is simply repeated with capture to learn
-     * errno (or to succeed, if the descriptor became ready in between).
-     */
+    // The same calls without errno capture, for the path that succeeds: the JDK's capture slices a segment per
+    // call, which escape analysis does not always remove, and streams call these once per message. A failed
+    // non-blocking read or write changed nothing, so it is simply repeated with capture to learn errno (or to
+    // succeed, if the descriptor became ready in between).
     private static final MethodHandle POLL_UNCAPTURED = plainCall("poll",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle READ_UNCAPTURED = plainCall("read",
@@ -604,6 +602,14 @@ final class PosixBindings {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.equals(MemorySegment.NULL) ? "Unknown error " + errno : text.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int clockGettime(int clock, long timespecAddress) {
+        try {
+            return (int) CLOCK_GETTIME.invokeExact(clock, timespecAddress);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -5,6 +5,7 @@ import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.os.Processes;
+import io.ringbus.core.os.WallClock;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.RingWriter;
@@ -30,6 +31,12 @@ public final class ShmPublisher implements Publisher {
     private final long slotOffset;
     private final RingWriter writer;
     private final boolean wakeup;
+    /** Whether each message starts with its publish time; then {@link #clock} stamps it. */
+    private final boolean timestamps;
+    private final int stampLength;
+    private final WallClock clock;
+    /** Ring-level lengths of a batch on a timestamped topic (grown, never per message). */
+    private int[] stampedLengths = new int[0];
     private final MemorySegment header;
     private final SlotSweeper sweeper;
     private final Runnable onClose;
@@ -40,6 +47,9 @@ public final class ShmPublisher implements Publisher {
         this.topic = topic;
         this.header = topic.segment();
         this.wakeup = topic.wakeup();
+        this.timestamps = topic.timestamps();
+        this.stampLength = timestamps ? TopicDescriptor.TIMESTAMP_LENGTH : 0;
+        this.clock = timestamps ? new WallClock() : null;
         this.onClose = onClose;
         this.slotIndex = takeSlot(topic);
         this.slotOffset = TopicDescriptor.publisherSlotOffset(slotIndex);
@@ -117,7 +127,7 @@ public final class ShmPublisher implements Publisher {
                 if (CrashPoints.ENABLED) {
                     copyWithCrashPoints(source, offset, position, length);
                 } else {
-                    MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), length);
+                    MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), length);
                 }
                 publish(position);
             }
@@ -136,7 +146,7 @@ public final class ShmPublisher implements Publisher {
             long position = claim(length);
             if (position >= 0) {
                 MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
-                    writer.payloadOffset(position), length);
+                    payloadOffset(position), length);
                 publish(position);
             }
             return position;
@@ -159,7 +169,8 @@ public final class ShmPublisher implements Publisher {
             return Result.CLOSED;
         }
         try {
-            long first = writer.tryClaimBatch(0, lengths, count);
+            int[] ringLengths = timestamps ? stampedLengths(lengths, count) : lengths;
+            long first = writer.tryClaimBatch(0, ringLengths, count);
             if (first == Result.BACK_PRESSURED) {
                 sweeper.onBackPressure();
             }
@@ -170,15 +181,16 @@ public final class ShmPublisher implements Publisher {
             long from = offset;
             long position = first;
             for (int i = 0; i < count; i++) {
-                MemorySegment.copy(source, from, ring, writer.payloadOffset(position), lengths[i]);
+                stamp(position);
+                MemorySegment.copy(source, from, ring, payloadOffset(position), lengths[i]);
                 from += lengths[i];
-                position += RecordDescriptor.recordLength(lengths[i]);
+                position += RecordDescriptor.recordLength(ringLengths[i]);
             }
             // In position order: a subscriber stops at the first record not yet committed.
             position = first;
             for (int i = 0; i < count; i++) {
                 commitRecord(position);
-                position += RecordDescriptor.recordLength(lengths[i]);
+                position += RecordDescriptor.recordLength(ringLengths[i]);
             }
             wakeParked();
             return first;
@@ -187,12 +199,35 @@ public final class ShmPublisher implements Publisher {
         }
     }
 
+    /** The batch's lengths with the publish time added; checked here, as the ring would see only the sums. */
+    private int[] stampedLengths(int[] lengths, int count) {
+        if (count < 1 || count > lengths.length) {
+            throw new IllegalArgumentException("batch of " + count + " messages, from " + lengths.length
+                + " lengths; at least one, at most as many as there are lengths");
+        }
+        if (stampedLengths.length < count) {
+            stampedLengths = new int[Math.max(count, 2 * stampedLengths.length)];
+        }
+        for (int i = 0; i < count; i++) {
+            checkLength(lengths[i]);
+            stampedLengths[i] = lengths[i] + stampLength;
+        }
+        return stampedLengths;
+    }
+
+    private void checkLength(int length) {
+        if (length < 0 || length > maxMessageLength()) {
+            throw new IllegalArgumentException("message of " + length + " bytes is outside [0, " + maxMessageLength()
+                + "], the largest message of topic '" + topic.name() + "' (its records also hold a publish time)");
+        }
+    }
+
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
         CrashPoints.reach("afterClaim");
         int half = length / 2;
-        MemorySegment.copy(source, offset, writer.buffer(), writer.payloadOffset(position), half);
+        MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), half);
         CrashPoints.reach("midPayload");
-        MemorySegment.copy(source, offset + half, writer.buffer(), writer.payloadOffset(position) + half,
+        MemorySegment.copy(source, offset + half, writer.buffer(), payloadOffset(position) + half,
             length - half);
         CrashPoints.reach("beforeCommit");
     }
@@ -228,11 +263,23 @@ public final class ShmPublisher implements Publisher {
         if (closed) {
             return Result.CLOSED;
         }
-        long position = writer.tryClaim(0, length);
+        if (timestamps) {
+            checkLength(length);
+        }
+        long position = writer.tryClaim(0, length + stampLength);
         if (position == Result.BACK_PRESSURED) {
             sweeper.onBackPressure();
+        } else if (timestamps && position >= 0) {
+            stamp(position);
         }
         return position;
+    }
+
+    /** Writes the publish time in front of the claimed message at {@code position}. */
+    private void stamp(long position) {
+        if (timestamps) {
+            writer.buffer().set(ValueLayout.JAVA_LONG, writer.payloadOffset(position), clock.epochNanos());
+        }
     }
 
     private void publish(long position) {
@@ -270,12 +317,12 @@ public final class ShmPublisher implements Publisher {
 
     @Override
     public long payloadOffset(long position) {
-        return writer.payloadOffset(position);
+        return writer.payloadOffset(position) + stampLength;
     }
 
     @Override
     public int maxMessageLength() {
-        return writer.maxMessageLength();
+        return writer.maxMessageLength() - stampLength;
     }
 
     /** Index of this publisher's slot. */

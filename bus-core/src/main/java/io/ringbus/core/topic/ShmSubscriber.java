@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.CorruptRingException;
 import io.ringbus.core.LostPages;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.SlowConsumerPolicy;
@@ -55,6 +56,8 @@ public final class ShmSubscriber implements Subscriber {
     private final boolean explicitCommit;
     private final Runnable onClose;
     private final RingReader reader;
+    /** Strips the publish time off each message of a timestamped topic; null on other topics. */
+    private final PublishTimes publishTimes;
     private final IdleStrategy idleStrategy;
     final SpinBudget spinBudget;
     private final AtomicBoolean released = new AtomicBoolean();
@@ -97,6 +100,7 @@ public final class ShmSubscriber implements Subscriber {
         this.idleStrategy = config.newIdleStrategy();
         this.spinBudget = new SpinBudget(config.adaptiveSpin());
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
+        this.publishTimes = topic.timestamps() ? new PublishTimes(topic) : null;
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
             throw new RingBusException("Topic '" + topic.name() + "' was created without wakeup support, so a "
                 + config.wakeup() + " subscriber would never be woken. Use WakeupMode.SPIN, or recreate the topic"
@@ -137,7 +141,8 @@ public final class ShmSubscriber implements Subscriber {
             return 0;
         }
         try {
-            int delivered = durable && !explicitCommit ? pollEach(handler, limit) : reader.poll(handler, limit);
+            MessageHandler through = publishTimes == null ? handler : publishTimes.around(handler);
+            int delivered = durable && !explicitCommit ? pollEach(through, limit) : reader.poll(through, limit);
             if (delivered > 0) {
                 if (evictable) {
                     clearStall();
@@ -400,6 +405,11 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     @Override
+    public long publishTime() {
+        return publishTimes == null ? NO_PUBLISH_TIME : publishTimes.last;
+    }
+
+    @Override
     public long missedBytes() {
         return missedBytes;
     }
@@ -440,5 +450,38 @@ public final class ShmSubscriber implements Subscriber {
             topic.file().unlockByte(lockByte); // idempotent: a no-op if the call above got that far
         }
         onClose.run();
+    }
+
+    /**
+     * The handler a timestamped topic's records go through: notes the publish time at the start of the
+     * record's payload and hands the rest on. One per subscriber, re-aimed at each poll's handler (nothing
+     * allocated per message or per poll).
+     */
+    private static final class PublishTimes implements MessageHandler {
+        private final TopicFile topic;
+        private MessageHandler handler;
+        long last = NO_PUBLISH_TIME;
+
+        PublishTimes(TopicFile topic) {
+            this.topic = topic;
+        }
+
+        MessageHandler around(MessageHandler target) {
+            this.handler = target;
+            return this;
+        }
+
+        @Override
+        public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+            if (length < TopicDescriptor.TIMESTAMP_LENGTH) {
+                // Every publisher of this topic writes a publish time: something else wrote this record.
+                throw new CorruptRingException("Topic file " + topic.path() + " has timestamps, but a record of "
+                    + length + " bytes has no room for one. Remove the file (no process may be using it) and let"
+                    + " the creator make it again.");
+            }
+            last = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+            handler.onMessage(typeId, buffer, offset + TopicDescriptor.TIMESTAMP_LENGTH,
+                length - TopicDescriptor.TIMESTAMP_LENGTH);
+        }
     }
 }

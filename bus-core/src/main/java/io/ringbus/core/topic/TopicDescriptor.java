@@ -25,10 +25,29 @@ package io.ringbus.core.topic;
  *       is also built under a temporary name and linked into place, so a reader never finds a
  *       half-made topic under its real name; the flag guards against anything that bypasses that.</li>
  *   <li><b>flags</b>: {@link #FLAG_WAKEUP} when publishers check for parked subscribers after each
- *       commit (the price is one full fence per commit).</li>
+ *       commit (the price is one full fence per commit); {@link #FLAG_TIMESTAMPS} when every message
+ *       starts with its publish time ({@link #TIMESTAMP_LENGTH} bytes, below).</li>
  *   <li><b>parked subscribers</b>: how many subscribers are parked or about to park; publishers read
  *       it after each commit and make system calls only when it is above zero.</li>
  * </ul>
+ *
+ * <p><b>Timestamped topics.</b> With {@link #FLAG_TIMESTAMPS}, the payload of every ring record (type
+ * &gt;= 0) holds the publish time first, then the message:
+ *
+ * <pre>
+ *   ring record payload:  0                          8
+ *                         +--------------------------+---------------------------------+
+ *                         | publish time (long): ns  | message, record length - 8 bytes |
+ *                         | since the Unix epoch     |                                  |
+ *                         +--------------------------+---------------------------------+
+ * </pre>
+ *
+ * <p>The publisher stamps it ({@code CLOCK_REALTIME}) when it claims the record; subscribers strip it off
+ * and offer it through {@code Subscriber.publishTime()}. The ring's maximum message length includes it, so
+ * messages of a timestamped topic can be {@link #TIMESTAMP_LENGTH} bytes shorter.
+ *
+ * <p>Version 2 added the timestamps flag: version 1 files are refused, as a version 1 reader would take
+ * publish times for message bytes.
  *
  * <p>Every field is in the creating machine's native byte order, like the ring's (whose byte-order
  * mark lets a reader of the other order refuse the file); bus-core/FORMAT.md is the whole format.
@@ -40,7 +59,7 @@ package io.ringbus.core.topic;
 public final class TopicDescriptor {
     /** "RBTOPIC1" in ASCII, read as a big-endian long. */
     public static final long MAGIC = 0x5242544F50494331L;
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     public static final int READY = 1;
 
     public static final int MAGIC_OFFSET = 0;
@@ -59,6 +78,10 @@ public final class TopicDescriptor {
     public static final int PUBLISHER_SLOTS_START = 1024;
 
     public static final int FLAG_WAKEUP = 1;
+    /** Every message starts with its publish time. */
+    public static final int FLAG_TIMESTAMPS = 2;
+    /** Bytes of publish time before each message of a timestamped topic. */
+    public static final int TIMESTAMP_LENGTH = 8;
 
     /** Most publisher slots a topic may have. */
     public static final int MAX_PUBLISHER_SLOTS = 1024;

@@ -57,6 +57,7 @@ public final class TopicFile implements AutoCloseable {
     private final Ring ring;
     private final int publisherSlots;
     private final boolean wakeup;
+    private final boolean timestamps;
 
     private TopicFile(Path path, MappedFile file) {
         this.path = path;
@@ -70,13 +71,19 @@ public final class TopicFile implements AutoCloseable {
             try {
                 validateHeader(path, segment);
                 this.publisherSlots = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.PUBLISHER_SLOTS_OFFSET);
-                this.wakeup = (segment.get(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET)
-                    & TopicDescriptor.FLAG_WAKEUP) != 0;
+                int flags = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET);
+                this.wakeup = (flags & TopicDescriptor.FLAG_WAKEUP) != 0;
+                this.timestamps = (flags & TopicDescriptor.FLAG_TIMESTAMPS) != 0;
                 long ringOffset = TopicDescriptor.ringOffset(publisherSlots);
                 try {
                     this.ring = Ring.wrap(segment.asSlice(ringOffset, segment.byteSize() - ringOffset));
                 } catch (CorruptRingException e) {
                     throw new CorruptRingException("Topic file " + path + ": " + e.getMessage(), e);
+                }
+                if (timestamps && ring.maxMessageLength() <= TopicDescriptor.TIMESTAMP_LENGTH) {
+                    throw new CorruptRingException("Topic file " + path + " has timestamps but a maximum message"
+                        + " length of " + ring.maxMessageLength() + ", no room for a publish time. Remove the file"
+                        + " (no process may be using it) and let the creator make it again.");
                 }
                 int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
                 byte[] nameBytes = new byte[nameLength];
@@ -187,7 +194,8 @@ public final class TopicFile implements AutoCloseable {
         segment.set(ValueLayout.JAVA_INT, TopicDescriptor.VERSION_OFFSET, TopicDescriptor.LAYOUT_VERSION);
         segment.set(ValueLayout.JAVA_LONG, TopicDescriptor.FILE_LENGTH_OFFSET, shape.fileLength());
         segment.set(ValueLayout.JAVA_INT, TopicDescriptor.PUBLISHER_SLOTS_OFFSET, shape.maxPublishers());
-        int flags = shape.wakeup() ? TopicDescriptor.FLAG_WAKEUP : 0;
+        int flags = (shape.wakeup() ? TopicDescriptor.FLAG_WAKEUP : 0)
+            | (shape.timestamps() ? TopicDescriptor.FLAG_TIMESTAMPS : 0);
         segment.set(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET, flags);
         long ringOffset = TopicDescriptor.ringOffset(shape.maxPublishers());
         segment.set(ValueLayout.JAVA_LONG, TopicDescriptor.RING_OFFSET_OFFSET, ringOffset);
@@ -215,6 +223,7 @@ public final class TopicFile implements AutoCloseable {
         int version = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.VERSION_OFFSET);
         if (version != TopicDescriptor.LAYOUT_VERSION) {
             throw new CorruptRingException("Topic file " + path + " has layout version " + version
+                + (version < TopicDescriptor.LAYOUT_VERSION ? " (an older ringbus made it)" : " (a newer ringbus)")
                 + "; this ringbus reads version " + TopicDescriptor.LAYOUT_VERSION + fix);
         }
         if (Memory.getIntVolatile(segment, TopicDescriptor.READY_OFFSET) != TopicDescriptor.READY) {
@@ -233,6 +242,11 @@ public final class TopicFile implements AutoCloseable {
         if (ringOffset != TopicDescriptor.ringOffset(slots) || ringOffset >= size) {
             throw new CorruptRingException("Topic file " + path + " has ring offset " + ringOffset + fix);
         }
+        int flags = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.FLAGS_OFFSET);
+        if ((flags & ~(TopicDescriptor.FLAG_WAKEUP | TopicDescriptor.FLAG_TIMESTAMPS)) != 0) {
+            throw new CorruptRingException("Topic file " + path + " has unknown flags 0x" + Integer.toHexString(flags)
+                + fix);
+        }
         int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
         if (nameLength < 0 || nameLength > TopicDescriptor.MAX_NAME_BYTES) {
             throw new CorruptRingException("Topic file " + path + " has name length " + nameLength + fix);
@@ -247,7 +261,7 @@ public final class TopicFile implements AutoCloseable {
             .maxCursors(ring.maxCursors())
             .producerMode(ring.producerMode())
             .initialPosition(ring.initialPosition());
-        return new Shape(config, publisherSlots, wakeup);
+        return new Shape(config, publisherSlots, wakeup, timestamps);
     }
 
     /** The topic file's path, {@code <bus directory>/<name>.topic}. */
@@ -283,6 +297,14 @@ public final class TopicFile implements AutoCloseable {
     /** Whether publishers look for parked subscribers to wake after they commit (the header's wakeup flag). */
     public boolean wakeup() {
         return wakeup;
+    }
+
+    /**
+     * Whether every message starts with its publish time (the header's timestamps flag): publishers write it,
+     * subscribers strip it off ({@link TopicDescriptor#TIMESTAMP_LENGTH} bytes).
+     */
+    public boolean timestamps() {
+        return timestamps;
     }
 
     /** The ring's producer mode. */
@@ -388,9 +410,19 @@ public final class TopicFile implements AutoCloseable {
 
     /**
      * The shape of a topic: its ring, its publisher slots, whether publishers wake parked
-     * subscribers.
+     * subscribers, whether messages carry their publish time.
      */
-    public record Shape(RingConfig ring, int maxPublishers, boolean wakeup) {
+    public record Shape(RingConfig ring, int maxPublishers, boolean wakeup, boolean timestamps) {
+        /** A shape without timestamps. */
+        public Shape(RingConfig ring, int maxPublishers, boolean wakeup) {
+            this(ring, maxPublishers, wakeup, false);
+        }
+
+        /** The largest message: the ring's, less the publish time on a timestamped topic. */
+        public int maxMessageLength() {
+            return ring.maxMessageLength() - (timestamps ? TopicDescriptor.TIMESTAMP_LENGTH : 0);
+        }
+
         /** Bytes of file this shape needs. */
         public long fileLength() {
             return TopicDescriptor.ringOffset(maxPublishers) + ring.requiredLength();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.RecordDescriptor;
 import java.io.IOException;
@@ -56,7 +58,8 @@ class ReferenceReaderTest {
         assertEquals(0, build.waitFor(), "gcc failed on " + SOURCE + ":\n" + output);
     }
 
-    private record Dump(List<long[]> positionsAndLengths, List<String> payloads, String stderr, int exit) {
+    private record Dump(List<long[]> positionsAndLengths, List<String> payloads, List<Long> publishTimes,
+        String stderr, int exit) {
     }
 
     private Dump dump(Path topicFile) throws Exception {
@@ -66,21 +69,51 @@ class ReferenceReaderTest {
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "ringbus_dump did not finish");
         List<long[]> records = new ArrayList<>();
         List<String> payloads = new ArrayList<>();
+        List<Long> publishTimes = new ArrayList<>();
         for (String line : new String(out, StandardCharsets.UTF_8).split("\n")) {
             if (line.isEmpty()) {
                 continue;
             }
             String[] fields = line.split(" ", -1);
-            assertEquals(4, fields.length, "line '" + line + "'");
+            assertTrue(fields.length == 4 || fields.length == 5, "line '" + line + "'");
+            if (fields.length == 5) {
+                publishTimes.add(Long.parseLong(fields[4]));
+            }
             records.add(new long[] {Long.parseLong(fields[0]), Integer.parseInt(fields[1]),
                 Integer.parseInt(fields[2])});
             payloads.add(new String(HexFormat.of().parseHex(fields[3]), StandardCharsets.UTF_8));
         }
-        return new Dump(records, payloads, err, process.exitValue());
+        return new Dump(records, payloads, publishTimes, err, process.exitValue());
     }
 
     private static String message(long seq) {
         return "m" + seq + "-" + "x".repeat((int) (seq * 7 % 90));
+    }
+
+    /** On a timestamped topic the reader strips the publish time off each message and prints it. */
+    @Test
+    void readsThePublishTimesOfATimestampedTopic() throws Exception {
+        try (Bus bus = Bus.open(new BusContext().directory(scratch.resolve("bus")))) {
+            TopicConfig config = new TopicConfig().capacity(CAPACITY).timestamps(true);
+            Subscriber subscriber = bus.newSubscriber("stamped", config, new SubscriberConfig());
+            Publisher publisher = bus.newPublisher("stamped", config);
+            List<String> sent = new ArrayList<>();
+            for (int seq = 0; seq < 50; seq++) {
+                sent.add(message(seq));
+                assertTrue(publisher.offer(message(seq).getBytes(StandardCharsets.UTF_8)) >= 0);
+            }
+            List<Long> times = new ArrayList<>();
+            while (subscriber.poll((type, buffer, offset, length) -> times.add(subscriber.publishTime()), 100) > 0) {
+                // until empty
+            }
+            Dump dump = dump(scratch.resolve("bus").resolve("stamped.topic"));
+            assertEquals(0, dump.exit(), dump.stderr());
+            assertEquals(sent, dump.payloads());
+            assertEquals(times, dump.publishTimes(), "the times subscribers read");
+            for (int i = 0; i < sent.size(); i++) {
+                assertEquals(sent.get(i).length(), dump.positionsAndLengths().get(i)[2], "length without the time");
+            }
+        }
     }
 
     @Test

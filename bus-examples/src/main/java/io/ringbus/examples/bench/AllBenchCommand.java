@@ -19,13 +19,15 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code bus bench all} (and {@code bus bench} alone): the quick run of every benchmark (or, with
  * {@code --full}, the full run), one after another (ring, wakeup, transport), each with its own floor
- * checks and interleaved peers, then their tables side by side and one report folder holding all three.
+ * checks and interleaved peers, then {@code bench record} in a JVM with the Chronicle flags, then their tables
+ * side by side and one report folder holding them all.
  */
 @Command(name = "all", mixinStandardHelpOptions = true,
     description = {
         "Runs bench ring, bench wakeup and bench transport in quick mode (--full: in full mode, the ring at"
-            + " 32, 64, 288, 1024 and 65536 bytes), one after another, then prints their tables (every ratio"
-            + " against its peer) and writes one report folder.",
+            + " 32, 64, 288, 1024 and 65536 bytes), one after another, then bench record (in a JVM with the"
+            + " Chronicle flags), then prints their tables (every ratio against its peer) and writes one report"
+            + " folder.",
         "Takes three to seven minutes on a 2-core VM (--full: about 25), longer on a busy machine."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":all three completed",
@@ -84,12 +86,18 @@ public final class AllBenchCommand implements Callable<Integer> {
                 status = code;
             }
         }
+        out.printf("%n######## bench record %s########%n", full ? "" : mode + " ");
+        out.flush();
+        int recordStatus = RecordBenchChild.run(full ? List.of() : List.of(mode), out, sections);
+        if (recordStatus != 0 && status == 0) {
+            status = recordStatus;
+        }
         out.printf("%n######## all results, side by side (each ratio is ringbus / the peer measured in the same run)"
             + " ########%n");
         for (ReportSection section : sections) {
             out.printf("%n== %s (%s) ==%n%s", section.title(), section.command(), section.table());
         }
-        out.printf("%nbench: all three finished in %.0f s%n", (System.nanoTime() - started) / 1e9);
+        out.printf("%nbench: all four finished in %.0f s%n", (System.nanoTime() - started) / 1e9);
         if (!options.noReport && !sections.isEmpty()) {
             Path written = ReportFolder.write(report != null ? report : ReportFolder.defaultDirectory(),
                 ReportOptions.commandLine(spec), sections);

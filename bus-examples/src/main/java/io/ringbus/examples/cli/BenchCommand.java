@@ -3,6 +3,7 @@ package io.ringbus.examples.cli;
 import io.ringbus.examples.bench.AllBenchCommand;
 import io.ringbus.examples.bench.AllBenchOptions;
 import io.ringbus.examples.bench.gateway.GatewayBenchCommand;
+import io.ringbus.examples.bench.record.RecordBenchCommand;
 import io.ringbus.examples.bench.ring.RingBenchCommand;
 import io.ringbus.examples.bench.transport.TransportBenchCommand;
 import io.ringbus.examples.bench.wakeup.WakeupBenchCommand;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Mixin;
         "With no subcommand (or 'all'): ring, wakeup and transport in quick mode (--full: full mode), one after"
             + " another, their tables side by side and one report folder; one to five minutes (--full: about 15)."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
-        GatewayBenchCommand.class,
-        JmhBenchCommand.class, AllBenchCommand.class, CommandLine.HelpCommand.class},
+        GatewayBenchCommand.class, RecordBenchCommand.class, JmhBenchCommand.class, AllBenchCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {
         "N:the benchmark's (see ./bus bench NAME --help); with no subcommand, that of the quick run of all three",
@@ -36,6 +37,7 @@ import picocli.CommandLine.Mixin;
         "  ./bus bench ring --quick --report /tmp/ring",
         "  ./bus bench transport --quick --paths unix,shm",
         "  ./bus bench gateway --quick                   # the Aeron gateway beside raw Aeron",
+        "  ./bus bench record --quick",
         "  ./bus bench jmh -f 1 -wi 3 -i 5 ClaimCommit"})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec

@@ -93,6 +93,14 @@ final class LineOutput {
         lines++;
     }
 
+    /** Adds text at the start of the line the next {@link #addMessage} ends (not a line of its own). */
+    void addPrefix(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ensureRoom(bytes.length);
+        MemorySegment.copy(bytes, 0, buffer, ValueLayout.JAVA_BYTE, length, bytes.length);
+        length += bytes.length;
+    }
+
     /** Adds text that ends with a newline (one or more whole lines). */
     void addText(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

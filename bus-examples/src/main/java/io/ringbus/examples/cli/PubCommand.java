@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
         "  ./bus sub t --count 3 --from earliest    # in another shell: prints a, b and c",
         "  ls | ./bus pub files                     # one message per file name",
         "  ls | ./bus pub files --via unix:/tmp/rb/bus.sock   # through ./bus daemon",
-        "  tail -f app.log | ./bus pub logs --capacity 4m"})
+        "  tail -f app.log | ./bus pub logs --capacity 4m",
+        "  seq 1 10 | ./bus pub ticks --timestamps        # each message carries its publish time"})
 public final class PubCommand implements Callable<Integer> {
     @ParentCommand
     BusCommand parent;
@@ -70,9 +71,16 @@ public final class PubCommand implements Callable<Integer> {
             + " it must have.")
     Integer maxMessage;
 
+    @Option(names = "--timestamps", description = "A new topic stamps every message with its publish time (subscribers"
+        + " read it; ./bus record stores it); an existing topic must have them.")
+    boolean timestamps;
+
     @Override
     public Integer call() throws IOException {
         TopicConfig config = TopicArguments.config(spec, capacity, maxMessage);
+        if (timestamps) {
+            config.timestamps(true);
+        }
         if (via.uri().kind() == TransportUri.Kind.PIPE) {
             throw new ParameterException(spec.commandLine(), "--via pipe: makes standard input carry frames, not"
                 + " lines; to publish what a program prints, use ./bus run --lines --pub TOPIC -- PROGRAM");

@@ -38,9 +38,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "record",
     mixinStandardHelpOptions = true,
     description = {"Records every message of each TOPIC into a Chronicle Queue in DIR/TOPIC (rolled daily, or as"
-            + " --roll says): its payload, type, ring position and the time the recorder received it (receive"
-            + " time: ringbus records carry no publish time). Runs until Ctrl-C / SIGTERM (or --count messages per"
-            + " topic).",
+            + " --roll says): its payload, type, ring position and its publish time when the topic has"
+            + " timestamps (./bus pub --timestamps), otherwise the time the recorder received it (and it says so)."
+            + " Runs until Ctrl-C / SIGTERM (or --count messages per topic).",
         "Durable: it subscribes as --name (default: recorder) and moves its position only after the messages are in"
             + " the queue. Killed at any moment, kill -9 too, and started again, the recording has no gap and no"
             + " duplicate: the new recorder skips what the queue already holds. While it is down, publishers wait"
@@ -58,6 +58,7 @@ import picocli.CommandLine.Spec;
         "  ./bus record quotes trades --to /data/rec        # until Ctrl-C; kill -9 and restart lose nothing",
         "  ./bus record quotes --to /data/rec --roll hourly",
         "  ./bus record quotes --to /data/rec --evictable  # never holds publishers back; gaps are recorded",
+        "  ./bus record quotes --to /data/rec --create --timestamps   # a new topic whose messages carry publish times",
         "  ./bus replay /data/rec --topic quotes --print   # what was recorded"})
 public final class RecordCommand implements Callable<Integer> {
     @Spec
@@ -106,6 +107,10 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--create", description = "Create a missing TOPIC (with the default shape) instead of failing.")
     boolean create;
 
+    @Option(names = "--timestamps", description = "Every TOPIC must have publish times (./bus pub --timestamps);"
+        + " with --create, a missing one is created with them.")
+    boolean timestamps;
+
     @Override
     public Integer call() throws InterruptedException {
         validate();
@@ -139,11 +144,15 @@ public final class RecordCommand implements Callable<Integer> {
                 Thread thread = Thread.ofPlatform().name("bus-record-" + recording.topic()).start(() -> {
                     try {
                         recorder.run(listener -> {
-                            var subscriber = opened.newSubscriber(recording.topic(), new TopicConfig(),
+                            TopicConfig required = timestamps ? new TopicConfig().timestamps(true) : new TopicConfig();
+                            var subscriber = opened.newSubscriber(recording.topic(), required,
                                 TopicRecorder.durable(subscriberConfig(), name, listener));
                             out.println("recording '" + recording.topic() + "' into " + recording.directory()
                                 + (recorder.lastCovered() < 0 ? "" : ", after ring position "
-                                + recorder.lastCovered()));
+                                + recorder.lastCovered())
+                                + (opened.timestamps(recording.topic()) ? ", with publish times"
+                                    : ", with receive times (the topic has no publish times: create it with"
+                                    + " timestamps, ./bus pub --timestamps, to record them)"));
                             return subscriber;
                         }, () -> interruption.requested() || failure.get() != null);
                     } catch (RuntimeException | InternalError e) {
@@ -163,6 +172,7 @@ public final class RecordCommand implements Callable<Integer> {
         for (int i = 0; i < recorders.size(); i++) {
             TopicRecorder recorder = recorders.get(i);
             out.println("recorded " + recorder.recorded() + " messages of '" + recordings.get(i).topic() + "'"
+                + (recorder.withPublishTimes() > 0 ? " (" + recorder.withPublishTimes() + " with publish times)" : "")
                 + (recorder.skipped() > 0 ? " (" + recorder.skipped() + " delivered again and skipped)" : "")
                 + (recorder.gaps() > 0 ? ", " + recorder.gaps() + " gaps" : ""));
         }

@@ -7,12 +7,11 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.examples.record.Entry;
 import io.ringbus.examples.record.Recording;
 import io.ringbus.examples.record.RecordingException;
+import io.ringbus.examples.record.RecordingSummary;
 import io.ringbus.examples.record.Replayer;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
-import io.ringbus.examples.support.Sizes;
 import io.ringbus.examples.support.TopicArguments;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +19,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine.Command;
@@ -43,14 +40,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Publishes the recording of topic T in DIR (made by ./bus record) into a topic of the bus: T"
             + " itself, or --into another (created if missing). As fast as the ring takes it (--speed max, the"
-            + " default: it waits for subscribers, nothing is dropped) or at the pace it was received (--speed 1x,"
-            + " 2x, 0.5x...). Gap entries (what an evictable recorder missed) are skipped and counted.",
+            + " default: it waits for subscribers, nothing is dropped) or at the recorded pace (--speed 1x, 2x,"
+            + " 0.5x...: by publish time where the topic had timestamps, otherwise by receive time). Gap entries"
+            + " (what an evictable recorder missed) are skipped and counted.",
         "With --print it publishes nothing and prints each entry instead, like tail: #INDEX @RING_POSITION"
-            + " RECEIVE_TIME (LENGTH B) and the payload as escaped text (or --hex, a dump like xxd).",
-        "--from and --to take an entry's #INDEX (as --print shows it) or a receive time (2026-12-06T18:00:00Z, or"
+            + " TIME published|received (LENGTH B) and the payload as escaped text (or --hex, a dump like xxd).",
+        "--from and --to take an entry's #INDEX (as --print shows it) or a time (2026-12-06T18:00:00Z, or"
             + " local 2026-12-06T18:00:00); both ends are included.",
-        "Without --topic: lists the recordings in DIR (topic, entries, first and last receive time, and the size of"
-            + " its files, which Chronicle creates sparse: what they take on disk grows as they fill)."},
+        "Without --topic: lists the recordings in DIR (topic, entries, first and last time, publish or receive"
+            + " times, and the size of its files, which Chronicle creates sparse: what they take on disk grows as"
+            + " they fill). ./bus stat --recordings DIR shows the same."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the range was replayed, printed or listed",
         "1:a failure the one-line message explains (no such recording or index, a message longer than the target"
@@ -80,10 +79,12 @@ public final class ReplayCommand implements Callable<Integer> {
         description = "Publish into this topic instead of T.")
     String into;
 
-    @Option(names = "--from", paramLabel = "INDEX|TIME", description = "First entry: an #INDEX or a receive time.")
+    @Option(names = "--from", paramLabel = "INDEX|TIME",
+        description = "First entry: an #INDEX or a time (publish or receive, as recorded).")
     String from;
 
-    @Option(names = "--to", paramLabel = "INDEX|TIME", description = "Last entry: an #INDEX or a receive time.")
+    @Option(names = "--to", paramLabel = "INDEX|TIME",
+        description = "Last entry: an #INDEX or a time (publish or receive, as recorded).")
     String until;
 
     @Option(names = "--speed", paramLabel = "max|Nx", defaultValue = "max",
@@ -107,7 +108,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new RecordingException(directory + " is not a directory: give the DIR that bus record --to wrote");
         }
         if (topic == null) {
-            list(out);
+            RecordingTable.print(out, directory);
             return 0;
         }
         double factor = factor();
@@ -128,43 +129,18 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void list(PrintWriter out) {
-        List<String> topics = Recording.topics(directory);
-        if (topics.isEmpty()) {
-            out.println("no recordings in " + directory);
-            return;
-        }
-        out.println(String.format("%-24s %12s  %-30s  %-30s  %10s", "TOPIC", "ENTRIES", "FIRST RECEIVED",
-            "LAST RECEIVED", "FILES"));
-        for (String name : topics) {
-            try (Recording recording = Recording.openForRead(directory, name);
-                 Replayer replayer = new Replayer(recording)) {
-                Entry first = replayer.next();
-                String firstTime = first == null ? "-" : time(first.receiveEpochNanos());
-                long entries = recording.queue().entryCount();
-                String lastTime = "-";
-                if (entries > 0) {
-                    Entry last = new Replayer(recording).fromIndex(recording.queue().lastIndex()).next();
-                    lastTime = last == null ? "-" : time(last.receiveEpochNanos());
-                }
-                out.println(String.format("%-24s %12d  %-30s  %-30s  %10s", name, entries, firstTime, lastTime,
-                    Sizes.bytes(diskBytes(recording.directory()))));
-            }
-        }
-    }
-
     private void print(Replayer replayer, PrintWriter out) {
         for (Entry entry = replayer.next(); entry != null; entry = replayer.next()) {
             String head = "#" + entry.index() + " ";
             if (!entry.isMessage()) {
-                out.println(head + "-- gap at " + time(entry.receiveEpochNanos()) + ": the recorder was evicted and"
+                out.println(head + "-- gap at " + time(entry.epochNanos()) + ": the recorder was evicted and"
                     + " missed " + entry.missedBytes() + " ring bytes, from @" + entry.position() + " to @"
                     + entry.gapTo());
             } else if (hex) {
-                out.print(head + time(entry.receiveEpochNanos()) + " "
+                out.print(head + time(entry.epochNanos()) + which(entry) + " "
                     + TailCommand.hexDump(entry.position(), entry.payload(), entry.length()));
             } else {
-                out.println(head + "@" + entry.position() + " " + time(entry.receiveEpochNanos()) + " ("
+                out.println(head + "@" + entry.position() + " " + time(entry.epochNanos()) + which(entry) + " ("
                     + entry.length() + " B) " + TailCommand.escape(entry.payload(), entry.length()));
             }
             if (out.checkError()) {
@@ -196,9 +172,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 if (factor > 0) {
                     if (published == 0) {
-                        firstReceived = entry.receiveEpochNanos();
+                        firstReceived = entry.epochNanos();
                     }
-                    pace(started + (long) ((entry.receiveEpochNanos() - firstReceived) / factor));
+                    pace(started + (long) ((entry.epochNanos() - firstReceived) / factor));
                 }
                 long result;
                 while ((result = publisher.offer(entry.payload(), 0, entry.length())) < 0) {
@@ -281,20 +257,10 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private static String time(long epochNanos) {
-        return Instant.ofEpochSecond(0, epochNanos).toString();
+        return RecordingSummary.time(epochNanos);
     }
 
-    private static long diskBytes(Path directory) {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.mapToLong(file -> {
-                try {
-                    return Files.size(file);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException e) {
-            return 0;
-        }
+    private static String which(Entry entry) {
+        return entry.isPublishTime() ? " published" : " received";
     }
 }

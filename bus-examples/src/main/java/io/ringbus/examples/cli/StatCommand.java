@@ -4,6 +4,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.examples.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
+import io.ringbus.examples.record.RecordingException;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.stress.common.Json;
 import io.ringbus.examples.support.Sizes;
@@ -66,7 +67,8 @@ import picocli.CommandLine.Spec;
         "  ./bus stat --dir /tmp/mybus --json | jq '.topics[].subscribers'",
         "  ./bus stat --watch                         # like top; Ctrl-C quits",
         "  ./bus stat --watch --interval 500ms --json # one JSON object per line (NDJSON)",
-        "  ./bus stat --watch --count 5 --interval 2s > stat.log"})
+        "  ./bus stat --watch --count 5 --interval 2s > stat.log",
+        "  ./bus stat --recordings /data/rec           # what ./bus record --to /data/rec holds"})
 public final class StatCommand implements Callable<Integer> {
     private static final String CLEAR_SCREEN = "\033[H\033[2J";
     private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
@@ -95,8 +97,15 @@ public final class StatCommand implements Callable<Integer> {
         description = "With --watch: stop after N refreshes (default: until Ctrl-C).")
     Long count;
 
+    @Option(names = "--recordings", paramLabel = "DIR", description = "List the recordings ./bus record wrote in DIR"
+        + " instead of the topics: topic, entries, first and last time, publish or receive times, size of the files.")
+    Path recordings;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (recordings != null) {
+            return listRecordings();
+        }
         if (count != null && (count < 1 || !watch)) {
             throw new ParameterException(spec.commandLine(), count < 1 ? "--count must be 1 or more"
                 : "--count counts the refreshes of --watch; give --watch too");
@@ -118,6 +127,21 @@ public final class StatCommand implements Callable<Integer> {
             return 0;
         }
         return watch(directory, out);
+    }
+
+    private int listRecordings() {
+        if (watch || json) {
+            throw new ParameterException(spec.commandLine(), "--recordings lists recordings once, as text: leave out"
+                + (watch ? " --watch" : " --json"));
+        }
+        if (!Files.isDirectory(recordings)) {
+            throw new RecordingException(recordings + " is not a directory: give the DIR that bus record --to wrote");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("recordings in " + recordings + ":");
+        RecordingTable.print(out, recordings);
+        out.flush();
+        return 0;
     }
 
     /** Refreshes until --count, Ctrl-C or a closed standard output. */
@@ -379,9 +403,10 @@ public final class StatCommand implements Callable<Integer> {
         out.printf("bus %s: %s%n", directory, count == 0 ? "no topics" : count + (count == 1 ? " topic" : " topics"));
         for (TopicSnapshot topic : snapshots) {
             var ring = topic.shape().ring();
-            out.printf("%ntopic %s  capacity %s  max message %s  producer %s  wakeup %s  tail %d%n", topic.name(),
-                Sizes.bytes(ring.capacity()), Sizes.bytes(ring.maxMessageLength()), ring.producerMode(),
-                topic.shape().wakeup() ? "on" : "off", topic.tail());
+            out.printf("%ntopic %s  capacity %s  max message %s  producer %s  wakeup %s  timestamps %s  tail %d%n",
+                topic.name(), Sizes.bytes(ring.capacity()), Sizes.bytes(topic.shape().maxMessageLength()),
+                ring.producerMode(), topic.shape().wakeup() ? "on" : "off", topic.shape().timestamps() ? "on" : "off",
+                topic.tail());
             out.printf("  created %s by pid %d%n", TIME.format(Instant.ofEpochMilli(topic.createdMillis())),
                 topic.creatorPid());
             out.printf("  publishers: %d of %d slots taken%n", topic.publishers().size(),
@@ -433,9 +458,10 @@ public final class StatCommand implements Callable<Integer> {
             json.open('{')
                 .field("name").string(topic.name())
                 .field("capacity").number(ring.capacity())
-                .field("maxMessageLength").number(ring.maxMessageLength())
+                .field("maxMessageLength").number(topic.shape().maxMessageLength())
                 .field("producerMode").string(ring.producerMode().name())
                 .field("wakeup").bool(topic.shape().wakeup())
+                .field("timestamps").bool(topic.shape().timestamps())
                 .field("tail").number(topic.tail())
                 .field("creatorPid").number(topic.creatorPid())
                 .field("createdMillis").number(topic.createdMillis())

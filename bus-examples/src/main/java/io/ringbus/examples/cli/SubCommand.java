@@ -121,6 +121,10 @@ public final class SubCommand implements Callable<Integer> {
         description = "Ring capacity if this creates the topic (65536, 64k, 1m; default 1m).")
     Integer capacity;
 
+    @Option(names = "--time", description = "Start each line with the message's publish time (UTC, ns) and a space;"
+        + " '-' on a topic without publish times (./bus pub --timestamps makes one with them).")
+    boolean time;
+
     @Override
     public Integer call() {
         if (count != null && count < 0) {
@@ -128,6 +132,10 @@ public final class SubCommand implements Callable<Integer> {
         }
         if (timeoutSeconds != null && !(timeoutSeconds > 0)) {
             throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
+        }
+        if (framed && time) {
+            throw new ParameterException(spec.commandLine(), "--time starts each line with a time and --framed writes"
+                + " frames, not lines: use one of them");
         }
         TopicArguments.checkDurableName(spec, name);
         TopicConfig topicConfig = TopicArguments.config(spec, capacity, null);
@@ -140,9 +148,17 @@ public final class SubCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         LineOutput output = framed ? LineOutput.of(out).framed() : LineOutput.of(out);
+        Subscriber[] subscribed = new Subscriber[1];
         MessageHandler lines = framed
             ? (typeId, buffer, offset, length) -> output.addFrame(typeId, buffer, offset, length)
-            : (typeId, buffer, offset, length) -> output.addMessage(buffer, offset, length);
+            : (typeId, buffer, offset, length) -> {
+                if (time) {
+                    long published = subscribed[0].publishTime();
+                    output.addPrefix(published == Subscriber.NO_PUBLISH_TIME ? "- "
+                        : java.time.Instant.ofEpochSecond(0, published) + " ");
+                }
+                output.addMessage(buffer, offset, length);
+            };
         boolean watchOutput = out instanceof BusCommand.StandardOutput;
         long deadline = timeoutSeconds == null ? Long.MAX_VALUE
             : System.nanoTime() + (long) (timeoutSeconds * 1e9);
@@ -150,6 +166,7 @@ public final class SubCommand implements Callable<Integer> {
         long printed = 0;
         try (BusClient client = via.open(bus)) {
             Subscriber subscriber = client.newSubscriber(topic, topicConfig, config);
+            subscribed[0] = subscriber;
             // Ctrl-C and SIGTERM only ask: the loop ends after a wait slice, with its last batch written
             // and committed (closing the subscriber under a batch would leave it uncommitted).
             try (Interruption interruption = new Interruption(() -> { }, true)) {

@@ -118,8 +118,11 @@ public final class TailCommand implements Callable<Integer> {
                     int got = subscriber.await(copy, 1, WAIT_SLICE_NANOS);
                     skips.report(output);
                     if (got == 1) {
+                        // A record of a timestamped topic holds the publish time too.
+                        int ringLength = subscriber.publishTime() == Subscriber.NO_PUBLISH_TIME ? copy.length
+                            : copy.length + TopicConfig.TIMESTAMP_LENGTH;
                         long position = ringPositions
-                            ? subscriber.position() - RecordDescriptor.recordLength(copy.length) : before;
+                            ? subscriber.position() - RecordDescriptor.recordLength(ringLength) : before;
                         print(output, position, copy.bytes, copy.length);
                         shown++;
                     }

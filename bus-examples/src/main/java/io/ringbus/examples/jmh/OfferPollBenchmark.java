@@ -87,6 +87,8 @@ public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent
     private Bus bus;
     private Publisher publisher;
     private Subscriber subscriber;
+    private Publisher wakingPublisher;
+    private Subscriber wakingSubscriber;
 
     /** A ringbus ring with one reader, an Agrona ring, and the payload buffers. */
     @Setup(Level.Trial)
@@ -110,6 +112,10 @@ public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent
         TopicConfig topic = new TopicConfig().capacity(CAPACITY).producerMode(ProducerMode.SINGLE).wakeup(false);
         subscriber = bus.newSubscriber("offer-poll", topic, new SubscriberConfig().wakeup(WakeupMode.SPIN));
         publisher = bus.newPublisher("offer-poll", topic);
+        TopicConfig waking = new TopicConfig().capacity(CAPACITY).producerMode(ProducerMode.SINGLE).wakeup(true);
+        wakingSubscriber = bus.newSubscriber("offer-poll-wakeup", waking,
+            new SubscriberConfig().wakeup(WakeupMode.BLOCKING));
+        wakingPublisher = bus.newPublisher("offer-poll-wakeup", waking);
     }
 
     /** Frees the ring. */
@@ -156,6 +162,19 @@ public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent
             throw new IllegalStateException("refused");
         }
         return subscriber.poll(this, 1);
+    }
+
+    /**
+     * {@link #bus()} on a topic with wakeup on (the default), its subscriber never parked: what the
+     * publisher's check for parked subscribers (a full fence, then one load) adds to each offer.
+     */
+    @Benchmark
+    public int busWithWakeup() {
+        source.set(ValueLayout.JAVA_LONG, 0, checksum);
+        if (wakingPublisher.offer(source, 0, payload) < 0) {
+            throw new IllegalStateException("refused");
+        }
+        return wakingSubscriber.poll(this, 1);
     }
 
     /** One Agrona message: write by copy, read with limit 1, copy out. */

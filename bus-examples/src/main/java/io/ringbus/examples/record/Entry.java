@@ -9,7 +9,8 @@ public final class Entry {
     byte kind;
     int typeId;
     long position;
-    long receiveEpochNanos;
+    long epochNanos;
+    boolean publishTime;
     int length;
     long gapTo;
     long missedBytes;
@@ -35,9 +36,17 @@ public final class Entry {
         return position;
     }
 
-    /** When the recorder received it, in nanoseconds since the Unix epoch. */
-    public long receiveEpochNanos() {
-        return receiveEpochNanos;
+    /**
+     * Nanoseconds since the Unix epoch: when the message was published if {@link #isPublishTime()}, otherwise
+     * when the recorder received it.
+     */
+    public long epochNanos() {
+        return epochNanos;
+    }
+
+    /** Whether {@link #epochNanos()} is the publish time (the topic had timestamps), not the receive time. */
+    public boolean isPublishTime() {
+        return publishTime;
     }
 
     /** Payload bytes (0 for a gap). */

@@ -36,7 +36,7 @@ public final class Replayer implements AutoCloseable {
         return this;
     }
 
-    /** Skips the entries received before {@code epochNanos}. */
+    /** Skips the entries whose time (publish or receive) is before {@code epochNanos}. */
     public Replayer fromTime(long epochNanos) {
         fromNanos = epochNanos;
         return this;
@@ -48,7 +48,7 @@ public final class Replayer implements AutoCloseable {
         return this;
     }
 
-    /** Ends before the first entry received after {@code epochNanos}. */
+    /** Ends before the first entry whose time (publish or receive) is after {@code epochNanos}. */
     public Replayer toTime(long epochNanos) {
         toNanos = epochNanos;
         return this;
@@ -72,10 +72,10 @@ public final class Replayer implements AutoCloseable {
                 }
                 read(document.wire().bytes(), index);
             }
-            if (entry.receiveEpochNanos > toNanos) {
+            if (entry.epochNanos > toNanos) {
                 return null;
             }
-            if (entry.receiveEpochNanos >= fromNanos) {
+            if (entry.epochNanos >= fromNanos) {
                 return entry;
             }
         }
@@ -91,7 +91,9 @@ public final class Replayer implements AutoCloseable {
         entry.kind = bytes.readByte(start + EntryDescriptor.KIND_OFFSET);
         entry.typeId = bytes.readInt(start + EntryDescriptor.TYPE_OFFSET);
         entry.position = bytes.readLong(start + EntryDescriptor.POSITION_OFFSET);
-        entry.receiveEpochNanos = bytes.readLong(start + EntryDescriptor.TIME_OFFSET);
+        entry.epochNanos = bytes.readLong(start + EntryDescriptor.TIME_OFFSET);
+        entry.publishTime = (bytes.readByte(start + EntryDescriptor.FLAGS_OFFSET) & EntryDescriptor.FLAG_PUBLISH_TIME)
+            != 0;
         int length = bytes.readInt(start + EntryDescriptor.LENGTH_OFFSET);
         if (length < 0 || length > size - EntryDescriptor.HEADER_LENGTH) {
             throw malformed(index, "length " + length + " past the entry's " + size + " bytes");

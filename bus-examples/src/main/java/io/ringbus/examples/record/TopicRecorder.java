@@ -3,6 +3,7 @@ package io.ringbus.examples.record;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.RecordDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -29,6 +30,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * ({@link LossListener}) and appends a {@link EntryDescriptor#GAP} entry saying so. A tethered one (the
  * default) holds publishers back instead, also while it is down, as every durable subscriber does.
  *
+ * <p><b>Times.</b> On a topic with timestamps each entry holds the message's publish time; on any other, the
+ * recorder's receive time, and the entry's flags say which ({@link EntryDescriptor#FLAG_PUBLISH_TIME}).
+ *
  * <p>One thread runs {@link #run}; nothing is allocated per message (the payload is copied into the queue
  * through one re-pointed Chronicle view).
  */
@@ -54,7 +58,10 @@ public final class TopicRecorder implements MessageHandler, LossListener {
     private long lastSpaceCheck;
     private DocumentContext entry;
     private long entryHeader;
-    private int entryLength;
+    /** Ring bytes of the message in hand's record: its length, plus its publish time on a timestamped topic. */
+    private int entryRingLength;
+    private boolean entryStamped;
+    private long withPublishTimes;
 
     /**
      * A recorder appending to {@code recording}, stopping (between batches) after {@code limit} messages, and
@@ -127,12 +134,16 @@ public final class TopicRecorder implements MessageHandler, LossListener {
             entry = appender.writingDocument();
             Bytes<?> bytes = entry.wire().bytes();
             entryHeader = bytes.writePosition();
-            header(bytes, EntryDescriptor.MESSAGE, typeId, -1, length);
+            long published = subscriber.publishTime();
+            boolean stamped = published != Subscriber.NO_PUBLISH_TIME;
+            header(bytes, EntryDescriptor.MESSAGE, stamped ? EntryDescriptor.FLAG_PUBLISH_TIME : 0, typeId, -1,
+                stamped ? published : receiveTime(), length);
+            entryRingLength = stamped ? length + TopicConfig.TIMESTAMP_LENGTH : length;
+            entryStamped = stamped;
             bytes.write(payload, 0L, length);
         } catch (RuntimeException | InternalError e) {
             throw appendFailed(e);
         }
-        entryLength = length;
     }
 
     /** After a poll of one message: the entry gets the message's ring position and is appended (or dropped). */
@@ -140,7 +151,7 @@ public final class TopicRecorder implements MessageHandler, LossListener {
         if (entry == null) {
             return; // the poll delivered only a loss notice
         }
-        long position = subscriber.position() - RecordDescriptor.recordLength(entryLength);
+        long position = subscriber.position() - RecordDescriptor.recordLength(entryRingLength);
         try {
             if (position <= lastCovered) {
                 skipped++; // recorded before a kill, delivered again because the kill came before the commit
@@ -149,6 +160,9 @@ public final class TopicRecorder implements MessageHandler, LossListener {
                 entry.wire().bytes().writeLong(entryHeader + EntryDescriptor.POSITION_OFFSET, position);
                 lastCovered = position;
                 recorded++;
+                if (entryStamped) {
+                    withPublishTimes++;
+                }
             }
             entry.close();
         } catch (RuntimeException | InternalError e) {
@@ -175,7 +189,7 @@ public final class TopicRecorder implements MessageHandler, LossListener {
     public void onLoss(long fromPosition, long toPosition, long missedBytes) {
         try (DocumentContext document = appender.writingDocument()) {
             Bytes<?> bytes = document.wire().bytes();
-            header(bytes, EntryDescriptor.GAP, 0, fromPosition, EntryDescriptor.GAP_LENGTH);
+            header(bytes, EntryDescriptor.GAP, (byte) 0, 0, fromPosition, receiveTime(), EntryDescriptor.GAP_LENGTH);
             bytes.writeLong(toPosition);
             bytes.writeLong(missedBytes);
         } catch (RuntimeException | InternalError e) {
@@ -185,13 +199,17 @@ public final class TopicRecorder implements MessageHandler, LossListener {
         gaps++;
     }
 
-    private void header(Bytes<?> bytes, byte kind, int typeId, long position, int length) {
+    private long receiveTime() {
+        return epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart);
+    }
+
+    private void header(Bytes<?> bytes, byte kind, byte flags, int typeId, long position, long time, int length) {
         bytes.writeByte(kind);
-        bytes.writeByte((byte) 0);
+        bytes.writeByte(flags);
         bytes.writeShort((short) 0);
         bytes.writeInt(typeId);
         bytes.writeLong(position);
-        bytes.writeLong(epochNanosAtStart + (System.nanoTime() - nanoTimeAtStart));
+        bytes.writeLong(time);
         bytes.writeInt(length);
         bytes.writeInt(0);
     }
@@ -214,6 +232,11 @@ public final class TopicRecorder implements MessageHandler, LossListener {
     /** Messages delivered again after a restart and skipped, as the recording already had them. */
     public long skipped() {
         return skipped;
+    }
+
+    /** Messages appended with their publish time (the rest with the recorder's receive time). */
+    public long withPublishTimes() {
+        return withPublishTimes;
     }
 
     /** Gap entries appended. */

@@ -84,6 +84,27 @@ class PubSubCommandTest {
         assertEquals("", sub.err());
     }
 
+    /** {@code sub --time}: each line starts with its publish time on a timestamped topic, with '-' on others. */
+    @Test
+    void subShowsPublishTimes() {
+        long before = java.time.Instant.now().toEpochMilli();
+        assertEquals(0, Cli.run("a\nb\n", "pub", "stamped", "--timestamps", "--dir", dir()).exitCode());
+        assertEquals(0, Cli.run("c\n", "pub", "plain", "--dir", dir()).exitCode());
+        Cli.Result stamped = Cli.run("", "sub", "stamped", "--count", "2", "--from", "earliest", "--time", "--dir",
+            dir());
+        assertEquals(0, stamped.exitCode(), stamped.err());
+        List<String> lines = stamped.out().lines().toList();
+        assertEquals(2, lines.size(), stamped.out());
+        for (int i = 0; i < 2; i++) {
+            String[] fields = lines.get(i).split(" ");
+            assertEquals(List.of("a", "b").get(i), fields[1], lines.get(i));
+            long millis = java.time.Instant.parse(fields[0]).toEpochMilli();
+            assertTrue(millis >= before && millis <= java.time.Instant.now().toEpochMilli(), lines.get(i));
+        }
+        Cli.Result plain = Cli.run("", "sub", "plain", "--count", "1", "--from", "earliest", "--time", "--dir", dir());
+        assertEquals("- c\n", plain.out(), plain.err());
+    }
+
     /** A subscriber that waits (parked, in another JVM) is woken by each line a later publisher sends. */
     @Test
     void aWaitingSubscriberInAnotherProcessGetsLinesPublishedAfterIt() throws Exception {

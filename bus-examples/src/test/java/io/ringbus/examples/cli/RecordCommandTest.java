@@ -103,6 +103,105 @@ class RecordCommandTest {
         assertTrue(printed.strip().endsWith("(5 B) after"), printed);
     }
 
+    /**
+     * A topic created with {@code pub --timestamps}: the recorder says it records publish times and stores them
+     * (the times lie between the publishing and the recording), {@code replay --print} labels them published, a
+     * topic without timestamps is recorded with receive times and says so, {@code stat} shows which topic has
+     * them, {@code stat --recordings} lists both recordings, and requiring timestamps of a topic without them is
+     * a one-line error.
+     */
+    @Test
+    void publishTimesAreRecordedWhereTheTopicHasThemAndStatListsTheRecordings() throws Exception {
+        String dir = busDir.toString();
+        String recordings = busDir.resolveSibling("rec").toString();
+        long before = java.time.Instant.now().toEpochMilli();
+        assertEquals(0, Cli.run("a\nbb\nccc\n", "pub", "ts", "--timestamps", "--dir", dir).exitCode());
+        assertEquals(0, Cli.run("x\nyy\n", "pub", "plain", "--dir", dir).exitCode());
+        long after = java.time.Instant.now().toEpochMilli();
+
+        String stamped = runCli("record", "ts", "--dir", dir, "--to", recordings, "--from", "earliest", "--count", "3");
+        assertTrue(stamped.contains("recording 'ts' into") && stamped.contains(", with publish times"), stamped);
+        assertTrue(stamped.contains("recorded 3 messages of 'ts' (3 with publish times)"), stamped);
+        String plain = runCli("record", "plain", "--dir", dir, "--to", recordings, "--from", "earliest", "--count",
+            "2");
+        assertTrue(plain.contains(", with receive times (the topic has no publish times"), plain);
+        assertTrue(plain.contains("recorded 2 messages of 'plain'\n"), plain);
+
+        List<String> printed = runCli("replay", recordings, "--topic", "ts", "--print").lines().toList();
+        assertEquals(3, printed.size(), printed.toString());
+        for (int i = 0; i < 3; i++) {
+            String[] fields = printed.get(i).split(" ");
+            assertEquals("published", fields[3], printed.get(i));
+            long millis = java.time.Instant.parse(fields[2]).toEpochMilli();
+            assertTrue(millis >= before && millis <= after, fields[2] + " is not between the pubs' start and end");
+            assertTrue(printed.get(i).endsWith("(" + (i + 1) + " B) " + "abc".substring(i, i + 1).repeat(i + 1)),
+                printed.get(i));
+        }
+        assertTrue(runCli("replay", recordings, "--topic", "plain", "--print").lines()
+            .allMatch(line -> line.split(" ")[3].equals("received")));
+
+        List<String> table = runCli("stat", "--recordings", recordings).lines().toList();
+        assertEquals("recordings in " + recordings + ":", table.get(0));
+        assertTrue(table.get(1).matches("TOPIC +ENTRIES +FIRST +LAST +TIMES +FILES"), table.get(1));
+        String time = "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z";
+        assertTrue(table.get(2).matches("plain +2 +" + time + " +" + time + " +receive +[0-9]+ (B|KiB|MiB|GiB)"),
+            table.get(2));
+        assertTrue(table.get(3).matches("ts +3 +" + time + " +" + time + " +publish +[0-9]+ (B|KiB|MiB|GiB)"),
+            table.get(3));
+        assertEquals(4, table.size(), table.toString());
+
+        Cli.Result topics = Cli.run("", "stat", "--dir", dir);
+        assertTrue(topics.out().lines().anyMatch(line -> line.startsWith("topic ts ")
+            && line.contains("timestamps on")), topics.out());
+        assertTrue(topics.out().lines().anyMatch(line -> line.startsWith("topic plain ")
+            && line.contains("timestamps off")), topics.out());
+        Cli.Result mismatch = Cli.run("z\n", "pub", "plain", "--timestamps", "--dir", dir);
+        assertEquals(1, mismatch.exitCode(), mismatch.err());
+        assertTrue(mismatch.err().contains("timestamps is false, required true"), mismatch.err());
+        Cli.Result none = Cli.run("", "stat", "--recordings", busDir.resolveSibling("nothing").toString());
+        assertEquals(1, none.exitCode(), none.err());
+        assertTrue(none.err().contains("is not a directory: give the DIR that bus record --to wrote"), none.err());
+    }
+
+    /**
+     * {@code record --create --timestamps} makes the topic with publish times and records them; on a topic
+     * without them, {@code --timestamps} is a one-line error.
+     */
+    @Test
+    void recordCreatesATimestampedTopic() throws Exception {
+        String dir = busDir.toString();
+        Process recorder = JvmLauncher.start(BusCommand.class, flags(), List.of("record", "fresh", "--dir", dir,
+            "--to", busDir.resolveSibling("rec").toString(), "--create", "--timestamps", "--count", "1"));
+        try {
+            String first = new String(recorder.getInputStream().readNBytes("recording 'fresh'".length()),
+                StandardCharsets.UTF_8);
+            assertEquals("recording 'fresh'", first);
+            assertEquals(0, Cli.run("one\n", "pub", "fresh", "--dir", dir).exitCode());
+            String rest = new String(recorder.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(recorder.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, recorder.exitValue(), rest);
+            assertTrue(rest.contains(", with publish times") && rest.contains("(1 with publish times)"), rest);
+        } finally {
+            recorder.destroy();
+        }
+        assertEquals(0, Cli.run("x\n", "pub", "plain", "--dir", dir).exitCode());
+        Process plain = new ProcessBuilder(JvmLauncher.command(BusCommand.class, flags(), List.of("record", "plain",
+            "--dir", dir, "--to", busDir.resolveSibling("rec2").toString(), "--timestamps"))).start();
+        String err = new String(plain.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(plain.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, plain.exitValue(), err);
+        assertTrue(err.contains("timestamps is false, required true"), err);
+    }
+
+    /** Runs the command in a JVM with the codec flags, as the launcher does; its standard output, exit 0 checked. */
+    private static String runCli(String... args) throws Exception {
+        Process process = JvmLauncher.start(BusCommand.class, flags(), List.of(args));
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "did not end: " + List.of(args));
+        assertEquals(0, process.exitValue(), List.of(args) + ": " + out);
+        return out;
+    }
+
     private void createTopic(String topic) {
         try (Bus bus = Bus.open(new BusContext().directory(busDir))) {
             bus.newPublisher(topic, new TopicConfig()).close();

@@ -116,6 +116,22 @@ class TailCommandTest {
             + "00000010: 7a                                       z\n", hex.toString());
     }
 
+    /** On a topic with publish times a record is 8 bytes longer: the positions shown are still where each starts. */
+    @Test
+    void showsTheRingPositionsOfATimestampedTopic() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        try (Bus bus = bus()) {
+            Publisher publisher = bus.newPublisher("stamped", new TopicConfig().timestamps(true));
+            Future<Integer> tail = tail(out, err, "stamped", "--count", "2", "--from", "earliest");
+            offer(publisher, "123456789".getBytes(StandardCharsets.UTF_8));
+            offer(publisher, "abc".getBytes(StandardCharsets.UTF_8));
+            assertEquals(0, tail.get(60, TimeUnit.SECONDS), err.toString());
+        }
+        // 16-byte header + 8-byte publish time + 9 bytes, aligned to 16: the second record starts at 48.
+        assertEquals("@0 (9 B) 123456789\n@48 (3 B) abc\n", out.toString());
+    }
+
     @Test
     void showsMessagesThroughABridgeOnAStreamPath() throws Exception {
         BusContext busContext = new BusContext().directory(directory);

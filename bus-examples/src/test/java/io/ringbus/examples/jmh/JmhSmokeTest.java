@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.openjdk.jmh.results.RunResult;
@@ -48,5 +51,32 @@ class JmhSmokeTest {
         assertEquals(1, results.size(), "JMH runs of " + benchmark);
         double score = results.iterator().next().getPrimaryResult().getScore();
         assertTrue(score > 0 && Double.isFinite(score), benchmark + " scored " + score);
+    }
+
+    /**
+     * The codec views' benchmark, in a fork (its {@code @Fork} gives the Chronicle and Agrona flags this JVM
+     * lacks): hand-packed, Chronicle and SBE each produce a figure.
+     */
+    @Test
+    void codecViewsBesideHandPackedBytes() throws RunnerException {
+        String benchmark = "CodecViewBenchmark";
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+            .include("^" + getClass().getPackageName().replace(".", "\\.") + "\\." + benchmark + "\\.")
+            .forks(1)
+            .warmupIterations(1)
+            .warmupTime(TimeValue.milliseconds(200))
+            .measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(200))
+            .shouldFailOnError(true)
+            .output(Path.of("target", "jmh-smoke-" + benchmark + ".txt").toString())
+            .build()).run();
+        Set<String> names = new TreeSet<>();
+        for (RunResult result : results) {
+            double score = result.getPrimaryResult().getScore();
+            String name = result.getParams().getBenchmark();
+            assertTrue(score > 0 && Double.isFinite(score), name + " scored " + score);
+            names.add(name.substring(name.lastIndexOf('.') + 1));
+        }
+        assertEquals(Set.of("chronicle", "handPacked", "sbe"), names);
     }
 }

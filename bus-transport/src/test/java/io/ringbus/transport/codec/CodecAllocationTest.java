@@ -1,7 +1,6 @@
 package io.ringbus.transport.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
@@ -17,16 +16,23 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The codec views allocate nothing per message: claim, write, commit, poll and read {@value #MESSAGES} orders
- * through each pair of views on one thread, after as many to warm up, and count the bytes that thread
- * allocated. The bound, {@value #BOUND_BYTES} bytes, is for the JIT's own bookkeeping; one 16-byte object
- * per message would be 1,600,000 bytes, and {@code BytesStore.wrap} per message (about 250-650 B each) far
- * more. Nothing here waits, so no wakeup allowance is needed (compare the stream paths' test).
+ * The codec views allocate nothing: claim, write, commit, poll and read orders through each pair of views on
+ * one thread, {@value #WARM_UP_ROUNDS} rounds of {@value #MESSAGES} to warm up, then {@value #MEASURED_ROUNDS}
+ * more, and the bytes that thread allocated in those must be 0. One 16-byte object per message would be
+ * 8,000,000 bytes, and {@code BytesStore.wrap} per message (about 250-650 B each) far more.
+ *
+ * <p>Why the warm-up is long: in the first few hundred thousand messages the JIT moves the publisher's limit
+ * scan ({@code Ring.slowestCursor}) from tier 2 to tier 3, and that transition allocates about 1.2 KB of
+ * Strings on the publishing thread, once (found with JFR's allocation events, TLABs off). Measured over the
+ * first 100,000 messages after a short warm-up, that showed as "1.2-3.6 KB per 100,000 messages"; it never
+ * grows with the message count, and none of it is the views'. Nothing here waits, so no wakeup allowance is
+ * needed (compare the stream paths' test).
  */
 @Tag("codec") // run by the codec-test execution, with CodecFlags (see this module's pom)
 class CodecAllocationTest {
     private static final int MESSAGES = 100_000;
-    private static final long BOUND_BYTES = 16 * 1024;
+    private static final int WARM_UP_ROUNDS = 6;
+    private static final int MEASURED_ROUNDS = 5;
 
     private final com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -103,15 +109,20 @@ class CodecAllocationTest {
 
     private void assertAllocatesNothing(String what, Runnable send) {
         long sum = (long) MESSAGES * (MESSAGES - 1) / 2;
-        send.run(); // warm-up: class loading, the JIT
-        assertEquals(sum, checksum, what + ": every message read back");
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            send.run(); // warm-up: class loading, the JIT's tiers
+        }
+        assertEquals(WARM_UP_ROUNDS * sum, checksum, what + ": every message read back");
         long thread = Thread.currentThread().threadId();
         long before = threads.getThreadAllocatedBytes(thread);
-        send.run();
+        for (int round = 0; round < MEASURED_ROUNDS; round++) {
+            send.run();
+        }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        assertEquals(2 * sum, checksum, what + ": every message read back");
-        assertTrue(allocated <= BOUND_BYTES, what + " allocated " + allocated + " bytes for " + MESSAGES
+        assertEquals((WARM_UP_ROUNDS + MEASURED_ROUNDS) * sum, checksum, what + ": every message read back");
+        assertEquals(0, allocated, what + " allocated " + allocated + " bytes for " + MEASURED_ROUNDS * MESSAGES
+            + " messages after the warm-up");
+        System.out.println(what + ": " + allocated + " bytes allocated for " + MEASURED_ROUNDS * MESSAGES
             + " messages");
-        System.out.println(what + ": " + allocated + " bytes allocated for " + MESSAGES + " messages");
     }
 }

@@ -49,6 +49,51 @@ class ConformanceTest extends AbstractConformanceTest {
         return path.client().newSubscriber(topic, topicConfig, config);
     }
 
+    /**
+     * A topic with publish times, created through the path: a message arrives whole on every path; a
+     * shared-memory subscriber reads the publish time that whoever wrote into the ring stamped (the bridge, for
+     * a stream path), and a stream subscriber reads {@code NO_PUBLISH_TIME}, as frames carry none; the largest
+     * message leaves room for the time on every path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
+    void timestampedTopicOnEveryPath(PathFixture fixture) throws Exception {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(SMALL_RING).timestamps(true);
+        Subscriber remote = subscribe(path, "stamped", topic, new SubscriberConfig());
+        Publisher publisher = path.client().newPublisher("stamped", topic);
+        assertEquals(SMALL_RING / 8 - TopicConfig.TIMESTAMP_LENGTH, publisher.maxMessageLength());
+        try (Bus local = Bus.open(path.busContext())) {
+            Subscriber shm = local.newSubscriber("stamped", topic, new SubscriberConfig()
+                .start(StartPosition.EARLIEST));
+            long before = System.currentTimeMillis() * 1_000_000L;
+            List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                sent.add(Messages.message(0, i, 16 + i));
+                Messages.offer(publisher, sent.get(i), new OfferStats());
+            }
+            for (Subscriber subscriber : List.of(shm, remote)) {
+                List<byte[]> received = new ArrayList<>();
+                List<Long> times = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (received.size() < sent.size() && System.nanoTime() < deadline) {
+                    subscriber.await((type, buffer, offset, length) -> {
+                        received.add(buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
+                        times.add(subscriber.publishTime());
+                    }, 100, 100_000_000L);
+                }
+                assertEquals(sent.size(), received.size(), "messages received");
+                for (int i = 0; i < sent.size(); i++) {
+                    assertArrayEquals(sent.get(i), received.get(i), "message " + i);
+                    boolean expectTime = subscriber == shm || !path.isStream();
+                    long time = times.get(i);
+                    assertTrue(expectTime ? time >= before - 1_000_000L : time == Subscriber.NO_PUBLISH_TIME,
+                        (subscriber == shm ? "shared memory" : "the path's") + " subscriber read " + time);
+                }
+            }
+        }
+    }
+
     /** Case 1: each publisher's order is kept, and two subscribers see one and the same total order. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ringbus.transport.conformance.Fixtures#all")

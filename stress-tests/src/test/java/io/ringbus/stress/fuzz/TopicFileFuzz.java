@@ -89,12 +89,19 @@ final class TopicFileFuzz implements FuzzTarget {
             .initialPosition((1L << 32) - 512), 1, false));
         images.add(makeImage("t2", new RingConfig().capacity(1024).maxCursors(2).producerMode(ProducerMode.MANY)
             .initialPosition(((Long.MAX_VALUE - 2L * 1024) & -16L) - 16 * 40), 3, true));
+        images.add(makeImage("t3", new RingConfig().capacity(1024).maxCursors(3).producerMode(ProducerMode.MANY),
+            2, false, true));
     }
 
     /** A topic made and used by the bus, then left as a crashed publisher leaves it; its bytes. */
     private byte[] makeImage(String name, RingConfig ring, int publishers, boolean wakeup) {
-        TopicFile topic = TopicFile.openOrCreate(directory, name, new TopicFile.Shape(ring, publishers, wakeup),
-            FILE_MODE, shape -> null);
+        return makeImage(name, ring, publishers, wakeup, false);
+    }
+
+    /** The same, on a topic whose messages carry their publish time when {@code timestamps}. */
+    private byte[] makeImage(String name, RingConfig ring, int publishers, boolean wakeup, boolean timestamps) {
+        TopicFile topic = TopicFile.openOrCreate(directory, name,
+            new TopicFile.Shape(ring, publishers, wakeup, timestamps), FILE_MODE, shape -> null);
         try {
             SubscriberConfig durable = new SubscriberConfig().durableName("d1").wakeup(WakeupMode.SPIN)
                 .start(StartPosition.EARLIEST);
