@@ -56,7 +56,7 @@ class SpinBudgetTest {
             assertEquals(60_000, budget.nanos());
             budget.onMiss();
         }
-        budget.onHit(); // a hit starts the count again
+        budget.onHit(0); // a hit starts the count again
         for (int i = 0; i < SpinBudget.MISSES_BEFORE_PAUSE; i++) {
             assertEquals(60_000, budget.nanos());
             budget.onMiss();
@@ -71,11 +71,29 @@ class SpinBudgetTest {
             budget.nanos();
         }
         assertEquals(60_000, budget.nanos());
-        budget.onHit(); // the probe hit: spinning again, with the full count of misses before the next pause
+        budget.onHit(0); // the probe hit: spinning again, with the full count of misses before the next pause
         for (int i = 0; i < SpinBudget.MISSES_BEFORE_PAUSE - 1; i++) {
             assertEquals(60_000, budget.nanos());
             budget.onMiss();
         }
         assertEquals(60_000, budget.nanos());
+    }
+
+    @Test
+    void coversTheArrivalsItSeesWithHalfAgainToSpare() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(2_000); // two wakeups: 4 us
+        budget.onArrival(6_000); // but replies come 6 us after a wait begins
+        assertEquals(9_000, budget.nanos());
+        budget.onHit(500); // once both sides spin, replies come at once: the wakeups' share remains
+        for (int i = 0; i < 100; i++) {
+            budget.onHit(500);
+        }
+        assertEquals(4_000, budget.nanos());
+        budget.onArrival(SpinBudget.MAX_SAMPLE_NANOS + 1); // a quiet topic's gap is no burst's: ignored
+        assertEquals(4_000, budget.nanos());
+        SpinBudget arrivalsOnly = new SpinBudget(true);
+        arrivalsOnly.onArrival(1_000_000); // slow arrivals: capped
+        assertEquals(SpinBudget.MAX_BUDGET_NANOS, arrivalsOnly.nanos());
     }
 }
