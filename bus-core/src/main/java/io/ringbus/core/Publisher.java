@@ -63,6 +63,22 @@ public interface Publisher extends AutoCloseable {
     /** Copies {@code length} bytes of {@code source} from {@code offset} into one message. */
     long offer(byte[] source, int offset, int length);
 
+    /**
+     * Copies {@code length} bytes of {@code source} from {@code offset} into one message of type
+     * {@code typeId}, which subscribers receive as their handler's {@code typeId} (the other offers
+     * publish type 0). Types are the application's: ringbus gives them no meaning. On stream paths the
+     * type travels in the frame.
+     *
+     * @throws IllegalArgumentException when {@code typeId} is negative (negative types are the ring's and
+     *     the frames' own) or the message is longer than {@link #maxMessageLength()}
+     */
+    default long offer(int typeId, MemorySegment source, long offset, int length) {
+        if (typeId == 0) {
+            return offer(source, offset, length);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " publishes type 0 only");
+    }
+
     /** Copies all of {@code source} into one message. */
     default long offer(byte[] source) {
         return offer(source, 0, source.length);

@@ -40,6 +40,27 @@ class BusInProcessTest {
         return received;
     }
 
+    /** A typed offer's type reaches the subscriber's handler; the untyped offers publish type 0. */
+    @Test
+    void typedOffersKeepTheirTypeOnBothKindsOfTopic() {
+        for (boolean timestamps : new boolean[] {false, true}) {
+            String topic = timestamps ? "typed-stamped" : "typed";
+            TopicConfig config = new TopicConfig().timestamps(timestamps);
+            Subscriber subscriber = bus.newSubscriber(topic, config, new SubscriberConfig());
+            Publisher publisher = bus.newPublisher(topic, config);
+            java.lang.foreign.MemorySegment payload = java.lang.foreign.MemorySegment.ofArray(new byte[] {1, 2, 3});
+            assertTrue(publisher.offer(7, payload, 0, 3) >= 0);
+            assertTrue(publisher.offer(new byte[] {4}) >= 0);
+            assertTrue(publisher.offer(0, payload, 1, 2) >= 0);
+            List<String> seen = new ArrayList<>();
+            subscriber.poll((type, buffer, offset, length) -> seen.add(type + ":" + length), 10);
+            assertEquals(List.of("7:3", "0:1", "0:2"), seen, "timestamps " + timestamps);
+            assertThrows(IllegalArgumentException.class, () -> publisher.offer(-1, payload, 0, 3));
+            publisher.close();
+            subscriber.close();
+        }
+    }
+
     @Test
     void publishesToEverySubscriberInOrder() {
         Subscriber first = bus.newSubscriber("t");

@@ -121,8 +121,13 @@ public final class ShmPublisher implements Publisher {
 
     @Override
     public long offer(MemorySegment source, long offset, int length) {
+        return offer(0, source, offset, length);
+    }
+
+    @Override
+    public long offer(int typeId, MemorySegment source, long offset, int length) {
         try {
-            long position = claim(length);
+            long position = claim(typeId, length);
             if (position >= 0) {
                 if (CrashPoints.ENABLED) {
                     copyWithCrashPoints(source, offset, position, length);
@@ -143,7 +148,7 @@ public final class ShmPublisher implements Publisher {
             return offer(MemorySegment.ofArray(source), offset, length);
         }
         try {
-            long position = claim(length);
+            long position = claim(0, length);
             if (position >= 0) {
                 MemorySegment.copy(source, offset, writer.buffer(), ValueLayout.JAVA_BYTE,
                     payloadOffset(position), length);
@@ -235,7 +240,7 @@ public final class ShmPublisher implements Publisher {
     @Override
     public long tryClaim(int length) {
         try {
-            return claim(length);
+            return claim(0, length);
         } catch (InternalError fault) {
             throw LostPages.typed(fault, topic.path());
         }
@@ -259,14 +264,14 @@ public final class ShmPublisher implements Publisher {
         }
     }
 
-    private long claim(int length) {
+    private long claim(int typeId, int length) {
         if (closed) {
             return Result.CLOSED;
         }
         if (timestamps) {
             checkLength(length);
         }
-        long position = writer.tryClaim(0, length + stampLength);
+        long position = writer.tryClaim(typeId, length + stampLength);
         if (position == Result.BACK_PRESSURED) {
             sweeper.onBackPressure();
         } else if (timestamps && position >= 0) {

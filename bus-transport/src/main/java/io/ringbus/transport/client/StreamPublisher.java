@@ -62,13 +62,22 @@ public final class StreamPublisher implements Publisher {
 
     @Override
     public long offer(MemorySegment source, long offset, int length) {
+        return offer(0, source, offset, length);
+    }
+
+    @Override
+    public long offer(int typeId, MemorySegment source, long offset, int length) {
+        if (typeId < 0) {
+            throw new IllegalArgumentException("typeId " + typeId + " is negative; negative types are the frames'"
+                + " own");
+        }
         lock.lock();
         try {
             long ready = prepare(length);
             if (ready < 0) {
                 return ready;
             }
-            if (!writer.append(0, source, offset, length)) {
+            if (!writer.append(typeId, source, offset, length)) {
                 return backPressured();
             }
             return sent(length);
