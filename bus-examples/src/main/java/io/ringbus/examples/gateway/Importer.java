@@ -10,6 +10,8 @@ import io.aeron.logbuffer.Header;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.agrona.DirectBuffer;
@@ -34,6 +36,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * got is reported as a gap and nothing is published twice. One thread runs {@link #run}.
  */
 public final class Importer implements FragmentHandler {
+    /**
+     * The type of the notice an importer publishes into its local topic, in order, before the first message
+     * after each gap: "LOSS" in ASCII. Its payload is text, {@code LOSS from=F to=T bytes=B} (source ring
+     * positions, as in the gateway's LOSS line), so {@code ./bus sub} prints it as a line; a program tells it
+     * from its own messages by this type (messages of type 0 are everything else an importer publishes).
+     */
+    public static final int LOSS_NOTICE_TYPE = 0x4C4F5353;
+
     /** Fragments read per poll at most. */
     static final int FRAGMENT_LIMIT = 256;
 
@@ -126,18 +136,18 @@ public final class Importer implements FragmentHandler {
             stats.countRepeat();
             return;
         }
-        if (lastTo >= 0 && from > lastTo) {
-            stats.loss(from - lastTo);
-            report.onLoss(lastTo, from, from - lastTo);
+        if (lastTo >= 0 && from > lastTo && !lost(lastTo, from)) {
+            return;
         }
         int payloadLength = length - HEADER_LENGTH;
         if (payloadLength > publisher.maxMessageLength()) {
             stats.drop();
-            stats.loss(to - from);
             log.accept("import " + route + ": dropped a message of " + payloadLength + " bytes, over the local"
                 + " topic's maximum of " + publisher.maxMessageLength() + " (create the topic with a larger"
                 + " --max-message before the gateway starts)");
-            report.onLoss(from, to, to - from);
+            if (!lost(from, to)) {
+                return;
+            }
             lastTo = to;
             position.done(to);
             return;
@@ -147,6 +157,33 @@ public final class Importer implements FragmentHandler {
             position.done(to);
             stats.message(payloadLength);
         }
+    }
+
+    /**
+     * Source positions {@code from} to {@code to} never arrived: counted, told to the loss listener, and
+     * published as a {@link #LOSS_NOTICE_TYPE} notice in the local topic, where the messages would have been.
+     *
+     * @return false when the gateway stopped or failed before the notice was published
+     */
+    private boolean lost(long from, long to) {
+        stats.loss(to - from);
+        report.onLoss(from, to, to - from);
+        byte[] text = ("LOSS from=" + from + " to=" + to + " bytes=" + (to - from)).getBytes(StandardCharsets.US_ASCII);
+        MemorySegment notice = MemorySegment.ofArray(text);
+        publishIdle.reset();
+        long published;
+        while ((published = publisher.offer(LOSS_NOTICE_TYPE, notice, 0, text.length)) < 0) {
+            if (published != Result.BACK_PRESSURED) {
+                failure = new GatewayException("cannot publish a loss notice into the local topic '" + route.topic()
+                    + "': " + Result.describe(published));
+                return false;
+            }
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            publishIdle.idle();
+        }
+        return true;
     }
 
     /**

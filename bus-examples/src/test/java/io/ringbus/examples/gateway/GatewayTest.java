@@ -98,7 +98,7 @@ class GatewayTest {
         int payload = 48;
         int record = RecordDescriptor.recordLength(payload);
         assertEquals(0, (1 << 20) % record, "fixed records that never pad at the wrap of the default 1 MiB ring");
-        Checker checker = new Checker(payload);
+        Checker checker = new Checker(payload).requiringNotices();
         Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
             new SubscriberConfig().start(StartPosition.EARLIEST));
         String[] exportArgs = {"--dir", root.resolve("a").toString(), "--export", TOPIC + "=" + channel};
@@ -130,6 +130,7 @@ class GatewayTest {
         assertEquals(messages - 1, checker.last, "the last message arrived");
         assertEquals(lostMessages, checker.skipped, "every message missing in the sequence is in a LOSS range");
         assertEquals(0, subscriber.poll(checker, 100), "more messages than were published");
+        assertEquals(lostBytes(importer), checker.noticedBytes, "the topic's loss notices name what the LOSS lines do");
         System.out.printf("gateway kill -9 x2: %d received, %d lost (in LOSS lines), 0 repeated%n",
             checker.received, lostMessages);
     }
@@ -195,7 +196,7 @@ class GatewayTest {
         // Short Aeron timeouts (the defaults are 5 s and 10 s), so that the link is declared gone within the test.
         List<String> quick = List.of("-Daeron.publication.connection.timeout=1000000000",
             "-Daeron.image.liveness.timeout=1000000000");
-        Checker checker = new Checker(payload);
+        Checker checker = new Checker(payload).requiringNotices();
         Subscriber subscriber = busB.newSubscriber(TOPIC, new TopicConfig(),
             new SubscriberConfig().start(StartPosition.EARLIEST));
         GatewayProcess exporter = gateways(quick, "--dir", root.resolve("a").toString(), "--export",
@@ -220,6 +221,7 @@ class GatewayTest {
         long lost = lostBytes(importer) / record;
         assertEquals(lost, checker.skipped, "every missing message is in a LOSS range: " + importer.lines());
         assertEquals(messages, checker.received + lost, "received and reported lost add up: " + importer.lines());
+        assertEquals(lostBytes(importer), checker.noticedBytes, "the topic's loss notices name what the LOSS lines do");
         System.out.printf("link away and back: %d received, %d lost (in LOSS lines)%n", checker.received, lost);
     }
 
@@ -228,7 +230,7 @@ class GatewayTest {
     void anEvictableExporterLetsPublishersGoOnAndTheImporterReportsTheLoss() throws Exception {
         int messages = 100_000; // six rings of 64-byte records
         int payload = 48;
-        Checker checker = new Checker(payload);
+        Checker checker = new Checker(payload).requiringNotices();
         Subscriber reader = busB.newSubscriber(TOPIC, new TopicConfig(),
             new SubscriberConfig().start(StartPosition.EARLIEST));
         Subscriber stalled = busB.newSubscriber(TOPIC, new TopicConfig(),
@@ -258,6 +260,7 @@ class GatewayTest {
         assertTrue(checker.skipped > 0, "messages were lost, and said so: " + importer.lines());
         long lost = lostBytes(importer) / RecordDescriptor.recordLength(payload);
         assertEquals(lost, checker.skipped, "every missing message is in a LOSS range: " + importer.lines());
+        assertEquals(lostBytes(importer), checker.noticedBytes, "the topic's loss notices name what the LOSS lines do");
         System.out.printf("evictable exporter: the publisher finished in %.1f s; %d received, %d lost%n", seconds,
             checker.received, checker.skipped);
     }
@@ -374,14 +377,40 @@ class GatewayTest {
         volatile long received; // read by the test's thread while another one polls
         volatile long last = -1;
         long skipped;
+        /** Whether a gap must come right after a loss notice (not where a kill leaves an UNSURE message). */
+        boolean requireNotices;
+        /** Bytes the importer's in-band loss notices named. */
+        volatile long noticedBytes;
+        private boolean noticeSinceLastMessage;
 
         Checker(int fixedLength) {
             this.fixedLength = fixedLength;
         }
 
+        Checker requiringNotices() {
+            requireNotices = true;
+            return this;
+        }
+
         @Override
         public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+            if (typeId == Importer.LOSS_NOTICE_TYPE) {
+                String text = new String(buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+                Matcher notice = Pattern.compile("LOSS from=(\\d+) to=(\\d+) bytes=(\\d+)").matcher(text);
+                if (!notice.matches()) {
+                    throw new AssertionError("a loss notice that does not say what was lost: " + text);
+                }
+                noticedBytes += Long.parseLong(notice.group(3));
+                noticeSinceLastMessage = true;
+                return;
+            }
             long n = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+            if (requireNotices && last >= 0 && n > last + 1 && !noticeSinceLastMessage) {
+                throw new AssertionError("messages " + (last + 1) + " to " + (n - 1) + " are missing with no loss"
+                    + " notice in the topic before message " + n);
+            }
+            noticeSinceLastMessage = false;
             if (n <= last) {
                 throw new AssertionError("message " + n + " after " + last + ": a repeat or out of order");
             }
