@@ -228,7 +228,7 @@ final class BridgeSession implements Runnable {
      */
     private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
         // The common case first, with no clock read or idle bookkeeping per frame.
-        long first = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
+        long first = publisher.offer(reader.type(), reader.segment(), reader.payloadOffset(), reader.payloadLength());
         if (first >= 0) {
             return true;
         }
@@ -253,7 +253,7 @@ final class BridgeSession implements Runnable {
                     return false;
                 }
             }
-            result = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
+            result = publisher.offer(reader.type(), reader.segment(), reader.payloadOffset(), reader.payloadLength());
             if (result >= 0) {
                 return true;
             }

@@ -94,6 +94,43 @@ class ConformanceTest extends AbstractConformanceTest {
         }
     }
 
+    /**
+     * A message's type id, from {@code Publisher.offer(typeId, ...)}, reaches subscribers unchanged on every
+     * path: a shared-memory subscriber on the topic and the path's own (through the bridge, in the frame).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
+    void typeIdsTravelOnEveryPath(PathFixture fixture) throws Exception {
+        PathFixture path = open(fixture);
+        TopicConfig topic = new TopicConfig().capacity(SMALL_RING);
+        Subscriber remote = subscribe(path, "typed", topic, new SubscriberConfig());
+        Publisher publisher = path.client().newPublisher("typed", topic);
+        try (Bus local = Bus.open(path.busContext())) {
+            Subscriber shm = local.newSubscriber("typed", topic, new SubscriberConfig().start(StartPosition.EARLIEST));
+            int[] types = {7, 0, Integer.MAX_VALUE, 0x4C4F5353, 1};
+            for (int i = 0; i < types.length; i++) {
+                java.lang.foreign.MemorySegment payload = java.lang.foreign.MemorySegment.ofArray(
+                    Messages.message(0, i, 16));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (publisher.offer(types[i], payload, 0, 16) < 0) {
+                    assertTrue(System.nanoTime() < deadline, "message " + i + " was not taken");
+                    Thread.onSpinWait();
+                }
+            }
+            for (Subscriber subscriber : List.of(shm, remote)) {
+                List<Integer> received = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (received.size() < types.length && System.nanoTime() < deadline) {
+                    subscriber.await((type, buffer, offset, length) -> received.add(type), 100, 100_000_000L);
+                }
+                assertEquals(java.util.Arrays.stream(types).boxed().toList(), received,
+                    subscriber == shm ? "types in the topic" : "types through the path");
+            }
+            assertThrows(IllegalArgumentException.class, () -> publisher.offer(-3,
+                java.lang.foreign.MemorySegment.ofArray(new byte[1]), 0, 1));
+        }
+    }
+
     /** Case 1: each publisher's order is kept, and two subscribers see one and the same total order. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.ringbus.transport.conformance.Fixtures#all")
