@@ -171,16 +171,21 @@ final class BridgeSession implements Runnable {
             }
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
+            RunPublisher run = new RunPublisher(publisher);
             int lastRead = 0;
             while (!stopped) {
-                while (reader.next()) {
-                    if (!FrameDescriptor.isMessage(reader.type())) {
-                        throw new MalformedFrameException("a publisher may send only messages, not "
-                            + FrameDescriptor.typeName(reader.type()));
+                try {
+                    while (reader.next()) {
+                        if (!FrameDescriptor.isMessage(reader.type())) {
+                            throw new MalformedFrameException("a publisher may send only messages, not "
+                                + FrameDescriptor.typeName(reader.type()));
+                        }
+                        if (!publish(run, reader, idle)) {
+                            return;
+                        }
                     }
-                    if (!publish(publisher, reader, idle)) {
-                        return;
-                    }
+                } finally {
+                    run.endOfRun(); // the frames of one read wake parked subscribers once
                 }
                 int read = fillOrSpin(reader, lastRead);
                 if (read < 0) {
@@ -226,12 +231,13 @@ final class BridgeSession implements Runnable {
      * {@link #DEAD_PUBLISHER_PATIENCE_NANOS} does the session give up, so it does not keep the topic
      * mapped for ever publishing for nobody.
      */
-    private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
+    private boolean publish(RunPublisher publisher, FrameReader reader, IdleStrategy idle) {
         // The common case first, with no clock read or idle bookkeeping per frame.
         long first = publisher.offer(reader.segment(), reader.payloadOffset(), reader.payloadLength());
         if (first >= 0) {
             return true;
         }
+        publisher.endOfRun(); // the subscribers we wait for must be awake to make room
         idle.reset();
         long waitingSince = System.nanoTime();
         long lastProbe = waitingSince;
