@@ -5,6 +5,7 @@ import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.SocketAcceptor;
+import io.ringbus.transport.stream.SocketStream;
 import io.ringbus.transport.stream.StreamAcceptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>Threads: one per listener, accepting; one per connection, for its whole life. A malformed frame
+ * <p>Threads: one per listener, accepting; {@link BridgeContext#eventLoops} event loops (two by default), each
+ * a thread serving any number of Unix and TCP connections and a thread waiting for their rings
+ * ({@link EventLoop}); one per pipe, FIFO or message-queue connection, for its whole life. A malformed frame
  * or a refused hello closes that connection only, with one logged line. Closing the bridge closes
  * every connection, removes its socket files and FIFOs, and closes the bus if it opened it.
  */
@@ -36,7 +39,8 @@ public final class Bridge implements AutoCloseable {
     private final boolean ownsBus;
     private final List<StreamAcceptor> acceptors = new ArrayList<>();
     private final List<Thread> acceptorThreads = new ArrayList<>();
-    private final Set<BridgeSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Served> sessions = ConcurrentHashMap.newKeySet();
+    private final List<EventLoop> loops = new ArrayList<>();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong sessionsServed = new AtomicLong();
     private volatile boolean closed;
@@ -61,6 +65,9 @@ public final class Bridge implements AutoCloseable {
     private static Bridge start(BridgeContext context, Bus bus, boolean ownsBus) {
         Bridge bridge = new Bridge(context, bus, ownsBus);
         try {
+            for (int i = 0; i < context.eventLoops(); i++) {
+                bridge.loops.add(new EventLoop(bridge, i));
+            }
             for (TransportUri uri : context.listenUris()) {
                 bridge.listen(uri);
             }
@@ -100,24 +107,40 @@ public final class Bridge implements AutoCloseable {
     }
 
     /**
-     * Serves one connected stream (for example the pipes to a child process) on a thread of its own,
-     * until it ends or the bridge closes.
+     * Serves one connected stream until it ends or the bridge closes: a socket on the least busy event
+     * loop (unless {@link BridgeContext#eventLoops} is 0), any other stream (the pipes to a child process,
+     * a FIFO pair, message queues) on a thread of its own.
      */
     public void serve(ByteStream stream) {
         if (closed) {
             stream.close();
             return;
         }
-        BridgeSession session = new BridgeSession(this, stream, sessionIds.incrementAndGet());
-        sessions.add(session);
-        sessionsServed.incrementAndGet();
+        long id = sessionIds.incrementAndGet();
+        if (stream instanceof SocketStream socket && !loops.isEmpty()) {
+            EventLoop least = loops.getFirst();
+            for (EventLoop loop : loops) {
+                if (loop.size() < least.size()) {
+                    least = loop;
+                }
+            }
+            least.add(socket, id);
+            return;
+        }
+        BridgeSession session = new BridgeSession(this, stream, id);
+        started(session);
         Thread.ofPlatform().daemon().name("ringbus-bridge-session-" + session.id()).start(session);
         if (closed) {
             session.stop();
         }
     }
 
-    void ended(BridgeSession session) {
+    void started(Served session) {
+        sessions.add(session);
+        sessionsServed.incrementAndGet();
+    }
+
+    void ended(Served session) {
         sessions.remove(session);
     }
 
@@ -159,9 +182,12 @@ public final class Bridge implements AutoCloseable {
         for (Thread thread : acceptorThreads) {
             join(thread);
         }
-        List<BridgeSession> open = new ArrayList<>(sessions);
-        open.forEach(BridgeSession::stop);
-        for (BridgeSession session : open) {
+        for (EventLoop loop : loops) {
+            loop.close(2_000);
+        }
+        List<Served> open = new ArrayList<>(sessions);
+        open.forEach(Served::stop);
+        for (Served session : open) {
             session.awaitEnd(2_000);
         }
         if (ownsBus) {

@@ -19,6 +19,7 @@ public final class BridgeContext {
     private boolean allowNonLoopback;
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
+    private int eventLoops = 2;
     private Consumer<String> log = line -> System.err.println("ringbus bridge: " + line);
     private boolean concluded;
 
@@ -58,6 +59,16 @@ public final class BridgeContext {
         return this;
     }
 
+    /**
+     * How many event loops serve Unix and TCP connections (default 2): each is two threads (the loop and its
+     * ring watch) whatever the number of connections. 0 serves every connection on a thread of its own, as
+     * pipe, FIFO and message-queue connections always are.
+     */
+    public BridgeContext eventLoops(int eventLoops) {
+        this.eventLoops = eventLoops;
+        return this;
+    }
+
     /** How long a new connection may take to say hello before it is closed (default 5 s). */
     public BridgeContext helloTimeout(Duration helloTimeout) {
         this.helloTimeout = helloTimeout;
@@ -92,6 +103,9 @@ public final class BridgeContext {
         if (helloTimeout == null || helloTimeout.isNegative() || helloTimeout.isZero()) {
             throw new IllegalArgumentException("helloTimeout must be positive, not " + helloTimeout);
         }
+        if (eventLoops < 0 || eventLoops > 64) {
+            throw new IllegalArgumentException("eventLoops must be 0 to 64, not " + eventLoops);
+        }
         if (log == null) {
             throw new IllegalArgumentException("log must not be null");
         }
@@ -117,6 +131,11 @@ public final class BridgeContext {
     /** The sessions' wakeup mode. */
     public WakeupMode sessionWakeup() {
         return sessionWakeup;
+    }
+
+    /** Event loops for socket connections (0: a thread per connection). */
+    public int eventLoops() {
+        return eventLoops;
     }
 
     /** Hello timeout. */
