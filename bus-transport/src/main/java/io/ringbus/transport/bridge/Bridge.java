@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threads: one per listener, accepting; {@link BridgeContext#eventLoops} event loops (two by default), each
  * a thread serving any number of Unix and TCP connections and a thread waiting for their rings
- * ({@link EventLoop}); one per pipe, FIFO or message-queue connection, for its whole life. A malformed frame
+ * ({@link EventLoop}); a thread of its own for each of the first {@link BridgeContext#dedicatedThreads} socket
+ * connections (8 by default: a thread that spins before it waits answers a single client fastest, see
+ * {@link EventLoop}) and for every pipe, FIFO or message-queue connection, for its whole life. So the threads
+ * of a bridge serving sockets are bounded whatever the number of clients. A malformed frame
  * or a refused hello closes that connection only, with one logged line. Closing the bridge closes
  * every connection, removes its socket files and FIFOs, and closes the bus if it opened it.
  */
@@ -41,6 +44,8 @@ public final class Bridge implements AutoCloseable {
     private final List<Thread> acceptorThreads = new ArrayList<>();
     private final Set<Served> sessions = ConcurrentHashMap.newKeySet();
     private final List<EventLoop> loops = new ArrayList<>();
+    /** Socket connections on threads of their own now (at most BridgeContext.dedicatedThreads). */
+    private final java.util.concurrent.atomic.AtomicInteger dedicated = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong sessionsServed = new AtomicLong();
     private volatile boolean closed;
@@ -117,21 +122,35 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         long id = sessionIds.incrementAndGet();
-        if (stream instanceof SocketStream socket && !loops.isEmpty()) {
+        boolean socket = stream instanceof SocketStream;
+        if (socket && !loops.isEmpty() && !takeDedicated()) {
             EventLoop least = loops.getFirst();
             for (EventLoop loop : loops) {
                 if (loop.size() < least.size()) {
                     least = loop;
                 }
             }
-            least.add(socket, id);
+            least.add((SocketStream) stream, id);
             return;
         }
-        BridgeSession session = new BridgeSession(this, stream, id);
+        BridgeSession session = new BridgeSession(this, stream, id, socket && !loops.isEmpty());
         started(session);
         Thread.ofPlatform().daemon().name("ringbus-bridge-session-" + session.id()).start(session);
         if (closed) {
             session.stop();
+        }
+    }
+
+    /** Takes one of the threads kept for the first socket connections, if one is free. */
+    private boolean takeDedicated() {
+        while (true) {
+            int now = dedicated.get();
+            if (now >= context.dedicatedThreads()) {
+                return false;
+            }
+            if (dedicated.compareAndSet(now, now + 1)) {
+                return true;
+            }
         }
     }
 
@@ -142,6 +161,9 @@ public final class Bridge implements AutoCloseable {
 
     void ended(Served session) {
         sessions.remove(session);
+        if (session instanceof BridgeSession threaded && threaded.dedicated()) {
+            dedicated.decrementAndGet();
+        }
     }
 
     /** Where the bridge listens (TCP with the port actually bound). */

@@ -54,6 +54,7 @@ final class BridgeSession implements Runnable, Served {
     private final Bridge bridge;
     private final ByteStream stream;
     private final long id;
+    private final boolean dedicated;
     private final CountDownLatch ended = new CountDownLatch(1);
     /** What a subscriber sent after its hello: COMMIT frames and a BYE. */
     private final SubscriberInput input = new SubscriberInput();
@@ -61,10 +62,16 @@ final class BridgeSession implements Runnable, Served {
     private CommitLog commits;
     private volatile boolean stopped;
 
-    BridgeSession(Bridge bridge, ByteStream stream, long id) {
+    BridgeSession(Bridge bridge, ByteStream stream, long id, boolean dedicated) {
         this.bridge = bridge;
         this.stream = stream;
         this.id = id;
+        this.dedicated = dedicated;
+    }
+
+    /** Whether this is a socket connection on one of the bridge's dedicated threads. */
+    boolean dedicated() {
+        return dedicated;
     }
 
     @Override

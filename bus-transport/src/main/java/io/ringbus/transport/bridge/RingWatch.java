@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * busy, the loop's own spin before it waits keeps both threads out of the kernel.
  *
  * <p>Protocol: the loop fills the words ({@link #words()}, entry 0 the doorbell), {@link #arm()}s, selects,
- * then {@link #disarm()}s. The doorbell is a generation (odd while armed); the watcher copies the words under
+ * then {@link #disarm()}s (withdrawing the words). The doorbell is a generation (odd while armed); the watcher copies the words under
  * the lock when it sees an odd generation, waits, and wakes the selector only if that generation is still
  * the current one, then waits for the next one.
  */
@@ -64,13 +64,17 @@ final class RingWatch implements Runnable {
         Futex.wake(doorbell, 0, 1);
     }
 
-    /** Ends the wait of the last {@link #arm()}. Loop thread. */
+    /**
+     * Ends the wait of the last {@link #arm()}. Loop thread. Without a wake: a watcher still waiting on the old
+     * words is harmless (they are withdrawn, so no publisher posts them; one that raced finds the generation
+     * moved on and wakes nobody), and the next {@link #arm()} changes the doorbell and wakes it. A wake here
+     * would schedule the watcher once more per park, on a machine where every wakeup counts.
+     */
     void disarm() {
         synchronized (lock) {
             generation++;
             doorbell.set(ValueLayout.JAVA_INT, 0, generation);
         }
-        Futex.wake(doorbell, 0, 1);
     }
 
     @Override
