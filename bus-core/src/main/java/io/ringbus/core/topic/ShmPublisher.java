@@ -4,6 +4,7 @@ import io.ringbus.core.LostPages;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.SlotsExhaustedException;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RecordDescriptor;
@@ -82,8 +83,10 @@ public final class ShmPublisher implements Publisher {
         String why = single
             ? "is single-producer and already has a live publisher" + ownerOf(topic, 0)
             : "has all " + slots + " publisher slots held by live publishers";
-        throw new RingBusException("Topic '" + topic.name() + "' " + why + ". Close a publisher, or create the topic"
-            + (single ? " in MANY producer mode." : " with more publisher slots."));
+        throw new SlotsExhaustedException(topic.name(), true, slots, "Topic '" + topic.name() + "' " + why
+            + ". Close a publisher, or create the topic" + (single ? " in MANY producer mode."
+            : " with more publisher slots (TopicConfig.maxPublishers; through a bridge, the hello option"
+            + " maxPublishers=N of the first client)."), null);
     }
 
     private static String ownerOf(TopicFile topic, int slot) {

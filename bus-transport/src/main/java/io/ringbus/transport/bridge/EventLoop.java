@@ -32,14 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * publisher waits for room in a ring, or a topic cannot be parked).
  *
  * <p>Memory: a session holds a receive or send buffer only while it has bytes in flight; idle sessions
- * hold none, and buffers for topics with messages of up to {@link #POOLED_MESSAGE_LENGTH} bytes come from
- * this loop's pool.
+ * hold none; buffers come from this loop's pools, one per size class ({@link #sizeClass}).
  */
 final class EventLoop implements Runnable {
     static final long SLICE_NANOS = 100_000_000L;
-    /** Messages up to this length use pooled 64 KiB buffers; a topic allowing longer ones, buffers of its own. */
-    static final int POOLED_MESSAGE_LENGTH = 32 * 1024 - FrameDescriptor.HEADER_LENGTH;
-    private static final int POOL_LIMIT = 64;
+    private static final int MIN_CLASS_BYTES = 32 * 1024;
+    private static final long POOL_BYTES = 16L << 20;
     private static final long TIMER_NANOS = 50_000_000L;
 
     private final Bridge bridge;
@@ -54,8 +52,9 @@ final class EventLoop implements Runnable {
     private final Map<String, TopicGroup> groups = new HashMap<>();
     private final ArrayList<TopicGroup> idleGroups = new ArrayList<>();
     private final ArrayList<LoopSession> parked = new ArrayList<>();
-    private final ArrayDeque<FrameReader> readers = new ArrayDeque<>();
-    private final ArrayDeque<FrameWriter> writers = new ArrayDeque<>();
+    /** Idle buffers by size class ({@link #sizeClass}). */
+    private final ArrayDeque<?>[] readers = new ArrayDeque<?>[33];
+    private final ArrayDeque<?>[] writers = new ArrayDeque<?>[33];
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closed;
     private long nextTimers;
@@ -298,38 +297,63 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /**
+     * The size class of buffers for messages of up to {@code maxMessageLength} bytes: the power of two
+     * that holds a frame of that length, 32 KiB at least. Buffers of one class serve every topic whose
+     * frames fit, so a session borrows one only while it has bytes in flight.
+     */
+    static int sizeClass(int maxMessageLength) {
+        long frame = Math.max(MIN_CLASS_BYTES, (long) FrameDescriptor.HEADER_LENGTH + maxMessageLength);
+        return 64 - Long.numberOfLeadingZeros(frame - 1);
+    }
+
     FrameReader acquireReader(int maxMessageLength) {
-        if (maxMessageLength > POOLED_MESSAGE_LENGTH) {
-            return new FrameReader(maxMessageLength);
-        }
-        FrameReader reader = readers.poll();
+        int sizeClass = sizeClass(maxMessageLength);
+        FrameReader reader = EventLoop.<FrameReader>pool(readers, sizeClass).poll();
         if (reader == null) {
-            reader = new FrameReader(maxMessageLength, POOLED_MESSAGE_LENGTH);
+            reader = new FrameReader(maxMessageLength, (int) ((1L << sizeClass) - FrameDescriptor.HEADER_LENGTH));
         }
         reader.limitMessageLength(maxMessageLength);
         return reader;
     }
 
     void releaseReader(FrameReader reader, int maxMessageLength) {
-        if (maxMessageLength <= POOLED_MESSAGE_LENGTH && readers.size() < POOL_LIMIT) {
+        int sizeClass = sizeClass(maxMessageLength);
+        ArrayDeque<FrameReader> pool = pool(readers, sizeClass);
+        if (pool.size() < poolLimit(sizeClass)) {
             reader.reset();
-            readers.push(reader);
+            pool.push(reader);
         }
     }
 
     FrameWriter acquireWriter(int maxMessageLength) {
-        if (maxMessageLength > POOLED_MESSAGE_LENGTH) {
-            return new FrameWriter(maxMessageLength);
-        }
-        FrameWriter writer = writers.poll();
-        return writer != null ? writer : new FrameWriter(POOLED_MESSAGE_LENGTH);
+        int sizeClass = sizeClass(maxMessageLength);
+        FrameWriter writer = EventLoop.<FrameWriter>pool(writers, sizeClass).poll();
+        // A writer's buffer holds two of its largest frames: 2^sizeClass bytes in all.
+        return writer != null ? writer
+            : new FrameWriter((int) ((1L << (sizeClass - 1)) - FrameDescriptor.HEADER_LENGTH));
     }
 
     void releaseWriter(FrameWriter writer, int maxMessageLength) {
-        if (maxMessageLength <= POOLED_MESSAGE_LENGTH && writers.size() < POOL_LIMIT) {
+        int sizeClass = sizeClass(maxMessageLength);
+        ArrayDeque<FrameWriter> pool = pool(writers, sizeClass);
+        if (pool.size() < poolLimit(sizeClass)) {
             writer.clear();
-            writers.push(writer);
+            pool.push(writer);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ArrayDeque<T> pool(ArrayDeque<?>[] pools, int sizeClass) {
+        if (pools[sizeClass] == null) {
+            pools[sizeClass] = new ArrayDeque<T>();
+        }
+        return (ArrayDeque<T>) pools[sizeClass];
+    }
+
+    /** Buffers kept idle per size class: 64 of the smallest, fewer of larger ones (16 MiB a class at most). */
+    private static int poolLimit(int sizeClass) {
+        return (int) Math.max(2, Math.min(64, POOL_BYTES >> sizeClass));
     }
 
     /** Ends every connection and the threads; waits up to {@code millis}. */
