@@ -51,9 +51,10 @@ public final class BridgeContext {
     }
 
     /**
-     * How the bridge's own subscribers wait for messages to forward: {@code BLOCKING} (default; costs
+     * How the bridge's own subscribers on dedicated threads ({@link #dedicatedThreads}, and every pipe,
+     * FIFO and message-queue connection) wait for messages to forward: {@code BLOCKING} (default; costs
      * one futex wakeup per idle-to-busy transition) or {@code SPIN} (lowest latency, a core per
-     * subscriber connection).
+     * subscriber connection). Subscriptions on the event loops wait as the loop does, whatever this says.
      */
     public BridgeContext sessionWakeup(WakeupMode sessionWakeup) {
         this.sessionWakeup = sessionWakeup;
