@@ -122,18 +122,21 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         long id = sessionIds.incrementAndGet();
-        boolean socket = stream instanceof SocketStream;
-        if (socket && !loops.isEmpty() && !takeDedicated()) {
-            EventLoop least = loops.getFirst();
+        boolean dedicatedThread = false;
+        if (stream instanceof SocketStream socket && !loops.isEmpty()) {
+            dedicatedThread = takeDedicated();
+            EventLoop least = null;
             for (EventLoop loop : loops) {
-                if (loop.size() < least.size()) {
+                if (!dedicatedThread && loop.alive() && (least == null || loop.size() < least.size())) {
                     least = loop;
                 }
             }
-            least.add((SocketStream) stream, id);
-            return;
+            if (least != null) {
+                least.add(socket, id);
+                return;
+            }
         }
-        BridgeSession session = new BridgeSession(this, stream, id, socket && !loops.isEmpty());
+        BridgeSession session = new BridgeSession(this, stream, id, dedicatedThread);
         started(session);
         Thread.ofPlatform().daemon().name("ringbus-bridge-session-" + session.id()).start(session);
         if (closed) {
@@ -179,6 +182,11 @@ public final class Bridge implements AutoCloseable {
     /** Connections served since the start. */
     public long sessionsServed() {
         return sessionsServed.get();
+    }
+
+    /** The event loops (tests). */
+    List<EventLoop> loops() {
+        return loops;
     }
 
     Bus bus() {

@@ -58,6 +58,15 @@ final class EventLoop implements Runnable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean closed;
     private long nextTimers;
+    /** Waits in the selector with parked subscriptions (for tests: the watch's part was exercised). */
+    private volatile long parkedWaits;
+    /**
+     * Waits with parked subscriptions that ran out their whole slice, after which a parked topic had
+     * messages: a wakeup the ring watch should have given and did not (for tests, as ShmSubscriber's).
+     */
+    private volatile long missedWakeups;
+    /** Made once: a method reference made per select would be an allocation per turn. */
+    private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
     /** The idle subscriptions of one topic on this loop. */
     static final class TopicGroup {
@@ -80,6 +89,11 @@ final class EventLoop implements Runnable {
         }
         this.watch = new RingWatch(selector, "ringbus-bridge-ringwatch-" + index, bridge.context().log());
         this.thread = Thread.ofPlatform().daemon().name("ringbus-bridge-loop-" + index).start(this);
+    }
+
+    /** Whether the loop runs (it stops when the bridge closes, or if it failed). */
+    boolean alive() {
+        return !closed;
     }
 
     /** Connections this loop serves. */
@@ -115,7 +129,7 @@ final class EventLoop implements Runnable {
             long spinUntil = 0;
             while (!closed) {
                 int work = runTasks();
-                work += selector.selectNow(this::ready);
+                work += selector.selectNow(onReady);
                 work += pumpActive();
                 work += checkIdleGroups();
                 long now = System.nanoTime();
@@ -139,7 +153,9 @@ final class EventLoop implements Runnable {
                 park();
             }
         } catch (IOException | RuntimeException | Error e) {
-            bridge.context().log().accept("the bridge's event loop " + thread.getName() + " failed: " + e);
+            closed = true; // the bridge gives new connections to the other loops, or threads
+            bridge.context().log().accept("the bridge's event loop " + Thread.currentThread().getName()
+                + " failed, its connections are closed: " + e);
         } finally {
             runTasks();
             for (LoopSession session : new ArrayList<>(sessions)) {
@@ -261,15 +277,19 @@ final class EventLoop implements Runnable {
                 soon = true;
             }
         }
+        boolean fullSlice = false;
         try {
             // The poll after the announcement: a message committed before it is seen here.
             if (checkIdleGroups() == 0 && tasks.isEmpty()) {
                 long millis = soon ? 1 : TimeUnit.NANOSECONDS.toMillis(SLICE_NANOS);
                 if (!parked.isEmpty()) {
+                    parkedWaits++;
                     watch.arm();
                 }
+                long start = System.nanoTime();
                 try {
-                    selector.select(this::ready, millis);
+                    int ready = selector.select(onReady, millis);
+                    fullSlice = ready == 0 && System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(millis);
                 } finally {
                     if (!parked.isEmpty()) {
                         watch.disarm();
@@ -280,8 +300,19 @@ final class EventLoop implements Runnable {
             for (int i = 0; i < parked.size(); i++) {
                 parked.get(i).withdrawPark();
             }
-            parked.clear();
         }
+        if (fullSlice && !soon && !parked.isEmpty() && checkIdleGroups() > 0) {
+            missedWakeups++;
+        }
+        parked.clear();
+    }
+
+    long parkedWaits() {
+        return parkedWaits;
+    }
+
+    long missedWakeups() {
+        return missedWakeups;
     }
 
     private void timers(long now) {
