@@ -17,9 +17,10 @@ import java.util.function.Consumer;
  * selector. Why a second thread: no system call waits for both a socket and a futex word, and the
  * alternatives cost more (a thread per subscriber; or a loop that polls every ring on a timer, which costs
  * CPU while idle and up to its period in latency). The cost is a wakeup more on the way from a ring to a
- * client: measured in a closed-loop round trip on a loaded 2-core VM (unix, 64 B, in one process), p50 about
- * 85-130 us through the loops against about 9 us on dedicated threads, whose spin keeps every thread of the
- * round trip awake; hence {@link BridgeContext#dedicatedThreads} for the first connections.
+ * client once the loop has gone idle: a closed-loop round trip (unix, 64 B, p50) took 9-11 us through the
+ * loops against about 7 us on dedicated threads at a load average of 3, and 85-130 us against 9 us at a load
+ * average of 9 to 19 (bus-transport README); hence {@link BridgeContext#dedicatedThreads} for the first
+ * connections.
  *
  * <p>Protocol: the loop fills the words ({@link #words()}, entry 0 the doorbell), {@link #arm()}s, selects,
  * then {@link #disarm()}s (withdrawing the words). The doorbell is a generation (odd while armed); the
