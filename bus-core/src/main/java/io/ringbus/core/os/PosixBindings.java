@@ -855,7 +855,7 @@ final class PosixBindings {
         return result == -1 ? -errno(state) : result;
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
@@ -863,7 +863,7 @@ final class PosixBindings {
         return layout.varHandle(PathElement.groupElement(name));
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+    static MethodHandle errnoCall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = ERRNO_OPTION;
         System.arraycopy(extra, 0, options, 1, extra.length);
@@ -888,7 +888,7 @@ final class PosixBindings {
         return arm64;
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException runtime) {
             throw runtime;
         }

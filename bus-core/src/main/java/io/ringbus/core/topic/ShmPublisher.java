@@ -4,6 +4,7 @@ import io.ringbus.core.LostPages;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.SlotsExhaustedException;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.WallClock;
 import io.ringbus.core.ring.ProducerMode;
@@ -41,6 +42,8 @@ public final class ShmPublisher implements Publisher {
     private final SlotSweeper sweeper;
     private final Runnable onClose;
     private boolean closed;
+    /** A message was committed by {@link #offerDeferringWake} and parked subscribers were not looked for yet. */
+    private boolean wakeDeferred;
 
     /** Takes a publisher slot of {@code topic}. */
     public ShmPublisher(TopicFile topic, Runnable onClose) {
@@ -90,8 +93,10 @@ public final class ShmPublisher implements Publisher {
         String why = single
             ? "is single-producer and already has a live publisher" + ownerOf(topic, 0)
             : "has all " + slots + " publisher slots held by live publishers";
-        throw new RingBusException("Topic '" + topic.name() + "' " + why + ". Close a publisher, or create the topic"
-            + (single ? " in MANY producer mode." : " with more publisher slots."));
+        throw new SlotsExhaustedException(topic.name(), true, slots, "Topic '" + topic.name() + "' " + why
+            + ". Close a publisher, or create the topic" + (single ? " in MANY producer mode."
+            : " with more publisher slots (TopicConfig.maxPublishers; through a bridge, the hello option"
+            + " maxPublishers=N of the first client)."), null);
     }
 
     private static String ownerOf(TopicFile topic, int slot) {
@@ -227,6 +232,49 @@ public final class ShmPublisher implements Publisher {
         }
     }
 
+    /**
+     * {@link #offer(int, MemorySegment, long, int)}, except that parked subscribers are not woken: the caller
+     * owes a {@link #wakeDeferred()} after the last message of the run, before it waits for anything or
+     * gives up its thread. A bridge publishing the frames of one read wakes subscribers once per read
+     * instead of once per frame (a futex wake per frame cost it half its time).
+     *
+     * <p>No wakeup is lost: a subscriber parks by announcing itself, then polling once more; the full
+     * fence in {@code wakeDeferred} orders every commit of the run before the load of the parked count, so
+     * either that poll sees the messages or {@code wakeDeferred} sees the subscriber and posts it.
+     */
+    public long offerDeferringWake(int typeId, MemorySegment source, long offset, int length) {
+        try {
+            long position = claim(typeId, length);
+            if (position >= 0) {
+                if (CrashPoints.ENABLED) {
+                    copyWithCrashPoints(source, offset, position, length);
+                } else {
+                    MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), length);
+                }
+                commitRecord(position);
+                wakeDeferred = true;
+            }
+            return position;
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
+    /**
+     * Wakes the subscribers parked while messages were offered by {@link #offerDeferringWake}; nothing
+     * (not even a fence) if no such message was committed since the last call.
+     */
+    public void wakeDeferred() {
+        if (wakeDeferred) {
+            wakeDeferred = false;
+            try {
+                wakeParked();
+            } catch (InternalError fault) {
+                throw LostPages.typed(fault, topic.path());
+            }
+        }
+    }
+
     private void copyWithCrashPoints(MemorySegment source, long offset, long position, int length) {
         CrashPoints.reach("afterClaim");
         int half = length / 2;
@@ -339,6 +387,11 @@ public final class ShmPublisher implements Publisher {
     public void close() {
         if (closed) {
             return;
+        }
+        try {
+            wakeDeferred();
+        } catch (RingBusException truncated) {
+            // The file is gone under us; closing never throws for that (see below).
         }
         closed = true;
         long lockByte = TopicDescriptor.publisherLockByte(slotIndex);

@@ -9,6 +9,7 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.Futex;
+import io.ringbus.core.os.FutexVector;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.Ring;
@@ -351,6 +352,49 @@ public final class ShmSubscriber implements Subscriber {
             }
         }
         return delivered;
+    }
+
+    /**
+     * For an event loop that waits for many subscribers with one thread (a bridge): announces this subscriber
+     * parked, as {@link #await} does before its last poll, and adds its wake word to {@code words}, so that a
+     * publisher committing from now on posts and wakes it. The caller then polls once more (a message
+     * committed before the announcement is seen there), waits on {@code words}, and calls
+     * {@link #withdrawLoopPark()} before polling again or closing. Not with {@link #await} on another thread.
+     *
+     * @return false (nothing announced: poll this subscriber instead of waiting) when {@code words} is full,
+     *     or the topic has no wakeup support (its publishers never look for parked subscribers)
+     */
+    public boolean announceLoopPark(FutexVector words) {
+        long word = slotOffset + SubscriberSlotDescriptor.WAKE_WORD_OFFSET;
+        if (!topic.wakeup() || closeRequested || !words.add(ringSegment, word, 0)) {
+            return false;
+        }
+        WakeupProtocol.announceParked(ringSegment, slotOffset, topic.segment());
+        return true;
+    }
+
+    /** Withdraws {@link #announceLoopPark}; returns whether a publisher posted this subscriber meanwhile. */
+    public boolean withdrawLoopPark() {
+        try {
+            return WakeupProtocol.withdrawParked(ringSegment, slotOffset, topic.segment());
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
+    /**
+     * For an event loop that polls instead of {@link #await}ing: checks now and then (at most every
+     * {@link #CHECK_INTERVAL_NANOS}) whether a dead publisher's claim holds this subscriber up, and pads it.
+     */
+    public void checkHeldUp() {
+        if (closeRequested) {
+            return;
+        }
+        try {
+            deadPublisherWatch.check(reader.position());
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
     }
 
     /** Wakes this subscriber's own waiter (used by close from another thread). */

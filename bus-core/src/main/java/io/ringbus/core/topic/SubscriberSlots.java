@@ -1,6 +1,7 @@
 package io.ringbus.core.topic;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.core.SlotsExhaustedException;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
@@ -58,7 +59,11 @@ final class SubscriberSlots {
                     }
                 } catch (RingBusException full) {
                     if (attempt > 0 || SlotSweeper.sweep(topic, false) == 0) {
-                        throw full;
+                        int slots = ring.maxCursors();
+                        throw new SlotsExhaustedException(topic.name(), false, slots, "Topic '" + topic.name()
+                            + "' has all " + slots + " subscriber slots held by live subscribers. Close a subscriber"
+                            + " that is done, or create the topic with more (TopicConfig.maxSubscribers; through a"
+                            + " bridge, the hello option maxSubscribers=N of the first client).", full);
                     }
                 }
             }

@@ -5,6 +5,7 @@ import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.SocketAcceptor;
+import io.ringbus.transport.stream.SocketStream;
 import io.ringbus.transport.stream.StreamAcceptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>Threads: one per listener, accepting; one per connection, for its whole life. A malformed frame
+ * <p>Threads: one per listener, accepting; {@link BridgeContext#eventLoops} event loops (two by default), each
+ * a thread serving any number of Unix and TCP connections and a thread waiting for their rings
+ * ({@link EventLoop}); a thread of its own for each of the first {@link BridgeContext#dedicatedThreads} socket
+ * connections (8 by default: a thread that spins before it waits answers a single client fastest, see
+ * {@link EventLoop}) and for every pipe, FIFO or message-queue connection, for its whole life. So the threads
+ * of a bridge serving sockets are bounded whatever the number of clients. A malformed frame
  * or a refused hello closes that connection only, with one logged line. Closing the bridge closes
  * every connection, removes its socket files and FIFOs, and closes the bus if it opened it.
  */
@@ -36,7 +42,10 @@ public final class Bridge implements AutoCloseable {
     private final boolean ownsBus;
     private final List<StreamAcceptor> acceptors = new ArrayList<>();
     private final List<Thread> acceptorThreads = new ArrayList<>();
-    private final Set<BridgeSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Served> sessions = ConcurrentHashMap.newKeySet();
+    private final List<EventLoop> loops = new ArrayList<>();
+    /** Socket connections on threads of their own now (at most BridgeContext.dedicatedThreads). */
+    private final java.util.concurrent.atomic.AtomicInteger dedicated = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong sessionIds = new AtomicLong();
     private final AtomicLong sessionsServed = new AtomicLong();
     private volatile boolean closed;
@@ -61,6 +70,9 @@ public final class Bridge implements AutoCloseable {
     private static Bridge start(BridgeContext context, Bus bus, boolean ownsBus) {
         Bridge bridge = new Bridge(context, bus, ownsBus);
         try {
+            for (int i = 0; i < context.eventLoops(); i++) {
+                bridge.loops.add(new EventLoop(bridge, i));
+            }
             for (TransportUri uri : context.listenUris()) {
                 bridge.listen(uri);
             }
@@ -100,25 +112,61 @@ public final class Bridge implements AutoCloseable {
     }
 
     /**
-     * Serves one connected stream (for example the pipes to a child process) on a thread of its own,
-     * until it ends or the bridge closes.
+     * Serves one connected stream until it ends or the bridge closes: a socket on the least busy event
+     * loop (unless {@link BridgeContext#eventLoops} is 0), any other stream (the pipes to a child process,
+     * a FIFO pair, message queues) on a thread of its own.
      */
     public void serve(ByteStream stream) {
         if (closed) {
             stream.close();
             return;
         }
-        BridgeSession session = new BridgeSession(this, stream, sessionIds.incrementAndGet());
-        sessions.add(session);
-        sessionsServed.incrementAndGet();
+        long id = sessionIds.incrementAndGet();
+        boolean dedicatedThread = false;
+        if (stream instanceof SocketStream socket && !loops.isEmpty()) {
+            dedicatedThread = takeDedicated();
+            EventLoop least = null;
+            for (EventLoop loop : loops) {
+                if (!dedicatedThread && loop.alive() && (least == null || loop.size() < least.size())) {
+                    least = loop;
+                }
+            }
+            if (least != null) {
+                least.add(socket, id);
+                return;
+            }
+        }
+        BridgeSession session = new BridgeSession(this, stream, id, dedicatedThread);
+        started(session);
         Thread.ofPlatform().daemon().name("ringbus-bridge-session-" + session.id()).start(session);
         if (closed) {
             session.stop();
         }
     }
 
-    void ended(BridgeSession session) {
+    /** Takes one of the threads kept for the first socket connections, if one is free. */
+    private boolean takeDedicated() {
+        while (true) {
+            int now = dedicated.get();
+            if (now >= context.dedicatedThreads()) {
+                return false;
+            }
+            if (dedicated.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void started(Served session) {
+        sessions.add(session);
+        sessionsServed.incrementAndGet();
+    }
+
+    void ended(Served session) {
         sessions.remove(session);
+        if (session instanceof BridgeSession threaded && threaded.dedicated()) {
+            dedicated.decrementAndGet();
+        }
     }
 
     /** Where the bridge listens (TCP with the port actually bound). */
@@ -134,6 +182,11 @@ public final class Bridge implements AutoCloseable {
     /** Connections served since the start. */
     public long sessionsServed() {
         return sessionsServed.get();
+    }
+
+    /** The event loops (tests). */
+    List<EventLoop> loops() {
+        return loops;
     }
 
     Bus bus() {
@@ -159,9 +212,12 @@ public final class Bridge implements AutoCloseable {
         for (Thread thread : acceptorThreads) {
             join(thread);
         }
-        List<BridgeSession> open = new ArrayList<>(sessions);
-        open.forEach(BridgeSession::stop);
-        for (BridgeSession session : open) {
+        for (EventLoop loop : loops) {
+            loop.close(2_000);
+        }
+        List<Served> open = new ArrayList<>(sessions);
+        open.forEach(Served::stop);
+        for (Served session : open) {
             session.awaitEnd(2_000);
         }
         if (ownsBus) {

@@ -19,6 +19,8 @@ public final class BridgeContext {
     private boolean allowNonLoopback;
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
+    private int eventLoops = 2;
+    private int dedicatedThreads = 8;
     private Consumer<String> log = line -> System.err.println("ringbus bridge: " + line);
     private boolean concluded;
 
@@ -49,12 +51,35 @@ public final class BridgeContext {
     }
 
     /**
-     * How the bridge's own subscribers wait for messages to forward: {@code BLOCKING} (default; costs
+     * How the bridge's own subscribers on dedicated threads ({@link #dedicatedThreads}, and every pipe,
+     * FIFO and message-queue connection) wait for messages to forward: {@code BLOCKING} (default; costs
      * one futex wakeup per idle-to-busy transition) or {@code SPIN} (lowest latency, a core per
-     * subscriber connection).
+     * subscriber connection). Subscriptions on the event loops wait as the loop does, whatever this says.
      */
     public BridgeContext sessionWakeup(WakeupMode sessionWakeup) {
         this.sessionWakeup = sessionWakeup;
+        return this;
+    }
+
+    /**
+     * How many event loops serve Unix and TCP connections (default 2): each is two threads (the loop and its
+     * ring watch) whatever the number of connections. 0 serves every connection on a thread of its own, as
+     * pipe, FIFO and message-queue connections always are.
+     */
+    public BridgeContext eventLoops(int eventLoops) {
+        this.eventLoops = eventLoops;
+        return this;
+    }
+
+    /**
+     * How many socket connections, the first ones, get a thread of their own instead of an event loop
+     * (default 8; 0 puts every socket connection on the loops). Such a thread spins for
+     * {@code SpinBeforeWait} before it waits and is woken by a publisher directly, so a client's round trip
+     * stays as short as the machine allows; on a loop, a subscriber idle past its spin is woken through the
+     * loop's ring watch, a wakeup more. Only with {@link #eventLoops} above 0.
+     */
+    public BridgeContext dedicatedThreads(int dedicatedThreads) {
+        this.dedicatedThreads = dedicatedThreads;
         return this;
     }
 
@@ -92,6 +117,12 @@ public final class BridgeContext {
         if (helloTimeout == null || helloTimeout.isNegative() || helloTimeout.isZero()) {
             throw new IllegalArgumentException("helloTimeout must be positive, not " + helloTimeout);
         }
+        if (eventLoops < 0 || eventLoops > 64) {
+            throw new IllegalArgumentException("eventLoops must be 0 to 64, not " + eventLoops);
+        }
+        if (dedicatedThreads < 0 || dedicatedThreads > 1024) {
+            throw new IllegalArgumentException("dedicatedThreads must be 0 to 1024, not " + dedicatedThreads);
+        }
         if (log == null) {
             throw new IllegalArgumentException("log must not be null");
         }
@@ -117,6 +148,16 @@ public final class BridgeContext {
     /** The sessions' wakeup mode. */
     public WakeupMode sessionWakeup() {
         return sessionWakeup;
+    }
+
+    /** Event loops for socket connections (0: a thread per connection). */
+    public int eventLoops() {
+        return eventLoops;
+    }
+
+    /** Socket connections served on threads of their own before the event loops take the rest. */
+    public int dedicatedThreads() {
+        return dedicatedThreads;
     }
 
     /** Hello timeout. */

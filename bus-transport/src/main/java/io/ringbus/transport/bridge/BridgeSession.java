@@ -36,7 +36,7 @@ import org.agrona.concurrent.IdleStrategy;
  * subscription ({@link CommitLog}), so that its cursor (and a durable successor) follows what the
  * client has consumed, not what was sent to it.
  */
-final class BridgeSession implements Runnable {
+final class BridgeSession implements Runnable, Served {
     private static final long SLICE_NANOS = 100_000_000L;
     /** How long a dead publisher's frame waits for room before its session ends (see publish). */
     private static final long DEAD_PUBLISHER_PATIENCE_NANOS = 3_000_000_000L;
@@ -45,12 +45,6 @@ final class BridgeSession implements Runnable {
      * are read between waits (doubling up to a slice while none comes), since publishers may wait for it.
      */
     private static final long COMMIT_WAIT_NANOS = 1_000_000L;
-    private static final int COMMIT_FRAME_LENGTH = FrameDescriptor.HEADER_LENGTH + Long.BYTES;
-    /** The headers a subscriber may send: BYE, and COMMIT (with explicit commits). */
-    private static final ByteBuffer BYE_HEADER = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
-        .order(ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(FrameDescriptor.BYE).flip();
-    private static final ByteBuffer COMMIT_HEADER = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH)
-        .order(ByteOrder.LITTLE_ENDIAN).putInt(Long.BYTES).putInt(FrameDescriptor.COMMIT).flip();
     private static final int FORWARD_BATCH_LIMIT = 1024;
     /** A publishing session spins before it waits only after reads of at most this many bytes. */
     private static final int SPIN_AFTER_READS_UP_TO = 4096;
@@ -60,20 +54,28 @@ final class BridgeSession implements Runnable {
     private final Bridge bridge;
     private final ByteStream stream;
     private final long id;
+    private final boolean dedicated;
     private final CountDownLatch ended = new CountDownLatch(1);
-    /** What a subscriber sent after its hello: COMMIT frames and a BYE (a frame kept until whole). */
-    private final ByteBuffer probe = ByteBuffer.allocateDirect(256).order(ByteOrder.LITTLE_ENDIAN);
+    /** What a subscriber sent after its hello: COMMIT frames and a BYE. */
+    private final SubscriberInput input = new SubscriberInput();
     /** For a subscriber with explicit commits, else null. */
     private CommitLog commits;
     private volatile boolean stopped;
 
-    BridgeSession(Bridge bridge, ByteStream stream, long id) {
+    BridgeSession(Bridge bridge, ByteStream stream, long id, boolean dedicated) {
         this.bridge = bridge;
         this.stream = stream;
         this.id = id;
+        this.dedicated = dedicated;
     }
 
-    long id() {
+    /** Whether this is a socket connection on one of the bridge's dedicated threads. */
+    boolean dedicated() {
+        return dedicated;
+    }
+
+    @Override
+    public long id() {
         return id;
     }
 
@@ -171,16 +173,21 @@ final class BridgeSession implements Runnable {
             }
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
+            RunPublisher run = new RunPublisher(publisher);
             int lastRead = 0;
             while (!stopped) {
-                while (reader.next()) {
-                    if (!FrameDescriptor.isMessage(reader.type())) {
-                        throw new MalformedFrameException("a publisher may send only messages, not "
-                            + FrameDescriptor.typeName(reader.type()));
+                try {
+                    while (reader.next()) {
+                        if (!FrameDescriptor.isMessage(reader.type())) {
+                            throw new MalformedFrameException("a publisher may send only messages, not "
+                                + FrameDescriptor.typeName(reader.type()));
+                        }
+                        if (!publish(run, reader, idle)) {
+                            return;
+                        }
                     }
-                    if (!publish(publisher, reader, idle)) {
-                        return;
-                    }
+                } finally {
+                    run.endOfRun(); // the frames of one read wake parked subscribers once
                 }
                 int read = fillOrSpin(reader, lastRead);
                 if (read < 0) {
@@ -226,12 +233,13 @@ final class BridgeSession implements Runnable {
      * {@link #DEAD_PUBLISHER_PATIENCE_NANOS} does the session give up, so it does not keep the topic
      * mapped for ever publishing for nobody.
      */
-    private boolean publish(Publisher publisher, FrameReader reader, IdleStrategy idle) {
+    private boolean publish(RunPublisher publisher, FrameReader reader, IdleStrategy idle) {
         // The common case first, with no clock read or idle bookkeeping per frame.
         long first = publisher.offer(reader.type(), reader.segment(), reader.payloadOffset(), reader.payloadLength());
         if (first >= 0) {
             return true;
         }
+        publisher.endOfRun(); // the subscribers we wait for must be awake to make room
         idle.reset();
         long waitingSince = System.nanoTime();
         long lastProbe = waitingSince;
@@ -298,6 +306,7 @@ final class BridgeSession implements Runnable {
             int frameRoom = FrameDescriptor.HEADER_LENGTH + maxMessageLength;
             CommitLog log = config.explicitCommit() ? new CommitLog((ShmSubscriber) subscriber) : null;
             commits = log;
+            input.commits(log);
             MessageHandler forward = log == null
                 ? (type, buffer, offset, length) -> writer.append(type, buffer, offset, length)
                 : (type, buffer, offset, length) -> {
@@ -375,51 +384,8 @@ final class BridgeSession implements Runnable {
         return subscriber.await(forward, limit, wait);
     }
 
-    /**
-     * Reads what the client sent: whether it closed its end or said BYE. Subscribers send nothing else
-     * after their hello but COMMIT frames, and those only with explicit commits; each is applied as it
-     * comes, and those sent before an end of stream too.
-     */
     private boolean clientGone() {
-        while (true) {
-            int read = stream.read(probe);
-            int have = probe.position();
-            int at = 0;
-            while (at < have) {
-                boolean bye = startsWith(at, have, BYE_HEADER);
-                if (!bye && (commits == null || !startsWith(at, have, COMMIT_HEADER))) {
-                    throw new MalformedFrameException("a subscriber may send nothing after its hello but BYE, and"
-                        + " COMMIT frames of 8 bytes with commit=explicit");
-                }
-                if (bye && have - at >= FrameDescriptor.HEADER_LENGTH) {
-                    return true;
-                }
-                if (bye || have - at < COMMIT_FRAME_LENGTH) {
-                    break; // the rest of the frame is still on its way
-                }
-                commits.commit(probe.getLong(at + FrameDescriptor.HEADER_LENGTH));
-                at += COMMIT_FRAME_LENGTH;
-            }
-            probe.limit(have).position(at);
-            probe.compact();
-            if (read < 0) {
-                return true;
-            }
-            if (read == 0) {
-                return false;
-            }
-        }
-    }
-
-    /** Whether the bytes from {@code at} (up to {@code have}) agree with {@code header} as far as they go. */
-    private boolean startsWith(int at, int have, ByteBuffer header) {
-        int length = Math.min(have - at, header.limit());
-        for (int i = 0; i < length; i++) {
-            if (probe.get(at + i) != header.get(i)) {
-                return false;
-            }
-        }
-        return true;
+        return input.clientGone(stream);
     }
 
     private boolean welcome(int maxMessageLength) {
@@ -468,12 +434,14 @@ final class BridgeSession implements Runnable {
     }
 
     /** Ends the session: its thread returns within a slice. */
-    void stop() {
+    @Override
+    public void stop() {
         stopped = true;
         stream.close();
     }
 
-    void awaitEnd(long millis) {
+    @Override
+    public void awaitEnd(long millis) {
         try {
             ended.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -12,15 +12,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A connected Unix or TCP socket as a {@link ByteStream}: the channel in non-blocking mode, with one
  * selector for waiting to read and another for waiting to write, so a reading thread and a writing
- * thread never share one.
+ * thread never share one. The selectors (two descriptors each) are opened on the first wait: a bridge's
+ * event loop waits for thousands of sockets in its own selector and never opens them.
  */
 public final class SocketStream implements ByteStream {
     private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
 
     private final SocketChannel channel;
     private final String description;
-    private final Selector readSelector;
-    private final Selector writeSelector;
+    /** Opened by the first awaitReadable (the reading thread), closed by close(). */
+    private volatile Selector readSelector;
+    /** Opened by the first awaitWritable (the writing thread), closed by close(). */
+    private volatile Selector writeSelector;
     private final AtomicBoolean closed = new AtomicBoolean();
     /*
      * Bytes read from the socket by peerClosed() and not yet handed out by read(), in read mode
@@ -37,10 +40,6 @@ public final class SocketStream implements ByteStream {
         this.description = description;
         try {
             channel.configureBlocking(false);
-            this.readSelector = Selector.open();
-            this.writeSelector = Selector.open();
-            channel.register(readSelector, SelectionKey.OP_READ);
-            channel.register(writeSelector, SelectionKey.OP_WRITE);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new StreamClosedException("cannot set up " + description + ": " + e.getMessage(), e);
@@ -120,19 +119,57 @@ public final class SocketStream implements ByteStream {
 
     @Override
     public boolean awaitReadable(long timeoutNanos) {
-        return await(readSelector, timeoutNanos);
+        Selector selector = readSelector;
+        if (selector == null) {
+            selector = readSelector = openSelector(SelectionKey.OP_READ);
+            if (closed.get()) {
+                closeSelector(selector); // close() ran meanwhile and may have missed it
+                return false;
+            }
+        }
+        return selector != null && await(selector, true, timeoutNanos);
     }
 
     @Override
     public boolean awaitWritable(long timeoutNanos) {
-        return await(writeSelector, timeoutNanos);
+        Selector selector = writeSelector;
+        if (selector == null) {
+            selector = writeSelector = openSelector(SelectionKey.OP_WRITE);
+            if (closed.get()) {
+                closeSelector(selector); // close() ran meanwhile and may have missed it
+                return false;
+            }
+        }
+        return selector != null && await(selector, false, timeoutNanos);
     }
 
-    private boolean await(Selector selector, long timeoutNanos) {
+    /** A selector for one direction; null once the stream is closed. */
+    private Selector openSelector(int ops) {
+        if (closed.get()) {
+            return null;
+        }
+        Selector selector;
+        try {
+            selector = Selector.open();
+            channel.register(selector, ops);
+        } catch (ClosedChannelException e) {
+            return null;
+        } catch (IOException e) {
+            throw new StreamClosedException("cannot wait on " + description + ": " + e.getMessage(), e);
+        }
+        return selector;
+    }
+
+    /** The channel, for an event loop that registers it in a selector of its own. */
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    private boolean await(Selector selector, boolean reading, long timeoutNanos) {
         if (closed.get()) {
             return false;
         }
-        if (selector == readSelector && (endSeen || readAhead != null && readAhead.hasRemaining())) {
+        if (reading && (endSeen || readAhead != null && readAhead.hasRemaining())) {
             return true; // what peerClosed() read ahead is readable now
         }
         try {
@@ -161,10 +198,15 @@ public final class SocketStream implements ByteStream {
             return;
         }
         closeQuietly(channel);
-        readSelector.wakeup();
-        writeSelector.wakeup();
-        closeQuietly(readSelector);
-        closeQuietly(writeSelector);
+        closeSelector(readSelector);
+        closeSelector(writeSelector);
+    }
+
+    private static void closeSelector(Selector selector) {
+        if (selector != null) {
+            selector.wakeup();
+            closeQuietly(selector);
+        }
     }
 
     /** Whether {@link #close()} was called. */

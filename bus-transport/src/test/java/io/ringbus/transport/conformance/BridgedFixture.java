@@ -34,6 +34,11 @@ abstract class BridgedFixture extends PathFixture {
         started(bridge);
     }
 
+    /** Adjusts the context every bridge of this fixture starts with (nothing, by default). */
+    protected BridgeContext configure(BridgeContext context) {
+        return context;
+    }
+
     /** The URIs a restarted bridge listens on: the first one's, by default. */
     protected List<String> restartUris() {
         return listenUris();
@@ -45,7 +50,7 @@ abstract class BridgedFixture extends PathFixture {
             System.err.println("ringbus bridge [" + name() + "]: " + line);
         });
         uris.forEach(context::listen);
-        bridge = Bridge.start(context);
+        bridge = Bridge.start(configure(context));
     }
 
     @Override

@@ -13,13 +13,15 @@ final class Fixtures {
     }
 
     /**
-     * The stream paths: those with a bridge that can go away, and a byte stream a peer can corrupt.
+     * The stream paths: those with a bridge that can go away, and a byte stream a peer can corrupt. The
+     * socket paths run twice: with the bridge's defaults (the first connections on threads of their own)
+     * and with every connection on its event loops ({@code unix-loop}, {@code tcp-loop}).
      * ({@code shm:} has neither: clients map the topic file themselves, and a dead peer process is
      * bus-core's liveness, tested there with real processes.)
      */
     static Stream<PathFixture> streams() {
         return Stream.<PathFixture>of(new PipeFixture(), new FifoFixture(), SocketFixture.unix(), SocketFixture.tcp(),
-            new MqFixture()).filter(Fixtures::selected);
+            new MqFixture(), SocketFixture.unixLoop(), SocketFixture.tcpLoop()).filter(Fixtures::selected);
     }
 
     /**

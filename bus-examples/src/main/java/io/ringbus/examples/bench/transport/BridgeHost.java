@@ -26,6 +26,8 @@ import java.nio.file.Path;
  */
 final class BridgeHost implements ChildRole {
     static final String ROLE = "transport-bridge";
+    /** How many socket connections get a thread of their own (BridgeContext.dedicatedThreads) in the bench. */
+    static final String DEDICATED_PROPERTY = "ringbus.bench.dedicatedThreads";
 
     private final Bus bus;
     private final Bridge bridge;
@@ -41,7 +43,9 @@ final class BridgeHost implements ChildRole {
         Bridge started = null;
         ShmPeer created = null;
         try {
-            BridgeContext context = new BridgeContext().sessionWakeup(sessions);
+            // -Dringbus.bench.dedicatedThreads=0 (through --child-jvm-option) measures the event loops alone.
+            BridgeContext context = new BridgeContext().sessionWakeup(sessions)
+                .dedicatedThreads(Integer.getInteger(DEDICATED_PROPERTY, new BridgeContext().dedicatedThreads()));
             if (pipes == null) {
                 context.listen(spec.uri());
             }

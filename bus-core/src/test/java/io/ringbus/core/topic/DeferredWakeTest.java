@@ -1,0 +1,123 @@
+package io.ringbus.core.topic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ringbus.core.Bus;
+import io.ringbus.core.BusContext;
+import io.ringbus.core.Subscriber;
+import io.ringbus.core.SubscriberConfig;
+import io.ringbus.core.TopicConfig;
+import io.ringbus.core.WakeupMode;
+import io.ringbus.core.ring.RingDescriptor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ShmPublisher#offerDeferringWake} and {@link ShmPublisher#wakeDeferred}: a run of messages wakes a
+ * parked subscriber once, after the run, and never not at all. A lost wakeup shows as a park slice that ran
+ * out with a message ready and no post ({@code timeoutWakeups}); with {@code wakeDeferred} a no-op every
+ * round would count one.
+ */
+class DeferredWakeTest {
+    private Path root;
+    private Bus bus;
+
+    @BeforeEach
+    void open() throws Exception {
+        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-deferred-wake-");
+        bus = Bus.open(new BusContext().directory(root.resolve("bus")).defaultCapacity(1 << 16));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        bus.close();
+        try (var files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** While the run goes on nothing posts the parked subscriber; the flush after it wakes it. */
+    @Test
+    void aRunPostsNothingUntilItsFlushWhichWakesTheParkedSubscriber() throws Exception {
+        TopicConfig config = new TopicConfig().wakeup(true);
+        Subscriber subscriber = bus.newSubscriber("t", config, new SubscriberConfig().wakeup(WakeupMode.BLOCKING));
+        ShmPublisher publisher = (ShmPublisher) bus.newPublisher("t", config);
+        MemorySegment ring = publisher.buffer();
+        long slot = RingDescriptor.cursorOffset(((ShmSubscriber) subscriber).slotIndex());
+        MemorySegment message = Arena.ofAuto().allocate(64);
+        AtomicLong received = new AtomicLong();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            while (received.get() < 10) {
+                subscriber.await((type, buffer, offset, length) -> received.incrementAndGet(), 100, 60_000_000_000L);
+            }
+        });
+        while (!WakeupProtocol.isParked(ring, slot)) {
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < 10; i++) {
+            assertTrue(publisher.offerDeferringWake(0, message, 0, 64) >= 0);
+        }
+        assertEquals(0, WakeupProtocol.wakeWord(ring, slot), "a deferred offer posted the parked subscriber");
+        publisher.wakeDeferred();
+        waiter.join();
+        assertEquals(10, received.get());
+        assertEquals(0, SubscriberProbes.timeoutWakeups(subscriber), "the flush did not wake the subscriber");
+        publisher.close();
+        subscriber.close();
+    }
+
+    /**
+     * Runs of 1 to 8 messages against a subscriber that parks between them, many times: every message
+     * arrives, and no park slice ran out with a message ready and no post (a lost wakeup).
+     */
+    @Test
+    void noWakeupIsLostOverManyRuns() throws Exception {
+        TopicConfig config = new TopicConfig().wakeup(true);
+        Subscriber subscriber = bus.newSubscriber("t", config, new SubscriberConfig().wakeup(WakeupMode.BLOCKING));
+        ShmPublisher publisher = (ShmPublisher) bus.newPublisher("t", config);
+        MemorySegment message = Arena.ofAuto().allocate(16);
+        int runs = 3_000;
+        long[] expected = new long[1];
+        AtomicLong received = new AtomicLong();
+        long total = 0;
+        int[] sizes = new int[runs];
+        for (int i = 0; i < runs; i++) {
+            sizes[i] = 1 + ThreadLocalRandom.current().nextInt(8);
+            total += sizes[i];
+        }
+        expected[0] = total;
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            while (received.get() < expected[0]) {
+                subscriber.await((type, buffer, offset, length) -> received.incrementAndGet(), 1000, 60_000_000_000L);
+            }
+        });
+        long sent = 0;
+        for (int run = 0; run < runs; run++) {
+            for (int i = 0; i < sizes[run]; i++) {
+                while (publisher.offerDeferringWake(0, message, 0, 16) < 0) {
+                    publisher.wakeDeferred();
+                    Thread.onSpinWait();
+                }
+            }
+            publisher.wakeDeferred();
+            sent += sizes[run];
+            while (received.get() < sent) {
+                Thread.onSpinWait(); // one run in flight at a time: the subscriber parks between runs
+            }
+        }
+        waiter.join();
+        assertEquals(total, received.get());
+        assertEquals(0, SubscriberProbes.timeoutWakeups(subscriber), "wakeups lost");
+        publisher.close();
+        subscriber.close();
+    }
+}
