@@ -96,4 +96,14 @@ class SpinBudgetTest {
         arrivalsOnly.onArrival(1_000_000); // slow arrivals: capped
         assertEquals(SpinBudget.MAX_BUDGET_NANOS, arrivalsOnly.nanos());
     }
+
+    @Test
+    void pollsOnItsCoreForTwiceTheArrivalsThenYields() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(20_000);
+        budget.onArrival(600);
+        assertEquals(1_200, budget.busyNanos(budget.nanos()));
+        budget.onArrival(SpinBudget.MAX_BUDGET_NANOS);
+        assertEquals(budget.nanos(), budget.busyNanos(budget.nanos()), "never past the budget");
+    }
 }
