@@ -81,6 +81,16 @@ public final class DaemonCommand implements Callable<Integer> {
             + " publish and subscribe: there is no authentication on TCP.")
     boolean allowRemote;
 
+    @Option(names = "--event-loops", paramLabel = "N",
+        description = "Event loops serving Unix and TCP connections (default 2; 0 to 64): two threads each, whatever"
+            + " the number of connections. 0 gives every connection a thread of its own.")
+    Integer eventLoops;
+
+    @Option(names = "--dedicated-threads", paramLabel = "N",
+        description = "How many socket connections, the first ones, get a thread of their own for the shortest round"
+            + " trip (default 8; 0 puts every one on the event loops).")
+    Integer dedicatedThreads;
+
     @Option(names = "--detach",
         description = "Run in the background: starts the daemon as a new process (a new session, working directory"
             + " /, umask 077, standard input /dev/null, output to --log), waits until it listens, prints its pid,"
@@ -117,14 +127,28 @@ public final class DaemonCommand implements Callable<Integer> {
                 err.flush();
             });
         listen.forEach(bridgeContext::listen);
+        List<String> threadOptions = new java.util.ArrayList<>();
+        if (eventLoops != null) {
+            bridgeContext.eventLoops(eventLoops);
+            threadOptions.addAll(List.of("--event-loops", eventLoops.toString()));
+        }
+        if (dedicatedThreads != null) {
+            bridgeContext.dedicatedThreads(dedicatedThreads);
+            threadOptions.addAll(List.of("--dedicated-threads", dedicatedThreads.toString()));
+        }
         List<TransportUri> uris;
         try {
             uris = bridgeContext.conclude().listenUris();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--listen: " + e.getMessage());
+            String message = e.getMessage();
+            throw new ParameterException(spec.commandLine(), message.startsWith("eventLoops")
+                ? message.replaceFirst("eventLoops", "--event-loops")
+                : message.startsWith("dedicatedThreads")
+                ? message.replaceFirst("dedicatedThreads", "--dedicated-threads")
+                : "--listen: " + message);
         }
         if (detach && !detachedChild) {
-            return new DetachedDaemon(directory, uris, allowRemote, pidPath, logPath)
+            return new DetachedDaemon(directory, uris, allowRemote, pidPath, logPath, threadOptions)
                 .launch(spec.commandLine().getOut(), err);
         }
         if (detachedChild) {

@@ -37,8 +37,12 @@ final class DetachedDaemon {
     private final boolean allowRemote;
     private final Path pidFile;
     private final Path logFile;
+    private final List<String> threadOptions;
 
-    DetachedDaemon(Path directory, List<TransportUri> listen, boolean allowRemote, Path pidFile, Path logFile) {
+    /** @param threadOptions the daemon's thread options as given ({@code --event-loops N} and so on), passed on */
+    DetachedDaemon(Path directory, List<TransportUri> listen, boolean allowRemote, Path pidFile, Path logFile,
+        List<String> threadOptions) {
+        this.threadOptions = threadOptions;
         this.directory = directory;
         this.listen = listen;
         this.allowRemote = allowRemote;
@@ -135,6 +139,7 @@ final class DetachedDaemon {
         if (allowRemote) {
             command.add("--allow-remote");
         }
+        command.addAll(threadOptions);
         command.add("--pid-file");
         command.add(pidFile.toString());
         command.add("--log");

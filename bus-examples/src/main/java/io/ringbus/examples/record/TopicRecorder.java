@@ -89,16 +89,13 @@ public final class TopicRecorder implements MessageHandler, LossListener {
         subscriber = subscribe.apply(this);
         try {
             while (!stop.getAsBoolean() && recorded < limit) {
-                // One message per call: the subscriber's position after it is where that message ends, which
-                // is how its ring position is known (a subscriber moves its position once per call).
-                int got = subscriber.await(this, 1, WAIT_SLICE_NANOS);
-                int batch = 0;
-                while (got > 0) {
-                    finishEntry();
-                    if (++batch == BATCH || recorded >= limit) {
-                        break;
-                    }
-                    got = subscriber.poll(this, 1);
+                // Many messages per call: inside the handler the subscriber's position is where the message
+                // in hand ends, which is how each one's ring position is known.
+                int batch = subscriber.await(this, (int) Math.min(BATCH, limit - recorded), WAIT_SLICE_NANOS);
+                int got = batch;
+                while (got > 0 && batch < BATCH && recorded < limit) {
+                    got = subscriber.poll(this, (int) Math.min(BATCH - batch, limit - recorded));
+                    batch += got;
                 }
                 if (batch > 0) {
                     subscriber.commit(); // only now: what was delivered is in the queue
@@ -121,8 +118,8 @@ public final class TopicRecorder implements MessageHandler, LossListener {
     }
 
     /**
-     * Appends the message to an entry left open: its ring position is known only once the poll returns
-     * ({@link #finishEntry}), which writes it into the header, or rolls the entry back if it was recorded already.
+     * Appends the message as an entry whose header gets the message's ring position ({@link #finishEntry}), or
+     * rolls it back if it was recorded already.
      */
     @Override
     public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
@@ -144,13 +141,11 @@ public final class TopicRecorder implements MessageHandler, LossListener {
         } catch (RuntimeException | InternalError e) {
             throw appendFailed(e);
         }
+        finishEntry();
     }
 
-    /** After a poll of one message: the entry gets the message's ring position and is appended (or dropped). */
+    /** In the handler: the entry gets the message's ring position and is appended (or dropped). */
     private void finishEntry() {
-        if (entry == null) {
-            return; // the poll delivered only a loss notice
-        }
         long position = subscriber.position() - RecordDescriptor.recordLength(entryRingLength);
         try {
             if (position <= lastCovered) {

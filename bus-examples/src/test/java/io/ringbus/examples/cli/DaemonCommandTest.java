@@ -271,4 +271,33 @@ class DaemonCommandTest {
         assertTrue(remote.err().contains("not a loopback address") && remote.err().contains("--allow-remote"),
             remote.err());
     }
+
+    /** The thread options reach the bridge, also through --detach: three loops, as jcmd lists the threads. */
+    @Test
+    void eventLoopOptionsReachADetachedDaemonAndBadOnesAreUsageErrors() throws Exception {
+        Cli.Result tooMany = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + socket, "--event-loops", "65");
+        assertEquals(2, tooMany.exitCode(), tooMany.err());
+        assertTrue(tooMany.err().startsWith("bus daemon: --event-loops must be 0 to 64, not 65"), tooMany.err());
+        Process launcher = Cli.start("daemon", "--dir", dir(), "--listen", "unix:" + socket, "--detach",
+            "--event-loops", "3", "--dedicated-threads", "0");
+        launcher.getOutputStream().close();
+        String out = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, Cli.await(launcher, 90), out);
+        long pid = Daemons.pidIn(pidFile);
+        try {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+            Process threads = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                .redirectErrorStream(true).start();
+            String dump = new String(threads.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, Cli.await(threads, 60), dump);
+            assertEquals(3, dump.lines().filter(line -> line.startsWith("\"ringbus-bridge-loop-")).count(), dump);
+            // and every connection goes to a loop (no dedicated thread): it still serves
+            assertEquals(0, Cli.run("hi\n", "pub", "loops", "--via", "unix:" + socket).exitCode());
+            assertEquals("hi\n", Cli.run("", "sub", "loops", "--via", "unix:" + socket, "--from", "earliest",
+                "--count", "1").out());
+        } finally {
+            assertTrue(Processes.signal(pid, 15));
+            ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().join());
+        }
+    }
 }
