@@ -132,19 +132,28 @@ public final class ShmPublisher implements Publisher {
     @Override
     public long offer(int typeId, MemorySegment source, long offset, int length) {
         try {
-            long position = claim(typeId, length);
+            long position = copyAndCommit(typeId, source, offset, length);
             if (position >= 0) {
-                if (CrashPoints.ENABLED) {
-                    copyWithCrashPoints(source, offset, position, length);
-                } else {
-                    MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), length);
-                }
-                publish(position);
+                wakeParked();
             }
             return position;
         } catch (InternalError fault) {
             throw LostPages.typed(fault, topic.path());
         }
+    }
+
+    /** Claims, copies and commits one message, waking nobody: the position, or the claim's refusal. */
+    private long copyAndCommit(int typeId, MemorySegment source, long offset, int length) {
+        long position = claim(typeId, length);
+        if (position >= 0) {
+            if (CrashPoints.ENABLED) {
+                copyWithCrashPoints(source, offset, position, length);
+            } else {
+                MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), length);
+            }
+            commitRecord(position);
+        }
+        return position;
     }
 
     @Override
@@ -244,14 +253,8 @@ public final class ShmPublisher implements Publisher {
      */
     public long offerDeferringWake(int typeId, MemorySegment source, long offset, int length) {
         try {
-            long position = claim(typeId, length);
+            long position = copyAndCommit(typeId, source, offset, length);
             if (position >= 0) {
-                if (CrashPoints.ENABLED) {
-                    copyWithCrashPoints(source, offset, position, length);
-                } else {
-                    MemorySegment.copy(source, offset, writer.buffer(), payloadOffset(position), length);
-                }
-                commitRecord(position);
                 wakeDeferred = true;
             }
             return position;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
@@ -12,9 +11,6 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,21 +25,18 @@ import org.junit.jupiter.api.Test;
 class AdaptiveSpinTest {
     private static final int ROUND_TRIPS = 2_000;
 
-    private Path root;
+    private TempBus temp;
     private Bus bus;
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-adaptive-spin-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")).defaultCapacity(1 << 16));
+        temp = TempBus.open("rb-adaptive-spin-");
+        bus = temp.bus();
     }
 
     @AfterEach
-    void close() throws Exception {
-        bus.close();
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     /**

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
@@ -12,9 +11,6 @@ import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.RingDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -28,21 +24,18 @@ import org.junit.jupiter.api.Test;
  * round would count one.
  */
 class DeferredWakeTest {
-    private Path root;
+    private TempBus temp;
     private Bus bus;
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-deferred-wake-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")).defaultCapacity(1 << 16));
+        temp = TempBus.open("rb-deferred-wake-");
+        bus = temp.bus();
     }
 
     @AfterEach
-    void close() throws Exception {
-        bus.close();
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     /** While the run goes on nothing posts the parked subscriber; the flush after it wakes it. */

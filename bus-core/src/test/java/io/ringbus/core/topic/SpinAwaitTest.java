@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
@@ -13,9 +12,6 @@ import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.AfterEach;
@@ -30,21 +26,18 @@ import org.junit.jupiter.api.Test;
 class SpinAwaitTest {
     private static final MessageHandler NOTHING = (type, buffer, offset, length) -> { };
 
-    private Path root;
+    private TempBus temp;
     private Bus bus;
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-perf-spin-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")).defaultCapacity(1 << 16));
+        temp = TempBus.open("rb-perf-spin-");
+        bus = temp.bus();
     }
 
     @AfterEach
-    void close() throws Exception {
-        bus.close();
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     /**
