@@ -39,6 +39,11 @@ public final class MqStream implements ByteStream {
     private static final MemorySegment MARKER = Arena.global().allocate(8);
     /** How long a waiting writer sleeps when the reader holds the read side and the write queue is full. */
     private static final long READER_BUSY_NANOS = 1_000_000L;
+    /**
+     * How often a read that finds the queue empty looks at the peer's pidfd: a reader that never waits
+     * (a bridge session between deliveries, a spinning client) learns of a death only this way.
+     */
+    private static final long DEATH_CHECK_NANOS = 1_000_000L;
 
     private final int readMq;
     private final int writeMq;
@@ -65,6 +70,9 @@ public final class MqStream implements ByteStream {
     private volatile boolean peerDead;
     private final PollSet readPoll = new PollSet(4);
     private final PollSet writePoll = new PollSet(4);
+    /** The peer's pidfd alone, for the read side's look between waits (guarded by readLock). */
+    private final PollSet deathPoll = new PollSet(1);
+    private long nextDeathCheckNanos;
     private final MemorySegment nudgeScratch = Arena.ofAuto().allocate(8);
     /** Used by the writing thread only, for heap buffers. */
     private final MemorySegment writeScratch;
@@ -94,6 +102,7 @@ public final class MqStream implements ByteStream {
         writePoll.set(0, writeMq, FileDescriptors.POLL_OUT);
         writePoll.set(2, peerFd, FileDescriptors.POLL_IN);
         writePoll.set(3, wakeFd, FileDescriptors.POLL_IN);
+        deathPoll.set(0, peerFd, FileDescriptors.POLL_IN);
     }
 
     /**
@@ -190,10 +199,26 @@ public final class MqStream implements ByteStream {
                 endOfStream = true; // dead and nothing left: it sent all it ever will
                 return -1;
             }
-            return 0;
+            lookForDeath();
+            return 0; // if it died, the next read receives what it sent last, then ends
         }
         throw new StreamClosedException(description + ": mq_receive failed: "
             + FileDescriptors.describeError((int) -received));
+    }
+
+    /** Sets peerDead if the peer's pidfd says it exited; at most every DEATH_CHECK_NANOS (under readLock). */
+    private void lookForDeath() {
+        if (peerFd < 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - nextDeathCheckNanos < 0) {
+            return;
+        }
+        nextDeathCheckNanos = now + DEATH_CHECK_NANOS;
+        if (deathPoll.poll(0) > 0 && deathPoll.events(0) != 0) {
+            peerDead = true;
+        }
     }
 
     private int fromInbox(ByteBuffer destination) {

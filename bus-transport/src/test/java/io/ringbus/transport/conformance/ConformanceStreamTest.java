@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
@@ -210,6 +211,37 @@ class ConformanceStreamTest extends AbstractConformanceTest {
         }
         await(() -> path.bridge().activeSessions() == sessionsBefore, "the dead publisher's session to end");
         stuck.close();
+    }
+
+    /**
+     * A subscriber whose process is killed while its topic is quiet: the bridge has no byte to write to
+     * it, yet learns of the death, ends the session and lets the topic go. (On mq:, where a dead peer
+     * sends no end of stream, such a session once lived for ever and kept a deleted topic file mapped for
+     * the next clients of that name: {@code ./bus stress --via mq --seed 25662187818682}.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#streams")
+    void aSubscriberKilledOnAQuietTopicEndsItsSession(PathFixture fixture) throws Exception {
+        PathFixture path = open(fixture);
+        String uri = path.processUri();
+        assumeTrue(uri != null, path.name() + ": a client cannot be another process");
+        long before = path.bridge().activeSessions();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+            System.getProperty("java.class.path"), SubscriberChild.class.getName(), uri, "quiet")
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("READY", out.readLine(), "the subscriber process did not start");
+            await(() -> path.bridge().activeSessions() == before + 1, "the subscriber's session");
+            Thread.sleep(300); // the session settles into waiting on the quiet ring
+            child.destroyForcibly();
+            assertTrue(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the subscriber did not die");
+            await(() -> path.bridge().activeSessions() == before, "the killed subscriber's session to end");
+        } finally {
+            child.destroyForcibly();
+        }
     }
 
     /**

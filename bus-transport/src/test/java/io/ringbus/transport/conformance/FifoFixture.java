@@ -29,6 +29,11 @@ final class FifoFixture extends BridgedFixture {
     }
 
     @Override
+    String processUri() {
+        return listenUris().get(0);
+    }
+
+    @Override
     protected BusClient openClient(ConnectionListener listener) {
         return BusClients.open(transportContext(listenUris().get(0), listener));
     }

@@ -38,6 +38,11 @@ final class MqFixture extends BridgedFixture {
     }
 
     @Override
+    String processUri() {
+        return uri;
+    }
+
+    @Override
     protected BusClient openClient(ConnectionListener listener) {
         return BusClients.open(transportContext(uri, listener));
     }

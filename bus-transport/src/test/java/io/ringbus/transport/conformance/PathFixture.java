@@ -40,6 +40,14 @@ abstract class PathFixture implements AutoCloseable {
     /** Opens a client of this path that tells {@code listener} about disconnects and reconnects. */
     protected abstract BusClient openClient(ConnectionListener listener);
 
+    /**
+     * The URI a client in another process connects to, or null where clients cannot be other processes
+     * (shm has no bridge; a pipe client is the bridge's own child).
+     */
+    String processUri() {
+        return null;
+    }
+
     /** Prepares the path in {@code directory} (fresh per test). */
     void setUp(Path directory) {
         root = directory;

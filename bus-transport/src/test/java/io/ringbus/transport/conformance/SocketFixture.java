@@ -72,6 +72,11 @@ final class SocketFixture extends BridgedFixture {
     }
 
     @Override
+    String processUri() {
+        return uri;
+    }
+
+    @Override
     protected BusClient openClient(ConnectionListener listener) {
         return BusClients.open(transportContext(uri, listener));
     }
