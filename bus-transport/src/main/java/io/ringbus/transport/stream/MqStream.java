@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link StreamClosedException}. If the queue is full at close, {@code MqLinger} keeps the queue and
  * sends the marker once there is room. A peer that dies sends no marker: its process is watched through a
  * pidfd ({@code pidfd_open}), which {@link #awaitReadable}, {@link #awaitWritable} and {@link #peerClosed}
- * poll beside the queues; the bytes it sent before dying are still read, then -1.
+ * poll beside the queues, and which {@link #read} looks at (at most once a millisecond) when it finds the
+ * queue empty, for readers that never wait; the bytes it sent before dying are still read, then -1.
  *
  * <p><b>Peer closed while only writing.</b> A writer whose queue stays full (the peer stopped reading
  * because it closed) learns of the close from the other queue: {@code awaitWritable} also polls the read
