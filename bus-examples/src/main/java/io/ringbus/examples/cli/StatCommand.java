@@ -1,7 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
-import io.ringbus.examples.gateway.GatewayStatus;
+import io.ringbus.transport.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.examples.record.RecordingException;

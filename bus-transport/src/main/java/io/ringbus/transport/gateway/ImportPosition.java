@@ -1,12 +1,12 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.LAST_TO_OFFSET;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.LENGTH;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.MAGIC;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.MAGIC_OFFSET;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.PENDING_FROM_OFFSET;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.PENDING_TO_OFFSET;
-import static io.ringbus.examples.gateway.ImportPositionDescriptor.SOURCE_ID_OFFSET;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.LAST_TO_OFFSET;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.LENGTH;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.MAGIC;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.MAGIC_OFFSET;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.PENDING_FROM_OFFSET;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.PENDING_TO_OFFSET;
+import static io.ringbus.transport.gateway.ImportPositionDescriptor.SOURCE_ID_OFFSET;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -29,7 +29,7 @@ import java.util.zip.CRC32;
  * it published: what arrives next either repeats (dropped) or follows a gap it reports exactly. One writer: the
  * route's importer thread (a second gateway on the same route is refused by the driver's lock, one per name).
  */
-public final class ImportPosition implements AutoCloseable {
+final class ImportPosition implements AutoCloseable {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -44,7 +44,7 @@ public final class ImportPosition implements AutoCloseable {
     }
 
     /** The file of {@code route} under {@code busDirectory}: named by the CRC-32 of topic, channel and stream. */
-    public static Path fileOf(Path busDirectory, Route route) {
+    static Path fileOf(Path busDirectory, Route route) {
         CRC32 crc = new CRC32();
         crc.update((route.topic() + "|" + route.channel() + "|" + route.streamId()).getBytes(StandardCharsets.UTF_8));
         return busDirectory.resolve(String.format(".aeron-import-%08x.position", crc.getValue()));
@@ -55,7 +55,7 @@ public final class ImportPosition implements AutoCloseable {
      *
      * @throws GatewayException when it cannot be created or mapped, or holds something else
      */
-    public static ImportPosition open(Path busDirectory, Route route) {
+    static ImportPosition open(Path busDirectory, Route route) {
         Path file = fileOf(busDirectory, route);
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -87,7 +87,7 @@ public final class ImportPosition implements AutoCloseable {
     }
 
     /** Starts over for a new source: nothing published from it yet. */
-    public void reset(long sourceId) {
+    void reset(long sourceId) {
         segment.set(LONG, SOURCE_ID_OFFSET, sourceId);
         segment.set(LONG, LAST_TO_OFFSET, -1);
         segment.set(LONG, PENDING_FROM_OFFSET, -1);
@@ -95,39 +95,39 @@ public final class ImportPosition implements AutoCloseable {
     }
 
     /** Before a commit into the local topic: the message between these source positions is being published. */
-    public void pending(long from, long to) {
+    void pending(long from, long to) {
         segment.set(LONG, PENDING_FROM_OFFSET, from);
         segment.set(LONG, PENDING_TO_OFFSET, to);
     }
 
     /** After a commit (or a message given up for good): the last source position dealt with. */
-    public void done(long to) {
+    void done(long to) {
         VarHandle.storeStoreFence(); // after the commit's stores, never before them
         segment.set(LONG, LAST_TO_OFFSET, to);
     }
 
     /** The source the positions belong to (0 on a fresh file). */
-    public long sourceId() {
+    long sourceId() {
         return segment.get(LONG, SOURCE_ID_OFFSET);
     }
 
     /** The last source position dealt with, or -1. */
-    public long lastTo() {
+    long lastTo() {
         return segment.get(LONG, LAST_TO_OFFSET);
     }
 
     /** The message being published when the last writer stopped, if it died between commit and {@link #done}. */
-    public long pendingFrom() {
+    long pendingFrom() {
         return segment.get(LONG, PENDING_FROM_OFFSET);
     }
 
     /** See {@link #pendingFrom()}: its end, greater than {@link #lastTo()} only after such a death. */
-    public long pendingTo() {
+    long pendingTo() {
         return segment.get(LONG, PENDING_TO_OFFSET);
     }
 
     /** The file. */
-    public Path file() {
+    Path file() {
         return file;
     }
 

@@ -1,8 +1,7 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
-import io.ringbus.examples.cli.BusCommand;
-import io.ringbus.stress.common.JvmLauncher;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,11 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * {@code bus gateway ARGS} in a child JVM with the one flag Aeron needs (as the {@code ./bus} launcher gives it),
- * its standard output and error collected line by line for the test to wait on.
+ * A gateway in a child JVM with the one flag Aeron needs (as the {@code ./bus} launcher gives it), its standard
+ * output and error collected line by line for the test to wait on. The child runs {@link GatewayMain} (the library,
+ * for this module's tests) or, through {@link #cli}, {@code bus gateway} (bus-examples' CLI tests, which get this
+ * class from this module's test jar). Either prints {@code gateway ready} once its routes run.
  */
-final class GatewayProcess implements AutoCloseable {
-    static final String AERON_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+public final class GatewayProcess implements AutoCloseable {
+    /** What Aeron needs on JDK 25, and all it needs. */
+    public static final String AERON_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
 
     private final Process process;
     private final List<String> lines = new ArrayList<>();
@@ -65,22 +67,34 @@ final class GatewayProcess implements AutoCloseable {
         });
     }
 
-    /** Starts the gateway and waits for its "gateway ready" line. */
-    static GatewayProcess start(String... args) throws Exception {
-        return start(List.of(), args);
+    /** The main a child runs, and the arguments before the gateway's own (the CLI's subcommand). */
+    public record Main(String className, List<String> leadingArgs) {
     }
 
-    /** Starts the gateway in a JVM given {@code jvmOptions} too, and waits for its "gateway ready" line. */
+    /** {@code MAIN gateway ARGS}: the {@code bus} CLI, whose main class is {@code busCommand}. */
+    public static Main cli(String busCommand) {
+        return new Main(busCommand, List.of("gateway"));
+    }
+
+    private static final Main LIBRARY = new Main(GatewayMain.class.getName(), List.of());
+
+    /** Starts the library's gateway ({@link GatewayMain}) and waits for its "gateway ready" line. */
+    static GatewayProcess start(String... args) throws Exception {
+        return start(LIBRARY, List.of(), List.of(), args);
+    }
+
+    /** The same, in a JVM given {@code jvmOptions} too. */
     static GatewayProcess start(List<String> jvmOptions, String... args) throws Exception {
-        return start(List.of(), jvmOptions, args);
+        return start(LIBRARY, List.of(), jvmOptions, args);
     }
 
     /**
-     * Starts the gateway as {@code prefix java ...} (a command that ends by exec'ing the rest, such as
+     * Starts {@code main} as {@code prefix java ...} (a prefix is a command that ends by exec'ing the rest, such as
      * {@code two-hosts.sh run a NAME}, so that the pid is the JVM's), and waits for its "gateway ready" line.
      */
-    static GatewayProcess start(List<String> prefix, List<String> jvmOptions, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("gateway"));
+    public static GatewayProcess start(Main main, List<String> prefix, List<String> jvmOptions, String... args)
+        throws Exception {
+        List<String> all = new ArrayList<>(main.leadingArgs());
         all.addAll(List.of(args));
         if (!all.contains("--stats-interval")) {
             all.addAll(List.of("--stats-interval", "0"));
@@ -91,7 +105,11 @@ final class GatewayProcess implements AutoCloseable {
             "-XX:+UseSerialGC"));
         options.addAll(jvmOptions);
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(JvmLauncher.command(BusCommand.class, options, all));
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(options);
+        command.addAll(List.of("-cp", absoluteClassPath(), main.className()));
+        command.addAll(all);
         Process process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(output.toFile()).start();
@@ -101,13 +119,24 @@ final class GatewayProcess implements AutoCloseable {
         return gateway;
     }
 
+    /** This JVM's class path, each entry absolute: a prefix may start the child in another directory. */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                entries.add(Path.of(entry).toAbsolutePath().toString());
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     /** Waits for a line that passes {@code test}; fails after {@code seconds} or when the gateway exits. */
-    String await(Predicate<String> test, int seconds) throws InterruptedException {
+    public String await(Predicate<String> test, int seconds) throws InterruptedException {
         return awaitFrom(0, test, seconds);
     }
 
     /** As {@link #await}, looking only at the lines from index {@code first} on (those printed after a moment). */
-    String awaitFrom(int first, Predicate<String> test, int seconds) throws InterruptedException {
+    public String awaitFrom(int first, Predicate<String> test, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         synchronized (lines) {
             while (true) {
@@ -127,21 +156,21 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** What it printed so far. */
-    List<String> lines() {
+    public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
     /** kill -9, as a crash. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
         awaitEnd();
     }
 
     /** SIGSTOP ({@code pause = true}) or SIGCONT: the whole gateway, driver included, freezes or goes on. */
-    void signal(boolean pause) throws Exception {
+    public void signal(boolean pause) throws Exception {
         Process kill = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(process.pid())).start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill " + (pause ? "-STOP " : "-CONT ") + process.pid() + " failed");
@@ -149,7 +178,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** SIGTERM; returns the exit status. */
-    int stop() throws InterruptedException {
+    public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

@@ -1,7 +1,7 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
-import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
-import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
 
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
@@ -72,7 +72,7 @@ public final class Importer implements FragmentHandler {
      * @param position where the last importer of this route stopped, kept up to date from now on
      * @param maxParkNanos the longest sleep between two polls of an idle subscription
      */
-    public Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
+    Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
         LossListener report, Consumer<String> log, ImportPosition position, long maxParkNanos) {
         this.pollIdle = new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos);
         this.route = route;
@@ -95,7 +95,7 @@ public final class Importer implements FragmentHandler {
     }
 
     /** Receives and publishes until {@code stop} says so. */
-    public void run(BooleanSupplier stop) {
+    void run(BooleanSupplier stop) {
         this.stop = stop;
         FragmentAssembler assembler = new FragmentAssembler(this);
         // A handler never throws through Aeron's poll (which may hand exceptions to an error handler): it notes
@@ -213,17 +213,17 @@ public final class Importer implements FragmentHandler {
     }
 
     /** The source position after the last message published, or -1 before the first (read on this thread). */
-    public long lastPosition() {
+    long lastPosition() {
         return lastTo;
     }
 
     /** The route. */
-    public Route route() {
+    Route route() {
         return route;
     }
 
     /** Whether a publication is connected to this subscription (the exporter is there). */
-    public boolean connected() {
+    boolean connected() {
         return subscription.isConnected();
     }
 }

@@ -1,4 +1,4 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
 import java.nio.ByteOrder;
 

@@ -1,4 +1,4 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * counters are written by the route's own thread only (a lazy set each: no contention, no fence on the hot
  * path beyond a release store).
  */
-public final class RouteStats {
+final class RouteStats {
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong losses = new AtomicLong();
@@ -34,32 +34,32 @@ public final class RouteStats {
     }
 
     /** Messages sent (exporter) or published into the local topic (importer). */
-    public long messages() {
+    long messages() {
         return messages.get();
     }
 
     /** Payload bytes of those messages. */
-    public long bytes() {
+    long bytes() {
         return bytes.get();
     }
 
     /** Loss notices: evictions (exporter), gaps in the positions received (importer). */
-    public long losses() {
+    long losses() {
         return losses.get();
     }
 
     /** Source ring bytes those losses covered. */
-    public long lostBytes() {
+    long lostBytes() {
         return lostBytes.get();
     }
 
     /** Messages received again after an exporter restart and dropped (importer). */
-    public long repeats() {
+    long repeats() {
         return repeats.get();
     }
 
     /** Aeron messages dropped: not a gateway header, or longer than the local topic takes (importer). */
-    public long dropped() {
+    long dropped() {
         return dropped.get();
     }
 }

@@ -1,7 +1,7 @@
-package io.ringbus.examples.gateway;
+package io.ringbus.transport.gateway;
 
-import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
-import static io.ringbus.examples.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
@@ -64,7 +64,7 @@ public final class Exporter implements MessageHandler, LossListener {
      *     asked once subscribed (the topic exists then)
      * @param report told of each eviction (from, to, missed bytes), on this exporter's thread
      */
-    public Exporter(Route route, ExclusivePublication publication, LongSupplier sourceId, RouteStats stats,
+    Exporter(Route route, ExclusivePublication publication, LongSupplier sourceId, RouteStats stats,
         LossListener report) {
         this.route = route;
         this.publication = publication;
@@ -84,7 +84,7 @@ public final class Exporter implements MessageHandler, LossListener {
     }
 
     /** The durable, explicitly committed form of {@code config} this exporter needs, for {@code route}. */
-    public static SubscriberConfig configure(SubscriberConfig config, Route route, LossListener listener) {
+    static SubscriberConfig configure(SubscriberConfig config, Route route, LossListener listener) {
         return config.durableName(route.durableName()).explicitCommit(true).lossListener(listener);
     }
 
@@ -95,7 +95,7 @@ public final class Exporter implements MessageHandler, LossListener {
      *
      * @throws GatewayException when the publication is closed, or a message is over its maximum
      */
-    public void run(Function<LossListener, Subscriber> subscribe, BooleanSupplier stop) {
+    void run(Function<LossListener, Subscriber> subscribe, BooleanSupplier stop) {
         this.stop = stop;
         subscriber = subscribe.apply(this);
         try {
@@ -193,17 +193,17 @@ public final class Exporter implements MessageHandler, LossListener {
     }
 
     /** The route. */
-    public Route route() {
+    Route route() {
         return route;
     }
 
     /** Where this exporter resumed or started (valid once {@link #run} subscribed). */
-    public long startPosition() {
+    long startPosition() {
         return subscriber == null ? -1 : subscriber.position();
     }
 
     /** Whether the publication has a subscriber (the importer is there). */
-    public boolean connected() {
+    boolean connected() {
         return publication.isConnected();
     }
 
