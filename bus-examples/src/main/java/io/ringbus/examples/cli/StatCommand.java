@@ -4,7 +4,7 @@ import io.ringbus.core.RingBusException;
 import io.ringbus.transport.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
-import io.ringbus.examples.record.RecordingException;
+import io.ringbus.transport.record.RecordingException;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.stress.common.Json;
 import io.ringbus.examples.support.Sizes;

@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -7,7 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /** Checks on the directory recordings go to, each failure a {@link RecordingException} that says what to do. */
-public final class RecordingDirectories {
+final class RecordingDirectories {
     private RecordingDirectories() {
     }
 

@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 /**
  * Layout of one entry of a recording: one Chronicle Queue document of raw bytes (no Wire field names),

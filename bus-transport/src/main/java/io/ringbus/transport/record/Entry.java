@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 /**
  * One entry of a recording as a {@link Replayer} reads it: reused from entry to entry; the payload is a copy,

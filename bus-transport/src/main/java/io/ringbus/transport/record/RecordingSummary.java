@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 import java.io.IOException;
 import java.nio.file.Files;

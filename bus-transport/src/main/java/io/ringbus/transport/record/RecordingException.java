@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 import io.ringbus.core.RingBusException;
 

@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;

@@ -1,4 +1,4 @@
-package io.ringbus.examples.record;
+package io.ringbus.transport.record;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
