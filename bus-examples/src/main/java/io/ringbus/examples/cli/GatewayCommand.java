@@ -5,11 +5,11 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.SubscriberConfig;
-import io.ringbus.examples.gateway.Exporter;
-import io.ringbus.examples.gateway.Gateway;
-import io.ringbus.examples.gateway.GatewayDriver;
-import io.ringbus.examples.gateway.GatewayStatus;
-import io.ringbus.examples.gateway.Route;
+import io.ringbus.transport.gateway.Exporter;
+import io.ringbus.transport.gateway.Gateway;
+import io.ringbus.transport.gateway.GatewayDriver;
+import io.ringbus.transport.gateway.GatewayStatus;
+import io.ringbus.transport.gateway.Route;
 import io.ringbus.examples.support.DurationConverter;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
@@ -124,14 +124,14 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--max-park", paramLabel = "DURATION", converter = DurationConverter.class,
         defaultValue = "1ms", description = "Longest sleep of the driver's and importers' threads while idle: longer"
-            + " saves CPU (an idle gateway of one export and one import on a 2-vCPU VM: ~4% of a core at 1ms, ~2.5%"
+            + " saves CPU (an idle gateway of one export and one import on a 2-vCPU VM: ~4%% of a core at 1ms, ~2.5%%"
             + " at 4ms), shorter makes the first message after a quiet spell wait less (default: 1ms).")
     Duration maxPark;
 
     @Option(names = "--export-wakeup", paramLabel = "blocking|backoff", defaultValue = "blocking",
         description = "How an exporter waits for the next message of its topic: blocking (in the kernel, woken by"
             + " the publisher: no CPU while idle) or backoff (polls, sleeping up to --max-park: a shorter round trip,"
-            + " about 1% more of a core per exported topic while idle) (default: ${DEFAULT-VALUE}).")
+            + " about 1%% more of a core per exported topic while idle) (default: ${DEFAULT-VALUE}).")
     String exportWakeup;
 
     @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationConverter.class,

@@ -1,6 +1,6 @@
 package io.ringbus.examples.cli;
 
-import io.ringbus.examples.record.RecordingSummary;
+import io.ringbus.transport.record.RecordingSummary;
 import io.ringbus.examples.support.Sizes;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
-import io.ringbus.examples.gateway.GatewayStatus;
+import io.ringbus.transport.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
-import io.ringbus.examples.record.RecordingException;
+import io.ringbus.transport.record.RecordingException;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.stress.common.Json;
 import io.ringbus.examples.support.Sizes;

@@ -64,6 +64,8 @@ import picocli.CommandLine.Spec;
         "                       checked line by line (see below)",
         "  cli-truncate         a peer truncates a topic while ./bus pub writes, alone",
         "                       or beside ./bus sub: a one-line error or carrying on",
+        "  gateway-kill         --via aeron only: kill -9 of the exporting or the",
+        "                       importing gateway, restarted 0.05-1 s later",
         "",
         "Every choice (which fault, when, which process, how long, which start position) is drawn from --seed,"
             + " printed in the figures: a failing run's choices come back with the same --seed (its timing does not).",
@@ -102,6 +104,14 @@ import picocli.CommandLine.Spec;
             + " (documented). Each subscriber stores, after every message, which message it accepted last; a"
             + " repeat of exactly that message as the first after a resume is reported apart as a durable window"
             + " repeat (at most one per durable kill); any other repeat counts as duplicated.",
+        "",
+        "With --via aeron the publishers write bus A and the subscribers (joiners too) read bus B; two gateway"
+            + " processes (the library of bus gateway, each with Aeron's one JVM flag) export the topic of A to a"
+            + " loopback UDP channel and import it into B. The exporter is evictable after 1 s: untethered, so a"
+            + " message may be lost, but only where the importer says so: its loss notice (LOSS from=F to=T"
+            + " bytes=N, in the topic) must come before every gap. Such messages are counted as announced_lost, not"
+            + " lost; a gap without a notice, a repeat or a message out of order fails the run. At the end this"
+            + " process publishes one marker message into A, so that a loss at the very end is announced too.",
         "",
         "Over a stream path (--via pipe, fifo, unix, tcp) this process hosts a bridge over the run's bus directory"
             + " and every publisher and subscriber process (the victim topic's too) connects through it; the full-fs"
@@ -159,7 +169,8 @@ public final class StressCommand implements Callable<Integer> {
     long count = -1;
 
     @Option(names = "--via", paramLabel = "PATH",
-        description = "shm (default), or through a bridge in this process: pipe, fifo, unix, tcp.")
+        description = "shm (default), or through a bridge in this process: pipe, fifo, unix, tcp, mq; or aeron: the"
+            + " subscribers on a second bus that two gateway processes fill over loopback UDP.")
     String via = "shm";
 
     @Option(names = "--size", paramLabel = "BYTES|random",

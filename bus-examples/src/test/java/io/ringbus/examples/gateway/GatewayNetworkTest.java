@@ -13,6 +13,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.transport.gateway.GatewayProcess;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,6 +52,8 @@ import picocli.CommandLine;
  * ("none" checks the namespace plumbing alone).
  */
 class GatewayNetworkTest {
+    /** {@code bus gateway}: these tests are of the CLI (bus-transport's GatewayTest runs the library alone). */
+    private static final GatewayProcess.Main CLI = GatewayProcess.cli(BusCommand.class.getName());
     private static final String TOPIC = "n";
     private static final int MESSAGES = 1_000_000;
     private static final int PAYLOAD = 16;
@@ -167,7 +170,7 @@ class GatewayNetworkTest {
     }
 
     private GatewayProcess start(List<String> prefix, String... args) throws Exception {
-        GatewayProcess gateway = GatewayProcess.start(prefix, WAN, args);
+        GatewayProcess gateway = GatewayProcess.start(CLI, prefix, WAN, args);
         gateways.add(gateway);
         return gateway;
     }

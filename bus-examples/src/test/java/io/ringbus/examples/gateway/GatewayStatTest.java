@@ -8,6 +8,8 @@ import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.examples.cli.BusCommand;
+import io.ringbus.transport.gateway.GatewayProcess;
+import io.ringbus.transport.gateway.Route;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,6 +35,8 @@ import picocli.CommandLine;
  * stopped cleanly disappears, one killed shows as dead.
  */
 class GatewayStatTest {
+    /** {@code bus gateway}: these tests are of the CLI (bus-transport's GatewayTest runs the library alone). */
+    private static final GatewayProcess.Main CLI = GatewayProcess.cli(BusCommand.class.getName());
     private final List<GatewayProcess> gateways = new ArrayList<>();
     private Path root;
 
@@ -94,7 +98,7 @@ class GatewayStatTest {
     }
 
     private GatewayProcess start(String... args) throws Exception {
-        GatewayProcess gateway = GatewayProcess.start(args);
+        GatewayProcess gateway = GatewayProcess.start(CLI, List.of(), List.of(), args);
         gateways.add(gateway);
         return gateway;
     }

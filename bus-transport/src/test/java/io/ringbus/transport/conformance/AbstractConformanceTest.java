@@ -2,6 +2,8 @@ package io.ringbus.transport.conformance;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,9 +14,17 @@ abstract class AbstractConformanceTest {
 
     private PathFixture current;
     private long startNanos;
+    private String testCase;
 
-    /** Sets {@code fixture} up for this case. */
+    @BeforeEach
+    void nameCase(TestInfo info) {
+        testCase = info.getTestMethod().map(method -> method.getName()).orElse("?");
+    }
+
+    /** Sets {@code fixture} up for this case; skips the case, saying why, where the path cannot hold it. */
     PathFixture open(PathFixture fixture) {
+        String reason = fixture.cannotHold(testCase);
+        Assumptions.assumeTrue(reason == null, () -> fixture.name() + " cannot hold " + testCase + ": " + reason);
         fixture.setUp(directory);
         current = fixture;
         startNanos = System.nanoTime();

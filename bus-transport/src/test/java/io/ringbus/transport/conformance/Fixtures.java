@@ -7,10 +7,19 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    /** Every path. */
+    /**
+     * Every path; or, while {@value #GATEWAY_PROPERTY} is set ({@link ConformanceGatewayTest}, whose JVM has
+     * Aeron's flag), the gateway path alone.
+     */
     static Stream<PathFixture> all() {
+        if (Boolean.getBoolean(GATEWAY_PROPERTY)) {
+            return Stream.of(GatewayFixture.tethered(), GatewayFixture.untethered());
+        }
         return Stream.concat(Stream.of(new ShmFixture()), streams());
     }
+
+    /** Property that makes {@link #all()} the gateway path alone. */
+    static final String GATEWAY_PROPERTY = "ringbus.conformance.gateway";
 
     /**
      * The stream paths: those with a bridge that can go away, and a byte stream a peer can corrupt. The

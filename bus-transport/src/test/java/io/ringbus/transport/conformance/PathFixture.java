@@ -48,6 +48,14 @@ abstract class PathFixture implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Why the case named {@code testCase} (its method) cannot hold on this path, or null when it must: the case
+     * is then skipped with that reason, not left out.
+     */
+    String cannotHold(String testCase) {
+        return null;
+    }
+
     /** Prepares the path in {@code directory} (fresh per test). */
     void setUp(Path directory) {
         root = directory;

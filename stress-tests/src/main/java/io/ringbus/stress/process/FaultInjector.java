@@ -45,9 +45,18 @@ final class FaultInjector implements Runnable {
     private volatile boolean stopRequested;
     private String heldAtLimit;
     private final List<Integer> subscriberTurns = new ArrayList<>();
+    /** The gateways of {@code --via aeron}, or null. */
+    private final StressGateways gateways;
 
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Joins joins, Contention contention,
         Tallies tallies, Findings findings, EventLog log) {
+        this(options, topic, episodes, joins, contention, tallies, findings, log, null);
+    }
+
+    /** With the {@code --via aeron} run's {@code gateways} (null on every other path). */
+    FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Joins joins, Contention contention,
+        Tallies tallies, Findings findings, EventLog log, StressGateways gateways) {
+        this.gateways = gateways;
         this.log = log;
         this.joins = joins;
         this.contention = contention;
@@ -65,6 +74,14 @@ final class FaultInjector implements Runnable {
                     tallies.skipped(kind, "a crash point lives in a shm writer, which on --via "
                         + options.via().label() + " is the bridge in the harness's process; the children are killed"
                         + " with pub-kill and sub-kill instead");
+                }
+            }
+        }
+        if (gateways == null) {
+            for (FaultKind kind : FaultKind.values()) {
+                if (kind.usesGateways() && enabled.remove(kind) != null) {
+                    tallies.skipped(kind, "no gateways on --via " + options.via().label() + " (only --via aeron has"
+                        + " them)");
                 }
             }
         }
@@ -108,9 +125,9 @@ final class FaultInjector implements Runnable {
             }
             FaultKind kind = firstPass.isEmpty() ? pickByRate(perMinute) : firstPass.removeFirst();
             try {
-                topic.heal();
+                heal();
                 inject(kind);
-                topic.heal();
+                heal();
             } catch (RuntimeException e) {
                 findings.error(kind.label() + ": " + e.getMessage());
             }
@@ -122,6 +139,16 @@ final class FaultInjector implements Runnable {
             topic.heal();
         } catch (RuntimeException e) {
             findings.error("replacing a process: " + e.getMessage());
+        }
+        if (gateways != null) {
+            try {
+                String ended = gateways.heal();
+                if (ended != null) {
+                    findings.error("a gateway ended by itself: " + ended);
+                }
+            } catch (RuntimeException e) {
+                findings.error("restarting a gateway: " + e.getMessage());
+            }
         }
     }
 
@@ -182,6 +209,12 @@ final class FaultInjector implements Runnable {
             case CPU_BUSY -> contention.start();
             case CLI_SUB -> episodes.cliSub();
             case CLI_TRUNCATE -> episodes.cliTruncate();
+            case GATEWAY_KILL -> {
+                boolean export = topic.between(0, 2) == 0;
+                String what = gateways.killOne(export, topic.between(50, 1_000));
+                tallies.injected(kind);
+                log.add("gateway-kill: kill -9 of " + what);
+            }
             default -> throw new IllegalStateException("unknown fault " + kind);
         }
     }

@@ -45,7 +45,10 @@ public enum FaultKind {
         + " earliest|latest joining and leaving; every output file checked line by line"),
     /** A peer truncates a topic while the CLI's pub writes to it and its sub reads it. */
     CLI_TRUNCATE("cli-truncate", 2, "a peer truncates a topic while ./bus pub writes and ./bus sub reads: each"
-        + " must end with a one-line error or carry on, never print a stack trace or hang");
+        + " must end with a one-line error or carry on, never print a stack trace or hang"),
+    /** kill -9 of a gateway process ({@code --via aeron} only), restarted. */
+    GATEWAY_KILL("gateway-kill", 4, "--via aeron: kill -9 of the exporting or the importing gateway, restarted 0.05-1 s"
+        + " later; every message lost is announced by the importer before the next one");
 
     private final String label;
     private final double defaultRate;
@@ -86,6 +89,11 @@ public enum FaultKind {
     /** Whether this fault runs the {@code bus} CLI (skipped when the run has none). */
     boolean usesCli() {
         return this == CLI_SUB || this == CLI_TRUNCATE;
+    }
+
+    /** Whether this fault needs the gateways of {@code --via aeron} (skipped on every other path). */
+    boolean usesGateways() {
+        return this == GATEWAY_KILL;
     }
 
     /** Whether this fault kills a publisher (its unblock time counts). */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Finds the main topic's processes that make no progress while they should, for longer than the
@@ -44,6 +45,8 @@ final class HangWatch {
     private final EventLog log;
     /** Keyed by identity (a ChildProcess has no equals of its own). */
     private final Map<ChildProcess, Mark> marks = new ConcurrentHashMap<>();
+    /** Whether what feeds the subscribers is down by design ({@code --via aeron}: a gateway restarting). */
+    private volatile BooleanSupplier upstreamDown = () -> false;
 
     /** A process's progress figure, and since when it has not moved while the process should have. */
     private static final class Mark {
@@ -63,6 +66,14 @@ final class HangWatch {
         this.log = log;
     }
 
+    /**
+     * On {@code --via aeron}: while {@code down} says so (a gateway killed and not yet back), the subscribers are
+     * not expected to receive, as while they are stopped.
+     */
+    void upstreamDown(BooleanSupplier down) {
+        this.upstreamDown = down;
+    }
+
     /** Checks every process once; reports and kills the ones that just passed the limit. */
     void check() {
         long now = System.nanoTime();
@@ -73,9 +84,10 @@ final class HangWatch {
         List<MainTopic.Sub> hungSubs = new ArrayList<>();
         List<MainTopic.Pub> hungPubs = new ArrayList<>();
         Map<Long, Long> behind = stream ? Map.of() : TopicState.behind(busDir, MainTopic.NAME);
+        boolean fed = !upstreamDown.getAsBoolean();
         for (MainTopic.Sub sub : subs) {
             ChildProcess child = sub.child;
-            if (child != null && passed(child, sub.stats.get(StatsFile.RECEIVED), sub.live() && !child.paused()
+            if (child != null && passed(child, sub.stats.get(StatsFile.RECEIVED), fed && sub.live() && !child.paused()
                 && (owed(sub) > 0 || behind.getOrDefault(child.pid(), 0L) > 0), now)) {
                 hungSubs.add(sub);
             }

@@ -1,5 +1,11 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.core.Bus;
+import io.ringbus.core.BusContext;
+import io.ringbus.core.Publisher;
+import io.ringbus.core.Result;
+import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.ProducerMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
 
 /**
  * The main topic's processes: {@code publishers} publisher roles and {@code subscribers} subscriber
@@ -31,6 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * everything from that join on through all its leaves and returns. A joiner that joins at earliest
  * may receive older messages too, but from its first message of a publisher on, nothing may be
  * missing.
+ *
+ * <p><b>Two buses</b> ({@code --via aeron}). The publishers write the topic of bus A; every subscriber and
+ * joiner reads the topic of the same name on bus B, which the gateways fill. At the end the harness publishes
+ * one message of its own into bus A ({@link #publishEndMarker}): the importer announces any loss before it, so
+ * that a loss at the very end of a publisher's sequence is announced too.
  */
 final class MainTopic {
     static final String NAME = "stress";
@@ -109,6 +121,8 @@ final class MainTopic {
     private final StressOptions options;
     private final Launcher launcher;
     private final Launcher.Topic topic;
+    /** Where the subscribers are: the same topic, or on {@code --via aeron} the one of bus B. */
+    private final Launcher.Topic subscriberTopic;
     private final Findings findings;
     private final EventLog log;
     private final SplittableRandom random;
@@ -129,12 +143,19 @@ final class MainTopic {
     private final Set<String> abandoned = ConcurrentHashMap.newKeySet();
 
     MainTopic(StressOptions options, Launcher launcher, Path busDir, Findings findings, EventLog log) {
+        this(options, launcher, busDir, busDir, findings, log);
+    }
+
+    /** The main topic with its publishers on {@code busDir} and its subscribers on {@code subscriberBusDir}. */
+    MainTopic(StressOptions options, Launcher launcher, Path busDir, Path subscriberBusDir, Findings findings,
+        EventLog log) {
         this.log = log;
         this.options = options;
         this.launcher = launcher;
         this.findings = findings;
         this.random = new SplittableRandom(options.seed());
         this.topic = new Launcher.Topic(busDir, NAME, options.capacity(), options.maxMessage());
+        this.subscriberTopic = new Launcher.Topic(subscriberBusDir, NAME, options.capacity(), options.maxMessage());
         this.currentPub = new Pub[options.publishers()];
         this.currentSub = new Sub[options.subscribers() + 1];
         this.durableStats = new StatsFile[options.subscribers() + 1];
@@ -219,7 +240,7 @@ final class MainTopic {
         if (options.selfTest().contains("hang") && role == options.subscribers() - 1) {
             extra.addAll(List.of("--self-test-freeze", "50000"));
         }
-        sub.child = launcher.subscriber(name, topic, stats, sub.durableName, options.wakeup(), extra);
+        sub.child = launcher.subscriber(name, subscriberTopic, stats, sub.durableName, options.wakeup(), extra);
         Map<Integer, Long> required = requiredNow();
         synchronized (this) {
             if (joiner && first) {
@@ -259,7 +280,8 @@ final class MainTopic {
             joiners.add(sub);
         }
         try {
-            sub.child = launcher.subscriber(name, topic, stats, null, options.wakeup(), List.of("--start", start));
+            sub.child = launcher.subscriber(name, subscriberTopic, stats, null, options.wakeup(),
+                List.of("--start", start));
         } catch (RuntimeException e) {
             synchronized (this) {
                 joiners.remove(sub);
@@ -478,6 +500,57 @@ final class MainTopic {
             delivered = Math.max(delivered, sub.stats.next(pub.id));
         }
         return delivered;
+    }
+
+    /**
+     * Creates the main topic in {@code busDir} with the run's shape, as its first publisher would: on
+     * {@code --via aeron} the gateways open it (an exporter's subscriber, an importer's publisher) before any
+     * child, and would otherwise create it with the bus's default shape.
+     */
+    static void create(Path busDir, StressOptions options) {
+        try (Bus bus = Bus.open(new BusContext().directory(busDir));
+             Publisher ignored = bus.newPublisher(NAME, shape(options))) {
+            // Created with the shape; the file stays.
+        }
+    }
+
+    private static TopicConfig shape(StressOptions options) {
+        return new TopicConfig().capacity(options.capacity()).maxMessageLength(options.maxMessage())
+            .producerMode(ProducerMode.MANY);
+    }
+
+    /**
+     * Publishes, from this process, one stress message of a publisher id of its own into the topic of bus A, and
+     * counts it as that publisher's one committed message: every subscriber must receive it. After the
+     * publishers stopped, on {@code --via aeron}: the importer announces what was lost before it.
+     */
+    Pub publishEndMarker() {
+        Pub pub;
+        synchronized (this) {
+            int id = nextId++;
+            pub = new Pub(id, -1, launcher.newStats("end-marker", StatsFile.PUBLISHER, id));
+            pubs.add(pub);
+        }
+        byte[] message = new byte[StressMessage.HEADER_LENGTH];
+        StressMessage.encode(message, pub.id, 0, message.length, new byte[0], 0, new CRC32C());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (Bus bus = Bus.open(new BusContext().directory(topic.busDir()));
+             Publisher publisher = bus.newPublisher(NAME, shape(options))) {
+            pub.stats.set(StatsFile.STARTED, System.nanoTime());
+            pub.stats.set(StatsFile.SENT, 1);
+            long result;
+            while ((result = publisher.offer(message)) < 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new StressException("cannot publish the end marker into " + topic.busDir() + ": "
+                        + Result.describe(result) + " for 30 s");
+                }
+                Thread.onSpinWait();
+            }
+            pub.stats.set(StatsFile.COMMITTED, 1);
+            pub.stats.state(StatsFile.FINISHED);
+        }
+        log.add("published the end marker (publisher id " + pub.id + ")");
+        return pub;
     }
 
     /** A random element. */

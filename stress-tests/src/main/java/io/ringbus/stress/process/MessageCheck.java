@@ -2,8 +2,11 @@ package io.ringbus.stress.process;
 
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.foreign.MemorySegment;
+import io.ringbus.transport.gateway.Importer;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -24,6 +27,13 @@ import java.util.zip.CRC32C;
  * {@link StatsFile#WINDOW_REPEATS window repeat}, reported apart (at most one per kill). Any other
  * repeat is a duplicate. A kill between the two stores leaves {@code next} at that message, so its
  * redelivery is accepted as new, which it is.
+ *
+ * <p><b>Announced losses</b> ({@code --via aeron}, {@link #acceptingLossNotices}). The subscribers read bus B,
+ * which a gateway's importer fills from Aeron, untethered: it may lose messages, and then publishes a loss notice
+ * ({@link Importer#LOSS_NOTICE_TYPE}, text {@code LOSS from=F to=T bytes=N}) before the first message after the
+ * gap. A notice is counted ({@link StatsFile#NOTICES}); a publisher's sequence that skips ahead is an announced
+ * loss ({@link StatsFile#ANNOUNCED_LOST}) when a notice came after that publisher's previous message, and a gap
+ * (an error) otherwise. Order and repeats are checked as on every path.
  */
 final class MessageCheck implements MessageHandler {
     private final StatsFile stats;
@@ -41,6 +51,10 @@ final class MessageCheck implements MessageHandler {
     /** Stream paths: publisher ids heard from since this durable incarnation resumed (null: not resumed). */
     private final BitSet heardSinceResume;
     private long resumeGaps;
+    private static final Pattern NOTICE = Pattern.compile("LOSS from=(\\d+) to=(\\d+) bytes=(\\d+)");
+    private boolean lossNotices;
+    private long notices;
+    private long announcedLost;
 
     /**
      * A check writing to {@code stats}; {@code resumed} for a durable subscriber's later incarnation;
@@ -70,6 +84,14 @@ final class MessageCheck implements MessageHandler {
         this.duplicated = stats.get(StatsFile.DUPLICATED);
         this.outOfOrder = stats.get(StatsFile.OUT_OF_ORDER);
         this.torn = stats.get(StatsFile.TORN);
+        this.notices = stats.get(StatsFile.NOTICES);
+        this.announcedLost = stats.get(StatsFile.ANNOUNCED_LOST);
+    }
+
+    /** Takes the importer's loss notices in the topic, and the gaps right after them (see the class comment). */
+    MessageCheck acceptingLossNotices() {
+        lossNotices = true;
+        return this;
     }
 
     /**
@@ -87,6 +109,10 @@ final class MessageCheck implements MessageHandler {
     @Override
     public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
         if (skipEvery > 0 && ++delivered % skipEvery == 0) {
+            return;
+        }
+        if (lossNotices && typeId == Importer.LOSS_NOTICE_TYPE) {
+            notice(buffer, offset, length);
             return;
         }
         if (length < StressMessage.HEADER_LENGTH || length > message.length) {
@@ -114,6 +140,10 @@ final class MessageCheck implements MessageHandler {
         }
         if (next == 0) {
             stats.first(id, sequence + 1);
+            stats.noticesAtFirst(id, notices);
+        } else if (sequence > next && lossNotices && notices > stats.noticesAtLast(id)) {
+            announcedLost += sequence - next;
+            stats.set(StatsFile.ANNOUNCED_LOST, announcedLost);
         } else if (sequence > next && heardSinceResume != null && !heardSinceResume.get(id)) {
             heardSinceResume.set(id);
             resumeGaps += sequence - next;
@@ -139,7 +169,21 @@ final class MessageCheck implements MessageHandler {
             heardSinceResume.set(id);
         }
         stats.set(StatsFile.LAST, packed);
+        stats.noticesAtLast(id, notices);
         stats.next(id, sequence + 1);
         stats.set(StatsFile.RECEIVED, ++received);
+    }
+
+    /** An importer's loss notice: counted, once its text says what was lost; otherwise it is a torn message. */
+    private void notice(MemorySegment buffer, long offset, int length) {
+        if (length > 0 && length <= message.length) {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, message, 0, length);
+            if (NOTICE.matcher(new String(message, 0, length, StandardCharsets.US_ASCII)).matches()) {
+                stats.set(StatsFile.NOTICES, ++notices);
+                return;
+            }
+        }
+        stats.set(StatsFile.TORN, ++torn);
+        report("TORN", offset, length, "a loss notice that does not say what was lost");
     }
 }

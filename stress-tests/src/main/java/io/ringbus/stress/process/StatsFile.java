@@ -22,7 +22,8 @@ import java.nio.file.StandardOpenOption;
  *   0: magic "RBST" (int) | 4: kind (int) | 8: heartbeat (long, System.nanoTime after each call returned)
  *   16: state (int) | 20: publisher id (int) | 24: started (long, nanoTime: publisher's first claim,
  *       subscriber's completed join) | 32..: counters, one long each (below)
- *   SUBSCRIBER_ARRAYS: next[MAX_IDS], then first[MAX_IDS] (longs, by publisher id)
+ *   SUBSCRIBER_ARRAYS: next[MAX_IDS], first[MAX_IDS], resumedAt[MAX_IDS], noticesAtLast[MAX_IDS],
+ *       noticesAtFirst[MAX_IDS] (longs, by publisher id)
  * </pre>
  *
  * <p>Counters: publishers store {@link #COMMITTED} (messages whose offer returned: the ledger, stored
@@ -31,9 +32,12 @@ import java.nio.file.StandardOpenOption;
  * {@link #OUT_OF_ORDER}, {@link #TORN}, {@link #WINDOW_REPEATS}, {@link #LAST} (publisher id and
  * sequence of the last message accepted, packed), {@link #INCARNATIONS}, {@link #RESUME_GAPS} (stream
  * paths: messages a durable incarnation found missing at its first message of a publisher after a
- * resume); and per publisher id {@code next} (highest sequence accepted + 1, 0 for none), {@code first}
- * (first sequence accepted + 1) and {@code resumedAt} ({@code next} + 1 when the last durable resume
- * began, 0 for none). Every store is a release store; the harness reads with acquire.
+ * resume), {@link #NOTICES} and {@link #ANNOUNCED_LOST} ({@code --via aeron}: the importer's loss notices
+ * received, and the messages missing right after one); and per publisher id {@code next} (highest sequence
+ * accepted + 1, 0 for none), {@code first} (first sequence accepted + 1), {@code resumedAt} ({@code next} + 1
+ * when the last durable resume began, 0 for none), and {@code noticesAtLast} and {@code noticesAtFirst}
+ * ({@link #NOTICES} when its last and its first message were accepted: a gap after a later notice is announced).
+ * Every store is a release store; the harness reads with acquire.
  */
 final class StatsFile implements AutoCloseable {
     static final int MAGIC = 0x54534252; // "RBST" little-endian
@@ -60,6 +64,8 @@ final class StatsFile implements AutoCloseable {
     static final int LAST = 80;
     static final int INCARNATIONS = 88;
     static final int RESUME_GAPS = 96;
+    static final int NOTICES = 104;
+    static final int ANNOUNCED_LOST = 112;
     static final int SUBSCRIBER_ARRAYS = 4096;
 
     static final int STARTING = 0;
@@ -80,7 +86,7 @@ final class StatsFile implements AutoCloseable {
     }
 
     private static long lengthOf(int kind) {
-        return kind == SUBSCRIBER ? SUBSCRIBER_ARRAYS + 24L * MAX_IDS : SUBSCRIBER_ARRAYS;
+        return kind == SUBSCRIBER ? SUBSCRIBER_ARRAYS + 40L * MAX_IDS : SUBSCRIBER_ARRAYS;
     }
 
     /** Makes a new, zeroed stats file (the harness does, before starting the child). */
@@ -175,6 +181,24 @@ final class StatsFile implements AutoCloseable {
         for (int id = 1; id < MAX_IDS; id++) {
             LONG.setRelease(segment, SUBSCRIBER_ARRAYS + 8L * (2L * MAX_IDS + id), next(id) + 1);
         }
+    }
+
+    /** {@link #NOTICES} when the last message of publisher {@code id} was accepted (0: none, or no notice yet). */
+    long noticesAtLast(int id) {
+        return (long) LONG.getAcquire(segment, SUBSCRIBER_ARRAYS + 8L * (3L * MAX_IDS + id));
+    }
+
+    void noticesAtLast(int id, long value) {
+        LONG.setRelease(segment, SUBSCRIBER_ARRAYS + 8L * (3L * MAX_IDS + id), value);
+    }
+
+    /** {@link #NOTICES} when the first message of publisher {@code id} was accepted. */
+    long noticesAtFirst(int id) {
+        return (long) LONG.getAcquire(segment, SUBSCRIBER_ARRAYS + 8L * (4L * MAX_IDS + id));
+    }
+
+    void noticesAtFirst(int id, long value) {
+        LONG.setRelease(segment, SUBSCRIBER_ARRAYS + 8L * (4L * MAX_IDS + id), value);
     }
 
     /** Packs a publisher id and a sequence into one long, for {@link #LAST}. */

@@ -64,6 +64,12 @@ import java.util.Map;
  * @param seed the seed of the run's random choices (printed, so that a failing run's choices can be replayed)
  * @param busyUnblock the same as {@code unblock}, measured while a {@code cpu-busy} process spun (not held
  *     to the limit: a starved machine's scheduler is measured as much as the bus)
+ * @param announcedLost {@code --via aeron}: messages the subscribers of bus B never got, each right after one
+ *     of the importer's in-band loss notices (the untethered gateway path may lose, and must say so: not lost)
+ * @param unsureGaps {@code --via aeron}: messages missing with no notice, at most one per importer killed
+ *     between its commit and its position file's update (its UNSURE line says so; not lost)
+ * @param gateway {@code --via aeron}: the gateways: kills (exporter, importer), loss notices the importers sent
+ *     and the source ring bytes they named, UNSURE messages
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
@@ -72,7 +78,7 @@ public record StressFigures(String setup, double seconds, long sent, long commit
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
     long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies, long hung,
     long stackTraces, Map<String, Long> joins, Map<String, Long> busy, Map<String, Long> cli, long seed,
-    Percentiles busyUnblock) {
+    Percentiles busyUnblock, long announcedLost, long unsureGaps, Map<String, Long> gateway) {
 
     /** The longest a publisher's death may hold the others up. */
     public static final double UNBLOCK_LIMIT_MILLIS = 1000;
@@ -127,6 +133,10 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             .field("durable_in_flight_gap").number(durableInFlightGap)
             .field("forwarding_window_bytes").number(forwardingWindowBytes);
         counts(json, "bridge", bridge);
+        if (!gateway.isEmpty()) {
+            json.field("announced_lost").number(announcedLost).field("unsure_gaps").number(unsureGaps);
+            counts(json, "gateway", gateway);
+        }
         counts(json, "faults", faults);
         counts(json, "crash_points_not_reached", notReached);
         counts(json, "faults_skipped", skipped);
@@ -193,6 +203,14 @@ public record StressFigures(String setup, double seconds, long sent, long commit
                 + " published), durable in-flight gap %d (window %,d bytes per kill)%n  bridge:", inFlightAtKill,
                 durableInFlightGap, forwardingWindowBytes));
             bridge.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ').append(count));
+            text.append('\n');
+        }
+        if (!gateway.isEmpty()) {
+            text.append(String.format(Locale.ROOT, "  gateway path (untethered): announced lost %,d (each right after"
+                + " a loss notice)  unsure %d (a killed importer's last message)%n  gateways:", announcedLost,
+                unsureGaps));
+            gateway.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ')
+                .append(count));
             text.append('\n');
         }
         text.append("  faults:");

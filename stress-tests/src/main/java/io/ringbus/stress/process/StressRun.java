@@ -48,6 +48,13 @@ import java.util.stream.Stream;
  * durable stream subscriber's stream held ({@code durable_in_flight_gap}, bounded by
  * {@link Via#forwardingWindowBytes} per kill).
  *
+ * <p>On {@code --via aeron} the subscribers read a second bus, B, which two gateway processes fill from the
+ * publishers' bus A over loopback UDP ({@link StressGateways}: an evictable exporter, so untethered), and
+ * {@code gateway-kill} kills them. What the subscribers receive must be in order per publisher with no
+ * duplicate, and every message missing must come right after one of the importer's in-band loss notices:
+ * counted as {@code announced_lost}, not lost. At the end the harness publishes an end marker into bus A, so that
+ * a loss at the very end is announced too, and the drain waits for it.
+ *
  * <p>Every child's standard error is watched for a Java stack trace; each one found is a finding.
  *
  * <p>At the end the harness removes the topic files it made (as {@code bus clean} does: only when it
@@ -65,6 +72,11 @@ public final class StressRun {
      * or a durable subscriber's restart (a JVM start, a few seconds on two busy cores).
      */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
+    /**
+     * {@code --via aeron}: how long a stalled gateway may hold the publishers of bus A back before it is evicted
+     * (and its importer announces what it missed): short, so that the untethered path is exercised.
+     */
+    private static final long GATEWAY_EVICT_AFTER_MILLIS = 1_000;
 
     private final StressOptions options;
     private final Findings findings = new Findings();
@@ -73,6 +85,7 @@ public final class StressRun {
     private EventLog log;
     private HangWatch hangs;
     private long stackTraces;
+    private StressGateways gateways;
 
     /** A run with these options. */
     public StressRun(StressOptions options) {
@@ -91,6 +104,8 @@ public final class StressRun {
         }
         Path busDir = scratch.resolve("bus");
         Path workDir = scratch.resolve("work");
+        boolean gateway = options.via().gateway();
+        Path subscriberBusDir = gateway ? scratch.resolve("bus-b") : busDir;
         StressBridge bridge;
         Launcher launcher;
         try {
@@ -108,8 +123,11 @@ public final class StressRun {
             throw new StressException("cannot start the bridge for --via " + options.via().label() + ": "
                 + e.getMessage(), e);
         }
+        if (gateway) {
+            startGateways(scratch, busDir, subscriberBusDir, workDir);
+        }
         log = new EventLog(System.nanoTime());
-        MainTopic topic = new MainTopic(options, launcher, busDir, findings, log);
+        MainTopic topic = new MainTopic(options, launcher, busDir, subscriberBusDir, findings, log);
         Thread cleanup = new Thread(() -> {
             ChildProcess.destroyEveryone();
             FullFileSystemEpisode.unmountAfterInterrupt();
@@ -126,13 +144,16 @@ public final class StressRun {
                     Files.writeString(busDir.resolve(".creating-selftest.1.0"), "self-test leftover");
                 }
                 long start = System.nanoTime();
-                hangs = new HangWatch(topic, options.hangLimit(), busDir, options.via().stream(), tallies, findings,
-                    log);
+                hangs = new HangWatch(topic, options.hangLimit(), subscriberBusDir, options.via().stream(), tallies,
+                    findings, log);
+                if (gateways != null) {
+                    hangs.upstreamDown(gateways::restarting);
+                }
                 Episodes episodes = new Episodes(launcher, busDir, options, tallies, findings, log);
                 Joins joins = new Joins(topic, hangs, tallies, findings, log, options.seed() + 2);
                 Contention contention = new Contention(launcher, tallies, findings, log, options.seed() + 3);
                 FaultInjector injector = new FaultInjector(options, topic, episodes, joins, contention, tallies,
-                    findings, log);
+                    findings, log, gateways);
                 Thread faults = Thread.ofPlatform().name("stress-faults").start(injector);
                 try {
                     watch(topic, launcher.workDir(), start, progress);
@@ -142,13 +163,18 @@ public final class StressRun {
                 }
                 seconds = (System.nanoTime() - start) / 1e9;
                 topic.heal();
+                healGateways();
                 topic.stopPublishers(STOP_TIMEOUT);
-                drain(topic);
+                MainTopic.Pub marker = gateways == null ? null : topic.publishEndMarker();
+                drain(topic, marker);
                 topic.stopSubscribers(STOP_TIMEOUT);
                 counted = count(topic);
                 anomalies = anomalies(topic);
             } finally {
                 topic.destroyAll();
+                if (gateways != null) {
+                    gateways.close();
+                }
                 topic.closeStats();
                 int running = ChildProcess.destroyEveryone();
                 if (running > 0) {
@@ -158,11 +184,14 @@ public final class StressRun {
                     bridge.close();
                 }
             }
-            List<String> leftovers = removeTopicsAndList(busDir);
+            List<String> leftovers = new ArrayList<>(removeTopicsAndList(busDir));
+            if (gateway) {
+                removeTopicsAndList(subscriberBusDir).forEach(file -> leftovers.add("bus-b/" + file));
+            }
             long crashes = crashReports(launcher.workDir());
             stackTraces = stackTraces(launcher);
             return figures(counted, anomalies, seconds, leftovers, crashes,
-                bridge == null ? Map.of() : bridge.figures());
+                bridge == null ? Map.of() : bridge.figures(), gateways == null ? Map.of() : gateways.figures());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StressException("interrupted", e);
@@ -175,6 +204,24 @@ public final class StressRun {
             } catch (IllegalStateException ignored) {
                 // Shutting down already: the hook does the same.
             }
+        }
+    }
+
+    /**
+     * {@code --via aeron}: both buses with the main topic in the run's shape, then the importing gateway on bus B
+     * and the exporting one on bus A.
+     */
+    private void startGateways(Path scratch, Path busDir, Path subscriberBusDir, Path workDir) {
+        try {
+            SharedFiles.ensureDirectory(busDir);
+            SharedFiles.ensureDirectory(subscriberBusDir);
+            MainTopic.create(busDir, options);
+            MainTopic.create(subscriberBusDir, options);
+            gateways = StressGateways.start(workDir, busDir, subscriberBusDir, GATEWAY_EVICT_AFTER_MILLIS);
+        } catch (RuntimeException e) {
+            ChildProcess.destroyEveryone();
+            deleteTree(scratch);
+            throw new StressException("cannot start the gateways for --via aeron: " + e.getMessage(), e);
         }
     }
 
@@ -253,14 +300,15 @@ public final class StressRun {
      * publisher committed is what reached the ring, known only from what subscribers received: the
      * targets are taken again until they hold and nothing has arrived for half a second.
      */
-    private void drain(MainTopic topic) throws InterruptedException {
+    private void drain(MainTopic topic, MainTopic.Pub marker) throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        boolean stream = options.via().stream();
+        // Over the gateways a message may be lost (announced): what is owed is the end marker, behind everything.
+        boolean stream = options.via().stream() || marker != null;
         long lastReceived = -1;
         long quietSince = System.nanoTime();
         while (true) {
             hangs.check();
-            List<MainTopic.Pub> pubs = topic.allPubs();
+            List<MainTopic.Pub> pubs = marker != null ? List.of(marker) : topic.allPubs();
             String missing = null;
             for (MainTopic.Sub sub : topic.currentSubs()) {
                 for (MainTopic.Pub pub : pubs) {
@@ -293,10 +341,25 @@ public final class StressRun {
         }
     }
 
+    /** Restarts a gateway that ended by itself (an error); nothing on a run without gateways. */
+    private void healGateways() {
+        if (gateways == null) {
+            return;
+        }
+        try {
+            String ended = gateways.heal();
+            if (ended != null) {
+                findings.error("a gateway ended by itself: " + ended);
+            }
+        } catch (RuntimeException e) {
+            findings.error("restarting a gateway: " + e.getMessage());
+        }
+    }
+
     /** Message figures, added up from every stats file. */
     private record Counted(String setup, long sent, long committed, Map<String, Long> received, long lost,
         long duplicated, long outOfOrder, long torn, long windowRepeats, long inFlightAtKill,
-        long durableInFlightGap, long windowBytes) {
+        long durableInFlightGap, long windowBytes, long announcedLost, long unsureGaps) {
     }
 
     private Counted count(MainTopic topic) {
@@ -332,14 +395,21 @@ public final class StressRun {
         long windowMessages = windowBytes / (FrameDescriptor.HEADER_LENGTH
             + (sizes.fixed() > 0 ? sizes.fixed() : StressMessage.HEADER_LENGTH));
         long durableInFlightGap = 0;
+        boolean gateway = gateways != null;
+        long announcedLost = 0;
+        long unsureGaps = 0;
+        long unsure = gateway ? gateways.unsure() : 0;
         for (MainTopic.Sub ledger : topic.ledgers()) {
             StatsFile stats = ledger.stats;
+            long ledgerLost = 0;
+            long ledgerAnnounced = stats.get(StatsFile.ANNOUNCED_LOST);
+            long notices = stats.get(StatsFile.NOTICES);
             boolean liveAtEnd = ledger.durable()
                 || (ledger == topic.currentSub(ledger.role) && ledger.child != null && !ledger.child.killed());
             long gaps = stats.get(StatsFile.GAPS);
-            lost += gaps;
+            ledgerLost += gaps;
             long resumeGaps = stats.get(StatsFile.RESUME_GAPS);
-            long accepted = -gaps - resumeGaps;
+            long accepted = -gaps - resumeGaps - ledgerAnnounced;
             long inFlight = resumeGaps;
             for (int i = 0; i < pubs.size(); i++) {
                 MainTopic.Pub pub = pubs.get(i);
@@ -357,15 +427,28 @@ public final class StressRun {
                     // Nothing of this publisher since the last resume: the rest may have been in the
                     // killed incarnation's stream (bounded below).
                     inFlight += committed[i] - Math.max(next, from);
+                } else if (gateway) {
+                    // Missing messages of this publisher that no notice came after are lost; the rest announced.
+                    long leading = next == 0 ? 0 : Math.max(0, first - 1 - from);
+                    long trailing = liveAtEnd ? Math.max(0, committed[i] - Math.max(next, from)) : 0;
+                    boolean leadingAnnounced = next != 0 && stats.noticesAtFirst(pub.id) > 0;
+                    boolean trailingAnnounced = notices > stats.noticesAtLast(pub.id);
+                    ledgerLost += (leadingAnnounced ? 0 : leading) + (trailingAnnounced ? 0 : trailing);
+                    ledgerAnnounced += (leadingAnnounced ? leading : 0) + (trailingAnnounced ? trailing : 0);
                 } else if (next == 0) {
-                    lost += liveAtEnd ? committed[i] - from : 0;
+                    ledgerLost += liveAtEnd ? committed[i] - from : 0;
                 } else {
-                    lost += Math.max(0, first - 1 - from) + (liveAtEnd ? Math.max(0, committed[i] - next) : 0);
+                    ledgerLost += Math.max(0, first - 1 - from) + (liveAtEnd ? Math.max(0, committed[i] - next) : 0);
                 }
             }
             long allowed = Math.max(0, stats.get(StatsFile.INCARNATIONS) - 1) * windowMessages;
             durableInFlightGap += Math.min(inFlight, allowed);
-            lost += Math.max(0, inFlight - allowed);
+            ledgerLost += Math.max(0, inFlight - allowed);
+            // A killed importer's UNSURE message, when it was not published, is a gap no notice can announce.
+            long coveredByUnsure = Math.min(ledgerLost, unsure);
+            unsureGaps += coveredByUnsure;
+            lost += ledgerLost - coveredByUnsure;
+            announcedLost += ledgerAnnounced;
             received.merge(topic.subscriberName(ledger.role), accepted, Long::sum);
             duplicated += stats.get(StatsFile.DUPLICATED);
             outOfOrder += stats.get(StatsFile.OUT_OF_ORDER);
@@ -373,7 +456,7 @@ public final class StressRun {
             windowRepeats += stats.get(StatsFile.WINDOW_REPEATS);
         }
         return new Counted(setup(), sent, committedTotal, received, lost, duplicated, outOfOrder, torn,
-            windowRepeats, inFlightAtKill, durableInFlightGap, windowBytes);
+            windowRepeats, inFlightAtKill, durableInFlightGap, windowBytes, announcedLost, unsureGaps);
     }
 
     private String setup() {
@@ -415,7 +498,7 @@ public final class StressRun {
     }
 
     private StressFigures figures(Counted counted, List<String> anomalies, double seconds, List<String> leftovers,
-        long crashes, Map<String, Long> bridge) {
+        long crashes, Map<String, Long> bridge, Map<String, Long> gatewayFigures) {
         Counted c = counted;
         Map<String, Long> faults = new LinkedHashMap<>();
         tallies.injected().forEach((kind, count) -> faults.put(kind.label(), count));
@@ -447,7 +530,7 @@ public final class StressRun {
             Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
             longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies,
             tallies.hungCount(), stackTraces, tallies.joins(), tallies.busy(), tallies.cli(), options.seed(),
-            Percentiles.of(tallies.busyUnblockMillis()));
+            Percentiles.of(tallies.busyUnblockMillis()), c.announcedLost(), c.unsureGaps(), gatewayFigures);
     }
 
     /**
@@ -516,7 +599,11 @@ public final class StressRun {
      */
     private long stackTraces(Launcher launcher) {
         long traced = 0;
-        for (ChildProcess child : launcher.children()) {
+        List<ChildProcess> children = new ArrayList<>(launcher.children());
+        if (gateways != null) {
+            children.addAll(gateways.incarnations());
+        }
+        for (ChildProcess child : children) {
             List<String> trace = child.stackTrace();
             if (!trace.isEmpty()) {
                 traced++;

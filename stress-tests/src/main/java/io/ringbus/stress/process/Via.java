@@ -22,6 +22,8 @@ import java.util.Locale;
  * paths), except on {@code pipe}: a child's standard input and output carry the harness's protocol,
  * so its one endpoint goes over a FIFO pair it makes in the work directory, which the harness's bridge
  * serves as it serves the pipes of {@code ./bus run} ({@code PIPE NAME}, then {@code Bridge.serve}).
+ * On {@code aeron} every child is on shared memory, but on one of two buses: the publishers on bus A,
+ * the subscribers on bus B, which two gateways join over loopback UDP ({@link StressGateways}).
  */
 public enum Via {
     /** The shared-memory bus itself. */
@@ -35,7 +37,9 @@ public enum Via {
     /** A loopback TCP socket served by a bridge. */
     TCP,
     /** POSIX message queues served by a bridge (a request queue, a pair of queues per client). */
-    MQ;
+    MQ,
+    /** Shared memory on two buses joined by two gateway processes over Aeron (loopback UDP). */
+    AERON;
 
     /** How long a pipe child waits for the harness to serve its FIFO pair. */
     private static final Duration PIPE_CONNECT_TIMEOUT = Duration.ofSeconds(60);
@@ -53,7 +57,12 @@ public enum Via {
 
     /** Whether this path goes through the harness's bridge as a byte stream. */
     public boolean stream() {
-        return this != SHM;
+        return this != SHM && this != AERON;
+    }
+
+    /** Whether the subscribers read a second bus that gateways fill from the publishers' bus. */
+    public boolean gateway() {
+        return this == AERON;
     }
 
     /** Parses {@code shm}, {@code pipe}, ... (any case). */
@@ -61,7 +70,8 @@ public enum Via {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--via '" + text + "' must be one of shm, pipe, fifo, unix, tcp, mq");
+            throw new IllegalArgumentException("--via '" + text + "' must be one of shm, pipe, fifo, unix, tcp, mq,"
+                + " aeron");
         }
     }
 
@@ -79,7 +89,7 @@ public enum Via {
             return openPipe(pipeDir);
         }
         TransportContext context = new TransportContext()
-            .uri(this == SHM ? "shm:" : uri)
+            .uri(this == SHM || this == AERON ? "shm:" : uri)
             .busContext(new BusContext().directory(directory));
         return BusClients.open(context);
     }
@@ -160,7 +170,7 @@ public enum Via {
         long frameBuffers = 2L * Math.max(64 * 1024, 2 * (FrameDescriptor.HEADER_LENGTH + maxMessage));
         // Nothing in ringbus sets SO_SNDBUF, SO_RCVBUF or F_SETPIPE_SZ: the kernel's defaults hold.
         long kernel = switch (this) {
-            case SHM -> 0;
+            case SHM, AERON -> 0;
             // A Unix stream socket queues what is written at the receiver, charged to the sender's buffer.
             case UNIX -> proc("/proc/sys/net/core/wmem_default", 0, 212_992);
             // TCP buffers grow by themselves, up to these limits, at either end.

@@ -75,6 +75,43 @@ class MessageCheckTest {
         assertEquals(2, stats.get(StatsFile.TORN), "too short to be a message");
     }
 
+    private static void notice(MessageCheck check, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        check.onMessage(io.ringbus.transport.gateway.Importer.LOSS_NOTICE_TYPE, MemorySegment.ofArray(bytes), 0,
+            bytes.length);
+    }
+
+    /**
+     * {@code --via aeron}: a publisher's gap right after an importer's loss notice is an announced loss; the same
+     * gap with no notice since that publisher's last message is a gap (an error); a notice counts for every
+     * publisher, once each; a notice that does not say what was lost is torn; order and repeats hold as always.
+     */
+    @Test
+    void overTheGatewayOnlyAGapAfterALossNoticeIsAnnounced() {
+        MessageCheck check = check(false).acceptingLossNotices();
+        deliver(check, 1, 0, false);
+        deliver(check, 2, 0, false);
+        notice(check, "LOSS from=100 to=900 bytes=800");
+        assertEquals(1, stats.get(StatsFile.NOTICES));
+        deliver(check, 1, 5, false);
+        assertEquals(4, stats.get(StatsFile.ANNOUNCED_LOST), "1..4 of publisher 1, after the notice");
+        assertEquals(0, stats.get(StatsFile.GAPS));
+        deliver(check, 2, 3, false);
+        assertEquals(6, stats.get(StatsFile.ANNOUNCED_LOST), "the same notice covers publisher 2's 1..2");
+        deliver(check, 1, 8, false);
+        assertEquals(2, stats.get(StatsFile.GAPS), "6..7 of publisher 1: no notice since its message 5");
+        assertEquals(6, stats.get(StatsFile.ANNOUNCED_LOST));
+        deliver(check, 1, 8, false);
+        assertEquals(1, stats.get(StatsFile.OUT_OF_ORDER) + stats.get(StatsFile.DUPLICATED), "a repeat stays one");
+        notice(check, "LOST everything");
+        assertEquals(1, stats.get(StatsFile.TORN), "a notice must say what was lost");
+        assertEquals(1, stats.get(StatsFile.NOTICES));
+        assertEquals(stats.get(StatsFile.NOTICES), stats.noticesAtLast(1), "publisher 1's last message came after it");
+        MessageCheck strict = check(false);
+        notice(strict, "LOSS from=1 to=2 bytes=1");
+        assertEquals(2, stats.get(StatsFile.TORN), "on every other path a notice is no stress message");
+    }
+
     @Test
     void aDurableResumeMayRepeatTheLastMessageOnceAndNothingElse() {
         MessageCheck before = check(false);
