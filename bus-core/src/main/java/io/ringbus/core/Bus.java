@@ -27,13 +27,8 @@ import java.util.function.BiFunction;
  */
 public final class Bus implements AutoCloseable {
     private final BusContext context;
-    /** The mapping each topic name's new endpoints use. */
     private final Map<String, TopicFile> topics = new HashMap<>();
-    /**
-     * Endpoints per mapping, including mappings no longer in {@link #topics}: a file removed (or replaced)
-     * under its endpoints stays mapped for them until the last one closes.
-     */
-    private final Map<TopicFile, Integer> users = new java.util.IdentityHashMap<>();
+    private final Map<String, Integer> users = new HashMap<>();
     private final java.util.Set<AutoCloseable> endpoints = new java.util.LinkedHashSet<>();
     private boolean closed;
 
@@ -105,25 +100,25 @@ public final class Bus implements AutoCloseable {
         TopicFile file = acquire(topic, config);
         List<E> made = new ArrayList<>(1);
         try {
-            E endpoint = factory.apply(file, () -> releaseEndpoint(file, made.isEmpty() ? null : made.getFirst()));
+            E endpoint = factory.apply(file, () -> releaseEndpoint(topic, made.isEmpty() ? null : made.getFirst()));
             made.add(endpoint);
             endpoints.add(endpoint);
             file.ensureWhole();
             return endpoint;
         } catch (RuntimeException failure) {
-            discard(file, made);
+            discard(topic, made);
             throw failure;
         } catch (InternalError fault) {
-            discard(file, made);
+            discard(topic, made);
             throw LostPages.typed(fault, file.path());
         }
     }
 
     /** After a failure making an endpoint: closes it if it was made (which releases the topic), else releases. */
-    private void discard(TopicFile file, List<? extends AutoCloseable> made) {
+    private void discard(String topic, List<? extends AutoCloseable> made) {
         try {
             if (made.isEmpty()) {
-                releaseEndpoint(file, null);
+                releaseEndpoint(topic, null);
             } else {
                 made.getFirst().close();
             }
@@ -164,11 +159,6 @@ public final class Bus implements AutoCloseable {
         }
         BusContext.checkTopicName(topic);
         TopicFile file = topics.get(topic);
-        if (file != null && !file.isStillAtItsPath()) {
-            // Removed or replaced by another process: its endpoints keep it; new ones open what is there now.
-            topics.remove(topic);
-            file = null;
-        }
         if (file == null) {
             file = TopicFile.openOrCreate(context.directory(), topic, config.shapeForCreation(context),
                 context.fileMode(), config::differencesFrom);
@@ -179,17 +169,19 @@ public final class Bus implements AutoCloseable {
                 throw new TopicMismatchException("Topic '" + topic + "' exists with another shape: " + mismatch);
             }
         }
-        users.merge(file, 1, Integer::sum);
+        users.merge(topic, 1, Integer::sum);
         return file;
     }
 
-    private synchronized void releaseEndpoint(TopicFile file, AutoCloseable endpoint) {
+    private synchronized void releaseEndpoint(String topic, AutoCloseable endpoint) {
         endpoints.remove(endpoint);
-        Integer count = users.merge(file, -1, Integer::sum);
+        Integer count = users.merge(topic, -1, Integer::sum);
         if (count != null && count <= 0) {
-            users.remove(file);
-            topics.values().remove(file); // unless a newer file of the name took its place
-            file.close();
+            users.remove(topic);
+            TopicFile file = topics.remove(topic);
+            if (file != null) {
+                file.close();
+            }
         }
     }
 
@@ -213,12 +205,8 @@ public final class Bus implements AutoCloseable {
             }
         }
         synchronized (this) {
-            java.util.Set<TopicFile> mapped = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            mapped.addAll(topics.values());
-            mapped.addAll(users.keySet()); // files removed under their endpoints are still mapped
-            mapped.forEach(TopicFile::close);
+            topics.values().forEach(TopicFile::close);
             topics.clear();
-            users.clear();
         }
     }
 }

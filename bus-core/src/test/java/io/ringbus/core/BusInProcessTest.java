@@ -40,39 +40,6 @@ class BusInProcessTest {
         return received;
     }
 
-    /**
-     * Another process removes a topic file that this bus has mapped and creates the topic anew (here:
-     * a second bus, as a second process would). New endpoints of this bus go to the new file, where the
-     * other process's subscriber reads them; the endpoints made before keep the old mapping until they
-     * close. Once, a bridge kept handing out its old mapping: publishers through it wrote into a deleted
-     * file that nobody else could see (found by {@code ./bus stress --via mq}).
-     */
-    @Test
-    void aTopicRemovedAndCreatedAgainByAnotherProcessIsFollowedByNewEndpoints() throws Exception {
-        TopicConfig config = new TopicConfig();
-        Publisher before = bus.newPublisher("renewed", config);
-        Subscriber oldSubscriber = bus.newSubscriber("renewed", config, new SubscriberConfig());
-        Path file = directory.resolve("renewed.topic");
-        assertTrue(Files.exists(file), "the topic file " + file);
-        Files.delete(file);
-        try (Bus other = Bus.open(new BusContext().directory(directory).defaultCapacity(1 << 16))) {
-            Subscriber elsewhere = other.newSubscriber("renewed", config, new SubscriberConfig());
-            Publisher after = bus.newPublisher("renewed", config);
-            assertTrue(after.offer("new".getBytes(StandardCharsets.UTF_8)) >= 0);
-            assertEquals(List.of("new"), drain(elsewhere), "the new file's subscriber in the other bus");
-            assertTrue(before.offer("old".getBytes(StandardCharsets.UTF_8)) >= 0, "the old mapping still works");
-            assertEquals(List.of("old"), drain(oldSubscriber), "the endpoints made before share the old mapping");
-            before.close();
-            oldSubscriber.close();
-            assertTrue(after.offer("still".getBytes(StandardCharsets.UTF_8)) >= 0, "closing the old ones");
-            assertEquals(List.of("still"), drain(elsewhere));
-            Subscriber late = bus.newSubscriber("renewed", config,
-                new SubscriberConfig().start(StartPosition.EARLIEST));
-            assertEquals(List.of("new", "still"), drain(late), "a later subscriber of this bus reads the new file");
-            elsewhere.close();
-        }
-    }
-
     /** A typed offer's type reaches the subscriber's handler; the untyped offers publish type 0. */
     @Test
     void typedOffersKeepTheirTypeOnBothKindsOfTopic() {

@@ -64,28 +64,6 @@ public final class MappedFile implements AutoCloseable {
     }
 
     /**
-     * Whether {@code path} names the file this mapping is of now: false once the file was removed there,
-     * or replaced by another file of that name (another process deleted it and created a new one). Asks
-     * about the path given, not {@link #path()}: a file created under a temporary name and then linked
-     * into place is mapped under the first. Two system calls; for opening paths, never per message.
-     */
-    public boolean isAt(Path path) {
-        if (closed.get()) {
-            return false;
-        }
-        FileStat mapped = PosixBindings.fstat(fd);
-        if (mapped.errno() != 0) {
-            return false;
-        }
-        try {
-            Object inode = java.nio.file.Files.getAttribute(path, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return inode instanceof Long number && number == mapped.inode();
-        } catch (java.io.IOException | UnsupportedOperationException gone) {
-            return false;
-        }
-    }
-
-    /**
      * Writes modified pages back to the file and waits ({@code msync(MS_SYNC)}). Only files on a disk
      * need it, to survive a crash of the machine; on /dev/shm it does nothing useful.
      */

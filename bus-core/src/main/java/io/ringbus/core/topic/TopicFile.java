@@ -269,15 +269,6 @@ public final class TopicFile implements AutoCloseable {
         return path;
     }
 
-    /**
-     * Whether the topic's path still names this mapped file: false once another process removed it, or
-     * removed it and created a new topic of the same name. A new endpoint then belongs on the new file,
-     * as it would in a process that opens the topic now. Two system calls; not for hot paths.
-     */
-    public boolean isStillAtItsPath() {
-        return file.isAt(path);
-    }
-
     /** The topic's name, as stored in its header. */
     public String name() {
         return name;
