@@ -7,6 +7,7 @@ import io.ringbus.core.topic.TopicFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -27,8 +28,13 @@ import java.util.function.BiFunction;
  */
 public final class Bus implements AutoCloseable {
     private final BusContext context;
+    /** The file each topic name opens now: what new endpoints use. */
     private final Map<String, TopicFile> topics = new HashMap<>();
-    private final Map<String, Integer> users = new HashMap<>();
+    /**
+     * Endpoints per mapped file, also of files no longer in {@link #topics} (removed from the directory while
+     * mapped here): each is unmapped when its last endpoint closes.
+     */
+    private final Map<TopicFile, Integer> users = new IdentityHashMap<>();
     private final java.util.Set<AutoCloseable> endpoints = new java.util.LinkedHashSet<>();
     private boolean closed;
 
@@ -100,25 +106,26 @@ public final class Bus implements AutoCloseable {
         TopicFile file = acquire(topic, config);
         List<E> made = new ArrayList<>(1);
         try {
-            E endpoint = factory.apply(file, () -> releaseEndpoint(topic, made.isEmpty() ? null : made.getFirst()));
+            E endpoint = factory.apply(file,
+                () -> releaseEndpoint(topic, file, made.isEmpty() ? null : made.getFirst()));
             made.add(endpoint);
             endpoints.add(endpoint);
             file.ensureWhole();
             return endpoint;
         } catch (RuntimeException failure) {
-            discard(topic, made);
+            discard(topic, file, made);
             throw failure;
         } catch (InternalError fault) {
-            discard(topic, made);
+            discard(topic, file, made);
             throw LostPages.typed(fault, file.path());
         }
     }
 
     /** After a failure making an endpoint: closes it if it was made (which releases the topic), else releases. */
-    private void discard(String topic, List<? extends AutoCloseable> made) {
+    private void discard(String topic, TopicFile file, List<? extends AutoCloseable> made) {
         try {
             if (made.isEmpty()) {
-                releaseEndpoint(topic, null);
+                releaseEndpoint(topic, file, null);
             } else {
                 made.getFirst().close();
             }
@@ -159,6 +166,13 @@ public final class Bus implements AutoCloseable {
         }
         BusContext.checkTopicName(topic);
         TopicFile file = topics.get(topic);
+        if (file != null && !file.file().isAt(file.path())) {
+            // Removed (and perhaps made anew) by another process since this bus mapped it: new endpoints open
+            // what the path names now, as any other process would, and do not join a file nobody else can
+            // find; the endpoints that have it keep it until they close.
+            topics.remove(topic);
+            file = null;
+        }
         if (file == null) {
             file = TopicFile.openOrCreate(context.directory(), topic, config.shapeForCreation(context),
                 context.fileMode(), config::differencesFrom);
@@ -169,19 +183,17 @@ public final class Bus implements AutoCloseable {
                 throw new TopicMismatchException("Topic '" + topic + "' exists with another shape: " + mismatch);
             }
         }
-        users.merge(topic, 1, Integer::sum);
+        users.merge(file, 1, Integer::sum);
         return file;
     }
 
-    private synchronized void releaseEndpoint(String topic, AutoCloseable endpoint) {
+    private synchronized void releaseEndpoint(String topic, TopicFile file, AutoCloseable endpoint) {
         endpoints.remove(endpoint);
-        Integer count = users.merge(topic, -1, Integer::sum);
+        Integer count = users.merge(file, -1, Integer::sum);
         if (count != null && count <= 0) {
-            users.remove(topic);
-            TopicFile file = topics.remove(topic);
-            if (file != null) {
-                file.close();
-            }
+            users.remove(file);
+            topics.remove(topic, file);
+            file.close();
         }
     }
 
@@ -207,6 +219,8 @@ public final class Bus implements AutoCloseable {
         synchronized (this) {
             topics.values().forEach(TopicFile::close);
             topics.clear();
+            List.copyOf(users.keySet()).forEach(TopicFile::close); // files removed while mapped, if any left
+            users.clear();
         }
     }
 }

@@ -1,7 +1,10 @@
 package io.ringbus.core.os;
 
 import java.lang.foreign.Arena;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +64,27 @@ public final class MappedFile implements AutoCloseable {
         }
         FileStat stat = PosixBindings.fstat(fd);
         return stat.errno() == 0 ? stat.size() : -1;
+    }
+
+    /**
+     * Whether {@code path} names this very file now (the inode of its descriptor): false once another
+     * process removed the file, or removed it and made another in its place, and once this is closed.
+     * Two system calls: for opening paths, never per message.
+     */
+    public boolean isAt(Path path) {
+        if (closed.get()) {
+            return false;
+        }
+        FileStat stat = PosixBindings.fstat(fd);
+        if (stat.errno() != 0) {
+            return false;
+        }
+        try {
+            return Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS) instanceof Long inode
+                && inode == stat.inode();
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /**

@@ -136,6 +136,14 @@ public final class ShmSubscriber implements Subscriber {
         return RingSlots.attach(ring, slotIndex, evictable);
     }
 
+    /**
+     * The topic file this subscriber reads. Two subscribers of one topic name in one process read different
+     * files when the file was removed, and made anew, between their joins (see {@code Bus}).
+     */
+    public TopicFile topicFile() {
+        return topic;
+    }
+
     @Override
     public int poll(MessageHandler handler, int limit) {
         if (closeRequested) {

@@ -1,15 +1,18 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.Publisher;
+import io.ringbus.core.RingBusException;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
 import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
+import io.ringbus.transport.ConnectionListener;
 import io.ringbus.transport.TransportUri;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,18 +26,22 @@ import picocli.CommandLine.Spec;
  * {@code bus pub TOPIC}: each line of standard input becomes one message (its bytes as they are,
  * UTF-8 in practice, without the newline), on shared memory or through a bridge ({@code --via}). A
  * full ring is waited out, never dropped; at end of input the command exits 0 once every line was
- * published.
+ * published. Through a bridge that went away meanwhile it cannot say so (the lines the bridge had taken
+ * but not yet published went with it, and nothing tells how many), and exits 1.
  */
 @Command(name = "pub",
     mixinStandardHelpOptions = true,
     description = {"Publishes each line of standard input to TOPIC as one message (its bytes, without the newline).",
         "Creates the topic if it does not exist. While a subscriber is a whole ring behind, waits rather than"
             + " drop a line. Exits 0 at end of input, when every line has been published.",
+        "Through a bridge (--via) that goes away, it waits for the bridge to come back and goes on, but the lines"
+            + " the bridge had taken and not yet published are lost with it: it then exits 1 at end of input.",
         "Subscribers started with --from latest (the default) see only lines published after they joined:"
             + " start them first, or use --from earliest."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {"0:every line of standard input was published",
-        "1:a failure the one-line message explains (bus directory, topic shape, no bridge at --via, ...)",
+        "1:a failure the one-line message explains (bus directory, topic shape, no bridge at --via, the bridge"
+            + " went away while publishing, ...)",
         ExitCodes.USAGE,
         ExitCodes.SIGNALS + ", after the line being published"},
     footer = {"", "Examples:",
@@ -89,9 +96,24 @@ public final class PubCommand implements Callable<Integer> {
         // Batching: lines share system calls (a line alone on the stream still goes out within about
         // 100 us, written by the client's background flusher); one write per line capped pub at a tenth
         // of what the path carries.
-        try (BusClient client = via.open(bus, true)) {
+        AtomicInteger disconnects = new AtomicInteger();
+        ConnectionListener said = ConnectionListener.toStandardError();
+        ConnectionListener counting = new ConnectionListener() {
+            @Override
+            public void onDisconnected(TransportUri uri, String topic, String reason) {
+                disconnects.incrementAndGet();
+                said.onDisconnected(uri, topic, reason);
+            }
+
+            @Override
+            public void onReconnected(TransportUri uri, String topic) {
+                said.onReconnected(uri, topic);
+            }
+        };
+        LinePublisher lines;
+        try (BusClient client = via.open(bus, true, counting)) {
             Publisher publisher = client.newPublisher(topic, config);
-            LinePublisher lines = new LinePublisher(publisher);
+            lines = new LinePublisher(publisher);
             // Ctrl-C / SIGTERM: close the publisher between two offers (never mid-offer), then exit; a
             // read of standard input may block for ever, so the hook does not wait for the command.
             Interruption interruption = new Interruption(lines::stop, false);
@@ -101,6 +123,14 @@ public final class PubCommand implements Callable<Integer> {
                 interruption.close();
                 lines.stop();
             }
+        }
+        if (disconnects.get() > 0) {
+            // The stream has no acknowledgements: what the dead bridge had read, or what sat in the socket,
+            // is gone, and exit 0 would say that every line was published.
+            throw new RingBusException(lines.published() + " lines read, but the bridge at " + via.uri()
+                + " went away " + (disconnects.get() == 1 ? "once" : disconnects.get() + " times")
+                + " while they were published: the lines it had taken and not yet published were lost with it."
+                + " Compare what subscribers got with the input, and publish the missing lines again.");
         }
         return 0;
     }

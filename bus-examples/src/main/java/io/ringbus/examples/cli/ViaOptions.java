@@ -2,6 +2,7 @@ package io.ringbus.examples.cli;
 
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.BusClients;
+import io.ringbus.transport.ConnectionListener;
 import io.ringbus.transport.TransportContext;
 import io.ringbus.transport.TransportUri;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,12 +54,18 @@ public final class ViaOptions {
      * a system call, for a command that publishes as fast as its input comes ({@code pub}).
      */
     BusClient open(BusOptions bus, boolean batching) {
+        return open(bus, batching, ConnectionListener.toStandardError());
+    }
+
+    /** The same, with {@code listener} told when a stream path's bridge goes away and comes back. */
+    BusClient open(BusOptions bus, boolean batching, ConnectionListener listener) {
         TransportUri uri = uri();
         if (uri.isStream() && bus.given()) {
             throw new ParameterException(command.commandLine(), "--dir and --bus choose a shared-memory bus;"
                 + " with --via " + uri + " the bridge serving it has chosen its bus already");
         }
-        TransportContext context = new TransportContext().uri(uri.toString()).batching(batching);
+        TransportContext context = new TransportContext().uri(uri.toString()).batching(batching)
+            .connectionListener(listener);
         if (!uri.isStream()) {
             context.busContext(bus.context());
         }

@@ -49,7 +49,7 @@ final class EventLoop implements Runnable {
     private final AtomicInteger count = new AtomicInteger();
     private ArrayList<LoopSession> active = new ArrayList<>();
     private ArrayList<LoopSession> stillActive = new ArrayList<>();
-    private final Map<String, TopicGroup> groups = new HashMap<>();
+    private final Map<Object, TopicGroup> groups = new HashMap<>();
     private final ArrayList<TopicGroup> idleGroups = new ArrayList<>();
     private final ArrayList<LoopSession> parked = new ArrayList<>();
     /** Idle buffers by size class ({@link #sizeClass}). */
@@ -68,14 +68,14 @@ final class EventLoop implements Runnable {
     /** Made once: a method reference made per select would be an allocation per turn. */
     private final java.util.function.Consumer<SelectionKey> onReady = this::ready;
 
-    /** The idle subscriptions of one topic on this loop. */
+    /** The idle subscriptions of one topic file on this loop. */
     static final class TopicGroup {
-        final String topic;
+        final Object key;
         final ArrayList<LoopSession> idle = new ArrayList<>();
         boolean listed;
 
-        TopicGroup(String topic) {
-            this.topic = topic;
+        TopicGroup(Object key) {
+            this.key = key;
         }
     }
 
@@ -236,8 +236,8 @@ final class EventLoop implements Runnable {
     }
 
     /** Called by a session that has nothing to forward: it waits with its topic's group. */
-    void idle(LoopSession session, String topic) {
-        TopicGroup group = groups.computeIfAbsent(topic, TopicGroup::new);
+    void idle(LoopSession session, Object topicKey) {
+        TopicGroup group = groups.computeIfAbsent(topicKey, TopicGroup::new);
         group.idle.add(session);
         if (!group.listed) {
             group.listed = true;
@@ -246,11 +246,11 @@ final class EventLoop implements Runnable {
     }
 
     /** Called by a session leaving the idle state other than through its group's wakeup (closing). */
-    void leaveIdle(LoopSession session, String topic) {
-        TopicGroup group = groups.get(topic);
+    void leaveIdle(LoopSession session, Object topicKey) {
+        TopicGroup group = groups.get(topicKey);
         if (group != null && group.idle.remove(session) && group.idle.isEmpty()) {
             unlist(group);
-            groups.remove(topic);
+            groups.remove(topicKey);
         }
     }
 

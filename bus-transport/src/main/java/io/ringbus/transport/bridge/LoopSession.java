@@ -448,14 +448,23 @@ final class LoopSession implements Served {
         }
         if (place != Place.IDLE) {
             place = Place.IDLE;
-            loop.idle(this, hello.topic());
+            loop.idle(this, groupKey());
         }
         return 0;
     }
 
+    /**
+     * What this subscription's idle group is keyed by: its topic file, not the topic's name, since two
+     * subscriptions of one name read different files when the file was removed and made anew between
+     * their joins, and a group's first subscription polls for all of them.
+     */
+    private Object groupKey() {
+        return parkable != null ? parkable.topicFile() : hello.topic();
+    }
+
     private void block() {
         if (place == Place.IDLE) {
-            loop.leaveIdle(this, hello.topic());
+            loop.leaveIdle(this, groupKey());
         }
         place = Place.BLOCKED;
         interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -574,7 +583,7 @@ final class LoopSession implements Served {
     /** Closes the publisher or subscriber, keeping the socket (for a REJECT). */
     private void closeEndpoint() {
         if (place == Place.IDLE) {
-            loop.leaveIdle(this, hello.topic());
+            loop.leaveIdle(this, groupKey());
         }
         withdrawPark();
         if (publisher != null) {

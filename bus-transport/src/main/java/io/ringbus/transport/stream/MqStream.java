@@ -74,6 +74,8 @@ public final class MqStream implements ByteStream {
     /** The peer's pidfd alone, for the read side's look between waits (guarded by readLock). */
     private final PollSet deathPoll = new PollSet(1);
     private long nextDeathCheckNanos;
+    /** When a write that found the queue full may next look at the peer's pidfd (racy: at worst a look more). */
+    private long nextWriteDeathCheckNanos;
     private final MemorySegment nudgeScratch = Arena.ofAuto().allocate(8);
     /** Used by the writing thread only, for heap buffers. */
     private final MemorySegment writeScratch;
@@ -300,7 +302,9 @@ public final class MqStream implements ByteStream {
                     continue;
                 }
                 if (result == -MessageQueues.EAGAIN) {
-                    if (total == 0 && lookForMarker() && peerGone()) {
+                    // A full queue may be full because its reader died: a writer that never waits (a batching
+                    // client publisher) would otherwise be told "nothing taken" for ever.
+                    if (total == 0 && (lookForMarker() | lookForDeathWhileWriting()) && peerGone()) {
                         throw peerClosedException();
                     }
                     return total;
@@ -312,6 +316,26 @@ public final class MqStream implements ByteStream {
         } finally {
             guard.exit();
         }
+    }
+
+    /**
+     * From a writer whose queue is full: sets peerDead if the peer's pidfd says it exited, at most every
+     * DEATH_CHECK_NANOS; whether it did. Not under readLock (a reader may be at work): the poll is the
+     * thread's own.
+     */
+    private boolean lookForDeathWhileWriting() {
+        if (peerFd < 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - nextWriteDeathCheckNanos < 0) {
+            return false;
+        }
+        nextWriteDeathCheckNanos = now + DEATH_CHECK_NANOS;
+        if (FileDescriptors.poll(peerFd, FileDescriptors.POLL_IN, -1, 0) > 0) {
+            peerDead = true;
+        }
+        return peerDead;
     }
 
     /** From a writer: reads ahead if no reader is at work; whether anything arrived. */

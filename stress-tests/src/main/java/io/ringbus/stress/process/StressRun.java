@@ -356,6 +356,44 @@ public final class StressRun {
         }
     }
 
+    /**
+     * What a subscriber lacks of one publisher's committed messages: {@code lost}, or {@code inFlight} (a
+     * durable stream subscriber's, which may have been in a killed incarnation's stream; the caller bounds
+     * it by the forwarding window per kill).
+     */
+    record Shortfall(long lost, long inFlight) {
+        /**
+         * @param streamDurable a durable subscriber on a stream path
+         * @param liveAtEnd     whether it was there at the end (so owes everything up to {@code committed})
+         * @param committed     what the publisher committed
+         * @param from          the first sequence the subscriber owes
+         * @param first         its first sequence accepted + 1 (0: none)
+         * @param next          its highest sequence accepted + 1 (0: none)
+         * @param resumedAt     {@code next} + 1 when its last durable resume began (0: no resume)
+         */
+        static Shortfall of(boolean streamDurable, boolean liveAtEnd, long committed, long from, long first,
+            long next, long resumedAt) {
+            if (streamDurable && resumedAt > 0 && resumedAt - 1 == next) {
+                // Nothing of this publisher since the last resume: the rest may have been in the killed
+                // incarnation's stream.
+                return new Shortfall(0, committed - Math.max(next, from));
+            }
+            if (next == 0) {
+                return new Shortfall(liveAtEnd ? committed - from : 0, 0);
+            }
+            long before = Math.max(0, first - 1 - from);
+            long after = liveAtEnd ? Math.max(0, committed - next) : 0;
+            if (streamDurable && resumedAt == 1) {
+                // Its first message of this publisher came after the last resume and none before it: what it
+                // lacks before that one is what the bridge had written into the stream of the incarnation
+                // killed before it read anything of this publisher (a resume gap the check could not see as
+                // one, having no sequence to compare with).
+                return new Shortfall(after, before);
+            }
+            return new Shortfall(before + after, 0);
+        }
+    }
+
     /** Message figures, added up from every stats file. */
     private record Counted(String setup, long sent, long committed, Map<String, Long> received, long lost,
         long duplicated, long outOfOrder, long torn, long windowRepeats, long inFlightAtKill,
@@ -422,12 +460,7 @@ public final class StressRun {
                 if (from >= committed[i]) {
                     continue;
                 }
-                long resumedAt = stats.resumedAt(pub.id);
-                if (stream && ledger.durable() && resumedAt > 0 && resumedAt - 1 == next) {
-                    // Nothing of this publisher since the last resume: the rest may have been in the
-                    // killed incarnation's stream (bounded below).
-                    inFlight += committed[i] - Math.max(next, from);
-                } else if (gateway) {
+                if (gateway) {
                     // Missing messages of this publisher that no notice came after are lost; the rest announced.
                     long leading = next == 0 ? 0 : Math.max(0, first - 1 - from);
                     long trailing = liveAtEnd ? Math.max(0, committed[i] - Math.max(next, from)) : 0;
@@ -435,10 +468,11 @@ public final class StressRun {
                     boolean trailingAnnounced = notices > stats.noticesAtLast(pub.id);
                     ledgerLost += (leadingAnnounced ? 0 : leading) + (trailingAnnounced ? 0 : trailing);
                     ledgerAnnounced += (leadingAnnounced ? leading : 0) + (trailingAnnounced ? trailing : 0);
-                } else if (next == 0) {
-                    ledgerLost += liveAtEnd ? committed[i] - from : 0;
                 } else {
-                    ledgerLost += Math.max(0, first - 1 - from) + (liveAtEnd ? Math.max(0, committed[i] - next) : 0);
+                    Shortfall shortfall = Shortfall.of(stream && ledger.durable(), liveAtEnd, committed[i], from,
+                        first, next, stats.resumedAt(pub.id));
+                    ledgerLost += shortfall.lost();
+                    inFlight += shortfall.inFlight();
                 }
             }
             long allowed = Math.max(0, stats.get(StatsFile.INCARNATIONS) - 1) * windowMessages;
