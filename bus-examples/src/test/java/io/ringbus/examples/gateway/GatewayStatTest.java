@@ -84,9 +84,11 @@ class GatewayStatTest {
             && routeA.contains(" retransmits"), routeA);
         assertTrue(routeB.contains("import quotes") && routeB.contains(" gap fills"), routeB);
         String json = stat(busB, "--json");
+        // NAKs are Aeron's business: a burst can overflow a loopback socket's buffer, and the importer then asks
+        // for a retransmission (21 NAKs once in a quiet ./bus test). What ringbus promises is no loss, above.
         assertTrue(json.contains("\"gateways\":[{\"name\":\"gateway\"") && json.contains("\"direction\":\"import\"")
-            && json.contains("\"messages\":1000") && json.contains("\"naks\":0") && json.contains("\"connected\":true"),
-            json);
+            && json.contains("\"messages\":1000") && json.matches("(?s).*\"naks\":\\d+,.*")
+            && json.contains("\"losses\":0,") && json.contains("\"connected\":true"), json);
 
         assertEquals(143, exporter.stop());
         String stopped = awaitStat(busA, out -> !out.contains("gateway gateway"));
