@@ -24,15 +24,20 @@ import org.junit.jupiter.api.Test;
 class MqStreamPeerDeathTest {
     private static final int MESSAGE_SIZE = 1024;
 
-    @Test
-    void aReaderThatNeverWaitsLearnsThatItsPeerDied() throws Exception {
+    /** A stream over two new queues of 4 messages (already unlinked), whose peer is {@code peer}. */
+    private static MqStream streamWatching(Process peer) {
         String base = "/rb-death-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         int in = MessageQueues.create(base + "-in", 4, MESSAGE_SIZE, false);
         int out = MessageQueues.create(base + "-out", 4, MESSAGE_SIZE, true);
         MessageQueues.unlink(base + "-in");
         MessageQueues.unlink(base + "-out");
+        return MqStream.adopt(in, out, peer.pid(), "test stream");
+    }
+
+    @Test
+    void aReaderThatNeverWaitsLearnsThatItsPeerDied() throws Exception {
         Process peer = new ProcessBuilder("sleep", "60").start();
-        try (MqStream stream = MqStream.adopt(in, out, peer.pid(), "test stream")) {
+        try (MqStream stream = streamWatching(peer)) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(MESSAGE_SIZE * 4);
             assertEquals(0, stream.read(buffer), "a live peer that sent nothing: nothing yet");
             peer.destroyForcibly();
@@ -52,13 +57,8 @@ class MqStreamPeerDeathTest {
 
     @Test
     void aWriterThatNeverWaitsLearnsThatItsPeerDied() throws Exception {
-        String base = "/rb-death-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        int in = MessageQueues.create(base + "-in", 4, MESSAGE_SIZE, false);
-        int out = MessageQueues.create(base + "-out", 4, MESSAGE_SIZE, true);
-        MessageQueues.unlink(base + "-in");
-        MessageQueues.unlink(base + "-out");
         Process peer = new ProcessBuilder("sleep", "60").start();
-        try (MqStream stream = MqStream.adopt(in, out, peer.pid(), "test stream")) {
+        try (MqStream stream = streamWatching(peer)) {
             ByteBuffer bytes = ByteBuffer.allocateDirect(MESSAGE_SIZE);
             int written = 0;
             while (stream.write(bytes.clear()) > 0) {
