@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -13,9 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,25 +23,22 @@ import org.junit.jupiter.api.Test;
  * ran out its slice with a message ready (which is how a broken watch would still deliver, 100 ms late).
  */
 class LoopWakeupTest {
+    private OneLoopBridge served;
     private Path root;
     private Bus bus;
     private Bridge bridge;
 
     @BeforeEach
     void start() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-loop-wake-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")));
-        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(0)
-            .listen("unix:" + root.resolve("sock/bus.sock")), bus);
+        served = OneLoopBridge.start("rb-loop-wake-");
+        root = served.root;
+        bus = served.bus;
+        bridge = served.bridge;
     }
 
     @AfterEach
     void stop() throws Exception {
-        bridge.close();
-        bus.close();
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        served.close();
     }
 
     @Test

@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,25 +39,22 @@ import org.junit.jupiter.api.Test;
 class RemovedTopicFileTest {
     private static final long PATIENCE_NANOS = 10_000_000_000L;
 
+    private OneLoopBridge served;
     private Path root;
     private Bus bus;
     private Bridge bridge;
 
     @BeforeEach
     void start() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-removed-topic-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")));
-        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(0)
-            .listen("unix:" + root.resolve("sock/bus.sock")), bus);
+        served = OneLoopBridge.start("rb-removed-topic-");
+        root = served.root;
+        bus = served.bus;
+        bridge = served.bridge;
     }
 
     @AfterEach
     void stop() throws Exception {
-        bridge.close();
-        bus.close();
-        try (var files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        served.close();
     }
 
     @Test
