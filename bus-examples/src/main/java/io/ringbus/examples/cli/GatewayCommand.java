@@ -5,7 +5,6 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.SubscriberConfig;
-import io.ringbus.transport.gateway.Exporter;
 import io.ringbus.transport.gateway.Gateway;
 import io.ringbus.transport.gateway.GatewayDriver;
 import io.ringbus.transport.gateway.GatewayStatus;
@@ -53,7 +52,9 @@ import picocli.CommandLine.Spec;
         "Killed (kill -9 too) and restarted, an exporter resumes at its last commit: what it sends again, the"
             + " importer drops (by source position); what the dead driver held and had not delivered is lost and"
             + " reported as LOSS by the importer. An importer restarted gets what comes from then on.",
-        "Stream ids: 10000 + CRC-32(topic) mod 1000000 unless --stream says otherwise; both hosts must agree."},
+        "Stream ids: 10000 + CRC-32(topic) mod 1000000 unless --stream says otherwise; both hosts must agree.",
+        "One thread does all the work (the embedded driver's and every route's), sleeping up to --max-park while"
+            + " idle."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":stopped (only through a signal: see 130)",
         "1:a failure the one-line message explains (no live driver in --aeron-dir, a gateway of that --name"
@@ -123,16 +124,9 @@ public final class GatewayCommand implements Callable<Integer> {
     int termLength;
 
     @Option(names = "--max-park", paramLabel = "DURATION", converter = DurationConverter.class,
-        defaultValue = "1ms", description = "Longest sleep of the driver's and importers' threads while idle: longer"
-            + " saves CPU (an idle gateway of one export and one import on a 2-vCPU VM: ~4%% of a core at 1ms, ~2.5%%"
-            + " at 4ms), shorter makes the first message after a quiet spell wait less (default: 1ms).")
+        defaultValue = "1ms", description = "Longest sleep of the gateway's thread (driver and routes) while idle:"
+            + " longer saves CPU, shorter makes the first message after a quiet spell wait less (default: 1ms).")
     Duration maxPark;
-
-    @Option(names = "--export-wakeup", paramLabel = "blocking|backoff", defaultValue = "blocking",
-        description = "How an exporter waits for the next message of its topic: blocking (in the kernel, woken by"
-            + " the publisher: no CPU while idle) or backoff (polls, sleeping up to --max-park: a shorter round trip,"
-            + " about 1%% more of a core per exported topic while idle) (default: ${DEFAULT-VALUE}).")
-    String exportWakeup;
 
     @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationConverter.class,
         defaultValue = "10s", description = "How often to print the status lines; 0 for never (default: 10s).")
@@ -160,7 +154,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 stop.countDown();
             });
             Bus opened = Bus.open(context);
-            GatewayDriver driver = aeronDir != null ? GatewayDriver.external(aeronDir, log)
+            GatewayDriver driver = aeronDir != null ? GatewayDriver.external(aeronDir, maxPark.toNanos(), log)
                 : GatewayDriver.embedded(context.directory(), name, termLength, maxPark.toNanos(), log)) {
             runUntilStopped(opened, driver, exported, imported, stop, out, log,
                 GatewayStatus.fileOf(context.directory(), name));
@@ -171,8 +165,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
     private void runUntilStopped(Bus opened, GatewayDriver driver, List<Route> exported, List<Route> imported,
         CountDownLatch stop, PrintWriter out, Consumer<String> log, Path statusFile) throws InterruptedException {
-        Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, maxPark.toNanos(),
-            log);
+        Gateway gateway = Gateway.start(opened, driver, exported, imported, this::exportConfig, log);
         long started = ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
             .orElse(System.currentTimeMillis());
         long nextStatus = System.nanoTime();
@@ -286,11 +279,6 @@ public final class GatewayCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--term-length sets the embedded driver's; with"
                 + " --aeron-dir put term-length=... in the channel instead");
         }
-        exportWakeup = exportWakeup.toLowerCase(Locale.ROOT);
-        if (!exportWakeup.equals("blocking") && !exportWakeup.equals("backoff")) {
-            throw new ParameterException(spec.commandLine(), "--export-wakeup must be blocking or backoff, not '"
-                + exportWakeup + "'");
-        }
         if (maxPark.toMillis() < 1 || maxPark.toMillis() > 1_000) {
             throw new ParameterException(spec.commandLine(), "--max-park must be from 1ms to 1s, not "
                 + maxPark.toMillis() + "ms");
@@ -305,7 +293,6 @@ public final class GatewayCommand implements Callable<Integer> {
     private SubscriberConfig exportConfig() {
         SubscriberConfig config = new SubscriberConfig()
             .start(from.equals("earliest") ? StartPosition.EARLIEST : StartPosition.LATEST);
-        Exporter.wakeup(config, exportWakeup.equals("backoff"), maxPark.toNanos());
         if (evictable) {
             config.slowConsumerPolicy(SlowConsumerPolicy.EVICT).evictAfter(Duration.ofMillis(evictAfterMillis));
         }

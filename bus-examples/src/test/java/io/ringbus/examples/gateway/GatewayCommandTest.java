@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * What {@code bus gateway} itself adds to the library's gateway (whose semantics bus-transport's GatewayTest
  * proves): on SIGTERM it stops every route, prints its final status lines, deletes its embedded driver's
- * directory and exits with 143; an exporter given {@code --export-wakeup backoff} carries the messages too.
+ * directory and exits with 143; a gateway given its own {@code --max-park} carries the messages too.
  */
 class GatewayCommandTest {
     private final List<GatewayProcess> gateways = new ArrayList<>();
@@ -56,7 +56,7 @@ class GatewayCommandTest {
         root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-aeron-cli-");
         String channel = "aeron:udp?endpoint=localhost:" + freeUdpPort();
         GatewayProcess exporter = gateway("--dir", root.resolve("a").toString(), "--export", "t=" + channel,
-            "--export-wakeup", "backoff", "--stats-interval", "0");
+            "--max-park", "2ms", "--stats-interval", "0");
         GatewayProcess importer = gateway("--dir", root.resolve("b").toString(), "--import", "t=" + channel);
         try (Bus busA = Bus.open(new BusContext().directory(root.resolve("a")));
             Bus busB = Bus.open(new BusContext().directory(root.resolve("b")))) {

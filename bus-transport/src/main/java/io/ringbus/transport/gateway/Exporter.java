@@ -13,34 +13,35 @@ import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sends one local topic to an Aeron publication: a durable subscriber with explicit commits (named after the
  * route, {@link Route#durableName()}) whose handler puts each message, behind a
  * {@link GatewayHeaderDescriptor header}, into the publication, and which commits only once the publication
- * took every message of the batch.
+ * took every message delivered so far.
  *
- * <p><b>Back-pressure.</b> While the publication is back-pressured or has no subscriber yet, the handler waits
- * and tries again: the exporter's cursor stays, and so a tethered exporter (the default) holds the topic's
- * publishers back once they are a ring ahead, as any slow tethered subscriber does. An evictable one
- * ({@code SlowConsumerPolicy.EVICT}) is evicted instead; it then sends on from where it resumes, and the jump
- * in positions tells the importer how many bytes it missed.
+ * <p><b>Never waits.</b> {@link #doWork} runs on the gateway thread, in the same duty cycle as the media driver
+ * ({@link GatewayDriver}): it polls the ring without waiting and offers each message once. A message the
+ * publication refuses (back-pressured, no subscriber yet, an admin action) is kept aside, the poll stops, and
+ * the next pass offers it again before it reads on; nothing is committed while one is kept aside.
+ *
+ * <p><b>Back-pressure.</b> While the publication refuses, the exporter's committed cursor stays, and so a
+ * tethered exporter (the default) holds the topic's publishers back once they are a ring ahead, as any slow
+ * tethered subscriber does. An evictable one ({@code SlowConsumerPolicy.EVICT}) is evicted instead; it then
+ * sends on from where it resumes, and the jump in positions tells the importer how many bytes it missed.
  *
  * <p><b>A kill.</b> A successor of the same route resumes at the last commit and sends again what was sent
  * after it; the importer drops those repeats by position. What the dead gateway's media driver held and had not
- * yet delivered is lost; the importer sees the gap and reports it. One thread runs {@link #run}.
+ * yet delivered is lost; the importer sees the gap and reports it.
  */
 public final class Exporter implements MessageHandler, LossListener {
     /** Messages sent between two commits at most. */
     static final int BATCH = 256;
-    private static final long WAIT_SLICE_NANOS = 100_000_000L;
 
     private final Route route;
     private final ExclusivePublication publication;
@@ -50,10 +51,11 @@ public final class Exporter implements MessageHandler, LossListener {
     private final BufferClaim claim = new BufferClaim();
     private final UnsafeBuffer header = new UnsafeBuffer(new byte[HEADER_LENGTH]);
     private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
-    private final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+    /** The message the publication refused last, header and payload, offered again before anything else. */
+    private final ExpandableArrayBuffer keptAside = new ExpandableArrayBuffer(HEADER_LENGTH + 1024);
+    private int keptAsideLength;
     private byte[] scratch = new byte[0];
     private Subscriber subscriber;
-    private BooleanSupplier stop;
     private long from;
     private long sourceId;
 
@@ -62,7 +64,7 @@ public final class Exporter implements MessageHandler, LossListener {
      *
      * @param sourceId what identifies the topic file (its inode number, see {@link GatewayHeaderDescriptor}),
      *     asked once subscribed (the topic exists then)
-     * @param report told of each eviction (from, to, missed bytes), on this exporter's thread
+     * @param report told of each eviction (from, to, missed bytes), on the gateway thread
      */
     Exporter(Route route, ExclusivePublication publication, LongSupplier sourceId, RouteStats stats,
         LossListener report) {
@@ -74,45 +76,55 @@ public final class Exporter implements MessageHandler, LossListener {
     }
 
     /**
-     * Sets how an exporter waits for its topic's next message: blocking (parked in the kernel, woken by the
-     * publisher: nothing while idle, a futex wake per message after a pause) or, with {@code backoff}, polling
-     * that spins, yields, then sleeps up to {@code maxParkNanos} (no wake to pay for, a little CPU while idle).
+     * The durable, explicitly committed form of {@code config} this exporter needs, for {@code route}; it polls
+     * ({@link WakeupMode#SPIN}: it never parks, the gateway thread's idle strategy paces it).
      */
-    public static SubscriberConfig wakeup(SubscriberConfig config, boolean backoff, long maxParkNanos) {
-        return backoff ? config.wakeup(WakeupMode.SPIN).idleStrategy(() -> new BackoffIdleStrategy(10, 20, 1_000,
-            maxParkNanos)) : config.wakeup(WakeupMode.BLOCKING);
-    }
-
-    /** The durable, explicitly committed form of {@code config} this exporter needs, for {@code route}. */
     static SubscriberConfig configure(SubscriberConfig config, Route route, LossListener listener) {
-        return config.durableName(route.durableName()).explicitCommit(true).lossListener(listener);
+        return config.durableName(route.durableName()).explicitCommit(true).lossListener(listener)
+            .wakeup(WakeupMode.SPIN);
     }
 
     /**
      * Subscribes through {@code subscribe} (given this exporter as the loss listener to set with
-     * {@link #configure}) and sends until {@code stop} says so. Commits after every batch the publication took
-     * whole; closes the subscriber.
+     * {@link #configure}); call once, before the first {@link #doWork}.
+     */
+    void open(Function<LossListener, Subscriber> subscribe) {
+        subscriber = subscribe.apply(this);
+        sourceId = sourceIdOf.getAsLong();
+        from = subscriber.position();
+    }
+
+    /**
+     * One pass, without waiting: offers the message kept aside if there is one, then sends what is ready (up to
+     * {@link #BATCH} messages) and commits once the publication took all of it.
      *
+     * @return the number of messages sent
      * @throws GatewayException when the publication is closed, or a message is over its maximum
      */
-    void run(Function<LossListener, Subscriber> subscribe, BooleanSupplier stop) {
-        this.stop = stop;
-        subscriber = subscribe.apply(this);
-        try {
-            sourceId = sourceIdOf.getAsLong();
-            from = subscriber.position();
-            while (!stop.getAsBoolean()) {
-                int sent;
-                try {
-                    sent = subscriber.await(this, BATCH, WAIT_SLICE_NANOS);
-                } catch (Stopped stopped) {
-                    break; // the message in hand was not sent: no commit, a successor sends the batch again
-                }
-                if (sent > 0) {
-                    subscriber.commit(); // every message delivered is in the publication
-                }
+    int doWork() {
+        int sent = 0;
+        if (keptAsideLength > 0) {
+            if (!offered(publication.offer(keptAside, 0, keptAsideLength))) {
+                return 0;
             }
-        } finally {
+            stats.message(keptAsideLength - HEADER_LENGTH);
+            keptAsideLength = 0;
+            sent++;
+        }
+        try {
+            sent += subscriber.poll(this, BATCH);
+        } catch (Refused refused) {
+            return sent; // kept aside: nothing commits until the publication took it
+        }
+        if (sent > 0) {
+            subscriber.commit(); // every message delivered is in the publication
+        }
+        return sent;
+    }
+
+    /** Closes the subscriber (a message kept aside is not committed: a successor sends it again). */
+    void close() {
+        if (subscriber != null) {
             subscriber.close();
         }
     }
@@ -133,26 +145,36 @@ public final class Exporter implements MessageHandler, LossListener {
         header.putLong(GatewayHeaderDescriptor.SOURCE_ID_OFFSET, sourceId, BYTE_ORDER);
         header.putLong(GatewayHeaderDescriptor.FROM_POSITION_OFFSET, from, BYTE_ORDER);
         header.putLong(GatewayHeaderDescriptor.TO_POSITION_OFFSET, to, BYTE_ORDER);
-        boolean claimable = total <= publication.maxPayloadLength();
-        idle.reset();
-        while (true) {
-            long result = claimable ? claimAndWrite(total, length) : publication.offer(header, 0, HEADER_LENGTH,
-                payload, 0, length);
-            if (result > 0) {
-                break;
-            }
-            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
-                throw new GatewayException("the Aeron publication of " + route + " is "
-                    + (result == Publication.CLOSED ? "closed (did the media driver stop?)"
-                    : "at its maximum position (restart the gateway: a new publication starts afresh)"));
-            }
-            if (stop.getAsBoolean()) {
-                throw Stopped.INSTANCE;
-            }
-            idle.idle(); // back-pressured, not connected yet, or an admin action: the message waits
-        }
         from = to;
-        stats.message(length);
+        boolean claimable = total <= publication.maxPayloadLength();
+        long result = claimable ? claimAndWrite(total, length) : publication.offer(header, 0, HEADER_LENGTH,
+            payload, 0, length);
+        if (offered(result)) {
+            stats.message(length);
+            return;
+        }
+        // Refused for now: the ring's copy is only valid during this call, so keep one of our own.
+        keptAside.putBytes(0, header, 0, HEADER_LENGTH);
+        keptAside.putBytes(HEADER_LENGTH, payload, 0, length);
+        keptAsideLength = total;
+        throw Refused.INSTANCE;
+    }
+
+    /**
+     * Whether the publication took a message; false when it refused it for now.
+     *
+     * @throws GatewayException when it never will (closed, or at its maximum position)
+     */
+    private boolean offered(long result) {
+        if (result > 0) {
+            return true;
+        }
+        if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+            throw new GatewayException("the Aeron publication of " + route + " is "
+                + (result == Publication.CLOSED ? "closed (did the media driver stop?)"
+                : "at its maximum position (restart the gateway: a new publication starts afresh)"));
+        }
+        return false; // back-pressured, not connected yet, or an admin action: the message waits
     }
 
     /** Zero-copy into the term: the header, then the payload, then commit. */
@@ -197,7 +219,7 @@ public final class Exporter implements MessageHandler, LossListener {
         return route;
     }
 
-    /** Where this exporter resumed or started (valid once {@link #run} subscribed). */
+    /** Where this exporter resumed or started (valid once {@link #open} subscribed). */
     long startPosition() {
         return subscriber == null ? -1 : subscriber.position();
     }
@@ -207,11 +229,11 @@ public final class Exporter implements MessageHandler, LossListener {
         return publication.isConnected();
     }
 
-    /** Unwinds a handler waiting on back-pressure when the gateway stops. */
-    private static final class Stopped extends RuntimeException {
-        static final Stopped INSTANCE = new Stopped();
+    /** Ends a poll at the message the publication refused (kept aside; the poll reads no further). */
+    private static final class Refused extends RuntimeException {
+        static final Refused INSTANCE = new Refused();
 
-        private Stopped() {
+        private Refused() {
             super(null, null, false, false);
         }
     }

@@ -14,33 +14,70 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.agrona.concurrent.Agent;
 
 /**
- * A running gateway: one thread per exported topic ({@link Exporter}) and one per imported topic
- * ({@link Importer}), on one Aeron client. Start it with {@link #start}, watch {@link #failure()}, read
- * {@link #statusLines()} for the periodic log line, and {@link #close()} it (which stops every thread, then
- * releases the subscribers, publishers, publications and subscriptions; not the driver).
+ * A running gateway: an {@link Exporter} per exported topic and an {@link Importer} per imported topic, on one
+ * Aeron client, all of them worked by the gateway thread of the {@link GatewayDriver} in its duty cycle. Start
+ * it with {@link #start}, watch {@link #failure()}, read {@link #statusLines()} for the periodic log line, and
+ * {@link #close()} it (which takes the routes out of the duty cycle, then releases the subscribers, publishers,
+ * publications and subscriptions; not the driver).
  */
 public final class Gateway implements AutoCloseable {
-    private static final long READY_TIMEOUT_SECONDS = 60;
-
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Exporter> exporters = new ArrayList<>();
+    private final List<Importer> importers = new ArrayList<>();
     private final List<Status> statuses = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CountDownLatch exportersReady;
     private final GatewayDriver driver;
-    private volatile boolean stopping;
+    private final Routes routes = new Routes();
+    private boolean attached;
 
-    private Gateway(int exporters, GatewayDriver driver) {
-        exportersReady = new CountDownLatch(exporters);
+    private Gateway(GatewayDriver driver) {
         this.driver = driver;
+    }
+
+    /**
+     * Every route of this gateway as one agent of the gateway thread. The first failure of any route stops them
+     * all (the gateway is then to be closed): a half-working gateway would hide it.
+     */
+    private final class Routes implements Agent {
+        private Exporter[] exporting = new Exporter[0];
+        private Importer[] importing = new Importer[0];
+
+        @Override
+        public void onStart() {
+            exporting = exporters.toArray(Exporter[]::new);
+            importing = importers.toArray(Importer[]::new);
+        }
+
+        @Override
+        public int doWork() {
+            if (failure.get() != null) {
+                return 0;
+            }
+            int work = 0;
+            try {
+                for (Exporter exporter : exporting) {
+                    work += exporter.doWork();
+                }
+                for (Importer importer : importing) {
+                    work += importer.doWork();
+                }
+            } catch (RuntimeException | InternalError e) {
+                failure.compareAndSet(null, e);
+            }
+            return work;
+        }
+
+        @Override
+        public String roleName() {
+            return "bus-gateway-routes";
+        }
     }
 
     /** One route's counters and liveness, for the log line and the status file. */
@@ -86,25 +123,15 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Starts the routes and returns once every exporter has subscribed (so that a message published after this
-     * returns is exported).
+     * returns is exported) and every route is in the gateway thread's duty cycle.
      *
      * @param exportConfig a fresh base config for each exporter's subscriber (start position, policy); the
-     *     gateway makes it durable and explicitly committed
+     *     gateway makes it durable, explicitly committed and polled
      * @param log where one-line notes go: each route as it starts, connections, losses
      * @throws GatewayException when two routes collide, or a route cannot start
      */
     public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
-        Supplier<SubscriberConfig> exportConfig, Consumer<String> log) throws InterruptedException {
-        return start(bus, driver, exports, imports, exportConfig, GatewayDriver.DEFAULT_MAX_PARK_NANOS, log);
-    }
-
-    /**
-     * As {@link #start(Bus, GatewayDriver, List, List, Supplier, Consumer)}, with importers that sleep
-     * {@code maxParkNanos} at most between two polls of an idle subscription.
-     */
-    public static Gateway start(Bus bus, GatewayDriver driver, List<Route> exports, List<Route> imports,
-        Supplier<SubscriberConfig> exportConfig, long maxParkNanos, Consumer<String> log)
-        throws InterruptedException {
+        Supplier<SubscriberConfig> exportConfig, Consumer<String> log) {
         checkDistinct(exports, "exported");
         checkDistinct(imports, "imported");
         Set<String> importedTopics = new HashSet<>();
@@ -114,22 +141,17 @@ public final class Gateway implements AutoCloseable {
                     + " interleave in it; import each topic from one channel");
             }
         }
-        Gateway gateway = new Gateway(exports.size(), driver);
+        Gateway gateway = new Gateway(driver);
         try {
             for (Route route : exports) {
-                gateway.startExporter(bus, driver, route, exportConfig.get(), log);
+                gateway.addExporter(bus, driver, route, exportConfig.get(), log);
             }
             for (Route route : imports) {
-                gateway.startImporter(bus, driver, route, maxParkNanos, log);
+                gateway.addImporter(bus, driver, route, log);
             }
-            while (!gateway.exportersReady.await(100, TimeUnit.MILLISECONDS)) {
-                gateway.rethrowFailure();
-                if (!gateway.threads.stream().allMatch(Thread::isAlive)) {
-                    break;
-                }
-            }
-            gateway.rethrowFailure();
-        } catch (RuntimeException | InterruptedException e) {
+            driver.attach(gateway.routes);
+            gateway.attached = true;
+        } catch (RuntimeException e) {
             gateway.close();
             throw e;
         }
@@ -147,7 +169,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void startExporter(Bus bus, GatewayDriver driver, Route route, SubscriberConfig config,
+    private void addExporter(Bus bus, GatewayDriver driver, Route route, SubscriberConfig config,
         Consumer<String> log) {
         ExclusivePublication publication = driver.aeron().addExclusivePublication(route.channel(), route.streamId());
         resources.add(publication);
@@ -156,19 +178,15 @@ public final class Gateway implements AutoCloseable {
         Exporter exporter = new Exporter(route, publication, () -> inode(topicFile), stats,
             (from, to, missed) -> log.accept("LOSS export " + route + ": evicted at position " + from
                 + ", resumed at " + to + ", " + missed + " bytes missed"));
+        exporters.add(exporter);
+        exporter.open(listener -> bus.newSubscriber(route.topic(), new TopicConfig(),
+            Exporter.configure(config, route, listener)));
+        log.accept("export " + route + " as durable subscriber '" + route.durableName() + "' from position "
+            + exporter.startPosition());
         statuses.add(new Status("export", route, stats, exporter::connected, () -> "-"));
-        start("bus-gateway-export-" + route.topic(), () -> exporter.run(listener -> {
-            var subscriber = bus.newSubscriber(route.topic(), new TopicConfig(),
-                Exporter.configure(config, route, listener));
-            log.accept("export " + route + " as durable subscriber '" + route.durableName() + "' from position "
-                + subscriber.position());
-            exportersReady.countDown();
-            return subscriber;
-        }, this::stopRequested));
     }
 
-    private void startImporter(Bus bus, GatewayDriver driver, Route route, long maxParkNanos,
-        Consumer<String> log) {
+    private void addImporter(Bus bus, GatewayDriver driver, Route route, Consumer<String> log) {
         Publisher publisher = bus.newPublisher(route.topic());
         resources.add(publisher);
         Subscription subscription = driver.aeron().addSubscription(route.channel(), route.streamId(),
@@ -180,26 +198,12 @@ public final class Gateway implements AutoCloseable {
         RouteStats stats = new RouteStats();
         Importer importer = new Importer(route, subscription, publisher, stats,
             (from, to, missed) -> log.accept("LOSS import " + route + ": source positions " + from + " to " + to
-                + " never arrived, " + missed + " bytes"), log, position, maxParkNanos);
+                + " never arrived, " + missed + " bytes"), log, position);
+        importers.add(importer);
         statuses.add(new Status("import", route, stats, importer::connected,
             () -> subscription.imageCount() == 0 ? "-" : subscription.images().getFirst().sourceIdentity()));
         log.accept("import " + route + (importer.lastPosition() < 0 ? ""
             : " from source position " + importer.lastPosition() + " (where the last importer stopped)"));
-        start("bus-gateway-import-" + route.topic(), () -> importer.run(this::stopRequested));
-    }
-
-    private void start(String name, Runnable body) {
-        threads.add(Thread.ofPlatform().name(name).start(() -> {
-            try {
-                body.run();
-            } catch (RuntimeException | InternalError e) {
-                failure.compareAndSet(null, e);
-            }
-        }));
-    }
-
-    private boolean stopRequested() {
-        return stopping || failure.get() != null;
     }
 
     private static long inode(Path file) {
@@ -207,15 +211,6 @@ public final class Gateway implements AutoCloseable {
             return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return 0; // no inode to tell a re-created topic by: repeats are still told by position
-        }
-    }
-
-    private void rethrowFailure() {
-        Throwable first = failure.get();
-        if (first instanceof RuntimeException runtime) {
-            throw runtime;
-        } else if (first instanceof Error error) {
-            throw error;
         }
     }
 
@@ -238,14 +233,20 @@ public final class Gateway implements AutoCloseable {
         return statuses.stream().map(status -> status.status(counts)).toList();
     }
 
-    /** Stops every route and releases what the gateway opened (the driver stays open). Idempotent. */
+    /**
+     * Takes the routes out of the gateway thread's duty cycle (a message an exporter kept aside is not committed:
+     * a successor sends it again), then releases what the gateway opened (the driver stays open). Idempotent.
+     */
     @Override
-    public void close() throws InterruptedException {
-        stopping = true;
-        for (Thread thread : threads) {
-            thread.join();
+    public void close() {
+        if (attached) {
+            attached = false;
+            driver.detach(routes);
         }
-        threads.clear();
+        for (Exporter exporter : exporters) {
+            exporter.close();
+        }
+        exporters.clear();
         for (AutoCloseable resource : resources.reversed()) {
             try {
                 resource.close();

@@ -17,43 +17,78 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 /**
- * The media driver a gateway talks to and its Aeron client: an embedded driver of its own (the default), or an
- * external one the user started, named by its directory.
+ * The media driver a gateway talks to, its Aeron client, and the one thread that does all of the gateway's
+ * work: an embedded driver of its own (the default), or an external one the user started, named by its directory.
+ *
+ * <p><b>One thread.</b> An embedded driver runs in {@link ThreadingMode#INVOKER} mode: its conductor, sender and
+ * receiver do their work on the gateway's own thread, {@code bus-gateway}, in the same duty cycle as every route
+ * {@link #attach attached} to it (exporters poll their rings, importers their subscriptions), with one
+ * backing-off idle strategy for the whole cycle. A message then crosses one thread on each host (ring, gateway
+ * thread, UDP, gateway thread, ring), as many as raw Aeron's path (publication, driver thread, UDP, driver
+ * thread, subscription); with a driver thread beside exporter and importer threads it crossed two, and on a
+ * machine of few cores each extra thread is a wake-up on the path and a sleeper that costs CPU while idle.
+ * Routes must therefore never wait inside their work: a route that waits holds up the driver of every route.
+ * The Aeron client keeps its own conductor thread (keep-alives, new images; Aeron's default 16 ms sleep), so
+ * that adding a publication from another thread never runs the driver there.
  *
  * <p><b>Embedded.</b> Its directory is {@code <bus dir>/.aeron-<name>}, owned through the lock file
  * {@code <bus dir>/.aeron-<name>.lock} (an OS lock, released however the gateway dies). The owner deletes
  * whatever a crashed predecessor left in the directory before it starts the driver, and the directory on close.
- * A second gateway of the same name on the same bus is refused while the first lives. The driver runs in
- * {@link ThreadingMode#SHARED} (one thread for conductor, sender and receiver) with a backing-off idle
- * strategy: on a machine of few cores, busy-spinning driver threads would starve the very processes they serve.
+ * A second gateway of the same name on the same bus is refused while the first lives.
  */
 public final class GatewayDriver implements AutoCloseable {
     /** Term length of the embedded driver's publications unless told otherwise (its maximum message is 1/8). */
     public static final int DEFAULT_TERM_LENGTH = 4 << 20;
-    /** The longest sleep of an idle gateway's polling threads (driver, importers) unless told otherwise: 1 ms. */
+    /** The longest sleep of an idle gateway's thread unless told otherwise: 1 ms. */
     public static final long DEFAULT_MAX_PARK_NANOS = 1_000_000;
     private static final long DRIVER_TIMEOUT_MS = 10_000;
     private static final FileAttribute<?> PRIVATE =
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final MediaDriver driver;
-    private final Aeron aeron;
     private final FileChannel lockChannel;
     private final String directory;
+    private final DynamicCompositeAgent work;
+    private final AgentRunner runner;
+    private Aeron aeron;
 
-    private GatewayDriver(MediaDriver driver, Aeron aeron, FileChannel lockChannel, String directory) {
+    private GatewayDriver(MediaDriver driver, FileChannel lockChannel, String directory, long maxParkNanos,
+        Consumer<String> log) {
         this.driver = driver;
-        this.aeron = aeron;
         this.lockChannel = lockChannel;
         this.directory = directory;
+        work = driver == null ? new DynamicCompositeAgent("bus-gateway")
+            : new DynamicCompositeAgent("bus-gateway", new InvokedDriver(driver.sharedAgentInvoker()));
+        runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos),
+            error -> log.accept("gateway thread: " + error), null, work);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /** The embedded driver's agents, invoked as one more agent of the gateway's duty cycle. */
+    private record InvokedDriver(AgentInvoker invoker) implements Agent {
+        @Override
+        public int doWork() {
+            return invoker.invoke();
+        }
+
+        @Override
+        public String roleName() {
+            return "aeron-driver";
+        }
     }
 
     /**
-     * Starts an embedded driver under {@code busDirectory}, for the gateway called {@code name}.
+     * Starts an embedded driver under {@code busDirectory}, for the gateway called {@code name}, whose thread
+     * sleeps {@link #DEFAULT_MAX_PARK_NANOS} at most while idle.
      *
      * @throws GatewayException when another gateway of that name runs on this bus, or the driver cannot start
      */
@@ -62,9 +97,9 @@ public final class GatewayDriver implements AutoCloseable {
     }
 
     /**
-     * Starts an embedded driver whose idle thread sleeps {@code maxParkNanos} at most between two looks at its
-     * sockets and publications: longer means less CPU while idle, and a longer wait for the first message after
-     * a quiet spell.
+     * Starts an embedded driver whose gateway thread sleeps {@code maxParkNanos} at most between two passes over
+     * its sockets, publications and routes while idle: longer means less CPU while idle, and a longer wait for
+     * the first message after a quiet spell.
      *
      * @throws GatewayException when another gateway of that name runs on this bus, or the driver cannot start
      */
@@ -74,11 +109,11 @@ public final class GatewayDriver implements AutoCloseable {
         Path lockFile = busDirectory.resolve(".aeron-" + name + ".lock");
         FileChannel lockChannel = lock(lockFile, name);
         MediaDriver driver = null;
+        GatewayDriver gatewayDriver = null;
         try {
             MediaDriver.Context context = new MediaDriver.Context()
                 .aeronDirectoryName(directory.toString())
-                .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos))
+                .threadingMode(ThreadingMode.INVOKER)
                 // Its helper thread only resolves names now and then: it need not wake every millisecond.
                 .asyncExecutorIdleStrategy(new SleepingMillisIdleStrategy(10))
                 // We hold the lock: whatever is there was left by a gateway that crashed.
@@ -89,8 +124,14 @@ public final class GatewayDriver implements AutoCloseable {
                 .publicationTermBufferLength(termLength)
                 .errorHandler(error -> log.accept("aeron driver: " + error));
             driver = MediaDriver.launchEmbedded(context);
-            return new GatewayDriver(driver, connect(directory.toString(), log), lockChannel, directory.toString());
+            // The thread runs the driver from now on: the client's connect waits for the driver's heartbeat.
+            gatewayDriver = new GatewayDriver(driver, lockChannel, directory.toString(), maxParkNanos, log);
+            gatewayDriver.aeron = connect(directory.toString(), log);
+            return gatewayDriver;
         } catch (RuntimeException e) {
+            if (gatewayDriver != null) {
+                gatewayDriver.runner.close();
+            }
             if (driver != null) {
                 driver.close();
             }
@@ -104,17 +145,26 @@ public final class GatewayDriver implements AutoCloseable {
     }
 
     /**
-     * Connects to a media driver the user runs in {@code aeronDirectory}.
+     * Connects to a media driver the user runs in {@code aeronDirectory}; the gateway thread sleeps
+     * {@code maxParkNanos} at most while idle.
      *
      * @throws GatewayException when no live driver is there
      */
-    public static GatewayDriver external(Path aeronDirectory, Consumer<String> log) {
+    public static GatewayDriver external(Path aeronDirectory, long maxParkNanos, Consumer<String> log) {
         if (!CommonContext.isDriverActive(aeronDirectory.toFile(), DRIVER_TIMEOUT_MS, message -> { })) {
             throw new GatewayException("no live Aeron media driver in " + aeronDirectory + ": start one there"
                 + " (java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Daeron.dir=" + aeronDirectory
                 + " -cp ringbus.jar io.aeron.driver.MediaDriver), or leave out --aeron-dir to embed one");
         }
-        return new GatewayDriver(null, connect(aeronDirectory.toString(), log), null, aeronDirectory.toString());
+        Aeron client = connect(aeronDirectory.toString(), log);
+        try {
+            GatewayDriver gatewayDriver = new GatewayDriver(null, null, aeronDirectory.toString(), maxParkNanos, log);
+            gatewayDriver.aeron = client;
+            return gatewayDriver;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
     }
 
     private static Aeron connect(String directory, Consumer<String> log) {
@@ -178,10 +228,63 @@ public final class GatewayDriver implements AutoCloseable {
         return driver != null;
     }
 
-    /** Closes the client, then an embedded driver (which deletes its directory), then releases the lock. */
+    /**
+     * Runs {@code agent} on the gateway thread from now on, in the same duty cycle as the driver: its
+     * {@link Agent#onStart} and every {@link Agent#doWork} run there, and {@code doWork} must never wait (it would
+     * hold up the driver). Returns once the agent is in the cycle.
+     *
+     * @throws GatewayException when the gateway thread has stopped
+     */
+    public void attach(Agent agent) {
+        while (!work.tryAdd(agent)) {
+            awaitThread("attach a route");
+        }
+        while (!work.hasAddAgentCompleted()) {
+            awaitThread("attach a route");
+        }
+    }
+
+    /**
+     * Takes {@code agent} out of the duty cycle; returns once its last {@code doWork} has returned and its
+     * {@link Agent#onClose} has run (on the gateway thread), so the caller may then close what it used.
+     */
+    public void detach(Agent agent) {
+        while (!work.tryRemove(agent)) {
+            if (!awaitThreadOrGone()) {
+                return;
+            }
+        }
+        while (!work.hasRemoveAgentCompleted()) {
+            if (!awaitThreadOrGone()) {
+                return;
+            }
+        }
+    }
+
+    private void awaitThread(String what) {
+        if (!awaitThreadOrGone()) {
+            throw new GatewayException("cannot " + what + ": the gateway thread has stopped (see the log for why)");
+        }
+    }
+
+    /** Sleeps a moment; false when the gateway thread is not running (closed, or ended by an error). */
+    private boolean awaitThreadOrGone() {
+        if (runner.isClosed() || work.status() != DynamicCompositeAgent.Status.ACTIVE) {
+            return false;
+        }
+        LockSupport.parkNanos(100_000);
+        return true;
+    }
+
+    /**
+     * Closes the client, then stops the gateway thread (with any agent still attached), then closes an embedded
+     * driver (which deletes its directory), then releases the lock.
+     */
     @Override
     public void close() {
+        // The client's close asks the driver to release its publications: the thread still runs the driver.
         aeron.close();
+        runner.close();
         if (driver != null) {
             driver.close();
             // The driver deletes its directory on shutdown; make sure, as a leftover would only be cleaned

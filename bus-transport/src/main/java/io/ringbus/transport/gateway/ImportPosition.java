@@ -27,7 +27,8 @@ import java.util.zip.CRC32;
  * How far an importer got, kept in a small mapped file of the bus directory (layout:
  * {@link ImportPositionDescriptor}) so that an importer killed and started again knows the last source position
  * it published: what arrives next either repeats (dropped) or follows a gap it reports exactly. One writer: the
- * route's importer thread (a second gateway on the same route is refused by the driver's lock, one per name).
+ * route's importer, on the gateway thread (a second gateway on the same route is refused by the driver's lock,
+ * one per name).
  */
 final class ImportPosition implements AutoCloseable {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

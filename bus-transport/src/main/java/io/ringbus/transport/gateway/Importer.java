@@ -3,20 +3,17 @@ package io.ringbus.transport.gateway;
 import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
 import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
 
-import io.aeron.FragmentAssembler;
+import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -24,18 +21,22 @@ import org.agrona.concurrent.UnsafeBuffer;
  * messages Aeron cut into fragments, and each one's payload is copied into a claim of the local
  * {@link Publisher}, in the order received (the source ring's order: one exporter per stream).
  *
+ * <p><b>Never waits.</b> {@link #doWork} runs on the gateway thread, in the same duty cycle as the media driver
+ * ({@link GatewayDriver}): a message the local topic cannot take now is left in the subscription (the poll is
+ * aborted there) and offered again on the next pass.
+ *
  * <p><b>Back-pressure.</b> While the local topic is full (a tethered local subscriber is a ring behind), the
- * importer waits and stops reading Aeron; Aeron's flow control then holds the exporter, and the exporter's
- * policy decides what happens on the source host (wait, or be evicted and skip).
+ * importer stops reading Aeron; Aeron's flow control then holds the exporter, and the exporter's policy decides
+ * what happens on the source host (wait, or be evicted and skip).
  *
  * <p><b>Positions.</b> From the {@link GatewayHeaderDescriptor header}: a message whose <i>to</i> position is at
  * or below the last one published is a repeat (an exporter restarted after a kill sends again what it had not
  * committed) and is dropped; one whose <i>from</i> is past the last <i>to</i> follows a gap, reported to the
  * loss listener with the exact range of source ring bytes. The last position is kept in an {@link ImportPosition}
  * file after every commit: an importer killed and started again goes on from it, so that what the dead one never
- * got is reported as a gap and nothing is published twice. One thread runs {@link #run}.
+ * got is reported as a gap and nothing is published twice.
  */
-public final class Importer implements FragmentHandler {
+public final class Importer implements ControlledFragmentHandler {
     /**
      * The type of the notice an importer publishes into its local topic, in order, before the first message
      * after each gap: "LOSS" in ASCII. Its payload is text, {@code LOSS from=F to=T bytes=B} (source ring
@@ -55,9 +56,7 @@ public final class Importer implements FragmentHandler {
     private final Consumer<String> log;
     private final ImportPosition position;
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
-    private final IdleStrategy pollIdle;
-    private final IdleStrategy publishIdle = new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
-    private BooleanSupplier stop;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private long sourceId;
     private long lastTo = -1;
     private GatewayException failure;
@@ -65,16 +64,14 @@ public final class Importer implements FragmentHandler {
     /**
      * An importer of {@code route} from {@code subscription} into {@code publisher}.
      *
-     * @param report told of each gap (the last position received, the next one, the bytes between), on this
-     *     importer's thread
+     * @param report told of each gap (the last position received, the next one, the bytes between), on the
+     *     gateway thread
      * @param log where one-line notes go (a message dropped, a new source, a message a killed predecessor may
      *     not have published)
      * @param position where the last importer of this route stopped, kept up to date from now on
-     * @param maxParkNanos the longest sleep between two polls of an idle subscription
      */
     Importer(Route route, Subscription subscription, Publisher publisher, RouteStats stats,
-        LossListener report, Consumer<String> log, ImportPosition position, long maxParkNanos) {
-        this.pollIdle = new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos);
+        LossListener report, Consumer<String> log, ImportPosition position) {
         this.route = route;
         this.subscription = subscription;
         this.publisher = publisher;
@@ -94,32 +91,35 @@ public final class Importer implements FragmentHandler {
         }
     }
 
-    /** Receives and publishes until {@code stop} says so. */
-    void run(BooleanSupplier stop) {
-        this.stop = stop;
-        FragmentAssembler assembler = new FragmentAssembler(this);
-        // A handler never throws through Aeron's poll (which may hand exceptions to an error handler): it notes
-        // a failure here, and a stop leaves the message in hand unpublished (its exporter had it committed
-        // already: see GATEWAY.md).
-        while (!stop.getAsBoolean() && failure == null) {
-            pollIdle.idle(subscription.poll(assembler, FRAGMENT_LIMIT));
-        }
+    /**
+     * One pass, without waiting: publishes what the subscription holds (up to {@link #FRAGMENT_LIMIT} fragments)
+     * until the local topic refuses one, which stays in the subscription for the next pass.
+     *
+     * @return the number of fragments consumed
+     * @throws GatewayException when the local topic refused a message for good (closed, corrupt)
+     */
+    int doWork() {
         if (failure != null) {
             throw failure;
         }
+        int fragments = subscription.controlledPoll(assembler, FRAGMENT_LIMIT);
+        if (failure != null) {
+            throw failure;
+        }
+        return fragments;
     }
 
     @Override
-    public void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        if (failure != null || stop.getAsBoolean()) {
-            return;
+    public Action onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        if (failure != null) {
+            return Action.ABORT;
         }
         if (length < HEADER_LENGTH || buffer.getInt(offset + GatewayHeaderDescriptor.MAGIC_OFFSET, BYTE_ORDER)
             != GatewayHeaderDescriptor.MAGIC) {
             stats.drop();
             log.accept("import " + route + ": dropped a message of " + length + " bytes that has no gateway header"
                 + " (is something else publishing on this stream?)");
-            return;
+            return Action.CONTINUE;
         }
         long source = buffer.getLong(offset + GatewayHeaderDescriptor.SOURCE_ID_OFFSET, BYTE_ORDER);
         long from = buffer.getLong(offset + GatewayHeaderDescriptor.FROM_POSITION_OFFSET, BYTE_ORDER);
@@ -134,82 +134,81 @@ public final class Importer implements FragmentHandler {
         }
         if (lastTo >= 0 && to <= lastTo) {
             stats.countRepeat();
-            return;
+            return Action.CONTINUE;
         }
-        if (lastTo >= 0 && from > lastTo && !lost(lastTo, from)) {
-            return;
+        if (lastTo >= 0 && from > lastTo) {
+            if (!lost(lastTo, from)) {
+                return Action.ABORT;
+            }
+            // The gap is told: what follows it is accounted for up to here, also after an abort.
+            lastTo = from;
+            position.done(from);
         }
         int payloadLength = length - HEADER_LENGTH;
         if (payloadLength > publisher.maxMessageLength()) {
+            if (!lost(from, to)) {
+                return Action.ABORT;
+            }
             stats.drop();
             log.accept("import " + route + ": dropped a message of " + payloadLength + " bytes, over the local"
                 + " topic's maximum of " + publisher.maxMessageLength() + " (create the topic with a larger"
                 + " --max-message before the gateway starts)");
-            if (!lost(from, to)) {
-                return;
-            }
             lastTo = to;
             position.done(to);
-            return;
+            return Action.CONTINUE;
         }
-        if (publish(buffer, offset + HEADER_LENGTH, payloadLength, from, to)) {
-            lastTo = to;
-            position.done(to);
-            stats.message(payloadLength);
+        if (!publish(buffer, offset + HEADER_LENGTH, payloadLength, from, to)) {
+            return Action.ABORT;
         }
+        lastTo = to;
+        position.done(to);
+        stats.message(payloadLength);
+        return Action.CONTINUE;
     }
 
     /**
-     * Source positions {@code from} to {@code to} never arrived: counted, told to the loss listener, and
-     * published as a {@link #LOSS_NOTICE_TYPE} notice in the local topic, where the messages would have been.
+     * Source positions {@code from} to {@code to} never arrived: published as a {@link #LOSS_NOTICE_TYPE} notice
+     * in the local topic, where the messages would have been, then counted and told to the loss listener.
      *
-     * @return false when the gateway stopped or failed before the notice was published
+     * @return false when the local topic cannot take the notice now (nothing counted: it is tried again) or
+     *     refused it for good ({@link #failure} set)
      */
     private boolean lost(long from, long to) {
+        byte[] text = ("LOSS from=" + from + " to=" + to + " bytes=" + (to - from)).getBytes(StandardCharsets.US_ASCII);
+        long published = publisher.offer(LOSS_NOTICE_TYPE, MemorySegment.ofArray(text), 0, text.length);
+        if (published < 0) {
+            refused(published, "a loss notice");
+            return false;
+        }
         stats.loss(to - from);
         report.onLoss(from, to, to - from);
-        byte[] text = ("LOSS from=" + from + " to=" + to + " bytes=" + (to - from)).getBytes(StandardCharsets.US_ASCII);
-        MemorySegment notice = MemorySegment.ofArray(text);
-        publishIdle.reset();
-        long published;
-        while ((published = publisher.offer(LOSS_NOTICE_TYPE, notice, 0, text.length)) < 0) {
-            if (published != Result.BACK_PRESSURED) {
-                failure = new GatewayException("cannot publish a loss notice into the local topic '" + route.topic()
-                    + "': " + Result.describe(published));
-                return false;
-            }
-            if (stop.getAsBoolean()) {
-                return false;
-            }
-            publishIdle.idle();
-        }
         return true;
     }
 
     /**
-     * Copies the payload into a claim of the local topic, waiting while it is full.
+     * Copies the payload into a claim of the local topic.
      *
-     * @return false when the gateway stopped or failed first (nothing published)
+     * @return false when the topic cannot take it now, or refused it for good ({@link #failure} set)
      */
     private boolean publish(DirectBuffer buffer, int offset, int length, long from, long to) {
-        publishIdle.reset();
-        long claimed;
-        while ((claimed = publisher.tryClaim(length)) < 0) {
-            if (claimed != Result.BACK_PRESSURED) {
-                failure = new GatewayException("cannot publish into the local topic '" + route.topic() + "': "
-                    + Result.describe(claimed));
-                return false;
-            }
-            if (stop.getAsBoolean()) {
-                return false;
-            }
-            publishIdle.idle();
+        long claimed = publisher.tryClaim(length);
+        if (claimed < 0) {
+            refused(claimed, "a message");
+            return false;
         }
         target.wrap(publisher.buffer().address() + publisher.payloadOffset(claimed), length);
         buffer.getBytes(offset, target, 0, length);
         position.pending(from, to);
         publisher.commit(claimed);
         return true;
+    }
+
+    /** A refusal other than back-pressure is for good: the importer fails with it. */
+    private void refused(long result, String what) {
+        if (result != Result.BACK_PRESSURED) {
+            failure = new GatewayException("cannot publish " + what + " into the local topic '" + route.topic()
+                + "': " + Result.describe(result));
+        }
     }
 
     /** The source position after the last message published, or -1 before the first (read on this thread). */

@@ -12,7 +12,9 @@
  * ({@link io.ringbus.transport.gateway.Importer#LOSS_NOTICE_TYPE}). An importer keeps its last source position in
  * a small mapped file ({@link io.ringbus.transport.gateway.ImportPositionDescriptor}), so that a successor repeats
  * nothing and reports what the dead one never got. {@link io.ringbus.transport.gateway.GatewayStatus} is the file
- * {@code bus stat} reads, with the driver's NAK and retransmission counters.
+ * {@code bus stat} reads, with the driver's NAK and retransmission counters. All of a gateway's work (the embedded
+ * driver's and every route's) runs on one thread, the {@link io.ringbus.transport.gateway.GatewayDriver}'s, in
+ * one duty cycle in which nothing waits.
  *
  * <p>Aeron is an optional dependency of this module: an application that runs a gateway adds
  * {@code io.aeron:aeron-client} and {@code io.aeron:aeron-driver}, and its JVM needs

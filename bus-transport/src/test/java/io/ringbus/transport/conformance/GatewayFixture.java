@@ -12,7 +12,6 @@ import io.ringbus.transport.BusClient;
 import io.ringbus.transport.BusClients;
 import io.ringbus.transport.ConnectionListener;
 import io.ringbus.transport.TransportUri;
-import io.ringbus.transport.gateway.Exporter;
 import io.ringbus.transport.gateway.Gateway;
 import io.ringbus.transport.gateway.GatewayDriver;
 import io.ringbus.transport.gateway.Route;
@@ -162,31 +161,21 @@ final class GatewayFixture extends PathFixture {
         busA.newPublisher(topic, shape).close();
         importBus.newPublisher(topic, shape).close();
         Route route = Route.of(topic, channel);
-        try {
-            gateways.add(Gateway.start(importBus, driverB, List.of(), List.of(route), SubscriberConfig::new,
-                line -> { }));
-            gateways.add(Gateway.start(busA, driverA, List.of(route), List.of(),
-                () -> {
-                    SubscriberConfig config = Exporter.wakeup(new SubscriberConfig().start(StartPosition.EARLIEST),
-                        false, GatewayDriver.DEFAULT_MAX_PARK_NANOS);
-                    return untethered ? config.slowConsumerPolicy(SlowConsumerPolicy.EVICT).evictAfter(EVICT_AFTER)
-                        : config;
-                }, line -> { }));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting the gateways of " + topic, e);
-        }
+        gateways.add(Gateway.start(importBus, driverB, List.of(), List.of(route), SubscriberConfig::new,
+            line -> { }));
+        gateways.add(Gateway.start(busA, driverA, List.of(route), List.of(),
+            () -> {
+                SubscriberConfig config = new SubscriberConfig().start(StartPosition.EARLIEST);
+                return untethered ? config.slowConsumerPolicy(SlowConsumerPolicy.EVICT).evictAfter(EVICT_AFTER)
+                    : config;
+            }, line -> { }));
     }
 
     @Override
     public void close() {
         super.close();
         for (Gateway gateway : gateways.reversed()) {
-            try {
-                gateway.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            gateway.close();
         }
         for (AutoCloseable closeable : new AutoCloseable[] {driverA, driverB, busA, importBus}) {
             try {

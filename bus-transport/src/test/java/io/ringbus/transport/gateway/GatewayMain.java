@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   GatewayMain --dir BUSDIR [--export TOPIC=CHANNEL]... [--import TOPIC=CHANNEL]... [--stats-interval 0|Nms|Ns]
- *               [--evictable] [--evict-after MILLIS] [--export-wakeup blocking|backoff]
+ *               [--evictable] [--evict-after MILLIS]
  * </pre>
  */
 public final class GatewayMain {
@@ -36,7 +36,6 @@ public final class GatewayMain {
         long statsNanos = 0;
         boolean evictable = false;
         long evictAfterMillis = 5_000;
-        boolean backoff = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -49,7 +48,6 @@ public final class GatewayMain {
                     continue;
                 }
                 case "--evict-after" -> evictAfterMillis = Long.parseLong(value);
-                case "--export-wakeup" -> backoff = value.equals("backoff");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
@@ -57,7 +55,6 @@ public final class GatewayMain {
         PrintStream out = System.out;
         boolean evict = evictable;
         long evictAfter = evictAfterMillis;
-        boolean polling = backoff;
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -72,8 +69,7 @@ public final class GatewayMain {
             GatewayDriver driver = GatewayDriver.embedded(dir, "gateway", GatewayDriver.DEFAULT_TERM_LENGTH,
                 out::println)) {
             Gateway gateway = Gateway.start(bus, driver, exports, imports, () -> {
-                SubscriberConfig config = Exporter.wakeup(new SubscriberConfig().start(StartPosition.LATEST), polling,
-                    GatewayDriver.DEFAULT_MAX_PARK_NANOS);
+                SubscriberConfig config = new SubscriberConfig().start(StartPosition.LATEST);
                 return evict ? config.slowConsumerPolicy(SlowConsumerPolicy.EVICT)
                     .evictAfter(Duration.ofMillis(evictAfter)) : config;
             }, out::println);

@@ -5,7 +5,6 @@ import io.ringbus.core.BusContext;
 import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.SubscriberConfig;
-import io.ringbus.transport.gateway.Exporter;
 import io.ringbus.transport.gateway.Gateway;
 import io.ringbus.transport.gateway.GatewayDriver;
 import io.ringbus.transport.gateway.Route;
@@ -49,14 +48,13 @@ public final class StressGatewayMain {
                  ChildArgs::say)) {
             Gateway gateway = Gateway.start(bus, driver, export ? List.of(route) : List.of(),
                 export ? List.of() : List.of(route),
-                () -> Exporter.wakeup(new SubscriberConfig().start(StartPosition.EARLIEST), false,
-                    GatewayDriver.DEFAULT_MAX_PARK_NANOS).slowConsumerPolicy(SlowConsumerPolicy.EVICT)
+                () -> new SubscriberConfig().start(StartPosition.EARLIEST).slowConsumerPolicy(SlowConsumerPolicy.EVICT)
                     .evictAfter(evictAfter),
                 ChildArgs::say);
             try {
                 ChildArgs.say("READY");
                 while (!stop.await(50, TimeUnit.MILLISECONDS) && gateway.failure() == null) {
-                    // The routes run on the gateway's threads.
+                    // The routes run on the gateway's thread.
                 }
             } finally {
                 gateway.close();

@@ -37,8 +37,9 @@ import picocli.CommandLine.Option;
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = {
         "Round trip and throughput of the gateway path (a ring on bus A, gateway A, Aeron over loopback UDP, gateway"
-            + " B, a ring on bus B; the echo comes back the same way) beside raw Aeron between two JVMs whose embedded"
-            + " drivers are configured as the gateway's, measured in the same run, alternating; then the CPU an idle"
+            + " B, a ring on bus B; the echo comes back the same way) beside raw Aeron between two JVMs, each with an"
+            + " embedded driver on a thread of its own as Aeron's samples run it (the gateway's idle strategy and term"
+            + " length), measured in the same run, alternating; then the CPU an idle"
             + " gateway uses.",
         "Targets: round trip at most 1.2x raw Aeron's, throughput at least 0.8x, an idle gateway under 2% of a core.",
         "Six child JVMs (two gateways, two bus ends, two raw Aeron ends) and two floor-check JVMs; about a minute"
@@ -71,10 +72,6 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         + " (default 10; --quick 3).")
     private Integer idleSeconds;
 
-    @Option(names = "--export-wakeup", paramLabel = "blocking|backoff", defaultValue = "blocking",
-        description = "How the gateways' exporters wait, as bus gateway --export-wakeup (default ${DEFAULT-VALUE}).")
-    private String exportWakeup;
-
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "Longest a child JVM may take over one step (default ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
@@ -87,10 +84,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (size < 16 || size > 65_536 || timeoutSeconds < 1
-            || !exportWakeup.equals("blocking") && !exportWakeup.equals("backoff")) {
-            err.println("bench gateway: --size must be 16 to 65536 bytes, --timeout at least 1 s, --export-wakeup"
-                + " blocking or backoff");
+        if (size < 16 || size > 65_536 || timeoutSeconds < 1) {
+            err.println("bench gateway: --size must be 16 to 65536 bytes, --timeout at least 1 s");
             err.flush();
             return 2;
         }
@@ -113,10 +108,10 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         try (FloorCheck floor = FloorCheck.start(files, 5_000, timeout)) {
             out.printf("bench gateway: %d-byte messages over loopback UDP, %d rounds; java %s, %d CPUs (%s)%n", size,
                 roundCount, Runtime.version(), Runtime.getRuntime().availableProcessors(), JvmLauncher.javaBinary());
-            out.printf("  exporters wait: %s%n", exportWakeup);
-            out.printf("  drivers: embedded, SHARED threading, backing-off idle (as every gateway's); the measuring"
-                + " ends spin; round trips: %,d warm-up then up to %,d timed (%d ms at most); throughput: %,d"
-                + " messages, first to last at the receiver%n", warmup, timed, budgetMillis, messages);
+            out.printf("  drivers: embedded; a gateway's runs on the gateway's one thread, a raw end's on a thread of"
+                + " its own (SHARED), both backing off to 1 ms parks; the measuring ends spin; round trips: %,d warm-up"
+                + " then up to %,d timed (%d ms at most); throughput: %,d messages, first to last at the receiver%n",
+                warmup, timed, budgetMillis, messages);
             out.flush();
             Pair gateway = gatewayPair(files, timeout, children);
             Pair raw = rawPair(files, timeout, children);
@@ -179,11 +174,10 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         String toA = channel(freeUdpPort());
         ChildJvm gatewayA = child("gateway-a", true, GatewayBenchRoles.GATEWAY, timeout, children, busA,
             GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB,
-            GatewayBenchRoles.PONG_TOPIC + "=" + toA, exportWakeup);
+            GatewayBenchRoles.PONG_TOPIC + "=" + toA);
         ChildJvm gatewayB = child("gateway-b", true, GatewayBenchRoles.GATEWAY, timeout, children, busB,
             GatewayBenchRoles.PONG_TOPIC + "=" + toA,
-            GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB,
-            exportWakeup);
+            GatewayBenchRoles.PING_TOPIC + "=" + toB + "," + GatewayBenchRoles.THROUGHPUT_TOPIC + "=" + toB);
         gatewayA.await("READY", timeout);
         gatewayB.await("READY", timeout);
         String size = Integer.toString(this.size);

@@ -1,8 +1,11 @@
 package io.ringbus.examples.bench.gateway;
 
+import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
@@ -16,7 +19,6 @@ import io.ringbus.examples.bench.child.ChildRole;
 import io.ringbus.examples.bench.child.ChildRunner;
 import io.ringbus.examples.bench.child.SpinGuard;
 import io.ringbus.core.StartPosition;
-import io.ringbus.transport.gateway.Exporter;
 import io.ringbus.transport.gateway.Gateway;
 import io.ringbus.transport.gateway.GatewayDriver;
 import io.ringbus.transport.gateway.Route;
@@ -28,6 +30,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -207,11 +210,13 @@ public final class GatewayBenchRoles {
     }
 
     /**
-     * Raw Aeron: args {@code <driverParent> <driverName> <sendChannel> <receiveChannel> <size>}; the driver is
-     * {@link GatewayDriver#embedded}, configured exactly as a gateway's.
+     * Raw Aeron: args {@code <driverParent> <driverName> <sendChannel> <receiveChannel> <size>}. Its embedded
+     * driver runs as Aeron's samples run one, on a thread of its own ({@link ThreadingMode#SHARED}: conductor,
+     * sender and receiver), with the gateway's idle strategy (spin, yield, then park up to 1 ms) and term length.
      */
     static final class AeronLink implements Link, FragmentHandler {
-        private final GatewayDriver driver;
+        private final MediaDriver driver;
+        private final Aeron aeron;
         private final ExclusivePublication echoOut;
         private final ExclusivePublication throughputOut;
         private final Subscription echoIn;
@@ -222,12 +227,21 @@ public final class GatewayBenchRoles {
         private long received;
 
         AeronLink(String[] args) {
-            driver = GatewayDriver.embedded(Path.of(args[0]), args[1], GatewayDriver.DEFAULT_TERM_LENGTH,
-                line -> System.err.println(line));
-            echoOut = driver.aeron().addExclusivePublication(args[2], ECHO_STREAM);
-            throughputOut = driver.aeron().addExclusivePublication(args[2], THROUGHPUT_STREAM);
-            echoIn = driver.aeron().addSubscription(args[3], ECHO_STREAM);
-            throughputIn = driver.aeron().addSubscription(args[3], THROUGHPUT_STREAM);
+            String directory = Path.of(args[0]).resolve(".aeron-" + args[1]).toString();
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(directory)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, GatewayDriver.DEFAULT_MAX_PARK_NANOS))
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .publicationTermBufferLength(GatewayDriver.DEFAULT_TERM_LENGTH)
+                .errorHandler(error -> System.err.println("aeron driver: " + error)));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
+            echoOut = aeron.addExclusivePublication(args[2], ECHO_STREAM);
+            throughputOut = aeron.addExclusivePublication(args[2], THROUGHPUT_STREAM);
+            echoIn = aeron.addSubscription(args[3], ECHO_STREAM);
+            throughputIn = aeron.addSubscription(args[3], THROUGHPUT_STREAM);
         }
 
         @Override
@@ -275,6 +289,7 @@ public final class GatewayBenchRoles {
 
         @Override
         public void close() {
+            aeron.close();
             driver.close();
         }
     }
@@ -355,23 +370,21 @@ public final class GatewayBenchRoles {
     }
 
     /**
-     * A gateway: args {@code <busDir> <exports> <imports> [blocking|backoff]}, the routes each a comma-separated
-     * list of TOPIC=CHANNEL or "-", then how exporters wait ({@link Exporter#wakeup}).
+     * A gateway: args {@code <busDir> <exports> <imports>}, the routes each a comma-separated list of
+     * TOPIC=CHANNEL or "-".
      */
     static final class GatewayHost implements ChildRole {
         private final Bus bus;
         private final GatewayDriver driver;
         private final Gateway gateway;
 
-        GatewayHost(String[] args) throws InterruptedException {
+        GatewayHost(String[] args) {
             Path directory = Path.of(args[0]);
             bus = Bus.open(new BusContext().directory(directory));
             driver = GatewayDriver.embedded(directory, "bench", GatewayDriver.DEFAULT_TERM_LENGTH,
                 line -> System.err.println(line));
-            boolean backoff = args.length > 3 && args[3].equals("backoff");
             gateway = Gateway.start(bus, driver, routes(args[1]), routes(args[2]),
-                () -> Exporter.wakeup(new SubscriberConfig().start(StartPosition.LATEST), backoff,
-                    GatewayDriver.DEFAULT_MAX_PARK_NANOS), line -> { });
+                () -> new SubscriberConfig().start(StartPosition.LATEST), line -> { });
         }
 
         private static List<Route> routes(String spec) {
@@ -404,11 +417,7 @@ public final class GatewayBenchRoles {
 
         @Override
         public void close() {
-            try {
-                gateway.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            gateway.close();
             driver.close();
             bus.close();
         }
