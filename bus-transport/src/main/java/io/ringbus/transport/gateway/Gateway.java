@@ -236,12 +236,15 @@ public final class Gateway implements AutoCloseable {
     /**
      * Takes the routes out of the gateway thread's duty cycle (a message an exporter kept aside is not committed:
      * a successor sends it again), then releases what the gateway opened (the driver stays open). Idempotent.
+     *
+     * @throws GatewayException when the gateway thread does not let go of the routes (see
+     *     {@link GatewayDriver#detach}): then nothing is released
      */
     @Override
     public void close() {
         if (attached) {
+            driver.detach(routes); // throws, leaving everything open, when the thread does not let go of it
             attached = false;
-            driver.detach(routes);
         }
         for (Exporter exporter : exporters) {
             exporter.close();

@@ -15,13 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -37,8 +38,12 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
  * thread, subscription); with a driver thread beside exporter and importer threads it crossed two, and on a
  * machine of few cores each extra thread is a wake-up on the path and a sleeper that costs CPU while idle.
  * Routes must therefore never wait inside their work: a route that waits holds up the driver of every route.
- * The Aeron client keeps its own conductor thread (keep-alives, new images; Aeron's default 16 ms sleep), so
- * that adding a publication from another thread never runs the driver there.
+ * The Aeron client's conductor (keep-alives, new images) runs in the same cycle ({@code useConductorAgentInvoker}):
+ * a publication added from another thread takes Aeron's own lock and waits for the driver's answer there, while
+ * this thread runs the driver (the client is not given the driver's invoker, so no other thread ever runs it).
+ *
+ * <p><b>Idle.</b> {@link QuietBackoffIdleStrategy}: spin, yield, then park up to {@code maxParkNanos} while
+ * messages move; after a second without any, park {@code quietParkNanos} each time.
  *
  * <p><b>Embedded.</b> Its directory is {@code <bus dir>/.aeron-<name>}, owned through the lock file
  * {@code <bus dir>/.aeron-<name>.lock} (an OS lock, released however the gateway dies). The owner deletes
@@ -48,9 +53,15 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 public final class GatewayDriver implements AutoCloseable {
     /** Term length of the embedded driver's publications unless told otherwise (its maximum message is 1/8). */
     public static final int DEFAULT_TERM_LENGTH = 4 << 20;
-    /** The longest sleep of an idle gateway's thread unless told otherwise: 1 ms. */
+    /** The longest sleep of the gateway's thread between messages unless told otherwise: 1 ms. */
     public static final long DEFAULT_MAX_PARK_NANOS = 1_000_000;
+    /** The sleep of the gateway's thread once no message moved for {@link #QUIET_AFTER_NANOS}: 4 ms. */
+    public static final long DEFAULT_QUIET_PARK_NANOS = 4_000_000;
+    /** How long without a message before the gateway's thread sleeps {@code quietParkNanos}: 1 s. */
+    public static final long QUIET_AFTER_NANOS = 1_000_000_000L;
     private static final long DRIVER_TIMEOUT_MS = 10_000;
+    /** How long {@link #detach} waits for the gateway thread to let go of an agent. */
+    static final long DETACH_TIMEOUT_NANOS = 30_000_000_000L;
     private static final FileAttribute<?> PRIVATE =
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
@@ -59,30 +70,56 @@ public final class GatewayDriver implements AutoCloseable {
     private final String directory;
     private final DynamicCompositeAgent work;
     private final AgentRunner runner;
+    private final QuietBackoffIdleStrategy idle;
+    /** Each attached agent and the wrapper that runs it (which tells the idle strategy of moved messages). */
+    private final Map<Agent, Agent> attached = new IdentityHashMap<>();
     private Aeron aeron;
+    private Agent clientConductor;
 
     private GatewayDriver(MediaDriver driver, FileChannel lockChannel, String directory, long maxParkNanos,
-        Consumer<String> log) {
+        long quietParkNanos, Consumer<String> log) {
         this.driver = driver;
         this.lockChannel = lockChannel;
         this.directory = directory;
+        idle = new QuietBackoffIdleStrategy(maxParkNanos, QUIET_AFTER_NANOS, quietParkNanos);
         work = driver == null ? new DynamicCompositeAgent("bus-gateway")
-            : new DynamicCompositeAgent("bus-gateway", new InvokedDriver(driver.sharedAgentInvoker()));
-        runner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, maxParkNanos),
-            error -> log.accept("gateway thread: " + error), null, work);
+            : new DynamicCompositeAgent("bus-gateway", new Invoked("aeron-driver", driver.sharedAgentInvoker()));
+        runner = new AgentRunner(idle, error -> log.accept("gateway thread: " + error), null, work);
         AgentRunner.startOnThread(runner);
     }
 
-    /** The embedded driver's agents, invoked as one more agent of the gateway's duty cycle. */
-    private record InvokedDriver(AgentInvoker invoker) implements Agent {
+    /** Agents Aeron runs through an invoker (the embedded driver's, the client's conductor), as one agent. */
+    private record Invoked(String roleName, AgentInvoker invoker) implements Agent {
         @Override
         public int doWork() {
             return invoker.invoke();
         }
+    }
+
+    /** An attached route: its work, when it moved messages, ends a quiet spell. */
+    private record AttachedRoute(Agent route, QuietBackoffIdleStrategy idle) implements Agent {
+        @Override
+        public void onStart() {
+            route.onStart();
+        }
+
+        @Override
+        public int doWork() throws Exception {
+            int moved = route.doWork();
+            if (moved > 0) {
+                idle.messagesMoved();
+            }
+            return moved;
+        }
+
+        @Override
+        public void onClose() {
+            route.onClose();
+        }
 
         @Override
         public String roleName() {
-            return "aeron-driver";
+            return route.roleName();
         }
     }
 
@@ -93,18 +130,19 @@ public final class GatewayDriver implements AutoCloseable {
      * @throws GatewayException when another gateway of that name runs on this bus, or the driver cannot start
      */
     public static GatewayDriver embedded(Path busDirectory, String name, int termLength, Consumer<String> log) {
-        return embedded(busDirectory, name, termLength, DEFAULT_MAX_PARK_NANOS, log);
+        return embedded(busDirectory, name, termLength, DEFAULT_MAX_PARK_NANOS, DEFAULT_QUIET_PARK_NANOS, log);
     }
 
     /**
      * Starts an embedded driver whose gateway thread sleeps {@code maxParkNanos} at most between two passes over
-     * its sockets, publications and routes while idle: longer means less CPU while idle, and a longer wait for
-     * the first message after a quiet spell.
+     * its sockets, publications and routes while messages move, and {@code quietParkNanos} once none moved for
+     * {@link #QUIET_AFTER_NANOS}: longer means less CPU while idle, and a longer wait for the first message after
+     * a pause.
      *
      * @throws GatewayException when another gateway of that name runs on this bus, or the driver cannot start
      */
     public static GatewayDriver embedded(Path busDirectory, String name, int termLength, long maxParkNanos,
-        Consumer<String> log) {
+        long quietParkNanos, Consumer<String> log) {
         Path directory = busDirectory.resolve(".aeron-" + name);
         Path lockFile = busDirectory.resolve(".aeron-" + name + ".lock");
         FileChannel lockChannel = lock(lockFile, name);
@@ -114,8 +152,8 @@ public final class GatewayDriver implements AutoCloseable {
             MediaDriver.Context context = new MediaDriver.Context()
                 .aeronDirectoryName(directory.toString())
                 .threadingMode(ThreadingMode.INVOKER)
-                // Its helper thread only resolves names now and then: it need not wake every millisecond.
-                .asyncExecutorIdleStrategy(new SleepingMillisIdleStrategy(10))
+                // Its helper thread only resolves names now and then: it need not wake more than 20 times a second.
+                .asyncExecutorIdleStrategy(new SleepingMillisIdleStrategy(50))
                 // We hold the lock: whatever is there was left by a gateway that crashed.
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -125,8 +163,9 @@ public final class GatewayDriver implements AutoCloseable {
                 .errorHandler(error -> log.accept("aeron driver: " + error));
             driver = MediaDriver.launchEmbedded(context);
             // The thread runs the driver from now on: the client's connect waits for the driver's heartbeat.
-            gatewayDriver = new GatewayDriver(driver, lockChannel, directory.toString(), maxParkNanos, log);
-            gatewayDriver.aeron = connect(directory.toString(), log);
+            gatewayDriver = new GatewayDriver(driver, lockChannel, directory.toString(), maxParkNanos, quietParkNanos,
+                log);
+            gatewayDriver.connect(log);
             return gatewayDriver;
         } catch (RuntimeException e) {
             if (gatewayDriver != null) {
@@ -145,40 +184,43 @@ public final class GatewayDriver implements AutoCloseable {
     }
 
     /**
-     * Connects to a media driver the user runs in {@code aeronDirectory}; the gateway thread sleeps
-     * {@code maxParkNanos} at most while idle.
+     * Connects to a media driver the user runs in {@code aeronDirectory}; the gateway thread sleeps as
+     * {@link #embedded(Path, String, int, long, long, Consumer)} says.
      *
      * @throws GatewayException when no live driver is there
      */
-    public static GatewayDriver external(Path aeronDirectory, long maxParkNanos, Consumer<String> log) {
+    public static GatewayDriver external(Path aeronDirectory, long maxParkNanos, long quietParkNanos,
+        Consumer<String> log) {
         if (!CommonContext.isDriverActive(aeronDirectory.toFile(), DRIVER_TIMEOUT_MS, message -> { })) {
             throw new GatewayException("no live Aeron media driver in " + aeronDirectory + ": start one there"
                 + " (java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Daeron.dir=" + aeronDirectory
                 + " -cp ringbus.jar io.aeron.driver.MediaDriver), or leave out --aeron-dir to embed one");
         }
-        Aeron client = connect(aeronDirectory.toString(), log);
+        GatewayDriver gatewayDriver = new GatewayDriver(null, null, aeronDirectory.toString(), maxParkNanos,
+            quietParkNanos, log);
         try {
-            GatewayDriver gatewayDriver = new GatewayDriver(null, null, aeronDirectory.toString(), maxParkNanos, log);
-            gatewayDriver.aeron = client;
+            gatewayDriver.connect(log);
             return gatewayDriver;
         } catch (RuntimeException e) {
-            client.close();
+            gatewayDriver.runner.close();
             throw e;
         }
     }
 
-    private static Aeron connect(String directory, Consumer<String> log) {
+    /** Connects the client, whose conductor then runs on the gateway thread too. */
+    private void connect(Consumer<String> log) {
         try {
-            return Aeron.connect(new Aeron.Context()
+            aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(directory)
                 .driverTimeoutMs(DRIVER_TIMEOUT_MS)
-                // The client's conductor (keepalives, new images) is off the data path: Aeron's default 16 ms
-                // sleep, not 1 ms, which cost an idle gateway ~1% of a core.
+                .useConductorAgentInvoker(true)
                 .errorHandler(error -> log.accept("aeron client: " + error)));
         } catch (RuntimeException e) {
             throw new GatewayException("cannot connect to the Aeron media driver in " + directory + ": " + e
                 + " (is it running, and run by this user?)", e);
         }
+        clientConductor = new Invoked("aeron-client", aeron.conductorAgentInvoker());
+        attachAgent(clientConductor);
     }
 
     private static FileChannel lock(Path lockFile, String name) {
@@ -231,11 +273,23 @@ public final class GatewayDriver implements AutoCloseable {
     /**
      * Runs {@code agent} on the gateway thread from now on, in the same duty cycle as the driver: its
      * {@link Agent#onStart} and every {@link Agent#doWork} run there, and {@code doWork} must never wait (it would
-     * hold up the driver). Returns once the agent is in the cycle.
+     * hold up the driver) and returns how many messages it moved (a positive count ends a quiet spell: see
+     * {@link QuietBackoffIdleStrategy}). Returns once the agent is in the cycle.
      *
      * @throws GatewayException when the gateway thread has stopped
      */
     public void attach(Agent agent) {
+        Agent route = new AttachedRoute(agent, idle);
+        synchronized (attached) {
+            attached.put(agent, route);
+        }
+        attachAgent(route);
+    }
+
+    private void attachAgent(Agent agent) {
+        while (work.status() == DynamicCompositeAgent.Status.INIT && !runner.isClosed()) {
+            Thread.onSpinWait(); // the gateway thread is starting: the cycle takes agents once it runs
+        }
         while (!work.tryAdd(agent)) {
             awaitThread("attach a route");
         }
@@ -247,18 +301,42 @@ public final class GatewayDriver implements AutoCloseable {
     /**
      * Takes {@code agent} out of the duty cycle; returns once its last {@code doWork} has returned and its
      * {@link Agent#onClose} has run (on the gateway thread), so the caller may then close what it used.
+     *
+     * @throws GatewayException when the gateway thread did not let go of it within {@link #DETACH_TIMEOUT_NANOS}
+     *     (a route that waits, which is a bug): the caller must then not close what the agent uses
      */
     public void detach(Agent agent) {
+        Agent route;
+        synchronized (attached) {
+            route = attached.remove(agent);
+        }
+        if (route != null) {
+            detachAgent(route);
+        }
+    }
+
+    private void detachAgent(Agent agent) {
+        long deadline = System.nanoTime() + DETACH_TIMEOUT_NANOS;
         while (!work.tryRemove(agent)) {
-            if (!awaitThreadOrGone()) {
+            if (!awaitDetach(agent, deadline)) {
                 return;
             }
         }
         while (!work.hasRemoveAgentCompleted()) {
-            if (!awaitThreadOrGone()) {
+            if (!awaitDetach(agent, deadline)) {
                 return;
             }
         }
+    }
+
+    /** Sleeps a moment; false when the gateway thread has stopped (nothing more to wait for). */
+    private boolean awaitDetach(Agent agent, long deadline) {
+        if (System.nanoTime() - deadline > 0) {
+            throw new GatewayException("the gateway thread did not let go of " + agent.roleName() + " within "
+                + DETACH_TIMEOUT_NANOS / 1_000_000_000L + " s: one of its routes does not return (a bug; a thread"
+                + " dump shows where it waits)");
+        }
+        return awaitThreadOrGone();
     }
 
     private void awaitThread(String what) {
@@ -282,7 +360,9 @@ public final class GatewayDriver implements AutoCloseable {
      */
     @Override
     public void close() {
-        // The client's close asks the driver to release its publications: the thread still runs the driver.
+        // The client's conductor closes on this thread, out of the cycle; its close asks the driver to release the
+        // client's publications, and the gateway thread still runs the driver.
+        detachAgent(clientConductor);
         aeron.close();
         runner.close();
         if (driver != null) {
