@@ -21,18 +21,17 @@ import java.util.concurrent.locks.LockSupport;
  * exception is {@code cpu-busy}, a condition rather than an event: its busy process spins on while
  * the next faults run ({@link Contention}).
  *
- * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the others have moved again when every
- * other live publisher has committed a message after T and every live subscriber has received a
- * message committed after T (which lies behind the dead publisher's claim, if it held one). A
- * publisher's ledger at T says {@code c}: messages from {@code c + 1} on were committed after T. One
+ * <p><b>Unblock time.</b> After a publisher's kill -9 at T, the time until the others have moved
+ * again ({@link Unblock}, which says what that means on each path): on shared memory, every other live
+ * publisher has committed a message after T and every live subscriber has received a message committed
+ * after T (which lies behind the dead publisher's claim, if it held one); on a stream path, every reader
+ * of the ring (the bridge's sessions) has read a record claimed after T, every other publisher's client
+ * accepts messages again, and every live subscriber receives messages again. One
  * measured while the {@code cpu-busy} process spins (at the kill or at the end) is counted apart: it
  * measures the scheduler of a starved machine as much as the bus, so it is not held to the 1 s limit
  * (the 10 s timeout and the hang check still hold).
  */
 final class FaultInjector implements Runnable {
-    /** Longest wait for the others to move again; a death that takes longer counts this long. */
-    static final Duration UNBLOCK_TIMEOUT = Duration.ofSeconds(10);
-
     private final Map<FaultKind, Double> rates;
     private final MainTopic topic;
     private final Episodes episodes;
@@ -43,10 +42,11 @@ final class FaultInjector implements Runnable {
     private final Random random;
     private final EventLog log;
     private volatile boolean stopRequested;
-    private String heldAtLimit;
     private final List<Integer> subscriberTurns = new ArrayList<>();
     /** The gateways of {@code --via aeron}, or null. */
     private final StressGateways gateways;
+    /** The run's path: what an unblock is measured on ({@link Unblock}). */
+    private final Via via;
 
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Joins joins, Contention contention,
         Tallies tallies, Findings findings, EventLog log) {
@@ -57,6 +57,7 @@ final class FaultInjector implements Runnable {
     FaultInjector(StressOptions options, MainTopic topic, Episodes episodes, Joins joins, Contention contention,
         Tallies tallies, Findings findings, EventLog log, StressGateways gateways) {
         this.gateways = gateways;
+        this.via = options.via();
         this.log = log;
         this.joins = joins;
         this.contention = contention;
@@ -262,29 +263,31 @@ final class FaultInjector implements Runnable {
 
     /** kill -9 of a publisher, the time until the others move again, and its replacement. */
     private void killPublisher(FaultKind kind, MainTopic.Pub victim) {
-        List<MainTopic.Pub> others = new ArrayList<>(topic.currentPubs().stream()
-            .filter(pub -> pub != victim && pub.publishing()).toList());
-        List<Long> before = new ArrayList<>(others.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList());
+        List<MainTopic.Pub> others = topic.currentPubs().stream()
+            .filter(pub -> pub != victim && pub.publishing()).toList();
         List<MainTopic.Sub> subs = liveSubs();
         boolean busy = contention.running();
-        long killedAt = System.nanoTime();
-        victim.child.sigkill();
-        log.add(kind.label() + ": kill -9 of " + victim.child.name());
-        tallies.injected(kind);
-        boolean replaced = false;
-        if (others.isEmpty()) {
-            awaitGone(victim.child);
-            topic.retire(victim);
-            // No other publisher: the others that move again are its successor.
-            MainTopic.Pub successor = topic.startPublisher(victim.role, false);
-            replaced = true;
-            if (successor == null) {
-                return;
+        Unblock.Result result;
+        try (RingPositions ring = streamRing()) {
+            Unblock unblock = Unblock.mark(via, others, subs, ring);
+            String backlog = unblock.backlogAtDeath();
+            long killedAt = System.nanoTime();
+            victim.child.sigkill();
+            log.add(kind.label() + ": kill -9 of " + victim.child.name() + (backlog.isEmpty() ? "" : "; " + backlog));
+            tallies.injected(kind);
+            if (others.isEmpty()) {
+                awaitGone(victim.child);
+                topic.retire(victim);
+                // No other publisher: the others that move again are its successor.
+                MainTopic.Pub successor = topic.startPublisher(victim.role, false);
+                if (successor == null) {
+                    return;
+                }
+                unblock.addStarted(successor);
             }
-            others.add(successor);
-            before.add(-1L);
+            result = unblock.await(killedAt);
         }
-        double millis = awaitMoved(killedAt, others, before, subs);
+        double millis = result.millis();
         busy |= contention.running();
         if (millis >= 0) {
             if (busy) {
@@ -298,92 +301,29 @@ final class FaultInjector implements Runnable {
         if (millis > StressFigures.UNBLOCK_LIMIT_MILLIS) {
             tallies.slowUnblock(String.format(Locale.ROOT, "%.0f ms after %s of %s%s; still held at %.0f ms:"
                 + " %s", millis, kind.label(), victim.child.name(), busy ? " (cpu-busy running: not held to"
-                + " the limit)" : "", StressFigures.UNBLOCK_LIMIT_MILLIS, heldAtLimit));
+                + " the limit)" : "", StressFigures.UNBLOCK_LIMIT_MILLIS, result.heldAtLimit()));
         }
-        if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
-            findings.error("nothing moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of "
-                + victim.child.name() + " (" + kind.label() + ")");
+        if (millis >= Unblock.TIMEOUT.toMillis()) {
+            findings.error("nothing moved within " + Unblock.TIMEOUT.toSeconds() + " s of the kill -9 of "
+                + victim.child.name() + " (" + kind.label() + "); still held: " + result.heldAtLimit());
         }
-        if (!replaced) {
+        if (!others.isEmpty()) {
             awaitGone(victim.child);
             topic.retire(victim);
             topic.startPublisher(victim.role, false);
         }
     }
 
-    /**
-     * Milliseconds from {@code since} until every publisher of {@code pubs} committed past its
-     * {@code before} ledger and every subscriber of {@code subs} received such a message; the timeout
-     * when that does not happen; -1 when there is nothing to measure (every publisher finished).
-     */
-    private double awaitMoved(long since, List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
-        long deadline = since + UNBLOCK_TIMEOUT.toNanos();
-        long limit = since + (long) (StressFigures.UNBLOCK_LIMIT_MILLIS * 1e6);
-        heldAtLimit = null;
-        while (System.nanoTime() - deadline < 0) {
-            if (heldAtLimit == null && System.nanoTime() - limit > 0) {
-                heldAtLimit = held(pubs, before, subs);
-            }
-            boolean anyPublishing = false;
-            boolean pubsMoved = true;
-            for (int i = 0; i < pubs.size(); i++) {
-                MainTopic.Pub pub = pubs.get(i);
-                if (pub.publishing()) {
-                    anyPublishing = true;
-                    pubsMoved &= pub.stats.get(StatsFile.COMMITTED) >= before.get(i) + 2;
-                }
-            }
-            if (!anyPublishing) {
-                return -1;
-            }
-            if (pubsMoved && subsMoved(pubs, before, subs)) {
-                return (System.nanoTime() - since) / 1e6;
-            }
-            LockSupport.parkNanos(500_000);
-        }
-        return UNBLOCK_TIMEOUT.toMillis();
-    }
-
-    /** Who has not moved yet: publishers with their ledger, subscribers with what they received. */
-    private static String held(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
-        StringBuilder text = new StringBuilder();
-        for (int i = 0; i < pubs.size(); i++) {
-            MainTopic.Pub pub = pubs.get(i);
-            long committed = pub.stats.get(StatsFile.COMMITTED);
-            if (pub.publishing() && committed < before.get(i) + 2) {
-                text.append(pub.child.name()).append(" committed ").append(committed).append(" (at the death ")
-                    .append(before.get(i)).append("); ");
-            }
-        }
-        for (MainTopic.Sub sub : subs) {
-            if (sub.child.isAlive() && !subsMoved(pubs, before, List.of(sub))) {
-                text.append(sub.child.name()).append(" received ").append(sub.stats.get(StatsFile.RECEIVED))
-                    .append("; ");
-            }
-        }
-        return text.toString();
-    }
-
-    private static boolean subsMoved(List<MainTopic.Pub> pubs, List<Long> before, List<MainTopic.Sub> subs) {
-        for (MainTopic.Sub sub : subs) {
-            if (!sub.child.isAlive()) {
-                continue;
-            }
-            boolean moved = false;
-            for (int i = 0; i < pubs.size() && !moved; i++) {
-                moved = sub.stats.next(pubs.get(i).id) >= before.get(i) + 2;
-            }
-            if (!moved) {
-                return false;
-            }
-        }
-        return true;
+    /** On a stream path, the main topic's ring as the bridge writes it (to time an unblock on); else null. */
+    private RingPositions streamRing() {
+        return via.stream() ? RingPositions.open(topic.topic().busDir(), MainTopic.NAME) : null;
     }
 
     /**
      * kill -9 of a subscriber, and its replacement (a durable one resumes; publishers wait for it
      * meanwhile, by design). After a non-durable one, the time until every publisher commits again
-     * is noted (its slot stops holding them back once a sweep finds it dead).
+     * is noted (its slot stops holding them back once a sweep finds it dead; on a stream path, once the
+     * bridge's session closed it: there the ring's other cursors must pass its tail at the death too).
      */
     private void killSubscriber() {
         List<MainTopic.Sub> live = liveSubs();
@@ -392,23 +332,28 @@ final class FaultInjector implements Runnable {
         }
         MainTopic.Sub victim = nextSubscriberVictim(live);
         List<MainTopic.Pub> pubs = topic.currentPubs().stream().filter(MainTopic.Pub::publishing).toList();
-        List<Long> before = pubs.stream().map(pub -> pub.stats.get(StatsFile.COMMITTED)).toList();
-        long killedAt = System.nanoTime();
-        victim.child.sigkill();
-        log.add("sub-kill: kill -9 of " + victim.child.name() + (victim.durable() ? " (durable)" : ""));
-        tallies.injected(FaultKind.SUB_KILL);
-        if (victim.durable()) {
-            tallies.durableKill();
-        } else if (!pubs.isEmpty()) {
-            double millis = awaitMoved(killedAt, pubs, before, List.of());
-            if (millis >= UNBLOCK_TIMEOUT.toMillis()) {
-                findings.error("no publisher moved within " + UNBLOCK_TIMEOUT.toSeconds() + " s of the kill -9 of"
-                    + " subscriber " + victim.child.name() + ": its slot still holds them back");
-            }
-            log.add(String.format(Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
-                millis, victim.child.name()));
-            if (millis >= 0) {
-                tallies.subscriberUnblock(millis);
+        boolean timed = !victim.durable() && !pubs.isEmpty();
+        try (RingPositions ring = timed ? streamRing() : null) {
+            Unblock unblock = timed ? Unblock.mark(via, pubs, List.of(), ring) : null;
+            long killedAt = System.nanoTime();
+            victim.child.sigkill();
+            log.add("sub-kill: kill -9 of " + victim.child.name() + (victim.durable() ? " (durable)" : ""));
+            tallies.injected(FaultKind.SUB_KILL);
+            if (victim.durable()) {
+                tallies.durableKill();
+            } else if (unblock != null) {
+                Unblock.Result result = unblock.await(killedAt);
+                double millis = result.millis();
+                if (millis >= Unblock.TIMEOUT.toMillis()) {
+                    findings.error("no publisher moved within " + Unblock.TIMEOUT.toSeconds() + " s of the kill -9"
+                        + " of subscriber " + victim.child.name() + ": its slot still holds them back; still held: "
+                        + result.heldAtLimit());
+                }
+                log.add(String.format(Locale.ROOT, "publishers moved again %.1f ms after the death of %s",
+                    millis, victim.child.name()));
+                if (millis >= 0) {
+                    tallies.subscriberUnblock(millis);
+                }
             }
         }
         awaitGone(victim.child);

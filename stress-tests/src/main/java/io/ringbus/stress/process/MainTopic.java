@@ -52,7 +52,7 @@ final class MainTopic {
     static final String DURABLE_JOINER = "joiner-durable";
 
     /** One publisher process. */
-    static final class Pub {
+    static final class Pub implements Unblock.Publisher {
         final int id;
         final int role;
         final StatsFile stats;
@@ -67,14 +67,31 @@ final class MainTopic {
             this.stats = stats;
         }
 
-        boolean publishing() {
+        @Override
+        public boolean publishing() {
             ChildProcess process = child;
             return process != null && process.isAlive() && stats.state() == StatsFile.RUNNING;
+        }
+
+        @Override
+        public String name() {
+            ChildProcess process = child;
+            return process != null ? process.name() : "publisher " + id;
+        }
+
+        @Override
+        public int id() {
+            return id;
+        }
+
+        @Override
+        public long ledger() {
+            return stats.get(StatsFile.COMMITTED);
         }
     }
 
     /** One subscriber process; durable ones of a role share one stats file. */
-    static final class Sub {
+    static final class Sub implements Unblock.Subscriber {
         final int role;
         final String durableName;
         final StatsFile stats;
@@ -105,6 +122,28 @@ final class MainTopic {
         boolean live() {
             ChildProcess process = child;
             return process != null && process.isAlive() && requiredFrom != null;
+        }
+
+        @Override
+        public String name() {
+            ChildProcess process = child;
+            return process != null ? process.name() : "subscriber role " + role;
+        }
+
+        @Override
+        public boolean alive() {
+            ChildProcess process = child;
+            return process != null && process.isAlive();
+        }
+
+        @Override
+        public long received() {
+            return stats.get(StatsFile.RECEIVED);
+        }
+
+        @Override
+        public long next(int publisherId) {
+            return stats.next(publisherId);
         }
 
         /** The first sequence of {@code pub} this subscriber must receive. */

@@ -37,9 +37,11 @@ import java.util.Map;
  * @param faults faults injected, by kind
  * @param notReached crash points armed but not reached before they were disarmed, by kind
  * @param skipped faults that could not run, with the reason
- * @param unblock milliseconds from a publisher's death until the others moved again (while no
- *     {@code cpu-busy} process ran: these are held to {@link #UNBLOCK_LIMIT_MILLIS})
- * @param subscriberUnblock milliseconds from a non-durable subscriber's death until publishers moved again
+ * @param unblock milliseconds from a publisher's death until the others moved again, on shared memory
+ *     their sequences, on a stream path the ring ({@link Unblock} says what moved means on each path;
+ *     while no {@code cpu-busy} process ran: these are held to {@link #UNBLOCK_LIMIT_MILLIS})
+ * @param subscriberUnblock milliseconds from a non-durable subscriber's death until publishers moved
+ *     again (and on a stream path the ring's other readers passed its tail at the death)
  * @param longestStallMillis the longest time no subscriber received anything while publishers ran
  * @param hostile the hostile faults' outcomes: episodes, typed errors, carried on, rejected by CRC,
  *     untyped errors, hangs, crashes
