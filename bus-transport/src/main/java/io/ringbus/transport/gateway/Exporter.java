@@ -1,11 +1,9 @@
 package io.ringbus.transport.gateway;
 
-import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
-import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BATCH_HEADER_LENGTH;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.aeron.logbuffer.BufferClaim;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
@@ -15,18 +13,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sends one local topic to an Aeron publication: a durable subscriber with explicit commits (named after the
- * route, {@link Route#durableName()}) whose handler puts each message, behind a
- * {@link GatewayHeaderDescriptor header}, into the publication, and which commits only once the publication
- * took every message delivered so far.
+ * route, {@link Route#durableName()}) whose handler copies each message into a batch
+ * ({@link GatewayHeaderDescriptor}: as many messages as fill one datagram), offered to the publication when the
+ * next message would not fit and at the end of each poll; it commits only once the publication took every
+ * message delivered so far.
  *
  * <p><b>Never waits.</b> {@link #doWork} runs on the gateway thread, in the same duty cycle as the media driver
- * ({@link GatewayDriver}): it polls the ring without waiting and offers each message once. A message the
+ * ({@link GatewayDriver}): it polls the ring without waiting and offers each batch once. A batch the
  * publication refuses (back-pressured, no subscriber yet, an admin action) is kept aside, the poll stops, and
  * the next pass offers it again before it reads on; nothing is committed while one is kept aside.
  *
@@ -48,12 +45,10 @@ public final class Exporter implements MessageHandler, LossListener {
     private final LongSupplier sourceIdOf;
     private final RouteStats stats;
     private final LossListener report;
-    private final BufferClaim claim = new BufferClaim();
-    private final UnsafeBuffer header = new UnsafeBuffer(new byte[HEADER_LENGTH]);
     private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
-    /** The message the publication refused last, header and payload, offered again before anything else. */
-    private final ExpandableArrayBuffer keptAside = new ExpandableArrayBuffer(HEADER_LENGTH + 1024);
-    private int keptAsideLength;
+    /** The batch being filled; {@link #keptAside} holds one the publication refused (empty when none). */
+    private ExportBatch building = new ExportBatch();
+    private ExportBatch keptAside = new ExportBatch();
     private byte[] scratch = new byte[0];
     private Subscriber subscriber;
     private long from;
@@ -95,31 +90,73 @@ public final class Exporter implements MessageHandler, LossListener {
     }
 
     /**
-     * One pass, without waiting: offers the message kept aside if there is one, then sends what is ready (up to
-     * {@link #BATCH} messages) and commits once the publication took all of it.
+     * One pass, without waiting: offers what was kept aside if anything was, then batches what is ready (up to
+     * {@link #BATCH} messages), offers the batches, and commits once the publication took all of it.
      *
      * @return the number of messages sent
      * @throws GatewayException when the publication is closed, or a message is over its maximum
      */
     int doWork() {
         int sent = 0;
-        if (keptAsideLength > 0) {
-            if (!offered(publication.offer(keptAside, 0, keptAsideLength))) {
+        if (!keptAside.isEmpty()) {
+            if (!offered(keptAside)) {
                 return 0;
             }
-            stats.message(keptAsideLength - HEADER_LENGTH);
-            keptAsideLength = 0;
-            sent++;
+            sent += keptAside.count();
+            keptAside.clear();
         }
+        if (!building.isEmpty()) { // the message in hand when the last batch was refused
+            int inHand = building.count();
+            if (!offer()) {
+                return sent;
+            }
+            sent += inHand;
+        }
+        int delivered;
         try {
-            sent += subscriber.poll(this, BATCH);
+            delivered = subscriber.poll(this, BATCH);
         } catch (Refused refused) {
             return sent; // kept aside: nothing commits until the publication took it
         }
+        if (!building.isEmpty() && !offer()) {
+            return sent;
+        }
+        sent += delivered;
         if (sent > 0) {
             subscriber.commit(); // every message delivered is in the publication
         }
         return sent;
+    }
+
+    /** Offers the batch being built; refused, it is kept aside (false). */
+    private boolean offer() {
+        if (offered(building)) {
+            building.clear();
+            return true;
+        }
+        ExportBatch refused = building;
+        building = keptAside;
+        keptAside = refused;
+        return false;
+    }
+
+    /**
+     * Whether the publication took {@code batch}; false when it refused it for now.
+     *
+     * @throws GatewayException when it never will (closed, or at its maximum position)
+     */
+    private boolean offered(ExportBatch batch) {
+        long result = publication.offer(batch.buffer(), 0, batch.length());
+        if (result > 0) {
+            stats.messages(batch.count(), batch.payloadBytes());
+            return true;
+        }
+        if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+            throw new GatewayException("the Aeron publication of " + route + " is "
+                + (result == Publication.CLOSED ? "closed (did the media driver stop?)"
+                : "at its maximum position (restart the gateway: a new publication starts afresh)"));
+        }
+        return false; // back-pressured, not connected yet, or an admin action: the batch waits
     }
 
     /** Closes the subscriber (a message kept aside is not committed: a successor sends it again). */
@@ -132,62 +169,23 @@ public final class Exporter implements MessageHandler, LossListener {
     @Override
     public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
         long to = subscriber.position(); // right after this message, inside the handler
-        wrapPayload(buffer, offset, length);
-        int total = HEADER_LENGTH + length;
-        if (total > publication.maxMessageLength()) {
+        int entry = GatewayHeaderDescriptor.entryLength(length);
+        if (BATCH_HEADER_LENGTH + entry > publication.maxMessageLength()) {
             throw new GatewayException("a message of " + length + " bytes on topic '" + route.topic() + "' is over"
-                + " what the Aeron publication takes (" + (publication.maxMessageLength() - HEADER_LENGTH)
-                + " bytes: an eighth of its term length): give the gateway a --term-length of at least "
-                + Integer.highestOneBit(total * 8 - 1) * 2 + " on both hosts' drivers");
+                + " what the Aeron publication takes (" + (publication.maxMessageLength() - BATCH_HEADER_LENGTH
+                - GatewayHeaderDescriptor.ENTRY_HEADER_LENGTH) + " bytes: an eighth of its term length): give the"
+                + " gateway a --term-length of at least "
+                + Integer.highestOneBit((BATCH_HEADER_LENGTH + entry) * 8 - 1) * 2 + " on both hosts' drivers");
         }
-        header.putInt(GatewayHeaderDescriptor.MAGIC_OFFSET, GatewayHeaderDescriptor.MAGIC, BYTE_ORDER);
-        header.putInt(GatewayHeaderDescriptor.TYPE_OFFSET, typeId, BYTE_ORDER);
-        header.putLong(GatewayHeaderDescriptor.SOURCE_ID_OFFSET, sourceId, BYTE_ORDER);
-        header.putLong(GatewayHeaderDescriptor.FROM_POSITION_OFFSET, from, BYTE_ORDER);
-        header.putLong(GatewayHeaderDescriptor.TO_POSITION_OFFSET, to, BYTE_ORDER);
+        // A batch fills one datagram at most (a longer message goes alone, in fragments).
+        boolean refused = !building.isEmpty() && building.length() + entry > publication.maxPayloadLength()
+            && !offer();
+        wrapPayload(buffer, offset, length);
+        building.add(sourceId, from, typeId, to, payload, length);
         from = to;
-        boolean claimable = total <= publication.maxPayloadLength();
-        long result = claimable ? claimAndWrite(total, length) : publication.offer(header, 0, HEADER_LENGTH,
-            payload, 0, length);
-        if (offered(result)) {
-            stats.message(length);
-            return;
+        if (refused) {
+            throw Refused.INSTANCE; // the refused batch is kept aside, this message waits in the next one
         }
-        // Refused for now: the ring's copy is only valid during this call, so keep one of our own.
-        keptAside.putBytes(0, header, 0, HEADER_LENGTH);
-        keptAside.putBytes(HEADER_LENGTH, payload, 0, length);
-        keptAsideLength = total;
-        throw Refused.INSTANCE;
-    }
-
-    /**
-     * Whether the publication took a message; false when it refused it for now.
-     *
-     * @throws GatewayException when it never will (closed, or at its maximum position)
-     */
-    private boolean offered(long result) {
-        if (result > 0) {
-            return true;
-        }
-        if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
-            throw new GatewayException("the Aeron publication of " + route + " is "
-                + (result == Publication.CLOSED ? "closed (did the media driver stop?)"
-                : "at its maximum position (restart the gateway: a new publication starts afresh)"));
-        }
-        return false; // back-pressured, not connected yet, or an admin action: the message waits
-    }
-
-    /** Zero-copy into the term: the header, then the payload, then commit. */
-    private long claimAndWrite(int total, int length) {
-        long result = publication.tryClaim(total, claim);
-        if (result > 0) {
-            MutableDirectBuffer target = claim.buffer();
-            int at = claim.offset();
-            target.putBytes(at, header, 0, HEADER_LENGTH);
-            target.putBytes(at + HEADER_LENGTH, payload, 0, length);
-            claim.commit();
-        }
-        return result;
     }
 
     /** Points {@link #payload} at the message: in place in the ring, or through a copy for a heap segment. */
@@ -229,7 +227,7 @@ public final class Exporter implements MessageHandler, LossListener {
         return publication.isConnected();
     }
 
-    /** Ends a poll at the message the publication refused (kept aside; the poll reads no further). */
+    /** Ends a poll at the batch the publication refused (kept aside; the poll reads no further). */
     private static final class Refused extends RuntimeException {
         static final Refused INSTANCE = new Refused();
 

@@ -1,7 +1,8 @@
 package io.ringbus.transport.gateway;
 
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BATCH_HEADER_LENGTH;
 import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BYTE_ORDER;
-import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.HEADER_LENGTH;
+import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.ENTRY_HEADER_LENGTH;
 
 import io.aeron.ControlledFragmentAssembler;
 import io.aeron.Subscription;
@@ -17,9 +18,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Publishes what one Aeron subscription receives into a local topic: a {@link FragmentAssembler} rebuilds
- * messages Aeron cut into fragments, and each one's payload is copied into a claim of the local
- * {@link Publisher}, in the order received (the source ring's order: one exporter per stream).
+ * Publishes what one Aeron subscription receives into a local topic: a {@link ControlledFragmentAssembler}
+ * rebuilds batches Aeron cut into fragments, and each message of a batch ({@link GatewayHeaderDescriptor}) is
+ * copied into a claim of the local {@link Publisher}, in the order received (the source ring's order: one
+ * exporter per stream).
  *
  * <p><b>Never waits.</b> {@link #doWork} runs on the gateway thread, in the same duty cycle as the media driver
  * ({@link GatewayDriver}): a message the local topic cannot take now is left in the subscription (the poll is
@@ -59,6 +61,8 @@ public final class Importer implements ControlledFragmentHandler {
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private long sourceId;
     private long lastTo = -1;
+    /** The from position of the batch last aborted, -1 when the last one was done with. */
+    private long abortedBatchFrom = -1;
     private GatewayException failure;
 
     /**
@@ -114,16 +118,15 @@ public final class Importer implements ControlledFragmentHandler {
         if (failure != null) {
             return Action.ABORT;
         }
-        if (length < HEADER_LENGTH || buffer.getInt(offset + GatewayHeaderDescriptor.MAGIC_OFFSET, BYTE_ORDER)
-            != GatewayHeaderDescriptor.MAGIC) {
+        int count = entriesOf(buffer, offset, length);
+        if (count < 0) {
             stats.drop();
-            log.accept("import " + route + ": dropped a message of " + length + " bytes that has no gateway header"
+            log.accept("import " + route + ": dropped a message of " + length + " bytes that is not a gateway batch"
                 + " (is something else publishing on this stream?)");
             return Action.CONTINUE;
         }
         long source = buffer.getLong(offset + GatewayHeaderDescriptor.SOURCE_ID_OFFSET, BYTE_ORDER);
-        long from = buffer.getLong(offset + GatewayHeaderDescriptor.FROM_POSITION_OFFSET, BYTE_ORDER);
-        long to = buffer.getLong(offset + GatewayHeaderDescriptor.TO_POSITION_OFFSET, BYTE_ORDER);
+        long batchFrom = buffer.getLong(offset + GatewayHeaderDescriptor.FROM_POSITION_OFFSET, BYTE_ORDER);
         if (source != sourceId) {
             if (lastTo >= 0) {
                 log.accept("import " + route + ": the source topic changed (created again?): positions start over");
@@ -132,22 +135,78 @@ public final class Importer implements ControlledFragmentHandler {
             lastTo = -1;
             position.reset(source);
         }
+        // After an abort Aeron delivers the same batch again: its messages already published are no repeats.
+        boolean again = batchFrom == abortedBatchFrom;
+        long from = batchFrom;
+        int entry = offset + BATCH_HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
+            long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
+            if (!onMessage(buffer, entry + ENTRY_HEADER_LENGTH, payloadLength, from, to, again)) {
+                abortedBatchFrom = batchFrom;
+                return Action.ABORT;
+            }
+            from = to;
+            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
+        }
+        abortedBatchFrom = -1;
+        return Action.CONTINUE;
+    }
+
+    /**
+     * The number of entries of a well-formed batch at {@code offset}: the magic, at least one entry, every entry
+     * inside the message and the last one ending exactly at its end; -1 for anything else.
+     */
+    private static int entriesOf(DirectBuffer buffer, int offset, int length) {
+        if (length < BATCH_HEADER_LENGTH || buffer.getInt(offset + GatewayHeaderDescriptor.MAGIC_OFFSET, BYTE_ORDER)
+            != GatewayHeaderDescriptor.MAGIC) {
+            return -1;
+        }
+        int count = buffer.getInt(offset + GatewayHeaderDescriptor.COUNT_OFFSET, BYTE_ORDER);
+        long at = BATCH_HEADER_LENGTH;
+        for (int i = 0; i < count && at <= length; i++) {
+            if (at + ENTRY_HEADER_LENGTH > length) {
+                return -1;
+            }
+            int payloadLength = buffer.getInt(offset + (int) at + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET,
+                BYTE_ORDER);
+            if (payloadLength < 0) {
+                return -1;
+            }
+            // In longs: a hostile length near 2^31 must not wrap around.
+            at += ENTRY_HEADER_LENGTH + (payloadLength + (long) GatewayHeaderDescriptor.ENTRY_ALIGNMENT - 1
+                & -GatewayHeaderDescriptor.ENTRY_ALIGNMENT);
+        }
+        return count >= 1 && at == length ? count : -1;
+    }
+
+    /**
+     * One message of a batch, between source positions {@code from} and {@code to}: dropped as a repeat,
+     * preceded by a loss notice after a gap, or published.
+     *
+     * @param again whether its batch is delivered again after an abort (a message already published is then
+     *     not counted as a repeat)
+     * @return false when the local topic cannot take it (or the notice before it) now: the batch is aborted
+     */
+    private boolean onMessage(DirectBuffer buffer, int offset, int payloadLength, long from, long to,
+        boolean again) {
         if (lastTo >= 0 && to <= lastTo) {
-            stats.countRepeat();
-            return Action.CONTINUE;
+            if (!again) {
+                stats.countRepeat();
+            }
+            return true;
         }
         if (lastTo >= 0 && from > lastTo) {
             if (!lost(lastTo, from)) {
-                return Action.ABORT;
+                return false;
             }
             // The gap is told: what follows it is accounted for up to here, also after an abort.
             lastTo = from;
             position.done(from);
         }
-        int payloadLength = length - HEADER_LENGTH;
         if (payloadLength > publisher.maxMessageLength()) {
             if (!lost(from, to)) {
-                return Action.ABORT;
+                return false;
             }
             stats.drop();
             log.accept("import " + route + ": dropped a message of " + payloadLength + " bytes, over the local"
@@ -155,15 +214,15 @@ public final class Importer implements ControlledFragmentHandler {
                 + " --max-message before the gateway starts)");
             lastTo = to;
             position.done(to);
-            return Action.CONTINUE;
+            return true;
         }
-        if (!publish(buffer, offset + HEADER_LENGTH, payloadLength, from, to)) {
-            return Action.ABORT;
+        if (!publish(buffer, offset, payloadLength, from, to)) {
+            return false;
         }
         lastTo = to;
         position.done(to);
         stats.message(payloadLength);
-        return Action.CONTINUE;
+        return true;
     }
 
     /**

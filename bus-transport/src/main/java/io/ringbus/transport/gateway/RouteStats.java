@@ -16,7 +16,11 @@ final class RouteStats {
     private final AtomicLong dropped = new AtomicLong();
 
     void message(int length) {
-        messages.lazySet(messages.get() + 1);
+        messages(1, length);
+    }
+
+    void messages(int count, long length) {
+        messages.lazySet(messages.get() + count);
         bytes.lazySet(bytes.get() + length);
     }
 
