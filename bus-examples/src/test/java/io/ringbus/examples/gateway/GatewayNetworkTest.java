@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -14,27 +13,25 @@ import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.examples.cli.BusCommand;
 import io.ringbus.transport.gateway.GatewayProcess;
+import io.ringbus.transport.gateway.TwoBuses;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +61,7 @@ class GatewayNetworkTest {
         "-Daeron.socket.so_rcvbuf=2m", "-Daeron.socket.so_sndbuf=2m");
 
     private final List<GatewayProcess> gateways = new ArrayList<>();
+    private TwoBuses buses;
     private Path root;
     private Bus busA;
     private Bus busB;
@@ -71,9 +69,10 @@ class GatewayNetworkTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-aeron-net-");
-        busA = Bus.open(new BusContext().directory(root.resolve("a")));
-        busB = Bus.open(new BusContext().directory(root.resolve("b")));
+        buses = TwoBuses.create("rb-aeron-net-");
+        root = buses.root();
+        busA = buses.a();
+        busB = buses.b();
     }
 
     @AfterEach
@@ -84,17 +83,13 @@ class GatewayNetworkTest {
         if (namespaces != null) {
             script("down", namespaces); // whatever happened above
         }
-        busA.close();
-        busB.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        }
+        buses.close();
     }
 
     @Test
     @Timeout(180)
     void aMillionMessagesCrossALossyDelayingReorderingRelayCompleteInOrderOnce() throws Exception {
-        int port = freeUdpPort();
+        int port = TwoBuses.freeUdpPort();
         try (LossyUdpRelay relay = new LossyUdpRelay(new InetSocketAddress("127.0.0.1", port), 0.05, 0.25,
             TimeUnit.MILLISECONDS.toNanos(10), 15)) {
             String into = "aeron:udp?endpoint=127.0.0.1:";
@@ -136,7 +131,7 @@ class GatewayNetworkTest {
             System.out.println("skipped: " + reason);
         }
         assumeTrue(created.status() == 0, reason);
-        int port = freeUdpPort();
+        int port = TwoBuses.freeUdpPort();
         String channel = "aeron:udp?endpoint=10.77.0.2:" + port;
         long seconds = transfer(List.of(SCRIPT.toString(), "run", "a", name), channel,
             List.of(SCRIPT.toString(), "run", "b", name), channel);
@@ -240,9 +235,4 @@ class GatewayNetworkTest {
         return new Result(process.waitFor(), output);
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -13,17 +12,12 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
-import java.net.DatagramSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -44,7 +38,7 @@ class GatewayEchoTest {
     private static final int MESSAGES = 300_000;
     private static final TopicConfig SMALL = new TopicConfig().capacity(64 << 10);
 
-    private Path root;
+    private TwoBuses buses;
     private Bus busA;
     private Bus busB;
     private GatewayDriver driverA;
@@ -54,22 +48,22 @@ class GatewayEchoTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-aeron-echo-");
-        busA = Bus.open(new BusContext().directory(root.resolve("a")));
-        busB = Bus.open(new BusContext().directory(root.resolve("b")));
+        buses = TwoBuses.create("rb-aeron-echo-");
+        busA = buses.a();
+        busB = buses.b();
         for (Bus bus : List.of(busA, busB)) {
             bus.newPublisher("out", SMALL).close();
             bus.newPublisher("back", SMALL).close();
         }
         // The smallest terms: an exporter's publication then takes 32 KiB ahead of its receiver, and is
         // back-pressured whenever the far side stops reading for a moment.
-        driverA = GatewayDriver.embedded(root.resolve("a"), "a", 64 << 10, line -> { });
-        driverB = GatewayDriver.embedded(root.resolve("b"), "b", 64 << 10, line -> { });
+        driverA = GatewayDriver.embedded(buses.root().resolve("a"), "a", 64 << 10, line -> { });
+        driverB = GatewayDriver.embedded(buses.root().resolve("b"), "b", 64 << 10, line -> { });
     }
 
     @AfterEach
-    void tearDown() throws IOException {
-        for (AutoCloseable closeable : new AutoCloseable[] {gatewayA, gatewayB, driverA, driverB, busA, busB}) {
+    void tearDown() {
+        for (AutoCloseable closeable : new AutoCloseable[] {gatewayA, gatewayB, driverA, driverB, buses}) {
             try {
                 if (closeable != null) {
                     closeable.close();
@@ -78,16 +72,13 @@ class GatewayEchoTest {
                 // Tearing down: the case's result stands.
             }
         }
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        }
     }
 
     @Test
     @Timeout(120)
     void echoesThroughFullRingsBothWaysAllArriveInOrder() throws Exception {
-        String toB = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
-        String toA = "aeron:udp?endpoint=127.0.0.1:" + freeUdpPort();
+        String toB = "aeron:udp?endpoint=127.0.0.1:" + TwoBuses.freeUdpPort();
+        String toA = "aeron:udp?endpoint=127.0.0.1:" + TwoBuses.freeUdpPort();
         SubscriberConfig fromStart = new SubscriberConfig().start(StartPosition.EARLIEST);
         gatewayB = Gateway.start(busB, driverB, List.of(Route.of("back", toA)), List.of(Route.of("out", toB)),
             () -> new SubscriberConfig().start(StartPosition.EARLIEST), line -> { });
@@ -150,11 +141,5 @@ class GatewayEchoTest {
         echo.join(TimeUnit.SECONDS.toMillis(10));
         assertNull(failure.get());
         assertEquals(0, echoes.poll((type, buffer, offset, length) -> { }, 1), "no echo more than was sent");
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -16,17 +15,13 @@ import io.ringbus.core.ring.RecordDescriptor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.DatagramSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -48,6 +43,7 @@ class GatewayTest {
     private static final Pattern UNSURE = Pattern.compile("UNSURE import .* source positions (\\d+) to (\\d+) ");
 
     private final List<GatewayProcess> gateways = new ArrayList<>();
+    private TwoBuses buses;
     private Path root;
     private Bus busA;
     private Bus busB;
@@ -55,10 +51,11 @@ class GatewayTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-aeron-test-");
-        busA = Bus.open(new BusContext().directory(root.resolve("a")));
-        busB = Bus.open(new BusContext().directory(root.resolve("b")));
-        channel = "aeron:udp?endpoint=localhost:" + freeUdpPort();
+        buses = TwoBuses.create("rb-aeron-test-");
+        root = buses.root();
+        busA = buses.a();
+        busB = buses.b();
+        channel = "aeron:udp?endpoint=localhost:" + TwoBuses.freeUdpPort();
     }
 
     @AfterEach
@@ -66,11 +63,7 @@ class GatewayTest {
         for (GatewayProcess gateway : gateways) {
             gateway.close();
         }
-        busA.close();
-        busB.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        }
+        buses.close();
     }
 
     @Test
@@ -417,12 +410,6 @@ class GatewayTest {
             skipped += n - last - 1;
             last = n;
             received++;
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
