@@ -47,6 +47,8 @@ public final class RingReader implements AutoCloseable {
     private final int capacity;
     private final long mask;
     private final int maxMessageLength;
+    /** {@code capacity - HEADER_LENGTH}: a record at offset {@code o} has room for this minus {@code o} bytes. */
+    private final long lastHeaderOffset;
     private final long slotOffset;
     private final int slotIndex;
     private final boolean alwaysValidate;
@@ -65,6 +67,7 @@ public final class RingReader implements AutoCloseable {
         this.capacity = ring.capacity();
         this.mask = capacity - 1;
         this.maxMessageLength = ring.maxMessageLength();
+        this.lastHeaderOffset = (long) capacity - HEADER_LENGTH;
         this.slotIndex = slotIndex;
         this.slotOffset = RingDescriptor.cursorOffset(slotIndex);
         this.alwaysValidate = alwaysValidate;
@@ -263,7 +266,20 @@ public final class RingReader implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("reader is closed");
         }
-        return alwaysValidate ? pollValidated(handler, messageLimit) : pollInPlace(handler, messageLimit);
+        if (alwaysValidate) {
+            return pollValidated(handler, messageLimit);
+        }
+        // Nothing committed at our position: the poll of a reader that keeps up, most of its polls. Told
+        // here, in a method small enough to inline into the caller's loop, because the JIT compiles
+        // pollInPlace too big to inline and each empty poll then paid a call. What pollInPlace would do:
+        // stop at the first record, and store nothing (the slot holds the position already, or commits
+        // are deferred).
+        long at = position;
+        long stamp = Memory.getLongAcquire(segment, dataOffset + (at & mask) + STAMP_OFFSET);
+        if (stamp != ring.stampOf(at) && stamp != ring.recoveredStampOf(at) && (at == stored || deferred)) {
+            return 0;
+        }
+        return pollInPlace(handler, messageLimit);
     }
 
     private int pollInPlace(MessageHandler handler, int messageLimit) {
@@ -285,7 +301,11 @@ public final class RingReader implements AutoCloseable {
                 long header = segment.get(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET);
                 int length = RecordDescriptor.lengthOf(header);
                 int typeId = recovered ? PADDING_TYPE : RecordDescriptor.typeOf(header);
-                if (!plausible(offset, length, typeId)) {
+                // plausible(), written out: a subscriber that mostly polls an empty ring gets this call
+                // site profiled as cold, and HotSpot then leaves a method of plausible()'s size a call
+                // (one per message) in a loop that has the handler's call already.
+                if ((length | (lastHeaderOffset - offset - length)) < 0
+                    || (typeId >= 0 ? length > maxMessageLength : typeId != PADDING_TYPE)) {
                     throw corrupt(next, length, typeId);
                 }
                 next += RecordDescriptor.recordLength(length);
@@ -348,8 +368,13 @@ public final class RingReader implements AutoCloseable {
         return count;
     }
 
+    /**
+     * Whether a record at data-area offset {@code offset} with this length and type can have been written by
+     * a writer of this ring: its payload ends inside the data area, a message's is at most the maximum
+     * message length, and a negative type is padding. {@link #pollInPlace} has the same test written out.
+     */
     private boolean plausible(long offset, int length, int typeId) {
-        return length >= 0 && length <= capacity - offset - HEADER_LENGTH
+        return length >= 0 && length <= lastHeaderOffset - offset
             && (typeId >= 0 ? length <= maxMessageLength : typeId == PADDING_TYPE);
     }
 

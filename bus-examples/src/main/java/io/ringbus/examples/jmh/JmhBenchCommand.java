@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "jmh",
     description = {
         "JMH microbenchmarks of the in-process ring: OfferPollBenchmark (one message offered and polled back: the"
-            + " public Publisher.offer/Subscriber.poll, the bare ring, Agrona's write/read), ClaimCommitBenchmark"
+            + " public Publisher.offer/Subscriber.poll, the bare ring, Agrona's write/read; the *PolledAhead ones"
+            + " add 7 empty polls per message, as a subscriber that keeps up sees), ClaimCommitBenchmark"
             + " (tryClaim/commit and offer, SINGLE and"
             + " MANY producer), PollBenchmark (poll of a filled ring, batch 1/16/256) and CursorMinimumBenchmark"
             + " (the slowest-cursor scan with 1/8/64 cursors).",

@@ -68,6 +68,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent.MessageHandler {
     private static final int CAPACITY = 1024 * 1024;
     private static final int TYPE_ID = 1;
+    /** Polls that find nothing after each message in the polled-ahead benchmarks. */
+    private static final int EMPTY_POLLS = 7;
+    /** Message limit of each poll in the polled-ahead benchmarks, as {@code bus bench ring}'s subscribers use. */
+    private static final int POLL_LIMIT = 1024;
 
     /** Payload bytes per message. */
     @Param({"64"})
@@ -162,6 +166,53 @@ public class OfferPollBenchmark implements MessageHandler, org.agrona.concurrent
             throw new IllegalStateException("refused");
         }
         return subscriber.poll(this, 1);
+    }
+
+    /**
+     * {@link #bus()} with a subscriber that polls faster than messages come, as a subscriber in another
+     * process does: each message is followed by {@link #EMPTY_POLLS} polls that find nothing. The JIT
+     * then profiles the per-message call sites inside {@code poll} as cold (most polls deliver nothing)
+     * and inlines less there, which {@link #bus()} (every poll delivers) never shows.
+     */
+    @Benchmark
+    public int busPolledAhead() {
+        source.set(ValueLayout.JAVA_LONG, 0, checksum);
+        if (publisher.offer(source, 0, payload) < 0) {
+            throw new IllegalStateException("refused");
+        }
+        int delivered = subscriber.poll(this, POLL_LIMIT);
+        for (int i = 0; i < EMPTY_POLLS; i++) {
+            delivered += subscriber.poll(this, POLL_LIMIT);
+        }
+        return delivered;
+    }
+
+    /** {@link #busPolledAhead()} through the bare ring: the topic layer's share in that shape. */
+    @Benchmark
+    public int ringbusPolledAhead() {
+        source.set(ValueLayout.JAVA_LONG, 0, checksum);
+        if (writer.offer(TYPE_ID, source, 0, payload) < 0) {
+            throw new IllegalStateException("refused");
+        }
+        int delivered = reader.poll(this, POLL_LIMIT);
+        for (int i = 0; i < EMPTY_POLLS; i++) {
+            delivered += reader.poll(this, POLL_LIMIT);
+        }
+        return delivered;
+    }
+
+    /** {@link #busPolledAhead()} through Agrona's ring: one write, then a read and {@link #EMPTY_POLLS} empty ones. */
+    @Benchmark
+    public int agronaPolledAhead() {
+        agronaSource.putLong(0, checksum);
+        if (!agrona.write(TYPE_ID, agronaSource, 0, payload)) {
+            throw new IllegalStateException("refused");
+        }
+        int delivered = agrona.read(this, POLL_LIMIT);
+        for (int i = 0; i < EMPTY_POLLS; i++) {
+            delivered += agrona.read(this, POLL_LIMIT);
+        }
+        return delivered;
     }
 
     /**
