@@ -63,6 +63,8 @@ import java.util.stream.Stream;
  * scratch directory is removed.
  */
 public final class StressRun {
+    /** Java frames a crash summary shows at most, looking for the first one outside the JDK. */
+    static final int CRASH_FRAMES = 12;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
     private static final long PROGRESS_NANOS = 250_000_000L;
@@ -669,16 +671,27 @@ public final class StressRun {
         }
     }
 
-    /** The signal, the problematic frame and the first Java frames (j: interpreted, J: compiled) of a report. */
-    private static String crashSummary(Path report) {
+    /**
+     * The signal, the problematic frame and the Java frames (j: interpreted, J: compiled) of a report from the
+     * top down to the first one outside the JDK (the code that crashed), {@link #CRASH_FRAMES} at most: how
+     * many JDK frames lie above it depends on what the JIT had compiled (four in one run, two in another).
+     */
+    static String crashSummary(Path report) {
         try {
             // Latin-1 reads any byte: a report may hold bytes that are not UTF-8.
             List<String> lines = Files.readAllLines(report, StandardCharsets.ISO_8859_1);
             List<String> kept = new ArrayList<>(lines.stream().filter(line -> line.startsWith("# SIG")
                 || line.startsWith("# Problematic") || line.startsWith("# C ") || line.startsWith("# J ")
                 || line.startsWith("# j ") || line.startsWith("# V ")).limit(4).toList());
-            lines.stream().filter(line -> line.startsWith("j ") || line.startsWith("J ")).limit(4)
-                .forEach(kept::add);
+            int frames = 0;
+            for (String line : lines) {
+                if ((line.startsWith("j ") || line.startsWith("J ")) && frames++ < CRASH_FRAMES) {
+                    kept.add(line);
+                    if (!line.contains(" java.base@")) {
+                        break;
+                    }
+                }
+            }
             return String.join(" | ", kept);
         } catch (IOException | UncheckedIOException e) {
             return "(unreadable: " + e.getMessage() + ")";
