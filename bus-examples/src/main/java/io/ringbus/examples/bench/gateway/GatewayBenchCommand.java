@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
             + " length), measured in the same run, alternating; then the CPU an idle"
             + " gateway uses.",
         "Targets: round trip at most 1.2x raw Aeron's, throughput at least 0.8x, an idle gateway under 2% of a core.",
-        "Six child JVMs (two gateways, two bus ends, two raw Aeron ends) and two floor-check JVMs; about a minute"
-            + " with --quick, three without."},
+        "Six child JVMs (two gateways, two bus ends, two raw Aeron ends) and two floor-check JVMs; measured at load"
+            + " 5: about 35 s with --quick, a minute without (longer on a busy machine)."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":the table was printed; a missed target shows as its verdict, not in the status",
         "1:a child JVM failed or hung, or the files could not be made; the one-line message says which",
@@ -58,7 +58,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Fewer rounds and shorter runs: about a minute on a quiet machine.")
+    @Option(names = "--quick", description = "Fewer rounds and shorter runs: about 35 s at load 5.")
     private boolean quick;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
