@@ -11,7 +11,6 @@ import io.aeron.logbuffer.Header;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -62,12 +61,6 @@ public final class Importer implements ControlledFragmentHandler {
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
     private long sourceId;
     private long lastTo = -1;
-    /** Whether the local publisher takes a batch in one claim (shared memory does). */
-    private boolean wholeBatches = true;
-    private int[] batchLengths = new int[64];
-    /** A batch's payloads back to back, for {@link Publisher#offerBatch}; grows to the largest batch seen. */
-    private MemorySegment batchPayloads = Arena.ofAuto().allocate(8192, 8);
-    private final UnsafeBuffer batchView = new UnsafeBuffer(0, 0);
     /** The from position of the batch last aborted, -1 when the last one was done with. */
     private long abortedBatchFrom = -1;
     private GatewayException failure;
@@ -142,10 +135,6 @@ public final class Importer implements ControlledFragmentHandler {
             lastTo = -1;
             position.reset(source);
         }
-        int whole = publishWhole(buffer, offset, count, batchFrom);
-        if (whole != 0) {
-            return whole > 0 ? Action.CONTINUE : Action.ABORT;
-        }
         // After an abort Aeron delivers the same batch again: its messages already published are no repeats.
         boolean again = batchFrom == abortedBatchFrom;
         long from = batchFrom;
@@ -162,69 +151,6 @@ public final class Importer implements ControlledFragmentHandler {
         }
         abortedBatchFrom = -1;
         return Action.CONTINUE;
-    }
-
-    /**
-     * Publishes a batch that simply follows on (no repeat, no gap, every message within the local maximum) with
-     * one claim of the local topic ({@link Publisher#offerBatch}): one limit check, one wake-up and one pair of
-     * position stores for the batch instead of one per message. All or nothing: refused, nothing is published.
-     *
-     * @return 1 published, -1 refused for now (or for good: {@link #failure} set), 0 when this batch needs the
-     *     one-message-at-a-time path
-     */
-    private int publishWhole(DirectBuffer buffer, int offset, int count, long batchFrom) {
-        if (!wholeBatches || count < 2 || lastTo >= 0 && batchFrom != lastTo) {
-            return 0;
-        }
-        if (batchLengths.length < count) {
-            batchLengths = new int[Math.max(count, 2 * batchLengths.length)];
-        }
-        int entry = offset + BATCH_HEADER_LENGTH;
-        long bytes = 0;
-        long to = batchFrom;
-        for (int i = 0; i < count; i++) {
-            int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
-            long next = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
-            if (payloadLength > publisher.maxMessageLength() || next <= to) {
-                return 0;
-            }
-            batchLengths[i] = payloadLength;
-            bytes += payloadLength;
-            to = next;
-            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
-        }
-        if (batchPayloads.byteSize() < bytes) {
-            batchPayloads = Arena.ofAuto().allocate(Math.max(bytes, 2 * batchPayloads.byteSize()), 8);
-        }
-        batchView.wrap(batchPayloads.address(), (int) batchPayloads.byteSize());
-        entry = offset + BATCH_HEADER_LENGTH;
-        int at = 0;
-        for (int i = 0; i < count; i++) {
-            buffer.getBytes(entry + ENTRY_HEADER_LENGTH, batchView, at, batchLengths[i]);
-            at += batchLengths[i];
-            entry += GatewayHeaderDescriptor.entryLength(batchLengths[i]);
-        }
-        position.pending(batchFrom, to);
-        long published;
-        try {
-            published = publisher.offerBatch(batchPayloads, 0, batchLengths, count);
-        } catch (UnsupportedOperationException notShared) {
-            wholeBatches = false;
-            position.pending(-1, -1);
-            return 0;
-        }
-        if (published < 0) {
-            position.pending(-1, -1); // nothing went in
-            if (published == Result.TOO_LARGE) {
-                return 0;
-            }
-            refused(published, "a batch of messages");
-            return -1;
-        }
-        lastTo = to;
-        position.done(to);
-        stats.messages(count, bytes);
-        return 1;
     }
 
     /**

@@ -135,26 +135,6 @@ class ImporterBatchTest {
     }
 
     @Test
-    void aBatchThatFollowsOnGoesInWithOneClaimAllOrNothing() {
-        deliver(batch(0, 0, 1, 8));
-        received();
-        byte[] filler = new byte[1024];
-        int fillers = 0;
-        while (publisher.offer(filler) >= 0) {
-            fillers++; // until less than 1 KiB is free
-        }
-        ExportBatch four = batch(100, 1, 4, 512);
-        assertEquals(Action.ABORT, deliver(four), "2 KiB do not fit now");
-        assertEquals(fillers, received().size(), "none of the batch went in, only the fillers were there");
-        assertTrue(position.pendingTo() <= position.lastTo(), "a refused batch leaves nothing pending: a successor"
-            + " would report it as maybe arrived");
-        assertEquals(Action.CONTINUE, deliver(four));
-        assertEquals(List.of(1L, 2L, 3L, 4L), received());
-        assertEquals(500, position.lastTo());
-        assertEquals(0, stats.repeats());
-    }
-
-    @Test
     void aMalformedOrHostileBatchIsDroppedWholeAndNothingIsPublished() {
         ExportBatch good = batch(0, 0, 2, 24);
         int length = good.length();
