@@ -256,9 +256,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             median(raw, used, Run::messagesPerSecond), ">= 0.8x", false, 0.8);
         out.printf("  %-24s %13.2f%% %14s %8s %10s  %s%n", "idle gateway CPU", idlePercent, "", "", "< 2%",
             idlePercent < 2.0 ? "met" : "missed");
-        out.printf("  (idle: the exporting gateway's process CPU over %d s with nothing sent, from 2 s after the last"
-            + " message, in %% of one core; the gateway parks up to 1 ms for the first second of a pause, then 4 ms)%n",
-            idleMillis / 1000);
+        out.printf("  (idle: the exporting gateway's process CPU over %d s with nothing sent, from %d s after the last"
+            + " message, in %% of one core; the gateway parks up to %d ms for the first %d s of a pause, then %d ms)%n",
+            idleMillis / 1000, GatewayDriver.QUIET_AFTER_NANOS / 1_000_000_000L + 1,
+            GatewayDriver.DEFAULT_MAX_PARK_NANOS / 1_000_000, GatewayDriver.QUIET_AFTER_NANOS / 1_000_000_000L,
+            GatewayDriver.DEFAULT_QUIET_PARK_NANOS / 1_000_000);
         out.flush();
     }
 
