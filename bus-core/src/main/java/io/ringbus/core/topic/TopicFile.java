@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * sees a half-made one.
  */
 public final class TopicFile implements AutoCloseable {
+    private static final String CORRUPT_FIX = ". Remove the file (no process may be using it) and let the creator"
+        + " make it again.";
     /** File name suffix of topic files in a bus directory. */
     public static final String SUFFIX = ".topic";
     /** Prefix of the temporary files a topic is built in. */
@@ -85,7 +87,7 @@ public final class TopicFile implements AutoCloseable {
                         + " length of " + ring.maxMessageLength() + ", no room for a publish time. Remove the file"
                         + " (no process may be using it) and let the creator make it again.");
                 }
-                int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
+                int nameLength = nameLengthOf(path, segment, CORRUPT_FIX);
                 byte[] nameBytes = new byte[nameLength];
                 MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, TopicDescriptor.NAME_OFFSET, nameBytes, 0,
                     nameLength);
@@ -210,7 +212,7 @@ public final class TopicFile implements AutoCloseable {
 
     private static void validateHeader(Path path, MemorySegment segment) {
         long size = segment.byteSize();
-        String fix = ". Remove the file (no process may be using it) and let the creator make it again.";
+        String fix = CORRUPT_FIX;
         if (size < TopicDescriptor.PUBLISHER_SLOTS_START) {
             throw new CorruptRingException("Topic file " + path + " is " + size + " bytes, too small for a topic"
                 + fix);
@@ -247,10 +249,20 @@ public final class TopicFile implements AutoCloseable {
             throw new CorruptRingException("Topic file " + path + " has unknown flags 0x" + Integer.toHexString(flags)
                 + fix);
         }
+        nameLengthOf(path, segment, fix);
+    }
+
+    /**
+     * The name length field, checked against the header's room. Read once by each user: the file may change
+     * between two reads (another process rewriting it), and a second read once sized an array from a value no
+     * check had seen (an OutOfMemoryError, found by TruncationWhileOpeningTest).
+     */
+    private static int nameLengthOf(Path path, MemorySegment segment, String fix) {
         int nameLength = segment.get(ValueLayout.JAVA_INT, TopicDescriptor.NAME_LENGTH_OFFSET);
         if (nameLength < 0 || nameLength > TopicDescriptor.MAX_NAME_BYTES) {
             throw new CorruptRingException("Topic file " + path + " has name length " + nameLength + fix);
         }
+        return nameLength;
     }
 
     /** The shape this topic was created with. */

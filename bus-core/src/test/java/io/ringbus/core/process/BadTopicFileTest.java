@@ -15,6 +15,7 @@ import io.ringbus.core.os.FileTypeException;
 import io.ringbus.core.topic.TopicDescriptor;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -88,6 +89,19 @@ class BadTopicFileTest {
         Path path = goodTopic("magic");
         write(path, TopicDescriptor.MAGIC_OFFSET, "NOTATOPC".getBytes());
         assertTypedFailure("magic", path, CorruptRingException.class);
+    }
+
+    /**
+     * A name length past the header's room (here the largest int) is refused as corrupt before anything is sized
+     * by it: it once sized an array, and the JVM died of an OutOfMemoryError instead (seen in
+     * TruncationWhileOpeningTest, whose opener read the field while the file was rewritten under it).
+     */
+    @Test
+    void aNameLengthPastTheHeader() throws Exception {
+        Path path = goodTopic("named");
+        write(path, TopicDescriptor.NAME_LENGTH_OFFSET, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder())
+            .putInt(0, Integer.MAX_VALUE).array());
+        assertTypedFailure("named", path, CorruptRingException.class);
     }
 
     @Test
