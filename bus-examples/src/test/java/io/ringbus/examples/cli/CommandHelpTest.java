@@ -65,6 +65,32 @@ class CommandHelpTest {
     }
 
     /**
+     * picocli formats every line of help text with {@code String.format}: a bare {@code %} (as in "2% of a core")
+     * made it print a warning and show the text unformatted. Each line must format as picocli formats it.
+     */
+    @Test
+    void everyHelpLineFormatsWithoutAWarning() {
+        List<String> broken = new ArrayList<>();
+        for (Map.Entry<String, CommandLine> command : everyCommand().entrySet()) {
+            CommandLine.Model.CommandSpec spec = command.getValue().getCommandSpec();
+            List<String> lines = new ArrayList<>();
+            lines.addAll(List.of(spec.usageMessage().description()));
+            lines.addAll(List.of(spec.usageMessage().header()));
+            lines.addAll(List.of(spec.usageMessage().footer()));
+            spec.options().forEach(option -> lines.addAll(List.of(option.description())));
+            spec.positionalParameters().forEach(parameter -> lines.addAll(List.of(parameter.description())));
+            for (String line : lines) {
+                try {
+                    String.format(line);
+                } catch (java.util.IllegalFormatException e) {
+                    broken.add(command.getKey() + ": " + line + " (" + e + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), broken);
+    }
+
+    /**
      * Examples are meant to be copied into a shell: a quoted string must close on the line it opens
      * (a {@code \n} in a Java string printed a line break inside {@code printf 'a}).
      */

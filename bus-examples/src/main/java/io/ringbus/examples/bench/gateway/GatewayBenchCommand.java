@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
             + " embedded driver on a thread of its own as Aeron's samples run it (the gateway's idle strategy and term"
             + " length), measured in the same run, alternating; then the CPU an idle"
             + " gateway uses.",
-        "Targets: round trip at most 1.2x raw Aeron's, throughput at least 0.8x, an idle gateway under 2% of a core.",
+        "Targets: round trip at most 1.2x raw Aeron's, throughput at least 0.8x, an idle gateway under 2%% of a core.",
         "Six child JVMs (two gateways, two bus ends, two raw Aeron ends) and two floor-check JVMs; measured at load"
             + " 5: about 35 s with --quick, a minute without (longer on a busy machine)."},
     exitCodeListHeading = ExitCodes.HEADING,
