@@ -117,6 +117,20 @@ public interface Publisher extends AutoCloseable {
      */
     long tryClaim(int length);
 
+    /**
+     * {@link #tryClaim(int)} for a message of type {@code typeId} (see {@link #offer(int, MemorySegment, long,
+     * int)}): a gateway or a codec that writes in place keeps the type it was given.
+     *
+     * @return the message's position, or a negative result code (nothing reserved)
+     * @throws IllegalArgumentException when {@code typeId} is negative
+     */
+    default long tryClaim(int typeId, int length) {
+        if (typeId == 0) {
+            return tryClaim(length);
+        }
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " claims type 0 only");
+    }
+
     /** Publishes a claimed message; wakes parked subscribers if there are any. */
     void commit(long position);
 

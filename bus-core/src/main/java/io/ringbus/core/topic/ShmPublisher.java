@@ -298,6 +298,15 @@ public final class ShmPublisher implements Publisher {
     }
 
     @Override
+    public long tryClaim(int typeId, int length) {
+        try { // the writer refuses a negative type
+            return claim(typeId, length);
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
+    @Override
     public void commit(long position) {
         try {
             publish(position);

@@ -43,7 +43,9 @@ public final class Importer implements ControlledFragmentHandler {
      * The type of the notice an importer publishes into its local topic, in order, before the first message
      * after each gap: "LOSS" in ASCII. Its payload is text, {@code LOSS from=F to=T bytes=B} (source ring
      * positions, as in the gateway's LOSS line), so {@code ./bus sub} prints it as a line; a program tells it
-     * from its own messages by this type (messages of type 0 are everything else an importer publishes).
+     * from its own messages by this type. Every other message keeps the type its publisher gave it; a source
+     * topic whose publishers use this type themselves makes their messages look like notices on the far side
+     * (nothing is changed or dropped: pick another type).
      */
     public static final int LOSS_NOTICE_TYPE = 0x4C4F5353;
 
@@ -140,9 +142,10 @@ public final class Importer implements ControlledFragmentHandler {
         long from = batchFrom;
         int entry = offset + BATCH_HEADER_LENGTH;
         for (int i = 0; i < count; i++) {
+            int typeId = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET, BYTE_ORDER);
             int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
             long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
-            if (!onMessage(buffer, entry + ENTRY_HEADER_LENGTH, payloadLength, from, to, again)) {
+            if (!onMessage(buffer, entry + ENTRY_HEADER_LENGTH, typeId, payloadLength, from, to, again)) {
                 abortedBatchFrom = batchFrom;
                 return Action.ABORT;
             }
@@ -155,7 +158,8 @@ public final class Importer implements ControlledFragmentHandler {
 
     /**
      * The number of entries of a well-formed batch at {@code offset}: the magic, at least one entry, every entry
-     * inside the message and the last one ending exactly at its end; -1 for anything else.
+     * inside the message with a type of 0 or more, and the last one ending exactly at its end; -1 for anything
+     * else.
      */
     private static int entriesOf(DirectBuffer buffer, int offset, int length) {
         if (length < BATCH_HEADER_LENGTH || buffer.getInt(offset + GatewayHeaderDescriptor.MAGIC_OFFSET, BYTE_ORDER)
@@ -170,7 +174,8 @@ public final class Importer implements ControlledFragmentHandler {
             }
             int payloadLength = buffer.getInt(offset + (int) at + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET,
                 BYTE_ORDER);
-            if (payloadLength < 0) {
+            if (payloadLength < 0 || buffer.getInt(offset + (int) at + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET,
+                BYTE_ORDER) < 0) { // negative types are the ring's own: no publisher may write one
                 return -1;
             }
             // In longs: a hostile length near 2^31 must not wrap around.
@@ -188,7 +193,7 @@ public final class Importer implements ControlledFragmentHandler {
      *     not counted as a repeat)
      * @return false when the local topic cannot take it (or the notice before it) now: the batch is aborted
      */
-    private boolean onMessage(DirectBuffer buffer, int offset, int payloadLength, long from, long to,
+    private boolean onMessage(DirectBuffer buffer, int offset, int typeId, int payloadLength, long from, long to,
         boolean again) {
         if (lastTo >= 0 && to <= lastTo) {
             if (!again) {
@@ -216,7 +221,7 @@ public final class Importer implements ControlledFragmentHandler {
             position.done(to);
             return true;
         }
-        if (!publish(buffer, offset, payloadLength, from, to)) {
+        if (!publish(buffer, offset, typeId, payloadLength, from, to)) {
             return false;
         }
         lastTo = to;
@@ -249,8 +254,8 @@ public final class Importer implements ControlledFragmentHandler {
      *
      * @return false when the topic cannot take it now, or refused it for good ({@link #failure} set)
      */
-    private boolean publish(DirectBuffer buffer, int offset, int length, long from, long to) {
-        long claimed = publisher.tryClaim(length);
+    private boolean publish(DirectBuffer buffer, int offset, int typeId, int length, long from, long to) {
+        long claimed = publisher.tryClaim(typeId, length);
         if (claimed < 0) {
             refused(claimed, "a message");
             return false;

@@ -46,9 +46,7 @@ import java.util.Set;
  */
 final class GatewayFixture extends PathFixture {
     /** Why a case cannot hold over the gateway, by case (method) name. */
-    private static final Map<String, String> CANNOT_HOLD = Map.of(
-        "typeIdsTravelOnEveryPath", "the gateway carries a message's type id in its header, but the importer"
-            + " publishes every message as type 0 (GATEWAY.md: only its LOSS notice has a type of its own)");
+    private static final Map<String, String> CANNOT_HOLD = Map.of();
     /** Why a case cannot hold over an untethered gateway, beyond {@link #CANNOT_HOLD}. */
     private static final Map<String, String> UNTETHERED_CANNOT_HOLD = Map.of(
         "slowTetheredSubscriberLosesNothing", "an evictable exporter stands between the publishers and the slow"

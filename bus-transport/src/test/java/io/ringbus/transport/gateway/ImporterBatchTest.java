@@ -150,6 +150,10 @@ class ImporterBatchTest {
             + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, -1, GatewayHeaderDescriptor.BYTE_ORDER)));
         bad.add(copy(good, length, b -> b.putInt(GatewayHeaderDescriptor.BATCH_HEADER_LENGTH
             + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, Integer.MAX_VALUE, GatewayHeaderDescriptor.BYTE_ORDER)));
+        // The second entry's type negative (the ring's own types): publishing it would throw on the gateway thread.
+        bad.add(copy(good, length, b -> b.putInt(GatewayHeaderDescriptor.BATCH_HEADER_LENGTH
+            + GatewayHeaderDescriptor.entryLength(24) + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET, -1,
+            GatewayHeaderDescriptor.BYTE_ORDER)));
         bad.add(copy(good, length, b -> b.putInt(GatewayHeaderDescriptor.MAGIC_OFFSET, 0x01474252,
             GatewayHeaderDescriptor.BYTE_ORDER))); // layout version 1
         bad.add(new byte[3]);
