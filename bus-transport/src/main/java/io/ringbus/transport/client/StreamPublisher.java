@@ -107,13 +107,22 @@ public final class StreamPublisher implements Publisher {
 
     @Override
     public long tryClaim(int length) {
+        return tryClaim(0, length);
+    }
+
+    @Override
+    public long tryClaim(int typeId, int length) {
+        if (typeId < 0) {
+            throw new IllegalArgumentException("typeId " + typeId + " is negative; negative types are the frames'"
+                + " own");
+        }
         lock.lock();
         try {
             long ready = prepare(length);
             if (ready < 0) {
                 return ready;
             }
-            long payload = writer.reserve(0, length);
+            long payload = writer.reserve(typeId, length);
             if (payload < 0) {
                 return backPressured();
             }

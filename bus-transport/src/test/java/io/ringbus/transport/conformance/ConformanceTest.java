@@ -107,12 +107,15 @@ class ConformanceTest extends AbstractConformanceTest {
         Publisher publisher = path.client().newPublisher("typed", topic);
         try (Bus local = Bus.open(path.busContext())) {
             Subscriber shm = local.newSubscriber("typed", topic, new SubscriberConfig().start(StartPosition.EARLIEST));
-            int[] types = {7, 0, Integer.MAX_VALUE, 0x4C4F5353, 1};
+            // The first five offered, the last three claimed and written in place (tryClaim(typeId, length)).
+            int[] types = {7, 0, Integer.MAX_VALUE, 0x4C4F5353, 1, 9, 0, 0x7FFF0000};
+            int offered = 5;
             for (int i = 0; i < types.length; i++) {
                 java.lang.foreign.MemorySegment payload = java.lang.foreign.MemorySegment.ofArray(
                     Messages.message(0, i, 16));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (publisher.offer(types[i], payload, 0, 16) < 0) {
+                while (i < offered ? publisher.offer(types[i], payload, 0, 16) < 0
+                    : !claimed(publisher, types[i], payload)) {
                     assertTrue(System.nanoTime() < deadline, "message " + i + " was not taken");
                     Thread.onSpinWait();
                 }
@@ -128,7 +131,20 @@ class ConformanceTest extends AbstractConformanceTest {
             }
             assertThrows(IllegalArgumentException.class, () -> publisher.offer(-3,
                 java.lang.foreign.MemorySegment.ofArray(new byte[1]), 0, 1));
+            assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(-3, 1));
         }
+    }
+
+    /** Claims a message of {@code typeId}, copies {@code payload} in and commits; false when not claimed now. */
+    private static boolean claimed(Publisher publisher, int typeId, java.lang.foreign.MemorySegment payload) {
+        long position = publisher.tryClaim(typeId, (int) payload.byteSize());
+        if (position < 0) {
+            return false;
+        }
+        java.lang.foreign.MemorySegment.copy(payload, 0, publisher.buffer(), publisher.payloadOffset(position),
+            payload.byteSize());
+        publisher.commit(position);
+        return true;
     }
 
     /** Case 1: each publisher's order is kept, and two subscribers see one and the same total order. */
