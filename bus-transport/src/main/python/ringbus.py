@@ -6,8 +6,11 @@ the same messages. The wire format is the one of bus-transport/README.md, "Frame
 
     int32 payload length (LE) | int32 type (LE) | payload
 
-    with open(ringbus.Publisher("unix:/tmp/rb/bus.sock", "prices")) ...      # see Publisher
-    for type_id, payload in ringbus.Subscriber("tcp://127.0.0.1:7400", "prices"): ...
+    with ringbus.Publisher("unix:/tmp/rb/bus.sock", "prices") as prices:
+        prices.offer(b"101.5", type_id=3)
+    with ringbus.Subscriber("tcp://127.0.0.1:7400", "prices", start="earliest") as prices:
+        for type_id, payload in prices:
+            ...
 
 Errors are typed: ``RejectedError`` (the bridge refused, with its reason), ``ProtocolError`` (the peer
 sent something that is not a ringbus frame), ``ConnectionLost`` (the connection ended), all
@@ -342,37 +345,28 @@ class Subscriber(_Endpoint):
             raise ValueError("commit must be 'auto' or 'explicit', not %r" % (commit,))
         options = dict(hello_options, start=start, durable=durable, commit=None if commit == "auto" else commit)
         self._explicit = commit == "explicit"
-        self._buffer = bytearray()
-        self._offset = 0
-        self._delivered = 0  # messages handed to the application on this connection (what COMMIT counts)
+        # The start of a frame whose bytes are still coming, in chunks (joined once, when it is whole: no
+        # quadratic copying of a long message), its size so far, and its whole size once its header is in.
+        self._pending, self._have, self._need = [], 0, 0
+        self._events = collections.deque()  # whole frames of the last read, parsed, not yet returned
+        self._error = None  # what the bad frame after those events was: raised once they are returned
+        self._delivered = 0  # messages returned to the application on this connection (what COMMIT counts)
         self._committed = 0
         self._sock, self.max_message_length = _open(address, "sub", topic, options, timeout)
 
     def poll(self, timeout=None):
         """The next ``Message`` or ``Loss``; None if nothing came within ``timeout`` seconds (None: wait)."""
-        event = self._next_buffered()
-        if event is not None:
-            return event
-        sock = self._require_open()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([sock], [], [], left)[0]:
-                    return None
-            try:
-                data = sock.recv(_RECV_SIZE)
-            except OSError as e:
-                raise self._lost("broke the connection (%s)" % (e.strerror or e)) from e
-            if not data:
-                raise self._lost("closed the connection")
-            self._take(data)
-            event = self._next_buffered()
-            if event is not None:
-                return event
+        events = self._events
+        if not events:
+            if not self._receive(timeout):
+                return None
+        event = events.popleft()
+        if event.__class__ is Message:
+            self._delivered += 1
+        return event
 
     def __iter__(self):
-        while self._sock is not None or self._offset < len(self._buffer):
+        while True:
             try:
                 event = self.poll()
             except ConnectionLost:
@@ -384,47 +378,84 @@ class Subscriber(_Endpoint):
 
     _closed_by_user = False
 
-    def _take(self, data):
-        if self._offset:
-            del self._buffer[:self._offset]  # keep only the unread tail: memory stays a frame and a read
-            self._offset = 0
-        self._buffer += data
+    def _receive(self, timeout):
+        """Reads until at least one event is parsed; False if ``timeout`` passed first."""
+        if self._error is not None:
+            error, self._error = self._error, None
+            self._drop()
+            raise error
+        sock = self._require_open()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([sock], [], [], left)[0]:
+                    return False
+            try:
+                data = sock.recv(_RECV_SIZE)
+            except OSError as e:
+                raise self._lost("broke the connection (%s)" % (e.strerror or e)) from e
+            if not data:
+                raise self._lost("closed the connection")
+            pending = self._pending
+            if pending:
+                pending.append(data)
+                self._have += len(data)
+                if self._have < self._need:
+                    continue
+                data = b"".join(pending)
+            self._parse(data)
+            if self._events:
+                return True
+            if self._error is not None:
+                return self._receive(0)
 
-    def _next_buffered(self):
-        """The next whole frame in the buffer as an event, after checking its header; None if none is whole."""
-        buffer, offset = self._buffer, self._offset
-        if len(buffer) - offset < _HEADER.size:
-            return None
-        length, kind = _HEADER.unpack_from(buffer, offset)
-        if kind >= 0:
-            if not 0 <= length <= self.max_message_length:
-                raise self._malformed("a message of %d bytes, over the topic's maxMessageLength %d"
-                                      % (length, self.max_message_length))
-        elif kind == LOSS:
-            if length != _LOSS.size:
-                raise self._malformed("a LOSS frame of %d bytes, not %d" % (length, _LOSS.size))
-        elif kind == REJECT:
-            if not 0 <= length <= MAX_CONTROL_LENGTH:
-                raise self._malformed("a REJECT frame of %d bytes" % length)
+    def _parse(self, buffer):
+        """Turns the whole frames in ``buffer`` into events, checking each header before its payload; keeps
+        the incomplete tail, so memory stays one frame and one read whatever a header claims."""
+        unpack, append, max_length = _HEADER.unpack_from, self._events.append, self.max_message_length
+        offset, size = 0, len(buffer)
+        while size - offset >= 8:
+            length, kind = unpack(buffer, offset)
+            start = offset + 8
+            end = start + length
+            if kind >= 0:
+                if not 0 <= length <= max_length:
+                    self._error = self._malformed("a message of %d bytes, over the topic's maxMessageLength %d"
+                                                  % (length, max_length))
+                    break
+                if end > size:
+                    break  # its bytes are still coming
+                append(Message(kind, buffer[start:end]))
+            elif kind == LOSS:
+                if length != _LOSS.size:
+                    self._error = self._malformed("a LOSS frame of %d bytes, not %d" % (length, _LOSS.size))
+                    break
+                if end > size:
+                    break
+                append(Loss(*_LOSS.unpack_from(buffer, start)))
+            elif kind == REJECT:
+                if not 0 <= length <= MAX_CONTROL_LENGTH:
+                    self._error = self._malformed("a REJECT frame of %d bytes" % length)
+                    break
+                if end > size:
+                    break
+                text = buffer[start:end].decode("utf-8", "replace")
+                self._error = RejectedError("%s ended the subscription to topic %r: %s"
+                                            % (self._where, self.topic, text), text)
+                break
+            else:
+                self._error = self._malformed("a frame of unknown type %d" % kind)
+                break
+            offset = end
         else:
-            raise self._malformed("a frame of unknown type %d" % kind)
-        end = offset + _HEADER.size + length
-        if len(buffer) < end:
-            return None  # its bytes are still coming; the buffer grows only as they arrive
-        self._offset = end
-        start = offset + _HEADER.size
-        if kind >= 0:
-            self._delivered += 1
-            return Message(kind, bytes(buffer[start:end]))
-        if kind == LOSS:
-            return Loss(*_LOSS.unpack_from(buffer, start))
-        text = bytes(buffer[start:end]).decode("utf-8", "replace")
-        self._drop()
-        raise RejectedError("%s ended the subscription to topic %r: %s" % (self._where, self.topic, text), text)
+            end = 0  # no whole header: the next read completes it
+        rest = buffer[offset:] if self._error is None else b""
+        self._pending = [rest] if rest else []
+        self._have = len(rest)
+        self._need = end - offset if end > size else 0
 
     def _malformed(self, what):
-        self._drop()
-        self._buffer, self._offset = bytearray(), 0
         return ProtocolError("%s sent %s; the connection is closed (is it a ringbus bridge?)" % (self._where, what))
 
     def commit(self):
@@ -457,4 +488,4 @@ class Subscriber(_Endpoint):
         except OSError:
             pass  # the bridge is gone already: nothing to wait for
         self._drop()
-        self._buffer, self._offset = bytearray(), 0
+        self._pending, self._events, self._error = [], collections.deque(), None

@@ -70,6 +70,19 @@ class DaemonTest(unittest.TestCase):
                 publisher.flush()
                 self.assertEqual([(2 ** 31 - 1, bytes(range(256)) * 16), (0, b"")], messages(subscriber, 2))
 
+    def test_long_messages_arrive_whole_across_many_reads(self):
+        name = topic("long")
+        size = 1024 * 1024
+        with ringbus.Subscriber(UNIX, name, capacity=8 * size, max_message_length=size) as subscriber:
+            with ringbus.Publisher(TCP, name, capacity=8 * size, max_message_length=size) as publisher:
+                for i in range(5):
+                    publisher.offer(bytes([i]) * size, type_id=i)
+                    publisher.offer(b"small %d" % i)
+            got = messages(subscriber, 10)
+            for i in range(5):
+                self.assertEqual((i, bytes([i]) * size), got[2 * i])
+                self.assertEqual((0, b"small %d" % i), got[2 * i + 1])
+
     def test_the_bridge_rejects_a_topic_it_cannot_create_and_says_why(self):
         with self.assertRaises(ringbus.RejectedError) as caught:
             ringbus.Publisher(UNIX, topic("too-long"), max_message_length=1000000)
