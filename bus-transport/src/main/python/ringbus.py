@@ -238,7 +238,8 @@ class Publisher(_Endpoint):
 
     ``offer`` only appends a frame to a buffer: frames go to the bridge, many per system call, when the
     buffer holds ``buffer_size`` bytes, on ``flush()`` and on ``close()``. A write blocks while the bus
-    back-pressures (a full ring stops the bridge reading this socket).
+    back-pressures (a full ring stops the bridge reading this socket). A ``with`` block that ends with an
+    exception closes the socket without sending what is still queued.
     """
 
     def __init__(self, address, topic, *, timeout=10.0, buffer_size=64 * 1024, **hello_options):
@@ -388,8 +389,8 @@ class Subscriber(_Endpoint):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([sock], [], [], left)[0]:
+                left = max(0.0, deadline - time.monotonic())  # 0: look without waiting
+                if not select.select([sock], [], [], left)[0]:
                     return False
             try:
                 data = sock.recv(_RECV_SIZE)

@@ -288,6 +288,27 @@ class HostileBridgeTest(unittest.TestCase):
             subscriber.poll(5)
         self.assertEqual("evicted for good", caught.exception.reason)
 
+    def test_a_publisher_learns_of_a_reject_after_the_welcome_on_its_next_flush(self):
+        publisher = ringbus.Publisher(self.bridge(WELCOME + frame(-12, b"the topic refused the message")).address,
+                                      "t")
+        time.sleep(0.2)
+        publisher.offer(b"x")
+        with self.assertRaises(ringbus.RejectedError) as caught:
+            publisher.flush()
+        self.assertEqual("the topic refused the message", caught.exception.reason)
+        self.assertTrue(publisher.closed)
+
+    def test_poll_with_no_timeout_left_looks_without_waiting(self):
+        subscriber = ringbus.Subscriber(self.bridge(WELCOME + frame(5, b"there")).address, "t")
+        deadline = time.monotonic() + 5
+        event = None
+        while event is None and time.monotonic() < deadline:
+            event = subscriber.poll(0)
+            time.sleep(0.01)
+        self.assertEqual((5, b"there"), event)
+        self.assertIsNone(subscriber.poll(0))
+        subscriber.close()
+
     def test_no_bridge_is_a_lost_connection_that_says_what_to_run(self):
         with self.assertRaises(ringbus.ConnectionLost) as caught:
             ringbus.Publisher("unix:" + os.path.join(self.directory, "nobody.sock"), "t")
