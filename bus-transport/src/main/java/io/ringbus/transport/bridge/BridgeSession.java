@@ -308,7 +308,12 @@ final class BridgeSession implements Runnable, Served {
             commits = log;
             input.commits(log);
             MessageHandler forward = log == null
-                ? (type, buffer, offset, length) -> writer.append(type, buffer, offset, length)
+                ? (type, buffer, offset, length) -> {
+                    if (!writer.hasRoomFor(length + LOSS_FRAME_ROOM)) {
+                        makeRoom(writer, length);
+                    }
+                    writer.append(type, buffer, offset, length);
+                }
                 : (type, buffer, offset, length) -> {
                     writer.append(type, buffer, offset, length);
                     log.sent();
@@ -324,7 +329,31 @@ final class BridgeSession implements Runnable, Served {
         }
     }
 
-    /** Forwards the topic's messages until the client goes (or says BYE) or the session is stopped. */
+    /**
+     * Called inside a poll when the next message does not fit: writes out what is pending, waiting for
+     * the client as long as it takes, until the message and a LOSS notice fit. The poll, and with it the
+     * subscription's cursor, waits meanwhile, as it would between polls; a client that went away ends it
+     * with the write's StreamClosedException. Only without explicit commits: their COMMIT frames are read
+     * between polls.
+     */
+    private void makeRoom(FrameWriter writer, int length) {
+        while (!writer.hasRoomFor(length + LOSS_FRAME_ROOM)) {
+            if (stopped) {
+                throw new StreamClosedException("the session was stopped");
+            }
+            if (!writer.flush(stream)) {
+                stream.awaitWritable(SLICE_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Forwards the topic's messages until the client goes (or says BYE) or the session is stopped. Without
+     * explicit commits a poll takes up to {@link #FORWARD_BATCH_LIMIT} messages whatever their size (the
+     * handler makes room when one does not fit, see makeRoom); with them, only as many as fit in the send
+     * buffer at the topic's largest size, which for a topic whose largest message is half the buffer was
+     * one message a poll.
+     */
     private void forward(Subscriber subscriber, FrameWriter writer, MessageHandler forward, int frameRoom,
         CommitLog log) {
         long wait = SLICE_NANOS;
@@ -338,7 +367,8 @@ final class BridgeSession implements Runnable, Served {
                     continue;
                 }
             }
-            int limit = Math.min(FORWARD_BATCH_LIMIT, (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom);
+            int limit = log == null ? FORWARD_BATCH_LIMIT
+                : Math.min(FORWARD_BATCH_LIMIT, (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom);
             if (limit < 1) {
                 continue; // flush first
             }
@@ -346,7 +376,8 @@ final class BridgeSession implements Runnable, Served {
             // The limit assumes messages of the topic's largest size; keep polling while room for
             // one more of those remains, so small messages go out many to a system call.
             while (forwarded > 0 && forwarded < FORWARD_BATCH_LIMIT) {
-                int more = (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom;
+                int more = log == null ? FORWARD_BATCH_LIMIT
+                    : (writer.freeBytes() - LOSS_FRAME_ROOM) / frameRoom;
                 if (more < 1) {
                     break;
                 }

@@ -28,7 +28,11 @@ public final class FrameWriter {
     private int flushIndex;
     /** Frames end here; a reservation may extend past it. */
     private int appendIndex;
-    /** Start of the first frame not yet wholly written: where a resend after reconnecting starts. */
+    /**
+     * The start of a frame at or before the first one not yet wholly written (where a resend after
+     * reconnecting starts): moved up to it only when that is needed (compacting, rewinding), and in one
+     * step when a flush wrote everything, so a flush does not walk the headers of every frame it wrote.
+     */
     private int firstUnsentFrame;
     private int reservedAt = -1;
 
@@ -65,6 +69,7 @@ public final class FrameWriter {
     }
 
     private void compact() {
+        advanceFirstUnsentFrame();
         int keepFrom = Math.min(flushIndex, firstUnsentFrame);
         int remaining = appendIndex - keepFrom;
         MemorySegment.copy(segment, keepFrom, segment, 0, remaining);
@@ -182,8 +187,11 @@ public final class FrameWriter {
             }
             flushIndex += written;
         }
-        advanceFirstUnsentFrame();
-        return flushIndex == appendIndex;
+        if (flushIndex == appendIndex) {
+            firstUnsentFrame = appendIndex; // every frame went out whole
+            return true;
+        }
+        return false;
     }
 
     private void advanceFirstUnsentFrame() {
@@ -212,6 +220,7 @@ public final class FrameWriter {
      * every unfinished frame pending again, so a new connection gets whole frames only.
      */
     public void rewindToWholeFrames() {
+        advanceFirstUnsentFrame();
         flushIndex = firstUnsentFrame;
     }
 
