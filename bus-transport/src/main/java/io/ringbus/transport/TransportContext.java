@@ -18,6 +18,7 @@ public final class TransportContext {
     private Duration reconnectInterval = Duration.ofMillis(100);
     private ConnectionListener connectionListener = ConnectionListener.toStandardError();
     private boolean batching;
+    private AuthToken authToken;
     private boolean concluded;
 
     /**
@@ -69,6 +70,16 @@ public final class TransportContext {
         return this;
     }
 
+    /**
+     * The token to answer a bridge's authentication challenge with (default none), as the bridge's
+     * {@code BridgeContext.authToken}; read one with {@link AuthToken#readFile}. Stream paths only; a
+     * bridge that asks for no token ignores it.
+     */
+    public TransportContext authToken(AuthToken authToken) {
+        this.authToken = authToken;
+        return this;
+    }
+
     /** Fills defaults and validates; returns this. */
     public TransportContext conclude() {
         if (concluded) {
@@ -115,6 +126,11 @@ public final class TransportContext {
     /** Whether stream publishers batch. */
     public boolean batching() {
         return batching;
+    }
+
+    /** The token for a bridge's challenge, or null. */
+    public AuthToken authToken() {
+        return authToken;
     }
 
     /** Connection listener. */

@@ -5,6 +5,7 @@ import io.ringbus.core.os.Daemons;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
             + " Prints one line per listener, then runs until SIGTERM or SIGINT (Ctrl-C), which stop it cleanly:"
             + " it closes every connection, removes its socket files and its pid file, and exits 0.",
         "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
-            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given.",
+            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given, and requires a token"
+            + " with --auth-token-file.",
         "mq:/NAME serves POSIX message queues: a request queue /NAME (0600) and a pair of 0600 queues per client."
             + " The kernel's limits apply (fs.mqueue.msg_max, msgsize_max, queues_max in /proc/sys/fs/mqueue, and"
             + " the user's RLIMIT_MSGQUEUE, ulimit -q): each client connection takes 2 x maxmsg x (msgsize + 96) bytes"
@@ -77,9 +79,16 @@ public final class DaemonCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--allow-remote",
-        description = "Let a tcp:// listener bind an address other than loopback. Anyone who can reach it can then"
-            + " publish and subscribe: there is no authentication on TCP.")
+        description = "Let a tcp:// listener bind an address other than loopback. Without --auth-token-file anyone"
+            + " who can reach it can then publish and subscribe.")
     boolean allowRemote;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+        description = "Require TCP clients to prove they hold the token in FILE (mode 0600: only its owner may read"
+            + " it): each hello is answered with a fresh random challenge, and a client is served only if it"
+            + " answers with HMAC-SHA256 of it (./bus pub|sub --auth-token-file FILE). The token never crosses the"
+            + " connection and a recorded exchange does not open another. Unix sockets need no token.")
+    Path authTokenFile;
 
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loops serving Unix and TCP connections (default 2; 0 to 64): two threads each, whatever"
@@ -128,6 +137,10 @@ public final class DaemonCommand implements Callable<Integer> {
             });
         listen.forEach(bridgeContext::listen);
         List<String> threadOptions = new java.util.ArrayList<>();
+        if (authTokenFile != null) {
+            bridgeContext.authToken(AuthToken.readFile(authTokenFile)); // refused here, before any detaching
+            threadOptions.addAll(List.of("--auth-token-file", authTokenFile.toAbsolutePath().toString()));
+        }
         if (eventLoops != null) {
             bridgeContext.eventLoops(eventLoops);
             threadOptions.addAll(List.of("--event-loops", eventLoops.toString()));

@@ -1,5 +1,6 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.BusClients;
 import io.ringbus.transport.ConnectionListener;
@@ -26,6 +27,12 @@ public final class ViaOptions {
             + " tcp://HOST:PORT, fifo:/DIR, mq:/NAME (a bridge such as ./bus daemon serves these) or pipe: (the"
             + " standard streams, under ./bus run).")
     String via;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+        description = "The token of a bridge that requires one (./bus daemon --auth-token-file): a file only"
+            + " its owner may read (chmod 600). Answers the bridge's challenge; the token never crosses the"
+            + " connection.")
+    java.nio.file.Path authTokenFile;
 
     /** The URI given, or the default; a bad one is a usage error naming the accepted forms. */
     TransportUri uri() {
@@ -66,6 +73,13 @@ public final class ViaOptions {
         }
         TransportContext context = new TransportContext().uri(uri.toString()).batching(batching)
             .connectionListener(listener);
+        if (authTokenFile != null) {
+            if (!uri.isStream()) {
+                throw new ParameterException(command.commandLine(), "--auth-token-file is for a bridge's --via"
+                    + " path (tcp://, unix:...); " + uri + " needs none");
+            }
+            context.authToken(AuthToken.readFile(authTokenFile));
+        }
         if (!uri.isStream()) {
             context.busContext(bus.context());
         }

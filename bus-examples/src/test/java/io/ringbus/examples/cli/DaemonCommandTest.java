@@ -257,6 +257,33 @@ class DaemonCommandTest {
         }
     }
 
+    /** A daemon with a token serves TCP clients that hold it, and refuses the others. */
+    @Test
+    void aTokenFileGuardsTcp() throws Exception {
+        Path token = root.resolve("bus.token");
+        Files.writeString(token, "a token of thirty-two characters\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result loose = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--auth-token-file", token.toString());
+        assertEquals(1, loose.exitCode(), loose.err());
+        assertTrue(loose.err().contains("mode 0644") && loose.err().contains("chmod 600 " + token), loose.err());
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--auth-token-file", token.toString())) {
+            String tcp = daemon.listening("tcp://");
+            Cli.Result stranger = Cli.run("no\n", "pub", "t", "--via", tcp);
+            assertEquals(1, stranger.exitCode(), stranger.err());
+            assertTrue(stranger.err().contains("requires authentication") && stranger.err().contains(
+                "--auth-token-file"), stranger.err());
+            Cli.Result pub = Cli.run("yes\n", "pub", "t", "--via", tcp, "--auth-token-file", token.toString());
+            assertEquals(0, pub.exitCode(), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "t", "--via", tcp, "--auth-token-file", token.toString(), "--from",
+                "earliest", "--count", "1");
+            assertEquals("yes\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     @Test
     void badListenUrisAreUsageErrors() {
         Cli.Result shm = Cli.run("", "daemon", "--dir", dir(), "--listen", "shm:");

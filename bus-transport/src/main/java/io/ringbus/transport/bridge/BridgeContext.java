@@ -2,6 +2,7 @@ package io.ringbus.transport.bridge;
 
 import io.ringbus.core.BusContext;
 import io.ringbus.core.WakeupMode;
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.TransportUri;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ public final class BridgeContext {
     private final List<String> listen = new ArrayList<>();
     private final List<TransportUri> listenUris = new ArrayList<>();
     private boolean allowNonLoopback;
+    private AuthToken authToken;
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
     private int eventLoops = 2;
@@ -47,6 +49,17 @@ public final class BridgeContext {
     /** Whether a TCP listener may bind an address other than loopback (default false). */
     public BridgeContext allowNonLoopback(boolean allowNonLoopback) {
         this.allowNonLoopback = allowNonLoopback;
+        return this;
+    }
+
+    /**
+     * The token TCP clients must prove they hold (default none: TCP clients are not authenticated). With
+     * one, every TCP connection's hello is answered with a {@code CHALLENGE} and served only after a right
+     * {@code AUTH} (see {@link AuthToken}); Unix sockets keep their {@code SO_PEERCRED} check and need no
+     * token (a client that has one connects all the same).
+     */
+    public BridgeContext authToken(AuthToken authToken) {
+        this.authToken = authToken;
         return this;
     }
 
@@ -143,6 +156,11 @@ public final class BridgeContext {
     /** Whether non-loopback TCP is allowed. */
     public boolean allowNonLoopback() {
         return allowNonLoopback;
+    }
+
+    /** The token TCP clients must prove they hold, or null. */
+    public AuthToken authToken() {
+        return authToken;
     }
 
     /** The sessions' wakeup mode. */

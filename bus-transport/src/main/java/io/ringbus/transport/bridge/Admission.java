@@ -1,0 +1,37 @@
+package io.ringbus.transport.bridge;
+
+import io.ringbus.transport.AuthToken;
+import io.ringbus.transport.stream.ByteStream;
+import io.ringbus.transport.stream.SocketStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * Who may use a connection, for both kinds of session: whether it must answer a challenge, and the
+ * reasons a refusal gives.
+ */
+final class Admission {
+    /** The REJECT for a wrong answer: it never says which part was wrong. */
+    static final String AUTH_FAILED = "authentication failed";
+    /** The REJECT for a client that answered without a token (or did not answer with AUTH). */
+    static final String AUTH_REQUIRED = "this listener requires authentication: give the client the bridge's "
+        + "token (./bus pub|sub --auth-token-file FILE; TransportContext.authToken in Java) and answer its "
+        + "CHALLENGE with AUTH";
+
+    private Admission() {
+    }
+
+    /** The token {@code stream}'s client must prove it holds, or null: TCP connections of a bridge with one. */
+    static AuthToken tokenFor(BridgeContext context, ByteStream stream) {
+        AuthToken token = context.authToken();
+        if (token == null || !(stream instanceof SocketStream socket)) {
+            return null;
+        }
+        try {
+            // A Unix socket's peer has a UnixDomainSocketAddress and is checked with SO_PEERCRED instead.
+            return socket.channel().getRemoteAddress() instanceof InetSocketAddress ? token : null;
+        } catch (IOException e) {
+            return token; // closed under us: asking costs nothing, the exchange fails anyway
+        }
+    }
+}
