@@ -79,9 +79,14 @@ public final class DaemonCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--allow-remote",
-        description = "Let a tcp:// listener bind an address other than loopback. Without --auth-token-file anyone"
-            + " who can reach it can then publish and subscribe.")
+        description = "Let a tcp:// listener bind an address other than loopback. Needs --auth-token-file, or"
+            + " --insecure to let anyone who can reach the port publish and subscribe.")
     boolean allowRemote;
+
+    @Option(names = "--insecure",
+        description = "With --allow-remote and no --auth-token-file: serve TCP clients without authentication,"
+            + " anyone who can reach the port. Refused without it.")
+    boolean insecure;
 
     @Option(names = "--auth-token-file", paramLabel = "FILE",
         description = "Require TCP clients to prove they hold the token in FILE (mode 0600: only its owner may read"
@@ -131,15 +136,24 @@ public final class DaemonCommand implements Callable<Integer> {
         BridgeContext bridgeContext = new BridgeContext()
             .busContext(busContext)
             .allowNonLoopback(allowRemote)
+            .insecure(insecure)
             .log(line -> {
                 err.println(timestamp() + " " + line);
                 err.flush();
             });
         listen.forEach(bridgeContext::listen);
         List<String> threadOptions = new java.util.ArrayList<>();
+        if (allowRemote && authTokenFile == null && !insecure) {
+            throw new ParameterException(spec.commandLine(), "--allow-remote without --auth-token-file lets anyone"
+                + " who can reach the port publish and subscribe to every topic: add --auth-token-file FILE, or"
+                + " --insecure if that is what you want");
+        }
         if (authTokenFile != null) {
             bridgeContext.authToken(AuthToken.readFile(authTokenFile)); // refused here, before any detaching
             threadOptions.addAll(List.of("--auth-token-file", authTokenFile.toAbsolutePath().toString()));
+        }
+        if (insecure) {
+            threadOptions.add("--insecure");
         }
         if (eventLoops != null) {
             bridgeContext.eventLoops(eventLoops);

@@ -284,6 +284,28 @@ class DaemonCommandTest {
         }
     }
 
+    /** --allow-remote needs a token or --insecure, said in so many words. */
+    @Test
+    void allowRemoteWithoutAuthenticationIsRefusedUnlessInsecure() throws Exception {
+        Cli.Result open = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote");
+        assertEquals(2, open.exitCode(), open.err());
+        assertTrue(open.err().startsWith("bus daemon: --allow-remote without --auth-token-file")
+            && open.err().contains("add --auth-token-file FILE, or --insecure"), open.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote",
+            "--insecure")) {
+            assertTrue(daemon.listening("tcp://").startsWith("tcp://0.0.0.0:"), daemon.listening("tcp://"));
+            assertEquals(0, daemon.terminate());
+        }
+        Path token = root.resolve("bus.token");
+        Files.writeString(token, "a token of thirty-two characters\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote",
+            "--auth-token-file", token.toString())) {
+            assertTrue(daemon.listening("tcp://").startsWith("tcp://0.0.0.0:"), daemon.listening("tcp://"));
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     @Test
     void badListenUrisAreUsageErrors() {
         Cli.Result shm = Cli.run("", "daemon", "--dir", dir(), "--listen", "shm:");

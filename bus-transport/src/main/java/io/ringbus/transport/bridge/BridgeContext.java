@@ -19,6 +19,7 @@ public final class BridgeContext {
     private final List<TransportUri> listenUris = new ArrayList<>();
     private boolean allowNonLoopback;
     private AuthToken authToken;
+    private boolean insecure;
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
     private int eventLoops = 2;
@@ -46,7 +47,11 @@ public final class BridgeContext {
         return this;
     }
 
-    /** Whether a TCP listener may bind an address other than loopback (default false). */
+    /**
+     * Whether a TCP listener may bind an address other than loopback (default false). Only with an
+     * {@link #authToken}, or with {@link #insecure} said in so many words: {@link #conclude()} refuses it
+     * otherwise.
+     */
     public BridgeContext allowNonLoopback(boolean allowNonLoopback) {
         this.allowNonLoopback = allowNonLoopback;
         return this;
@@ -60,6 +65,15 @@ public final class BridgeContext {
      */
     public BridgeContext authToken(AuthToken authToken) {
         this.authToken = authToken;
+        return this;
+    }
+
+    /**
+     * Whether {@link #allowNonLoopback} may go without an {@link #authToken} (default false): anyone who
+     * reaches the port may then publish and subscribe to every topic allowed.
+     */
+    public BridgeContext insecure(boolean insecure) {
+        this.insecure = insecure;
         return this;
     }
 
@@ -124,6 +138,10 @@ public final class BridgeContext {
             }
             listenUris.add(uri);
         }
+        if (allowNonLoopback && authToken == null && !insecure) {
+            throw new IllegalArgumentException("allowNonLoopback without an authToken lets anyone who reaches the"
+                + " port publish and subscribe: give an authToken, or say insecure(true) if that is what you want");
+        }
         if (sessionWakeup == WakeupMode.SIGNAL) {
             throw new IllegalArgumentException("sessionWakeup must be BLOCKING or SPIN");
         }
@@ -161,6 +179,11 @@ public final class BridgeContext {
     /** The token TCP clients must prove they hold, or null. */
     public AuthToken authToken() {
         return authToken;
+    }
+
+    /** Whether non-loopback TCP may go without authentication. */
+    public boolean insecure() {
+        return insecure;
     }
 
     /** The sessions' wakeup mode. */
