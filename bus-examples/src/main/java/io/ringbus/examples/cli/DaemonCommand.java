@@ -95,6 +95,16 @@ public final class DaemonCommand implements Callable<Integer> {
             + " connection and a recorded exchange does not open another. Unix sockets need no token.")
     Path authTokenFile;
 
+    @Option(names = "--allow-publish", paramLabel = "PATTERN",
+        description = "Let clients publish only to topics matching PATTERN (repeatable; default: every topic): * stands"
+            + " for any characters, ? for one (prices.*). Another topic's hello is refused, naming it.")
+    List<String> allowPublish = List.of();
+
+    @Option(names = "--allow-subscribe", paramLabel = "PATTERN",
+        description = "Let clients subscribe only to topics matching PATTERN (repeatable; default: every topic), as"
+            + " --allow-publish.")
+    List<String> allowSubscribe = List.of();
+
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loops serving Unix and TCP connections (default 2; 0 to 64): two threads each, whatever"
             + " the number of connections. 0 gives every connection a thread of its own.")
@@ -155,6 +165,14 @@ public final class DaemonCommand implements Callable<Integer> {
         if (insecure) {
             threadOptions.add("--insecure");
         }
+        for (String glob : allowPublish) {
+            bridgeContext.allowPublish(glob);
+            threadOptions.addAll(List.of("--allow-publish", glob));
+        }
+        for (String glob : allowSubscribe) {
+            bridgeContext.allowSubscribe(glob);
+            threadOptions.addAll(List.of("--allow-subscribe", glob));
+        }
         if (eventLoops != null) {
             bridgeContext.eventLoops(eventLoops);
             threadOptions.addAll(List.of("--event-loops", eventLoops.toString()));
@@ -172,6 +190,10 @@ public final class DaemonCommand implements Callable<Integer> {
                 ? message.replaceFirst("eventLoops", "--event-loops")
                 : message.startsWith("dedicatedThreads")
                 ? message.replaceFirst("dedicatedThreads", "--dedicated-threads")
+                : message.startsWith("allowPublish")
+                ? message.replaceFirst("allowPublish", "--allow-publish")
+                : message.startsWith("allowSubscribe")
+                ? message.replaceFirst("allowSubscribe", "--allow-subscribe")
                 : "--listen: " + message);
         }
         if (detach && !detachedChild) {

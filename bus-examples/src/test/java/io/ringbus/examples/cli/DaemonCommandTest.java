@@ -306,6 +306,27 @@ class DaemonCommandTest {
         }
     }
 
+    /** The allow lists reach the bridge: a topic outside them is refused with the option named. */
+    @Test
+    void allowListsRefuseOtherTopics() throws Exception {
+        Cli.Result bad = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + socket, "--allow-publish", "a/b");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().startsWith("bus daemon: --allow-publish 'a/b' must be a topic name"), bad.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "unix:" + socket,
+            "--allow-publish", "prices.*", "--allow-subscribe", "prices.*")) {
+            String unix = daemon.listening("unix:");
+            assertEquals(0, Cli.run("1\n", "pub", "prices.eu", "--via", unix).exitCode());
+            Cli.Result pub = Cli.run("2\n", "pub", "secrets", "--via", unix);
+            assertEquals(1, pub.exitCode(), pub.err());
+            assertTrue(pub.err().contains("topic 'secrets' is not in this bridge's publish allow list"
+                + " (--allow-publish prices.*)"), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "secrets", "--via", unix, "--count", "1");
+            assertEquals(1, sub.exitCode(), sub.err());
+            assertTrue(sub.err().contains("(--allow-subscribe prices.*)"), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     @Test
     void badListenUrisAreUsageErrors() {
         Cli.Result shm = Cli.run("", "daemon", "--dir", dir(), "--listen", "shm:");

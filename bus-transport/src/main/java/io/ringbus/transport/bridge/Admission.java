@@ -1,6 +1,7 @@
 package io.ringbus.transport.bridge;
 
 import io.ringbus.transport.AuthToken;
+import io.ringbus.transport.frame.Hello;
 import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.SocketStream;
 import java.io.IOException;
@@ -19,6 +20,22 @@ final class Admission {
         + "CHALLENGE with AUTH";
 
     private Admission() {
+    }
+
+    /**
+     * Why the bridge's allow lists refuse {@code hello}, or null if they let it through: the REJECT's text,
+     * naming the topic and the option.
+     */
+    static String refusal(BridgeContext context, Hello hello) {
+        boolean publish = hello.role() == Hello.Role.PUB;
+        if (context.allows(publish, hello.topic())) {
+            return null;
+        }
+        String option = publish ? "--allow-publish" : "--allow-subscribe";
+        return "topic '" + hello.topic() + "' is not in this bridge's " + (publish ? "publish" : "subscribe")
+            + " allow list (" + option + " " + String.join(" " + option + " ", publish ? context.allowedPublish()
+            : context.allowedSubscribe()) + "): use a topic it allows, or ask its operator to add " + option
+            + " for it";
     }
 
     /** The token {@code stream}'s client must prove it holds, or null: TCP connections of a bridge with one. */

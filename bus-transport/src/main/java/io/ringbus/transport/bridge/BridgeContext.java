@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * What a {@link Bridge} serves and how. Fluent setters; {@link #conclude()} fills defaults and
@@ -20,6 +21,10 @@ public final class BridgeContext {
     private boolean allowNonLoopback;
     private AuthToken authToken;
     private boolean insecure;
+    private final List<String> allowPublish = new ArrayList<>();
+    private final List<String> allowSubscribe = new ArrayList<>();
+    private List<Pattern> publishPatterns = List.of();
+    private List<Pattern> subscribePatterns = List.of();
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
     private int eventLoops = 2;
@@ -74,6 +79,23 @@ public final class BridgeContext {
      */
     public BridgeContext insecure(boolean insecure) {
         this.insecure = insecure;
+        return this;
+    }
+
+    /**
+     * Adds a glob of the topics clients may publish to (repeatable; without any, every topic): {@code *}
+     * stands for any run of characters, {@code ?} for one, anything else for itself ({@code prices.*}).
+     * A publisher's hello for another topic gets a {@code REJECT} naming the topic and the option. Applies
+     * to every connection of the bridge, whatever its path; not to processes on shared memory.
+     */
+    public BridgeContext allowPublish(String glob) {
+        allowPublish.add(glob);
+        return this;
+    }
+
+    /** Adds a glob of the topics clients may subscribe to, as {@link #allowPublish} for publishers. */
+    public BridgeContext allowSubscribe(String glob) {
+        allowSubscribe.add(glob);
         return this;
     }
 
@@ -138,6 +160,8 @@ public final class BridgeContext {
             }
             listenUris.add(uri);
         }
+        publishPatterns = globs(allowPublish, "allowPublish");
+        subscribePatterns = globs(allowSubscribe, "allowSubscribe");
         if (allowNonLoopback && authToken == null && !insecure) {
             throw new IllegalArgumentException("allowNonLoopback without an authToken lets anyone who reaches the"
                 + " port publish and subscribe: give an authToken, or say insecure(true) if that is what you want");
@@ -161,6 +185,22 @@ public final class BridgeContext {
         return this;
     }
 
+    private static List<Pattern> globs(List<String> globs, String option) {
+        List<Pattern> patterns = new ArrayList<>();
+        for (String glob : globs) {
+            if (glob == null || glob.isEmpty() || !glob.matches("[A-Za-z0-9._*?-]+")) {
+                throw new IllegalArgumentException(option + " '" + glob + "' must be a topic name in which * stands"
+                    + " for any characters and ? for one");
+            }
+            StringBuilder regex = new StringBuilder();
+            for (char c : glob.toCharArray()) {
+                regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+            }
+            patterns.add(Pattern.compile(regex.toString()));
+        }
+        return List.copyOf(patterns);
+    }
+
     /** The bus context. */
     public BusContext busContext() {
         return busContext;
@@ -179,6 +219,30 @@ public final class BridgeContext {
     /** The token TCP clients must prove they hold, or null. */
     public AuthToken authToken() {
         return authToken;
+    }
+
+    /** The globs of topics clients may publish to; empty: every topic. */
+    public List<String> allowedPublish() {
+        return List.copyOf(allowPublish);
+    }
+
+    /** The globs of topics clients may subscribe to; empty: every topic. */
+    public List<String> allowedSubscribe() {
+        return List.copyOf(allowSubscribe);
+    }
+
+    /** Whether a client may publish to ({@code publish}) or subscribe to {@code topic} (after conclude). */
+    public boolean allows(boolean publish, String topic) {
+        List<Pattern> patterns = publish ? publishPatterns : subscribePatterns;
+        if (patterns.isEmpty()) {
+            return true;
+        }
+        for (Pattern pattern : patterns) {
+            if (pattern.matcher(topic).matches()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether non-loopback TCP may go without authentication. */

@@ -87,7 +87,7 @@ final class BridgeSession implements Runnable, Served {
         Hello hello = null;
         try {
             hello = readHello();
-            if (hello != null && authenticated(hello)) {
+            if (hello != null && authenticated(hello) && admitted(hello)) {
                 if (hello.role() == Hello.Role.PUB) {
                     servePublisher(hello);
                 } else {
@@ -174,6 +174,18 @@ final class BridgeSession implements Runnable, Served {
             return false;
         }
         return true;
+    }
+
+    /** Whether the allow lists let {@code hello} through; false with a REJECT sent. */
+    private boolean admitted(Hello hello) {
+        String refusal = Admission.refusal(bridge.context(), hello);
+        if (refusal == null) {
+            return true;
+        }
+        log("refused " + hello.role().name().toLowerCase() + " on topic '" + hello.topic() + "' from "
+            + stream.describe() + ": not in the allow list");
+        reject(refusal);
+        return false;
     }
 
     private void refuseAuth(Hello hello, String what, String reason) {

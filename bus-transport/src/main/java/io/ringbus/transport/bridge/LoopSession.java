@@ -288,6 +288,13 @@ final class LoopSession implements Served {
             }
             hello = parsed;
         }
+        String refusal = Admission.refusal(bridge.context(), hello);
+        if (refusal != null) {
+            log("refused " + hello.role().name().toLowerCase() + " on topic '" + hello.topic() + "' from "
+                + stream.describe() + ": not in the allow list");
+            reject(refusal);
+            return;
+        }
         if (hello.role() == Hello.Role.PUB) {
             openPublisher();
         } else {
