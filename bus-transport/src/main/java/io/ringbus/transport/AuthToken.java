@@ -1,16 +1,10 @@
 package io.ringbus.transport;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -37,8 +31,6 @@ public final class AuthToken {
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ,
-        PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
 
     private final SecretKeySpec key;
 
@@ -66,34 +58,12 @@ public final class AuthToken {
      *     readable or writable by others than its owner, or holds fewer than {@value #MIN_LENGTH} bytes
      */
     public static AuthToken readFile(Path file) {
-        byte[] bytes;
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new TransportException("Token file " + file + " is not a regular file; make one with "
-                    + "(umask 077; head -c 32 /dev/urandom | base64 > " + file + ")");
-            }
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file, new LinkOption[0]);
-            if (!OWNER_ONLY.containsAll(mode)) {
-                throw new TransportException("Token file " + file + " has mode " + octal(mode) + ": others may "
-                    + "read it. Make it readable by its owner only: chmod 600 " + file);
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new TransportException("Cannot read the token file " + file + ": " + e, e);
-        } catch (UnsupportedOperationException e) {
-            throw new TransportException("Cannot check the mode of the token file " + file
-                + " (not a POSIX file system); it must be readable by its owner only", e);
-        }
-        int length = bytes.length;
-        if (length > 0 && bytes[length - 1] == '\n') {
-            length--;
-            if (length > 0 && bytes[length - 1] == '\r') {
-                length--;
-            }
-        }
+        String makeOne = "(umask 077; head -c 32 /dev/urandom | base64 > " + file + ")";
+        byte[] bytes = SecretFiles.read(file, "Token file", makeOne);
+        int length = SecretFiles.withoutLineEnd(bytes);
         if (length < MIN_LENGTH) {
             throw new TransportException("Token file " + file + " holds " + length + " bytes; a token needs at "
-                + "least " + MIN_LENGTH + ": (umask 077; head -c 32 /dev/urandom | base64 > " + file + ")");
+                + "least " + MIN_LENGTH + ": " + makeOne);
         }
         AuthToken token = new AuthToken(Arrays.copyOf(bytes, length));
         Arrays.fill(bytes, (byte) 0);
@@ -122,14 +92,6 @@ public final class AuthToken {
     /** Whether {@code answer} is the right answer, compared in time independent of where it differs. */
     public boolean verify(byte[] nonce, byte[] helloPayload, byte[] answer) {
         return MessageDigest.isEqual(answer(nonce, helloPayload), answer);
-    }
-
-    private static String octal(Set<PosixFilePermission> mode) {
-        int bits = 0;
-        for (PosixFilePermission permission : mode) {
-            bits |= 1 << (8 - permission.ordinal());
-        }
-        return String.format("0%03o", bits);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.transport.AuthToken;
+import io.ringbus.transport.TlsContexts;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;
@@ -38,8 +39,8 @@ import picocli.CommandLine.Spec;
             + " Prints one line per listener, then runs until SIGTERM or SIGINT (Ctrl-C), which stop it cleanly:"
             + " it closes every connection, removes its socket files and its pid file, and exits 0.",
         "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
-            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given, and requires a token"
-            + " with --auth-token-file.",
+            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given, requires a token"
+            + " with --auth-token-file, and is encrypted with --tls-keystore.",
         "mq:/NAME serves POSIX message queues: a request queue /NAME (0600) and a pair of 0600 queues per client."
             + " The kernel's limits apply (fs.mqueue.msg_max, msgsize_max, queues_max in /proc/sys/fs/mqueue, and"
             + " the user's RLIMIT_MSGQUEUE, ulimit -q): each client connection takes 2 x maxmsg x (msgsize + 96) bytes"
@@ -94,6 +95,15 @@ public final class DaemonCommand implements Callable<Integer> {
             + " answers with HMAC-SHA256 of it (./bus pub|sub --auth-token-file FILE). The token never crosses the"
             + " connection and a recorded exchange does not open another. Unix sockets need no token.")
     Path authTokenFile;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "Encrypt TCP with TLS: the daemon's key and certificate in a PKCS#12 key store (keytool"
+            + " -genkeypair -storetype PKCS12), with --tls-keystore-password-file. Clients then need --tls-cert.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+        description = "The password of --tls-keystore, in a file only its owner may read (chmod 600).")
+    Path tlsPasswordFile;
 
     @Option(names = "--allow-publish", paramLabel = "PATTERN",
         description = "Let clients publish only to topics matching PATTERN (repeatable; default: every topic): * stands"
@@ -164,6 +174,15 @@ public final class DaemonCommand implements Callable<Integer> {
         }
         if (insecure) {
             threadOptions.add("--insecure");
+        }
+        if ((tlsKeyStore == null) != (tlsPasswordFile == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-keystore and --tls-keystore-password-file go"
+                + " together: give both");
+        }
+        if (tlsKeyStore != null) {
+            bridgeContext.tls(TlsContexts.server(tlsKeyStore, tlsPasswordFile));
+            threadOptions.addAll(List.of("--tls-keystore", tlsKeyStore.toAbsolutePath().toString(),
+                "--tls-keystore-password-file", tlsPasswordFile.toAbsolutePath().toString()));
         }
         for (String glob : allowPublish) {
             bridgeContext.allowPublish(glob);

@@ -306,6 +306,39 @@ class DaemonCommandTest {
         }
     }
 
+    /** TLS from the command line: a client with the daemon's certificate is served; a plaintext one is not. */
+    @Test
+    void tlsKeyStoreEncryptsTcp() throws Exception {
+        Path password = root.resolve("bus.pass");
+        Files.writeString(password, "changeit\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
+        Path store = root.resolve("bus.p12");
+        Path cert = root.resolve("bus.pem");
+        Cli.Result made = Cli.bash(String.join(" ", keytool.toString(), "-genkeypair -alias bus -keyalg EC",
+            "-groupname secp256r1 -dname CN=localhost -ext SAN=ip:127.0.0.1 -validity 2 -storetype PKCS12",
+            "-keystore", store.toString(), "-storepass:file", password.toString(), "&&", keytool.toString(),
+            "-exportcert -rfc -alias bus -keystore", store.toString(), "-storepass:file", password.toString(),
+            "-file", cert.toString()), 120);
+        assertEquals(0, made.exitCode(), made.out() + made.err());
+        Cli.Result half = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://127.0.0.1:0", "--tls-keystore",
+            store.toString());
+        assertEquals(2, half.exitCode(), half.err());
+        assertTrue(half.err().contains("give both"), half.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--tls-keystore", store.toString(), "--tls-keystore-password-file", password.toString())) {
+            String tcp = daemon.listening("tcp://");
+            Cli.Result plain = Cli.run("no\n", "pub", "t", "--via", tcp);
+            assertEquals(1, plain.exitCode(), plain.err());
+            Cli.Result pub = Cli.run("sealed\n", "pub", "t", "--via", tcp, "--tls-cert", cert.toString());
+            assertEquals(0, pub.exitCode(), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "t", "--via", tcp, "--tls-cert", cert.toString(), "--from",
+                "earliest", "--count", "1");
+            assertEquals("sealed\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     /** The allow lists reach the bridge: a topic outside them is refused with the option named. */
     @Test
     void allowListsRefuseOtherTopics() throws Exception {

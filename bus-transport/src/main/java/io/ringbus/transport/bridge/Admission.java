@@ -4,8 +4,9 @@ import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.frame.Hello;
 import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.SocketStream;
+import io.ringbus.transport.stream.TlsStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
  * Who may use a connection, for both kinds of session: whether it must answer a challenge, and the
@@ -41,14 +42,16 @@ final class Admission {
     /** The token {@code stream}'s client must prove it holds, or null: TCP connections of a bridge with one. */
     static AuthToken tokenFor(BridgeContext context, ByteStream stream) {
         AuthToken token = context.authToken();
-        if (token == null || !(stream instanceof SocketStream socket)) {
-            return null;
-        }
+        ByteStream plain = stream instanceof TlsStream tls ? tls.inner() : stream;
+        return token != null && plain instanceof SocketStream socket && isTcp(socket) ? token : null;
+    }
+
+    /** Whether {@code socket} is a TCP connection (a Unix socket's peer is checked with SO_PEERCRED instead). */
+    static boolean isTcp(SocketStream socket) {
         try {
-            // A Unix socket's peer has a UnixDomainSocketAddress and is checked with SO_PEERCRED instead.
-            return socket.channel().getRemoteAddress() instanceof InetSocketAddress ? token : null;
+            return !(socket.channel().getRemoteAddress() instanceof UnixDomainSocketAddress);
         } catch (IOException e) {
-            return token; // closed under us: asking costs nothing, the exchange fails anyway
+            return true; // closed under us: asking for a token costs nothing, the exchange fails anyway
         }
     }
 }

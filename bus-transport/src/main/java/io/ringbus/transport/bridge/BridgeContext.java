@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * What a {@link Bridge} serves and how. Fluent setters; {@link #conclude()} fills defaults and
@@ -21,6 +22,7 @@ public final class BridgeContext {
     private boolean allowNonLoopback;
     private AuthToken authToken;
     private boolean insecure;
+    private SSLContext tls;
     private final List<String> allowPublish = new ArrayList<>();
     private final List<String> allowSubscribe = new ArrayList<>();
     private List<Pattern> publishPatterns = List.of();
@@ -70,6 +72,16 @@ public final class BridgeContext {
      */
     public BridgeContext authToken(AuthToken authToken) {
         this.authToken = authToken;
+        return this;
+    }
+
+    /**
+     * Encrypts every TCP connection with TLS through this context (default none: plaintext TCP); make one with
+     * {@code TlsContexts.server}. A client that does not speak TLS fails the handshake and is closed, with a
+     * line in the log. TLS connections are served on a thread each (the event loops serve plaintext sockets).
+     */
+    public BridgeContext tls(SSLContext tls) {
+        this.tls = tls;
         return this;
     }
 
@@ -243,6 +255,11 @@ public final class BridgeContext {
             }
         }
         return false;
+    }
+
+    /** The TLS context of TCP listeners, or null. */
+    public SSLContext tls() {
+        return tls;
     }
 
     /** Whether non-loopback TCP may go without authentication. */
