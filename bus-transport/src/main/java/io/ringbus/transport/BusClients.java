@@ -8,6 +8,7 @@ import io.ringbus.transport.stream.FifoConnector;
 import io.ringbus.transport.stream.MqConnector;
 import io.ringbus.transport.stream.PipeConnector;
 import io.ringbus.transport.stream.SocketConnector;
+import io.ringbus.transport.stream.TlsConnector;
 
 /**
  * Opens a {@link BusClient} for a URI. {@code pipe:} takes this process's stdin and stdout for its
@@ -31,7 +32,9 @@ public final class BusClients {
         TransportUri uri = context.transportUri();
         return switch (uri.kind()) {
             case SHM -> new ShmBusClient(Bus.open(context.busContext()), uri);
-            case UNIX, TCP -> new StreamBusClient(context, new SocketConnector(uri));
+            case UNIX -> new StreamBusClient(context, new SocketConnector(uri));
+            case TCP -> new StreamBusClient(context, context.tls() == null ? new SocketConnector(uri)
+                : new TlsConnector(new SocketConnector(uri), context.tls()));
             case FIFO -> new StreamBusClient(context, new FifoConnector(uri));
             case MQ -> new StreamBusClient(context, new MqConnector(uri));
             case PIPE -> new StreamBusClient(context, new PipeConnector(FdStream::takeStandardStreams));

@@ -2,6 +2,7 @@ package io.ringbus.transport;
 
 import io.ringbus.core.BusContext;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * How a {@link BusClient} reaches its bus. Fluent setters; {@link #conclude()} fills defaults and
@@ -18,6 +19,8 @@ public final class TransportContext {
     private Duration reconnectInterval = Duration.ofMillis(100);
     private ConnectionListener connectionListener = ConnectionListener.toStandardError();
     private boolean batching;
+    private AuthToken authToken;
+    private SSLContext tls;
     private boolean concluded;
 
     /**
@@ -69,6 +72,26 @@ public final class TransportContext {
         return this;
     }
 
+    /**
+     * The token to answer a bridge's authentication challenge with (default none), as the bridge's
+     * {@code BridgeContext.authToken}; read one with {@link AuthToken#readFile}. Stream paths only; a
+     * bridge that asks for no token ignores it.
+     */
+    public TransportContext authToken(AuthToken authToken) {
+        this.authToken = authToken;
+        return this;
+    }
+
+    /**
+     * Speaks TLS on {@code tcp://} paths through this context (default none: plaintext), for a bridge whose
+     * {@code BridgeContext.tls} is set; {@link TlsContexts#trusting} makes one that trusts the bridge's
+     * certificate. The bridge's name is checked against the URI's host.
+     */
+    public TransportContext tls(SSLContext tls) {
+        this.tls = tls;
+        return this;
+    }
+
     /** Fills defaults and validates; returns this. */
     public TransportContext conclude() {
         if (concluded) {
@@ -115,6 +138,16 @@ public final class TransportContext {
     /** Whether stream publishers batch. */
     public boolean batching() {
         return batching;
+    }
+
+    /** The token for a bridge's challenge, or null. */
+    public AuthToken authToken() {
+        return authToken;
+    }
+
+    /** The TLS context for tcp:// paths, or null. */
+    public SSLContext tls() {
+        return tls;
     }
 
     /** Connection listener. */

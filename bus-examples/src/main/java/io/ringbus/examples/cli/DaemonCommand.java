@@ -5,6 +5,8 @@ import io.ringbus.core.os.Daemons;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.os.SharedFiles;
 import io.ringbus.examples.support.ExitCodes;
+import io.ringbus.transport.AuthToken;
+import io.ringbus.transport.TlsContexts;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.bridge.Bridge;
 import io.ringbus.transport.bridge.BridgeContext;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
             + " Prints one line per listener, then runs until SIGTERM or SIGINT (Ctrl-C), which stop it cleanly:"
             + " it closes every connection, removes its socket files and its pid file, and exits 0.",
         "Unix sockets are made mode 0600 in a 0700 directory and serve only peers of the same user"
-            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given.",
+            + " (SO_PEERCRED); TCP listens on loopback only unless --allow-remote is given, requires a token"
+            + " with --auth-token-file, and is encrypted with --tls-keystore.",
         "mq:/NAME serves POSIX message queues: a request queue /NAME (0600) and a pair of 0600 queues per client."
             + " The kernel's limits apply (fs.mqueue.msg_max, msgsize_max, queues_max in /proc/sys/fs/mqueue, and"
             + " the user's RLIMIT_MSGQUEUE, ulimit -q): each client connection takes 2 x maxmsg x (msgsize + 96) bytes"
@@ -77,9 +80,40 @@ public final class DaemonCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--allow-remote",
-        description = "Let a tcp:// listener bind an address other than loopback. Anyone who can reach it can then"
-            + " publish and subscribe: there is no authentication on TCP.")
+        description = "Let a tcp:// listener bind an address other than loopback. Needs --auth-token-file, or"
+            + " --insecure to let anyone who can reach the port publish and subscribe.")
     boolean allowRemote;
+
+    @Option(names = "--insecure",
+        description = "With --allow-remote and no --auth-token-file: serve TCP clients without authentication,"
+            + " anyone who can reach the port. Refused without it.")
+    boolean insecure;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+        description = "Require TCP clients to prove they hold the token in FILE (mode 0600: only its owner may read"
+            + " it): each hello is answered with a fresh random challenge, and a client is served only if it"
+            + " answers with HMAC-SHA256 of it (./bus pub|sub --auth-token-file FILE). The token never crosses the"
+            + " connection and a recorded exchange does not open another. Unix sockets need no token.")
+    Path authTokenFile;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "Encrypt TCP with TLS: the daemon's key and certificate in a PKCS#12 key store (keytool"
+            + " -genkeypair -storetype PKCS12), with --tls-keystore-password-file. Clients then need --tls-cert.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+        description = "The password of --tls-keystore, in a file only its owner may read (chmod 600).")
+    Path tlsPasswordFile;
+
+    @Option(names = "--allow-publish", paramLabel = "PATTERN",
+        description = "Let clients publish only to topics matching PATTERN (repeatable; default: every topic): * stands"
+            + " for any characters, ? for one (prices.*). Another topic's hello is refused, naming it.")
+    List<String> allowPublish = List.of();
+
+    @Option(names = "--allow-subscribe", paramLabel = "PATTERN",
+        description = "Let clients subscribe only to topics matching PATTERN (repeatable; default: every topic), as"
+            + " --allow-publish.")
+    List<String> allowSubscribe = List.of();
 
     @Option(names = "--event-loops", paramLabel = "N",
         description = "Event loops serving Unix and TCP connections (default 2; 0 to 64): two threads each, whatever"
@@ -122,12 +156,42 @@ public final class DaemonCommand implements Callable<Integer> {
         BridgeContext bridgeContext = new BridgeContext()
             .busContext(busContext)
             .allowNonLoopback(allowRemote)
+            .insecure(insecure)
             .log(line -> {
                 err.println(timestamp() + " " + line);
                 err.flush();
             });
         listen.forEach(bridgeContext::listen);
         List<String> threadOptions = new java.util.ArrayList<>();
+        if (allowRemote && authTokenFile == null && !insecure) {
+            throw new ParameterException(spec.commandLine(), "--allow-remote without --auth-token-file lets anyone"
+                + " who can reach the port publish and subscribe to every topic: add --auth-token-file FILE, or"
+                + " --insecure if that is what you want");
+        }
+        if (authTokenFile != null) {
+            bridgeContext.authToken(AuthToken.readFile(authTokenFile)); // refused here, before any detaching
+            threadOptions.addAll(List.of("--auth-token-file", authTokenFile.toAbsolutePath().toString()));
+        }
+        if (insecure) {
+            threadOptions.add("--insecure");
+        }
+        if ((tlsKeyStore == null) != (tlsPasswordFile == null)) {
+            throw new ParameterException(spec.commandLine(), "--tls-keystore and --tls-keystore-password-file go"
+                + " together: give both");
+        }
+        if (tlsKeyStore != null) {
+            bridgeContext.tls(TlsContexts.server(tlsKeyStore, tlsPasswordFile));
+            threadOptions.addAll(List.of("--tls-keystore", tlsKeyStore.toAbsolutePath().toString(),
+                "--tls-keystore-password-file", tlsPasswordFile.toAbsolutePath().toString()));
+        }
+        for (String glob : allowPublish) {
+            bridgeContext.allowPublish(glob);
+            threadOptions.addAll(List.of("--allow-publish", glob));
+        }
+        for (String glob : allowSubscribe) {
+            bridgeContext.allowSubscribe(glob);
+            threadOptions.addAll(List.of("--allow-subscribe", glob));
+        }
         if (eventLoops != null) {
             bridgeContext.eventLoops(eventLoops);
             threadOptions.addAll(List.of("--event-loops", eventLoops.toString()));
@@ -145,6 +209,10 @@ public final class DaemonCommand implements Callable<Integer> {
                 ? message.replaceFirst("eventLoops", "--event-loops")
                 : message.startsWith("dedicatedThreads")
                 ? message.replaceFirst("dedicatedThreads", "--dedicated-threads")
+                : message.startsWith("allowPublish")
+                ? message.replaceFirst("allowPublish", "--allow-publish")
+                : message.startsWith("allowSubscribe")
+                ? message.replaceFirst("allowSubscribe", "--allow-subscribe")
                 : "--listen: " + message);
         }
         if (detach && !detachedChild) {

@@ -1,8 +1,10 @@
 package io.ringbus.examples.cli;
 
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.BusClient;
 import io.ringbus.transport.BusClients;
 import io.ringbus.transport.ConnectionListener;
+import io.ringbus.transport.TlsContexts;
 import io.ringbus.transport.TransportContext;
 import io.ringbus.transport.TransportUri;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +28,17 @@ public final class ViaOptions {
             + " tcp://HOST:PORT, fifo:/DIR, mq:/NAME (a bridge such as ./bus daemon serves these) or pipe: (the"
             + " standard streams, under ./bus run).")
     String via;
+
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+        description = "The token of a bridge that requires one (./bus daemon --auth-token-file): a file only"
+            + " its owner may read (chmod 600). Answers the bridge's challenge; the token never crosses the"
+            + " connection.")
+    java.nio.file.Path authTokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+        description = "Speak TLS to a tcp:// bridge that encrypts (./bus daemon --tls-keystore), trusting the"
+            + " certificate(s) in FILE (PEM: keytool -exportcert -rfc), whose name must match the URI's host.")
+    java.nio.file.Path tlsCert;
 
     /** The URI given, or the default; a bad one is a usage error naming the accepted forms. */
     TransportUri uri() {
@@ -66,6 +79,20 @@ public final class ViaOptions {
         }
         TransportContext context = new TransportContext().uri(uri.toString()).batching(batching)
             .connectionListener(listener);
+        if (authTokenFile != null) {
+            if (!uri.isStream()) {
+                throw new ParameterException(command.commandLine(), "--auth-token-file is for a bridge's --via"
+                    + " path (tcp://, unix:...); " + uri + " needs none");
+            }
+            context.authToken(AuthToken.readFile(authTokenFile));
+        }
+        if (tlsCert != null) {
+            if (uri.kind() != TransportUri.Kind.TCP) {
+                throw new ParameterException(command.commandLine(), "--tls-cert is for a tcp:// --via path, not "
+                    + uri);
+            }
+            context.tls(TlsContexts.trusting(tlsCert));
+        }
         if (!uri.isStream()) {
             context.busContext(bus.context());
         }

@@ -257,6 +257,109 @@ class DaemonCommandTest {
         }
     }
 
+    /** A daemon with a token serves TCP clients that hold it, and refuses the others. */
+    @Test
+    void aTokenFileGuardsTcp() throws Exception {
+        Path token = root.resolve("bus.token");
+        Files.writeString(token, "a token of thirty-two characters\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r--r--"));
+        Cli.Result loose = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--auth-token-file", token.toString());
+        assertEquals(1, loose.exitCode(), loose.err());
+        assertTrue(loose.err().contains("mode 0644") && loose.err().contains("chmod 600 " + token), loose.err());
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--auth-token-file", token.toString())) {
+            String tcp = daemon.listening("tcp://");
+            Cli.Result stranger = Cli.run("no\n", "pub", "t", "--via", tcp);
+            assertEquals(1, stranger.exitCode(), stranger.err());
+            assertTrue(stranger.err().contains("requires authentication") && stranger.err().contains(
+                "--auth-token-file"), stranger.err());
+            Cli.Result pub = Cli.run("yes\n", "pub", "t", "--via", tcp, "--auth-token-file", token.toString());
+            assertEquals(0, pub.exitCode(), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "t", "--via", tcp, "--auth-token-file", token.toString(), "--from",
+                "earliest", "--count", "1");
+            assertEquals("yes\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
+    /** --allow-remote needs a token or --insecure, said in so many words. */
+    @Test
+    void allowRemoteWithoutAuthenticationIsRefusedUnlessInsecure() throws Exception {
+        Cli.Result open = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote");
+        assertEquals(2, open.exitCode(), open.err());
+        assertTrue(open.err().startsWith("bus daemon: --allow-remote without --auth-token-file")
+            && open.err().contains("add --auth-token-file FILE, or --insecure"), open.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote",
+            "--insecure")) {
+            assertTrue(daemon.listening("tcp://").startsWith("tcp://0.0.0.0:"), daemon.listening("tcp://"));
+            assertEquals(0, daemon.terminate());
+        }
+        Path token = root.resolve("bus.token");
+        Files.writeString(token, "a token of thirty-two characters\n");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://0.0.0.0:0", "--allow-remote",
+            "--auth-token-file", token.toString())) {
+            assertTrue(daemon.listening("tcp://").startsWith("tcp://0.0.0.0:"), daemon.listening("tcp://"));
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
+    /** TLS from the command line: a client with the daemon's certificate is served; a plaintext one is not. */
+    @Test
+    void tlsKeyStoreEncryptsTcp() throws Exception {
+        Path password = root.resolve("bus.pass");
+        Files.writeString(password, "changeit\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
+        Path store = root.resolve("bus.p12");
+        Path cert = root.resolve("bus.pem");
+        Cli.Result made = Cli.bash(String.join(" ", keytool.toString(), "-genkeypair -alias bus -keyalg EC",
+            "-groupname secp256r1 -dname CN=localhost -ext SAN=ip:127.0.0.1 -validity 2 -storetype PKCS12",
+            "-keystore", store.toString(), "-storepass:file", password.toString(), "&&", keytool.toString(),
+            "-exportcert -rfc -alias bus -keystore", store.toString(), "-storepass:file", password.toString(),
+            "-file", cert.toString()), 120);
+        assertEquals(0, made.exitCode(), made.out() + made.err());
+        Cli.Result half = Cli.run("", "daemon", "--dir", dir(), "--listen", "tcp://127.0.0.1:0", "--tls-keystore",
+            store.toString());
+        assertEquals(2, half.exitCode(), half.err());
+        assertTrue(half.err().contains("give both"), half.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "tcp://127.0.0.1:0",
+            "--tls-keystore", store.toString(), "--tls-keystore-password-file", password.toString())) {
+            String tcp = daemon.listening("tcp://");
+            Cli.Result plain = Cli.run("no\n", "pub", "t", "--via", tcp);
+            assertEquals(1, plain.exitCode(), plain.err());
+            Cli.Result pub = Cli.run("sealed\n", "pub", "t", "--via", tcp, "--tls-cert", cert.toString());
+            assertEquals(0, pub.exitCode(), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "t", "--via", tcp, "--tls-cert", cert.toString(), "--from",
+                "earliest", "--count", "1");
+            assertEquals("sealed\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
+    /** The allow lists reach the bridge: a topic outside them is refused with the option named. */
+    @Test
+    void allowListsRefuseOtherTopics() throws Exception {
+        Cli.Result bad = Cli.run("", "daemon", "--dir", dir(), "--listen", "unix:" + socket, "--allow-publish", "a/b");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().startsWith("bus daemon: --allow-publish 'a/b' must be a topic name"), bad.err());
+        try (Daemons.Running daemon = Daemons.start("--dir", dir(), "--listen", "unix:" + socket,
+            "--allow-publish", "prices.*", "--allow-subscribe", "prices.*")) {
+            String unix = daemon.listening("unix:");
+            assertEquals(0, Cli.run("1\n", "pub", "prices.eu", "--via", unix).exitCode());
+            Cli.Result pub = Cli.run("2\n", "pub", "secrets", "--via", unix);
+            assertEquals(1, pub.exitCode(), pub.err());
+            assertTrue(pub.err().contains("topic 'secrets' is not in this bridge's publish allow list"
+                + " (--allow-publish prices.*)"), pub.err());
+            Cli.Result sub = Cli.run("", "sub", "secrets", "--via", unix, "--count", "1");
+            assertEquals(1, sub.exitCode(), sub.err());
+            assertTrue(sub.err().contains("(--allow-subscribe prices.*)"), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     @Test
     void badListenUrisAreUsageErrors() {
         Cli.Result shm = Cli.run("", "daemon", "--dir", dir(), "--listen", "shm:");

@@ -90,6 +90,28 @@ class StreamPathsReadmeTest {
         }
     }
 
+    /** The Python client of Frames answers a daemon's challenge from the README's description alone. */
+    @Test
+    void theAuthExampleAnswersTheChallenge() throws Exception {
+        assumeTrue(Cli.bash("command -v python3", 30).exitCode() == 0, "python3 is not installed");
+        Files.createDirectories(directory, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path token = directory.resolve("bus.token");
+        Files.writeString(token, "a token of thirty-two characters\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (Daemons.Running daemon = Daemons.start("--dir", directory.toString(), "--listen", "tcp://127.0.0.1:0",
+            "--auth-token-file", token.toString())) {
+            String port = daemon.listening("tcp://").replaceFirst(".*:", "");
+            Cli.Result result = Cli.bash("set -e\n" + example("auth-example").replace("7400", port), 60);
+            assertEquals(0, result.exitCode(), result.out() + result.err());
+            assertTrue(result.out().startsWith("-11 ok maxMessageLength="), result.out());
+            Cli.Result sub = Cli.run("", "sub", "t", "--dir", directory.toString(), "--from", "earliest", "--count",
+                "1");
+            assertEquals("signed\n", sub.out(), sub.err());
+            assertEquals(0, daemon.terminate());
+        }
+    }
+
     @Test
     void thePipeExampleSpeaksTheDocumentedProtocol() throws Exception {
         Cli.Result result = Cli.bash("set -e -o pipefail\n" + example("pipe-example"), 120);

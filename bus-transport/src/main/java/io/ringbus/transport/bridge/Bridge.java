@@ -7,11 +7,13 @@ import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.SocketAcceptor;
 import io.ringbus.transport.stream.SocketStream;
 import io.ringbus.transport.stream.StreamAcceptor;
+import io.ringbus.transport.stream.TlsStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLEngine;
 
 /**
  * Serves the topics of a bus to stream clients: each connection says hello as a publisher or a
@@ -122,6 +124,12 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         long id = sessionIds.incrementAndGet();
+        if (context.tls() != null && stream instanceof SocketStream socket && Admission.isTcp(socket)) {
+            // Handshaken on the session's thread, at its first read: never on the accepting one.
+            SSLEngine engine = context.tls().createSSLEngine();
+            engine.setUseClientMode(false);
+            stream = new TlsStream(socket, engine, context.helloTimeout().toNanos());
+        }
         boolean dedicatedThread = false;
         if (stream instanceof SocketStream socket && !loops.isEmpty()) {
             dedicatedThread = takeDedicated();

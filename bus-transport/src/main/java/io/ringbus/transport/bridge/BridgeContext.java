@@ -2,11 +2,14 @@ package io.ringbus.transport.bridge;
 
 import io.ringbus.core.BusContext;
 import io.ringbus.core.WakeupMode;
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.TransportUri;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * What a {@link Bridge} serves and how. Fluent setters; {@link #conclude()} fills defaults and
@@ -17,6 +20,13 @@ public final class BridgeContext {
     private final List<String> listen = new ArrayList<>();
     private final List<TransportUri> listenUris = new ArrayList<>();
     private boolean allowNonLoopback;
+    private AuthToken authToken;
+    private boolean insecure;
+    private SSLContext tls;
+    private final List<String> allowPublish = new ArrayList<>();
+    private final List<String> allowSubscribe = new ArrayList<>();
+    private List<Pattern> publishPatterns = List.of();
+    private List<Pattern> subscribePatterns = List.of();
     private WakeupMode sessionWakeup = WakeupMode.BLOCKING;
     private Duration helloTimeout = Duration.ofSeconds(5);
     private int eventLoops = 2;
@@ -44,9 +54,60 @@ public final class BridgeContext {
         return this;
     }
 
-    /** Whether a TCP listener may bind an address other than loopback (default false). */
+    /**
+     * Whether a TCP listener may bind an address other than loopback (default false). Only with an
+     * {@link #authToken}, or with {@link #insecure} said in so many words: {@link #conclude()} refuses it
+     * otherwise.
+     */
     public BridgeContext allowNonLoopback(boolean allowNonLoopback) {
         this.allowNonLoopback = allowNonLoopback;
+        return this;
+    }
+
+    /**
+     * The token TCP clients must prove they hold (default none: TCP clients are not authenticated). With
+     * one, every TCP connection's hello is answered with a {@code CHALLENGE} and served only after a right
+     * {@code AUTH} (see {@link AuthToken}); Unix sockets keep their {@code SO_PEERCRED} check and need no
+     * token (a client that has one connects all the same).
+     */
+    public BridgeContext authToken(AuthToken authToken) {
+        this.authToken = authToken;
+        return this;
+    }
+
+    /**
+     * Encrypts every TCP connection with TLS through this context (default none: plaintext TCP); make one with
+     * {@code TlsContexts.server}. A client that does not speak TLS fails the handshake and is closed, with a
+     * line in the log. TLS connections are served on a thread each (the event loops serve plaintext sockets).
+     */
+    public BridgeContext tls(SSLContext tls) {
+        this.tls = tls;
+        return this;
+    }
+
+    /**
+     * Whether {@link #allowNonLoopback} may go without an {@link #authToken} (default false): anyone who
+     * reaches the port may then publish and subscribe to every topic allowed.
+     */
+    public BridgeContext insecure(boolean insecure) {
+        this.insecure = insecure;
+        return this;
+    }
+
+    /**
+     * Adds a glob of the topics clients may publish to (repeatable; without any, every topic): {@code *}
+     * stands for any run of characters, {@code ?} for one, anything else for itself ({@code prices.*}).
+     * A publisher's hello for another topic gets a {@code REJECT} naming the topic and the option. Applies
+     * to every connection of the bridge, whatever its path; not to processes on shared memory.
+     */
+    public BridgeContext allowPublish(String glob) {
+        allowPublish.add(glob);
+        return this;
+    }
+
+    /** Adds a glob of the topics clients may subscribe to, as {@link #allowPublish} for publishers. */
+    public BridgeContext allowSubscribe(String glob) {
+        allowSubscribe.add(glob);
         return this;
     }
 
@@ -111,6 +172,12 @@ public final class BridgeContext {
             }
             listenUris.add(uri);
         }
+        publishPatterns = globs(allowPublish, "allowPublish");
+        subscribePatterns = globs(allowSubscribe, "allowSubscribe");
+        if (allowNonLoopback && authToken == null && !insecure) {
+            throw new IllegalArgumentException("allowNonLoopback without an authToken lets anyone who reaches the"
+                + " port publish and subscribe: give an authToken, or say insecure(true) if that is what you want");
+        }
         if (sessionWakeup == WakeupMode.SIGNAL) {
             throw new IllegalArgumentException("sessionWakeup must be BLOCKING or SPIN");
         }
@@ -130,6 +197,22 @@ public final class BridgeContext {
         return this;
     }
 
+    private static List<Pattern> globs(List<String> globs, String option) {
+        List<Pattern> patterns = new ArrayList<>();
+        for (String glob : globs) {
+            if (glob == null || glob.isEmpty() || !glob.matches("[A-Za-z0-9._*?-]+")) {
+                throw new IllegalArgumentException(option + " '" + glob + "' must be a topic name in which * stands"
+                    + " for any characters and ? for one");
+            }
+            StringBuilder regex = new StringBuilder();
+            for (char c : glob.toCharArray()) {
+                regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+            }
+            patterns.add(Pattern.compile(regex.toString()));
+        }
+        return List.copyOf(patterns);
+    }
+
     /** The bus context. */
     public BusContext busContext() {
         return busContext;
@@ -143,6 +226,45 @@ public final class BridgeContext {
     /** Whether non-loopback TCP is allowed. */
     public boolean allowNonLoopback() {
         return allowNonLoopback;
+    }
+
+    /** The token TCP clients must prove they hold, or null. */
+    public AuthToken authToken() {
+        return authToken;
+    }
+
+    /** The globs of topics clients may publish to; empty: every topic. */
+    public List<String> allowedPublish() {
+        return List.copyOf(allowPublish);
+    }
+
+    /** The globs of topics clients may subscribe to; empty: every topic. */
+    public List<String> allowedSubscribe() {
+        return List.copyOf(allowSubscribe);
+    }
+
+    /** Whether a client may publish to ({@code publish}) or subscribe to {@code topic} (after conclude). */
+    public boolean allows(boolean publish, String topic) {
+        List<Pattern> patterns = publish ? publishPatterns : subscribePatterns;
+        if (patterns.isEmpty()) {
+            return true;
+        }
+        for (Pattern pattern : patterns) {
+            if (pattern.matcher(topic).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The TLS context of TCP listeners, or null. */
+    public SSLContext tls() {
+        return tls;
+    }
+
+    /** Whether non-loopback TCP may go without authentication. */
+    public boolean insecure() {
+        return insecure;
     }
 
     /** The sessions' wakeup mode. */

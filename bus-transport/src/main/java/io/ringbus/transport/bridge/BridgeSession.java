@@ -9,6 +9,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.topic.ShmSubscriber;
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -60,6 +61,8 @@ final class BridgeSession implements Runnable, Served {
     private final SubscriberInput input = new SubscriberInput();
     /** For a subscriber with explicit commits, else null. */
     private CommitLog commits;
+    /** The hello's payload as received: what an AUTH answer covers. */
+    private byte[] helloBytes;
     private volatile boolean stopped;
 
     BridgeSession(Bridge bridge, ByteStream stream, long id, boolean dedicated) {
@@ -84,7 +87,7 @@ final class BridgeSession implements Runnable, Served {
         Hello hello = null;
         try {
             hello = readHello();
-            if (hello != null) {
+            if (hello != null && authenticated(hello) && admitted(hello)) {
                 if (hello.role() == Hello.Role.PUB) {
                     servePublisher(hello);
                 } else {
@@ -129,7 +132,66 @@ final class BridgeSession implements Runnable, Served {
         if (!readExactly(payload, deadline)) {
             return null;
         }
-        return Hello.parse(new String(payload.array(), StandardCharsets.UTF_8));
+        helloBytes = payload.array();
+        return Hello.parse(new String(helloBytes, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Challenges the client if its listener requires a token, and checks its answer; true if it may go on.
+     * False (a REJECT sent) for a wrong answer, no answer, or none in the hello's time.
+     */
+    private boolean authenticated(Hello hello) {
+        AuthToken token = Admission.tokenFor(bridge.context(), stream);
+        if (token == null) {
+            return true;
+        }
+        byte[] nonce = AuthToken.newNonce();
+        if (!writeControl(FrameDescriptor.CHALLENGE, nonce)) {
+            return false;
+        }
+        long deadline = System.nanoTime() + bridge.context().helloTimeout().toNanos();
+        ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        if (!readExactly(header, deadline)) {
+            return false;
+        }
+        int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
+        int type = header.getInt(FrameDescriptor.TYPE_OFFSET);
+        if (type != FrameDescriptor.AUTH || length == 0) {
+            refuseAuth(hello, "no token (" + FrameDescriptor.typeName(type) + " of " + length + " bytes)",
+                Admission.AUTH_REQUIRED);
+            return false;
+        }
+        if (length != AuthToken.ANSWER_LENGTH) {
+            throw new MalformedFrameException("AUTH carries " + length + " bytes; an answer is "
+                + AuthToken.ANSWER_LENGTH);
+        }
+        ByteBuffer answer = ByteBuffer.allocate(length);
+        if (!readExactly(answer, deadline)) {
+            return false;
+        }
+        if (!token.verify(nonce, helloBytes, answer.array())) {
+            refuseAuth(hello, "a wrong answer", Admission.AUTH_FAILED);
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether the allow lists let {@code hello} through; false with a REJECT sent. */
+    private boolean admitted(Hello hello) {
+        String refusal = Admission.refusal(bridge.context(), hello);
+        if (refusal == null) {
+            return true;
+        }
+        log("refused " + hello.role().name().toLowerCase() + " on topic '" + hello.topic() + "' from "
+            + stream.describe() + ": not in the allow list");
+        reject(refusal);
+        return false;
+    }
+
+    private void refuseAuth(Hello hello, String what, String reason) {
+        log("refused " + hello.role().name().toLowerCase() + " on topic '" + hello.topic() + "' from "
+            + stream.describe() + ": " + what + " to the authentication challenge");
+        reject(reason);
     }
 
     /** Reads until {@code into} is full; false at end of stream, on stop, or on timeout (logged). */
@@ -443,7 +505,11 @@ final class BridgeSession implements Runnable, Served {
 
     /** Writes one control frame, waiting up to a slice for room; false if it could not. */
     private boolean writeControl(int type, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return writeControl(type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one control frame of these bytes, waiting up to a slice for room; false if it could not. */
+    private boolean writeControl(int type, byte[] bytes) {
         ByteBuffer frame = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + bytes.length)
             .order(ByteOrder.LITTLE_ENDIAN);
         frame.putInt(bytes.length).putInt(type).put(bytes).flip();

@@ -9,6 +9,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.topic.ShmSubscriber;
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -71,6 +72,10 @@ final class LoopSession implements Served {
     private long deadline;
     private ByteBuffer helloHeader = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private ByteBuffer helloPayload;
+    /** A hello waiting for the client's AUTH, its payload as received, and the challenge's nonce. */
+    private Hello challenged;
+    private byte[] helloBytes;
+    private byte[] nonce;
     /** A control frame (WELCOME, REJECT) not yet wholly written; data waits behind it. */
     private ByteBuffer control;
     private int maxMessageLength;
@@ -181,7 +186,7 @@ final class LoopSession implements Served {
     }
 
     private void readable() {
-        if (hello == null) {
+        if (hello == null && place != Place.CLOSING) {
             readHello();
         } else if (publisher != null) {
             readFrames();
@@ -201,6 +206,10 @@ final class LoopSession implements Served {
             }
             if (place == Place.CLOSING) {
                 close();
+                return;
+            }
+            if (hello == null) {
+                interest(SelectionKey.OP_READ); // the CHALLENGE is out; its AUTH is awaited
                 return;
             }
         }
@@ -228,7 +237,17 @@ final class LoopSession implements Served {
             }
             int length = helloHeader.getInt(FrameDescriptor.LENGTH_OFFSET);
             int type = helloHeader.getInt(FrameDescriptor.TYPE_OFFSET);
-            if (type != FrameDescriptor.HELLO) {
+            if (challenged != null) {
+                if (type != FrameDescriptor.AUTH || length == 0) {
+                    refuseAuth("no token (" + FrameDescriptor.typeName(type) + " of " + length + " bytes)",
+                        Admission.AUTH_REQUIRED);
+                    return;
+                }
+                if (length != AuthToken.ANSWER_LENGTH) {
+                    throw new MalformedFrameException("AUTH carries " + length + " bytes; an answer is "
+                        + AuthToken.ANSWER_LENGTH);
+                }
+            } else if (type != FrameDescriptor.HELLO) {
                 throw new MalformedFrameException("the first frame must be HELLO, not "
                     + FrameDescriptor.typeName(type));
             }
@@ -245,8 +264,37 @@ final class LoopSession implements Served {
         if (helloPayload.hasRemaining()) {
             return;
         }
-        hello = Hello.parse(new String(helloPayload.array(), StandardCharsets.UTF_8));
+        byte[] payload = helloPayload.array();
         helloPayload = null;
+        if (challenged != null) {
+            if (!Admission.tokenFor(bridge.context(), stream).verify(nonce, helloBytes, payload)) {
+                refuseAuth("a wrong answer", Admission.AUTH_FAILED);
+                return;
+            }
+            hello = challenged;
+            challenged = null;
+        } else {
+            Hello parsed = Hello.parse(new String(payload, StandardCharsets.UTF_8));
+            if (Admission.tokenFor(bridge.context(), stream) != null) {
+                challenged = parsed;
+                helloBytes = payload;
+                nonce = AuthToken.newNonce();
+                helloHeader.clear();
+                writeControl(FrameDescriptor.CHALLENGE, nonce);
+                if (control != null) {
+                    interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                }
+                return;
+            }
+            hello = parsed;
+        }
+        String refusal = Admission.refusal(bridge.context(), hello);
+        if (refusal != null) {
+            log("refused " + hello.role().name().toLowerCase() + " on topic '" + hello.topic() + "' from "
+                + stream.describe() + ": not in the allow list");
+            reject(refusal);
+            return;
+        }
         if (hello.role() == Hello.Role.PUB) {
             openPublisher();
         } else {
@@ -521,6 +569,12 @@ final class LoopSession implements Served {
         reject(e.getMessage());
     }
 
+    private void refuseAuth(String what, String reason) {
+        log("refused " + challenged.role().name().toLowerCase() + " on topic '" + challenged.topic() + "' from "
+            + stream.describe() + ": " + what + " to the authentication challenge");
+        reject(reason);
+    }
+
     /** Sends REJECT, then closes once it is written (or after a second). */
     private void reject(String reason) {
         if (place == Place.CLOSED) {
@@ -553,7 +607,11 @@ final class LoopSession implements Served {
 
     /** Writes a control frame now as far as the socket takes it; the rest waits in {@link #control}. */
     private void writeControl(int type, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        writeControl(type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes a control frame of these bytes now as far as the socket takes it; the rest waits. */
+    private void writeControl(int type, byte[] bytes) {
         ByteBuffer frame = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + bytes.length)
             .order(ByteOrder.LITTLE_ENDIAN);
         frame.putInt(bytes.length).putInt(type).put(bytes).flip();

@@ -1,5 +1,6 @@
 package io.ringbus.transport.client;
 
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.MalformedFrameException;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -15,7 +16,9 @@ import java.util.Map;
 /**
  * The client's side of a connection's first exchange: send {@code HELLO}, read exactly one
  * {@code WELCOME} or {@code REJECT} frame (never a byte past it, so the frames that follow stay in the
- * stream for the endpoint's own reader).
+ * stream for the endpoint's own reader). A bridge that requires authentication sends a {@code CHALLENGE}
+ * first, answered with {@code AUTH}: the token's answer, or nothing without a token (the bridge's
+ * {@code REJECT} then says what to give).
  */
 final class Handshake {
     private Handshake() {
@@ -33,6 +36,10 @@ final class Handshake {
     }
 
     static Welcome perform(ByteStream stream, Hello hello, long timeoutNanos, String where) {
+        return perform(stream, hello, null, timeoutNanos, where);
+    }
+
+    static Welcome perform(ByteStream stream, Hello hello, AuthToken token, long timeoutNanos, String where) {
         long deadline = System.nanoTime() + timeoutNanos;
         byte[] text = hello.format().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + text.length)
@@ -63,6 +70,26 @@ final class Handshake {
         }
         int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
         int type = header.getInt(FrameDescriptor.TYPE_OFFSET);
+        if (type == FrameDescriptor.CHALLENGE && helloFailed == null) {
+            if (length != AuthToken.NONCE_LENGTH) {
+                throw new MalformedFrameException(where + " sent a CHALLENGE of " + length + " bytes, not "
+                    + AuthToken.NONCE_LENGTH);
+            }
+            ByteBuffer nonce = ByteBuffer.allocate(length);
+            readExactly(stream, nonce, deadline, where);
+            byte[] answer = token == null ? new byte[0] : token.answer(nonce.array(), text);
+            ByteBuffer auth = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH + answer.length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+            auth.putInt(answer.length).putInt(FrameDescriptor.AUTH).put(answer).flip();
+            while (auth.hasRemaining()) {
+                if (stream.write(auth) == 0 && !stream.awaitWritable(remaining(deadline, where))) {
+                    throw timedOut(where);
+                }
+            }
+            readExactly(stream, header.clear(), deadline, where);
+            length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
+            type = header.getInt(FrameDescriptor.TYPE_OFFSET);
+        }
         if (length < 0 || length > FrameDescriptor.MAX_CONTROL_LENGTH
             || (type != FrameDescriptor.WELCOME && type != FrameDescriptor.REJECT)) {
             throw new MalformedFrameException(where + " answered the hello with " + FrameDescriptor.typeName(type)

@@ -73,7 +73,7 @@ public final class StreamBusClient implements BusClient {
                 throw new IllegalStateException("client is closed");
             }
         }
-        return new StreamConnection(connector, hello, context.connectionListener(),
+        return new StreamConnection(connector, hello, context.authToken(), context.connectionListener(),
             context.connectTimeout().toNanos(), context.reconnectInterval().toNanos());
     }
 

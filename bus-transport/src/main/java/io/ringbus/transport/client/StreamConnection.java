@@ -1,5 +1,6 @@
 package io.ringbus.transport.client;
 
+import io.ringbus.transport.AuthToken;
 import io.ringbus.transport.ConnectionListener;
 import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
@@ -14,6 +15,7 @@ import io.ringbus.transport.stream.StreamConnector;
 final class StreamConnection {
     private final StreamConnector connector;
     private final Hello hello;
+    private final AuthToken token;
     private final ConnectionListener listener;
     private final long connectTimeoutNanos;
     private final long reconnectIntervalNanos;
@@ -24,8 +26,14 @@ final class StreamConnection {
 
     StreamConnection(StreamConnector connector, Hello hello, ConnectionListener listener, long connectTimeoutNanos,
         long reconnectIntervalNanos) {
+        this(connector, hello, null, listener, connectTimeoutNanos, reconnectIntervalNanos);
+    }
+
+    StreamConnection(StreamConnector connector, Hello hello, AuthToken token, ConnectionListener listener,
+        long connectTimeoutNanos, long reconnectIntervalNanos) {
         this.connector = connector;
         this.hello = hello;
+        this.token = token;
         this.listener = listener;
         this.connectTimeoutNanos = connectTimeoutNanos;
         this.reconnectIntervalNanos = reconnectIntervalNanos;
@@ -35,7 +43,7 @@ final class StreamConnection {
     Handshake.Welcome open() {
         ByteStream opened = connector.connect(connectTimeoutNanos);
         try {
-            welcome = Handshake.perform(opened, hello, connectTimeoutNanos, connector.uri().toString());
+            welcome = Handshake.perform(opened, hello, token, connectTimeoutNanos, connector.uri().toString());
         } catch (RuntimeException e) {
             opened.close();
             throw e;
@@ -70,7 +78,8 @@ final class StreamConnection {
             return null;
         }
         try {
-            Handshake.Welcome again = Handshake.perform(opened, hello, connectTimeoutNanos, connector.uri().toString());
+            Handshake.Welcome again = Handshake.perform(opened, hello, token, connectTimeoutNanos,
+                connector.uri().toString());
             if (again.maxMessageLength() < welcome.maxMessageLength()) {
                 opened.close();
                 return null; // the topic was recreated smaller; messages already accepted might not fit

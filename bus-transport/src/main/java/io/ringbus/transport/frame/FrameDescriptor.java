@@ -25,7 +25,9 @@ package io.ringbus.transport.frame;
  *
  * <p>A conversation: the client sends {@link #HELLO} (text: {@code ringbus/1 pub TOPIC} or
  * {@code ringbus/1 sub TOPIC start=earliest ...}); the server answers {@link #WELCOME} (text:
- * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes. Then a publisher
+ * {@code ok maxMessageLength=N}) or {@link #REJECT} (text: the reason) and closes; on a listener that
+ * requires authentication it first sends {@link #CHALLENGE}, which the client answers with {@link #AUTH}.
+ * Then a publisher
  * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a subscriber
  * with explicit commits ({@code commit=explicit} in its hello) sends {@link #COMMIT} frames; a durable
  * subscriber that closes sends {@link #BYE} and reads on until the server closes.
@@ -71,6 +73,17 @@ public final class FrameDescriptor {
      * nothing to send; frames sent before a connection ends (a client killed -9) still count.
      */
     public static final int COMMIT = -18;
+    /**
+     * Server to client, in answer to a {@link #HELLO} on a listener that requires authentication:
+     * {@code AuthToken.NONCE_LENGTH} (32) fresh random bytes. The client answers with {@link #AUTH}.
+     */
+    public static final int CHALLENGE = -19;
+    /**
+     * Client to server, in answer to a {@link #CHALLENGE}: HMAC-SHA256(token, nonce || the hello's
+     * payload), 32 bytes; or no bytes from a client that has no token (the server then says what to give
+     * it). The server answers {@link #WELCOME} or {@link #REJECT}.
+     */
+    public static final int AUTH = -20;
 
     /** Longest control payload (hello, welcome, reject, connect, session). */
     public static final int MAX_CONTROL_LENGTH = 1024;
@@ -100,6 +113,8 @@ public final class FrameDescriptor {
             case SESSION -> "SESSION";
             case BYE -> "BYE";
             case COMMIT -> "COMMIT";
+            case CHALLENGE -> "CHALLENGE";
+            case AUTH -> "AUTH";
             default -> type >= 0 ? "MESSAGE(" + type + ")" : "UNKNOWN(" + type + ")";
         };
     }

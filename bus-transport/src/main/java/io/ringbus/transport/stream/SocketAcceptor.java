@@ -68,7 +68,7 @@ public final class SocketAcceptor implements StreamAcceptor {
                 if (!allowNonLoopback && !uri.isLoopback()) {
                     throw new TransportException("Refusing to listen on " + uri + ": it is not a loopback address and "
                         + "anyone who reaches it could publish and subscribe. Use tcp://127.0.0.1:PORT, or pass "
-                        + "--allow-remote (BridgeContext.allowNonLoopback) if that is what you want");
+                        + "--allow-remote with --auth-token-file FILE (BridgeContext.allowNonLoopback, authToken)");
                 }
                 server = ServerSocketChannel.open();
                 server.setOption(StandardSocketOptions.SO_REUSEADDR, true);

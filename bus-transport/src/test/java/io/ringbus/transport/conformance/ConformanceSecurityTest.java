@@ -82,8 +82,18 @@ class ConformanceSecurityTest extends AbstractConformanceTest {
         TransportException refused = assertThrows(TransportException.class, () -> Bridge.start(context).close());
         assertTrue(refused.getMessage().contains("allowNonLoopback"), "the error names the flag: "
             + refused.getMessage());
+        IllegalArgumentException open = assertThrows(IllegalArgumentException.class, () -> Bridge.start(
+            new BridgeContext().busContext(busContextIn(directory)).listen("tcp://0.0.0.0:0").allowNonLoopback(true)
+                .log(line -> { })).close());
+        assertTrue(open.getMessage().contains("authToken") && open.getMessage().contains("insecure(true)"),
+            "the error names both ways out: " + open.getMessage());
         try (Bridge allowed = Bridge.start(new BridgeContext().busContext(busContextIn(directory))
-            .listen("tcp://0.0.0.0:0").allowNonLoopback(true).log(line -> { }))) {
+            .listen("tcp://0.0.0.0:0").allowNonLoopback(true).insecure(true).log(line -> { }))) {
+            assertEquals("0.0.0.0", allowed.listening().get(0).host());
+        }
+        try (Bridge allowed = Bridge.start(new BridgeContext().busContext(busContextIn(directory))
+            .listen("tcp://0.0.0.0:0").allowNonLoopback(true).log(line -> { })
+            .authToken(io.ringbus.transport.AuthToken.of(new byte[16])))) {
             assertEquals("0.0.0.0", allowed.listening().get(0).host());
         }
     }
