@@ -19,6 +19,9 @@ is thread-safe: use one per thread.
 """
 
 import collections
+import hashlib
+import hmac
+import os
 import re
 import select
 import socket
@@ -27,7 +30,7 @@ import time
 import urllib.parse
 
 __all__ = ["Publisher", "Subscriber", "Message", "Loss", "RingbusError", "RejectedError", "ProtocolError",
-           "ConnectionLost", "PROTOCOL"]
+           "ConnectionLost", "PROTOCOL", "read_token_file"]
 
 PROTOCOL = "ringbus/1"
 
@@ -38,6 +41,10 @@ REJECT = -12
 LOSS = -13
 BYE = -17
 COMMIT = -18
+CHALLENGE = -19  # on a listener that requires a token: 32 random bytes, answered by AUTH
+AUTH = -20
+NONCE_LENGTH = 32
+MIN_TOKEN_LENGTH = 16
 
 MAX_CONTROL_LENGTH = 1024  # longest hello, welcome or reject payload
 MAX_TYPE_ID = 2 ** 31 - 1
@@ -150,18 +157,41 @@ def _recv_exactly(sock, count, where):
     return b"".join(chunks)
 
 
-def _read_control(sock, where):
-    """One frame that must be WELCOME or REJECT, read without a byte past it."""
+def _read_control(sock, where, challenge_allowed=False):
+    """One frame that must be WELCOME or REJECT (or, first, a CHALLENGE), read without a byte past it."""
     length, kind = _HEADER.unpack(_recv_exactly(sock, _HEADER.size, where))
+    if kind == CHALLENGE and challenge_allowed and length == NONCE_LENGTH:
+        return kind, _recv_exactly(sock, length, where)
     if kind not in (WELCOME, REJECT) or not 0 <= length <= MAX_CONTROL_LENGTH:
         raise ProtocolError("%s answered with a frame of type %d and %d bytes, not WELCOME or REJECT; "
                             "is it a ringbus bridge?" % (where, kind, length))
     return kind, _recv_exactly(sock, length, where).decode("utf-8", "replace")
 
 
-def _open(address, role, topic, options, timeout):
-    """Connects and says hello; returns (socket, maxMessageLength) or raises RejectedError."""
+def read_token_file(path):
+    """The token in ``path`` (as ``bus daemon --auth-token-file`` reads it): its bytes less one line end.
+
+    Refuses, with a ValueError saying what to do, a file that others than its owner may read or write, or one
+    that holds fewer than 16 bytes.
+    """
+    mode = os.stat(path).st_mode
+    if mode & 0o077:
+        raise ValueError("token file %s has mode %o: others could read it; chmod 600 %s" % (path, mode & 0o777, path))
+    with open(path, "rb") as f:
+        token = f.read()
+    if token.endswith(b"\n"):
+        token = token[:-2] if token.endswith(b"\r\n") else token[:-1]
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError("token file %s holds %d bytes; a token needs at least %d: "
+                         "(umask 077; head -c 32 /dev/urandom | base64 > %s)" % (path, len(token), MIN_TOKEN_LENGTH,
+                                                                                path))
+    return token
+
+
+def _open(address, role, topic, options, timeout, auth_token_file=None):
+    """Connects and says hello (answering a CHALLENGE); returns (socket, maxMessageLength) or raises RejectedError."""
     hello = _hello_text(role, topic, options)
+    token = read_token_file(auth_token_file) if auth_token_file is not None else None
     where = "the bridge at %s" % address
     sock = _connect(address, timeout)
     try:
@@ -169,7 +199,12 @@ def _open(address, role, topic, options, timeout):
             sock.sendall(_HEADER.pack(len(hello), HELLO) + hello)
         except OSError:
             pass  # a bridge that refuses a peer may close before reading: its REJECT may be waiting all the same
-        kind, text = _read_control(sock, where)
+        kind, text = _read_control(sock, where, challenge_allowed=True)
+        if kind == CHALLENGE:
+            # HMAC-SHA256(token, nonce || hello); without a token an empty AUTH, which the bridge refuses saying why.
+            answer = hmac.new(token, text + hello, hashlib.sha256).digest() if token is not None else b""
+            sock.sendall(_HEADER.pack(len(answer), AUTH) + answer)
+            kind, text = _read_control(sock, where)
         if kind == REJECT:
             raise RejectedError("%s refused %s on topic %r: %s" % (where, role, topic, text), text)
         words = text.split()
@@ -242,14 +277,16 @@ class Publisher(_Endpoint):
     exception closes the socket without sending what is still queued.
     """
 
-    def __init__(self, address, topic, *, timeout=10.0, buffer_size=64 * 1024, **hello_options):
+    def __init__(self, address, topic, *, timeout=10.0, buffer_size=64 * 1024, auth_token_file=None,
+                 **hello_options):
         super().__init__(address, topic)
         if buffer_size < 1:
             raise ValueError("buffer_size must be at least 1, not %r" % (buffer_size,))
         self._buffer = bytearray()
         self._buffer_size = buffer_size
         self._timeout = timeout
-        self._sock, self.max_message_length = _open(address, "pub", topic, hello_options, timeout)
+        self._sock, self.max_message_length = _open(address, "pub", topic, hello_options, timeout,
+                                                    auth_token_file)
 
     def offer(self, payload, type_id=0):
         """Queues one message (bytes-like, at most ``max_message_length`` bytes) with its type id (0 or more)."""
@@ -338,7 +375,7 @@ class Subscriber(_Endpoint):
     """
 
     def __init__(self, address, topic, start="latest", durable=None, *, commit="auto", timeout=10.0,
-                 **hello_options):
+                 auth_token_file=None, **hello_options):
         super().__init__(address, topic)
         if start not in ("latest", "earliest"):
             raise ValueError("start must be 'latest' or 'earliest', not %r" % (start,))
@@ -353,7 +390,7 @@ class Subscriber(_Endpoint):
         self._error = None  # what the bad frame after those events was: raised once they are returned
         self._delivered = 0  # messages returned to the application on this connection (what COMMIT counts)
         self._committed = 0
-        self._sock, self.max_message_length = _open(address, "sub", topic, options, timeout)
+        self._sock, self.max_message_length = _open(address, "sub", topic, options, timeout, auth_token_file)
 
     def poll(self, timeout=None):
         """The next ``Message`` or ``Loss``; None if nothing came within ``timeout`` seconds (None: wait)."""

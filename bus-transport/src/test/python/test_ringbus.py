@@ -25,6 +25,10 @@ RUN = os.environ.get("RINGBUS_RUN", str(os.getpid()))
 JAVA_COUNT = 1000
 PYTHON_COUNT = 1000
 needs_daemon = unittest.skipUnless(UNIX and TCP, "RINGBUS_UNIX and RINGBUS_TCP name no daemon")
+# A second daemon, whose TCP listener requires the token in RINGBUS_TOKEN_FILE (bus daemon --auth-token-file).
+TCP_AUTH = os.environ.get("RINGBUS_TCP_AUTH")
+TOKEN_FILE = os.environ.get("RINGBUS_TOKEN_FILE")
+needs_auth_daemon = unittest.skipUnless(TCP_AUTH and TOKEN_FILE, "RINGBUS_TCP_AUTH names no daemon with a token")
 
 
 def topic(name):
@@ -181,6 +185,46 @@ class JavaInteropTest(unittest.TestCase):
             for i in range(PYTHON_COUNT):
                 publisher.offer(("python %d" % i).encode(), type_id=i % 11)
         print("published %d messages for Java" % PYTHON_COUNT)
+
+
+@needs_auth_daemon
+class AuthTest(unittest.TestCase):
+    """A daemon given --auth-token-file: the client answers its CHALLENGE with the token, or is refused."""
+
+    def token_file(self, content, mode=0o600):
+        import tempfile
+        descriptor, path = tempfile.mkstemp(prefix="ringbus-token-")
+        os.write(descriptor, content)
+        os.close(descriptor)
+        os.chmod(path, mode)
+        self.addCleanup(os.unlink, path)
+        return path
+
+    def test_the_right_token_publishes_and_subscribes(self):
+        name = topic("authed")
+        with ringbus.Subscriber(TCP_AUTH, name, start="earliest", auth_token_file=TOKEN_FILE) as subscriber:
+            with ringbus.Publisher(TCP_AUTH, name, auth_token_file=TOKEN_FILE) as publisher:
+                for i in range(3):
+                    publisher.offer(b"signed %d" % i, type_id=i)
+            self.assertEqual([(i, b"signed %d" % i) for i in range(3)], messages(subscriber, 3))
+
+    def test_no_token_is_refused_saying_what_to_give(self):
+        with self.assertRaises(ringbus.RejectedError) as caught:
+            ringbus.Publisher(TCP_AUTH, topic("authed"))
+        self.assertIn("--auth-token-file", caught.exception.reason)
+
+    def test_a_wrong_token_is_refused(self):
+        wrong = self.token_file(b"not-the-daemons-token-at-all\n")
+        with self.assertRaises(ringbus.RejectedError) as caught:
+            ringbus.Subscriber(TCP_AUTH, topic("authed"), auth_token_file=wrong)
+        self.assertIn("authentication failed", caught.exception.reason)
+
+    def test_a_token_file_others_may_read_is_refused_before_connecting(self):
+        with open(TOKEN_FILE, "rb") as f:
+            readable = self.token_file(f.read(), mode=0o644)
+        with self.assertRaises(ValueError) as caught:
+            ringbus.Publisher(TCP_AUTH, topic("authed"), auth_token_file=readable)
+        self.assertIn("chmod 600", str(caught.exception))
 
 
 class FakeBridge:

@@ -19,6 +19,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -74,8 +75,14 @@ class PythonClientTest {
     @Test
     void thePythonTestsPassAgainstADaemonAndTalkWithJava() throws Exception {
         Path socket = root.resolve("bus.sock");
+        Path tokenFile = root.resolve("bus.token");
+        Files.write(tokenFile, ("python-test-token-" + System.nanoTime() + "\n").getBytes(StandardCharsets.US_ASCII));
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        Path authDirectory = root.resolve("auth-bus");
         try (Daemons.Running daemon = Daemons.start("--dir", directory.toString(), "--listen", "unix:" + socket,
-            "--listen", "tcp://127.0.0.1:0")) {
+            "--listen", "tcp://127.0.0.1:0");
+            Daemons.Running authDaemon = Daemons.start("--dir", authDirectory.toString(), "--listen",
+                "tcp://127.0.0.1:0", "--auth-token-file", tokenFile.toString())) {
             String unix = "unix:" + socket;
             String tcp = daemon.listening("tcp://");
             String run = Long.toString(ProcessHandle.current().pid());
@@ -98,6 +105,8 @@ class PythonClientTest {
             builder.environment().put("RINGBUS_UNIX", unix);
             builder.environment().put("RINGBUS_TCP", tcp);
             builder.environment().put("RINGBUS_RUN", run);
+            builder.environment().put("RINGBUS_TCP_AUTH", authDaemon.listening("tcp://"));
+            builder.environment().put("RINGBUS_TOKEN_FILE", tokenFile.toString());
             builder.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the source tree
             Process python = builder.start();
             python.getOutputStream().close();
@@ -113,7 +122,7 @@ class PythonClientTest {
             System.out.println(out);
             assertEquals(0, code, out);
             Matcher ran = Pattern.compile("Ran (\\d+) tests").matcher(out);
-            assertTrue(ran.find() && Integer.parseInt(ran.group(1)) >= 19, "every test ran: " + out);
+            assertTrue(ran.find() && Integer.parseInt(ran.group(1)) >= 23, "every test ran: " + out);
             assertFalse(out.contains("skipped"), "no test skipped: the daemon was given: " + out);
             assertTrue(out.contains("published " + PYTHON_COUNT + " messages for Java"), out);
 
