@@ -26,7 +26,7 @@
 
 /* Topic header (FORMAT.md, "Topic file"). */
 #define TOPIC_MAGIC 0x5242544F50494331ULL /* "RBTOPIC1" */
-#define TOPIC_VERSION 2
+#define TOPIC_VERSION 3
 #define T_MAGIC 0
 #define T_VERSION 8
 #define T_READY 12
@@ -124,7 +124,7 @@ int main(int argc, char **argv) {
         return fail(path, strerror(errno));
     }
     if (load64(T_MAGIC) != TOPIC_MAGIC || load32(T_VERSION) != TOPIC_VERSION) {
-        return fail(path, "not a ringbus topic of layout version 2 (topic magic or version differs)");
+        return fail(path, "not a ringbus topic of layout version 3 (topic magic or version differs)");
     }
     int timestamps = (load32(T_FLAGS) & FLAG_TIMESTAMPS) != 0;
     if (__atomic_load_n((const uint32_t *) (base + T_READY), __ATOMIC_ACQUIRE) != 1) {

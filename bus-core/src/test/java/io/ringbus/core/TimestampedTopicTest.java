@@ -184,8 +184,8 @@ class TimestampedTopicTest {
         }
         bus = Bus.open(new BusContext().directory(directory));
         CorruptRingException e = assertThrows(CorruptRingException.class, () -> bus.newSubscriber("old"));
-        assertTrue(e.getMessage().contains("layout version 1 (an older ringbus made it); this ringbus reads version 2"),
-            e.getMessage());
+        assertTrue(e.getMessage().contains("layout version 1 (an older ringbus made it); this ringbus reads version "
+            + TopicDescriptor.LAYOUT_VERSION), e.getMessage());
         assertTrue(e.getMessage().contains("Remove the file"), e.getMessage());
     }
 

@@ -39,8 +39,9 @@ final class SingleProducerWriter extends AbstractRingWriter {
         }
         // The tail goes first, as a many-producer claim's compare-and-set does: a validating reader a
         // lap behind checks it after copying, and must see it moved if any byte under it changed.
-        // The intent first, as a many-producer writer's: a death between this tail store and the claim
-        // marker leaves a claim without a marker, which recovery pads from the intent.
+        // The intent (if this writer notes one) first, as a many-producer writer's: a death between this
+        // tail store and the claim marker leaves a claim without a marker, which recovery pads from the
+        // intent. A topic's publisher notes none: such a claim is its last, and ends at the tail.
         if (intent != null) {
             intent.record(claimTail, claimLength);
         }

@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.Ring;
 import io.ringbus.core.ring.internal.ClaimIntent;
@@ -36,7 +37,24 @@ public final class DeadClaims {
         if (owner >= 0) {
             return isDead(topic, owner) && ClaimRecovery.padMarkedClaim(ring, position, owner);
         }
-        return recoverFromIntents(topic, position);
+        return topic.producerMode() == ProducerMode.SINGLE
+            ? recoverLastClaim(topic, position)
+            : recoverFromIntents(topic, position);
+    }
+
+    /**
+     * A claim with no marker on a single-producer topic. Its one publisher (slot 0) claims in order and
+     * stores each claim's marker before it returns the claim, so only its last claim can lack one: the
+     * first such record starts that claim, and the claim ends at the tail, which nobody else moves.
+     * Pads {@code [position, tail)} when that publisher is dead. The tail is read before the lock: a
+     * successor that takes the slot after the look claims only from the tail it finds, at or above it.
+     */
+    private static boolean recoverLastClaim(TopicFile topic, long position) {
+        long tail = topic.ring().tail();
+        if (position >= tail || topic.file().isLockHeld(TopicDescriptor.publisherLockByte(0))) {
+            return false;
+        }
+        return ClaimRecovery.padUnmarkedRegion(topic.ring(), position, tail);
     }
 
     private static boolean isDead(TopicFile topic, int owner) {
@@ -89,14 +107,24 @@ public final class DeadClaims {
      * (or the middle of one). Only the part at or after the first pending record (the committed head,
      * advanced) can still be that claim: everything before it is committed, and producers never claim
      * more than a capacity past it, so nothing from it on has been overwritten.
+     *
+     * <p>A single-producer topic's publisher notes no intent: its last claim runs from the first record
+     * without a marker (at or after the first pending record) to the tail.
      */
     public static void padIntentOfDeadPublisher(TopicFile topic, int slot) {
         Ring ring = topic.ring();
+        long tail = ring.tail();
+        if (topic.producerMode() == ProducerMode.SINGLE) {
+            // No intent (see recoverLastClaim): the dead publisher's last claim is what lies between the
+            // first record without a marker and the tail. Records before it are committed or marked
+            // (readers pad those themselves).
+            padFirstUnmarked(ring, RingSlots.advanceCommittedHead(ring, tail), tail, true);
+            return;
+        }
         ClaimIntent intent = intentOf(topic, slot);
         long from = intent.position();
         int length = intent.length();
         long end = from + length;
-        long tail = ring.tail();
         if (from < 0 || length <= 0 || end > tail || !RecordDescriptor.isAligned(from)) {
             return;
         }
@@ -104,14 +132,22 @@ public final class DeadClaims {
         if (end <= firstPending) {
             return;
         }
-        long at = Math.max(from, firstPending);
+        padFirstUnmarked(ring, Math.max(from, firstPending), end, false);
+    }
+
+    /**
+     * Walks the records of {@code [at, end)}, over committed ones, and pads from the first one without a
+     * claim marker to {@code end}. Stops at a record of bad length; at a marked one too (its owner's
+     * readers pad it themselves), unless {@code overMarked}.
+     */
+    private static void padFirstUnmarked(Ring ring, long at, long end, boolean overMarked) {
         while (at < end) {
             int owner = ClaimRecovery.ownerAt(ring, at);
             if (owner == ClaimRecovery.NO_MARKER) {
                 ClaimRecovery.padUnmarkedRegion(ring, at, end);
                 return;
             }
-            if (owner != ClaimRecovery.NOT_BLOCKED) {
+            if (owner != ClaimRecovery.NOT_BLOCKED && !overMarked) {
                 return;
             }
             long record = ring.dataOffset() + (at & (ring.capacity() - 1));

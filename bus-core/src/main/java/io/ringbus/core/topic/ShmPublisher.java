@@ -58,7 +58,11 @@ public final class ShmPublisher implements Publisher {
         this.slotOffset = TopicDescriptor.publisherSlotOffset(slotIndex);
         int generation = header.get(ValueLayout.JAVA_INT, slotOffset + PublisherSlotDescriptor.GENERATION_OFFSET);
         int ownerId = PublisherSlotDescriptor.ownerId(slotIndex, generation);
-        ClaimIntent intent = new ClaimIntent(header, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
+        // A single producer notes no claim intent: its only claim that can lack a marker is its last one,
+        // which ends at the tail (see DeadClaims). Two stores per message fewer, on a line of their own:
+        // +5% (2-9%) one-to-one across processes, in alternated pairs (issue 13).
+        ClaimIntent intent = topic.producerMode() == ProducerMode.SINGLE ? null
+            : new ClaimIntent(header, slotOffset + PublisherSlotDescriptor.INTENT_POSITION_OFFSET);
         this.writer = RingSlots.newWriter(topic.ring(), ownerId, intent);
         this.sweeper = new SlotSweeper(topic);
     }

@@ -47,7 +47,10 @@ package io.ringbus.core.topic;
  * messages of a timestamped topic can be {@link #TIMESTAMP_LENGTH} bytes shorter.
  *
  * <p>Version 2 added the timestamps flag: version 1 files are refused, as a version 1 reader would take
- * publish times for message bytes.
+ * publish times for message bytes. Version 3: the publisher of a single-producer topic notes no claim
+ * intent (its one claim that can lack a marker is its last, which ends at the ring's tail; see
+ * {@link DeadClaims}); version 2 files are refused, as a version 2 process would find no intent to
+ * recover such a claim from.
  *
  * <p>Every field is in the creating machine's native byte order, like the ring's (whose byte-order
  * mark lets a reader of the other order refuse the file); bus-core/FORMAT.md is the whole format.
@@ -59,7 +62,7 @@ package io.ringbus.core.topic;
 public final class TopicDescriptor {
     /** "RBTOPIC1" in ASCII, read as a big-endian long. */
     public static final long MAGIC = 0x5242544F50494331L;
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     public static final int READY = 1;
 
     public static final int MAGIC_OFFSET = 0;

@@ -3,6 +3,7 @@ package io.ringbus.core.process;
 import io.ringbus.core.BusContext;
 import io.ringbus.core.RingBusException;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.ProducerMode;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -103,9 +104,14 @@ final class ChildSupport {
         return new BusContext().directory(Path.of(get("dir")));
     }
 
-    /** The topic config every process of a test passes: {@code --capacity} (default 64 KiB). */
+    /**
+     * The topic config every process of a test passes: {@code --capacity} (default 64 KiB), and
+     * {@code --mode SINGLE|MANY} if given.
+     */
     TopicConfig topicConfig() {
-        return new TopicConfig().capacity(getInt("capacity", 1 << 16));
+        TopicConfig config = new TopicConfig().capacity(getInt("capacity", 1 << 16));
+        String mode = options.get("mode");
+        return mode == null ? config : config.producerMode(ProducerMode.valueOf(mode));
     }
 
     /** Prints a line, buffered. */
