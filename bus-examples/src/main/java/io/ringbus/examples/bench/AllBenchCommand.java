@@ -28,7 +28,8 @@ import picocli.CommandLine.Mixin;
             + " 32, 64, 288, 1024 and 65536 bytes), one after another, then bench record (in a JVM with the"
             + " Chronicle flags), then prints their tables (every ratio against its peer) and writes one report"
             + " folder.",
-        "Takes three to seven minutes on a 2-core VM (--full: about 25), longer on a busy machine."},
+        "Takes about two minutes on a quiet 2-core VM (108 s measured on 2026-12-07; --full: about 25), longer"
+            + " on a busy machine."},
     exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.OK + ":all three completed",
         "N:the first failing benchmark's status (the others still run)",

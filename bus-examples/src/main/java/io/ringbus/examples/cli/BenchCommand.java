@@ -23,7 +23,8 @@ import picocli.CommandLine.Mixin;
     description = {
         "Benchmarks of ringbus beside its peers, measured in the same run.",
         "With no subcommand (or 'all'): ring, wakeup and transport in quick mode (--full: full mode), one after"
-            + " another, their tables side by side and one report folder; one to five minutes (--full: about 15)."},
+            + " another, their tables side by side and one report folder; about two minutes on a quiet 2-core VM,"
+            + " longer on a busy one (--full: about 25)."},
     subcommands = {RingBenchCommand.class, WakeupBenchCommand.class, TransportBenchCommand.class,
         GatewayBenchCommand.class, RecordBenchCommand.class, JmhBenchCommand.class, AllBenchCommand.class,
         CommandLine.HelpCommand.class},
