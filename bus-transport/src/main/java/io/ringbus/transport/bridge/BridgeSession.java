@@ -116,7 +116,7 @@ final class BridgeSession implements Runnable, Served {
     private Hello readHello() {
         long deadline = System.nanoTime() + bridge.context().helloTimeout().toNanos();
         ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        if (!readExactly(header, deadline)) {
+        if (!readExactly(header, deadline, "hello")) {
             return null;
         }
         int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
@@ -129,7 +129,7 @@ final class BridgeSession implements Runnable, Served {
                 + FrameDescriptor.MAX_CONTROL_LENGTH);
         }
         ByteBuffer payload = ByteBuffer.allocate(length);
-        if (!readExactly(payload, deadline)) {
+        if (!readExactly(payload, deadline, "hello")) {
             return null;
         }
         helloBytes = payload.array();
@@ -151,7 +151,7 @@ final class BridgeSession implements Runnable, Served {
         }
         long deadline = System.nanoTime() + bridge.context().helloTimeout().toNanos();
         ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        if (!readExactly(header, deadline)) {
+        if (!readExactly(header, deadline, "answer to the authentication challenge")) {
             return false;
         }
         int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
@@ -166,7 +166,7 @@ final class BridgeSession implements Runnable, Served {
                 + AuthToken.ANSWER_LENGTH);
         }
         ByteBuffer answer = ByteBuffer.allocate(length);
-        if (!readExactly(answer, deadline)) {
+        if (!readExactly(answer, deadline, "answer to the authentication challenge")) {
             return false;
         }
         if (!token.verify(nonce, helloBytes, answer.array())) {
@@ -194,8 +194,8 @@ final class BridgeSession implements Runnable, Served {
         reject(reason);
     }
 
-    /** Reads until {@code into} is full; false at end of stream, on stop, or on timeout (logged). */
-    private boolean readExactly(ByteBuffer into, long deadline) {
+    /** Reads until {@code into} is full; false at end of stream, on stop, or on timeout (logged: no {@code what}). */
+    private boolean readExactly(ByteBuffer into, long deadline, String what) {
         while (into.hasRemaining()) {
             int read = stream.read(into);
             if (read < 0 || stopped) {
@@ -204,7 +204,7 @@ final class BridgeSession implements Runnable, Served {
             if (read == 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log("closed " + stream.describe() + ": no hello within "
+                    log("closed " + stream.describe() + ": no " + what + " within "
                         + bridge.context().helloTimeout().toMillis() + " ms");
                     return false;
                 }

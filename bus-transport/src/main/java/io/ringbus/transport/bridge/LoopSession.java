@@ -541,7 +541,8 @@ final class LoopSession implements Served {
         }
         try {
             if (hello == null && place == Place.READING && now - deadline >= 0) {
-                log("closed " + stream.describe() + ": no hello within "
+                log("closed " + stream.describe() + ": no " + (challenged != null
+                    ? "answer to the authentication challenge" : "hello") + " within "
                     + bridge.context().helloTimeout().toMillis() + " ms");
                 close();
             } else if (place == Place.CLOSING && now - deadline >= 0) {

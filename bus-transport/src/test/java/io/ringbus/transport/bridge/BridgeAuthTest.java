@@ -141,6 +141,22 @@ class BridgeAuthTest {
         }
     }
 
+    /** A client that says hello and never answers the challenge is closed at the hello's deadline, saying so. */
+    @ParameterizedTest(name = "dedicated threads {0}")
+    @ValueSource(ints = {0, 8})
+    void aClientSilentAfterTheChallengeIsClosedAtTheDeadline(int dedicatedThreads) throws Exception {
+        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads)
+            .listen("tcp://127.0.0.1:0").helloTimeout(Duration.ofMillis(300)).authToken(AuthToken.of(SECRET))
+            .log(log::add), bus);
+        try (SocketChannel channel = connect(bridge.listening().get(0).toString())) {
+            write(channel, frame(FrameDescriptor.HELLO, "ringbus/1 pub t".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(AuthToken.NONCE_LENGTH, readFrame(channel, FrameDescriptor.CHALLENGE).length);
+            assertEquals(-1, channel.read(ByteBuffer.allocate(1)), "the bridge closes the silent connection");
+        }
+        assertTrue(log.stream().anyMatch(line -> line.contains("no answer to the authentication challenge within")),
+            "the log says what the client did not send: " + log);
+    }
+
     /**
      * Records every byte a good client sends, then replays them on a new connection: the bridge's new
      * nonce makes the recorded answer wrong.
