@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -22,10 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AllowListTest {
     private static final long PATIENCE_NANOS = 10_000_000_000L;
 
+    private BusRoot busRoot;
     private Path root;
     private Bus bus;
     private Bridge bridge;
@@ -47,26 +45,21 @@ class AllowListTest {
 
     @BeforeEach
     void makeRoot() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-allow-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")));
+        busRoot = BusRoot.create("rb-allow-");
+        root = busRoot.root;
+        bus = busRoot.bus;
     }
 
     @AfterEach
     void removeRoot() throws IOException {
-        if (bridge != null) {
-            bridge.close();
-        }
-        bus.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        busRoot.close();
     }
 
     private BusClient start(int dedicatedThreads) {
         String socket = "unix:" + root.resolve("sock/bus.sock");
-        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads).listen(socket)
+        bridge = busRoot.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads).listen(socket)
             .allowPublish("prices.*").allowPublish("log-?").allowSubscribe("prices.*").allowSubscribe("news")
-            .log(log::add), bus);
+            .log(log::add));
         return BusClients.open(new TransportContext().uri(socket));
     }
 

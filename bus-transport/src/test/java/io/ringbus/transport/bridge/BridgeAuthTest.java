@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
@@ -31,10 +30,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +47,7 @@ class BridgeAuthTest {
     private static final byte[] SECRET = "correct horse battery staple".getBytes(StandardCharsets.UTF_8);
     private static final long PATIENCE_NANOS = 10_000_000_000L;
 
+    private BusRoot busRoot;
     private Path root;
     private Bus bus;
     private Bridge bridge;
@@ -57,26 +55,21 @@ class BridgeAuthTest {
 
     @BeforeEach
     void makeRoot() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-auth-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")));
+        busRoot = BusRoot.create("rb-auth-");
+        root = busRoot.root;
+        bus = busRoot.bus;
     }
 
     @AfterEach
     void removeRoot() throws IOException {
-        if (bridge != null) {
-            bridge.close();
-        }
-        bus.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        busRoot.close();
     }
 
     /** A bridge on loopback TCP and a Unix socket that requires the token on TCP. */
     private String startBridge(int dedicatedThreads) {
-        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads)
+        bridge = busRoot.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads)
             .listen("tcp://127.0.0.1:0").listen("unix:" + root.resolve("sock/bus.sock"))
-            .authToken(AuthToken.of(SECRET)).log(log::add), bus);
+            .authToken(AuthToken.of(SECRET)).log(log::add));
         return bridge.listening().get(0).toString();
     }
 
@@ -145,9 +138,9 @@ class BridgeAuthTest {
     @ParameterizedTest(name = "dedicated threads {0}")
     @ValueSource(ints = {0, 8})
     void aClientSilentAfterTheChallengeIsClosedAtTheDeadline(int dedicatedThreads) throws Exception {
-        bridge = Bridge.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads)
+        bridge = busRoot.start(new BridgeContext().eventLoops(1).dedicatedThreads(dedicatedThreads)
             .listen("tcp://127.0.0.1:0").helloTimeout(Duration.ofMillis(300)).authToken(AuthToken.of(SECRET))
-            .log(log::add), bus);
+            .log(log::add));
         try (SocketChannel channel = connect(bridge.listening().get(0).toString())) {
             write(channel, frame(FrameDescriptor.HELLO, "ringbus/1 pub t".getBytes(StandardCharsets.UTF_8)));
             assertEquals(AuthToken.NONCE_LENGTH, readFrame(channel, FrameDescriptor.CHALLENGE).length);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
@@ -24,11 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +45,7 @@ class BridgeTlsTest {
     /** The key pairs, made once (keytool is a JVM start each time). */
     private static Path keys;
 
+    private BusRoot busRoot;
     private Path root;
     private Bus bus;
     private Bridge bridge;
@@ -62,28 +60,19 @@ class BridgeTlsTest {
 
     @AfterAll
     static void removeKeys() throws IOException {
-        delete(keys);
-    }
-
-    private static void delete(Path directory) throws IOException {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        BusRoot.delete(keys);
     }
 
     @BeforeEach
     void makeRoot() throws IOException {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-tls-");
-        bus = Bus.open(new BusContext().directory(root.resolve("bus")));
+        busRoot = BusRoot.create("rb-tls-");
+        root = busRoot.root;
+        bus = busRoot.bus;
     }
 
     @AfterEach
     void removeRoot() throws IOException {
-        if (bridge != null) {
-            bridge.close();
-        }
-        bus.close();
-        delete(root);
+        busRoot.close();
     }
 
     /** A PKCS#12 key store NAME.p12 (password in NAME.pass, 0600) and its certificate NAME.pem, by keytool. */
@@ -109,8 +98,8 @@ class BridgeTlsTest {
     }
 
     private String startBridge(AuthToken token) throws Exception {
-        bridge = Bridge.start(new BridgeContext().listen("tcp://127.0.0.1:0").authToken(token)
-            .tls(TlsContexts.server(keys.resolve("bridge.p12"), keys.resolve("bridge.pass"))).log(log::add), bus);
+        bridge = busRoot.start(new BridgeContext().listen("tcp://127.0.0.1:0").authToken(token)
+            .tls(TlsContexts.server(keys.resolve("bridge.p12"), keys.resolve("bridge.pass"))).log(log::add));
         return bridge.listening().get(0).toString();
     }
 
