@@ -38,7 +38,9 @@ import java.lang.invoke.VarHandle;
  * <p><b>Commits.</b> By default each poll stores the new position in the slot as it returns: what it
  * delivered is consumed. After {@link #deferCommits()} a poll moves only this reader's own position,
  * and {@link #commit()} stores it ({@link #commitMessages} a part of it): producers stay held back,
- * and a durable successor resumes, at the last commit.
+ * and a durable successor resumes, at the last commit. Padding is never held: a poll that delivers
+ * nothing while nothing delivered is uncommitted stores its move over padding, and a commit of every
+ * message delivered passes the padding read after them.
  */
 public final class RingReader implements AutoCloseable {
     private final Ring ring;
@@ -316,7 +318,7 @@ public final class RingReader implements AutoCloseable {
                 }
             }
         } finally {
-            moveTo(next);
+            moveTo(start, next, count);
         }
         return count;
     }
@@ -363,7 +365,7 @@ public final class RingReader implements AutoCloseable {
                 }
             }
         } finally {
-            moveTo(next);
+            moveTo(start, next, count);
         }
         return count;
     }
@@ -378,9 +380,15 @@ public final class RingReader implements AutoCloseable {
             && (typeId >= 0 ? length <= maxMessageLength : typeId == PADDING_TYPE);
     }
 
-    private void moveTo(long next) {
+    /**
+     * After a poll from {@code start} that delivered {@code delivered} messages and stopped at {@code next}.
+     * A reader that defers its commits still stores a move over padding alone when nothing it delivered
+     * is uncommitted: padding carries nothing to commit, and a durable reader whose last records are
+     * padding (a dead publisher's recovered claim) would otherwise hold its slot behind the tail for good.
+     */
+    private void moveTo(long start, long next, int delivered) {
         position = next;
-        if (!deferred && next != stored) {
+        if (next != stored && (!deferred || (delivered == 0 && start == stored))) {
             stored = next;
             Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, next);
         }
@@ -414,9 +422,10 @@ public final class RingReader implements AutoCloseable {
     /**
      * Commits the first {@code messages} messages delivered since the last store: walks their records
      * from the stored position (padding is skipped, not counted) and stores the position right after
-     * the last of them. Those records lie at or above the stored position, so producers cannot have
-     * overwritten them; each is still checked as a poll checks it. For a bridge whose client says how
-     * many of the messages forwarded to it it has consumed.
+     * the last of them, or {@link #position()} when only padding was read after it. Those records
+     * lie at or above the stored position, so producers cannot have overwritten them; each is still
+     * checked as a poll checks it. For a bridge whose client says how many of the messages forwarded
+     * to it it has consumed.
      *
      * @return false, having committed only what it walked, when a record is no longer there (a reader
      *     that producers evicted, whose next poll rejoins)
@@ -455,11 +464,36 @@ public final class RingReader implements AutoCloseable {
                 left--;
             }
         }
+        if (whole && onlyPaddingBetween(at, position)) {
+            at = position; // every message delivered is committed: the padding read after them goes too
+        }
         if (at > stored) {
             stored = at;
             Memory.setLongRelease(segment, slotOffset + CursorDescriptor.POSITION_OFFSET, at);
         }
         return whole;
+    }
+
+    /** Whether {@code [from, to)}, below this reader's position, holds committed padding records only. */
+    private boolean onlyPaddingBetween(long from, long to) {
+        long at = from;
+        while (at < to) {
+            long offset = at & mask;
+            long record = dataOffset + offset;
+            long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
+            boolean recovered = stamp == ring.recoveredStampOf(at);
+            if (stamp != ring.stampOf(at) && !recovered) {
+                return false;
+            }
+            long header = segment.get(ValueLayout.JAVA_LONG, record + HEADER_WORD_OFFSET);
+            int length = RecordDescriptor.lengthOf(header);
+            int typeId = recovered ? PADDING_TYPE : RecordDescriptor.typeOf(header);
+            if (typeId >= 0 || !plausible(offset, length, typeId)) {
+                return false;
+            }
+            at += RecordDescriptor.recordLength(length);
+        }
+        return at == to;
     }
 
     /** The position last stored in the slot: what producers wait for and a durable successor resumes at. */
