@@ -4,20 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
-import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.internal.Memory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,26 +28,21 @@ class ExplicitCommitOverPaddingTest {
     private static final TopicConfig TOPIC = new TopicConfig().capacity(4096).producerMode(ProducerMode.MANY);
     private static final byte[] MESSAGE = new byte[8];
 
-    private Path root;
-    private Path busDir;
+    private TempBus temp;
     private Bus bus;
     private ShmSubscriber subscriber;
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "ringbus-test-");
-        busDir = root.resolve("bus");
-        bus = Bus.open(new BusContext().directory(busDir));
+        temp = TempBus.open("rb-commit-padding-");
+        bus = temp.bus();
         subscriber = (ShmSubscriber) bus.newSubscriber("t", TOPIC,
             new SubscriberConfig().durableName("audit").explicitCommit(true).wakeup(WakeupMode.SPIN));
     }
 
     @AfterEach
-    void close() throws Exception {
-        bus.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     private int poll() {
@@ -73,14 +62,14 @@ class ExplicitCommitOverPaddingTest {
     @Test
     void aDeadPublishersRecoveredClaimAtTheTailLeavesNoLag() {
         // A publisher in a mapping of its own commits three messages, claims a fourth and dies.
-        TopicFile deadsFile = TopicFile.tryOpen(TopicFile.pathOf(busDir, "t"), SharedFiles.FILE_MODE);
-        ShmPublisher dead = new ShmPublisher(deadsFile, () -> { });
+        TempBus.OwnMapping dying = temp.publisherOfItsOwn("t");
+        ShmPublisher dead = dying.publisher();
         for (int i = 0; i < 3; i++) {
             assertTrue(dead.offer(MESSAGE) >= 0);
         }
         long claim = dead.tryClaim(8);
         assertTrue(claim >= 0);
-        deadsFile.close();
+        dying.die();
 
         assertEquals(3, poll());
         subscriber.commit();

@@ -6,24 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.Bus;
-import io.ringbus.core.BusContext;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
-import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.core.ring.RingDescriptor;
 import io.ringbus.core.ring.internal.Memory;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,32 +34,25 @@ class SingleProducerUnmarkedClaimTest {
     /** 100-byte messages take 128-byte records: 31 of them end 128 bytes before the end of the data area. */
     private static final int BEFORE_WRAP = 31;
 
-    private Path root;
-    private Path busDir;
+    private TempBus temp;
     private Bus bus;
     private Subscriber subscriber;
     private final List<byte[]> received = new ArrayList<>();
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "ringbus-test-");
-        busDir = root.resolve("bus");
-        bus = Bus.open(new BusContext().directory(busDir));
+        temp = TempBus.open("rb-unmarked-claim-");
+        bus = temp.bus();
         subscriber = bus.newSubscriber("t", TOPIC, new SubscriberConfig().wakeup(WakeupMode.SPIN));
     }
 
     @AfterEach
-    void close() throws Exception {
-        bus.close();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     private static byte[] message(int seed) {
-        byte[] bytes = new byte[100];
-        Arrays.fill(bytes, (byte) seed);
-        return bytes;
+        return TempBus.filled(seed, 100);
     }
 
     private int poll() {
@@ -79,8 +65,9 @@ class SingleProducerUnmarkedClaimTest {
      * {@code claimBytes} more of the tail and dies; returns where that claim starts.
      */
     private long dieWithUnmarkedClaim(int messages, int claimBytes) {
-        TopicFile deadsFile = TopicFile.tryOpen(TopicFile.pathOf(busDir, "t"), SharedFiles.FILE_MODE);
-        ShmPublisher dead = new ShmPublisher(deadsFile, () -> { });
+        TempBus.OwnMapping dying = temp.publisherOfItsOwn("t");
+        ShmPublisher dead = dying.publisher();
+        TopicFile deadsFile = dying.file();
         assertEquals(0, dead.slotIndex());
         for (int i = 0; i < messages; i++) {
             assertTrue(dead.offer(message(i)) >= 0);
@@ -88,7 +75,7 @@ class SingleProducerUnmarkedClaimTest {
         }
         long tail = deadsFile.ring().tail();
         Memory.setLongVolatile(deadsFile.ring().segment(), RingDescriptor.TAIL_OFFSET, tail + claimBytes);
-        deadsFile.close();
+        dying.die();
         return tail;
     }
 

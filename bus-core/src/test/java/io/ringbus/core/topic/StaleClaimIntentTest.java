@@ -9,16 +9,10 @@ import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.WakeupMode;
-import io.ringbus.core.os.SharedFiles;
 import io.ringbus.core.ring.ProducerMode;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,66 +28,59 @@ class StaleClaimIntentTest {
     private static final int CAPACITY = 4096;
     private static final TopicConfig TOPIC = new TopicConfig().capacity(CAPACITY).producerMode(ProducerMode.MANY);
 
-    private Path root;
-    private Path busDir;
+    private TempBus temp;
 
     @BeforeEach
     void open() throws Exception {
-        root = Files.createTempDirectory(Path.of("/dev/shm"), "ringbus-test-");
-        busDir = root.resolve("bus");
+        temp = TempBus.open("rb-stale-intent-");
     }
 
     @AfterEach
-    void close() throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+    void close() {
+        temp.close();
     }
 
     private static byte[] message(int seed) {
-        byte[] bytes = new byte[100];
-        Arrays.fill(bytes, (byte) seed);
-        return bytes;
+        return TempBus.filled(seed, 100);
     }
 
     @Test
     void aCommittedAndOverwrittenClaimOfADeadPublisherIsLeftAlone() {
-        try (Bus bus = Bus.open(new BusContext().directory(busDir))) {
-            Publisher live = bus.newPublisher("t", TOPIC);
-            Subscriber subscriber = bus.newSubscriber("t", TOPIC, new SubscriberConfig().wakeup(WakeupMode.SPIN));
-            List<byte[]> received = new ArrayList<>();
+        Bus bus = temp.bus();
+        Publisher live = bus.newPublisher("t", TOPIC);
+        Subscriber subscriber = bus.newSubscriber("t", TOPIC, new SubscriberConfig().wakeup(WakeupMode.SPIN));
+        List<byte[]> received = new ArrayList<>();
 
-            // A publisher in a mapping of its own (slot 1) commits one message at position 0 (record of 128
-            // bytes; its claim intent says [0, 128)), then dies: its lock goes with the mapping, its slot
-            // stays ACTIVE.
-            TopicFile deadsFile = TopicFile.tryOpen(TopicFile.pathOf(busDir, "t"), SharedFiles.FILE_MODE);
-            ShmPublisher dead = new ShmPublisher(deadsFile, () -> { });
-            assertEquals(1, dead.slotIndex());
-            assertEquals(0, dead.offer(message(200)));
-            deadsFile.close();
+        // A publisher in a mapping of its own (slot 1) commits one message at position 0 (record of 128
+        // bytes; its claim intent says [0, 128)), then dies: its lock goes with the mapping, its slot
+        // stays ACTIVE.
+        TempBus.OwnMapping dying = temp.publisherOfItsOwn("t");
+        ShmPublisher dead = dying.publisher();
+        assertEquals(1, dead.slotIndex());
+        assertEquals(0, dead.offer(message(200)));
+        dying.die();
 
-            // The live publisher fills the rest of the lap, then writes message 31 at position 4096: offset
-            // 0 again, over the dead publisher's old record. The subscriber keeps up, but has not read it.
-            for (int i = 0; i < 31; i++) {
-                assertTrue(live.offer(message(i)) >= 0);
-                subscriber.poll((type, buffer, offset, length) -> received.add(
-                    buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)), 10);
-            }
-            assertEquals(CAPACITY, live.offer(message(31)));
-
-            // A new publisher takes the dead one's slot.
-            try (Bus other = Bus.open(new BusContext().directory(busDir))) {
-                ShmPublisher successor = (ShmPublisher) other.newPublisher("t", TOPIC);
-                assertEquals(1, successor.slotIndex());
-            }
-
+        // The live publisher fills the rest of the lap, then writes message 31 at position 4096: offset
+        // 0 again, over the dead publisher's old record. The subscriber keeps up, but has not read it.
+        for (int i = 0; i < 31; i++) {
+            assertTrue(live.offer(message(i)) >= 0);
             subscriber.poll((type, buffer, offset, length) -> received.add(
                 buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)), 10);
-            assertEquals(33, received.size(), "the dead publisher's message, and all 32 of the live one's");
-            assertArrayEquals(message(200), received.getFirst());
-            for (int i = 0; i < 32; i++) {
-                assertArrayEquals(message(i), received.get(i + 1), "message " + i);
-            }
+        }
+        assertEquals(CAPACITY, live.offer(message(31)));
+
+        // A new publisher takes the dead one's slot.
+        try (Bus other = Bus.open(new BusContext().directory(temp.directory()))) {
+            ShmPublisher successor = (ShmPublisher) other.newPublisher("t", TOPIC);
+            assertEquals(1, successor.slotIndex());
+        }
+
+        subscriber.poll((type, buffer, offset, length) -> received.add(
+            buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)), 10);
+        assertEquals(33, received.size(), "the dead publisher's message, and all 32 of the live one's");
+        assertArrayEquals(message(200), received.getFirst());
+        for (int i = 0; i < 32; i++) {
+            assertArrayEquals(message(i), received.get(i + 1), "message " + i);
         }
     }
 }
