@@ -51,7 +51,9 @@ public final class SubscriberConfig {
      * itself, such as one that formats lines into a buffer written later: commit after the write, and
      * a crash at any moment loses nothing (what was delivered after the last commit comes again to
      * a durable successor). An evictable subscriber that is evicted rejoins at what it had delivered,
-     * which then counts as committed.
+     * which then counts as committed. Padding (a dead publisher's recovered claim, an aborted claim, the
+     * end of the ring) carries nothing to commit and never holds the subscriber: a poll over padding
+     * alone, with every delivered message committed, commits itself.
      */
     public SubscriberConfig explicitCommit(boolean explicitCommit) {
         this.explicitCommit = explicitCommit;
