@@ -32,7 +32,7 @@ class DurableSubKillTest {
     private static final String NAME = "audit";
 
     private Path directory;
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @BeforeEach
     void createDirectory() throws Exception {
@@ -41,11 +41,7 @@ class DurableSubKillTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process process : started) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor();
-        }
+        children.close();
         Cli.deleteTree(directory.getParent());
     }
 
@@ -77,7 +73,7 @@ class DurableSubKillTest {
         Path work = directory.getParent();
         List<Path> outputs = new ArrayList<>();
 
-        start(new ProcessBuilder("yes").redirectOutput(ProcessBuilder.Redirect.DISCARD));
+        children.start(new ProcessBuilder("yes").redirectOutput(ProcessBuilder.Redirect.DISCARD));
         Process sub = startSub(work, outputs, via);
         Cli.awaitTopic(directory, TOPIC, t -> t.subscribers().stream().anyMatch(s -> NAME.equals(s.durableName())
             && s.alive()));
@@ -85,7 +81,7 @@ class DurableSubKillTest {
             "seq 1 1000000000 | exec \"$BUS\" pub " + TOPIC + " --dir " + directory)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
         generator.environment().put("BUS", Cli.busScript().toString());
-        Process pub = start(generator);
+        Process pub = children.start(generator);
 
         for (int kill = 0; kill < kills; kill++) {
             Thread.sleep(300 + random.nextInt(2_200)); // from JVM start-up to full flow
@@ -111,16 +107,7 @@ class DurableSubKillTest {
         outputs.add(out);
         List<String> args = new ArrayList<>(List.of("sub", TOPIC, "--name", NAME));
         args.addAll(via.isEmpty() ? List.of("--dir", directory.toString()) : via);
-        return start(Cli.startTo(out, args.toArray(String[]::new)));
-    }
-
-    private Process start(ProcessBuilder builder) throws IOException {
-        return start(builder.start());
-    }
-
-    private Process start(Process process) {
-        started.add(process);
-        return process;
+        return children.add(Cli.startTo(out, args.toArray(String[]::new)));
     }
 
     /**

@@ -50,7 +50,7 @@ class RandomFaultScenarioTest {
     private Path work;
     /** Where the clients reach the bus: its directory (empty) or {@code --via ADDRESS}. */
     private List<String> via = List.of();
-    private final List<Process> started = new ArrayList<>();
+    private final ChildProcesses children = new ChildProcesses();
 
     @BeforeEach
     void createDirectory() throws Exception {
@@ -60,11 +60,7 @@ class RandomFaultScenarioTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (Process process : started) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            process.waitFor();
-        }
+        children.close();
         Cli.deleteTree(work);
     }
 
@@ -92,7 +88,7 @@ class RandomFaultScenarioTest {
         long seed = Long.getLong("ringbus.test.seed", System.nanoTime());
         System.out.println("RandomFaultScenarioTest seed " + seed + " (-Dringbus.test.seed=" + seed + " replays it)");
         Random random = new Random(seed);
-        start(new ProcessBuilder("yes").redirectOutput(ProcessBuilder.Redirect.DISCARD));
+        children.start(new ProcessBuilder("yes").redirectOutput(ProcessBuilder.Redirect.DISCARD));
 
         List<Path> auditFiles = new ArrayList<>();
         Process audit = startSub(auditFiles, "audit", "--name", AUDIT);
@@ -184,7 +180,7 @@ class RandomFaultScenarioTest {
             "seq -f 'g" + generation + " %.0f' 1 1000000000 | exec \"$BUS\" pub " + TOPIC + " " + reach)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put("BUS", Cli.busScript().toString());
-        return start(builder);
+        return children.start(builder);
     }
 
     /** SIGKILL to the publisher's JVM first (so that it dies inside its work, not at the end of its input). */
@@ -206,16 +202,7 @@ class RandomFaultScenarioTest {
         List<String> args = new ArrayList<>(List.of("sub", TOPIC));
         args.addAll(via.isEmpty() ? List.of("--dir", directory.toString()) : via);
         args.addAll(List.of(options));
-        return start(Cli.startTo(out, args.toArray(String[]::new)));
-    }
-
-    private Process start(ProcessBuilder builder) throws IOException {
-        return start(builder.start());
-    }
-
-    private Process start(Process process) {
-        started.add(process);
-        return process;
+        return children.add(Cli.startTo(out, args.toArray(String[]::new)));
     }
 
     /**

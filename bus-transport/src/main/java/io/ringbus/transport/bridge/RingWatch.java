@@ -39,6 +39,8 @@ final class RingWatch implements Runnable {
     private volatile boolean closed;
     private final Thread thread;
     private int generation;
+    /** The armed generation in which the watcher last saw a word posted and woke the selector. */
+    private volatile int wokeIn = -1;
 
     RingWatch(Selector selector, String name, Consumer<String> log) {
         this.selector = selector;
@@ -58,13 +60,24 @@ final class RingWatch implements Runnable {
         return subscriber.announceLoopPark(words);
     }
 
-    /** Lets the watcher wait on the words set since {@link #words()}. Loop thread. */
-    void arm() {
+    /** Lets the watcher wait on the words set since {@link #words()}; returns the generation armed. Loop thread. */
+    int arm() {
+        int armed;
         synchronized (lock) {
-            generation++;
+            armed = ++generation;
             doorbell.set(ValueLayout.JAVA_INT, 0, generation);
         }
         Futex.wake(doorbell, 0, 1);
+        return armed;
+    }
+
+    /**
+     * Whether the watcher saw a word posted while {@code armed} (what {@link #arm()} returned) was the
+     * armed generation, and woke the selector: a wait that then lasted its whole slice was a late
+     * wakeup (threads not scheduled on a loaded machine), not a lost one.
+     */
+    boolean woke(int armed) {
+        return wokeIn == armed;
     }
 
     /**
@@ -105,6 +118,7 @@ final class RingWatch implements Runnable {
                 return;
             }
             if (currentGeneration() == armed) {
+                wokeIn = armed;
                 selector.wakeup(); // a word was posted (or its memory is gone): the loop polls
                 Futex.wait(doorbell, 0, armed, SLICE_NANOS);
             }

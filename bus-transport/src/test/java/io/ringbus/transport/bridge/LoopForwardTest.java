@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.transport.frame.FrameDescriptor;
-import java.io.EOFException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,10 +49,8 @@ class LoopForwardTest {
         Publisher publisher = served.bus.newPublisher("t", TOPIC);
         try (SocketChannel client = SocketChannel.open(
             UnixDomainSocketAddress.of(served.root.resolve("sock/bus.sock")))) {
-            byte[] hello = "ringbus/1 sub t".getBytes(StandardCharsets.UTF_8);
-            write(client, ByteBuffer.allocate(8 + hello.length).order(ByteOrder.LITTLE_ENDIAN).putInt(hello.length)
-                .putInt(FrameDescriptor.HELLO).put(hello).flip());
-            assertEquals(FrameDescriptor.WELCOME, readFrame(client).getInt(4));
+            RawFrames.write(client, RawFrames.frame(FrameDescriptor.HELLO, "ringbus/1 sub t"));
+            assertEquals(FrameDescriptor.WELCOME, RawFrames.readFrame(client).getInt(4));
             Thread publishing = Thread.ofPlatform().start(() -> {
                 for (int i = 0; i < messages; i++) {
                     byte[] message = new byte[lengths[i]];
@@ -66,7 +62,7 @@ class LoopForwardTest {
                 }
             });
             for (int i = 0; i < messages; i++) {
-                ByteBuffer frame = readFrame(client);
+                ByteBuffer frame = RawFrames.readFrame(client);
                 assertEquals(0, frame.getInt(4), "a data frame (seed " + seed + ")");
                 int length = frame.getInt(0);
                 assertEquals(lengths[i], length, "message " + i + "'s length (seed " + seed + ")");
@@ -76,29 +72,5 @@ class LoopForwardTest {
             publishing.join();
         }
         publisher.close();
-    }
-
-    private static void write(SocketChannel channel, ByteBuffer bytes) throws Exception {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-    }
-
-    /** Reads one frame, header and payload, little-endian. */
-    private static ByteBuffer readFrame(SocketChannel channel) throws Exception {
-        ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, header);
-        ByteBuffer frame = ByteBuffer.allocate(8 + header.getInt(0)).order(ByteOrder.LITTLE_ENDIAN);
-        frame.put(header.flip());
-        readFully(channel, frame);
-        return frame;
-    }
-
-    private static void readFully(SocketChannel channel, ByteBuffer buffer) throws Exception {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new EOFException("the bridge closed");
-            }
-        }
     }
 }

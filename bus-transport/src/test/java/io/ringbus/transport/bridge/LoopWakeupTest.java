@@ -8,10 +8,7 @@ import io.ringbus.core.Publisher;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.transport.frame.FrameDescriptor;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,41 +43,18 @@ class LoopWakeupTest {
         EventLoop loop = bridge.loops().getFirst();
         Publisher publisher = bus.newPublisher("t", new TopicConfig());
         try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(root.resolve("sock/bus.sock")))) {
-            byte[] hello = "ringbus/1 sub t".getBytes(StandardCharsets.UTF_8);
-            write(client, ByteBuffer.allocate(8 + hello.length).order(ByteOrder.LITTLE_ENDIAN).putInt(hello.length)
-                .putInt(FrameDescriptor.HELLO).put(hello).flip());
-            assertEquals(FrameDescriptor.WELCOME, readFrame(client));
+            RawFrames.write(client, RawFrames.frame(FrameDescriptor.HELLO, "ringbus/1 sub t"));
+            assertEquals(FrameDescriptor.WELCOME, RawFrames.readFrame(client).getInt(4));
             for (int round = 0; round < 20; round++) {
                 long before = loop.parkedWaits();
                 while (loop.parkedWaits() == before) {
                     Thread.sleep(1); // until the loop has parked the idle subscription again
                 }
                 assertTrue(publisher.offer(new byte[] {(byte) round}, 0, 1) >= 0);
-                assertEquals(0, readFrame(client));
+                assertEquals(0, RawFrames.readFrame(client).getInt(4));
             }
         }
         assertEquals(0, loop.missedWakeups(), "waits ran out their slice with a message ready");
         publisher.close();
-    }
-
-    private static void write(SocketChannel channel, ByteBuffer bytes) throws Exception {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-    }
-
-    /** Reads one frame; returns its type. */
-    private static int readFrame(SocketChannel channel) throws Exception {
-        ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        while (header.hasRemaining()) {
-            if (channel.read(header) < 0) {
-                throw new java.io.EOFException("the bridge closed");
-            }
-        }
-        ByteBuffer payload = ByteBuffer.allocate(header.getInt(0));
-        while (payload.hasRemaining()) {
-            channel.read(payload);
-        }
-        return header.getInt(4);
     }
 }

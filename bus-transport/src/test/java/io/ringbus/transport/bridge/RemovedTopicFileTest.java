@@ -66,7 +66,7 @@ class RemovedTopicFileTest {
                 new SubscriberConfig().start(StartPosition.EARLIEST));
             try (SocketChannel fresh = connect("sub t"); SocketChannel publisher = connect("pub t")) {
                 // Through the bridge into the topic: the subscriber on shared memory gets it.
-                write(publisher, frame(0, "from the bridge"));
+                RawFrames.write(publisher, RawFrames.frame(0, "from the bridge"));
                 long deadline = System.nanoTime() + PATIENCE_NANOS;
                 List<String> got = new ArrayList<>();
                 while (got.isEmpty() && System.nanoTime() - deadline < 0) {
@@ -90,24 +90,10 @@ class RemovedTopicFileTest {
 
     private SocketChannel connect(String what) throws Exception {
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(root.resolve("sock/bus.sock")));
-        byte[] hello = ("ringbus/1 " + what).getBytes(StandardCharsets.UTF_8);
-        write(channel, ByteBuffer.allocate(8 + hello.length).order(ByteOrder.LITTLE_ENDIAN).putInt(hello.length)
-            .putInt(FrameDescriptor.HELLO).put(hello).flip());
+        RawFrames.write(channel, RawFrames.frame(FrameDescriptor.HELLO, "ringbus/1 " + what));
         channel.configureBlocking(false);
         assertEquals(FrameDescriptor.WELCOME, readFrame(channel, PATIENCE_NANOS).getInt(4), "no WELCOME for " + what);
         return channel;
-    }
-
-    private static ByteBuffer frame(int type, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(8 + bytes.length).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length)
-            .putInt(type).put(bytes).flip();
-    }
-
-    private static void write(SocketChannel channel, ByteBuffer bytes) throws Exception {
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
     }
 
     private static String readMessage(SocketChannel channel) throws Exception {
