@@ -87,7 +87,8 @@ final class ThroughputHarness {
             topology.subscribers() == 1 ? "" : "s", length, total);
         if (!idleFlags(topology, CPUS).isEmpty()) {
             log.printf("more processes than the %d cores: every child's loop yields its core when it has nothing to"
-                + " do (-D%s=yield), whichever ring it runs%n", CPUS, SpinGuard.IDLE_PROPERTY);
+                + " do (-D%s=yield), whichever ring it runs, unless --child-jvm-option=-D%s=spin%n", CPUS,
+                SpinGuard.IDLE_PROPERTY, SpinGuard.IDLE_PROPERTY);
         }
         List<ChildJvm> children = new ArrayList<>();
         boolean completed = false;
