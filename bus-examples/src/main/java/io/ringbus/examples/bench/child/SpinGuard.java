@@ -4,8 +4,15 @@ package io.ringbus.examples.bench.child;
  * Keeps a child's spin loops from spinning forever when its peer dies or hangs: {@link #spin()}
  * costs an increment, and reads the clock once every 65,536 calls. {@link ChildRunner} arms it before
  * each command; a command that runs past the deadline throws, and the child reports the error.
+ *
+ * <p>In a child started with {@code -D}{@value #IDLE_PROPERTY}{@code =yield}, {@link #spin()} also gives up
+ * the processor ({@link Thread#yield}): a benchmark with more busy processes than cores starts every
+ * child, of every ring alike, so (see {@code ThroughputHarness}).
  */
 public final class SpinGuard {
+    /** The system property that makes {@link #spin()} yield: {@code yield}; anything else spins. */
+    public static final String IDLE_PROPERTY = "ringbus.bench.idle";
+    private static final boolean YIELD = "yield".equals(System.getProperty(IDLE_PROPERTY));
     private static final int CHECK_MASK = (1 << 16) - 1;
 
     private final long timeoutNanos;
@@ -26,6 +33,9 @@ public final class SpinGuard {
     public void spin() {
         if ((++spins & CHECK_MASK) == 0) {
             checkNow();
+        }
+        if (YIELD) {
+            Thread.yield();
         }
     }
 

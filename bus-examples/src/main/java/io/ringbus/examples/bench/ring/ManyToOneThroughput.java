@@ -20,8 +20,8 @@ import java.util.List;
  *                                                                           +------------------------+
  * </pre>
  *
- * <p>Each publisher sends half of the messages. Three spinning processes share this machine's two
- * cores, so the operating system's time slicing is part of what is measured, equally for both rings.
+ * <p>Each publisher sends half of the messages. Three busy processes share this machine's two cores, so
+ * every child yields its core whenever it waits, for both rings alike (see {@link ThroughputHarness}).
  * Target: ringbus at least as fast as Agrona's ManyToOneRingBuffer. See {@link ThroughputHarness}.
  */
 final class ManyToOneThroughput {

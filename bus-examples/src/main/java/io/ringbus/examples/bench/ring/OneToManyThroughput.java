@@ -23,8 +23,9 @@ import java.util.List;
  *                                +--- write ---> OneToOneRingBuffer 1 (file) ---> subscriber JVM 1
  * </pre>
  *
- * <p>A run's rate is its slower subscriber's. Three spinning processes share this machine's cores. No
- * target: a row for information. See {@link ThroughputHarness}.
+ * <p>A run's rate is its slower subscriber's. Three busy processes share this machine's two cores, so
+ * every child yields its core whenever it waits, for both rings alike. No target: a row for
+ * information. See {@link ThroughputHarness}.
  */
 final class OneToManyThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =

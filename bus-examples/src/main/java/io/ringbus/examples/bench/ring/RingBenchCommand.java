@@ -52,7 +52,10 @@ import picocli.CommandLine.Option;
         "Every process is its own JVM. Runs alternate ringbus, Agrona, ringbus, ... and each is preceded by a"
             + " floor check (a bare spin ping-pong between two JVMs), since this VM's round trip changes about 4x"
             + " with its vCPU placement; ratios come from rounds whose floor checks (before, between and after"
-            + " the two runs) agree.",
+            + " the two runs) agree. A child with nothing to do (an empty poll, a refused offer) spins, except in a"
+            + " topology with more processes than cores (two-to-one and one-to-many on 2 cores), where every"
+            + " child, of every ring, yields its core instead (--child-jvm-option=-Dringbus.bench.idle=spin to"
+            + " spin there too).",
         "Takes about fifteen minutes on a quiet 2-core VM (--quick: about one; --sizes 64: about three); with two"
             + " busy processes beside it, --quick took four. On a machine too loaded to keep up, ping-pong runs stop"
             + " at a time budget (8 s, full mode 20 s) with fewer round trips, and rounds whose floor checks disagree"
