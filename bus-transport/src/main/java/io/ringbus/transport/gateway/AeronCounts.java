@@ -58,6 +58,20 @@ record AeronCounts(long[] naksReceivedByStream, int[] sendStreams, long[] naksSe
         return size + 1;
     }
 
+    /**
+     * The id of the sender position counter of the publication registered as {@code registrationId} (how far its
+     * media driver has sent it), or {@link CountersReader#NULL_COUNTER_ID} when the driver shows none.
+     */
+    static int senderPositionId(CountersReader counters, long registrationId) {
+        int[] found = {CountersReader.NULL_COUNTER_ID};
+        counters.forEach((counterId, typeId, key, label) -> {
+            if (typeId == AeronCounters.DRIVER_SENDER_POSITION_TYPE_ID && key.getLong(0) == registrationId) {
+                found[0] = counterId;
+            }
+        });
+        return found[0];
+    }
+
     /** NAKs received by the exported stream, or sent for the imported one. */
     long naks(boolean export, int streamId) {
         int[] streams = export ? sendStreams : receiveStreams;

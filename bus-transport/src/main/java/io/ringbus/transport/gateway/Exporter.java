@@ -4,14 +4,17 @@ import static io.ringbus.transport.gateway.GatewayHeaderDescriptor.BATCH_HEADER_
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
+import io.aeron.protocol.DataHeaderFlyweight;
 import io.ringbus.core.LossListener;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.MessageHandler;
+import io.ringbus.core.topic.ShmSubscriber;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,8 +22,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Sends one local topic to an Aeron publication: a durable subscriber with explicit commits (named after the
  * route, {@link Route#durableName()}) whose handler copies each message into a batch
  * ({@link GatewayHeaderDescriptor}: as many messages as fill one datagram), offered to the publication when the
- * next message would not fit and at the end of each poll; it commits only once the publication took every
- * message delivered so far.
+ * next message would not fit and at the end of each poll; it commits the messages the publication took.
+ *
+ * <p><b>Full datagrams.</b> The media driver sends one datagram of a publication per duty cycle, with the
+ * batches it holds up to the datagram's length: a batch of a few messages went in a datagram of its own, half
+ * empty. So under load the exporter waits for batches to fill: it reads the ring only while the driver has less
+ * than a datagram of the publication left to send (the rest waits in the ring, and is read many messages at
+ * once), and while messages stream in (this poll and the one before delivered some) the last batch of a poll,
+ * not full, waits one pass for more; it is offered at the end of the next pass whatever it holds then, and
+ * its messages are not committed until it is. A message after a quiet pass goes at once. With 64-byte
+ * messages streamed through the bench, this took the datagrams from about 90,000 to 65,000 per million
+ * messages, and the two gateways' CPU from about 480 to 350 ms (measured 2026-12-07).
  *
  * <p><b>Never waits.</b> {@link #doWork} runs on the gateway thread, in the same duty cycle as the media driver
  * ({@link GatewayDriver}): it polls the ring without waiting and offers each batch once. A batch the
@@ -43,6 +55,9 @@ public final class Exporter implements MessageHandler, LossListener {
     private final Route route;
     private final ExclusivePublication publication;
     private final LongSupplier sourceIdOf;
+    private final LongSupplier unsentBytes;
+    /** The longest datagram the publication sends: a batch header and as many entries as fit. */
+    private final int datagramLength;
     private final RouteStats stats;
     private final LossListener report;
     private final UnsafeBuffer payload = new UnsafeBuffer(0, 0);
@@ -51,6 +66,16 @@ public final class Exporter implements MessageHandler, LossListener {
     private ExportBatch keptAside = new ExportBatch();
     private byte[] scratch = new byte[0];
     private Subscriber subscriber;
+    /** Commits the first n messages delivered since the last commit; null when the subscriber cannot. */
+    private LongConsumer partialCommit;
+    /** Messages delivered since the last commit. */
+    private long uncommitted;
+    /** Passes of {@link #doWork}, and the one in which {@link #building} got its first message. */
+    private long pass;
+    private long openedInPass;
+    private boolean deliveredLastPass;
+    /** An eviction came after the messages of {@link #building}: the next message starts a batch. */
+    private boolean gapAfterBuilding;
     private long from;
     private long sourceId;
 
@@ -59,13 +84,17 @@ public final class Exporter implements MessageHandler, LossListener {
      *
      * @param sourceId what identifies the topic file (its inode number, see {@link GatewayHeaderDescriptor}),
      *     asked once subscribed (the topic exists then)
+     * @param unsentBytes how many bytes the publication holds that its media driver has not yet sent (0 when
+     *     that cannot be told)
      * @param report told of each eviction (from, to, missed bytes), on the gateway thread
      */
-    Exporter(Route route, ExclusivePublication publication, LongSupplier sourceId, RouteStats stats,
-        LossListener report) {
+    Exporter(Route route, ExclusivePublication publication, LongSupplier sourceId, LongSupplier unsentBytes,
+        RouteStats stats, LossListener report) {
         this.route = route;
         this.publication = publication;
         this.sourceIdOf = sourceId;
+        this.unsentBytes = unsentBytes;
+        this.datagramLength = publication.maxPayloadLength() + DataHeaderFlyweight.HEADER_LENGTH;
         this.stats = stats;
         this.report = report;
     }
@@ -82,50 +111,71 @@ public final class Exporter implements MessageHandler, LossListener {
     /**
      * Subscribes through {@code subscribe} (given this exporter as the loss listener to set with
      * {@link #configure}); call once, before the first {@link #doWork}.
+     *
+     * @param evictable whether the subscriber is evictable ({@code SlowConsumerPolicy.EVICT}): its rejoin after
+     *     an eviction counts what it had delivered as committed, so it never holds a batch back (which needs to
+     *     commit all but the held batch's messages)
      */
-    void open(Function<LossListener, Subscriber> subscribe) {
+    void open(Function<LossListener, Subscriber> subscribe, boolean evictable) {
         subscriber = subscribe.apply(this);
+        partialCommit = subscriber instanceof ShmSubscriber shm && !evictable ? shm::commitMessages : null;
         sourceId = sourceIdOf.getAsLong();
         from = subscriber.position();
     }
 
     /**
      * One pass, without waiting: offers what was kept aside if anything was, then batches what is ready (up to
-     * {@link #BATCH} messages), offers the batches, and commits once the publication took all of it.
+     * {@link #BATCH} messages), offers the full batches and the last one (unless it holds it for one more pass),
+     * and commits what the publication took.
      *
-     * @return the number of messages sent
+     * @return the number of messages taken from the ring or sent
      * @throws GatewayException when the publication is closed, or a message is over its maximum
      */
     int doWork() {
-        int sent = 0;
+        pass++;
+        int moved = 0;
         if (!keptAside.isEmpty()) {
             if (!offered(keptAside)) {
                 return 0;
             }
-            sent += keptAside.count();
+            moved += keptAside.count();
             keptAside.clear();
         }
-        if (!building.isEmpty()) { // the message in hand when the last batch was refused
-            int inHand = building.count();
-            if (!offer()) {
-                return sent;
+        long deliveredBefore = uncommitted;
+        // The driver sends one datagram of a publication per duty cycle. While it has a whole one or more to
+        // send, new messages wait in the ring: read later, more at once, they fill whole batches and datagrams.
+        if (unsentBytes.getAsLong() < datagramLength) {
+            try {
+                subscriber.poll(this, BATCH);
+            } catch (Refused refused) {
+                return moved + (int) (uncommitted - deliveredBefore); // kept aside: nothing commits for now
             }
-            sent += inHand;
         }
-        int delivered;
-        try {
-            delivered = subscriber.poll(this, BATCH);
-        } catch (Refused refused) {
-            return sent; // kept aside: nothing commits until the publication took it
+        int delivered = (int) (uncommitted - deliveredBefore);
+        // While messages stream in (this poll and the last one both delivered), a batch opened in this pass waits
+        // for the next one to fill it some more (see "Full datagrams" above). A message after a quiet pass goes
+        // at once. An evictable exporter never holds one (see open).
+        boolean streaming = delivered > 0 && deliveredLastPass && partialCommit != null;
+        deliveredLastPass = delivered > 0;
+        if (!building.isEmpty() && !(streaming && openedInPass == pass) && !offer()) {
+            return moved + delivered;
         }
-        if (!building.isEmpty() && !offer()) {
-            return sent;
+        commitOffered();
+        return moved + delivered;
+    }
+
+    /** Commits every message delivered that the publication took: all of them unless a batch is held. */
+    private void commitOffered() {
+        long offered = uncommitted - building.count();
+        if (offered <= 0) {
+            return;
         }
-        sent += delivered;
-        if (sent > 0) {
-            subscriber.commit(); // every message delivered is in the publication
+        if (building.isEmpty()) {
+            subscriber.commit();
+        } else {
+            partialCommit.accept(offered); // the held batch's messages stay uncommitted
         }
-        return sent;
+        uncommitted -= offered;
     }
 
     /** Offers the batch being built; refused, it is kept aside (false). */
@@ -168,6 +218,7 @@ public final class Exporter implements MessageHandler, LossListener {
 
     @Override
     public void onMessage(int typeId, MemorySegment buffer, long offset, int length) {
+        uncommitted++;
         long to = subscriber.position(); // right after this message, inside the handler
         int entry = GatewayHeaderDescriptor.entryLength(length);
         if (BATCH_HEADER_LENGTH + entry > publication.maxMessageLength()) {
@@ -177,9 +228,14 @@ public final class Exporter implements MessageHandler, LossListener {
                 + " gateway a --term-length of at least "
                 + Integer.highestOneBit((BATCH_HEADER_LENGTH + entry) * 8 - 1) * 2 + " on both hosts' drivers");
         }
-        // A batch fills one datagram at most (a longer message goes alone, in fragments).
-        boolean refused = !building.isEmpty() && building.length() + entry > publication.maxPayloadLength()
-            && !offer();
+        // A batch fills one datagram at most (a longer message goes alone, in fragments), and a gap ends it: its
+        // entries' positions chain, so a message after a gap starts a batch whose from position tells it.
+        boolean refused = !building.isEmpty()
+            && (gapAfterBuilding || building.length() + entry > publication.maxPayloadLength()) && !offer();
+        gapAfterBuilding = false;
+        if (building.isEmpty()) {
+            openedInPass = pass;
+        }
         wrapPayload(buffer, offset, length);
         building.add(sourceId, from, typeId, to, payload, length);
         from = to;
@@ -208,6 +264,7 @@ public final class Exporter implements MessageHandler, LossListener {
     @Override
     public void onLoss(long fromPosition, long toPosition, long missedBytes) {
         from = toPosition;
+        gapAfterBuilding = !building.isEmpty();
         stats.loss(missedBytes);
         report.onLoss(fromPosition, toPosition, missedBytes);
     }

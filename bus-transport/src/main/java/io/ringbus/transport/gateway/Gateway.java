@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.ringbus.core.Bus;
 import io.ringbus.core.Publisher;
+import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
 import io.ringbus.core.topic.TopicFile;
@@ -17,8 +18,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.status.CountersReader;
 
 /**
  * A running gateway: an {@link Exporter} per exported topic and an {@link Importer} per imported topic, on one
@@ -175,12 +178,16 @@ public final class Gateway implements AutoCloseable {
         resources.add(publication);
         RouteStats stats = new RouteStats();
         Path topicFile = TopicFile.pathOf(bus.context().directory(), route.topic());
-        Exporter exporter = new Exporter(route, publication, () -> inode(topicFile), stats,
+        CountersReader counters = driver.aeron().countersReader();
+        int senderPosition = AeronCounts.senderPositionId(counters, publication.registrationId());
+        LongSupplier unsent = senderPosition == CountersReader.NULL_COUNTER_ID ? () -> 0
+            : () -> publication.position() - counters.getCounterValue(senderPosition);
+        Exporter exporter = new Exporter(route, publication, () -> inode(topicFile), unsent, stats,
             (from, to, missed) -> log.accept("LOSS export " + route + ": evicted at position " + from
                 + ", resumed at " + to + ", " + missed + " bytes missed"));
         exporters.add(exporter);
         exporter.open(listener -> bus.newSubscriber(route.topic(), new TopicConfig(),
-            Exporter.configure(config, route, listener)));
+            Exporter.configure(config, route, listener)), config.slowConsumerPolicy() == SlowConsumerPolicy.EVICT);
         log.accept("export " + route + " as durable subscriber '" + route.durableName() + "' from position "
             + exporter.startPosition());
         statuses.add(new Status("export", route, stats, exporter::connected, () -> "-"));
