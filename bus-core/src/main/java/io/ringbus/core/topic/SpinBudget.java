@@ -16,7 +16,11 @@ package io.ringbus.core.topic;
  * slot. The subscriber, woken by that post, learns two things from it: what the wakeup cost (stamp to
  * running again, {@link #onWoken}) and how long after its wait began the message came (wait start to
  * stamp, {@link #onArrival}; a wait that a spin ended reports it too). Each is a moving average (a new
- * sample weighs 1/8). The budget is the larger of two wakeups and one and a half arrivals, capped by
+ * sample weighs 1/8) of samples clipped at {@link #OUTLIER_FACTOR} times the average so far: a wakeup that
+ * lost its core to a busy process for a scheduler slice (a millisecond) is not what the next one costs,
+ * and unclipped, a few of them had raised a 2-5 µs average to 25-120 µs (measured with a busy process
+ * beside), so every probe spin held its core that long against the peer it waited for. A real change
+ * still takes over within a few samples (each raises the average by up to 3/8). The budget is the larger of two wakeups and one and a half arrivals, capped by
  * {@link #MAX_BUDGET_NANOS} (past that, a spin only burns a core that a slow machine needs):
  * <ul>
  *   <li>two wakeups, not one: the message a subscriber waits for is often a reply from a peer that was
@@ -43,6 +47,8 @@ final class SpinBudget {
     static final int PAUSED_AWAITS = 64;
     /** The budget in wakeups: one of the peer's before it can answer, one of this subscriber's saved. */
     static final int WAKEUPS_PER_BUDGET = 2;
+    /** A sample counts at most this multiple of the average so far (see the class comment). */
+    static final long OUTLIER_FACTOR = 4;
     private static final int AVERAGE_SHIFT = 3;
 
     private final boolean enabled;
@@ -97,7 +103,7 @@ final class SpinBudget {
         if (nanos <= 0 || nanos > MAX_SAMPLE_NANOS) {
             return;
         }
-        wakeCostNanos = wakeCostNanos == 0 ? nanos : wakeCostNanos + ((nanos - wakeCostNanos) >> AVERAGE_SHIFT);
+        wakeCostNanos = average(wakeCostNanos, nanos);
     }
 
     /** A wait's message came {@code nanos} after the wait began (its post stamp, or the spin that saw it). */
@@ -105,7 +111,16 @@ final class SpinBudget {
         if (nanos <= 0 || nanos > MAX_SAMPLE_NANOS) {
             return;
         }
-        arrivalNanos = arrivalNanos == 0 ? nanos : arrivalNanos + ((nanos - arrivalNanos) >> AVERAGE_SHIFT);
+        arrivalNanos = average(arrivalNanos, nanos);
+    }
+
+    /** The moving average {@code average} after {@code sample}, clipped at {@link #OUTLIER_FACTOR} times it. */
+    private static long average(long average, long sample) {
+        if (average == 0) {
+            return sample;
+        }
+        long clipped = Math.min(sample, OUTLIER_FACTOR * average);
+        return average + ((clipped - average) >> AVERAGE_SHIFT);
     }
 
     /** The learnt delay from a wait's start to its message, 0 before the first. */

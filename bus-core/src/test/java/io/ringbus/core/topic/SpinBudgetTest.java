@@ -32,8 +32,23 @@ class SpinBudgetTest {
         long learnt = budget.wakeCostNanos();
         assertEquals(5_000, learnt, 100);
         assertEquals(2 * learnt, budget.nanos());
-        budget.onWoken(45_000);
-        assertEquals(learnt + (45_000 - learnt) / 8, budget.wakeCostNanos(), 1);
+        budget.onWoken(18_000); // within the outlier clip: counts in full
+        assertEquals(learnt + (18_000 - learnt) / 8, budget.wakeCostNanos(), 1);
+    }
+
+    @Test
+    void aSampleFarAboveTheAverageCountsAsFourTimesIt() {
+        SpinBudget budget = new SpinBudget(true);
+        budget.onWoken(2_000);
+        budget.onArrival(3_000);
+        budget.onWoken(1_000_000); // a wakeup that lost its core to a busy process for a scheduler slice
+        budget.onArrival(1_000_000);
+        assertEquals(2_000 + (4 * 2_000 - 2_000) / 8, budget.wakeCostNanos());
+        assertEquals(3_000 + (4 * 3_000 - 3_000) / 8, budget.arrivalNanos());
+        for (int i = 0; i < 30; i++) {
+            budget.onWoken(40_000); // a real change (the vCPUs went idle) still takes over
+        }
+        assertEquals(40_000, budget.wakeCostNanos(), 2_000);
     }
 
     @Test
@@ -103,7 +118,9 @@ class SpinBudgetTest {
         budget.onWoken(20_000);
         budget.onArrival(600);
         assertEquals(1_200, budget.busyNanos(budget.nanos()));
-        budget.onArrival(SpinBudget.MAX_BUDGET_NANOS);
+        for (int i = 0; i < 30; i++) {
+            budget.onArrival(SpinBudget.MAX_BUDGET_NANOS);
+        }
         assertEquals(budget.nanos(), budget.busyNanos(budget.nanos()), "never past the budget");
     }
 }
