@@ -21,7 +21,8 @@ package io.ringbus.core.topic;
  * and unclipped, a few of them had raised a 2-5 µs average to 25-120 µs (measured with a busy process
  * beside), so every probe spin held its core that long against the peer it waited for. A real change
  * still takes over within a few samples (each raises the average by up to 3/8). The budget is the larger
- * of two wakeups and one and a half arrivals, capped by {@link #MAX_BUDGET_NANOS} (past that, a spin only burns a core that a slow machine needs):
+ * of two wakeups and one and a half arrivals, capped by {@link #MAX_BUDGET_NANOS} (past that, a spin
+ * only burns a core that a slow machine needs):
  * <ul>
  *   <li>two wakeups, not one: the message a subscriber waits for is often a reply from a peer that was
  *       itself asleep, so it comes one wakeup of the peer's plus the peer's work after the request;</li>
