@@ -39,8 +39,6 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
  * thread, subscription); with a driver thread beside exporter and importer threads it crossed two, and on a
  * machine of few cores each extra thread is a wake-up on the path and a sleeper that costs CPU while idle.
  * Routes must therefore never wait inside their work: a route that waits holds up the driver of every route.
- * Each pass runs the routes first, then the embedded driver, so that what an exporter offers leaves in the same
- * pass (see {@code RoutesThenDriver}).
  * The Aeron client's conductor (keep-alives, new images) runs in the same cycle ({@code useConductorAgentInvoker}):
  * a publication added from another thread takes Aeron's own lock and waits for the driver's answer there, while
  * this thread runs the driver (the client is not given the driver's invoker, so no other thread ever runs it).
@@ -87,9 +85,9 @@ public final class GatewayDriver implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.directory = directory;
         idle = new QuietBackoffIdleStrategy(maxParkNanos, QUIET_AFTER_NANOS, quietParkNanos);
-        work = new DynamicCompositeAgent("bus-gateway");
-        Agent cycle = driver == null ? work : new RoutesThenDriver(work, driver.sharedAgentInvoker());
-        runner = new AgentRunner(idle, error -> log.accept("gateway thread: " + error), null, cycle);
+        work = driver == null ? new DynamicCompositeAgent("bus-gateway")
+            : new DynamicCompositeAgent("bus-gateway", new Invoked("aeron-driver", driver.sharedAgentInvoker()));
+        runner = new AgentRunner(idle, error -> log.accept("gateway thread: " + error), null, work);
         AgentRunner.startOnThread(runner, task -> new Thread(() -> {
             // The back-off's first parks are microseconds: with Linux's default 50 µs slack each took ~75 µs.
             TimerSlack.setForThisThread(TIMER_SLACK_NANOS);
@@ -102,35 +100,6 @@ public final class GatewayDriver implements AutoCloseable {
         @Override
         public int doWork() {
             return invoker.invoke();
-        }
-    }
-
-    /**
-     * One pass of an embedded driver's gateway thread: the routes (and the client's conductor), then the driver.
-     * So what an exporter offers in a pass leaves in that pass's datagram, sent by the driver's sender right
-     * after; with the driver first it left one pass later, behind the importers, the idle strategy and the
-     * driver's conductor. What the driver's receiver takes, an importer reads at the start of the next pass,
-     * which follows at once (the driver counted it as work, so the idle strategy does not wait).
-     */
-    private record RoutesThenDriver(DynamicCompositeAgent routes, AgentInvoker driver) implements Agent {
-        @Override
-        public void onStart() {
-            routes.onStart();
-        }
-
-        @Override
-        public int doWork() throws Exception {
-            return routes.doWork() + driver.invoke();
-        }
-
-        @Override
-        public void onClose() {
-            routes.onClose();
-        }
-
-        @Override
-        public String roleName() {
-            return routes.roleName();
         }
     }
 
