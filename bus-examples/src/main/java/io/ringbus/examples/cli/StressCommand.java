@@ -105,6 +105,12 @@ import picocli.CommandLine.Spec;
             + " repeat of exactly that message as the first after a resume is reported apart as a durable window"
             + " repeat (at most one per durable kill); any other repeat counts as duplicated.",
         "",
+        "Evictable subscribers (--evictable K: the K subscribers after the durable ones) read with"
+            + " SlowConsumerPolicy.EVICT: publishers evict one stalled for 200 ms (a sub-stop), so it may lose"
+            + " messages, but each message it misses must come right after a loss report of its LossListener (counted"
+            + " as announced_lost); a gap without one, a repeat, a message out of order or a torn copy (an overwrite"
+            + " the validated read missed) fails the run. The end marker (below) is published for them too.",
+        "",
         "With --via aeron the publishers write bus A and the subscribers (joiners too) read bus B; two gateway"
             + " processes (the library of bus gateway, each with Aeron's one JVM flag) export the topic of A to a"
             + " loopback UDP channel and import it into B. The exporter is evictable after 1 s: untethered, so a"
@@ -159,6 +165,11 @@ public final class StressCommand implements Callable<Integer> {
 
     @Option(names = "--durable", paramLabel = "K", description = "How many of the subscribers are durable (default 1).")
     int durable = 1;
+
+    @Option(names = "--evictable", paramLabel = "K",
+        description = "How many of the other subscribers are evictable: publishers evict one stalled for 200 ms, and"
+            + " it may lose messages, each gap only after its loss listener said so (default 0).")
+    int evictable;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "TIME", converter = DurationConverter.class,
         description = "How long publishers publish: 90s, 2m, 1h (default 30s).")
@@ -220,7 +231,7 @@ public final class StressCommand implements Callable<Integer> {
             Via path = Via.parse(via);
             path.checkAvailable();
             options = new StressOptions()
-                .publishers(publishers).subscribers(subscribers).durable(durable)
+                .publishers(publishers).subscribers(subscribers).durable(durable).evictable(evictable)
                 .duration(duration).count(count).via(path).size(size).capacity(capacity).maxMessage(maxMessage)
                 .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest).hangLimit(hangLimit)
                 .cli(BusCommand.class.getName())

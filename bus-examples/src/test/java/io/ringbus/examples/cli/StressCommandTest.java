@@ -102,6 +102,33 @@ class StressCommandTest {
         figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
     }
 
+    /**
+     * Evictable subscribers stopped for longer than their eviction limit, beside publishers killed at any moment
+     * and a busy process: each is evicted, loses messages, and may lose them only where its loss listener said so
+     * first; the copies it reads while publishers overwrite the ring are checked by CRC. A second, short run with
+     * the listeners deaf (self-test {@code unreported}) must count the same kind of miss as lost.
+     */
+    @Test
+    @Timeout(180)
+    void evictableSubscribersLoseOnlyWhatTheyAreToldOf() {
+        StressOptions options = new StressOptions().subscribers(3).durable(1).evictable(2)
+            .faults("sub-stop=60,pub-kill=10,crash-mid-payload=10,cpu-busy=6");
+        StressFigures figures = new StressRun(options.duration(Duration.ofSeconds(15)).seed(20261207))
+            .run(progress -> { });
+        System.out.println(figures.toText());
+        assertEquals(List.of(), figures.failures(), figures.toText());
+        assertTrue(figures.evictable().get("loss_reports") > 0, "no evictable subscriber was evicted:\n"
+            + figures.toText());
+        assertTrue(figures.evictable().get("announced_lost") > 0, figures.toText());
+        figures.received().forEach((subscriber, count) -> assertTrue(count > 0, subscriber + " received nothing"));
+
+        StressFigures deaf = new StressRun(new StressOptions().subscribers(3).durable(1).evictable(2)
+            .faults("sub-stop=60").duration(Duration.ofSeconds(8)).seed(20261207).selfTest("unreported"))
+            .run(progress -> { });
+        assertTrue(deaf.lost() > 0, "evicted without a report, yet nothing counted as lost:\n" + deaf.toText());
+        assertEquals(0L, deaf.evictable().get("loss_reports"), deaf.toText());
+    }
+
     @Test
     @Timeout(120)
     void brokenOnPurposeTheRunFailsWithTheFiguresThatSayWhy() {
@@ -174,6 +201,10 @@ class StressCommandTest {
         Cli.Result badFault = Cli.run("", "stress", "--faults", "all,meteor");
         assertEquals(2, badFault.exitCode());
         assertTrue(badFault.err().contains("unknown fault 'meteor'"), badFault.err());
+        Cli.Result tooManyEvictable = Cli.run("", "stress", "--subscribers", "2", "--evictable", "2");
+        assertEquals(2, tooManyEvictable.exitCode());
+        assertTrue(tooManyEvictable.err().contains("--evictable must be between 0 and --subscribers minus --durable"),
+            tooManyEvictable.err());
     }
 
     @Test

@@ -39,6 +39,10 @@ import java.util.zip.CRC32C;
  * may receive older messages too, but from its first message of a publisher on, nothing may be
  * missing.
  *
+ * <p><b>Evictable subscribers</b> ({@code --evictable}): the roles right after the durable ones. Publishers evict
+ * one that stalls, so it may lose messages, but only where its loss listener was told so before the gap; the harness
+ * publishes the end marker ({@link #publishEndMarker}) so that a loss at the very end is reported too.
+ *
  * <p><b>Two buses</b> ({@code --via aeron}). The publishers write the topic of bus A; every subscriber and
  * joiner reads the topic of the same name on bus B, which the gateways fill. At the end the harness publishes
  * one message of its own into bus A ({@link #publishEndMarker}): the importer announces any loss before it, so
@@ -102,17 +106,25 @@ final class MainTopic {
         final String start;
         /** Whether a durable subscriber owes messages from {@link #requiredFrom} (joined late), not from 0. */
         final boolean owesFromJoin;
+        /** Whether publishers may evict it: it owes what it was not told it lost, and the end marker. */
+        final boolean evictable;
 
-        Sub(int role, String durableName, StatsFile stats) {
-            this(role, durableName, stats, durableName != null ? "earliest" : "latest", false);
+        Sub(int role, String durableName, StatsFile stats, boolean evictable) {
+            this(role, durableName, stats, durableName != null ? "earliest" : "latest", false, evictable);
         }
 
         Sub(int role, String durableName, StatsFile stats, String start, boolean owesFromJoin) {
+            this(role, durableName, stats, start, owesFromJoin, false);
+        }
+
+        private Sub(int role, String durableName, StatsFile stats, String start, boolean owesFromJoin,
+            boolean evictable) {
             this.role = role;
             this.durableName = durableName;
             this.stats = stats;
             this.start = start;
             this.owesFromJoin = owesFromJoin;
+            this.evictable = evictable;
         }
 
         boolean durable() {
@@ -233,7 +245,12 @@ final class MainTopic {
         if (role == durableJoinerRole()) {
             return "join-d (durable joiner)";
         }
-        return "sub-" + role + (role < options.durable() ? " (durable)" : "");
+        return "sub-" + role + (role < options.durable() ? " (durable)" : evictable(role) ? " (evictable)" : "");
+    }
+
+    /** Whether subscriber role {@code role} is evictable: an {@code --evictable} role, after the durable ones. */
+    boolean evictable(int role) {
+        return role >= options.durable() && role < options.durable() + options.evictable();
     }
 
     /** The role of the durable joiner (after the subscriber roles). */
@@ -267,12 +284,18 @@ final class MainTopic {
             }
         }
         Sub sub = joiner ? new Sub(role, DURABLE_JOINER, stats, durableJoinerStart, true)
-            : new Sub(role, durable ? "durable-" + role : null, stats);
+            : new Sub(role, durable ? "durable-" + role : null, stats, evictable(role));
         synchronized (this) {
             subs.add(sub);
             currentSub[role] = sub;
         }
         List<String> extra = new ArrayList<>(List.of("--start", sub.start));
+        if (sub.evictable) {
+            extra.addAll(List.of("--evict-after", Long.toString(StressOptions.EVICT_AFTER_MILLIS)));
+            if (options.selfTest().contains("unreported")) {
+                extra.add("--self-test-unreported");
+            }
+        }
         if (options.selfTest().contains("lose")) {
             extra.addAll(List.of("--self-test-skip", "10007"));
         }

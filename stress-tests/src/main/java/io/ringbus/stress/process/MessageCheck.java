@@ -1,5 +1,6 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.core.LossListener;
 import io.ringbus.core.ring.MessageHandler;
 import java.lang.foreign.MemorySegment;
 import io.ringbus.transport.gateway.Importer;
@@ -33,7 +34,8 @@ import java.util.zip.CRC32C;
  * ({@link Importer#LOSS_NOTICE_TYPE}, text {@code LOSS from=F to=T bytes=N}) before the first message after the
  * gap. A notice is counted ({@link StatsFile#NOTICES}); a publisher's sequence that skips ahead is an announced
  * loss ({@link StatsFile#ANNOUNCED_LOST}) when a notice came after that publisher's previous message, and a gap
- * (an error) otherwise. Order and repeats are checked as on every path.
+ * (an error) otherwise. Order and repeats are checked as on every path. An evictable subscriber's loss reports
+ * ({@link #acceptingLossReports}) count as notices the same way.
  */
 final class MessageCheck implements MessageHandler {
     private final StatsFile stats;
@@ -92,6 +94,23 @@ final class MessageCheck implements MessageHandler {
     MessageCheck acceptingLossNotices() {
         lossNotices = true;
         return this;
+    }
+
+    /**
+     * The loss listener of an evictable subscriber: each report ({@code Subscriber} tells it during the poll that
+     * rejoins, before any message after the gap) counts as a notice, and the gaps after it are accepted as
+     * announced, exactly as the importer's notices are (see the class comment).
+     */
+    LossListener acceptingLossReports() {
+        lossNotices = true;
+        return (from, to, bytes) -> {
+            if (bytes <= 0 || to - from != bytes) {
+                stats.set(StatsFile.TORN, ++torn);
+                report("TORN", from, 0, "a loss report from " + from + " to " + to + " of " + bytes + " bytes");
+                return;
+            }
+            stats.set(StatsFile.NOTICES, ++notices);
+        };
     }
 
     /**

@@ -72,6 +72,8 @@ import java.util.Map;
  *     between its commit and its position file's update (its UNSURE line says so; not lost)
  * @param gateway {@code --via aeron}: the gateways: kills (exporter, importer), loss notices the importers sent
  *     and the source ring bytes they named, UNSURE messages
+ * @param evictable {@code --evictable}: how many subscribers were, the loss reports their listeners got, and the
+ *     messages they missed, each right after such a report (announced: not lost); empty without them
  */
 public record StressFigures(String setup, double seconds, long sent, long committed, Map<String, Long> received,
     long lost, long duplicated, long outOfOrder, long torn, long windowRepeats, long durableKills,
@@ -80,7 +82,8 @@ public record StressFigures(String setup, double seconds, long sent, long commit
     Percentiles subscriberUnblock, double longestStallMillis, Map<String, Long> hostile, Map<String, Long> fullFs,
     long jvmCrashes, List<String> leftoverFiles, List<String> errors, List<String> anomalies, long hung,
     long stackTraces, Map<String, Long> joins, Map<String, Long> busy, Map<String, Long> cli, long seed,
-    Percentiles busyUnblock, long announcedLost, long unsureGaps, Map<String, Long> gateway) {
+    Percentiles busyUnblock, long announcedLost, long unsureGaps, Map<String, Long> gateway,
+    Map<String, Long> evictable) {
 
     /** The longest a publisher's death may hold the others up. */
     public static final double UNBLOCK_LIMIT_MILLIS = 1000;
@@ -139,6 +142,7 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             json.field("announced_lost").number(announcedLost).field("unsure_gaps").number(unsureGaps);
             counts(json, "gateway", gateway);
         }
+        counts(json, "evictable", evictable);
         counts(json, "faults", faults);
         counts(json, "crash_points_not_reached", notReached);
         counts(json, "faults_skipped", skipped);
@@ -214,6 +218,11 @@ public record StressFigures(String setup, double seconds, long sent, long commit
             gateway.forEach((what, count) -> text.append(' ').append(what.replace('_', ' ')).append(' ')
                 .append(count));
             text.append('\n');
+        }
+        if (!evictable.isEmpty()) {
+            text.append(String.format(Locale.ROOT, "  evictable subscribers (%d): loss reports %,d, announced lost %,d"
+                + " (each right after a loss report)%n", evictable.get("subscribers"), evictable.get("loss_reports"),
+                evictable.get("announced_lost")));
         }
         text.append("  faults:");
         if (faults.isEmpty()) {

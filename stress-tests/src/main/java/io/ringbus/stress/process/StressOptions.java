@@ -15,9 +15,12 @@ import java.util.TreeSet;
  * rates. Fluent setters; {@link #conclude()} validates.
  */
 public final class StressOptions {
+    /** How long an evictable subscriber may stall publishers before they evict it (shorter than most sub-stops). */
+    public static final long EVICT_AFTER_MILLIS = 200;
     private int publishers = 2;
     private int subscribers = 2;
     private int durable = 1;
+    private int evictable;
     private Duration duration = Duration.ofSeconds(30);
     private long count = -1;
     private Via via = Via.SHM;
@@ -52,6 +55,16 @@ public final class StressOptions {
     /** How many of the subscribers are durable. */
     public StressOptions durable(int durable) {
         this.durable = durable;
+        return this;
+    }
+
+    /**
+     * How many of the non-durable subscribers are evictable ({@code SlowConsumerPolicy.EVICT} after
+     * {@link #EVICT_AFTER_MILLIS} of stalling): they may lose messages, but only where their loss listener said
+     * so before the gap.
+     */
+    public StressOptions evictable(int evictable) {
+        this.evictable = evictable;
         return this;
     }
 
@@ -137,8 +150,9 @@ public final class StressOptions {
      * file in the bus directory, which must show as a leftover), {@code crash} (the first publisher's JVM
      * crashes after 50,000 messages, which must show as a JVM crash), {@code hang} (the last subscriber
      * stops reading after 50,000 messages but stays joined, which must show as hung), {@code trace} (the
-     * first publisher prints a stack trace on standard error, which must show as a stack trace).
-     * Comma-separated; empty for none.
+     * first publisher prints a stack trace on standard error, which must show as a stack trace),
+     * {@code unreported} (evictable subscribers' loss listeners hear nothing, so what they miss must show as
+     * lost). Comma-separated; empty for none.
      */
     public StressOptions selfTest(String spec) {
         Set<String> chosen = new TreeSet<>();
@@ -147,9 +161,9 @@ public final class StressOptions {
             if (word.isEmpty()) {
                 continue;
             }
-            if (!List.of("lose", "tear", "leftover", "crash", "hang", "trace").contains(word)) {
+            if (!List.of("lose", "tear", "leftover", "crash", "hang", "trace", "unreported").contains(word)) {
                 throw new IllegalArgumentException("self-test '" + word
-                    + "' must be lose, tear, leftover, crash, hang or trace");
+                    + "' must be lose, tear, leftover, crash, hang, trace or unreported");
             }
             chosen.add(word);
         }
@@ -210,6 +224,8 @@ public final class StressOptions {
         require(publishers >= 1 && publishers <= 8, "--publishers must be between 1 and 8");
         require(subscribers >= 1 && subscribers <= 8, "--subscribers must be between 1 and 8");
         require(durable >= 0 && durable <= subscribers, "--durable must be between 0 and --subscribers");
+        require(evictable >= 0 && durable + evictable <= subscribers,
+            "--evictable must be between 0 and --subscribers minus --durable (durable subscribers stay tethered)");
         require(count == -1 || count > 0, "--count must be positive");
         require(duration != null && !duration.isNegative() && !duration.isZero() && duration.toDays() <= 7,
             "--duration must be positive and at most 7 days");
@@ -242,6 +258,11 @@ public final class StressOptions {
 
     public int durable() {
         return durable;
+    }
+
+    /** How many subscribers, after the durable ones, are evictable. */
+    public int evictable() {
+        return evictable;
     }
 
     public Duration duration() {

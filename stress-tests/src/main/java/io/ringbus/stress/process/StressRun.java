@@ -55,6 +55,10 @@ import java.util.stream.Stream;
  * counted as {@code announced_lost}, not lost. At the end the harness publishes an end marker into bus A, so that
  * a loss at the very end is announced too, and the drain waits for it.
  *
+ * <p>Evictable subscribers ({@code --evictable}) are checked the same way: publishers evict one that stalls (a
+ * {@code sub-stop} longer than {@link StressOptions#EVICT_AFTER_MILLIS}), and each message it misses must come right
+ * after a loss report of its {@code LossListener}; the end marker is published for them too.
+ *
  * <p>Every child's standard error is watched for a Java stack trace; each one found is a finding.
  *
  * <p>At the end the harness removes the topic files it made (as {@code bus clean} does: only when it
@@ -167,7 +171,7 @@ public final class StressRun {
                 topic.heal();
                 healGateways();
                 topic.stopPublishers(STOP_TIMEOUT);
-                MainTopic.Pub marker = gateways == null ? null : topic.publishEndMarker();
+                MainTopic.Pub marker = gateways == null && options.evictable() == 0 ? null : topic.publishEndMarker();
                 drain(topic, marker);
                 topic.stopSubscribers(STOP_TIMEOUT);
                 counted = count(topic);
@@ -304,16 +308,17 @@ public final class StressRun {
      */
     private void drain(MainTopic topic, MainTopic.Pub marker) throws InterruptedException {
         long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-        // Over the gateways a message may be lost (announced): what is owed is the end marker, behind everything.
+        // Over the gateways, and to an evictable subscriber, a message may be lost (announced): what is owed is
+        // the end marker, behind everything.
         boolean stream = options.via().stream() || marker != null;
         long lastReceived = -1;
         long quietSince = System.nanoTime();
         while (true) {
             hangs.check();
-            List<MainTopic.Pub> pubs = marker != null ? List.of(marker) : topic.allPubs();
             String missing = null;
             for (MainTopic.Sub sub : topic.currentSubs()) {
-                for (MainTopic.Pub pub : pubs) {
+                boolean mayLose = gateways != null || sub.evictable;
+                for (MainTopic.Pub pub : mayLose ? List.of(marker) : topic.allPubs()) {
                     long target = topic.committed(pub);
                     if (missing == null && sub.requiredFrom(pub) < target && sub.stats.next(pub.id) < target
                         && sub.child != null && sub.child.isAlive()) {
@@ -399,7 +404,8 @@ public final class StressRun {
     /** Message figures, added up from every stats file. */
     private record Counted(String setup, long sent, long committed, Map<String, Long> received, long lost,
         long duplicated, long outOfOrder, long torn, long windowRepeats, long inFlightAtKill,
-        long durableInFlightGap, long windowBytes, long announcedLost, long unsureGaps) {
+        long durableInFlightGap, long windowBytes, long announcedLost, long unsureGaps, long evictableReports,
+        long evictableAnnounced) {
     }
 
     private Counted count(MainTopic topic) {
@@ -439,6 +445,8 @@ public final class StressRun {
         long announcedLost = 0;
         long unsureGaps = 0;
         long unsure = gateway ? gateways.unsure() : 0;
+        long evictableReports = 0;
+        long evictableAnnounced = 0;
         for (MainTopic.Sub ledger : topic.ledgers()) {
             StatsFile stats = ledger.stats;
             long ledgerLost = 0;
@@ -462,7 +470,7 @@ public final class StressRun {
                 if (from >= committed[i]) {
                     continue;
                 }
-                if (gateway) {
+                if (gateway || ledger.evictable) {
                     // Missing messages of this publisher that no notice came after are lost; the rest announced.
                     long leading = next == 0 ? 0 : Math.max(0, first - 1 - from);
                     long trailing = liveAtEnd ? Math.max(0, committed[i] - Math.max(next, from)) : 0;
@@ -485,6 +493,10 @@ public final class StressRun {
             unsureGaps += coveredByUnsure;
             lost += ledgerLost - coveredByUnsure;
             announcedLost += ledgerAnnounced;
+            if (ledger.evictable) {
+                evictableReports += notices;
+                evictableAnnounced += ledgerAnnounced;
+            }
             received.merge(topic.subscriberName(ledger.role), accepted, Long::sum);
             duplicated += stats.get(StatsFile.DUPLICATED);
             outOfOrder += stats.get(StatsFile.OUT_OF_ORDER);
@@ -492,15 +504,17 @@ public final class StressRun {
             windowRepeats += stats.get(StatsFile.WINDOW_REPEATS);
         }
         return new Counted(setup(), sent, committedTotal, received, lost, duplicated, outOfOrder, torn,
-            windowRepeats, inFlightAtKill, durableInFlightGap, windowBytes, announcedLost, unsureGaps);
+            windowRepeats, inFlightAtKill, durableInFlightGap, windowBytes, announcedLost, unsureGaps, evictableReports,
+            evictableAnnounced);
     }
 
     private String setup() {
         String faults = options.rates().isEmpty() ? "no faults"
             : options.rates().size() == FaultKind.values().length ? "every fault" : options.rates().size() + " faults";
         return String.format(Locale.ROOT, "ringbus stress: %d publisher processes, %d subscriber processes (%d"
-            + " durable) on one %d KiB topic over %s, messages %s, %s, %s, seed %d", options.publishers(),
-            options.subscribers(), options.durable(), options.capacity() / 1024, options.via().label(),
+            + " durable, %d evictable) on one %d KiB topic over %s, messages %s, %s, %s, seed %d", options.publishers(),
+            options.subscribers(), options.durable(), options.evictable(), options.capacity() / 1024,
+            options.via().label(),
             MessageSizes.parse(options.size(), options.maxMessage()),
             options.count() > 0 ? options.count() + " messages" : options.duration().toSeconds() + " s", faults,
             options.seed());
@@ -566,7 +580,19 @@ public final class StressRun {
             Percentiles.of(tallies.unblockMillis()), Percentiles.of(tallies.subscriberUnblockMillis()),
             longestStallMillis, hostile, fullFs, crashes, leftovers, findings.errors(), anomalies,
             tallies.hungCount(), stackTraces, tallies.joins(), tallies.busy(), tallies.cli(), options.seed(),
-            Percentiles.of(tallies.busyUnblockMillis()), c.announcedLost(), c.unsureGaps(), gatewayFigures);
+            Percentiles.of(tallies.busyUnblockMillis()), c.announcedLost(), c.unsureGaps(), gatewayFigures,
+            evictableFigures(c));
+    }
+
+    /** The evictable subscribers' figures: none without them. */
+    private Map<String, Long> evictableFigures(Counted c) {
+        Map<String, Long> figures = new LinkedHashMap<>();
+        if (options.evictable() > 0) {
+            figures.put("subscribers", (long) options.evictable());
+            figures.put("loss_reports", c.evictableReports());
+            figures.put("announced_lost", c.evictableAnnounced());
+        }
+        return figures;
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.core.LossListener;
+import io.ringbus.core.SlowConsumerPolicy;
 import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.transport.BusClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -16,9 +19,12 @@ import java.util.Locale;
  * {@code --stats FILE}, {@code --durable NAME} (resume where the last subscriber of that name stopped;
  * the stats file is then that name's, continued), {@code --wakeup blocking|spin|signal},
  * {@code --start earliest|latest} (where a new subscriber starts; default earliest for a durable one,
- * else latest). Prints {@code READY} once joined; the command {@code STOP} closes it ({@code STOPPED n},
- * exit 0). Self-test: {@code --self-test-freeze N} stops reading (but stays alive and joined) after N
- * messages, which the harness must report as a hang.
+ * else latest), {@code --evict-after MILLIS} (evictable after that long a stall: a gap is accepted only
+ * where its loss listener was told of a loss first, see {@link MessageCheck#acceptingLossReports}). Prints
+ * {@code READY} once joined; the command {@code STOP} closes it ({@code STOPPED n}, exit 0). Self-test:
+ * {@code --self-test-freeze N} stops reading (but stays alive and joined) after N messages, which the harness
+ * must report as a hang; {@code --self-test-unreported} gives an evictable subscriber a loss listener that hears
+ * nothing, so that what it misses must be reported as lost.
  */
 public final class StressSubscriberMain {
     private static final long AWAIT_NANOS = 100_000_000L;
@@ -55,6 +61,12 @@ public final class StressSubscriberMain {
                 args.getLong("self-test-skip", 0), args.via().stream());
             if (args.via() == Via.AERON) {
                 check.acceptingLossNotices(); // bus B is filled by an untethered gateway
+            }
+            if (args.has("evict-after")) {
+                LossListener reports = check.acceptingLossReports();
+                config.slowConsumerPolicy(SlowConsumerPolicy.EVICT)
+                    .evictAfter(Duration.ofMillis(args.getLong("evict-after", 0)))
+                    .lossListener(args.has("self-test-unreported") ? (from, to, bytes) -> { } : reports);
             }
             try (Subscriber subscriber = client.newSubscriber(args.get("topic"), args.topicConfig(), config)) {
                 Via.PipeClient.connected();
