@@ -21,12 +21,12 @@ import java.util.List;
  * </pre>
  *
  * <p>Warm-up runs, then measured runs in the same two processes per ring, interleaved with the other
- * ring's, each after a {@link FloorCheck}; see {@link ThroughputHarness}. Target: ringbus at least
- * twice Agrona's messages per second.
+ * ring's, each after a {@link FloorCheck}; see {@link ThroughputHarness}. Target (issue 13): ringbus at
+ * least 1.5x Agrona's messages per second (the moonshot, 2x, is in the README).
  */
 final class OneToOneThroughput {
     static final ThroughputHarness.Topology TOPOLOGY =
-        new ThroughputHarness.Topology("one-to-one", 1, 1, ProducerMode.SINGLE, "one", 2.0, true);
+        new ThroughputHarness.Topology("one-to-one", 1, 1, ProducerMode.SINGLE, "one", 1.5, true);
     /**
      * The same with ringbus's publisher offering {@value #BATCH} messages per {@code Publisher.offerBatch}
      * (one claim each); Agrona's writes one at a time, as it has no batch write. No target: for information.

@@ -51,8 +51,11 @@ final class PingPongLatency {
 
     private static final String[] PERCENTILES = {"p50", "p90", "p99", "p999"};
     private static final String[] PERCENTILE_NAMES = {"p50", "p90", "p99", "p99.9"};
-    /** Target: ringbus's median round trip at most this fraction of Agrona's. */
-    private static final double P50_TARGET = 0.8;
+    /**
+     * Target (issue 13): ringbus's median and 99.9th percentile round trips at most Agrona's (the moonshot, 0.8x,
+     * is in the README beside the figures).
+     */
+    private static final double AGRONA_TARGET = 1.0;
     /** Target: ringbus's median round trip at most this fraction of Chronicle Queue's. */
     private static final double CHRONICLE_P50_TARGET = 0.5;
 
@@ -80,7 +83,7 @@ final class PingPongLatency {
                 child.await("READY", options.stepTimeout());
             }
             boolean targeted = length == MESSAGE_LENGTH;
-            List<Comparison> agronaRows = rows(Peer.AGRONA, sizeLabel, targeted ? P50_TARGET : Double.NaN);
+            List<Comparison> agronaRows = rows(Peer.AGRONA, sizeLabel, targeted ? AGRONA_TARGET : Double.NaN);
             List<Comparison> ringRows = rows(Peer.AGRONA, RING_ONLY + sizeLabel, Double.NaN);
             List<Comparison> chronicleRows = rows(Peer.CHRONICLE, sizeLabel,
                 targeted ? CHRONICLE_P50_TARGET : Double.NaN);
@@ -184,12 +187,14 @@ final class PingPongLatency {
         return ThroughputHarness.length(args, 2);
     }
 
-    private static List<Comparison> rows(Peer peer, String sizeLabel, double p50Target) {
+    /** The rows of one peer: p50 held to {@code target}; against Agrona the p99.9 too (issue 13). */
+    private static List<Comparison> rows(Peer peer, String sizeLabel, double target) {
         List<Comparison> rows = new ArrayList<>();
         for (int i = 0; i < PERCENTILES.length; i++) {
             String name = (peer == Peer.AGRONA ? "ping-pong RTT " + PERCENTILE_NAMES[i]
                 : "ping-pong " + PERCENTILE_NAMES[i] + " vs " + peer.label()) + sizeLabel;
-            rows.add(new Comparison(name, peer.label(), "ns", false, i == 0 ? p50Target : Double.NaN));
+            boolean targeted = i == 0 || (peer == Peer.AGRONA && PERCENTILES[i].equals("p999"));
+            rows.add(new Comparison(name, peer.label(), "ns", false, targeted ? target : Double.NaN));
         }
         return rows;
     }
