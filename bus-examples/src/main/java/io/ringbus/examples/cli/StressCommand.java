@@ -3,6 +3,7 @@ package io.ringbus.examples.cli;
 import io.ringbus.examples.support.DurationConverter;
 import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
+import io.ringbus.core.ring.ProducerMode;
 import io.ringbus.stress.process.FaultKind;
 import io.ringbus.stress.process.ProgressBar;
 import io.ringbus.stress.process.StressFigures;
@@ -98,8 +99,9 @@ import picocli.CommandLine.Spec;
         "",
         "Figures: sent and committed, received per subscriber, lost (committed but never received by a live"
             + " tethered or durable subscriber), duplicated, out of order, torn (CRC or length), faults by kind,"
-            + " the time from a publisher's death until the others moved again (p50, p99, max), the longest stall,"
-            + " JVM crashes (hs_err files) and files left in the bus directory after the run removed its topics.",
+            + " the time from a publisher's death until the others moved again (p50, p99, max; with one publisher,"
+            + " from its successor's start, as a JVM's start is not the bus's), the longest stall, JVM crashes"
+            + " (hs_err files) and files left in the bus directory after the run removed its topics.",
         "A durable subscriber killed between a handler's return and its cursor store gets that one message again"
             + " (documented). Each subscriber stores, after every message, which message it accepted last; a"
             + " repeat of exactly that message as the first after a resume is reported apart as a durable window"
@@ -171,6 +173,11 @@ public final class StressCommand implements Callable<Integer> {
             + " it may lose messages, each gap only after its loss listener said so (default 0).")
     int evictable;
 
+    @Option(names = "--producer-mode", paramLabel = "MODE",
+        description = "The topic's producer mode: many (default), or single (needs -p 1 and --via shm: the one"
+            + " publisher's replacement takes over its slot after each kill).")
+    String producerMode = "many";
+
     @Option(names = {"-d", "--duration"}, paramLabel = "TIME", converter = DurationConverter.class,
         description = "How long publishers publish: 90s, 2m, 1h (default 30s).")
     Duration duration = Duration.ofSeconds(30);
@@ -232,6 +239,7 @@ public final class StressCommand implements Callable<Integer> {
             path.checkAvailable();
             options = new StressOptions()
                 .publishers(publishers).subscribers(subscribers).durable(durable).evictable(evictable)
+                .producerMode(producerMode(producerMode))
                 .duration(duration).count(count).via(path).size(size).capacity(capacity).maxMessage(maxMessage)
                 .wakeup(wakeup).faults(faults).scratchParent(scratch).selfTest(selfTest).hangLimit(hangLimit)
                 .cli(BusCommand.class.getName())
@@ -259,5 +267,13 @@ public final class StressCommand implements Callable<Integer> {
         out.print(json ? figures.toJson() + System.lineSeparator() : figures.toText());
         out.flush();
         return figures.passed() ? 0 : 1;
+    }
+
+    private static ProducerMode producerMode(String text) {
+        return switch (text) {
+            case "many" -> ProducerMode.MANY;
+            case "single" -> ProducerMode.SINGLE;
+            default -> throw new IllegalArgumentException("--producer-mode must be single or many, not '" + text + "'");
+        };
     }
 }

@@ -127,11 +127,11 @@ final class ChildArgs {
         return via().open(dir(), get("uri", "shm:"), Path.of(get("pipe-dir", ".")));
     }
 
-    /** The topic's shape: {@code --capacity} and {@code --max-message}, many producers. */
+    /** The topic's shape: {@code --capacity}, {@code --max-message}, {@code --single-producer} (else many). */
     TopicConfig topicConfig() {
         return new TopicConfig()
             .capacity(getInt("capacity"))
             .maxMessageLength(getInt("max-message"))
-            .producerMode(ProducerMode.MANY);
+            .producerMode(has("single-producer") ? ProducerMode.SINGLE : ProducerMode.MANY);
     }
 }

@@ -81,10 +81,19 @@ final class Launcher {
     }
 
     /** What a topic looks like and where it is. */
-    record Topic(Path busDir, String name, int capacity, int maxMessage) {
+    record Topic(Path busDir, String name, int capacity, int maxMessage, boolean singleProducer) {
+        /** A many-producer topic. */
+        Topic(Path busDir, String name, int capacity, int maxMessage) {
+            this(busDir, name, capacity, maxMessage, false);
+        }
+
         List<String> args() {
-            return List.of("--dir", busDir.toString(), "--topic", name, "--capacity", Integer.toString(capacity),
-                "--max-message", Integer.toString(maxMessage));
+            List<String> args = new ArrayList<>(List.of("--dir", busDir.toString(), "--topic", name, "--capacity",
+                Integer.toString(capacity), "--max-message", Integer.toString(maxMessage)));
+            if (singleProducer) {
+                args.addAll(List.of("--single-producer", "true"));
+            }
+            return args;
         }
     }
 

@@ -205,8 +205,10 @@ final class MainTopic {
         this.launcher = launcher;
         this.findings = findings;
         this.random = new SplittableRandom(options.seed());
-        this.topic = new Launcher.Topic(busDir, NAME, options.capacity(), options.maxMessage());
-        this.subscriberTopic = new Launcher.Topic(subscriberBusDir, NAME, options.capacity(), options.maxMessage());
+        this.topic = new Launcher.Topic(busDir, NAME, options.capacity(), options.maxMessage(),
+            options.producerMode() == ProducerMode.SINGLE);
+        this.subscriberTopic = new Launcher.Topic(subscriberBusDir, NAME, options.capacity(), options.maxMessage(),
+            options.producerMode() == ProducerMode.SINGLE);
         this.currentPub = new Pub[options.publishers()];
         this.currentSub = new Sub[options.subscribers() + 1];
         this.durableStats = new StatsFile[options.subscribers() + 1];
@@ -578,7 +580,7 @@ final class MainTopic {
 
     private static TopicConfig shape(StressOptions options) {
         return new TopicConfig().capacity(options.capacity()).maxMessageLength(options.maxMessage())
-            .producerMode(ProducerMode.MANY);
+            .producerMode(options.producerMode());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ringbus.stress.process;
 
+import io.ringbus.core.ring.ProducerMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ public final class StressOptions {
     private int subscribers = 2;
     private int durable = 1;
     private int evictable;
+    private ProducerMode producerMode = ProducerMode.MANY;
     private Duration duration = Duration.ofSeconds(30);
     private long count = -1;
     private Via via = Via.SHM;
@@ -65,6 +67,15 @@ public final class StressOptions {
      */
     public StressOptions evictable(int evictable) {
         this.evictable = evictable;
+        return this;
+    }
+
+    /**
+     * The main topic's producer mode: {@link ProducerMode#MANY} (default), or {@link ProducerMode#SINGLE} with
+     * one publisher role (each replacement takes over the slot of the one killed before it).
+     */
+    public StressOptions producerMode(ProducerMode producerMode) {
+        this.producerMode = producerMode;
         return this;
     }
 
@@ -226,6 +237,10 @@ public final class StressOptions {
         require(durable >= 0 && durable <= subscribers, "--durable must be between 0 and --subscribers");
         require(evictable >= 0 && durable + evictable <= subscribers,
             "--evictable must be between 0 and --subscribers minus --durable (durable subscribers stay tethered)");
+        require(producerMode != null, "--producer-mode must be single or many");
+        require(producerMode == ProducerMode.MANY || (publishers == 1 && via == Via.SHM),
+            "--producer-mode single needs --publishers 1 and --via shm (a bridge or a gateway makes its topics for"
+                + " many producers)");
         require(count == -1 || count > 0, "--count must be positive");
         require(duration != null && !duration.isNegative() && !duration.isZero() && duration.toDays() <= 7,
             "--duration must be positive and at most 7 days");
@@ -258,6 +273,11 @@ public final class StressOptions {
 
     public int durable() {
         return durable;
+    }
+
+    /** The main topic's producer mode. */
+    public ProducerMode producerMode() {
+        return producerMode;
     }
 
     /** How many subscribers, after the durable ones, are evictable. */
