@@ -28,7 +28,8 @@ import org.agrona.concurrent.IdleStrategy;
  * the bus layer's fields in the slot's extension ({@link SubscriberSlotDescriptor}).
  *
  * <p><b>Waiting.</b> {@link #await} spins for a while (in blocking and signal modes a few polls, then
- * as long as a wakeup costs, learnt by {@link SpinBudget}), then (blocking and signal modes) announces
+ * as long as a wakeup costs, learnt by {@link SpinBudget}; or, while {@link WaitRegime} finds that spins
+ * seldom catch a message on their core, one poll), then (blocking and signal modes) announces
  * itself parked, polls once more, and sleeps on its futex word or until a signal; a publisher that
  * commits after the announcement sees it (both sides use a full fence between their store and
  * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
@@ -61,6 +62,7 @@ public final class ShmSubscriber implements Subscriber {
     private final PublishTimes publishTimes;
     private final IdleStrategy idleStrategy;
     final SpinBudget spinBudget;
+    final WaitRegime waitRegime;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closeRequested;
     private volatile boolean awaiting;
@@ -100,6 +102,7 @@ public final class ShmSubscriber implements Subscriber {
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
         this.spinBudget = new SpinBudget(config.adaptiveSpin());
+        this.waitRegime = new WaitRegime(config.adaptiveSpin());
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         this.publishTimes = topic.timestamps() ? new PublishTimes(topic) : null;
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
@@ -210,7 +213,8 @@ public final class ShmSubscriber implements Subscriber {
             if (config.wakeup() == WakeupMode.SPIN) {
                 return spin(handler, limit, deadline);
             }
-            for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
+            boolean parkAtOnce = waitRegime.parkAtOnce();
+            if (parkAtOnce) {
                 int delivered = poll(handler, limit);
                 if (delivered > 0) {
                     return delivered;
@@ -218,11 +222,8 @@ public final class ShmSubscriber implements Subscriber {
                 if (System.nanoTime() - deadline >= 0) {
                     return 0;
                 }
-                Thread.onSpinWait();
-            }
-            long budget = spinBudget.nanos();
-            if (budget > 0) {
-                int delivered = spinForBudget(handler, limit, started, deadline, budget);
+            } else {
+                int delivered = spinFirst(handler, limit, started, deadline);
                 if (delivered != 0) {
                     return Math.max(delivered, 0);
                 }
@@ -275,6 +276,30 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     /**
+     * The fixed polls, then the learnt spin ({@link SpinBudget}). Returns what was delivered, 0 to go on and
+     * park, or -1 when the wait is over (deadline, interrupt) with nothing delivered.
+     */
+    private int spinFirst(MessageHandler handler, int limit, long started, long deadline) {
+        for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
+            int delivered = poll(handler, limit);
+            if (delivered > 0) {
+                waitRegime.onSpun(true);
+                return delivered;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return -1;
+            }
+            Thread.onSpinWait();
+        }
+        long budget = spinBudget.nanos();
+        if (budget == 0) {
+            waitRegime.onSpun(false);
+            return 0;
+        }
+        return spinForBudget(handler, limit, started, deadline, budget);
+    }
+
+    /**
      * Polls until {@code budget} nanoseconds after the wait {@code started}: on its core for as long as
      * replies from a running peer take ({@link SpinBudget#busyNanos}), then yielding the processor between
      * polls. Returns what was delivered, 0 to go on and park, or -1 when the wait is over (deadline,
@@ -287,8 +312,10 @@ public final class ShmSubscriber implements Subscriber {
         while (!closeRequested) {
             int delivered = poll(handler, limit);
             if (delivered > 0) {
-                spinBudget.onHit(System.nanoTime() - started);
+                long now = System.nanoTime();
+                spinBudget.onHit(now - started);
                 spinHits++;
+                waitRegime.onSpun(now - yieldFrom < 0);
                 return delivered;
             }
             long now = System.nanoTime();
@@ -298,6 +325,7 @@ public final class ShmSubscriber implements Subscriber {
             if (now - spinUntil >= 0) {
                 spinBudget.onMiss();
                 spinMisses++;
+                waitRegime.onSpun(false);
                 return 0;
             }
             if (now - yieldFrom < 0) {
