@@ -213,8 +213,7 @@ public final class ShmSubscriber implements Subscriber {
             if (config.wakeup() == WakeupMode.SPIN) {
                 return spin(handler, limit, deadline);
             }
-            boolean parkAtOnce = waitRegime.parkAtOnce();
-            if (parkAtOnce) {
+            if (waitRegime.parkAtOnce()) {
                 int delivered = poll(handler, limit);
                 if (delivered > 0) {
                     return delivered;
@@ -223,7 +222,7 @@ public final class ShmSubscriber implements Subscriber {
                     return 0;
                 }
             } else {
-                int delivered = spinFirst(handler, limit, started, deadline);
+                int delivered = spinFirst(handler, limit, started, deadline, waitRegime.parksFirst());
                 if (delivered != 0) {
                     return Math.max(delivered, 0);
                 }
@@ -276,10 +275,11 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     /**
-     * The fixed polls, then the learnt spin ({@link SpinBudget}). Returns what was delivered, 0 to go on and
+     * The fixed polls, then the learnt spin ({@link SpinBudget}; a {@code probe} of {@link WaitRegime} spins
+     * it even while it is paused). Returns what was delivered, 0 to go on and
      * park, or -1 when the wait is over (deadline, interrupt) with nothing delivered.
      */
-    private int spinFirst(MessageHandler handler, int limit, long started, long deadline) {
+    private int spinFirst(MessageHandler handler, int limit, long started, long deadline, boolean probe) {
         for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
             int delivered = poll(handler, limit);
             if (delivered > 0) {
@@ -291,7 +291,7 @@ public final class ShmSubscriber implements Subscriber {
             }
             Thread.onSpinWait();
         }
-        long budget = spinBudget.nanos();
+        long budget = probe ? spinBudget.learntNanos() : spinBudget.nanos();
         if (budget == 0) {
             waitRegime.onSpun(false);
             return 0;
