@@ -10,6 +10,7 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.FutexVector;
+import io.ringbus.core.os.RunnableThreads;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.Ring;
@@ -102,7 +103,8 @@ public final class ShmSubscriber implements Subscriber {
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
         this.spinBudget = new SpinBudget(config.adaptiveSpin());
-        this.waitRegime = new WaitRegime(config.adaptiveSpin());
+        this.waitRegime = new WaitRegime(config.adaptiveSpin(), new RunnableThreads()::runnable,
+            Runtime.getRuntime().availableProcessors());
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         this.publishTimes = topic.timestamps() ? new PublishTimes(topic) : null;
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {

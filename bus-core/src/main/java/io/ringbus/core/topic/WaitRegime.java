@@ -1,5 +1,7 @@
 package io.ringbus.core.topic;
 
+import java.util.function.IntSupplier;
+
 /**
  * Whether a blocking (or signal) subscriber's next {@code await} spins before it parks (its fixed polls,
  * then the {@link SpinBudget}) or parks at once, as a C program sleeping in {@code FUTEX_WAIT} does: chosen
@@ -37,13 +39,24 @@ final class WaitRegime {
     private static final int PROBE_SHIFT = 1;
 
     private final boolean enabled;
+    /** Runnable threads machine-wide now, the caller included, or -1 when unknown. */
+    private final IntSupplier runnable;
+    private final int processors;
     private int caughtShare = ONE;
     private boolean parkFirst;
     private int probeInterval = FIRST_PROBE_INTERVAL;
     private int untilProbe = FIRST_PROBE_INTERVAL;
 
-    WaitRegime(boolean enabled) {
+    WaitRegime(boolean enabled, IntSupplier runnable, int processors) {
         this.enabled = enabled;
+        this.runnable = runnable;
+        this.processors = processors;
+    }
+
+    /** Whether a processor is idle now (fewer runnable threads than processors); false when unknown. */
+    private boolean spareProcessor() {
+        int now = runnable.getAsInt();
+        return now >= 0 && now < processors;
     }
 
     /** Whether the next wait parks at once, without its fixed polls and spin; counts the waits to the next probe. */
@@ -55,7 +68,16 @@ final class WaitRegime {
             return true;
         }
         untilProbe = probeInterval;
+        if (spareProcessor()) {
+            spinAgain();
+        }
         return false;
+    }
+
+    private void spinAgain() {
+        parkFirst = false;
+        caughtShare = ONE;
+        probeInterval = FIRST_PROBE_INTERVAL;
     }
 
     /** A wait that spun first ended: {@code caughtOnCore} if its message came before it yielded or parked. */
@@ -68,6 +90,9 @@ final class WaitRegime {
         boolean park = caughtShare < ONE / 2;
         if (parkFirst && park) {
             probeInterval = Math.min(2 * probeInterval, MAX_PROBE_INTERVAL);
+        } else if (park && spareProcessor()) {
+            spinAgain(); // an idle processor: the peer can run beside, and the misses were a passing disturbance
+            return;
         } else if (park) {
             probeInterval = FIRST_PROBE_INTERVAL;
         }
