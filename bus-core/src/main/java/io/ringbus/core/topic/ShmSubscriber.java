@@ -295,7 +295,9 @@ public final class ShmSubscriber implements Subscriber {
         }
         long budget = probe ? spinBudget.learntNanos() : spinBudget.nanos();
         if (budget == 0) {
-            waitRegime.onSpun(false);
+            if (spinBudget.learntNanos() > 0) {
+                waitRegime.onSpun(false); // paused: its fixed polls missed; before anything is learnt, no report
+            }
             return 0;
         }
         return spinForBudget(handler, limit, started, deadline, budget);

@@ -27,7 +27,8 @@ import java.util.function.IntSupplier;
  * caught message turns the choice back). A probe that leaves the choice as it was doubles the interval,
  * from {@link #FIRST_PROBE_INTERVAL} up to {@link #MAX_PROBE_INTERVAL}.
  *
- * <p>Spinning is the starting choice, and the only one when adaptive spinning is off. Not thread-safe: one
+ * <p>Spinning is the starting choice, kept for the first {@link #WARM_UP_REPORTS} reports, and the only one
+ * when adaptive spinning is off. Not thread-safe: one
  * per subscriber, used by the thread in {@code await}.
  */
 final class WaitRegime {
@@ -35,6 +36,8 @@ final class WaitRegime {
     static final int MAX_PROBE_INTERVAL = 1024;
     /** The share of spins that caught their message on the core, in 1/{@code ONE}. */
     static final int ONE = 1024;
+    /** Reports before the first switch to parking: a JVM warming up (interpreted polls, compiler threads) misses. */
+    static final int WARM_UP_REPORTS = 256;
     private static final int AVERAGE_SHIFT = 3;
     private static final int PROBE_SHIFT = 1;
 
@@ -43,6 +46,7 @@ final class WaitRegime {
     private final IntSupplier runnable;
     private final int processors;
     private int caughtShare = ONE;
+    private int reports;
     private boolean parkFirst;
     private int probeInterval = FIRST_PROBE_INTERVAL;
     private int untilProbe = FIRST_PROBE_INTERVAL;
@@ -83,6 +87,10 @@ final class WaitRegime {
     /** A wait that spun first ended: {@code caughtOnCore} if its message came before it yielded or parked. */
     void onSpun(boolean caughtOnCore) {
         if (!enabled) {
+            return;
+        }
+        if (reports < WARM_UP_REPORTS) {
+            reports++;
             return;
         }
         int shift = parkFirst ? PROBE_SHIFT : AVERAGE_SHIFT;

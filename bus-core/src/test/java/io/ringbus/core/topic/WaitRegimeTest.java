@@ -16,8 +16,23 @@ class WaitRegimeTest {
     /** Runnable threads as {@code /proc/loadavg} would say; settable per test. */
     private int runnable = PROCESSORS;
 
+    /** A regime past its warm-up (reports of caught messages, which change nothing). */
     private WaitRegime regime(boolean enabled) {
-        return new WaitRegime(enabled, () -> runnable, PROCESSORS);
+        WaitRegime regime = new WaitRegime(enabled, () -> runnable, PROCESSORS);
+        for (int i = 0; i < WaitRegime.WARM_UP_REPORTS; i++) {
+            regime.onSpun(true);
+        }
+        return regime;
+    }
+
+    @Test
+    void noMissDuringTheWarmUpMakesItPark() {
+        WaitRegime regime = new WaitRegime(true, () -> runnable, PROCESSORS);
+        for (int i = 0; i < WaitRegime.WARM_UP_REPORTS; i++) {
+            regime.onSpun(false);
+            assertFalse(regime.parksFirst());
+        }
+        assertTrue(missUntilItParks(regime) > 1);
     }
 
     /** Reports misses until the regime parks at once; returns how many it took. */
