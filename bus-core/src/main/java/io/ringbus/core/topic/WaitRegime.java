@@ -3,7 +3,7 @@ package io.ringbus.core.topic;
 import java.util.function.IntSupplier;
 
 /**
- * Whether a blocking (or signal) subscriber's next {@code await} spins before it parks (its fixed polls,
+ * Whether a blocking subscriber's next {@code await} spins before it parks (its fixed polls,
  * then the {@link SpinBudget}) or parks at once, as a C program sleeping in {@code FUTEX_WAIT} does: chosen
  * from whether spinning has lately caught messages while it held its core, measured at run time.
  *
@@ -28,7 +28,8 @@ import java.util.function.IntSupplier;
  * from {@link #FIRST_PROBE_INTERVAL} up to {@link #MAX_PROBE_INTERVAL}.
  *
  * <p>Spinning is the starting choice, kept for the first {@link #WARM_UP_REPORTS} reports, and the only one
- * when adaptive spinning is off. Not thread-safe: one
+ * when adaptive spinning is off and in signal mode (a signal wakeup, 150 µs or more, is past the spin cap, so
+ * a probe could never catch a parked peer's reply there). Not thread-safe: one
  * per subscriber, used by the thread in {@code await}.
  */
 final class WaitRegime {
