@@ -109,6 +109,15 @@ final class WaitRegime {
         untilProbe = probeInterval;
     }
 
+    /** For tests: park at once from now, as after a run of misses on a busy machine (probes still come). */
+    void parkFromNow() {
+        reports = WARM_UP_REPORTS;
+        caughtShare = 0;
+        parkFirst = enabled;
+        probeInterval = FIRST_PROBE_INTERVAL;
+        untilProbe = probeInterval;
+    }
+
     /** Whether waits now park at once (the choice, not counting probes). */
     boolean parksFirst() {
         return parkFirst;
