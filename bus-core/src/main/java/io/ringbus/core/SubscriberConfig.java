@@ -108,9 +108,7 @@ public final class SubscriberConfig {
      * gets, at most 200 µs, and paused while spinning keeps missing): true, the default. Messages that
      * follow each other closely are then seen at once instead of after a wakeup (tens of microseconds on
      * idle processors), for at most the cost of one wakeup in processor time per wait. False parks after
-     * a few polls: the least processor time, every wait pays a wakeup. True also lets blocking waits park at once,
-     * without their polls, while spins seldom catch a message on their core and no processor is idle (the
-     * peer then needs the very core the spin holds).
+     * a few polls: the least processor time, every wait pays a wakeup.
      */
     public SubscriberConfig adaptiveSpin(boolean adaptiveSpin) {
         this.adaptiveSpin = adaptiveSpin;

@@ -10,7 +10,6 @@ import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.FutexVector;
-import io.ringbus.core.os.RunnableThreads;
 import io.ringbus.core.ring.CursorDescriptor;
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.Ring;
@@ -29,8 +28,7 @@ import org.agrona.concurrent.IdleStrategy;
  * the bus layer's fields in the slot's extension ({@link SubscriberSlotDescriptor}).
  *
  * <p><b>Waiting.</b> {@link #await} spins for a while (in blocking and signal modes a few polls, then
- * as long as a wakeup costs, learnt by {@link SpinBudget}; or, while {@link WaitRegime} finds that spins
- * seldom catch a message on their core, one poll), then (blocking and signal modes) announces
+ * as long as a wakeup costs, learnt by {@link SpinBudget}), then (blocking and signal modes) announces
  * itself parked, polls once more, and sleeps on its futex word or until a signal; a publisher that
  * commits after the announcement sees it (both sides use a full fence between their store and
  * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
@@ -63,7 +61,6 @@ public final class ShmSubscriber implements Subscriber {
     private final PublishTimes publishTimes;
     private final IdleStrategy idleStrategy;
     final SpinBudget spinBudget;
-    final WaitRegime waitRegime;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closeRequested;
     private volatile boolean awaiting;
@@ -103,12 +100,6 @@ public final class ShmSubscriber implements Subscriber {
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
         this.spinBudget = new SpinBudget(config.adaptiveSpin());
-        // Blocking only: a signal wakeup costs 150 µs or more, beyond the spin cap, so a probe spin could never
-        // catch a parked peer's reply and signal waits that once parked at once stayed so (quiet p50 0.45 µs
-        // became 220-245 µs).
-        this.waitRegime = new WaitRegime(config.adaptiveSpin() && config.wakeup() == WakeupMode.BLOCKING,
-            new RunnableThreads()::runnable,
-            Runtime.getRuntime().availableProcessors());
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         this.publishTimes = topic.timestamps() ? new PublishTimes(topic) : null;
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
@@ -219,7 +210,7 @@ public final class ShmSubscriber implements Subscriber {
             if (config.wakeup() == WakeupMode.SPIN) {
                 return spin(handler, limit, deadline);
             }
-            if (waitRegime.parkAtOnce()) {
+            for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
                 int delivered = poll(handler, limit);
                 if (delivered > 0) {
                     return delivered;
@@ -227,8 +218,11 @@ public final class ShmSubscriber implements Subscriber {
                 if (System.nanoTime() - deadline >= 0) {
                     return 0;
                 }
-            } else {
-                int delivered = spinFirst(handler, limit, started, deadline, waitRegime.parksFirst());
+                Thread.onSpinWait();
+            }
+            long budget = spinBudget.nanos();
+            if (budget > 0) {
+                int delivered = spinForBudget(handler, limit, started, deadline, budget);
                 if (delivered != 0) {
                     return Math.max(delivered, 0);
                 }
@@ -281,33 +275,6 @@ public final class ShmSubscriber implements Subscriber {
     }
 
     /**
-     * The fixed polls, then the learnt spin ({@link SpinBudget}; a {@code probe} of {@link WaitRegime} spins
-     * it even while it is paused). Returns what was delivered, 0 to go on and
-     * park, or -1 when the wait is over (deadline, interrupt) with nothing delivered.
-     */
-    private int spinFirst(MessageHandler handler, int limit, long started, long deadline, boolean probe) {
-        for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
-            int delivered = poll(handler, limit);
-            if (delivered > 0) {
-                waitRegime.onSpun(true);
-                return delivered;
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                return -1;
-            }
-            Thread.onSpinWait();
-        }
-        long budget = probe ? spinBudget.learntNanos() : spinBudget.nanos();
-        if (budget == 0) {
-            if (spinBudget.learntNanos() > 0) {
-                waitRegime.onSpun(false); // paused: its fixed polls missed; before anything is learnt, no report
-            }
-            return 0;
-        }
-        return spinForBudget(handler, limit, started, deadline, budget);
-    }
-
-    /**
      * Polls until {@code budget} nanoseconds after the wait {@code started}: on its core for as long as
      * replies from a running peer take ({@link SpinBudget#busyNanos}), then yielding the processor between
      * polls. Returns what was delivered, 0 to go on and park, or -1 when the wait is over (deadline,
@@ -320,10 +287,8 @@ public final class ShmSubscriber implements Subscriber {
         while (!closeRequested) {
             int delivered = poll(handler, limit);
             if (delivered > 0) {
-                long now = System.nanoTime();
-                spinBudget.onHit(now - started);
+                spinBudget.onHit(System.nanoTime() - started);
                 spinHits++;
-                waitRegime.onSpun(now - yieldFrom < 0);
                 return delivered;
             }
             long now = System.nanoTime();
@@ -333,7 +298,6 @@ public final class ShmSubscriber implements Subscriber {
             if (now - spinUntil >= 0) {
                 spinBudget.onMiss();
                 spinMisses++;
-                waitRegime.onSpun(false);
                 return 0;
             }
             if (now - yieldFrom < 0) {

@@ -71,18 +71,6 @@ final class SpinBudget {
             pausedLeft--;
             return 0;
         }
-        return learntNanos();
-    }
-
-    /**
-     * The learnt budget even while paused: for the probe spin of a wait that {@link WaitRegime} lets spin
-     * while waits park at once. The pause counts only waits that spin, so a probe that honoured it would
-     * find it still paused for up to {@link #PAUSED_AWAITS} probes and could never catch a message.
-     */
-    long learntNanos() {
-        if (!enabled) {
-            return 0;
-        }
         long budget = Math.max(WAKEUPS_PER_BUDGET * wakeCostNanos, arrivalNanos + (arrivalNanos >> 1));
         return Math.min(budget, MAX_BUDGET_NANOS);
     }
