@@ -171,7 +171,16 @@ public final class MqStream implements ByteStream {
                     total += (int) received;
                     continue;
                 }
-                return total > 0 ? total : ended(received);
+                if (total == 0) {
+                    return ended(received);
+                }
+                if (received == 0) {
+                    // The peer's close marker right behind its last bytes: those go up now, the end with the next
+                    // read. (Returning the bytes alone lost the marker, and a session read on for ever.)
+                    endOfStream = true;
+                    peerClosedMarker = true;
+                }
+                return total;
             }
             if (total > 0) {
                 return total;
