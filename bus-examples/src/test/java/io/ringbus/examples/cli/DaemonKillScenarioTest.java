@@ -99,12 +99,14 @@ class DaemonKillScenarioTest {
         int kills = 2 + random.nextInt(3);
         List<String> log = new ArrayList<>();
         for (int kill = 0; kill < kills; kill++) {
-            Thread.sleep(200 + random.nextInt(1_300));
+            // A quarter of the kills come soon after a restart, while the clients reconnect (handshakes).
+            int after = random.nextInt(4) == 0 ? random.nextInt(300) : 200 + random.nextInt(1_300);
+            Thread.sleep(after);
             Cli.crash(daemon.process());
             int away = random.nextInt(3) == 0 ? random.nextInt(1_000) : 0;
             Thread.sleep(away);
             daemon = startDaemon();
-            log.add("killed, back after " + away + " ms");
+            log.add("killed after " + after + " ms, back after " + away + " ms");
         }
         Thread.sleep(200 + random.nextInt(800));
         stop.set(true);
@@ -139,8 +141,10 @@ class DaemonKillScenarioTest {
         }
 
         RingOrder ring = RingOrder.read(watcherFile, breaches);
+        List<String> pubs = new ArrayList<>();
         for (Publisher.Ended end : ended) {
             long reached = ring.count(end.generation());
+            pubs.add("g" + end.generation() + " exit " + end.status() + ", " + (end.written() - reached) + " lost");
             boolean lost = reached != end.written();
             if (lost && end.status() == 0) {
                 breaches.add("g" + end.generation() + ": pub exited 0 but " + (end.written() - reached) + " of its "
@@ -155,7 +159,8 @@ class DaemonKillScenarioTest {
         int rewinds = checkAudit(auditFile, ring, breaches);
         checkPlain(plainFile, ring, breaches);
         System.out.println("DaemonKillScenarioTest: " + ring.size() + " lines in the ring of " + written
-            + " written, " + kills + " kills, the audit rewound " + rewinds + " times");
+            + " written (" + String.join("; ", pubs) + "), " + kills + " kills, the audit rewound " + rewinds
+            + " times");
         assertTrue(ring.size() > 10_000, "the publishers got going (" + ring.size() + " lines)");
         if (!breaches.isEmpty()) {
             fail(breaches.size() + " breaches (seed " + seed + "):\n  " + String.join("\n  ",
