@@ -52,6 +52,12 @@ import picocli.CommandLine.Spec;
             + " of 4096), and the next run prints that line whole: when joining the files of several runs, drop"
             + " a last line that has no newline.",
         "Without --name it is not durable: a new sub starts with the next message (or --from earliest).",
+        "Through a daemon (--via) that dies (kill -9) or stops, sub stays: it says 'disconnected' on standard"
+            + " error, waits for a daemon on the same address (for ever, or until --timeout), and goes on when"
+            + " one is back. Without --name it misses the lines published meanwhile. With --name nothing is"
+            + " lost, but the 64-line bound is for a killed sub: the lines the dead daemon had already written"
+            + " into the socket are printed, yet the daemon died before it could move the position past them, so"
+            + " they come again (up to what the socket holds, thousands of short lines).",
         "When the reader of its output goes away (| head -1), it exits quietly (status 0) within 0.2 s; the"
             + " lines it could not write are not counted as consumed.",
         "With --via pipe: (a child of ./bus run) its standard output carries frames, so it prints to standard"
