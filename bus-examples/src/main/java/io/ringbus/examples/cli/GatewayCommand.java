@@ -142,6 +142,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        GatewayDriver.requireJvmFlag();
         List<Route> exported = routes(exports, "--export");
         List<Route> imported = routes(imports, "--import");
         validate(exported, imported);

@@ -1,6 +1,7 @@
 package io.ringbus.examples.cli;
 
 import io.ringbus.core.RingBusException;
+import io.ringbus.transport.codec.CodecFlags;
 import io.ringbus.transport.gateway.GatewayStatus;
 import io.ringbus.core.os.MessageQueues;
 import io.ringbus.core.topic.TopicFile;
@@ -137,6 +138,7 @@ public final class StatCommand implements Callable<Integer> {
         if (!Files.isDirectory(recordings)) {
             throw new RecordingException(recordings + " is not a directory: give the DIR that bus record --to wrote");
         }
+        CodecFlags.requireChronicleQueue("bus stat --recordings");
         PrintWriter out = spec.commandLine().getOut();
         out.println("recordings in " + recordings + ":");
         RecordingTable.print(out, recordings);

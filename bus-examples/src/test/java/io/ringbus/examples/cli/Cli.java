@@ -64,6 +64,13 @@ final class Cli {
         return new ProcessBuilder(command).start();
     }
 
+    /** Starts {@code bus ARGS} in a new JVM (C1 only, as {@link #start}), standard output and error piped. */
+    static Process startPiped(String... args) throws IOException {
+        List<String> command = new ArrayList<>(javaCommand());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).start();
+    }
+
     /**
      * Starts {@code bus ARGS} in a new JVM with its standard output going to {@code stdout} (created or
      * truncated, as a shell's {@code >} does); standard input is empty, standard error inherited.

@@ -139,6 +139,16 @@ class RecordCommandTest {
         }
         assertTrue(runCli("replay", recordings, "--topic", "plain", "--print").lines()
             .allMatch(line -> line.split(" ")[3].equals("received")));
+        // An index before the first entry (as if indexes counted from 0) is an error, not an empty replay.
+        String first = printed.getFirst().split(" ")[0].substring(1);
+        for (String option : List.of("--from", "--to")) {
+            Process early = new ProcessBuilder(JvmLauncher.command(BusCommand.class, flags(), List.of("replay",
+                recordings, "--topic", "ts", "--print", option, "2"))).start();
+            String err = new String(early.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(early.waitFor(60, TimeUnit.SECONDS), "replay " + option + " 2 did not end");
+            assertEquals(1, early.exitValue(), err);
+            assertTrue(err.contains("indexes run from " + first), err);
+        }
 
         List<String> table = runCli("stat", "--recordings", recordings).lines().toList();
         assertEquals("recordings in " + recordings + ":", table.get(0));

@@ -18,6 +18,10 @@ import java.util.List;
  *       <td>{@link #CHRONICLE_REFLECTIVE} too</td><td>Chronicle cannot read private fields</td></tr>
  *   <tr><td>{@link AgronaClaim}, {@link AgronaPayload} (SBE codecs)</td><td>{@link #AGRONA}</td>
  *       <td>{@link MissingJvmFlagsException} when the view is made</td></tr>
+ *   <tr><td>recordings ({@code io.ringbus.transport.record}: Chronicle Queue maps its files)</td>
+ *       <td>{@link #CHRONICLE} and {@link #CHRONICLE_REFLECTIVE}</td>
+ *       <td>{@link MissingJvmFlagsException} when a recording is opened ({@link #requireChronicleQueue}): Chronicle
+ *       Queue cannot map a file without {@code sun.nio.ch} exported and {@code java.lang.reflect} open</td></tr>
  * </table>
  */
 public final class CodecFlags {
@@ -34,7 +38,10 @@ public final class CodecFlags {
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.base/java.nio=ALL-UNNAMED");
 
-    /** Chronicle's reflective marshalling (fields read and written by reflection), on top of {@link #CHRONICLE}. */
+    /**
+     * Chronicle's reflective marshalling (fields read and written by reflection), and Chronicle Queue's file
+     * mapping (it reaches the JDK's private map method by reflection), on top of {@link #CHRONICLE}.
+     */
     public static final List<String> CHRONICLE_REFLECTIVE = List.of(
         "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
 
@@ -60,10 +67,52 @@ public final class CodecFlags {
      * @throws MissingJvmFlagsException naming the flag
      */
     static void requireAgrona() {
+        requireAgrona("Agrona's UnsafeBuffer (the SBE codec view)", "see CodecFlags.AGRONA");
+    }
+
+    /**
+     * The same test for a feature built on Agrona's {@code UnsafeBuffer} (Aeron: {@code bus gateway}).
+     *
+     * @param what who needs it, for the message
+     * @param where where the flag goes or what adds it, for the message
+     * @throws MissingJvmFlagsException naming the flag
+     */
+    public static void requireAgrona(String what, String where) {
         Module agrona = org.agrona.concurrent.UnsafeBuffer.class.getModule();
         if (!Object.class.getModule().isExported(INTERNAL_MISC, agrona)) {
-            throw new MissingJvmFlagsException("Agrona's UnsafeBuffer (the SBE codec view) needs the JVM flag "
-                + String.join(" ", AGRONA) + "; add it to the java command line (see CodecFlags.AGRONA)", null);
+            throw new MissingJvmFlagsException(what + " needs the JVM flag " + String.join(" ", AGRONA)
+                + "; add it to the java command line (" + where + ")", null);
+        }
+    }
+
+    /**
+     * Fails unless this JVM lets Chronicle Queue map its files: {@code java.base} exports {@code sun.nio.ch} and
+     * opens {@code java.lang.reflect} to Chronicle. Without them Chronicle's first mapping fails with an
+     * {@code AssertionError} from deep inside its start-up, which says nothing of the flags.
+     *
+     * @param what who needs the queue, for the message ("bus record", "a recording")
+     * @throws MissingJvmFlagsException naming every flag of {@link #all()} that a recording uses
+     */
+    public static void requireChronicleQueue(String what) {
+        Module chronicle = chronicleCoreModule();
+        Module base = Object.class.getModule();
+        if (!base.isExported("sun.nio.ch", chronicle) || !base.isOpen("java.lang.reflect", chronicle)) {
+            throw new MissingJvmFlagsException(what + " needs Chronicle Queue, which cannot map its files in this JVM:"
+                + " start java with " + String.join(" ", all()) + " (./bus adds them to record, replay and stat"
+                + " --recordings; see CodecFlags)", null);
+        }
+    }
+
+    /**
+     * The module of Chronicle Core (whose start-up maps the files), found without initialising its classes:
+     * their initialisation is what fails without the flags.
+     */
+    private static Module chronicleCoreModule() {
+        try {
+            return Class.forName("net.openhft.chronicle.core.OS", false, CodecFlags.class.getClassLoader()).getModule();
+        } catch (ClassNotFoundException absent) {
+            throw new MissingJvmFlagsException("Chronicle Core is not on the class path or module path (it comes"
+                + " with bus-transport's chronicle-queue dependency, which recordings need)", absent);
         }
     }
 

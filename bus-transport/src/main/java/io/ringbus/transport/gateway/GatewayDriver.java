@@ -5,6 +5,7 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ringbus.core.os.TimerSlack;
+import io.ringbus.transport.codec.CodecFlags;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -131,6 +132,17 @@ public final class GatewayDriver implements AutoCloseable {
     }
 
     /**
+     * Fails unless this JVM has the one flag Aeron needs on JDK 25 (its Agrona reaches {@code jdk.internal.misc});
+     * without it Aeron's first buffer fails with an {@code IllegalAccessError} that names no flag.
+     *
+     * @throws io.ringbus.transport.codec.MissingJvmFlagsException naming the flag
+     */
+    public static void requireJvmFlag() {
+        CodecFlags.requireAgrona("Aeron (bus gateway)", "./bus gateway adds it; an application embedding the gateway"
+            + " adds it to its own java command line");
+    }
+
+    /**
      * Starts an embedded driver under {@code busDirectory}, for the gateway called {@code name}, whose thread
      * sleeps {@link #DEFAULT_MAX_PARK_NANOS} at most while idle.
      *
@@ -150,6 +162,7 @@ public final class GatewayDriver implements AutoCloseable {
      */
     public static GatewayDriver embedded(Path busDirectory, String name, int termLength, long maxParkNanos,
         long quietParkNanos, Consumer<String> log) {
+        requireJvmFlag();
         Path directory = busDirectory.resolve(".aeron-" + name);
         Path lockFile = busDirectory.resolve(".aeron-" + name + ".lock");
         FileChannel lockChannel = lock(lockFile, name);
@@ -198,6 +211,7 @@ public final class GatewayDriver implements AutoCloseable {
      */
     public static GatewayDriver external(Path aeronDirectory, long maxParkNanos, long quietParkNanos,
         Consumer<String> log) {
+        requireJvmFlag();
         if (!CommonContext.isDriverActive(aeronDirectory.toFile(), DRIVER_TIMEOUT_MS, message -> { })) {
             throw new GatewayException("no live Aeron media driver in " + aeronDirectory + ": start one there"
                 + " (java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Daeron.dir=" + aeronDirectory

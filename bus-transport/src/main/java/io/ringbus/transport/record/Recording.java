@@ -1,5 +1,6 @@
 package io.ringbus.transport.record;
 
+import io.ringbus.transport.codec.CodecFlags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,7 @@ public final class Recording implements AutoCloseable {
     }
 
     private static SingleChronicleQueue build(Path directory, SingleChronicleQueueBuilder builder) {
+        CodecFlags.requireChronicleQueue("a recording (" + directory + ")");
         try {
             return builder.build();
         } catch (RuntimeException | InternalError e) {

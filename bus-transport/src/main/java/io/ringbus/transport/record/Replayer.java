@@ -42,8 +42,18 @@ public final class Replayer implements AutoCloseable {
         return this;
     }
 
-    /** Ends after the entry of queue index {@code index}. */
+    /**
+     * Ends after the entry of queue index {@code index}.
+     *
+     * @throws RecordingException when {@code index} is before the recording's first entry (nothing would be read)
+     */
     public Replayer toIndex(long index) {
+        long first = recording.queue().firstIndex();
+        if (index < first) {
+            throw new RecordingException("the recording of '" + recording.topic() + "' has no entry at or before index "
+                + index + " (its indexes run from " + first + " to " + recording.queue().lastIndex()
+                + "; ./bus replay ... --print shows each entry's #index)");
+        }
         toIndex = index;
         return this;
     }
