@@ -10,12 +10,21 @@ final class Failures {
     private Failures() {
     }
 
+    /** What to do when a path, or a directory above it, does not exist. */
+    private static String missingHint(String action, Path path) {
+        if (action.equals("create directory")) {
+            // mkdir makes the last directory only, as ringbus means to: it never makes a path others could own.
+            return "A directory above it is missing: create it (mkdir -p " + path.getParent()
+                + ") or choose another path.";
+        }
+        return "Check the path: the file, or a directory above it, does not exist (a topic must be created before it"
+            + " is opened).";
+    }
+
     static SharedFileException of(String action, Path path, int errno) {
         String head = "Cannot " + action + " " + path + ": " + Errno.describe(errno) + ". ";
         return switch (errno) {
-            case Errno.ENOENT -> new FileMissingException(head
-                + "Check the path; a topic's directory must be created (SharedFiles.ensureDirectory) before its files,"
-                + " and a topic must be created before it is opened.", path, errno);
+            case Errno.ENOENT -> new FileMissingException(head + missingHint(action, path), path, errno);
             case Errno.EEXIST -> new FileExistsException(head
                 + "Another process created it first, or a stale file is left from an earlier run: open it instead,"
                 + " or remove it if no process uses it.", path, errno);

@@ -97,8 +97,12 @@ class EnsureDirectoryTest {
     }
 
     @Test
-    void missingParentIsTyped() {
-        assertThrows(FileMissingException.class, () -> SharedFiles.ensureDirectory(dir.resolve("child")));
+    void missingParentIsTypedAndSaysWhatToMake() {
+        FileMissingException e = assertThrows(FileMissingException.class,
+            () -> SharedFiles.ensureDirectory(dir.resolve("child")));
+        // The user's fix, not the API's internals (a daemon's --listen unix:/missing/dir/bus.sock lands here).
+        assertTrue(e.getMessage().contains("mkdir -p " + dir), e.getMessage());
+        assertFalse(e.getMessage().contains("SharedFiles"), e.getMessage());
     }
 
     @Test
