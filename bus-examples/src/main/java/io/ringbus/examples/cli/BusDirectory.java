@@ -63,19 +63,22 @@ final class BusDirectory {
 
     /** Topic files ({@code *.topic}), sorted by name. */
     List<Path> topicFiles() {
-        return list("*" + TopicFile.SUFFIX);
+        // Anything by a topic's name, links and other non-files too: opening one fails with the typed error that
+        // says what it is (links are never followed), so stat and clean show it rather than leave the user to
+        // wonder where the topic went.
+        return list("*" + TopicFile.SUFFIX, false);
     }
 
     /** Temporary files of topics being created ({@code .creating-*}), sorted by name. */
     List<Path> temporaryFiles() {
-        return list(TopicFile.TEMPORARY_PREFIX + "*");
+        return list(TopicFile.TEMPORARY_PREFIX + "*", true);
     }
 
-    private List<Path> list(String glob) {
+    private List<Path> list(String glob, boolean regularFilesOnly) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, glob)) {
             for (Path file : stream) {
-                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (!regularFilesOnly || Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
                     files.add(file);
                 }
             }

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ringbus.core.Bus;
 import io.ringbus.core.BusContext;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,35 @@ class CommandErrorsTest {
         Cli.Result clean = Cli.run("", "clean", "--dir", directory.toString());
         assertTrue(clean.out().contains("skipped topic open: "), clean.out());
         assertTrue(Files.exists(directory.resolve("open.topic")));
+    }
+
+    /**
+     * A link, a FIFO and a directory by a topic's name (planted by another process, or left by a mistake) are
+     * listed by stat as unreadable, saying what they are, and skipped by clean, which follows and removes
+     * nothing. Before, stat left them out and the user could not tell where the topic went.
+     */
+    @Test
+    void aLinkAFifoAndADirectoryByATopicsNameAreShownAndLeftAlone() throws Exception {
+        try (Bus bus = Bus.open(new BusContext().directory(directory))) {
+            bus.newPublisher("real").close(); // the bus directory, made as ringbus makes it
+        }
+        Path target = root.resolve("not-a-topic");
+        Files.writeString(target, "precious");
+        Files.createSymbolicLink(directory.resolve("link.topic"), target);
+        Files.createDirectory(directory.resolve("dir.topic"));
+        assertEquals(0, new ProcessBuilder("mkfifo", "-m", "600", directory.resolve("fifo.topic").toString())
+            .start().waitFor());
+        Cli.Result stat = Cli.run("", "stat", "--dir", directory.toString());
+        assertEquals(0, stat.exitCode(), stat.err());
+        assertTrue(stat.out().contains("topic link  unreadable: ") && stat.out().contains("symbolic link"), stat.out());
+        assertTrue(stat.out().contains("topic fifo  unreadable: ") && stat.out().contains("FIFO"), stat.out());
+        assertTrue(stat.out().contains("topic dir  unreadable: ") && stat.out().contains("EISDIR"), stat.out());
+        Cli.Result clean = Cli.run("", "clean", "--dir", directory.toString());
+        for (String name : List.of("link", "fifo", "dir")) {
+            assertTrue(clean.out().contains("skipped topic " + name + ": "), clean.out());
+            assertTrue(Files.exists(directory.resolve(name + ".topic"), LinkOption.NOFOLLOW_LINKS), name);
+        }
+        assertEquals("precious", Files.readString(target));
     }
 
     @Test
