@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * at the end of its input {@code pub} must end and exit 1 saying that the bridge went away, never exit 0
  * (which says every line was published). On a Unix socket or a FIFO the first write after the daemon's
  * death fails ({@code EPIPE}); a TCP connection whose peer died accepts a write, and so does a message
- * queue with room, so there {@code pub}, which batches its lines, must look for the end of stream itself.
+ * queue with room, so there {@code pub}, which batches its lines, must look for the end of stream itself
+ * (it did not: it exited 0, see the FAQ). Run on those two paths; on the others {@link DaemonKillScenarioTest}
+ * sees the same.
  */
 class PubAfterDaemonDeathTest {
     private static final String TOPIC = "t";
@@ -41,7 +43,7 @@ class PubAfterDaemonDeathTest {
     }
 
     @ParameterizedTest(name = "--via {0}")
-    @ValueSource(strings = {"unix", "tcp", "fifo", "mq"})
+    @ValueSource(strings = {"tcp", "mq"})
     void linesWrittenAfterTheDaemonDiedMakePubExitOne(String path) throws Exception {
         String listen = switch (path) {
             case "unix" -> "unix:" + work.resolve("bus.sock");
