@@ -24,12 +24,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The daemon, not a client, killed with SIGKILL at random moments and started again on the same socket
- * and bus directory, while two {@code bus pub t --via unix:...} publish, a durable
- * {@code bus sub t --via unix:... --name audit} and a plain {@code bus sub t --via unix:...} print, and
- * a {@code bus sub t} on shared memory watches the ring itself, with a busy process
- * ({@code yes > /dev/null}) beside them. Publisher {@code N}'s lines are {@code gN 1}, {@code gN 2}, ...
- * Once both publishers ended (their input closed), what the documentation promises must hold:
+ * The daemon, not a client, killed with SIGKILL at random moments and started again on the same address
+ * and bus directory, while two {@code bus pub t --via URI} publish, a durable
+ * {@code bus sub t --via URI --name audit} and a plain {@code bus sub t --via URI} print, and a
+ * {@code bus sub t} on shared memory watches the ring itself, with a busy process
+ * ({@code yes > /dev/null}) beside them. The address is a Unix socket (2 to 4 kills) and one more path
+ * drawn per run from TCP, FIFOs and message queues (1 or 2 kills). A quarter of the kills come soon after
+ * a restart, while the clients reconnect; a quarter stop the daemon first ({@code kill -STOP}) and kill it
+ * up to a second later, so that the clients reconnecting meanwhile are caught inside their handshake; a
+ * third of the time the address stays empty up to a second, and then half the time {@code bus clean} runs
+ * (it must leave the audit's position alone). Publisher {@code N}'s lines are {@code gN 1}, {@code gN 2},
+ * ... Once both publishers ended (their input closed), what the documentation promises must hold:
  * <ul>
  *   <li>the topic does not hang: every live subscriber reaches the tail (the dead daemons' publisher
  *       and subscriber slots hold nothing back, and the new daemon takes over the audit's durable
@@ -44,16 +49,21 @@ import org.junit.jupiter.api.Test;
  *       it was away: it is not durable).</li>
  * </ul>
  *
- * <p>The seed is printed; {@code -Dringbus.test.seed=N} replays a run's kill times.
+ * <p>The seed is printed; {@code -Dringbus.test.seed=N} replays a run's kill times and its drawn path.
  */
 class DaemonKillScenarioTest {
     private static final String TOPIC = "t";
     private static final int PUBLISHERS = 2;
     /** Lines a publisher's input gets between pauses: about 100,000 a second, so the files stay small. */
     private static final int LINES_PER_CHUNK = 200;
+    /** The paths beside the Unix socket, one drawn per run. */
+    private static final List<String> OTHER_PATHS = List.of("tcp", "fifo", "mq");
 
     private Path work;
     private Path directory;
+    /** What the daemon listens on: fixed after the first start (a tcp port 0 becomes the port it chose). */
+    private String listen;
+    /** What the clients give {@code --via}. */
     private String uri;
     private final ChildProcesses children = new ChildProcesses();
 
@@ -61,7 +71,6 @@ class DaemonKillScenarioTest {
     void createDirectory() throws Exception {
         directory = Cli.newBusDirectory();
         work = directory.getParent();
-        uri = "unix:" + work.resolve("sock/bus.sock");
     }
 
     @AfterEach
@@ -72,11 +81,47 @@ class DaemonKillScenarioTest {
 
     @Test
     void aDaemonKilledAtRandomMomentsLosesNoCommittedLineAndHangsNothing() throws Exception {
+        runScenario("unix", Long.getLong("ringbus.test.seed", System.nanoTime()), 2, 4);
+    }
+
+    /**
+     * The same on another path a daemon serves, drawn from the seed (so that {@code -Dringbus.test.seed=N}
+     * replays the path too): TCP (restarted on the port the first daemon chose), FIFOs (the dead daemon
+     * leaves its {@code bridge.fifo} and lock file, and clients caught in their rendezvous leave their
+     * FIFO pairs) or message queues (the dead daemon leaves its request queue, holding the CONNECTs of
+     * clients that tried while it was away). One or two kills, to keep the suite short.
+     * {@code -Dringbus.test.path=tcp|fifo|mq|all} chooses the path (all: one after another), and
+     * {@code -Dringbus.test.pathKills=N} kills N times (a soak).
+     */
+    @Test
+    void theSameOnAnotherStreamPath() throws Exception {
         long seed = Long.getLong("ringbus.test.seed", System.nanoTime());
-        System.out.println("DaemonKillScenarioTest seed " + seed + " (-Dringbus.test.seed=" + seed + " replays it)");
+        String chosen = System.getProperty("ringbus.test.path", OTHER_PATHS.get(Math.floorMod(seed, 3)));
+        List<String> paths = chosen.equals("all") ? OTHER_PATHS : List.of(chosen);
+        int kills = Integer.getInteger("ringbus.test.pathKills", 0);
+        for (String path : paths) {
+            runScenario(path, seed, kills > 0 ? kills : 1, kills > 0 ? kills : 2);
+            children.close();
+            Cli.deleteTree(work);
+            createDirectory();
+        }
+    }
+
+    private void runScenario(String path, long seed, int minKills, int maxKills) throws Exception {
+        String name = "DaemonKillScenarioTest[" + path + "]";
+        System.out.println(name + " seed " + seed + " (-Dringbus.test.seed=" + seed + " replays it)");
         Random random = new Random(seed);
+        listen = switch (path) {
+            case "unix" -> "unix:" + work.resolve("sock/bus.sock");
+            case "tcp" -> "tcp://127.0.0.1:0";
+            case "fifo" -> "fifo:" + work.resolve("fifo");
+            case "mq" -> "mq:/" + work.getFileName();
+            default -> throw new IllegalArgumentException(path);
+        };
         children.start(new ProcessBuilder("yes").redirectOutput(ProcessBuilder.Redirect.DISCARD));
         Daemons.Running daemon = startDaemon();
+        uri = daemon.listening(listen.substring(0, listen.indexOf(':') + 1));
+        listen = uri;
 
         Path watcherFile = work.resolve("watcher");
         Path auditFile = work.resolve("audit");
@@ -96,21 +141,14 @@ class DaemonKillScenarioTest {
         Cli.awaitTopic(directory, TOPIC, t -> t.tail() > 0
             && t.publishers().stream().filter(p -> p.alive()).count() == PUBLISHERS);
 
-        int kills = 2 + random.nextInt(3);
+        int kills = minKills + random.nextInt(maxKills - minKills + 1);
         List<String> log = new ArrayList<>();
         for (int kill = 0; kill < kills; kill++) {
-            // A quarter of the kills come soon after a restart, while the clients reconnect (handshakes).
-            int after = random.nextInt(4) == 0 ? random.nextInt(300) : 200 + random.nextInt(1_300);
-            Thread.sleep(after);
-            Cli.crash(daemon.process());
-            int away = random.nextInt(3) == 0 ? random.nextInt(1_000) : 0;
-            Thread.sleep(away);
-            daemon = startDaemon();
-            log.add("killed after " + after + " ms, back after " + away + " ms");
+            daemon = killAndRestart(daemon, random, log);
         }
         Thread.sleep(200 + random.nextInt(800));
         stop.set(true);
-        System.out.println("DaemonKillScenarioTest: " + String.join("; ", log));
+        System.out.println(name + ": " + String.join("; ", log));
 
         List<String> breaches = new ArrayList<>();
         Map<Integer, Long> written = new HashMap<>();
@@ -137,7 +175,10 @@ class DaemonKillScenarioTest {
             }
         }
         try (Daemons.Running last = daemon) {
-            last.terminate();
+            int status = last.terminate();
+            if (status != 0) {
+                breaches.add("the last daemon, ended by SIGTERM, exited " + status);
+            }
         }
 
         RingOrder ring = RingOrder.read(watcherFile, breaches);
@@ -158,24 +199,70 @@ class DaemonKillScenarioTest {
         }
         int rewinds = checkAudit(auditFile, ring, breaches);
         checkPlain(plainFile, ring, breaches);
-        System.out.println("DaemonKillScenarioTest: " + ring.size() + " lines in the ring of " + written
+        System.out.println(name + ": " + ring.size() + " lines in the ring of " + written
             + " written (" + String.join("; ", pubs) + "), " + kills + " kills, the audit rewound " + rewinds
             + " times");
         assertTrue(ring.size() > 10_000, "the publishers got going (" + ring.size() + " lines)");
         if (!breaches.isEmpty()) {
-            fail(breaches.size() + " breaches (seed " + seed + "):\n  " + String.join("\n  ",
+            fail(breaches.size() + " breaches (seed " + seed + ", " + path + "):\n  " + String.join("\n  ",
                 breaches.subList(0, Math.min(20, breaches.size()))));
         }
         if (rewinds > kills) {
-            fail("the audit rewound " + rewinds + " times in " + kills + " daemon kills (seed " + seed + ")");
+            fail("the audit rewound " + rewinds + " times in " + kills + " daemon kills (seed " + seed + ", " + path
+                + ")");
         }
     }
 
+    /**
+     * Kills the daemon (a quarter of the time soon after its start, while the clients reconnect; a quarter
+     * of the time stopped first, so that the clients reconnecting meanwhile are caught inside their
+     * handshake), sometimes leaves the address empty for a while (running {@code bus clean} then), and
+     * starts another on the same address. Returns the new one.
+     */
+    private Daemons.Running killAndRestart(Daemons.Running daemon, Random random, List<String> log)
+        throws Exception {
+        // A quarter of the kills come soon after a restart, while the clients reconnect (handshakes).
+        int after = random.nextInt(4) == 0 ? random.nextInt(300) : 200 + random.nextInt(1_300);
+        Thread.sleep(after);
+        String how = "killed after " + after + " ms";
+        if (random.nextInt(4) == 0) {
+            // Stopped first: the clients that reconnect meanwhile are caught inside their handshake
+            // (a socket's backlog accepts them, a FIFO or queue takes their CONNECT) when it dies.
+            ProcessHandle handle = daemon.process().toHandle();
+            signal("STOP", handle.pid());
+            int stopped = 100 + random.nextInt(900);
+            Thread.sleep(stopped);
+            how = "stopped after " + after + " ms, killed " + stopped + " ms later";
+        }
+        Cli.crash(daemon.process());
+        int away = random.nextInt(3) == 0 ? random.nextInt(1_000) : 0;
+        Thread.sleep(away);
+        if (away > 0 && random.nextBoolean()) {
+            // What a user told to tidy up would run: it must leave the audit's position and the
+            // clients alone, and clear the dead daemon's request queue (mq).
+            Cli.Result clean = Cli.run("", "clean", "--dir", directory.toString());
+            if (clean.exitCode() != 0) {
+                fail("bus clean with the daemon dead exited " + clean.exitCode() + ": " + clean.err());
+            }
+            how += ", bus clean";
+        }
+        log.add(how + ", back after " + away + " ms");
+        return startDaemon();
+    }
+
     private Daemons.Running startDaemon() throws Exception {
-        Daemons.Running daemon = Daemons.start("--dir", directory.toString(), "--listen", uri,
+        Daemons.Running daemon = Daemons.start("--dir", directory.toString(), "--listen", listen,
             "--pid-file", work.resolve("daemon.pid").toString());
         children.add(daemon.process());
         return daemon;
+    }
+
+    /** Sends {@code kill -SIGNAL pid}. */
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start().waitFor();
+        if (status != 0) {
+            fail("kill -" + name + " " + pid + " exited " + status);
+        }
     }
 
     /**

@@ -33,9 +33,11 @@ public final class StreamPublisher implements Publisher {
     private final int maxMessageLength;
     private final ByteBuffer probe = ByteBuffer.allocateDirect(64);
     /**
-     * Whether to look for end of stream before each write. A pipe, FIFO or Unix socket whose reader is
-     * gone fails the write itself (EPIPE), which takes the frame back; TCP accepts the first write after
-     * the peer's FIN and loses it, so there a non-blocking read goes first.
+     * Whether to look for end of stream before each write: before each offer, or with batching before
+     * each write of a batch. A pipe, FIFO or Unix socket whose reader is gone fails the write itself
+     * (EPIPE), which takes the frame back; TCP accepts the first write after the peer's FIN and loses it,
+     * and a message queue with room accepts a write whoever reads it, so there a non-blocking read goes
+     * first.
      */
     private final boolean probeBeforeEachWrite;
     /** Whether writes wait for {@link #BATCH_BYTES} or the background flusher (see TransportContext). */
@@ -281,6 +283,15 @@ public final class StreamPublisher implements Publisher {
         ByteStream stream = connection.stream();
         if (stream == null) {
             return;
+        }
+        if (probeBeforeEachWrite && batching) {
+            // A batch goes out here, not in offer: look for the bridge's end of stream before writing it,
+            // or a batch written into a TCP connection or a queue of a dead bridge would be lost unseen,
+            // and close would report every message sent.
+            checkLiveness(stream);
+            if (!connection.isConnected()) {
+                return;
+            }
         }
         try {
             if (!writer.flush(stream)) {

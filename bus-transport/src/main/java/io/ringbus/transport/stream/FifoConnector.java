@@ -70,8 +70,9 @@ public final class FifoConnector implements StreamConnector {
             stream = FdStream.adopt(downFd, upFd, uri + " as " + name + " (fds " + downFd + "/" + upFd + ")");
             downFd = -1;
             upFd = -1;
+            long bridgePid = ConnectFailures.bridgePid(dir.resolve(FifoAcceptor.LOCK_NAME));
             sendConnect(name, start, timeoutNanos);
-            awaitAccept(stream, start, timeoutNanos);
+            awaitAccept(stream, bridgePid, start, timeoutNanos);
             connected = true;
             return stream;
         } catch (SharedFileException e) {
@@ -138,13 +139,22 @@ public final class FifoConnector implements StreamConnector {
         }
     }
 
-    /** Reads exactly the 8 bytes of ACCEPT: anything the bridge sends after it belongs to the stream. */
-    private void awaitAccept(FdStream stream, long start, long timeoutNanos) {
+    /**
+     * Reads exactly the 8 bytes of ACCEPT: anything the bridge sends after it belongs to the stream. A
+     * bridge that dies before it opened {@code .down} gives no end of file (there was never a writer), so
+     * its pid ({@code bridgePid}, from its lock file) is looked at every {@link ConnectFailures#BRIDGE_CHECK_NANOS}.
+     */
+    private void awaitAccept(FdStream stream, long bridgePid, long start, long timeoutNanos) {
         ByteBuffer reply = ByteBuffer.allocateDirect(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         while (reply.hasRemaining()) {
             // Poll before reading: until the bridge opens .down, a read would say end of file.
-            if (!stream.awaitReadable(remaining(start, timeoutNanos))) {
-                throw timedOut("it did not accept the connection");
+            long left = remaining(start, timeoutNanos);
+            if (!stream.awaitReadable(Math.min(left, ConnectFailures.BRIDGE_CHECK_NANOS))) {
+                ConnectFailures.checkBridgeAlive(uri, bridgePid);
+                if (remaining(start, timeoutNanos) <= 0) {
+                    throw timedOut("it did not accept the connection");
+                }
+                continue;
             }
             if (stream.read(reply) < 0) {
                 throw new TransportException("The bridge serving " + uri + " closed the connection before accepting"

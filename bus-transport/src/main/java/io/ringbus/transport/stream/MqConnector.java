@@ -118,8 +118,9 @@ public final class MqConnector implements StreamConnector {
             int[] shape = queueShape();
             downMq = createWaiting(down, shape, false, start, timeoutNanos);
             upMq = createWaiting(up, shape, true, start, timeoutNanos);
-            sendConnect(requestMq, name, arena, start, timeoutNanos);
-            long bridgePid = awaitAccept(downMq, arena, shape[1], start, timeoutNanos);
+            long lockedBy = ConnectFailures.bridgePid(MqAcceptor.lockFile(queue));
+            sendConnect(requestMq, name, lockedBy, arena, start, timeoutNanos);
+            long bridgePid = awaitAccept(downMq, lockedBy, arena, shape[1], start, timeoutNanos);
             MqStream stream = MqStream.adopt(downMq, upMq, bridgePid, uri + " as " + name);
             connected = true;
             return stream;
@@ -172,8 +173,12 @@ public final class MqConnector implements StreamConnector {
         }
     }
 
-    /** Sends the CONNECT frame as one message, waiting while the request queue is full. */
-    private void sendConnect(int requestMq, String name, Arena arena, long start, long timeoutNanos) {
+    /**
+     * Sends the CONNECT frame as one message, waiting while the request queue is full (and the bridge
+     * {@code lockedBy}, from its lock file, lives: a dead bridge's queue stays full).
+     */
+    private void sendConnect(int requestMq, String name, long lockedBy, Arena arena, long start,
+        long timeoutNanos) {
         byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
         MemorySegment frame = arena.allocate(FrameDescriptor.HEADER_LENGTH + bytes.length);
         frame.set(INT, FrameDescriptor.LENGTH_OFFSET, bytes.length);
@@ -190,14 +195,23 @@ public final class MqConnector implements StreamConnector {
                 throw new TransportException("Cannot send CONNECT on " + queue + ": "
                     + FileDescriptors.describeError(sent) + ". Is " + queue + " a ringbus bridge's request queue?");
             }
-            if (poll.poll(remaining(start, timeoutNanos)) <= 0) {
-                throw timedOut("its request queue " + queue + " stayed full");
+            int polled = poll.poll(Math.min(remaining(start, timeoutNanos), ConnectFailures.BRIDGE_CHECK_NANOS));
+            if (polled <= 0) {
+                ConnectFailures.checkBridgeAlive(uri, lockedBy);
+                if (polled < 0 || remaining(start, timeoutNanos) <= 0) {
+                    throw timedOut("its request queue " + queue + " stayed full");
+                }
             }
         }
     }
 
-    /** Receives the ACCEPT message: the bridge's pid. */
-    private long awaitAccept(int downMq, Arena arena, int messageSize, long start, long timeoutNanos) {
+    /**
+     * Receives the ACCEPT message: the bridge's pid. The bridge {@code lockedBy} (from its lock file) is
+     * looked at every {@link ConnectFailures#BRIDGE_CHECK_NANOS}: one that died after it took the CONNECT
+     * never answers, and its queue gives no sign.
+     */
+    private long awaitAccept(int downMq, long lockedBy, Arena arena, int messageSize, long start,
+        long timeoutNanos) {
         MemorySegment reply = arena.allocate(messageSize);
         PollSet poll = new PollSet(1);
         poll.set(0, downMq, FileDescriptors.POLL_IN);
@@ -221,9 +235,13 @@ public final class MqConnector implements StreamConnector {
                 throw new TransportException("Cannot receive from " + queue + "." + "c-...down: "
                     + FileDescriptors.describeError((int) -received));
             }
-            if (poll.poll(remaining(start, timeoutNanos)) <= 0) {
-                throw timedOut("it did not accept the connection (a bridge that died leaves its request queue:"
-                    + " ./bus clean removes it)");
+            int polled = poll.poll(Math.min(remaining(start, timeoutNanos), ConnectFailures.BRIDGE_CHECK_NANOS));
+            if (polled <= 0) {
+                ConnectFailures.checkBridgeAlive(uri, lockedBy);
+                if (polled < 0 || remaining(start, timeoutNanos) <= 0) {
+                    throw timedOut("it did not accept the connection (a bridge that died leaves its request queue:"
+                        + " ./bus clean removes it)");
+                }
             }
         }
     }
