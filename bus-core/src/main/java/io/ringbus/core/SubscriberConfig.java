@@ -107,8 +107,9 @@ public final class SubscriberConfig {
      * before it parks, for about as long as a wakeup costs on this machine (learnt from the wakeups it
      * gets, at most 200 µs, and paused while spinning keeps missing): true, the default. Messages that
      * follow each other closely are then seen at once instead of after a wakeup (tens of microseconds on
-     * idle processors), for at most the cost of one wakeup in processor time per wait. False parks after
-     * a few polls: the least processor time, every wait pays a wakeup.
+     * idle processors), for at most the cost of one wakeup in processor time per wait. A blocking wait
+     * whose last waker ran on its own processor parks at once instead (polling there only holds that
+     * peer back). False parks after a few polls: the least processor time, every wait pays a wakeup.
      */
     public SubscriberConfig adaptiveSpin(boolean adaptiveSpin) {
         this.adaptiveSpin = adaptiveSpin;

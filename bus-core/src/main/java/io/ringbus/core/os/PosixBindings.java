@@ -870,7 +870,7 @@ final class PosixBindings {
         return plainCall(name, descriptor, options);
     }
 
-    private static MethodHandle plainCall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    static MethodHandle plainCall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name).orElseThrow(
             () -> new UnsupportedOperationException("The C library has no " + name + "()"));
         return LINKER.downcallHandle(symbol, descriptor, options);

@@ -8,6 +8,7 @@ import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.WakeupMode;
+import io.ringbus.core.os.CurrentCpu;
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.FutexVector;
 import io.ringbus.core.ring.CursorDescriptor;
@@ -28,7 +29,8 @@ import org.agrona.concurrent.IdleStrategy;
  * the bus layer's fields in the slot's extension ({@link SubscriberSlotDescriptor}).
  *
  * <p><b>Waiting.</b> {@link #await} spins for a while (in blocking and signal modes a few polls, then
- * as long as a wakeup costs, learnt by {@link SpinBudget}), then (blocking and signal modes) announces
+ * as long as a wakeup costs, learnt by {@link SpinBudget}; in blocking mode not at all while the publisher
+ * that last woke it shared its processor, {@link SharedCore}), then (blocking and signal modes) announces
  * itself parked, polls once more, and sleeps on its futex word or until a signal; a publisher that
  * commits after the announcement sees it (both sides use a full fence between their store and
  * their load), so no wakeup is lost. Sleeps are cut into {@link #CHECK_INTERVAL_NANOS} slices so
@@ -61,6 +63,7 @@ public final class ShmSubscriber implements Subscriber {
     private final PublishTimes publishTimes;
     private final IdleStrategy idleStrategy;
     final SpinBudget spinBudget;
+    final SharedCore sharedCore;
     private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closeRequested;
     private volatile boolean awaiting;
@@ -74,6 +77,8 @@ public final class ShmSubscriber implements Subscriber {
     long spinHits;
     /** Wakeup accounting for tests: spins of the learnt budget that ran out, followed by a park. */
     long spinMisses;
+    /** Wakeup accounting for tests: waits that parked at once, their last waker having shared the processor. */
+    long parkedAtOnce;
     /**
      * Wakeup accounting for tests: slices that ran out their timeout after which a message was ready
      * and no publisher had posted the wake word. Such a message was committed while this subscriber
@@ -100,6 +105,7 @@ public final class ShmSubscriber implements Subscriber {
         this.onClose = onClose;
         this.idleStrategy = config.newIdleStrategy();
         this.spinBudget = new SpinBudget(config.adaptiveSpin());
+        this.sharedCore = new SharedCore(config.adaptiveSpin() && config.wakeup() == WakeupMode.BLOCKING);
         this.deadPublisherWatch = new DeadPublisherWatch(topic, CHECK_INTERVAL_NANOS);
         this.publishTimes = topic.timestamps() ? new PublishTimes(topic) : null;
         if (config.wakeup() != WakeupMode.SPIN && !topic.wakeup()) {
@@ -210,7 +216,12 @@ public final class ShmSubscriber implements Subscriber {
             if (config.wakeup() == WakeupMode.SPIN) {
                 return spin(handler, limit, deadline);
             }
-            for (int spin = 0; spin < SPINS_BEFORE_PARK && !closeRequested; spin++) {
+            int fixedPolls = SPINS_BEFORE_PARK;
+            if (sharedCore.parkAtOnce()) {
+                fixedPolls = 1; // one poll (a message already there costs no announcement), then park
+                parkedAtOnce++;
+            }
+            for (int spin = 0; spin < fixedPolls && !closeRequested; spin++) {
                 int delivered = poll(handler, limit);
                 if (delivered > 0) {
                     return delivered;
@@ -220,7 +231,7 @@ public final class ShmSubscriber implements Subscriber {
                 }
                 Thread.onSpinWait();
             }
-            long budget = spinBudget.nanos();
+            long budget = fixedPolls == SPINS_BEFORE_PARK ? spinBudget.nanos() : 0;
             if (budget > 0) {
                 int delivered = spinForBudget(handler, limit, started, deadline, budget);
                 if (delivered != 0) {
@@ -322,6 +333,7 @@ public final class ShmSubscriber implements Subscriber {
         boolean timedOut = false;
         boolean posted = false;
         long wokenAt = 0;
+        int wokenCpu = -1;
         try {
             int delivered = poll(handler, limit);
             if (delivered > 0 || closeRequested) {
@@ -344,7 +356,10 @@ public final class ShmSubscriber implements Subscriber {
                     }
                 } else {
                     Futex.WaitResult result = Futex.wait(ringSegment, word, 0, slice);
-                    wokenAt = result == Futex.WaitResult.WOKEN ? System.nanoTime() : 0;
+                    if (result == Futex.WaitResult.WOKEN) {
+                        wokenAt = System.nanoTime();
+                        wokenCpu = CurrentCpu.id(); // before anything else: where the wakeup put this thread
+                    }
                     timedOut = result == Futex.WaitResult.TIMED_OUT;
                 }
             }
@@ -357,6 +372,8 @@ public final class ShmSubscriber implements Subscriber {
                 slotOffset + SubscriberSlotDescriptor.POST_TIME_OFFSET);
             spinBudget.onWoken(wokenAt - postedAt);
             spinBudget.onArrival(postedAt - started);
+            sharedCore.onWoken(ringSegment.get(ValueLayout.JAVA_INT,
+                slotOffset + SubscriberSlotDescriptor.POST_CPU_OFFSET) - 1, wokenCpu);
         }
         int delivered = poll(handler, limit);
         if (timedOut && delivered > 0) {

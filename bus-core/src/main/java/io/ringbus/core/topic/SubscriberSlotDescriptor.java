@@ -15,7 +15,7 @@ import io.ringbus.core.ring.CursorDescriptor;
  *   +----------+----------+--------------------+----------+----------+----------+----------+
  *   48: durable name, UTF-8, up to 32 bytes ............................................. 80
  *   80: evicted at position (long) | 88: bytes missed at eviction (long) | 96: stall since ms (long)
- *   104: evict after, ms (long) | 112: last post time, ns (long) | 120: reserved to 128
+ *   104: evict after, ms (long) | 112: last post time, ns (long) | 120: last post CPU + 1 (int) | 124: reserved
  * </pre>
  *
  * <ul>
@@ -26,6 +26,9 @@ import io.ringbus.core.ring.CursorDescriptor;
  *   <li><b>last post time</b>: {@code System.nanoTime()} of the publisher that last posted the wake
  *       word, stamped just before the post; the woken subscriber learns from it what a wakeup costs
  *       ({@link SpinBudget}). Only a hint: 0 (a file of an older ringbus) or a stale value is ignored.</li>
+ *   <li><b>last post CPU + 1</b>: the processor that publisher ran on when it posted, plus one (0: not
+ *       known, or a file of an older ringbus); stamped with the post time. The woken subscriber compares it
+ *       with its own processor ({@link SharedCore}).</li>
  *   <li><b>evicted at</b>: set by the publisher that evicted a stalled subscriber (state
  *       {@link #EVICTED}); the subscriber reads it to report what it missed.</li>
  * </ul>
@@ -45,6 +48,7 @@ public final class SubscriberSlotDescriptor {
     public static final int STALL_SINCE_OFFSET = 96;
     public static final int EVICT_AFTER_OFFSET = 104;
     public static final int POST_TIME_OFFSET = 112;
+    public static final int POST_CPU_OFFSET = 120;
 
     /** Cursor state of a subscriber evicted for stalling: it no longer holds publishers back. */
     public static final int EVICTED = 3;

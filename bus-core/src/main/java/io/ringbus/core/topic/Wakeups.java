@@ -1,5 +1,6 @@
 package io.ringbus.core.topic;
 
+import io.ringbus.core.os.CurrentCpu;
 import io.ringbus.core.os.Futex;
 import io.ringbus.core.os.Processes;
 import io.ringbus.core.ring.internal.Memory;
@@ -12,7 +13,8 @@ import java.lang.foreign.ValueLayout;
  * The publisher's side of the wakeup protocol: for each parked subscriber, post its semaphore
  * (0 to 1; a post that finds 1 is already pending and makes no system call) and wake it with a
  * futex wake, or a signal for signal-mode subscribers. Each post is stamped with its time
- * ({@link SubscriberSlotDescriptor#POST_TIME_OFFSET}).
+ * ({@link SubscriberSlotDescriptor#POST_TIME_OFFSET}) and the processor it was made on
+ * ({@link SubscriberSlotDescriptor#POST_CPU_OFFSET}).
  */
 final class Wakeups {
     private Wakeups() {
@@ -39,11 +41,13 @@ final class Wakeups {
     }
 
     /**
-     * Posts with the post time stamped first (a plain store the post's CAS publishes), so the subscriber
-     * it wakes can measure what the wakeup cost ({@link SpinBudget}). A post that finds one pending
-     * still moves the stamp: the subscriber then measures a little less than it waited, which is harmless.
+     * Posts with the post time and processor stamped first (plain stores the post's CAS publishes), so the
+     * subscriber it wakes can measure what the wakeup cost ({@link SpinBudget}) and whether this publisher
+     * shared its processor ({@link SharedCore}). A post that finds one pending still moves the stamps: the
+     * subscriber then measures a little less than it waited, which is harmless.
      */
     private static boolean postStamped(MemorySegment segment, long slot) {
+        segment.set(ValueLayout.JAVA_INT, slot + SubscriberSlotDescriptor.POST_CPU_OFFSET, CurrentCpu.id() + 1);
         segment.set(ValueLayout.JAVA_LONG, slot + SubscriberSlotDescriptor.POST_TIME_OFFSET, System.nanoTime());
         return WakeupProtocol.post(segment, slot);
     }
