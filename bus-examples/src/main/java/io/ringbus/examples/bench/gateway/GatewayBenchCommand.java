@@ -77,12 +77,30 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         + " (default both; the idle CPU is measured either way).")
     private String only;
 
+    @Option(names = "--child-jvm-option", paramLabel = "OPTION",
+        description = "An option for every child JVM alike; repeatable (e.g. -XX:+FlightRecorder).")
+    private List<String> childJvmOptions;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "Longest a child JVM may take over one step (default ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
-    /** One side's figures of one round. */
-    private record Run(double p50Micros, double p99Micros, double messagesPerSecond, long floorNanos) {
+    /**
+     * One side's figures of one round; the CPU, in ms per million messages of its throughput run, of the two
+     * gateways (NaN on raw Aeron's side) and of the two measuring ends (raw Aeron's with their drivers).
+     */
+    private record Run(double p50Micros, double p99Micros, double messagesPerSecond, long floorNanos,
+        double gatewayCpu, double endsCpu) {
+    }
+
+    /**
+     * One throughput run: messages per second, and CPU in ms per million messages (NaN when unknown) of the
+     * exporting gateway (A), the importing one (B) and the two measuring ends.
+     */
+    private record Throughput(double messagesPerSecond, double exporterCpu, double importerCpu, double endsCpu) {
+        double gatewayCpu() {
+            return exporterCpu + importerCpu;
+        }
     }
 
     @Override
@@ -107,6 +125,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         long budgetMillis = quick ? 1_500 : 4_000;
         long messages = (quick ? 300_000 : 1_000_000) * 64 / Math.max(64, size);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        ChildJvm.extraOptions(childJvmOptions == null ? List.of() : childJvmOptions);
         BenchFiles files;
         try {
             files = BenchFiles.create();
@@ -143,14 +162,19 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                     Map<String, String> rtt = measureRoundTrip
                         ? roundTrip(pair, warmup, timed, budgetMillis, timeout)
                         : Map.of("p50", "0", "p99", "0", "count", "0");
-                    double rate = measureThroughput ? throughput(pair, messages, timeout) : Double.NaN;
+                    Throughput tp = measureThroughput ? throughput(pair, messages, timeout)
+                        : new Throughput(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                    double rate = tp.messagesPerSecond();
                     Run run = new Run(Long.parseLong(rtt.get("p50")) / 1e3, Long.parseLong(rtt.get("p99")) / 1e3,
-                        rate, floorNanos);
+                        rate, floorNanos, tp.gatewayCpu(), tp.endsCpu());
                     (pair == gateway ? gatewayRuns : rawRuns).add(run);
                     String roundTripText = measureRoundTrip ? String.format("round trip p50 %8.1f us  p99 %8.1f us"
                         + " (%s timed)  ", run.p50Micros(), run.p99Micros(), rtt.get("count")) : "";
-                    String throughputText = measureThroughput ? String.format("throughput %,11.0f msg/s  ", rate)
-                        : "";
+                    String throughputText = !measureThroughput ? ""
+                        : String.format("throughput %,11.0f msg/s  cpu/M msgs: %s ends %4.0f ms  ", rate,
+                            Double.isNaN(tp.gatewayCpu()) ? "" : String.format("gateways %4.0f ms (A %4.0f, B %4.0f),",
+                                tp.gatewayCpu(), tp.exporterCpu(), tp.importerCpu()),
+                            tp.endsCpu());
                     out.printf("  round %d %-9s %s%sfloor %d ns%n", round, pair.label(), roundTripText,
                         throughputText, floorNanos);
                     out.flush();
@@ -177,8 +201,14 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The two measuring ends of one link, and (for the gateway path) the exporting gateway, for its idle CPU. */
-    private record Pair(String label, ChildJvm a, ChildJvm b, Host host) {
+    /**
+     * The two measuring ends of one link, and (for the gateway path) the exporting gateway, for its idle CPU, and
+     * the processes whose CPU a throughput run reads: the gateways (none on raw Aeron's side) and the ends.
+     */
+    private record Pair(String label, ChildJvm a, ChildJvm b, Host host, List<Long> gatewayPids) {
+        List<Long> endPids() {
+            return List.of(a.pid(), b.pid());
+        }
     }
 
     /** The exporting gateway's child, asked for its idle CPU. */
@@ -209,7 +239,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             GatewayBenchRoles.PONG_TOPIC, GatewayBenchRoles.PING_TOPIC, GatewayBenchRoles.THROUGHPUT_TOPIC, size);
         a.await("READY", timeout);
         b.await("READY", timeout);
-        return new Pair("gateway", a, b, new Host(gatewayA));
+        return new Pair("gateway", a, b, new Host(gatewayA), List.of(gatewayA.pid(), gatewayB.pid()));
     }
 
     private Pair rawPair(BenchFiles files, Duration timeout, List<ChildJvm> children) throws IOException {
@@ -223,7 +253,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             channel(portA), channel(portB), size);
         a.await("READY", timeout);
         b.await("READY", timeout);
-        return new Pair("raw Aeron", a, b, null);
+        return new Pair("raw Aeron", a, b, null, List.of());
     }
 
     private static ChildJvm child(String label, boolean aeron, String role, Duration timeout, List<ChildJvm> children,
@@ -243,13 +273,31 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         return result;
     }
 
-    private static double throughput(Pair pair, long messages, Duration timeout) {
+    /**
+     * One throughput run; the CPU is read from before the sender starts to after it is done. The gateway pair's
+     * first gateway process exports the throughput topic, the second imports it.
+     */
+    private static Throughput throughput(Pair pair, long messages, Duration timeout) {
         pair.b().send("SINK " + messages);
         pair.b().await("ARMED", timeout);
+        long[] before = cpuOf(pair);
         pair.a().send("SEND " + messages);
         Map<String, String> result = pair.b().awaitResult(timeout, List.of(pair.a()));
         pair.a().await("DONE", timeout);
-        return messages * 1e9 / Math.max(1, Long.parseLong(result.get("nanos")));
+        long[] after = cpuOf(pair);
+        double[] perMillion = new double[3]; // ns per message is ms per million messages
+        for (int i = 0; i < 3; i++) {
+            perMillion[i] = before[i] < 0 || after[i] < 0 ? Double.NaN : (after[i] - before[i]) / (double) messages;
+        }
+        return new Throughput(messages * 1e9 / Math.max(1, Long.parseLong(result.get("nanos"))), perMillion[0],
+            perMillion[1], perMillion[2]);
+    }
+
+    /** CPU nanoseconds so far of the exporting gateway, the importing one (-1 on raw Aeron's side), the ends. */
+    private static long[] cpuOf(Pair pair) {
+        List<Long> gateways = pair.gatewayPids();
+        return new long[] {gateways.isEmpty() ? -1 : ProcessCpu.nanos(List.of(gateways.get(0))),
+            gateways.isEmpty() ? -1 : ProcessCpu.nanos(List.of(gateways.get(1))), ProcessCpu.nanos(pair.endPids())};
     }
 
     private static void printTable(PrintWriter out, List<Run> gateway, List<Run> raw, double idlePercent,
@@ -277,6 +325,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         if (!Double.isNaN(gateway.get(0).messagesPerSecond())) { // not with --only round-trip
             row(out, "throughput (msg/s)", median(gateway, used, Run::messagesPerSecond),
                 median(raw, used, Run::messagesPerSecond), ">= 0.8x", false, 0.8);
+            out.printf("  %-24s %14.0f %14s%n", "gateways' CPU (ms/M)", median(gateway, used, Run::gatewayCpu), "");
+            out.printf("  %-24s %14.0f %14.0f%n", "ends' CPU (ms/M)", median(gateway, used, Run::endsCpu),
+                median(raw, used, Run::endsCpu));
+            out.printf("  (CPU of the throughput runs from /proc, in ms per million messages: the two gateways; the"
+                + " two measuring ends, raw Aeron's with their drivers)%n");
         }
         out.printf("  %-24s %13.2f%% %14s %8s %10s  %s%n", "idle gateway CPU", idlePercent, "", "", "< 2%",
             idlePercent < 2.0 ? "met" : "missed");
