@@ -15,6 +15,10 @@ final class RouteStats {
     private final AtomicLong repeats = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
+    void message(int length) {
+        messages(1, length);
+    }
+
     void messages(int count, long length) {
         messages.lazySet(messages.get() + count);
         bytes.lazySet(bytes.get() + length);
