@@ -172,11 +172,11 @@ class ImporterBatchTest {
     }
 
     /**
-     * A subscriber announced parked (as {@code await} does before its last poll) is posted by every fragment that
-     * published anything, whether published whole or aborted part way (the ring full), and a fragment of repeats
-     * only posts nobody. A wake lost (as when a change defers the importer's wakes and misses one: tried
-     * 2026-12-07, see GATEWAY.md) leaves its wake word 0, and a BLOCKING subscriber asleep with messages in the
-     * ring.
+     * The importer commits a fragment's messages without looking for parked subscribers, then looks once at the
+     * fragment's end: a subscriber announced parked (as {@code await} does before its last poll) is posted by
+     * every fragment that published anything, whether published whole or aborted part way (the ring full), and
+     * a fragment of repeats only posts nobody. Without that look (a wake lost) its wake word stays 0, and a
+     * BLOCKING subscriber sleeps on with the messages in the ring.
      */
     @Test
     void aParkedSubscriberIsPostedByEveryFragmentThatPublished() {
