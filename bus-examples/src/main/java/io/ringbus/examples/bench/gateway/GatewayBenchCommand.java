@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
@@ -259,10 +258,9 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             channel(portA), channel(portB), size);
         a.await("READY", timeout);
         b.await("READY", timeout);
-        // Agrona names a driver's thread after its agent, whose name starts with the driver's directory (the first
-        // 15 characters are what Linux keeps of it).
-        String threadName = Path.of(drivers, ".aeron-a").toString();
-        String prefix = threadName.substring(0, Math.min(15, threadName.length()));
+        // Agrona names a driver's thread after its agent, whose name starts with the driver's directory (under
+        // drivers); Linux keeps the first 15 characters of it.
+        String prefix = drivers.substring(0, Math.min(15, drivers.length()));
         return new Pair("raw Aeron", a, b, null, List.of(a.pid(), b.pid()), name -> name.startsWith(prefix),
             List.of());
     }
