@@ -42,7 +42,10 @@ public final class ShmPublisher implements Publisher {
     private final SlotSweeper sweeper;
     private final Runnable onClose;
     private boolean closed;
-    /** A message was committed by {@link #offerDeferringWake} and parked subscribers were not looked for yet. */
+    /**
+     * A message was committed by {@link #offerDeferringWake} or {@link #commitDeferringWake} and parked
+     * subscribers were not looked for yet.
+     */
     private boolean wakeDeferred;
 
     /** Takes a publisher slot of {@code topic}. */
@@ -268,8 +271,24 @@ public final class ShmPublisher implements Publisher {
     }
 
     /**
-     * Wakes the subscribers parked while messages were offered by {@link #offerDeferringWake}; nothing
-     * (not even a fence) if no such message was committed since the last call.
+     * {@link #commit(long)}, except that parked subscribers are not woken, as with
+     * {@link #offerDeferringWake}: the caller owes a {@link #wakeDeferred()} after the last message of the
+     * run, before it waits for anything or gives up its thread. A gateway's importer copying the messages of
+     * one Aeron fragment into claims pays one fence per fragment instead of one per message.
+     */
+    public void commitDeferringWake(long position) {
+        try {
+            commitRecord(position);
+            wakeDeferred = true;
+        } catch (InternalError fault) {
+            throw LostPages.typed(fault, topic.path());
+        }
+    }
+
+    /**
+     * Wakes the subscribers parked while messages were committed by {@link #offerDeferringWake} or
+     * {@link #commitDeferringWake}; nothing (not even a fence) if no such message was committed since the
+     * last call.
      */
     public void wakeDeferred() {
         if (wakeDeferred) {

@@ -11,6 +11,7 @@ import io.ringbus.core.WakeupMode;
 import io.ringbus.core.ring.RingDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +111,64 @@ class DeferredWakeTest {
         waiter.join();
         assertEquals(total, received.get());
         assertEquals(0, SubscriberProbes.timeoutWakeups(subscriber), "wakeups lost");
+        publisher.close();
+        subscriber.close();
+    }
+
+    /**
+     * {@link ShmPublisher#commitDeferringWake}, as a gateway's importer uses it (claim, copy, commit; one wake
+     * per fragment): runs of 1 to 16 claimed messages against a subscriber that parks between them, many
+     * times: every message arrives, no park slice ran out with a message ready and no post, and no commit of a
+     * run posted the parked subscriber before the run's wake.
+     */
+    @Test
+    void claimedRunsCommittedWithTheWakeDeferredLoseNoWakeup() throws Exception {
+        TopicConfig config = new TopicConfig().wakeup(true);
+        Subscriber subscriber = bus.newSubscriber("t", config, new SubscriberConfig().wakeup(WakeupMode.BLOCKING));
+        ShmPublisher publisher = (ShmPublisher) bus.newPublisher("t", config);
+        MemorySegment ring = publisher.buffer();
+        long slot = RingDescriptor.cursorOffset(((ShmSubscriber) subscriber).slotIndex());
+        int runs = 2_000;
+        int[] sizes = new int[runs];
+        long total = 0;
+        for (int i = 0; i < runs; i++) {
+            sizes[i] = 1 + ThreadLocalRandom.current().nextInt(16);
+            total += sizes[i];
+        }
+        long expected = total;
+        AtomicLong received = new AtomicLong();
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            while (received.get() < expected) {
+                subscriber.await((type, buffer, offset, length) -> received.incrementAndGet(), 1000, 60_000_000_000L);
+            }
+        });
+        long sent = 0;
+        int postedEarly = 0;
+        for (int run = 0; run < runs; run++) {
+            boolean parked = WakeupProtocol.isParked(ring, slot) && WakeupProtocol.wakeWord(ring, slot) == 0;
+            for (int i = 0; i < sizes[run]; i++) {
+                long claimed;
+                while ((claimed = publisher.tryClaim(7, 24)) < 0) {
+                    publisher.wakeDeferred();
+                    Thread.onSpinWait();
+                }
+                publisher.buffer().set(ValueLayout.JAVA_LONG, publisher.payloadOffset(claimed),
+                    sent + i);
+                publisher.commitDeferringWake(claimed);
+            }
+            if (parked && WakeupProtocol.wakeWord(ring, slot) != 0) {
+                postedEarly++;
+            }
+            publisher.wakeDeferred();
+            sent += sizes[run];
+            while (received.get() < sent) {
+                Thread.onSpinWait(); // one run in flight at a time: the subscriber parks between runs
+            }
+        }
+        waiter.join();
+        assertEquals(total, received.get());
+        assertEquals(0, SubscriberProbes.timeoutWakeups(subscriber), "wakeups lost");
+        assertEquals(0, postedEarly, "a deferred commit posted the parked subscriber before the run's wake");
         publisher.close();
         subscriber.close();
     }

@@ -15,10 +15,6 @@ final class RouteStats {
     private final AtomicLong repeats = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    void message(int length) {
-        messages(1, length);
-    }
-
     void messages(int count, long length) {
         messages.lazySet(messages.get() + count);
         bytes.lazySet(bytes.get() + length);

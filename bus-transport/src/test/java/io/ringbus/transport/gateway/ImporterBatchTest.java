@@ -11,7 +11,12 @@ import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.core.ring.RingDescriptor;
+import io.ringbus.core.topic.ShmSubscriber;
+import io.ringbus.core.topic.TopicFile;
+import io.ringbus.core.topic.WakeupProtocol;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +54,7 @@ class ImporterBatchTest {
     void setUp() throws IOException {
         root = Files.createTempDirectory(Path.of("/dev/shm"), "rb-importer-batch-");
         bus = Bus.open(new BusContext().directory(root));
-        TopicConfig small = new TopicConfig().capacity(64 << 10);
+        TopicConfig small = new TopicConfig().capacity(64 << 10).wakeup(true);
         subscriber = bus.newSubscriber("t", small, new SubscriberConfig().start(StartPosition.EARLIEST));
         publisher = bus.newPublisher("t", small);
         Route route = Route.of("t", "aeron:udp?endpoint=127.0.0.1:40999");
@@ -164,6 +169,41 @@ class ImporterBatchTest {
         assertEquals(bad.size(), stats.dropped());
         assertEquals(Action.CONTINUE, deliver(good));
         assertEquals(List.of(0L, 1L), received(), "the importer goes on with well-formed batches");
+    }
+
+    /**
+     * The importer commits a fragment's messages without looking for parked subscribers, then looks once at the
+     * fragment's end: a subscriber announced parked (as {@code await} does before its last poll) is posted by
+     * every fragment that published anything, whether published whole or aborted part way (the ring full), and
+     * a fragment of repeats only posts nobody. Without that look (a wake lost) its wake word stays 0, and a
+     * BLOCKING subscriber sleeps on with the messages in the ring.
+     */
+    @Test
+    void aParkedSubscriberIsPostedByEveryFragmentThatPublished() {
+        MemorySegment ring = publisher.buffer();
+        long slot = RingDescriptor.cursorOffset(((ShmSubscriber) subscriber).slotIndex());
+        try (TopicFile topic = TopicFile.tryOpen(TopicFile.pathOf(root, "t"), 0600)) {
+            MemorySegment header = topic.segment();
+            long from = 0;
+            for (int round = 0; round < 3; round++) {
+                WakeupProtocol.announceParked(ring, slot, header);
+                assertEquals(Action.CONTINUE, deliver(batch(from, round * 16L, 16, 40)));
+                assertEquals(1, WakeupProtocol.wakeWord(ring, slot), "a parked subscriber was not woken");
+                assertTrue(WakeupProtocol.withdrawParked(ring, slot, header));
+                assertEquals(16, received().size());
+                from += 1600;
+            }
+            WakeupProtocol.announceParked(ring, slot, header);
+            assertEquals(Action.CONTINUE, deliver(batch(0, 0, 16, 40)));
+            assertEquals(0, WakeupProtocol.wakeWord(ring, slot), "repeats published nothing, posted nobody");
+            assertTrue(!WakeupProtocol.withdrawParked(ring, slot, header));
+            // 64 KiB ring, 1 KiB messages: part of this batch goes in, then the full ring aborts it.
+            WakeupProtocol.announceParked(ring, slot, header);
+            assertEquals(Action.ABORT, deliver(batch(from, 48, 100, 1024)));
+            assertEquals(1, WakeupProtocol.wakeWord(ring, slot), "the part of an aborted batch woke nobody");
+            assertTrue(WakeupProtocol.withdrawParked(ring, slot, header));
+            assertTrue(!received().isEmpty());
+        }
     }
 
     private static byte[] copy(ExportBatch batch, int length, Consumer<UnsafeBuffer> change) {

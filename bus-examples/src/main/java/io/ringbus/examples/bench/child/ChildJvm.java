@@ -86,6 +86,11 @@ public final class ChildJvm implements AutoCloseable {
         LIVE.clear();
     }
 
+    /** The child's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     public void send(String line) {
         try {
             stdin.write(line);

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,12 +78,34 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         + " (default both; the idle CPU is measured either way).")
     private String only;
 
+    @Option(names = "--child-jvm-option", paramLabel = "OPTION",
+        description = "An option for every child JVM alike; repeatable (e.g. -XX:+FlightRecorder).")
+    private List<String> childJvmOptions;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120",
         description = "Longest a child JVM may take over one step (default ${DEFAULT-VALUE}).")
     private long timeoutSeconds;
 
-    /** One side's figures of one round. */
-    private record Run(double p50Micros, double p99Micros, double messagesPerSecond, long floorNanos) {
+    /**
+     * One side's figures of one round; the CPU, in ms per million messages of its throughput run, of the two
+     * threads that carry the messages across (see {@link Throughput}) and of the two gateway processes (NaN on
+     * raw Aeron's side).
+     */
+    private record Run(double p50Micros, double p99Micros, double messagesPerSecond, long floorNanos,
+        double carrierCpu, double gatewayCpu) {
+    }
+
+    /**
+     * One throughput run: messages per second, and CPU in ms per million messages (NaN when unknown) of the
+     * carrying thread on host A and on host B (a gateway's thread, {@code bus-gateway}; a raw Aeron end's driver
+     * thread), of the two gateway processes (NaN on raw Aeron's side) and of the measuring ends' processes less
+     * their carrying threads.
+     */
+    private record Throughput(double messagesPerSecond, double carrierA, double carrierB, double gateways,
+        double ends) {
+        double carriers() {
+            return carrierA + carrierB;
+        }
     }
 
     @Override
@@ -107,6 +130,7 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         long budgetMillis = quick ? 1_500 : 4_000;
         long messages = (quick ? 300_000 : 1_000_000) * 64 / Math.max(64, size);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        ChildJvm.extraOptions(childJvmOptions == null ? List.of() : childJvmOptions);
         BenchFiles files;
         try {
             files = BenchFiles.create();
@@ -143,14 +167,19 @@ public final class GatewayBenchCommand implements Callable<Integer> {
                     Map<String, String> rtt = measureRoundTrip
                         ? roundTrip(pair, warmup, timed, budgetMillis, timeout)
                         : Map.of("p50", "0", "p99", "0", "count", "0");
-                    double rate = measureThroughput ? throughput(pair, messages, timeout) : Double.NaN;
+                    Throughput tp = measureThroughput ? throughput(pair, messages, timeout)
+                        : new Throughput(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                    double rate = tp.messagesPerSecond();
                     Run run = new Run(Long.parseLong(rtt.get("p50")) / 1e3, Long.parseLong(rtt.get("p99")) / 1e3,
-                        rate, floorNanos);
+                        rate, floorNanos, tp.carriers(), tp.gateways());
                     (pair == gateway ? gatewayRuns : rawRuns).add(run);
                     String roundTripText = measureRoundTrip ? String.format("round trip p50 %8.1f us  p99 %8.1f us"
                         + " (%s timed)  ", run.p50Micros(), run.p99Micros(), rtt.get("count")) : "";
-                    String throughputText = measureThroughput ? String.format("throughput %,11.0f msg/s  ", rate)
-                        : "";
+                    String throughputText = !measureThroughput ? ""
+                        : String.format("throughput %,11.0f msg/s  cpu ms/M msgs: carriers %4.0f (A %4.0f, B %4.0f),"
+                            + "%s ends %4.0f  ", rate, tp.carriers(), tp.carrierA(), tp.carrierB(),
+                            Double.isNaN(tp.gateways()) ? "" : String.format(" gateways %4.0f,", tp.gateways()),
+                            tp.ends());
                     out.printf("  round %d %-9s %s%sfloor %d ns%n", round, pair.label(), roundTripText,
                         throughputText, floorNanos);
                     out.flush();
@@ -177,8 +206,13 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The two measuring ends of one link, and (for the gateway path) the exporting gateway, for its idle CPU. */
-    private record Pair(String label, ChildJvm a, ChildJvm b, Host host) {
+    /**
+     * The two measuring ends of one link, and (for the gateway path) the exporting gateway, for its idle CPU; and
+     * where a throughput run reads the CPU: the processes of the carrying threads on hosts A and B (the gateways;
+     * raw Aeron's ends), those threads' names, and the gateway processes (none on raw Aeron's side).
+     */
+    private record Pair(String label, ChildJvm a, ChildJvm b, Host host, List<Long> carrierPids,
+        Predicate<String> carrier, List<Long> gatewayPids) {
     }
 
     /** The exporting gateway's child, asked for its idle CPU. */
@@ -209,7 +243,8 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             GatewayBenchRoles.PONG_TOPIC, GatewayBenchRoles.PING_TOPIC, GatewayBenchRoles.THROUGHPUT_TOPIC, size);
         a.await("READY", timeout);
         b.await("READY", timeout);
-        return new Pair("gateway", a, b, new Host(gatewayA));
+        List<Long> gateways = List.of(gatewayA.pid(), gatewayB.pid());
+        return new Pair("gateway", a, b, new Host(gatewayA), gateways, "bus-gateway"::equals, gateways);
     }
 
     private Pair rawPair(BenchFiles files, Duration timeout, List<ChildJvm> children) throws IOException {
@@ -223,7 +258,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
             channel(portA), channel(portB), size);
         a.await("READY", timeout);
         b.await("READY", timeout);
-        return new Pair("raw Aeron", a, b, null);
+        // Agrona names a driver's thread after its agent, whose name starts with the driver's directory (under
+        // drivers); Linux keeps the first 15 characters of it.
+        String prefix = drivers.substring(0, Math.min(15, drivers.length()));
+        return new Pair("raw Aeron", a, b, null, List.of(a.pid(), b.pid()), name -> name.startsWith(prefix),
+            List.of());
     }
 
     private static ChildJvm child(String label, boolean aeron, String role, Duration timeout, List<ChildJvm> children,
@@ -243,13 +282,34 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         return result;
     }
 
-    private static double throughput(Pair pair, long messages, Duration timeout) {
+    /** One throughput run; the CPU is read from before the sender starts to after it is done. */
+    private static Throughput throughput(Pair pair, long messages, Duration timeout) {
         pair.b().send("SINK " + messages);
         pair.b().await("ARMED", timeout);
+        long[] before = cpuOf(pair);
         pair.a().send("SEND " + messages);
         Map<String, String> result = pair.b().awaitResult(timeout, List.of(pair.a()));
         pair.a().await("DONE", timeout);
-        return messages * 1e9 / Math.max(1, Long.parseLong(result.get("nanos")));
+        long[] after = cpuOf(pair);
+        double[] perMillion = new double[before.length]; // ns per message is ms per million messages
+        for (int i = 0; i < before.length; i++) {
+            perMillion[i] = before[i] < 0 || after[i] < 0 ? Double.NaN : (after[i] - before[i]) / (double) messages;
+        }
+        return new Throughput(messages * 1e9 / Math.max(1, Long.parseLong(result.get("nanos"))), perMillion[0],
+            perMillion[1], perMillion[2], perMillion[3] - (pair.gatewayPids().isEmpty() ? perMillion[0]
+                + perMillion[1] : 0));
+    }
+
+    /**
+     * CPU nanoseconds so far of the carrying thread on host A, on host B, of the gateway processes (-1 on raw
+     * Aeron's side) and of the ends' processes.
+     */
+    private static long[] cpuOf(Pair pair) {
+        List<Long> gateways = pair.gatewayPids();
+        return new long[] {ProcessCpu.threadNanos(pair.carrierPids().get(0), pair.carrier()),
+            ProcessCpu.threadNanos(pair.carrierPids().get(1), pair.carrier()),
+            gateways.isEmpty() ? -1 : ProcessCpu.nanos(gateways), ProcessCpu.nanos(List.of(pair.a().pid(),
+            pair.b().pid()))};
     }
 
     private static void printTable(PrintWriter out, List<Run> gateway, List<Run> raw, double idlePercent,
@@ -277,6 +337,11 @@ public final class GatewayBenchCommand implements Callable<Integer> {
         if (!Double.isNaN(gateway.get(0).messagesPerSecond())) { // not with --only round-trip
             row(out, "throughput (msg/s)", median(gateway, used, Run::messagesPerSecond),
                 median(raw, used, Run::messagesPerSecond), ">= 0.8x", false, 0.8);
+            row(out, "carriers' CPU (ms/M)", median(gateway, used, Run::carrierCpu),
+                median(raw, used, Run::carrierCpu), "", true, Double.NaN);
+            out.printf("  %-24s %14.0f%n", "gateways' CPU (ms/M)", median(gateway, used, Run::gatewayCpu));
+            out.printf("  (CPU of the throughput runs from /proc, in ms per million messages: the carrying threads, the"
+                + " gateways' and raw Aeron's drivers' on hosts A and B; the gateway processes)%n");
         }
         out.printf("  %-24s %13.2f%% %14s %8s %10s  %s%n", "idle gateway CPU", idlePercent, "", "", "< 2%",
             idlePercent < 2.0 ? "met" : "missed");
