@@ -36,7 +36,7 @@ class MissingJvmFlagsTest {
 
     @AfterEach
     void deleteDirectories() throws Exception {
-        Cli.deleteTree(busDir);
+        Cli.deleteTree(busDir.getParent()); // the ringbus-cli-test-* directory newBusDirectory made
         Cli.deleteTree(recordings);
     }
 
