@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,20 +217,18 @@ class RandomFaultScenarioTest {
         List<String> breaches = new ArrayList<>();
         Map<Integer, Long> next = new LinkedHashMap<>();
         for (Path file : files) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (!text.isEmpty() && !text.endsWith("\n")) {
-                if (text.length() % 4096 != 0) {
-                    breaches.add(file.getFileName() + " ends in a partial line, not at a 4 KiB write boundary ("
-                        + text.length() + " bytes)");
-                }
-                text = text.substring(0, text.lastIndexOf('\n') + 1); // the next process prints it whole
+            long length = Files.size(file);
+            long whole = LineScanner.wholeLinesLength(file);
+            if (whole < length && length % 4096 != 0) {
+                breaches.add(file.getFileName() + " ends in a partial line, not at a 4 KiB write boundary ("
+                    + length + " bytes)");
             }
+            // The partial line after the last newline is not read: the next process prints it whole.
             Map<Integer, Boolean> firstInFile = new HashMap<>();
-            for (String line : text.lines().toList()) {
-                Line parsed = Line.parse(line);
+            LineScanner.scan(file, whole, (parsed, line) -> {
                 if (parsed == null) {
-                    breaches.add(file.getFileName() + " holds a damaged line '" + line + "'");
-                    continue;
+                    breaches.add(file.getFileName() + " holds a damaged line '" + line.text() + "'");
+                    return;
                 }
                 long owed = next.getOrDefault(parsed.generation, 1L);
                 boolean first = firstInFile.put(parsed.generation, false) == null;
@@ -237,11 +238,11 @@ class RandomFaultScenarioTest {
                             + parsed.generation + "; at most " + SubCommand.MAX_BATCH_LINES + " may repeat");
                     }
                 } else if (parsed.number != owed) {
-                    breaches.add(file.getFileName() + ": " + line + " where g" + parsed.generation + " " + owed
-                        + " was owed");
+                    breaches.add(file.getFileName() + ": " + line.text() + " where g" + parsed.generation + " "
+                        + owed + " was owed");
                 }
                 next.put(parsed.generation, parsed.number + 1);
-            }
+            });
         }
         if (!breaches.isEmpty()) {
             fail(breaches.size() + " breaches in the durable audit's files:\n  " + String.join("\n  ", breaches));
@@ -278,48 +279,139 @@ class RandomFaultScenarioTest {
      * {@code fromOne}); returns each generation's highest line.
      */
     private static Map<Integer, Long> runs(Path file, List<String> breaches, boolean fromOne) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        if (!text.isEmpty() && !text.endsWith("\n")) {
+        long length = Files.size(file);
+        if (LineScanner.wholeLinesLength(file) < length) {
             breaches.add(file.getFileName() + " ends in a partial line (its process ended by SIGTERM)");
         }
         Map<Integer, Long> highest = new LinkedHashMap<>();
-        for (String line : text.lines().toList()) {
-            Line parsed = Line.parse(line);
+        LineScanner.scan(file, length, (parsed, line) -> {
             if (parsed == null) {
-                breaches.add(file.getFileName() + " holds a damaged line '" + line + "'");
-                continue;
+                breaches.add(file.getFileName() + " holds a damaged line '" + line.text() + "'");
+                return;
             }
             Long before = highest.get(parsed.generation);
             long owed = before != null ? before + 1 : fromOne ? 1 : parsed.number;
             if (parsed.number != owed) {
-                breaches.add(file.getFileName() + ": " + line + " where g" + parsed.generation + " " + owed
+                breaches.add(file.getFileName() + ": " + line.text() + " where g" + parsed.generation + " " + owed
                     + " was owed");
             }
             highest.put(parsed.generation, parsed.number);
-        }
+        });
         return highest;
     }
 
     /** A published line, {@code gN K}. */
     private record Line(int generation, long number) {
-        /** The line's generation and number, or null for anything else ({@code g[0-9]{1,4} [0-9]{1,12}}). */
-        static Line parse(String line) {
-            int space = line.indexOf(' ');
-            int numberDigits = line.length() - space - 1;
-            if (space < 2 || space > 5 || line.charAt(0) != 'g' || numberDigits < 1 || numberDigits > 12
-                || !digits(line, 1, space) || !digits(line, space + 1, line.length())) {
-                return null;
-            }
-            return new Line(Integer.parseInt(line, 1, space, 10), Long.parseLong(line, space + 1, line.length(), 10));
-        }
-
-        private static boolean digits(String text, int from, int to) {
-            for (int i = from; i < to; i++) {
-                if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                    return false;
+        /**
+         * The line's generation and number, or null for anything else ({@code g[0-9]{1,4} [0-9]{1,12}}):
+         * {@code bytes[0, length)}, without its line terminator.
+         */
+        static Line parse(byte[] bytes, int length) {
+            int space = -1;
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] == ' ') {
+                    space = i;
+                    break;
                 }
             }
-            return true;
+            int numberDigits = length - space - 1;
+            if (space < 2 || space > 5 || bytes[0] != 'g' || numberDigits < 1 || numberDigits > 12) {
+                return null;
+            }
+            long generation = digits(bytes, 1, space);
+            long number = digits(bytes, space + 1, length);
+            return generation < 0 || number < 0 ? null : new Line((int) generation, number);
+        }
+
+        /** The decimal number {@code bytes[from, to)} spells, or -1 when a byte there is not a digit. */
+        private static long digits(byte[] bytes, int from, int to) {
+            long value = 0;
+            for (int i = from; i < to; i++) {
+                if (bytes[i] < '0' || bytes[i] > '9') {
+                    return -1;
+                }
+                value = value * 10 + bytes[i] - '0';
+            }
+            return value;
+        }
+    }
+
+    /** One line as {@link LineScanner} read it: its bytes, turned into text only for a message. */
+    private record RawLine(byte[] bytes, int length) {
+        String text() {
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Called with each line: its parse (null when damaged) and its bytes. */
+    private interface LineVisitor {
+        void visit(Line parsed, RawLine line);
+    }
+
+    /**
+     * Reads a subscriber's output file as a stream of bytes, a line at a time, as {@link String#lines()}
+     * splits text (at {@code \n}, {@code \r} or {@code \r\n}): the files run to hundreds of MB, too many
+     * lines to hold as strings.
+     */
+    private static final class LineScanner {
+        private LineScanner() {
+        }
+
+        /** The length of the file up to and including its last {@code \n} (0 without one). */
+        static long wholeLinesLength(Path file) throws IOException {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+                byte[] window = new byte[1 << 16];
+                for (long end = raf.length(); end > 0; ) {
+                    long from = Math.max(0, end - window.length);
+                    raf.seek(from);
+                    raf.readFully(window, 0, (int) (end - from));
+                    for (int i = (int) (end - from) - 1; i >= 0; i--) {
+                        if (window[i] == '\n') {
+                            return from + i + 1;
+                        }
+                    }
+                    end = from;
+                }
+                return 0;
+            }
+        }
+
+        /** Visits every line in the first {@code limit} bytes of the file, the last one even if unterminated. */
+        static void scan(Path file, long limit, LineVisitor visitor) throws IOException {
+            byte[] line = new byte[64];
+            int length = 0;
+            boolean afterCr = false;
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] chunk = new byte[1 << 20];
+                long left = limit;
+                while (left > 0) {
+                    int read = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                    if (read < 0) {
+                        break;
+                    }
+                    left -= read;
+                    for (int i = 0; i < read; i++) {
+                        byte b = chunk[i];
+                        if (b == '\n' || b == '\r') {
+                            if (!(b == '\n' && afterCr)) {
+                                RawLine raw = new RawLine(line, length);
+                                visitor.visit(Line.parse(line, length), raw);
+                            }
+                            length = 0;
+                            afterCr = b == '\r';
+                            continue;
+                        }
+                        afterCr = false;
+                        if (length == line.length) {
+                            line = Arrays.copyOf(line, length * 2);
+                        }
+                        line[length++] = b;
+                    }
+                }
+            }
+            if (length > 0) {
+                visitor.visit(Line.parse(line, length), new RawLine(line, length));
+            }
         }
     }
 }
