@@ -59,6 +59,14 @@ public final class Importer implements ControlledFragmentHandler {
 
     /** Fragments read per poll at most. */
     static final int FRAGMENT_LIMIT = 256;
+    /**
+     * The most messages of a batch claimed at once (a datagram of 1,408 bytes holds at most 86 entries); a batch
+     * of more goes message by message, so the arrays below never grow.
+     */
+    static final int MAX_RUN = 128;
+    private static final int RUN_PUBLISHED = 0;
+    private static final int RUN_REFUSED = 1;
+    private static final int RUN_UNCLAIMED = 2;
 
     private final Route route;
     private final Subscription subscription;
@@ -71,6 +79,9 @@ public final class Importer implements ControlledFragmentHandler {
     private final ImportPosition position;
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+    /** The types and payload lengths of the batch being claimed at once ({@link #publishRun}). */
+    private final int[] runTypes = new int[MAX_RUN];
+    private final int[] runLengths = new int[MAX_RUN];
     private long sourceId;
     private long lastTo = -1;
     /** The from position of the batch last aborted, -1 when the last one was done with. */
@@ -168,6 +179,18 @@ public final class Importer implements ControlledFragmentHandler {
             lastTo = -1;
             position.reset(source);
         }
+        if (deferring != null && count <= MAX_RUN && (lastTo < 0 || batchFrom == lastTo)) {
+            int run = publishRun(buffer, offset, count, batchFrom);
+            if (run == RUN_PUBLISHED) {
+                abortedBatchFrom = -1;
+                return Action.CONTINUE;
+            }
+            if (run == RUN_REFUSED) {
+                abortedBatchFrom = batchFrom;
+                return Action.ABORT;
+            }
+            // RUN_UNCLAIMED: nothing was published; message by message below.
+        }
         // After an abort Aeron delivers the same batch again: its messages already published are no repeats.
         boolean again = batchFrom == abortedBatchFrom;
         long from = batchFrom;
@@ -185,6 +208,62 @@ public final class Importer implements ControlledFragmentHandler {
         }
         abortedBatchFrom = -1;
         return Action.CONTINUE;
+    }
+
+    /**
+     * A batch that follows the last message published without a gap (or the first one), all of it new, published
+     * with one claim of the local topic ({@link ShmPublisher#tryClaimBatch}): a compare-and-set of the ring's tail
+     * per fragment instead of one per message. The messages are copied and committed one by one, in order, each
+     * noted in the {@link ImportPosition} as {@link #publish} does, so that a kill part way leaves the same
+     * account. Taken only when every entry's <i>to</i> lies past its <i>from</i> (as an exporter sends them) and
+     * every payload fits the local topic; anything else (a repeat, a message over the topic's maximum, a hostile
+     * chain) goes the per-message way, which reports it.
+     *
+     * @return {@link #RUN_PUBLISHED}; {@link #RUN_REFUSED} when the topic cannot take the batch now (nothing
+     *     published: the fragment is aborted and delivered again) or refused it for good ({@link #failure} set);
+     *     {@link #RUN_UNCLAIMED} when the batch is not such a run or too large for one claim (nothing published)
+     */
+    private int publishRun(DirectBuffer buffer, int offset, int count, long batchFrom) {
+        int maxLength = deferring.maxMessageLength();
+        long from = batchFrom;
+        int entry = offset + BATCH_HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
+            long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
+            if (to <= from || payloadLength > maxLength) {
+                return RUN_UNCLAIMED;
+            }
+            runTypes[i] = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET, BYTE_ORDER);
+            runLengths[i] = payloadLength;
+            from = to;
+            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
+        }
+        long claimed = deferring.tryClaimBatch(runTypes, runLengths, count);
+        if (claimed == Result.TOO_LARGE) {
+            return RUN_UNCLAIMED;
+        }
+        if (claimed < 0) {
+            refused(claimed, "a batch of messages");
+            return RUN_REFUSED;
+        }
+        from = batchFrom;
+        entry = offset + BATCH_HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            int payloadLength = runLengths[i];
+            long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
+            target.wrap(deferring.buffer().address() + deferring.payloadOffset(claimed), payloadLength);
+            buffer.getBytes(entry + ENTRY_HEADER_LENGTH, target, 0, payloadLength);
+            position.pending(from, to);
+            deferring.commitDeferringWake(claimed); // woken at the fragment's end (see the class comment)
+            lastTo = to;
+            position.done(to);
+            fragmentMessages++;
+            fragmentBytes += payloadLength;
+            claimed = deferring.positionAfter(claimed, payloadLength);
+            from = to;
+            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
+        }
+        return RUN_PUBLISHED;
     }
 
     /**
