@@ -64,9 +64,6 @@ public final class Importer implements ControlledFragmentHandler {
      * of more goes message by message, so the arrays below never grow.
      */
     static final int MAX_RUN = 128;
-    private static final int RUN_PUBLISHED = 0;
-    private static final int RUN_REFUSED = 1;
-    private static final int RUN_UNCLAIMED = 2;
 
     private final Route route;
     private final Subscription subscription;
@@ -180,16 +177,11 @@ public final class Importer implements ControlledFragmentHandler {
             position.reset(source);
         }
         if (deferring != null && count <= MAX_RUN && (lastTo < 0 || batchFrom == lastTo)) {
-            int run = publishRun(buffer, offset, count, batchFrom);
-            if (run == RUN_PUBLISHED) {
+            if (publishRun(buffer, offset, count, batchFrom)) {
                 abortedBatchFrom = -1;
                 return Action.CONTINUE;
             }
-            if (run == RUN_REFUSED) {
-                abortedBatchFrom = batchFrom;
-                return Action.ABORT;
-            }
-            // RUN_UNCLAIMED: nothing was published; message by message below.
+            // Nothing was published: message by message below, as much as the topic takes.
         }
         // After an abort Aeron delivers the same batch again: its messages already published are no repeats.
         boolean again = batchFrom == abortedBatchFrom;
@@ -219,11 +211,14 @@ public final class Importer implements ControlledFragmentHandler {
      * every payload fits the local topic; anything else (a repeat, a message over the topic's maximum, a hostile
      * chain) goes the per-message way, which reports it.
      *
-     * @return {@link #RUN_PUBLISHED}; {@link #RUN_REFUSED} when the topic cannot take the batch now (nothing
-     *     published: the fragment is aborted and delivered again) or refused it for good ({@link #failure} set);
-     *     {@link #RUN_UNCLAIMED} when the batch is not such a run or too large for one claim (nothing published)
+     * <p>When the topic cannot take the whole batch now (or refuses it for another reason), nothing is published
+     * here and the batch goes the per-message way, which publishes what fits and aborts the fragment at the first
+     * message that does not, as it did before batches were claimed at once: a full ring behaves as it did.
+     *
+     * @return true when the batch was published; false when it is not such a run, too large for one claim, or
+     *     the topic did not take it (nothing published)
      */
-    private int publishRun(DirectBuffer buffer, int offset, int count, long batchFrom) {
+    private boolean publishRun(DirectBuffer buffer, int offset, int count, long batchFrom) {
         int maxLength = deferring.maxMessageLength();
         long from = batchFrom;
         int entry = offset + BATCH_HEADER_LENGTH;
@@ -231,7 +226,7 @@ public final class Importer implements ControlledFragmentHandler {
             int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
             long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
             if (to <= from || payloadLength > maxLength) {
-                return RUN_UNCLAIMED;
+                return false;
             }
             runTypes[i] = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET, BYTE_ORDER);
             runLengths[i] = payloadLength;
@@ -239,12 +234,8 @@ public final class Importer implements ControlledFragmentHandler {
             entry += GatewayHeaderDescriptor.entryLength(payloadLength);
         }
         long claimed = deferring.tryClaimBatch(runTypes, runLengths, count);
-        if (claimed == Result.TOO_LARGE) {
-            return RUN_UNCLAIMED;
-        }
         if (claimed < 0) {
-            refused(claimed, "a batch of messages");
-            return RUN_REFUSED;
+            return false;
         }
         from = batchFrom;
         entry = offset + BATCH_HEADER_LENGTH;
@@ -263,7 +254,7 @@ public final class Importer implements ControlledFragmentHandler {
             from = to;
             entry += GatewayHeaderDescriptor.entryLength(payloadLength);
         }
-        return RUN_PUBLISHED;
+        return true;
     }
 
     /**
