@@ -45,6 +45,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * them. A parked subscriber is thus woken for every message committed, before the gateway thread goes on to
  * anything else (and so before it idles), at the cost of one fence per fragment (up to a datagram of messages)
  * instead of one per message.
+ *
+ * <p><b>One claim per batch.</b> A batch that follows the last message without a gap, every message new and
+ * within the local topic's maximum, is claimed at once ({@link ShmPublisher#tryClaimBatch}: one compare-and-set of
+ * the ring's tail per fragment instead of one per message), then copied and committed message by message; any
+ * other batch, or one the topic cannot take whole now, goes message by message.
  */
 public final class Importer implements ControlledFragmentHandler {
     /**
