@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringbus.core.ring.MessageHandler;
 import io.ringbus.core.ring.ProducerMode;
-import io.ringbus.core.topic.ShmPublisher;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -161,61 +160,5 @@ class BatchOfferTest {
             expected.add(i);
         }
         assertEquals(expected, received);
-    }
-
-    /**
-     * {@link ShmPublisher#tryClaimBatch(int[], int[], int)}: each message of a batch claimed at once keeps its own
-     * type and payload, across the wrap and beside another publisher's messages (the gateway's importer claims an
-     * Aeron fragment's messages so); a batch over one largest record is TOO_LARGE, nothing claimed; and a count
-     * past the types, or a negative type, is refused before anything is claimed.
-     */
-    @Test
-    void aClaimedBatchKeepsEachMessagesTypeAcrossTheWrap() {
-        TopicConfig topic = new TopicConfig().capacity(CAPACITY).producerMode(ProducerMode.MANY).wakeup(false);
-        Subscriber subscriber = bus.newSubscriber("t", topic, new SubscriberConfig().wakeup(WakeupMode.SPIN));
-        ShmPublisher batcher = (ShmPublisher) bus.newPublisher("t", topic);
-        Publisher single = bus.newPublisher("t", topic);
-        MemorySegment one = arena.allocate(16);
-        List<String> sent = new ArrayList<>();
-        List<String> received = new ArrayList<>();
-        MessageHandler collect = (type, buffer, offset, length) -> {
-            int id = buffer.get(ValueLayout.JAVA_INT_UNALIGNED, offset);
-            for (int i = 4; i < length; i++) {
-                assertEquals((byte) id, buffer.get(ValueLayout.JAVA_BYTE, offset + i), "byte " + i + " of " + id);
-            }
-            received.add(id + "/" + type + "/" + length);
-        };
-        int id = 0;
-        for (int round = 0; round < 60; round++) {
-            int[] types = new int[5];
-            int[] lengths = new int[5];
-            for (int i = 0; i < 5; i++) {
-                types[i] = round * 5 + i;
-                lengths[i] = 4 + (round * 37 + i * 53) % 60;
-            }
-            long position = batcher.tryClaimBatch(types, lengths, 5);
-            assertTrue(position >= 0, "batch " + round + ": " + position);
-            for (int i = 0; i < 5; i++) {
-                fill(batcher.buffer(), batcher.payloadOffset(position), id, lengths[i]);
-                sent.add(id++ + "/" + types[i] + "/" + lengths[i]);
-                batcher.commit(position);
-                position = batcher.positionAfter(position, lengths[i]);
-            }
-            fill(one, 0, id, 16);
-            sent.add(id++ + "/0/16");
-            assertTrue(single.offer(one, 0, 16) >= 0);
-            subscriber.poll(collect, 1000);
-        }
-        assertEquals(sent, received);
-        int largest = batcher.maxMessageLength();
-        assertEquals(Result.TOO_LARGE, batcher.tryClaimBatch(new int[] {1, 2}, new int[] {largest, 4}, 2));
-        assertThrows(IllegalArgumentException.class, () -> batcher.tryClaimBatch(new int[] {1}, new int[] {4, 4}, 2));
-        assertThrows(IllegalArgumentException.class, () -> batcher.tryClaimBatch(new int[] {1, -1}, new int[] {4, 4},
-            2));
-        assertEquals(0, subscriber.poll(collect, 1000), "nothing was claimed by the refused batches");
-        MemorySegment last = arena.allocate(8);
-        fill(last, 0, id, 8);
-        assertTrue(single.offer(last, 0, 8) >= 0, "and nothing holds the ring");
-        assertEquals(1, subscriber.poll(collect, 1000));
     }
 }

@@ -70,27 +70,13 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
 
     @Override
     public final long tryClaimBatch(int typeId, int[] lengths, int count) {
-        return claimBatch(typeId, null, lengths, count);
-    }
-
-    @Override
-    public final long tryClaimBatch(int[] typeIds, int[] lengths, int count) {
-        if (count > typeIds.length) {
-            throw new IllegalArgumentException("batch of " + count + " messages, from " + typeIds.length
-                + " types; at most as many as there are types");
-        }
-        return claimBatch(0, typeIds, lengths, count);
-    }
-
-    /** A batch of records of {@code typeIds[i]} each, or all of {@code typeId} when {@code typeIds} is null. */
-    private long claimBatch(int typeId, int[] typeIds, int[] lengths, int count) {
         if (count < 1 || count > lengths.length) {
             throw new IllegalArgumentException("batch of " + count + " messages, from " + lengths.length
                 + " lengths; at least one, at most as many as there are lengths");
         }
         long bytes = 0;
         for (int i = 0; i < count; i++) {
-            bytes += checkedRecordLength(typeIds == null ? typeId : typeIds[i], lengths[i]);
+            bytes += checkedRecordLength(typeId, lengths[i]);
         }
         // At most one largest record: the claim (with its wrap padding) then fits the limit reserve, as one does.
         if (bytes > RecordDescriptor.recordLength(maxMessageLength)) {
@@ -100,11 +86,10 @@ abstract sealed class AbstractRingWriter implements RingWriter permits SinglePro
         if (tail < 0) {
             return tail;
         }
-        long first = writeClaim(tail, claimLength(tail, (int) bytes), (int) bytes,
-            typeIds == null ? typeId : typeIds[0], lengths[0]);
+        long first = writeClaim(tail, claimLength(tail, (int) bytes), (int) bytes, typeId, lengths[0]);
         long next = first + RecordDescriptor.recordLength(lengths[0]);
         for (int i = 1; i < count; i++) {
-            writeHeaderAndMarker(next, typeIds == null ? typeId : typeIds[i], lengths[i]);
+            writeHeaderAndMarker(next, typeId, lengths[i]);
             next += RecordDescriptor.recordLength(lengths[i]);
         }
         VarHandle.storeStoreFence();

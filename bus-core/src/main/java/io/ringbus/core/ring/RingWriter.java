@@ -63,16 +63,6 @@ public interface RingWriter {
     long tryClaimBatch(int typeId, int[] lengths, int count);
 
     /**
-     * {@link #tryClaimBatch(int, int[], int)} with a type for each record: record {@code i} has type
-     * {@code typeIds[i]}.
-     *
-     * @return the first record's position, or a negative result code, nothing reserved (as there)
-     * @throws IllegalArgumentException as there, and when {@code count} exceeds {@code typeIds.length} or a
-     *     type is negative
-     */
-    long tryClaimBatch(int[] typeIds, int[] lengths, int count);
-
-    /**
      * Publishes a claimed record to readers: a release store of its commit stamp or, for a writer
      * with an owner id, a compare-and-set of it from the writer's claim marker.
      *

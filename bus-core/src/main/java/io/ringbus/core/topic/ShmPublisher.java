@@ -225,50 +225,6 @@ public final class ShmPublisher implements Publisher {
         }
     }
 
-    /**
-     * Claims {@code count} messages at once, message {@code i} of type {@code typeIds[i]} and
-     * {@code lengths[i]} payload bytes: one compare-and-set of the tail for the lot where
-     * {@link #tryClaim(int, int)} takes one per message. The messages lie in position order, message
-     * {@code i + 1} at {@link #positionAfter positionAfter(position of i, lengths[i])}; write each payload at
-     * {@link #payloadOffset}, then commit (or abort) each, in position order (a subscriber stops at the first
-     * message not committed). On a topic with timestamps each message is stamped here.
-     *
-     * @return the first message's position, or a negative {@link Result} code, nothing claimed:
-     *     {@code BACK_PRESSURED} when the whole batch does not fit now, {@code TOO_LARGE} when its records take
-     *     more than one message of the ring's largest length would (it never fits: claim them one by one)
-     * @throws IllegalArgumentException when {@code count} is not within {@code [1, lengths.length]} or exceeds
-     *     {@code typeIds.length}, a length is outside {@code [0, maxMessageLength()]}, or a type is negative
-     */
-    public long tryClaimBatch(int[] typeIds, int[] lengths, int count) {
-        if (closed) {
-            return Result.CLOSED;
-        }
-        try {
-            int[] ringLengths = timestamps ? stampedLengths(lengths, count) : lengths;
-            long first = writer.tryClaimBatch(typeIds, ringLengths, count);
-            if (first == Result.BACK_PRESSURED) {
-                sweeper.onBackPressure();
-            } else if (timestamps && first >= 0) {
-                long position = first;
-                for (int i = 0; i < count; i++) {
-                    stamp(position);
-                    position += RecordDescriptor.recordLength(ringLengths[i]);
-                }
-            }
-            return first;
-        } catch (InternalError fault) {
-            throw LostPages.typed(fault, topic.path());
-        }
-    }
-
-    /**
-     * The position of the message right after the one claimed at {@code position} with {@code length} payload
-     * bytes in a batch of {@link #tryClaimBatch(int[], int[], int)}.
-     */
-    public long positionAfter(long position, int length) {
-        return position + RecordDescriptor.recordLength(length + stampLength);
-    }
-
     /** The batch's lengths with the publish time added; checked here, as the ring would see only the sums. */
     private int[] stampedLengths(int[] lengths, int count) {
         if (count < 1 || count > lengths.length) {

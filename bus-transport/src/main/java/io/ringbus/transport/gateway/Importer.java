@@ -45,11 +45,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * them. A parked subscriber is thus woken for every message committed, before the gateway thread goes on to
  * anything else (and so before it idles), at the cost of one fence per fragment (up to a datagram of messages)
  * instead of one per message.
- *
- * <p><b>One claim per batch.</b> A batch that follows the last message without a gap, every message new and
- * within the local topic's maximum, is claimed at once ({@link ShmPublisher#tryClaimBatch}: one compare-and-set of
- * the ring's tail per fragment instead of one per message), then copied and committed message by message; any
- * other batch, or one the topic cannot take whole now, goes message by message.
  */
 public final class Importer implements ControlledFragmentHandler {
     /**
@@ -64,11 +59,6 @@ public final class Importer implements ControlledFragmentHandler {
 
     /** Fragments read per poll at most. */
     static final int FRAGMENT_LIMIT = 256;
-    /**
-     * The most messages of a batch claimed at once (a datagram of 1,408 bytes holds at most 86 entries); a batch
-     * of more goes message by message, so the arrays below never grow.
-     */
-    static final int MAX_RUN = 128;
 
     private final Route route;
     private final Subscription subscription;
@@ -81,9 +71,6 @@ public final class Importer implements ControlledFragmentHandler {
     private final ImportPosition position;
     private final UnsafeBuffer target = new UnsafeBuffer(0, 0);
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
-    /** The types and payload lengths of the batch being claimed at once ({@link #publishRun}). */
-    private final int[] runTypes = new int[MAX_RUN];
-    private final int[] runLengths = new int[MAX_RUN];
     private long sourceId;
     private long lastTo = -1;
     /** The from position of the batch last aborted, -1 when the last one was done with. */
@@ -181,13 +168,6 @@ public final class Importer implements ControlledFragmentHandler {
             lastTo = -1;
             position.reset(source);
         }
-        if (deferring != null && count <= MAX_RUN && (lastTo < 0 || batchFrom == lastTo)) {
-            if (publishRun(buffer, offset, count, batchFrom)) {
-                abortedBatchFrom = -1;
-                return Action.CONTINUE;
-            }
-            // Nothing was published: message by message below, as much as the topic takes.
-        }
         // After an abort Aeron delivers the same batch again: its messages already published are no repeats.
         boolean again = batchFrom == abortedBatchFrom;
         long from = batchFrom;
@@ -205,61 +185,6 @@ public final class Importer implements ControlledFragmentHandler {
         }
         abortedBatchFrom = -1;
         return Action.CONTINUE;
-    }
-
-    /**
-     * A batch that follows the last message published without a gap (or the first one), all of it new, published
-     * with one claim of the local topic ({@link ShmPublisher#tryClaimBatch}): a compare-and-set of the ring's tail
-     * per fragment instead of one per message. The messages are copied and committed one by one, in order, each
-     * noted in the {@link ImportPosition} as {@link #publish} does, so that a kill part way leaves the same
-     * account. Taken only when every entry's <i>to</i> lies past its <i>from</i> (as an exporter sends them) and
-     * every payload fits the local topic; anything else (a repeat, a message over the topic's maximum, a hostile
-     * chain) goes the per-message way, which reports it.
-     *
-     * <p>When the topic cannot take the whole batch now (or refuses it for another reason), nothing is published
-     * here and the batch goes the per-message way, which publishes what fits and aborts the fragment at the first
-     * message that does not, as it did before batches were claimed at once: a full ring behaves as it did.
-     *
-     * @return true when the batch was published; false when it is not such a run, too large for one claim, or
-     *     the topic did not take it (nothing published)
-     */
-    private boolean publishRun(DirectBuffer buffer, int offset, int count, long batchFrom) {
-        int maxLength = deferring.maxMessageLength();
-        long from = batchFrom;
-        int entry = offset + BATCH_HEADER_LENGTH;
-        for (int i = 0; i < count; i++) {
-            int payloadLength = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_LENGTH_OFFSET, BYTE_ORDER);
-            long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
-            if (to <= from || payloadLength > maxLength) {
-                return false;
-            }
-            runTypes[i] = buffer.getInt(entry + GatewayHeaderDescriptor.ENTRY_TYPE_OFFSET, BYTE_ORDER);
-            runLengths[i] = payloadLength;
-            from = to;
-            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
-        }
-        long claimed = deferring.tryClaimBatch(runTypes, runLengths, count);
-        if (claimed < 0) {
-            return false;
-        }
-        from = batchFrom;
-        entry = offset + BATCH_HEADER_LENGTH;
-        for (int i = 0; i < count; i++) {
-            int payloadLength = runLengths[i];
-            long to = buffer.getLong(entry + GatewayHeaderDescriptor.ENTRY_TO_POSITION_OFFSET, BYTE_ORDER);
-            target.wrap(deferring.buffer().address() + deferring.payloadOffset(claimed), payloadLength);
-            buffer.getBytes(entry + ENTRY_HEADER_LENGTH, target, 0, payloadLength);
-            position.pending(from, to);
-            deferring.commitDeferringWake(claimed); // woken at the fragment's end (see the class comment)
-            lastTo = to;
-            position.done(to);
-            fragmentMessages++;
-            fragmentBytes += payloadLength;
-            claimed = deferring.positionAfter(claimed, payloadLength);
-            from = to;
-            entry += GatewayHeaderDescriptor.entryLength(payloadLength);
-        }
-        return true;
     }
 
     /**

@@ -11,12 +11,8 @@ import io.ringbus.core.StartPosition;
 import io.ringbus.core.Subscriber;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
-import io.ringbus.core.ring.RecordDescriptor;
 import io.ringbus.core.ring.RingDescriptor;
-import io.ringbus.core.topic.PublisherSlotDescriptor;
-import io.ringbus.core.topic.ShmPublisher;
 import io.ringbus.core.topic.ShmSubscriber;
-import io.ringbus.core.topic.TopicDescriptor;
 import io.ringbus.core.topic.TopicFile;
 import io.ringbus.core.topic.WakeupProtocol;
 import java.io.IOException;
@@ -214,29 +210,8 @@ class ImporterBatchTest {
     }
 
     /**
-     * A batch that follows the last message without a gap takes one claim of the local topic for all its
-     * messages: the publisher's claim intent (noted before each claim of a many-producer topic) then covers the
-     * 16 records of the fragment, where a claim per message leaves it covering the last record alone.
-     */
-    @Test
-    void aBatchThatFollowsWithoutAGapTakesOneClaim() {
-        long intentLength = TopicDescriptor.publisherSlotOffset(((ShmPublisher) publisher).slotIndex())
-            + PublisherSlotDescriptor.INTENT_LENGTH_OFFSET;
-        try (TopicFile topic = TopicFile.tryOpen(TopicFile.pathOf(root, "t"), 0600)) {
-            MemorySegment header = topic.segment();
-            for (int round = 0; round < 3; round++) {
-                assertEquals(Action.CONTINUE, deliver(batch(round * 1600L, round * 16L, 16, 40)));
-                assertEquals(16 * RecordDescriptor.recordLength(40), header.get(ValueLayout.JAVA_INT, intentLength),
-                    "one claim for the fragment's 16 messages");
-                assertEquals(LongStream.range(round * 16L, round * 16L + 16).boxed().toList(), received());
-            }
-        }
-    }
-
-    /**
-     * A batch the ring has room for only in part goes in as far as it fits (message by message, as before
-     * batches were claimed at once), the fragment is aborted, and delivered again once there is room the rest
-     * goes in: in order, each once, no repeats counted.
+     * A batch the ring has room for only in part goes in as far as it fits, the fragment is aborted, and
+     * delivered again once there is room the rest goes in: in order, each once, no repeats counted.
      */
     @Test
     void aBatchTheRingHasRoomForInPartGoesInAsFarAsItFits() {
@@ -260,10 +235,9 @@ class ImporterBatchTest {
     }
 
     /**
-     * A message longer than the local topic takes, between two that fit, in one batch: the batch is not claimed
-     * at once (its records would not all fit); the message is dropped with its loss notice where it stood, the
-     * others are published whole, and a message after them is read back intact (nothing was written past a
-     * record).
+     * A message longer than the local topic takes, between two that fit, in one batch: the message is dropped with
+     * its loss notice where it stood, the others are published whole, and the messages after them are read back
+     * intact (nothing was written past a record).
      */
     @Test
     void aMessageOverTheLocalMaximumInsideABatchIsDroppedWithItsNotice() {
@@ -284,8 +258,8 @@ class ImporterBatchTest {
     }
 
     /**
-     * A batch whose positions do not rise from entry to entry (no exporter sends one) goes message by message,
-     * as before the one claim per batch: the entry at or below the last position is dropped as a repeat.
+     * A batch whose positions do not rise from entry to entry (no exporter sends one): the entry at or below the
+     * last position is dropped as a repeat, the others published.
      */
     @Test
     void aBatchWhosePositionsDoNotRiseGoesMessageByMessage() {
@@ -298,7 +272,7 @@ class ImporterBatchTest {
         assertEquals(1, stats.repeats());
     }
 
-    /** On a topic with publish times, each message of a batch claimed at once gets one, and its payload whole. */
+    /** On a topic with publish times, each message of a batch gets one, and its payload whole. */
     @Test
     void aBatchIntoATimestampedTopicStampsEveryMessage() throws IOException {
         TopicConfig stamped = new TopicConfig().capacity(64 << 10).timestamps(true);
@@ -324,10 +298,12 @@ class ImporterBatchTest {
     }
 
     /**
-     * The import path (a fragment's checks, its claim, the copies, commits, the position file, the wake and the
-     * stats) allocates nothing per message once warm: 20,000 fragments of 16 messages (320,000 messages) on this
-     * thread, between a subscriber's polls, allocate under 16 KiB (one 16-byte object per message would be
-     * 5,120,000 bytes).
+     * The import path (a fragment's checks, the claims, the copies, commits, the position file, the wake and the
+     * stats) allocates nothing per message once warm. Rounds of 20,000 fragments of 16 messages (320,000 messages)
+     * on this thread, between a subscriber's polls: the first rounds allocate while the JIT compiles (measured:
+     * 232,728 bytes, then 13,480 in the second round, then 0), so it warms up until a whole round allocates under
+     * 1 KiB (at most 20 rounds), then measures one more round: under 1 KiB. One 16-byte object per message would
+     * be 5,120,000 bytes a round.
      */
     @Test
     void theImportPathAllocatesNothingPerMessage() {
@@ -341,24 +317,34 @@ class ImporterBatchTest {
         }
         long[] sum = new long[1];
         io.ringbus.core.ring.MessageHandler drain = (type, buffer, offset, length) -> sum[0] += length;
-        long from = 0;
-        long allocated = 0;
-        for (int round = 0; round < 2; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20_000; i++) {
-                ExportBatch batch = batches[i & 3];
-                rewrite(batch, from);
-                assertEquals(Action.CONTINUE, importer.onFragment(batch.buffer(), 0, batch.length(), null));
-                from += 1600;
-                while (subscriber.poll(drain, 100) > 0) {
-                    // until empty
-                }
-            }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before; // the first round warms up
+        long[] from = {0};
+        int rounds = 1;
+        long allocated = importRound(threads, batches, drain, from);
+        while (allocated >= 1024 && rounds < 20) {
+            allocated = importRound(threads, batches, drain, from);
+            rounds++;
         }
-        assertEquals(2 * 20_000 * 16 * 64L, sum[0], "every message arrived");
-        assertEquals(2 * 20_000 * 16L, stats.messages());
-        assertTrue(allocated < 16 * 1024, "320,000 messages imported allocated " + allocated + " bytes");
+        allocated = importRound(threads, batches, drain, from);
+        rounds++;
+        assertEquals(rounds * 20_000 * 16 * 64L, sum[0], "every message arrived");
+        assertEquals(rounds * 20_000 * 16L, stats.messages());
+        assertTrue(allocated < 1024, "320,000 messages imported allocated " + allocated + " bytes");
+    }
+
+    /** 20,000 fragments of 16 messages imported and read: the bytes this thread allocated meanwhile. */
+    private long importRound(com.sun.management.ThreadMXBean threads, ExportBatch[] batches,
+        io.ringbus.core.ring.MessageHandler drain, long[] from) {
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 20_000; i++) {
+            ExportBatch batch = batches[i & 3];
+            rewrite(batch, from[0]);
+            assertEquals(Action.CONTINUE, importer.onFragment(batch.buffer(), 0, batch.length(), null));
+            from[0] += 1600;
+            while (subscriber.poll(drain, 100) > 0) {
+                // until empty
+            }
+        }
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     /** Moves {@code batch} (of {@link #batch}'s 100-byte spacing) to start at source position {@code from}. */
