@@ -7,7 +7,9 @@ import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
 import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
+import io.ringbus.transport.ConfirmingPublisher;
 import io.ringbus.transport.ConnectionListener;
+import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,27 +113,74 @@ public final class PubCommand implements Callable<Integer> {
             }
         };
         LinePublisher lines;
+        Long confirmed = null;
+        String unconfirmed = null;
         try (BusClient client = via.open(bus, true, counting)) {
             Publisher publisher = client.newPublisher(topic, config);
             lines = new LinePublisher(publisher);
             // Ctrl-C / SIGTERM: close the publisher between two offers (never mid-offer), then exit; a
-            // read of standard input may block for ever, so the hook does not wait for the command.
+            // read of standard input may block for ever, so the hook does not wait for the command. Its
+            // close also ends a wait for the bridge's confirmation.
             Interruption interruption = new Interruption(lines::stop, false);
             try {
                 lines.publishAll(input);
+                if (publisher instanceof ConfirmingPublisher stream && !interruption.requested()) {
+                    // Every line is with the bridge or on its way: exit 0 only once it says they are in the
+                    // ring. As long as it lives, however long a subscriber holds the ring full (as an offer
+                    // waits); a bridge that dies or is killed ends the wait.
+                    try {
+                        confirmed = stream.closeAndConfirm(ConfirmingPublisher.NO_TIMEOUT);
+                    } catch (TransportException e) {
+                        unconfirmed = e.getMessage();
+                    }
+                }
             } finally {
                 interruption.close();
                 lines.stop();
             }
         }
-        if (disconnects.get() > 0) {
-            // The stream has no acknowledgements: what the dead bridge had read, or what sat in the socket,
-            // is gone, and exit 0 would say that every line was published.
-            throw new RingBusException(lines.published() + " lines read, but the bridge at " + via.uri()
-                + " went away " + (disconnects.get() == 1 ? "once" : disconnects.get() + " times")
-                + " while they were published: the lines it had taken and not yet published were lost with it."
-                + " Compare what subscribers got with the input, and publish the missing lines again.");
+        return outcome(lines.published(), disconnects.get(), confirmed, unconfirmed);
+    }
+
+    /**
+     * Exit 0 when every line read is in the ring (on a stream path, as its bridge confirmed); otherwise a
+     * typed error saying how many lines pub cannot vouch for, and what to do. The bridge confirms a
+     * connection at a time, so after a reconnection only the lines sent on the last connection count.
+     *
+     * @param confirmed what the bridge confirmed, {@link ConfirmingPublisher#NOT_CONFIRMED} from an older
+     *     bridge, or null when not asked (shared memory, where a line is in the ring once offered)
+     */
+    private int outcome(long read, int disconnects, Long confirmed, String unconfirmed) {
+        String redo = " Compare what subscribers got with the input and publish the missing lines again; or, where"
+            + " repeats do no harm, publish them again (the bus does not drop repeats: number your lines to tell"
+            + " them apart).";
+        if (unconfirmed != null) {
+            String reason = Character.toLowerCase(unconfirmed.charAt(0)) + unconfirmed.substring(1);
+            throw new RingBusException(read + " lines read, but " + reason
+                + (disconnects > 0 ? " (and it went away " + times(disconnects) + " before)" : "")
+                + "; pub cannot vouch for " + read + " of them (lines 1 to " + read + ")." + redo);
         }
-        return 0;
+        long vouched = confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED ? 0 : confirmed;
+        if (disconnects == 0 && (confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED)) {
+            if (confirmed != null) {
+                System.err.println("bus pub: the bridge at " + via.uri() + " predates END/PUBLISHED: " + read
+                    + " lines sent, not confirmed in the ring (a newer daemon confirms them)");
+            }
+            return 0;
+        }
+        if (vouched >= read) {
+            return 0; // every line went on the last connection, confirmed (a reconnection before any was sent)
+        }
+        // The bridge went away while the lines were published: what the dead one had read, or what sat in
+        // its stream, is unknown; only the last connection's lines are confirmed.
+        throw new RingBusException(read + " lines read, but the bridge at " + via.uri() + " went away "
+            + times(disconnects) + " while they were published: the lines it had taken and not yet published were"
+            + " lost with it. pub cannot vouch for " + (read - vouched) + " of them (lines 1 to "
+            + (read - vouched) + ")" + (vouched > 0 ? "; the last " + vouched + " are confirmed in the ring." : ".")
+            + redo);
+    }
+
+    private static String times(int disconnects) {
+        return disconnects == 1 ? "once" : disconnects + " times";
     }
 }

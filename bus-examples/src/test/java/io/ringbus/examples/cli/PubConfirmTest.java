@@ -116,7 +116,7 @@ class PubConfirmTest {
             children.add(daemon.process());
             String uri = daemon.listening(listen.substring(0, listen.indexOf(':') + 1));
             Path errors = work.resolve("pub.err");
-            Process pub = startPub(uri, errors, "--capacity", "4m");
+            Process pub = startPub(uri, errors, "--capacity", "8m");
             try (OutputStream input = pub.getOutputStream()) {
                 String lines = IntStream.rangeClosed(1, ALL_LINES).mapToObj(i -> i + "\n")
                     .collect(Collectors.joining());
