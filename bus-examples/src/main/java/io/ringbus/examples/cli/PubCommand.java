@@ -28,22 +28,26 @@ import picocli.CommandLine.Spec;
  * {@code bus pub TOPIC}: each line of standard input becomes one message (its bytes as they are,
  * UTF-8 in practice, without the newline), on shared memory or through a bridge ({@code --via}). A
  * full ring is waited out, never dropped; at end of input the command exits 0 once every line was
- * published. Through a bridge that went away meanwhile it cannot say so (the lines the bridge had taken
- * but not yet published went with it, and nothing tells how many), and exits 1.
+ * published. Through a bridge, once the bridge said so: the stream ends with {@code END}, and exit 0 waits
+ * for the bridge's {@code PUBLISHED} ({@link ConfirmingPublisher#closeAndConfirm}). A bridge that dies
+ * first, or went away meanwhile (the lines it had taken but not yet published went with it, and nothing
+ * tells how many), makes it exit 1 saying how many lines it cannot vouch for.
  */
 @Command(name = "pub",
     mixinStandardHelpOptions = true,
     description = {"Publishes each line of standard input to TOPIC as one message (its bytes, without the newline).",
         "Creates the topic if it does not exist. While a subscriber is a whole ring behind, waits rather than"
             + " drop a line. Exits 0 at end of input, when every line has been published.",
-        "Through a bridge (--via) that goes away, it waits for the bridge to come back and goes on, but the lines"
-            + " the bridge had taken and not yet published are lost with it: it then exits 1 at end of input.",
+        "Through a bridge (--via), exits 0 once the bridge has confirmed that every line is in the ring; a bridge"
+            + " that dies first makes it exit 1, saying how many lines it cannot vouch for. A bridge that goes"
+            + " away meanwhile is waited for, and pub goes on once it is back, but the lines the bridge had taken"
+            + " and not yet published are lost with it: it then exits 1 at end of input.",
         "Subscribers started with --from latest (the default) see only lines published after they joined:"
             + " start them first, or use --from earliest."},
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {"0:every line of standard input was published",
+    exitCodeList = {"0:every line of standard input was published (through --via: as the bridge confirmed)",
         "1:a failure the one-line message explains (bus directory, topic shape, no bridge at --via, the bridge"
-            + " went away while publishing, ...)",
+            + " went away while publishing or died before it confirmed, ...)",
         ExitCodes.USAGE,
         ExitCodes.SIGNALS + ", after the line being published"},
     footer = {"", "Examples:",
@@ -154,13 +158,13 @@ public final class PubCommand implements Callable<Integer> {
         String redo = " Compare what subscribers got with the input and publish the missing lines again; or, where"
             + " repeats do no harm, publish them again (the bus does not drop repeats: number your lines to tell"
             + " them apart).";
-        if (unconfirmed != null) {
+        if (unconfirmed != null && disconnects == 0) {
             String reason = Character.toLowerCase(unconfirmed.charAt(0)) + unconfirmed.substring(1);
-            throw new RingBusException(read + " lines read, but " + reason
-                + (disconnects > 0 ? " (and it went away " + times(disconnects) + " before)" : "")
-                + "; pub cannot vouch for " + read + " of them (lines 1 to " + read + ")." + redo);
+            throw new RingBusException(read + " lines read, but " + reason + "; pub cannot vouch for " + read
+                + " of them (lines 1 to " + read + ")." + redo);
         }
-        long vouched = confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED ? 0 : confirmed;
+        long vouched = unconfirmed != null || confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED
+            ? 0 : confirmed;
         if (disconnects == 0 && (confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED)) {
             if (confirmed != null) {
                 System.err.println("bus pub: the bridge at " + via.uri() + " predates END/PUBLISHED: " + read

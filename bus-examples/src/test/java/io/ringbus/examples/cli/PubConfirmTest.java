@@ -155,5 +155,19 @@ class PubConfirmTest {
     private static void signal(String name, long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start();
         assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
+        if (name.equals("STOP")) {
+            Path stat = Path.of("/proc/" + pid + "/stat");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            String state = "";
+            while (System.nanoTime() < deadline) { // the third field: T once every thread has stopped
+                String text = Files.readString(stat);
+                state = text.substring(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3);
+                if (state.equals("T")) {
+                    return;
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("the daemon " + pid + " did not stop (state " + state + ")");
+        }
     }
 }

@@ -413,6 +413,14 @@ public final class StreamPublisher implements ConfirmingPublisher {
             drain(); // a bridge of an older release: the close it knows
             return NOT_CONFIRMED;
         }
+        if (probeBeforeEachWrite) {
+            // As before each batch: a bridge that already went away is reported as such (the listener is
+            // told), not found out only when END goes unanswered.
+            checkLiveness(stream);
+            if (!connection.isConnected()) {
+                throw unconfirmed("the bridge closed the connection before the last messages went out");
+            }
+        }
         while (!writer.append(FrameDescriptor.END, NOTHING, 0, 0)) {
             writeOrWait(stream, start, timeoutNanos); // no room for it behind the pending messages yet
         }
