@@ -43,6 +43,8 @@ BYE = -17
 COMMIT = -18
 CHALLENGE = -19  # on a listener that requires a token: 32 random bytes, answered by AUTH
 AUTH = -20
+END = -21  # publisher to a bridge whose WELCOME says end=1: the last frame; answered by PUBLISHED
+PUBLISHED = -22  # bridge to publisher: int64, how many messages of the connection are in the ring; then it closes
 NONCE_LENGTH = 32
 MIN_TOKEN_LENGTH = 16
 
@@ -189,7 +191,8 @@ def read_token_file(path):
 
 
 def _open(address, role, topic, options, timeout, auth_token_file=None):
-    """Connects and says hello (answering a CHALLENGE); returns (socket, maxMessageLength) or raises RejectedError."""
+    """Connects and says hello (answering a CHALLENGE); returns (socket, maxMessageLength, the welcome's settings)
+    or raises RejectedError."""
     hello = _hello_text(role, topic, options)
     token = read_token_file(auth_token_file) if auth_token_file is not None else None
     where = "the bridge at %s" % address
@@ -216,7 +219,7 @@ def _open(address, role, topic, options, timeout, auth_token_file=None):
         if not words or words[0] != "ok" or not 0 <= max_length <= MAX_MESSAGE_LENGTH:
             raise ProtocolError("%s sent a welcome without a valid maxMessageLength: %r" % (where, text))
         sock.settimeout(None)
-        return sock, max_length
+        return sock, max_length, settings
     except BaseException:
         sock.close()
         raise
@@ -285,8 +288,11 @@ class Publisher(_Endpoint):
         self._buffer = bytearray()
         self._buffer_size = buffer_size
         self._timeout = timeout
-        self._sock, self.max_message_length = _open(address, "pub", topic, hello_options, timeout,
-                                                    auth_token_file)
+        self._sock, self.max_message_length, settings = _open(address, "pub", topic, hello_options, timeout,
+                                                              auth_token_file)
+        self._answers_end = settings.get("end") == "1"
+        self._sent = 0
+        self.published = None
 
     def offer(self, payload, type_id=0):
         """Queues one message (bytes-like, at most ``max_message_length`` bytes) with its type id (0 or more)."""
@@ -302,6 +308,7 @@ class Publisher(_Endpoint):
         buffer = self._buffer
         buffer += _HEADER.pack(length, type_id)
         buffer += payload
+        self._sent += 1
         if len(buffer) >= self._buffer_size:
             self.flush()
 
@@ -338,12 +345,21 @@ class Publisher(_Endpoint):
         raise ProtocolError("%s sent a WELCOME in the middle of a publisher's connection" % self._where)
 
     def close(self):
-        """Sends what is queued, ends the stream and waits (up to ``timeout``) until the bridge closed its side,
-        by which time it has published every message. Raises RejectedError if it refused one; idempotent."""
+        """Sends what is queued, ends the stream and waits (up to ``timeout``) for the bridge to say that every
+        message is in the ring (its PUBLISHED answer to END; ``published`` is then how many). Raises
+        ConnectionLost if the bridge closed or died before it said so (some or all messages may be missing),
+        RejectedError if it refused one; idempotent. A bridge that predates END (its WELCOME lacks end=1) gets
+        the older close: the end of stream, then a wait until the bridge closed its side, which a bridge killed
+        after reading the messages, before publishing them, does as well (``published`` stays None)."""
         if self._sock is None:
             return
         sock = self._sock
+        if self._answers_end:
+            self._buffer += _HEADER.pack(0, END)
         self.flush()
+        if self._answers_end:
+            self._await_published(sock)
+            return
         try:
             sock.shutdown(socket.SHUT_WR)
             sock.settimeout(self._timeout)
@@ -358,6 +374,27 @@ class Publisher(_Endpoint):
         if kind == REJECT:
             raise RejectedError("%s refused a message on topic %r: %s" % (self._where, self.topic, text), text)
         raise ProtocolError("%s sent a WELCOME in the middle of a publisher's connection" % self._where)
+
+
+    def _await_published(self, sock):
+        try:
+            sock.settimeout(self._timeout)
+            length, kind = _HEADER.unpack(_recv_exactly(sock, _HEADER.size, self._where))
+            if kind == PUBLISHED and length == 8:
+                (count,) = struct.unpack("<q", _recv_exactly(sock, 8, self._where))
+            elif kind == REJECT and 0 <= length <= MAX_CONTROL_LENGTH:
+                text = _recv_exactly(sock, length, self._where).decode("utf-8", "replace")
+                self._drop()
+                raise RejectedError("%s refused a message on topic %r: %s" % (self._where, self.topic, text), text)
+            else:
+                self._drop()
+                raise ProtocolError("%s answered END with a frame of type %d and %d bytes, not PUBLISHED"
+                                    % (self._where, kind, length))
+        except (ConnectionLost, OSError) as e:
+            raise self._lost("did not confirm the %d messages of this connection (%s): some or all may not be in "
+                             "the ring; publish them again" % (self._sent, e)) from None
+        self._drop()
+        self.published = count
 
 
 class Subscriber(_Endpoint):
@@ -390,7 +427,7 @@ class Subscriber(_Endpoint):
         self._error = None  # what the bad frame after those events was: raised once they are returned
         self._delivered = 0  # messages returned to the application on this connection (what COMMIT counts)
         self._committed = 0
-        self._sock, self.max_message_length = _open(address, "sub", topic, options, timeout, auth_token_file)
+        self._sock, self.max_message_length, _ = _open(address, "sub", topic, options, timeout, auth_token_file)
 
     def poll(self, timeout=None):
         """The next ``Message`` or ``Loss``; None if nothing came within ``timeout`` seconds (None: wait)."""

@@ -60,6 +60,19 @@ class DaemonTest(unittest.TestCase):
                     self.assertEqual([ringbus.Message(i % 13, b"message %d" % i) for i in range(5000)], got)
                     self.assertIsNone(subscriber.poll(0.1))
 
+    def test_close_returns_once_the_bridge_says_every_message_is_in_the_ring(self):
+        for address in (UNIX, TCP):
+            with self.subTest(address=address):
+                name = topic("published-" + address.split(":")[0])
+                publisher = ringbus.Publisher(address, name)
+                for i in range(3000):
+                    publisher.offer(b"m%d" % i)
+                publisher.close()
+                self.assertEqual(3000, publisher.published)
+                with ringbus.Subscriber(address, name, start="earliest") as subscriber:
+                    got = messages(subscriber, 3000)
+                self.assertEqual([ringbus.Message(0, b"m%d" % i) for i in range(3000)], got)
+
     def test_a_message_over_the_maximum_is_a_value_error_and_the_maximum_one_travels(self):
         name = topic("max")
         with ringbus.Publisher(UNIX, name, max_message_length=4096, capacity=65536) as publisher:
@@ -341,6 +354,23 @@ class HostileBridgeTest(unittest.TestCase):
             publisher.flush()
         self.assertEqual("the topic refused the message", caught.exception.reason)
         self.assertTrue(publisher.closed)
+
+    def test_a_bridge_that_offers_end_and_closes_without_published_is_a_lost_connection(self):
+        # A bridge killed after it read the messages, before it published them, closes as cleanly as one that
+        # finished: without PUBLISHED, close() cannot say the messages are in the ring.
+        bridge = self.bridge(frame(-11, b"ok maxMessageLength=1024 end=1"), keep_open=False)
+        publisher = ringbus.Publisher(bridge.address, "t")
+        publisher.offer(b"x")
+        with self.assertRaises(ringbus.ConnectionLost):
+            publisher.close()
+        self.assertTrue(publisher.closed)
+        self.assertIsNone(publisher.published)
+
+    def test_a_bridge_without_end_gets_the_older_close(self):
+        publisher = ringbus.Publisher(self.bridge(WELCOME).address, "t", timeout=0.5)
+        publisher.offer(b"x")
+        publisher.close()  # the end of stream, then a wait for the bridge's (here, cut short): no END is sent
+        self.assertIsNone(publisher.published)
 
     def test_poll_with_no_timeout_left_looks_without_waiting(self):
         subscriber = ringbus.Subscriber(self.bridge(WELCOME + frame(5, b"there")).address, "t")

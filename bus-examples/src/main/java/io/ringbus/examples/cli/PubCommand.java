@@ -7,7 +7,9 @@ import io.ringbus.examples.support.ExitCodes;
 import io.ringbus.examples.support.SizeConverter;
 import io.ringbus.examples.support.TopicArguments;
 import io.ringbus.transport.BusClient;
+import io.ringbus.transport.ConfirmingPublisher;
 import io.ringbus.transport.ConnectionListener;
+import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,22 +28,26 @@ import picocli.CommandLine.Spec;
  * {@code bus pub TOPIC}: each line of standard input becomes one message (its bytes as they are,
  * UTF-8 in practice, without the newline), on shared memory or through a bridge ({@code --via}). A
  * full ring is waited out, never dropped; at end of input the command exits 0 once every line was
- * published. Through a bridge that went away meanwhile it cannot say so (the lines the bridge had taken
- * but not yet published went with it, and nothing tells how many), and exits 1.
+ * published. Through a bridge, once the bridge said so: the stream ends with {@code END}, and exit 0 waits
+ * for the bridge's {@code PUBLISHED} ({@link ConfirmingPublisher#closeAndConfirm}). A bridge that dies
+ * first, or went away meanwhile (the lines it had taken but not yet published went with it, and nothing
+ * tells how many), makes it exit 1 saying how many lines it cannot vouch for.
  */
 @Command(name = "pub",
     mixinStandardHelpOptions = true,
     description = {"Publishes each line of standard input to TOPIC as one message (its bytes, without the newline).",
         "Creates the topic if it does not exist. While a subscriber is a whole ring behind, waits rather than"
             + " drop a line. Exits 0 at end of input, when every line has been published.",
-        "Through a bridge (--via) that goes away, it waits for the bridge to come back and goes on, but the lines"
-            + " the bridge had taken and not yet published are lost with it: it then exits 1 at end of input.",
+        "Through a bridge (--via), exits 0 once the bridge has confirmed that every line is in the ring; a bridge"
+            + " that dies first makes it exit 1, saying how many lines it cannot vouch for. A bridge that goes"
+            + " away meanwhile is waited for, and pub goes on once it is back, but the lines the bridge had taken"
+            + " and not yet published are lost with it: it then exits 1 at end of input.",
         "Subscribers started with --from latest (the default) see only lines published after they joined:"
             + " start them first, or use --from earliest."},
     exitCodeListHeading = ExitCodes.HEADING,
-    exitCodeList = {"0:every line of standard input was published",
+    exitCodeList = {"0:every line of standard input was published (through --via: as the bridge confirmed)",
         "1:a failure the one-line message explains (bus directory, topic shape, no bridge at --via, the bridge"
-            + " went away while publishing, ...)",
+            + " went away while publishing or died before it confirmed, ...)",
         ExitCodes.USAGE,
         ExitCodes.SIGNALS + ", after the line being published"},
     footer = {"", "Examples:",
@@ -111,27 +117,74 @@ public final class PubCommand implements Callable<Integer> {
             }
         };
         LinePublisher lines;
+        Long confirmed = null;
+        String unconfirmed = null;
         try (BusClient client = via.open(bus, true, counting)) {
             Publisher publisher = client.newPublisher(topic, config);
             lines = new LinePublisher(publisher);
             // Ctrl-C / SIGTERM: close the publisher between two offers (never mid-offer), then exit; a
-            // read of standard input may block for ever, so the hook does not wait for the command.
+            // read of standard input may block for ever, so the hook does not wait for the command. Its
+            // close also ends a wait for the bridge's confirmation.
             Interruption interruption = new Interruption(lines::stop, false);
             try {
                 lines.publishAll(input);
+                if (publisher instanceof ConfirmingPublisher stream && !interruption.requested()) {
+                    // Every line is with the bridge or on its way: exit 0 only once it says they are in the
+                    // ring. As long as it lives, however long a subscriber holds the ring full (as an offer
+                    // waits); a bridge that dies or is killed ends the wait.
+                    try {
+                        confirmed = stream.closeAndConfirm(ConfirmingPublisher.NO_TIMEOUT);
+                    } catch (TransportException e) {
+                        unconfirmed = e.getMessage();
+                    }
+                }
             } finally {
                 interruption.close();
                 lines.stop();
             }
         }
-        if (disconnects.get() > 0) {
-            // The stream has no acknowledgements: what the dead bridge had read, or what sat in the socket,
-            // is gone, and exit 0 would say that every line was published.
-            throw new RingBusException(lines.published() + " lines read, but the bridge at " + via.uri()
-                + " went away " + (disconnects.get() == 1 ? "once" : disconnects.get() + " times")
-                + " while they were published: the lines it had taken and not yet published were lost with it."
-                + " Compare what subscribers got with the input, and publish the missing lines again.");
+        return outcome(lines.published(), disconnects.get(), confirmed, unconfirmed);
+    }
+
+    /**
+     * Exit 0 when every line read is in the ring (on a stream path, as its bridge confirmed); otherwise a
+     * typed error saying how many lines pub cannot vouch for, and what to do. The bridge confirms a
+     * connection at a time, so after a reconnection only the lines sent on the last connection count.
+     *
+     * @param confirmed what the bridge confirmed, {@link ConfirmingPublisher#NOT_CONFIRMED} from an older
+     *     bridge, or null when not asked (shared memory, where a line is in the ring once offered)
+     */
+    private int outcome(long read, int disconnects, Long confirmed, String unconfirmed) {
+        String redo = " Compare what subscribers got with the input and publish the missing lines again; or, where"
+            + " repeats do no harm, publish them again (the bus does not drop repeats: number your lines to tell"
+            + " them apart).";
+        if (unconfirmed != null && disconnects == 0) {
+            String reason = Character.toLowerCase(unconfirmed.charAt(0)) + unconfirmed.substring(1);
+            throw new RingBusException(read + " lines read, but " + reason + "; pub cannot vouch for " + read
+                + " of them (lines 1 to " + read + ")." + redo);
         }
-        return 0;
+        long vouched = unconfirmed != null || confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED
+            ? 0 : confirmed;
+        if (disconnects == 0 && (confirmed == null || confirmed == ConfirmingPublisher.NOT_CONFIRMED)) {
+            if (confirmed != null) {
+                System.err.println("bus pub: the bridge at " + via.uri() + " predates END/PUBLISHED: " + read
+                    + " lines sent, not confirmed in the ring (a newer daemon confirms them)");
+            }
+            return 0;
+        }
+        if (vouched >= read) {
+            return 0; // every line went on the last connection, confirmed (a reconnection before any was sent)
+        }
+        // The bridge went away while the lines were published: what the dead one had read, or what sat in
+        // its stream, is unknown; only the last connection's lines are confirmed.
+        throw new RingBusException(read + " lines read, but the bridge at " + via.uri() + " went away "
+            + times(disconnects) + " while they were published: the lines it had taken and not yet published were"
+            + " lost with it. pub cannot vouch for " + (read - vouched) + " of them (lines 1 to "
+            + (read - vouched) + ")" + (vouched > 0 ? "; the last " + vouched + " are confirmed in the ring." : ".")
+            + redo);
+    }
+
+    private static String times(int disconnects) {
+        return disconnects == 1 ? "once" : disconnects + " times";
     }
 }

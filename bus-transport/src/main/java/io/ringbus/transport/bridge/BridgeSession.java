@@ -226,7 +226,8 @@ final class BridgeSession implements Runnable, Served {
         try (publisher) {
             int maxMessageLength = publisher.maxMessageLength();
             try {
-                if (!welcome(maxMessageLength)) {
+                if (!writeControl(FrameDescriptor.WELCOME, "ok maxMessageLength=" + maxMessageLength + " "
+                    + FrameDescriptor.WELCOME_END)) {
                     return;
                 }
             } catch (StreamClosedException e) {
@@ -236,17 +237,24 @@ final class BridgeSession implements Runnable, Served {
             FrameReader reader = new FrameReader(maxMessageLength);
             IdleStrategy idle = new BackoffIdleStrategy();
             RunPublisher run = new RunPublisher(publisher);
+            long published = 0;
             int lastRead = 0;
             while (!stopped) {
                 try {
                     while (reader.next()) {
                         if (!FrameDescriptor.isMessage(reader.type())) {
+                            if (isEnd(reader)) {
+                                run.endOfRun(); // subscribers awake before the client hears it
+                                writeControl(FrameDescriptor.PUBLISHED, published(published));
+                                return;
+                            }
                             throw new MalformedFrameException("a publisher may send only messages, not "
                                 + FrameDescriptor.typeName(reader.type()));
                         }
                         if (!publish(run, reader, idle)) {
                             return;
                         }
+                        published++;
                     }
                 } finally {
                     run.endOfRun(); // the frames of one read wake parked subscribers once
@@ -263,6 +271,22 @@ final class BridgeSession implements Runnable, Served {
                 }
             }
         }
+    }
+
+    /** Whether the reader's control frame is the publisher's END (which carries nothing). */
+    static boolean isEnd(FrameReader reader) {
+        if (reader.type() != FrameDescriptor.END) {
+            return false;
+        }
+        if (reader.payloadLength() != 0) {
+            throw new MalformedFrameException("END carries " + reader.payloadLength() + " bytes; it carries none");
+        }
+        return true;
+    }
+
+    /** The payload of a PUBLISHED frame: the count, an int64 (LE). */
+    static byte[] published(long count) {
+        return ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(count).array();
     }
 
     /**

@@ -85,6 +85,8 @@ final class LoopSession implements Served {
     private FrameReader reader;
     /** The reader's current frame was refused by a full ring and is offered again each turn. */
     private boolean framePending;
+    /** Messages of this connection in the ring: what PUBLISHED answers END with. */
+    private long published;
     private long waitingSince;
     private long lastProbe;
 
@@ -313,7 +315,8 @@ final class LoopSession implements Served {
         run = new RunPublisher(publisher);
         maxMessageLength = publisher.maxMessageLength();
         try {
-            writeControl(FrameDescriptor.WELCOME, "ok maxMessageLength=" + maxMessageLength);
+            writeControl(FrameDescriptor.WELCOME, "ok maxMessageLength=" + maxMessageLength + " "
+                + FrameDescriptor.WELCOME_END);
         } catch (StreamClosedException e) {
             control = null; // the client closed its reading side: its frames may still be waiting, so publish them
         }
@@ -404,12 +407,18 @@ final class LoopSession implements Served {
         try {
             while (reader.next()) {
                 if (!FrameDescriptor.isMessage(reader.type())) {
+                    if (BridgeSession.isEnd(reader)) {
+                        run.endOfRun(); // subscribers awake before the client hears it
+                        answerEnd();
+                        return false;
+                    }
                     throw new MalformedFrameException("a publisher may send only messages, not "
                         + FrameDescriptor.typeName(reader.type()));
                 }
                 if (!offer()) {
                     return false;
                 }
+                published++;
             }
             return true;
         } finally {
@@ -449,6 +458,7 @@ final class LoopSession implements Served {
             reject("the topic refused the message: " + Result.describe(result));
             return 1;
         }
+        published++;
         if (publishRun()) {
             interest(control != null ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
             readFrames();
@@ -574,6 +584,27 @@ final class LoopSession implements Served {
         log("refused " + challenged.role().name().toLowerCase() + " on topic '" + challenged.topic() + "' from "
             + stream.describe() + ": " + what + " to the authentication challenge");
         reject(reason);
+    }
+
+    /**
+     * The publisher's END: every frame before it is in the ring. Closes the publisher, answers PUBLISHED
+     * with the count, then closes once it is written (or after a second), as after a REJECT.
+     */
+    private void answerEnd() {
+        closeEndpoint();
+        place = Place.CLOSING;
+        deadline = System.nanoTime() + CLOSING_PATIENCE_NANOS;
+        try {
+            writeControl(FrameDescriptor.PUBLISHED, BridgeSession.published(published));
+        } catch (TransportException gone) {
+            close();
+            return;
+        }
+        if (control == null) {
+            close();
+        } else {
+            interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+        }
     }
 
     /** Sends REJECT, then closes once it is written (or after a second). */

@@ -1,7 +1,9 @@
 package io.ringbus.transport.client;
 
-import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
+import io.ringbus.transport.ConfirmingPublisher;
+import io.ringbus.transport.MalformedFrameException;
+import io.ringbus.transport.TransportException;
 import io.ringbus.transport.TransportUri;
 import io.ringbus.transport.frame.FrameDescriptor;
 import io.ringbus.transport.frame.FrameWriter;
@@ -9,6 +11,9 @@ import io.ringbus.transport.stream.ByteStream;
 import io.ringbus.transport.stream.StreamClosedException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,12 +26,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * stream did not take at once stay buffered and go out on the next call; {@link #close()} waits for
  * them. When the connection breaks, messages already accepted stay buffered (whole frames only) and
  * are sent first once the bridge is back; while it is away {@code offer} returns
- * {@link Result#NOT_CONNECTED}.
+ * {@link Result#NOT_CONNECTED}. {@link #closeAndConfirm} ends with the bridge's word that the messages are
+ * in the ring ({@code END}, {@code PUBLISHED}); {@link #close()} does not wait for it.
  */
-public final class StreamPublisher implements Publisher {
+public final class StreamPublisher implements ConfirmingPublisher {
     /** With batching, an offer writes once this many bytes are waiting. */
     public static final int BATCH_BYTES = 16 * 1024;
     private static final long CLOSE_PATIENCE_NANOS = 10_000_000_000L;
+    /** The longest single wait of closeAndConfirm, between looks at its deadline and at close(). */
+    private static final long CONFIRM_SLICE_NANOS = 100_000_000L;
+    private static final byte[] NOTHING = new byte[0];
 
     private final StreamConnection connection;
     private final FrameWriter writer;
@@ -49,6 +58,10 @@ public final class StreamPublisher implements Publisher {
     /** Taken by every call and by the background flusher; uncontended in the common case. */
     private final ReentrantLock lock = new ReentrantLock();
     private volatile boolean closed;
+    /** closeAndConfirm is under way (or done); close() from another thread then ends its wait. */
+    private volatile boolean confirming;
+    /** close() was called while closeAndConfirm waited. */
+    private volatile boolean abandoned;
 
     StreamPublisher(StreamConnection connection, boolean batching, Runnable onClose) {
         this.batching = batching;
@@ -323,7 +336,22 @@ public final class StreamPublisher implements Publisher {
      */
     @Override
     public void close() {
-        lock.lock();
+        // closeAndConfirm holds the lock while it waits for the bridge, for as long as it was told to: end
+        // that wait (it throws) rather than wait behind it; so a Ctrl-C hook that closes is never stuck.
+        try {
+            while (!lock.tryLock(10, TimeUnit.MILLISECONDS)) {
+                if (confirming) {
+                    abandoned = true;
+                    ByteStream stream = connection.stream();
+                    if (stream != null) {
+                        stream.close(); // wakes the waiting thread
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lock.lock();
+        }
         try {
             if (closed) {
                 return;
@@ -338,6 +366,136 @@ public final class StreamPublisher implements Publisher {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Why a frame and not the end of stream alone: a bridge that closes after publishing what it read
+     * and a bridge killed after reading the bytes into its buffer, before publishing them, both close with
+     * an empty receive queue, so the client sees the same clean end of stream (FIN) from either; only a
+     * bridge killed with bytes still unread resets the connection. And FIFOs, pipes and message queues
+     * have no half-close at all. So the bridge says it in a frame, on every path, in one round trip per
+     * connection; a bridge that cannot (its WELCOME lacks {@code end=1}) gets the plain close.
+     */
+    @Override
+    public long closeAndConfirm(long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout " + timeoutNanos + " ns is negative");
+        }
+        confirming = true;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the publisher on " + connection.uri() + " is closed already");
+            }
+            if (claimPosition >= 0) {
+                throw new IllegalStateException("a claimed message is still open; commit or abort it first");
+            }
+            closed = true; // offers return CLOSED from here
+            try {
+                return confirm(System.nanoTime(), timeoutNanos);
+            } finally {
+                connection.close();
+                onClose.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long confirm(long start, long timeoutNanos) {
+        ByteStream stream = connection.stream();
+        if (stream == null) {
+            throw unconfirmed("the bridge is gone (" + writer.pendingBytes() + " bytes unsent)");
+        }
+        if (!"1".equals(connection.welcome().properties().get("end"))) {
+            drain(); // a bridge of an older release: the close it knows
+            return NOT_CONFIRMED;
+        }
+        if (probeBeforeEachWrite) {
+            // As before each batch: a bridge that already went away is reported as such (the listener is
+            // told), not found out only when END goes unanswered.
+            checkLiveness(stream);
+            if (!connection.isConnected()) {
+                throw unconfirmed("the bridge closed the connection before the last messages went out");
+            }
+        }
+        while (!writer.append(FrameDescriptor.END, NOTHING, 0, 0)) {
+            writeOrWait(stream, start, timeoutNanos); // no room for it behind the pending messages yet
+        }
+        while (writer.hasPending()) {
+            writeOrWait(stream, start, timeoutNanos);
+        }
+        ByteBuffer header = ByteBuffer.allocate(FrameDescriptor.HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        readAnswer(stream, header, start, timeoutNanos);
+        int length = header.getInt(FrameDescriptor.LENGTH_OFFSET);
+        int type = header.getInt(FrameDescriptor.TYPE_OFFSET);
+        if (type == FrameDescriptor.PUBLISHED && length == Long.BYTES) {
+            ByteBuffer count = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            readAnswer(stream, count, start, timeoutNanos);
+            return count.getLong(0);
+        }
+        if (type == FrameDescriptor.REJECT && length >= 0 && length <= FrameDescriptor.MAX_CONTROL_LENGTH) {
+            ByteBuffer reason = ByteBuffer.allocate(length);
+            readAnswer(stream, reason, start, timeoutNanos);
+            throw unconfirmed("it refused a message: " + new String(reason.array(), StandardCharsets.UTF_8));
+        }
+        throw new MalformedFrameException("the bridge at " + connection.uri() + " answered END with "
+            + FrameDescriptor.typeName(type) + " of " + length + " bytes, not PUBLISHED");
+    }
+
+    /** Writes what the stream takes; when it takes nothing, waits for room (a slice at most). */
+    private void writeOrWait(ByteStream stream, long start, long timeoutNanos) {
+        int before = writer.pendingBytes();
+        try {
+            writer.flush(stream);
+        } catch (StreamClosedException e) {
+            throw unconfirmed(abandoned ? "close() was called meanwhile" : e.getMessage());
+        }
+        if (writer.pendingBytes() == before) {
+            stream.awaitWritable(slice(start, timeoutNanos, "to take the messages"));
+        }
+    }
+
+    /** Reads until {@code into} is full, waiting (a slice at a time) while nothing comes. */
+    private void readAnswer(ByteStream stream, ByteBuffer into, long start, long timeoutNanos) {
+        while (into.hasRemaining()) {
+            int read;
+            try {
+                read = stream.read(into);
+            } catch (StreamClosedException e) {
+                throw unconfirmed(abandoned ? "close() was called meanwhile" : e.getMessage());
+            }
+            if (read < 0) {
+                throw unconfirmed(abandoned ? "close() was called meanwhile"
+                    : "it closed the connection before it answered END (it died or was stopped)");
+            }
+            if (read == 0) {
+                stream.awaitReadable(slice(start, timeoutNanos, "to answer END"));
+            }
+        }
+    }
+
+    /** The next wait: a slice, or what is left of the timeout; throws once it passed or close() was called. */
+    private long slice(long start, long timeoutNanos, String what) {
+        if (abandoned) {
+            throw unconfirmed("close() was called meanwhile");
+        }
+        if (timeoutNanos == NO_TIMEOUT) {
+            return CONFIRM_SLICE_NANOS;
+        }
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) {
+            throw unconfirmed("it took longer than " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms " + what
+                + " (a full ring, a stopped bridge?)");
+        }
+        return Math.min(left, CONFIRM_SLICE_NANOS);
+    }
+
+    private TransportException unconfirmed(String reason) {
+        return new TransportException("The bridge at " + connection.uri() + " did not confirm that this"
+            + " connection's messages are in the ring: " + reason);
     }
 
     private void drain() {

@@ -30,7 +30,9 @@ package io.ringbus.transport.frame;
  * Then a publisher
  * sends message frames, and a subscriber receives them (and {@link #LOSS} notices); a subscriber
  * with explicit commits ({@code commit=explicit} in its hello) sends {@link #COMMIT} frames; a durable
- * subscriber that closes sends {@link #BYE} and reads on until the server closes.
+ * subscriber that closes sends {@link #BYE} and reads on until the server closes. A publisher whose
+ * server's WELCOME said {@link #WELCOME_END} may end with {@link #END}; the server answers
+ * {@link #PUBLISHED} once every message before it is in the ring, then closes.
  */
 public final class FrameDescriptor {
     /** Offset of the payload length. */
@@ -84,6 +86,26 @@ public final class FrameDescriptor {
      * it). The server answers {@link #WELCOME} or {@link #REJECT}.
      */
     public static final int AUTH = -20;
+    /**
+     * Publisher to server, empty, only to a server whose WELCOME said {@link #WELCOME_END}: the last frame
+     * of the connection. The server publishes every message before it (in order, as always), answers
+     * {@link #PUBLISHED} and closes. A server that predates it refuses it as a control type it does not
+     * know, which is why a client sends it only after that WELCOME.
+     */
+    public static final int END = -21;
+    /**
+     * Server to publisher, in answer to {@link #END}: one int64 (LE), how many messages of this connection
+     * are in the ring: every message the client sent on it. The server then closes. A client that reads
+     * end of stream (or a reset) instead knows nothing of the messages it sent on this connection: a
+     * server killed after it read them, before it published them, closes as cleanly as one that finished.
+     */
+    public static final int PUBLISHED = -22;
+    /**
+     * The token a server's WELCOME to a publisher carries when it answers {@link #END} with
+     * {@link #PUBLISHED} ({@code ok maxMessageLength=N end=1}). A client ignores tokens it does not know,
+     * so older clients read such a WELCOME as before.
+     */
+    public static final String WELCOME_END = "end=1";
 
     /** Longest control payload (hello, welcome, reject, connect, session). */
     public static final int MAX_CONTROL_LENGTH = 1024;
@@ -115,6 +137,8 @@ public final class FrameDescriptor {
             case COMMIT -> "COMMIT";
             case CHALLENGE -> "CHALLENGE";
             case AUTH -> "AUTH";
+            case END -> "END";
+            case PUBLISHED -> "PUBLISHED";
             default -> type >= 0 ? "MESSAGE(" + type + ")" : "UNKNOWN(" + type + ")";
         };
     }

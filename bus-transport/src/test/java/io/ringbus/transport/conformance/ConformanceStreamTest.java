@@ -2,16 +2,20 @@ package io.ringbus.transport.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.ringbus.core.Bus;
 import io.ringbus.core.Publisher;
 import io.ringbus.core.Result;
 import io.ringbus.core.Subscriber;
+import io.ringbus.core.StartPosition;
 import io.ringbus.core.SubscriberConfig;
 import io.ringbus.core.TopicConfig;
+import io.ringbus.transport.ConfirmingPublisher;
 import io.ringbus.transport.conformance.Messages.Collector;
 import io.ringbus.transport.conformance.Messages.OfferStats;
 import io.ringbus.transport.frame.FrameDescriptor;
@@ -176,6 +180,38 @@ class ConformanceStreamTest extends AbstractConformanceTest {
         Collector got = new Collector();
         Messages.receive(subscriber, got, 3);
         Messages.assertPerPublisherOrder(got.keys(), 1, 3);
+    }
+
+    /**
+     * {@code closeAndConfirm}: the bridge answers END with PUBLISHED only once every message before it is in
+     * the ring. Read on shared memory right after it returns, polling without waiting: every message is
+     * there, in order, and the count it returned is theirs. Batched (the last frames still in the client's
+     * buffer when it is called), on every path and on both kinds of bridge session (dedicated threads and
+     * event loops); then the publisher is closed and offers say so.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.ringbus.transport.conformance.Fixtures#streams")
+    void closeAndConfirmReturnsOnceEveryMessageIsInTheRing(PathFixture fixture) {
+        fixture.batching(true);
+        PathFixture path = open(fixture);
+        int count = 5_000;
+        TopicConfig topic = new TopicConfig().capacity(1024 * 1024);
+        Publisher publisher = path.client().newPublisher("confirmed", topic);
+        try (Bus local = Bus.open(path.busContext());
+             Subscriber shm = local.newSubscriber("confirmed", topic,
+                 new SubscriberConfig().start(StartPosition.EARLIEST))) {
+            Messages.publish(publisher, 0, 0, count, 48, new OfferStats());
+            ConfirmingPublisher confirming = assertInstanceOf(ConfirmingPublisher.class, publisher);
+            assertEquals(count, confirming.closeAndConfirm(CLOSE_PATIENCE_NANOS * 6), "messages confirmed");
+            Collector got = new Collector();
+            while (shm.poll(got, 256) > 0) {
+                // everything is in the ring already: no waiting
+            }
+            assertEquals(count, got.count(), "messages in the ring when closeAndConfirm returned");
+            Messages.assertPerPublisherOrder(got.keys(), 1, count);
+            assertEquals(Result.CLOSED, publisher.offer(new byte[8]), "the publisher is closed");
+            assertThrows(IllegalStateException.class, () -> confirming.closeAndConfirm(1), "closed already");
+        }
     }
 
     /**
