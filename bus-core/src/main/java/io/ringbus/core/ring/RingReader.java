@@ -51,17 +51,10 @@ public final class RingReader implements AutoCloseable {
     private final int maxMessageLength;
     /** {@code capacity - HEADER_LENGTH}: a record at offset {@code o} has room for this minus {@code o} bytes. */
     private final long lastHeaderOffset;
-    /** The ring's stamp salt: {@code ring.stampOf(p) == RecordDescriptor.stampOf(p) ^ stampSalt}. */
-    private final long stampSalt;
     private final long slotOffset;
     private final int slotIndex;
     private final boolean alwaysValidate;
     private MemorySegment scratch;
-    /**
-     * The length of the last record {@link #pollInPlace} read: its guess for the next one's (see there).
-     * Only ever compared with a length read from the ring, never used unchecked.
-     */
-    private int expectedRecordLength;
     private long position;
     /** The position last stored in the slot. */
     private long stored;
@@ -77,7 +70,6 @@ public final class RingReader implements AutoCloseable {
         this.mask = capacity - 1;
         this.maxMessageLength = ring.maxMessageLength();
         this.lastHeaderOffset = (long) capacity - HEADER_LENGTH;
-        this.stampSalt = ring.stampOf(0) ^ RecordDescriptor.stampOf(0);
         this.slotIndex = slotIndex;
         this.slotOffset = RingDescriptor.cursorOffset(slotIndex);
         this.alwaysValidate = alwaysValidate;
@@ -293,27 +285,17 @@ public final class RingReader implements AutoCloseable {
     }
 
     private int pollInPlace(MessageHandler handler, int messageLimit) {
-        // The fields the loop reads, in locals: after each acquire load of a stamp the JIT may not reuse a
-        // field it loaded before it, so every iteration would load them all again.
-        final MemorySegment segment = this.segment;
-        final long dataOffset = this.dataOffset;
-        final long mask = this.mask;
-        final long salt = this.stampSalt;
-        final long lastHeaderOffset = this.lastHeaderOffset;
-        final int maxMessageLength = this.maxMessageLength;
-        final int capacity = this.capacity;
         final long start = position;
         long next = start;
         int count = 0;
-        int expected = expectedRecordLength;
         try {
             while (count < messageLimit && next - start < capacity) {
                 long offset = next & mask;
                 long record = dataOffset + offset;
-                long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET) ^ salt;
+                long stamp = Memory.getLongAcquire(segment, record + STAMP_OFFSET);
                 boolean recovered = false;
-                if (stamp != RecordDescriptor.stampOf(next)) {
-                    if (stamp != RecordDescriptor.recoveredStampOf(next)) {
+                if (stamp != ring.stampOf(next)) {
+                    if (stamp != ring.recoveredStampOf(next)) {
                         break;
                     }
                     recovered = true;
@@ -328,18 +310,7 @@ public final class RingReader implements AutoCloseable {
                     || (typeId >= 0 ? length > maxMessageLength : typeId != PADDING_TYPE)) {
                     throw corrupt(next, length, typeId);
                 }
-                int recordLength = RecordDescriptor.recordLength(length);
-                // The next record's address from the last record's length when the two agree, not from the
-                // length just loaded: a branch the processor predicts, where a sum with a loaded value is a
-                // load it must wait for. While this record's line is still on its way from the writer's
-                // core, the next record's stamp load is issued already (records of one size: every one).
-                // bench ring, ring only: 1.02x -> 1.58x Agrona in 16 alternated pairs (under load; README).
-                if (recordLength == expected) {
-                    next += expected;
-                } else {
-                    next += recordLength;
-                    expected = recordLength;
-                }
+                next += RecordDescriptor.recordLength(length);
                 if (typeId >= 0) {
                     count++;
                     position = next; // position() inside the handler: right after the message in hand
@@ -347,7 +318,6 @@ public final class RingReader implements AutoCloseable {
                 }
             }
         } finally {
-            expectedRecordLength = expected;
             moveTo(start, next, count);
         }
         return count;
