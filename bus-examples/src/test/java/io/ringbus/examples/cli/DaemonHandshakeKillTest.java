@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,24 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       and the new daemon replaced the dead one's rendezvous FIFO and request queue.</li>
  * </ul>
  */
-class DaemonHandshakeKillTest {
+class DaemonHandshakeKillTest extends WithBusDirectory {
     private static final String TOPIC = "t";
 
-    private Path work;
-    private Path directory;
-    private final ChildProcesses children = new ChildProcesses();
-
-    @BeforeEach
-    void createDirectory() throws Exception {
-        directory = Cli.newBusDirectory();
-        work = directory.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        children.close();
-        Cli.deleteTree(work);
-    }
 
     @ParameterizedTest(name = "--via {0}")
     @ValueSource(strings = {"unix", "tcp", "fifo", "mq"})

@@ -19,8 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +49,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The seed is printed; {@code -Dringbus.test.seed=N} replays a run's kill times and its drawn path.
  */
-class DaemonKillScenarioTest {
+class DaemonKillScenarioTest extends WithBusDirectory {
     private static final String TOPIC = "t";
     private static final int PUBLISHERS = 2;
     /** Lines a publisher's input gets between pauses: about 100,000 a second, so the files stay small. */
@@ -59,25 +57,10 @@ class DaemonKillScenarioTest {
     /** The paths beside the Unix socket, one drawn per run. */
     private static final List<String> OTHER_PATHS = List.of("tcp", "fifo", "mq");
 
-    private Path work;
-    private Path directory;
     /** What the daemon listens on: fixed after the first start (a tcp port 0 becomes the port it chose). */
     private String listen;
     /** What the clients give {@code --via}. */
     private String uri;
-    private final ChildProcesses children = new ChildProcesses();
-
-    @BeforeEach
-    void createDirectory() throws Exception {
-        directory = Cli.newBusDirectory();
-        work = directory.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        children.close();
-        Cli.deleteTree(work);
-    }
 
     @Test
     void aDaemonKilledAtRandomMomentsLosesNoCommittedLineAndHangsNothing() throws Exception {
@@ -101,9 +84,8 @@ class DaemonKillScenarioTest {
         int kills = Integer.getInteger("ringbus.test.pathKills", 0);
         for (String path : paths) {
             runScenario(path, seed, kills > 0 ? kills : 1, kills > 0 ? kills : 2);
-            children.close();
-            Cli.deleteTree(work);
-            createDirectory();
+            killChildrenAndRemoveDirectory();
+            createBusDirectory();
         }
     }
 

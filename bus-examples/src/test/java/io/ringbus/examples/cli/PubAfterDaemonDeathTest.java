@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,24 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (it did not: it exited 0, see the FAQ). Run on those two paths; on the others {@link DaemonKillScenarioTest}
  * sees the same.
  */
-class PubAfterDaemonDeathTest {
+class PubAfterDaemonDeathTest extends WithBusDirectory {
     private static final String TOPIC = "t";
 
-    private Path work;
-    private Path directory;
-    private final ChildProcesses children = new ChildProcesses();
-
-    @BeforeEach
-    void createDirectory() throws Exception {
-        directory = Cli.newBusDirectory();
-        work = directory.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        children.close();
-        Cli.deleteTree(work);
-    }
 
     @ParameterizedTest(name = "--via {0}")
     @ValueSource(strings = {"tcp", "mq"})

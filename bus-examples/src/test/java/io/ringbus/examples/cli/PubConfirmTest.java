@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,26 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * daemon lives exits 0 with every line in the ring: the daemon is killed as soon as pub exits, and the
  * lines are read back from the earliest (before the fix the last lines were often still in the stream).
  */
-class PubConfirmTest {
+class PubConfirmTest extends WithBusDirectory {
     private static final String TOPIC = "t";
     private static final int LATE_LINES = 1_000;
     private static final int ALL_LINES = 100_000;
 
-    private Path work;
-    private Path directory;
-    private final ChildProcesses children = new ChildProcesses();
-
-    @BeforeEach
-    void createDirectory() throws Exception {
-        directory = Cli.newBusDirectory();
-        work = directory.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        children.close();
-        Cli.deleteTree(work);
-    }
 
     private String listen(String path) {
         return switch (path) {

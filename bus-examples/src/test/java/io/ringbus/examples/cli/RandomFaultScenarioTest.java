@@ -17,8 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,29 +41,14 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The seed is printed; {@code -Dringbus.test.seed=N} replays a run's choices and timings.
  */
-class RandomFaultScenarioTest {
+class RandomFaultScenarioTest extends WithBusDirectory {
     private static final String TOPIC = "t";
     private static final String AUDIT = "audit";
     private static final int MAX_PUBLISHERS = 2;
     private static final int MAX_LATE_JOINERS = 2;
 
-    private Path directory;
-    private Path work;
     /** Where the clients reach the bus: its directory (empty) or {@code --via ADDRESS}. */
     private List<String> via = List.of();
-    private final ChildProcesses children = new ChildProcesses();
-
-    @BeforeEach
-    void createDirectory() throws Exception {
-        directory = Cli.newBusDirectory();
-        work = directory.getParent();
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        children.close();
-        Cli.deleteTree(work);
-    }
 
     /** On shared memory: every process maps the topic. */
     @Test

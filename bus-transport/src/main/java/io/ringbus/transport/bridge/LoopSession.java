@@ -594,17 +594,7 @@ final class LoopSession implements Served {
         closeEndpoint();
         place = Place.CLOSING;
         deadline = System.nanoTime() + CLOSING_PATIENCE_NANOS;
-        try {
-            writeControl(FrameDescriptor.PUBLISHED, BridgeSession.published(published));
-        } catch (TransportException gone) {
-            close();
-            return;
-        }
-        if (control == null) {
-            close();
-        } else {
-            interest(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        }
+        writeLastControl(FrameDescriptor.PUBLISHED, BridgeSession.published(published));
     }
 
     /** Sends REJECT, then closes once it is written (or after a second). */
@@ -624,8 +614,16 @@ final class LoopSession implements Served {
             close(); // a frame is partly written: a REJECT cannot follow it whole
             return;
         }
+        writeLastControl(FrameDescriptor.REJECT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes the session's last frame (REJECT or PUBLISHED) as far as the socket takes it, then closes at
+     * once if it is all out, or once the rest is written (or the closing deadline passes).
+     */
+    private void writeLastControl(int type, byte[] payload) {
         try {
-            writeControl(FrameDescriptor.REJECT, text);
+            writeControl(type, payload);
         } catch (TransportException gone) {
             close();
             return;
