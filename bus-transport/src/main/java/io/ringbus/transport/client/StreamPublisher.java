@@ -451,7 +451,7 @@ public final class StreamPublisher implements ConfirmingPublisher {
         try {
             writer.flush(stream);
         } catch (StreamClosedException e) {
-            throw unconfirmed(abandoned ? "close() was called meanwhile" : e.getMessage());
+            throw unconfirmed(abandoned ? "close() was called meanwhile" : wentAway(e));
         }
         if (writer.pendingBytes() == before) {
             stream.awaitWritable(slice(start, timeoutNanos, "to take the messages"));
@@ -465,11 +465,11 @@ public final class StreamPublisher implements ConfirmingPublisher {
             try {
                 read = stream.read(into);
             } catch (StreamClosedException e) {
-                throw unconfirmed(abandoned ? "close() was called meanwhile" : e.getMessage());
+                throw unconfirmed(abandoned ? "close() was called meanwhile" : wentAway(e));
             }
             if (read < 0) {
                 throw unconfirmed(abandoned ? "close() was called meanwhile"
-                    : "it closed the connection before it answered END (it died or was stopped)");
+                    : "it went away before it answered END (it closed the connection: it died or was stopped)");
             }
             if (read == 0) {
                 stream.awaitReadable(slice(start, timeoutNanos, "to answer END"));
@@ -491,6 +491,11 @@ public final class StreamPublisher implements ConfirmingPublisher {
                 + " (a full ring, a stopped bridge?)");
         }
         return Math.min(left, CONFIRM_SLICE_NANOS);
+    }
+
+    /** One wording for every way the stream ends under a confirm wait, so a user (and a script) reads one. */
+    private static String wentAway(StreamClosedException e) {
+        return "it went away before it answered END (" + e.getMessage() + ")";
     }
 
     private TransportException unconfirmed(String reason) {
