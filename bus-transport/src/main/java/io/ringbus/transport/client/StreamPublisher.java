@@ -407,7 +407,7 @@ public final class StreamPublisher implements ConfirmingPublisher {
     private long confirm(long start, long timeoutNanos) {
         ByteStream stream = connection.stream();
         if (stream == null) {
-            throw unconfirmed("the bridge is gone (" + writer.pendingBytes() + " bytes unsent)");
+            throw unconfirmed("it went away before it answered END (" + writer.pendingBytes() + " bytes unsent)");
         }
         if (!"1".equals(connection.welcome().properties().get("end"))) {
             drain(); // a bridge of an older release: the close it knows
@@ -418,7 +418,7 @@ public final class StreamPublisher implements ConfirmingPublisher {
             // told), not found out only when END goes unanswered.
             checkLiveness(stream);
             if (!connection.isConnected()) {
-                throw unconfirmed("the bridge closed the connection before the last messages went out");
+                throw unconfirmed("it went away before the last messages went out (it closed the connection)");
             }
         }
         while (!writer.append(FrameDescriptor.END, NOTHING, 0, 0)) {
