@@ -2,6 +2,9 @@ package io.ringbus.examples.bench.transport;
 
 import io.ringbus.examples.bench.child.BenchFiles;
 import io.ringbus.examples.bench.child.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,13 +81,31 @@ final class RingbusSide {
 
     /** Where a raw peer of this variant listens: beside the bridge's socket or FIFOs, or any loopback port. */
     String rawListenUri() {
+        return rawListenUri(null);
+    }
+
+    /**
+     * Where the raw peer named {@code name} listens, apart from the plain raw peer ({@code null}) and from
+     * every other name: a socket or FIFO directory of its own, a queue name of its own, any loopback port.
+     */
+    String rawListenUri(String name) {
         if (client.uri().startsWith("tcp:")) {
             return "tcp://127.0.0.1:0";
         }
         if (client.uri().startsWith("mq:")) {
-            return client.uri() + "-raw";
+            return client.uri() + "-raw" + (name == null ? "" : "-" + name);
         }
-        return client.uri().startsWith("unix:") ? "unix:" + channels.resolve("raw.sock") : "fifo:" + channels;
+        if (client.uri().startsWith("unix:")) {
+            return "unix:" + channels.resolve(name == null ? "raw.sock" : name + ".sock");
+        }
+        if (name == null) {
+            return "fifo:" + channels;
+        }
+        try {
+            return "fifo:" + Files.createDirectories(channels.resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + channels.resolve(name) + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -110,7 +131,13 @@ final class RingbusSide {
 
     static ChildJvm start(List<ChildJvm> children, String label, String role, List<String> args,
         TransportOptions options) {
-        ChildJvm child = ChildJvm.start(label, TransportRoles.class, List.of(), role, options.stepTimeout(), args);
+        return start(children, label, role, List.of(), args, options);
+    }
+
+    /** Starts a child with {@code flags} for its JVM alone (Agrona's add-exports for the three-stage peers). */
+    static ChildJvm start(List<ChildJvm> children, String label, String role, List<String> flags, List<String> args,
+        TransportOptions options) {
+        ChildJvm child = ChildJvm.start(label, TransportRoles.class, flags, role, options.stepTimeout(), args);
         children.add(child);
         return child;
     }

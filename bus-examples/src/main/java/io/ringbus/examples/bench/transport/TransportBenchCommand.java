@@ -56,7 +56,8 @@ import picocli.CommandLine.Option;
         ExitCodes.SIGNALS + ", after killing the child JVMs and removing the files"},
     footer = {"", "Examples:",
         "  ./bus bench transport --quick --paths unix,shm",
-        "  ./bus bench transport --quick --paths unix,shm --sizes 32,64,288,1024,65536"})
+        "  ./bus bench transport --quick --paths unix,shm --sizes 32,64,288,1024,65536",
+        "  ./bus bench transport --quick --paths unix,fifo --three-stage"})
 public final class TransportBenchCommand implements Callable<Integer> {
     private static final String ROUND_TRIP = "round-trip";
     private static final String THROUGHPUT = "throughput";
@@ -148,6 +149,12 @@ public final class TransportBenchCommand implements Callable<Integer> {
     @Option(names = "--child-jvm-option", paramLabel = "OPTION",
         description = "An option for every child JVM alike; repeatable (e.g. -XX:+UseSerialGC).")
     private List<String> childJvmOptions;
+
+    @Option(names = "--three-stage", description = "Also measure the raw channel with a third busy stage, as ringbus's"
+        + " bridge has (blocking paths): the raw reader hands each message to a thread of its own through an Agrona"
+        + " ring, the raw writer gets its messages from one, the raw echo passes each through an echo thread and"
+        + " back; prints raw-3 / raw (the ceiling of three stages here) and ringbus / raw-3 in a table of their own.")
+    private boolean threeStage;
 
     @Option(names = "--quick", description = "Fewer rounds and shorter runs: about a minute on a quiet machine.")
     private boolean quick;
@@ -284,7 +291,7 @@ public final class TransportBenchCommand implements Callable<Integer> {
             warmupRuns != null ? warmupRuns : quick ? 1 : 2,
             Duration.ofMillis(quick ? 300 : 1_000),
             5_000, floorTolerance, Duration.ofSeconds(timeoutSeconds),
-            measures.contains(ROUND_TRIP), measures.contains(THROUGHPUT));
+            measures.contains(ROUND_TRIP), measures.contains(THROUGHPUT), threeStage);
     }
 
     /**
@@ -369,6 +376,11 @@ public final class TransportBenchCommand implements Callable<Integer> {
                 log.printf("  raw peer of %s: %s, two JVMs, waiting as the ringbus endpoints do%n", via.label(),
                     via.rawPeer());
             }
+        }
+        if (options.threeStage()) {
+            log.printf("  three-stage raw peers (raw3): a raw JVM hands each message between two of its threads through"
+                + " an Agrona OneToOneRingBuffer; the receiving thread polls, yielding, for %,d ns, then parks and is"
+                + " woken%n", Handoff.SPIN_NANOS);
         }
         if (vias.contains(TransportVariant.Via.PIPE)) {
             log.printf("  pipe: each client endpoint gets a pipe pair that the bridge serves with Bridge.serve, as"

@@ -26,11 +26,13 @@ import java.util.List;
  * @param stepTimeout longest any child may take over one step before it is declared hung
  * @param roundTrip whether to measure round trips
  * @param throughput whether to measure throughput
+ * @param threeStage whether to measure the raw channel's three-stage peers too ({@link RawStaged}), on
+ *     blocking variants
  */
 record TransportOptions(List<TransportVariant> variants, int rounds, int size, int capacity,
     TransportWait bridgeWakeup, long startupRoundTrips, long startupMillis, long warmupRoundTrips, long warmupMillis,
     long roundTrips, Duration roundTripBudget, long messages, int warmupRuns, Duration runBudget, int floorRoundTrips,
-    double floorTolerance, Duration stepTimeout, boolean roundTrip, boolean throughput) {
+    double floorTolerance, Duration stepTimeout, boolean roundTrip, boolean throughput, boolean threeStage) {
 
     /** Smallest payload: a sequence number (8 bytes) and a publisher id (4), rounded up. */
     static final int MIN_SIZE = 16;
@@ -60,6 +62,11 @@ record TransportOptions(List<TransportVariant> variants, int rounds, int size, i
         if (!roundTrip && !throughput) {
             throw new IllegalArgumentException("--only chose nothing to measure");
         }
+    }
+
+    /** Whether {@code variant} gets the three-stage raw peers: asked for, and a blocking path with a raw peer. */
+    boolean threeStage(TransportVariant variant) {
+        return threeStage && variant.hasRawPeer() && variant.waitMode() == TransportWait.BLOCKING;
     }
 
     /** Whether the targets apply: they are set for {@link #TARGET_SIZE}-byte messages. */

@@ -25,6 +25,8 @@ import java.util.Map;
  *   +-------------+          +-------------------+
  *
  *   raw peer: ping JVM ── plain SocketChannel (same kind of socket) ──▶ pong JVM, and back
+ *   raw3 (--three-stage): the raw pong JVM passes each message reader thread ─▶ Agrona ring ─▶ echo thread
+ *             ─▶ Agrona ring ─▶ writer thread, as the bridge passes it session ─▶ ring ─▶ echo ─▶ ring ─▶ session
  * </pre>
  *
  * <p>The pong of a stream path runs on the shared-memory bus inside the bridge's JVM (or, with
@@ -43,8 +45,13 @@ final class TransportPingPong {
     private static final long PROBE_ROUND_TRIPS = 2_000;
     private static final long MIN_ROUND_TRIPS = 1_000;
 
-    /** The rows of one variant: p50 (with the target), p99, and the others for the JSON output. */
-    record Rows(Comparison p50, Comparison p90, Comparison p99, Comparison p999) {
+    /**
+     * The rows of one variant: p50 (with the target), p99, and the others for the JSON output; with the
+     * three-stage raw peer ({@link RawStaged}), its p50 against the raw channel's ({@code ceiling}: raw-3 /
+     * raw-2) and ringbus's against it ({@code staged}: ringbus / raw-3), else those two are null.
+     */
+    record Rows(Comparison p50, Comparison p90, Comparison p99, Comparison p999, Comparison ceiling,
+        Comparison staged) {
     }
 
     /** One side's two JVMs and the command that sets its pong echoing. */
@@ -76,10 +83,22 @@ final class TransportPingPong {
                     List.of(address, variant.waitMode().label(), Integer.toString(options.size())), options);
                 raw = new Pair("raw", rawPing, rawPong, "RUN");
             }
+            Pair raw3 = null;
+            if (options.threeStage(variant)) {
+                List<String> rawArgs = List.of(side.rawListenUri("r3e"), variant.waitMode().label(),
+                    Integer.toString(options.size()));
+                ChildJvm rawPong = RingbusSide.start(children, name + "-raw3-pong", RawStaged.PONG_ROLE,
+                    RawStaged.JVM_FLAGS, rawArgs, options);
+                String address = RingbusSide.listening(rawPong, options);
+                ChildJvm rawPing = RingbusSide.start(children, name + "-raw3-ping", RawPingPong.PING_ROLE,
+                    List.of(address, variant.waitMode().label(), Integer.toString(options.size())), options);
+                raw3 = new Pair("raw3", rawPing, rawPong, "RUN");
+            }
             side.awaitReady(children, options);
             long ringbusCount = startup(ringbus, options, log);
             long rawCount = raw == null ? 0 : startup(raw, options, log);
-            Rows rows = rows(variant, options);
+            long raw3Count = raw3 == null ? 0 : startup(raw3, options, log);
+            Rows rows = rows(variant, options, raw3 != null);
             for (int round = 1; round <= options.rounds(); round++) {
                 long ringbusFloor = floor.measure();
                 Map<String, String> ringbusResult = runOnce(ringbus, options.warmupRoundTrips(),
@@ -92,6 +111,17 @@ final class TransportPingPong {
                     rawResult = runOnce(raw, options.warmupRoundTrips(), options.warmupMillis(), rawCount, options);
                     log(log, round, raw.label(), rawFloor, rawResult);
                     afterFloor = floor.measure();
+                }
+                if (raw3 != null) {
+                    Map<String, String> raw3Result = runOnce(raw3, options.warmupRoundTrips(), options.warmupMillis(),
+                        raw3Count, options);
+                    log(log, round, raw3.label(), afterFloor, raw3Result);
+                    long lastFloor = floor.measure();
+                    // raw3 against raw (their floors: before raw, before raw3, after raw3); ringbus against raw3
+                    add(rows.ceiling(), "p50", round, afterFloor, rawFloor, lastFloor, raw3Result, rawResult);
+                    add(rows.staged(), "p50", round, ringbusFloor, afterFloor, lastFloor, ringbusResult, raw3Result);
+                    log.printf("round %d  after    floor p50 %5d ns%n", round, lastFloor);
+                } else if (raw != null) {
                     log.printf("round %d  after    floor p50 %5d ns%n", round, afterFloor);
                 }
                 add(rows.p50(), "p50", round, ringbusFloor, rawFloor, afterFloor, ringbusResult, rawResult);
@@ -107,13 +137,16 @@ final class TransportPingPong {
         }
     }
 
-    private static Rows rows(TransportVariant variant, TransportOptions options) {
+    private static Rows rows(TransportVariant variant, TransportOptions options, boolean threeStage) {
         double target = variant.hasRawPeer() && options.targeted() ? P50_TARGET : Double.NaN;
         String peer = TransportReport.RAW_PEER;
         return new Rows(new Comparison("round trip p50", peer, "ns", false, target),
             new Comparison("round trip p90", peer, "ns", false, Double.NaN),
             new Comparison("round trip p99", peer, "ns", false, Double.NaN),
-            new Comparison("round trip p99.9", peer, "ns", false, Double.NaN));
+            new Comparison("round trip p99.9", peer, "ns", false, Double.NaN),
+            threeStage ? new Comparison("round trip p50, raw3 vs raw", peer, "ns", false, Double.NaN) : null,
+            threeStage ? new Comparison("round trip p50, ringbus vs raw3", TransportThroughput.RAW3_PEER, "ns", false,
+                Double.NaN) : null);
     }
 
     private static void add(Comparison row, String key, int round, long ringbusFloor, long rawFloor, long afterFloor,

@@ -22,6 +22,7 @@ final class TransportReport {
     /** What ringbus is compared with on each path: the raw JDK channel of the same kind. */
     static final String RAW_PEER = "raw channel";
 
+    private static final String STAGED_ROW = "%-26s %-20s %-22s %-22s %-22s %-12s %-16s %s%n";
     private static final String ROW = "%-26s %-22s %-22s %-22s %-17s %-9s %-4s %8s  %s%n";
 
     /** What was measured for one variant; either part may be null (not measured). */
@@ -72,6 +73,7 @@ final class TransportReport {
                 }
             }
         }
+        printStaged(out, results, options);
         List<Factor> factors = factors(results, options);
         if (!factors.isEmpty()) {
             out.printf("%nshm against unix (ringbus over each; target: round trip at least %.0fx faster, throughput at"
@@ -84,6 +86,52 @@ final class TransportReport {
         }
         out.printf("finished in %.0f s%n", seconds);
         out.flush();
+    }
+
+    /**
+     * The three-stage raw peers' table, when they were measured: per path and measure, ringbus, the raw
+     * channel with three stages, the plain raw channel, then raw-3 / raw (what the machine allows three stages
+     * against two) and ringbus / raw-3 (what is ringbus's own), each the median of its rounds' ratios.
+     */
+    private static void printStaged(PrintWriter out, List<Result> results, TransportOptions options) {
+        boolean any = results.stream().anyMatch(r -> r.roundTrip() != null && r.roundTrip().ceiling() != null
+            || r.throughput() != null && r.throughput().staged() != null);
+        if (!any) {
+            return;
+        }
+        out.printf("%nthree stages on the raw side too (a thread hand-off through an Agrona ring, as the bridge adds"
+            + " one); raw-3 / raw = the ceiling of three stages on this machine, ringbus / raw-3 = ringbus's own:%n");
+        out.printf(STAGED_ROW, "path", "measure", "ringbus", "raw, 3 stages", "raw", "raw-3 / raw", "ringbus / raw-3",
+            "rounds counted");
+        for (Result result : results) {
+            String path = result.variant().label();
+            if (result.roundTrip() != null && result.roundTrip().ceiling() != null) {
+                stagedRow(out, path, "round trip p50", result.roundTrip().ceiling(), result.roundTrip().staged(),
+                    options, true);
+            }
+            TransportThroughput.Staged staged = result.throughput() == null ? null : result.throughput().staged();
+            if (staged != null) {
+                stagedRow(out, path, "publish, batched", staged.publishCeiling(), staged.publish(), options, false);
+                stagedRow(out, path, "subscribe, batched", staged.subscribeCeiling(), staged.subscribe(), options,
+                    false);
+            }
+        }
+    }
+
+    private static void stagedRow(PrintWriter out, String path, String measure, Comparison ceiling,
+        Comparison staged, TransportOptions options, boolean nanos) {
+        Comparison.Summary c = ceiling.summarize(options.floorTolerance());
+        Comparison.Summary s = staged.summarize(options.floorTolerance());
+        out.printf(STAGED_ROW, path, measure, figure(s.ringbus(), nanos, options), figure(c.ringbus(), nanos, options),
+            figure(c.peerFigure(), nanos, options), ratio(c.ratio()), ratio(s.ratio()),
+            c.qualified() + "+" + s.qualified() + " of " + (c.pairs() + s.pairs()));
+    }
+
+    private static String figure(double value, boolean nanos, TransportOptions options) {
+        if (!Double.isFinite(value)) {
+            return "-";
+        }
+        return nanos ? Figures.nanos(value) : rate(value, options.size());
     }
 
     private static void throughputRow(PrintWriter out, String path, Comparison row, TransportOptions options) {
@@ -147,6 +195,16 @@ final class TransportReport {
                 if (result.throughput().subscribe() != null) {
                     rows.add(result.throughput().subscribe());
                 }
+            }
+            // the three-stage rows: measures named "..., raw3 vs raw" ("ringbus" holds raw3's figure) and
+            // "..., ringbus vs raw3" ("raw" holds raw3's)
+            if (result.roundTrip() != null && result.roundTrip().ceiling() != null) {
+                rows.addAll(List.of(result.roundTrip().ceiling(), result.roundTrip().staged()));
+            }
+            TransportThroughput.Staged staged = result.throughput() == null ? null : result.throughput().staged();
+            if (staged != null) {
+                rows.addAll(List.of(staged.publishCeiling(), staged.publish(), staged.subscribeCeiling(),
+                    staged.subscribe()));
             }
             for (Comparison row : rows) {
                 row(json, result.variant(), row, tolerance);

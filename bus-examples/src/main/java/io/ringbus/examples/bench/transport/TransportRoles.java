@@ -29,6 +29,9 @@ public final class TransportRoles {
             case RawPingPong.PONG_ROLE -> new RawPingPong.Pong(args, guard);
             case RawThroughput.WRITER_ROLE -> new RawThroughput.Writer(args, guard);
             case RawThroughput.READER_ROLE -> new RawThroughput.Reader(args, guard);
+            case RawStaged.READER_ROLE -> new RawStaged.Reader(args, guard);
+            case RawStaged.WRITER_ROLE -> new RawStaged.Writer(args, guard);
+            case RawStaged.PONG_ROLE -> new RawStaged.Pong(args, guard);
             default -> throw new IllegalArgumentException("unknown role '" + role + "'");
         };
     }

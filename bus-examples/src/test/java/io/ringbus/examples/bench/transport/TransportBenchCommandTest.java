@@ -102,6 +102,45 @@ class TransportBenchCommandTest {
     }
 
     @Test
+    void threeStageRawPeersGetRowsWithBothRatios() throws Exception {
+        Run run = run("bench", "transport", "--quick", "--paths", "unix,fifo", "--three-stage", "--rounds", "1",
+            "--no-report", "--startup-round-trips", "200", "--startup-millis", "10", "--warmup-round-trips", "100",
+            "--warmup-millis", "10", "--round-trips", "500", "--warmup-runs", "1", "--messages", "20000");
+        assertEquals(0, run.exitCode(), run.out() + "\n" + run.err());
+        assertEquals("", run.err());
+        List<String> lines = run.out().lines().toList();
+        assertTrue(run.out().contains("round 1  raw3     floor"), "the three-stage round trip ran: " + run.out());
+        assertTrue(run.out().contains("round 1  raw3 publish"), "the three-stage publish ran: " + run.out());
+        assertTrue(run.out().contains("round 1  raw3 subscribe"), "the three-stage subscribe ran: " + run.out());
+        int table = lines.indexOf(lines.stream().filter(l -> l.startsWith("three stages on the raw side"))
+            .findFirst().orElseThrow(() -> new AssertionError("no three-stage table: " + run.out())));
+        assertTrue(lines.get(table + 1).contains("raw-3 / raw") && lines.get(table + 1).contains("ringbus / raw-3"),
+            lines.get(table + 1));
+        for (String path : List.of("unix/blocking", "fifo/blocking")) {
+            List<String> rows = lines.subList(table + 2, lines.size()).stream().filter(l -> l.startsWith(path))
+                .toList();
+            assertEquals(3, rows.size(), run.out());
+            assertTrue(rows.get(0).contains("round trip p50"), rows.get(0));
+            assertTrue(rows.get(1).contains("publish, batched"), rows.get(1));
+            assertTrue(rows.get(2).contains("subscribe, batched"), rows.get(2));
+            for (String row : rows) {
+                boolean roundTrips = row.matches(".*\\d us +\\d[.\\d]* us +\\d[.\\d]* us.*");
+                boolean rates = row.matches(".*\\dM \\d[.\\d]* MB/s +\\d[.\\d]*M \\d[.\\d]* MB/s +\\d[.\\d]*M .*");
+                assertTrue(roundTrips || rates, "figures for ringbus, raw-3 and raw on " + row);
+                assertTrue(row.matches(".* \\d+\\.\\d+x +\\d+\\.\\d+x +.*"), "both ratios on " + row);
+            }
+        }
+        assertNothingLeft();
+    }
+
+    @Test
+    void theHelpNamesTheThreeStageOption() {
+        Run run = run("bench", "transport", "--help");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("--three-stage"), run.out());
+    }
+
+    @Test
     void anUnknownPathIsAUsageError() {
         Run run = run("bench", "transport", "--paths", "unix,bogus");
         assertEquals(2, run.exitCode());
