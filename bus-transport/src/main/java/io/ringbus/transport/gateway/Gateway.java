@@ -58,7 +58,7 @@ public final class Gateway implements AutoCloseable {
      * empty one cost throughput in alternated runs (median 0.81x to 0.70x of raw Aeron). Nor does it yield after
      * a pass that published more than one message ({@link HandOff}): a stream at a moderate rate (under about
      * 1.6 M msg/s of 64 bytes) arrives in full datagrams more than 10 µs apart, and a yield after each of them
-     * made the two gateways' threads spend 1.5-2.4x the CPU per message of the same stream without it (bench,
+     * made the two gateways' threads spend 1.6-2.0x the CPU per message of the same stream without it (bench,
      * 2026-12-07 evening, see GATEWAY.md).
      */
     private final class Routes implements Agent {
