@@ -55,20 +55,33 @@ public final class Gateway implements AutoCloseable {
      * cycle over the driver's sockets) were done. Stamped per hop on the 2-vCPU bench (2026-12-07), the ring hop
      * from the importer's commit to the subscriber's poll took about 7.5 µs before, 0.8 µs after. While messages
      * stream in (imports closer together than that) it does not yield: a yield after every pass that followed an
-     * empty one cost throughput in alternated runs (median 0.81x to 0.70x of raw Aeron).
+     * empty one cost throughput in alternated runs (median 0.81x to 0.70x of raw Aeron). Nor does it yield after
+     * a pass that published more than one message ({@link HandOff}): a stream at a moderate rate (under about
+     * 1.6 M msg/s of 64 bytes) arrives in full datagrams more than 10 µs apart, and a yield after each of them
+     * made the two gateways' threads spend 1.6-2.0x the CPU per message of the same stream without it (bench,
+     * 2026-12-07 evening, see GATEWAY.md).
      */
     private final class Routes implements Agent {
-        /** A pause in imports longer than this ends with a yield. */
+        /** A pause in imports longer than this ends with a yield, if the pass published at most one message. */
         private static final long HAND_OFF_AFTER_NANOS = 10_000;
+        private static final long HAND_OFF_MAX_MESSAGES = 1;
         private Exporter[] exporting = new Exporter[0];
         private Importer[] importing = new Importer[0];
-        /** When the importers last published (or dropped) anything. */
-        private long lastImportNanos = System.nanoTime();
+        private HandOff handOff;
 
         @Override
         public void onStart() {
             exporting = exporters.toArray(Exporter[]::new);
             importing = importers.toArray(Importer[]::new);
+            handOff = new HandOff(HAND_OFF_AFTER_NANOS, HAND_OFF_MAX_MESSAGES, System.nanoTime(), published());
+        }
+
+        private long published() {
+            long published = 0;
+            for (Importer importer : importing) {
+                published += importer.published();
+            }
+            return published;
         }
 
         @Override
@@ -86,12 +99,8 @@ public final class Gateway implements AutoCloseable {
                     imported += importer.doWork();
                 }
                 work += imported;
-                if (imported > 0) {
-                    long now = System.nanoTime();
-                    if (now - lastImportNanos > HAND_OFF_AFTER_NANOS) {
-                        Thread.yield(); // see "Hand-off to the local reader" above
-                    }
-                    lastImportNanos = now;
+                if (imported > 0 && handOff.imported(System.nanoTime(), published())) {
+                    Thread.yield(); // see "Hand-off to the local reader" above
                 }
             } catch (RuntimeException | InternalError e) {
                 failure.compareAndSet(null, e);

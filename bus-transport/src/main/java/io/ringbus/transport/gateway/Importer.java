@@ -129,6 +129,11 @@ public final class Importer implements ControlledFragmentHandler {
         return fragments;
     }
 
+    /** Messages published into the local topic so far (it only rises). */
+    long published() {
+        return stats.messages();
+    }
+
     @Override
     public Action onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         if (failure != null) {
