@@ -324,11 +324,18 @@ class ImporterBatchTest {
             allocated = importRound(threads, batches, drain, from);
             rounds++;
         }
-        allocated = importRound(threads, batches, drain, from);
-        rounds++;
+        // The least of three measured rounds: a one-off (a late compilation's 13 KB, seen when this class ran
+        // alone) lands in one round, an allocation per message (5 MB a round for one small object) in all.
+        long[] measured = new long[3];
+        for (int i = 0; i < measured.length; i++) {
+            measured[i] = importRound(threads, batches, drain, from);
+            rounds++;
+        }
+        allocated = java.util.Arrays.stream(measured).min().orElseThrow();
         assertEquals(rounds * 20_000 * 16 * 64L, sum[0], "every message arrived");
         assertEquals(rounds * 20_000 * 16L, stats.messages());
-        assertTrue(allocated < 1024, "320,000 messages imported allocated " + allocated + " bytes");
+        assertTrue(allocated < 1024, "320,000 messages imported allocated at least " + allocated
+            + " bytes in each of three rounds: " + java.util.Arrays.toString(measured));
     }
 
     /** 20,000 fragments of 16 messages imported and read: the bytes this thread allocated meanwhile. */
