@@ -129,9 +129,9 @@ public final class GatewayCommand implements Callable<Integer> {
     Duration maxPark;
 
     @Option(names = "--quiet-park", paramLabel = "DURATION", converter = DurationConverter.class,
-        defaultValue = "4ms", description = "Sleep of the gateway's thread once no message moved for a second:"
+        defaultValue = "10ms", description = "Sleep of the gateway's thread once no message moved for a second:"
             + " longer saves CPU while idle, shorter makes the first message after a pause wait less on each"
-            + " gateway it crosses (default: 4ms; --max-park up to 1s).")
+            + " gateway it crosses (default: 10ms; --max-park up to 1s).")
     Duration quietPark;
 
     @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationConverter.class,
